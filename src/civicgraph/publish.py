@@ -1,0 +1,83 @@
+"""Stage 4 — publish: a validated graph → the files of ``dist/``, written aside and swapped in whole.
+
+A build never leaves a half-written ``dist/``: everything goes to a sibling staging folder first, and only a
+complete staging folder replaces the previous output (two renames), so a failure keeps the old release intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .build import BuiltGraph
+from .jsonld import context_file, write_jsonld
+from .rdfio import sorted_triples, write_ntriples, write_turtle
+from .records import Dataset
+from .resources import ontology_file, shapes_files, vocabularies_file
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a writer needs: the dataset, its graph, and the triples in canonical order."""
+
+    dataset: Dataset
+    built: BuiltGraph
+    triples: list[ox.Triple]
+
+
+Writer = Callable[[Release, Path], None]
+
+
+def write_graph_files(release: Release, out: Path) -> None:
+    base = release.dataset.settings.base_iri
+    write_turtle(release.triples, out / "graph.ttl")
+    write_ntriples(release.triples, out / "graph.nt")
+    write_jsonld(release.triples, out / "graph.jsonld", base)
+    shutil.copyfile(context_file(), out / "context.jsonld")
+
+
+def copy_ontology_and_shapes(release: Release, out: Path) -> None:
+    (out / "ontology").mkdir()
+    for source in (ontology_file(), vocabularies_file()):
+        shutil.copyfile(source, out / "ontology" / source.name)
+    (out / "shapes").mkdir()
+    for source in shapes_files():
+        shutil.copyfile(source, out / "shapes" / source.name)
+
+
+WRITERS: list[Writer] = [write_graph_files, copy_ontology_and_shapes]
+
+
+def publish(dataset: Dataset, built: BuiltGraph, out: Path, writers: list[Writer] | None = None) -> Path:
+    """Write every output of the release into ``out``, replacing its previous content atomically."""
+    release = Release(dataset, built, sorted_triples(built.graph))
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        for writer in writers if writers is not None else WRITERS:
+            writer(release, staging)
+        _swap(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def _swap(staging: Path, out: Path) -> None:
+    previous = out.parent / f".{out.name}.previous-{os.getpid()}"
+    if out.exists():
+        out.rename(previous)
+    try:
+        staging.rename(out)
+    except OSError:
+        if previous.exists():
+            previous.rename(out)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)

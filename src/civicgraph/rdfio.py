@@ -1,0 +1,94 @@
+"""Deterministic RDF serialization: canonically ordered triples written by Oxigraph's serializers.
+
+rdflib's Turtle writer rewrites ``"1400000000"^^xsd:decimal`` as ``1400000000.0`` — a different literal — and
+is slow on large graphs; Oxigraph's writer keeps every lexical form and is fast. We give it the triples in a
+stable order (by subject, ``rdf:type`` first, then predicate and object) and only the prefixes the file uses,
+so the same graph always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from .namespaces import CGV, PREFIXES
+
+_RDF_TYPE = str(RDF.type)
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        raise ValueError(f"blank node {term.n3()} in the graph: civicgraph mints IRIs for every resource")
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def _sort_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
+    return (triple.subject.value, triple.predicate.value != _RDF_TYPE, triple.predicate.value, str(triple.object))
+
+
+def sorted_triples(graph: Graph) -> list[ox.Triple]:
+    """The graph's triples as Oxigraph terms, in the canonical order of civicgraph's files."""
+    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]  # type: ignore[arg-type]
+    triples.sort(key=_sort_key)
+    return triples
+
+
+def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The prefixes (of ``PREFIXES``, one per concept scheme, and ``extra``) that some IRI of the triples uses.
+
+    Concept schemes get a prefix each (``hedge:nearly``) because a slash in a local name would have to be
+    escaped (``cgv:hedge\\/nearly``); the broad ``cgv:`` prefix is therefore never offered.
+    """
+    candidates = {**{k: v for k, v in PREFIXES.items() if k != "cgv"}, **(extra or {})}
+    iris: set[str] = set()
+    for triple in triples:
+        predicate = () if triple.predicate.value == _RDF_TYPE else (triple.predicate,)  # written as `a`
+        for term in (triple.subject, *predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal) and term.language is None and term.datatype.value != _XSD_STRING:
+                iris.add(term.datatype.value)
+    schemes = {iri[len(str(CGV)) :].split("/")[0] for iri in iris if iri.startswith(str(CGV)) and "/" in iri[len(str(CGV)) :]}
+    for scheme in schemes:
+        candidates.setdefault(scheme, f"{CGV}{scheme}/")
+    namespaces = sorted(candidates.items(), key=lambda item: -len(item[1]))
+    used: dict[str, str] = {}
+    for iri in iris:
+        for prefix, namespace in namespaces:
+            local = iri[len(namespace) :]
+            if iri.startswith(namespace) and local and "/" not in local and "#" not in local:
+                used[prefix] = namespace
+                break
+    return dict(sorted(used.items()))
+
+
+def write_turtle(triples: list[ox.Triple], path: Path, extra_prefixes: dict[str, str] | None = None) -> None:
+    ox.serialize(triples, str(path), ox.RdfFormat.TURTLE, prefixes=used_prefixes(triples, extra_prefixes))
+
+
+def write_ntriples(triples: list[ox.Triple], path: Path) -> None:
+    """Sorted N-Triples: one canonical line per triple, lines in byte order (diff-friendly)."""
+    lines = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)
+    lines.sort()
+    path.write_bytes(b"".join(lines))
+
+
+def read_graph(path: Path) -> Graph:
+    """Parse a Turtle, N-Triples or JSON-LD file into an rdflib graph (format from the file name)."""
+    graph = Graph()
+    graph.parse(path)
+    return graph

@@ -1,0 +1,164 @@
+"""Typed records of the curated source data, as the loader produces them and the builder consumes them.
+
+Every record keeps its location (file and line) so that a validation result on the graph can be traced back
+to the line a person has to edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Location:
+    file: Path
+    line: int  # 1-based
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in Polish (required) and English (optional)."""
+
+    pl: str
+    en: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim passage of a report's source text: ``text[start:end]`` in Unicode code points."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True)
+class WikidataLink:
+    """A verified Wikidata link (``qid`` set) or a recorded search that found nothing (``qid`` None)."""
+
+    qid: str | None
+    method: str | None  # teryt | krs | label | manual; None for "not found"
+    by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class Member:
+    teryt: str
+    name: Text
+    kind: str
+    wikidata: WikidataLink | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class NameVariant:
+    name: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    key: str
+    name: Text
+    abbreviation: str | None
+    variants: tuple[NameVariant, ...]
+    type: str | None
+    krs: str | None
+    wikidata: WikidataLink | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period with ends known to the day or to the year; either end may be unknown (None)."""
+
+    start: date | int | None
+    end: date | int | None
+    label: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: Text
+    value: Decimal
+    hedge: str
+    currency: str | None  # money when set
+    unit: str | None  # a count or measure when set
+    evidence: Passage
+    location: Location
+
+
+@dataclass(frozen=True)
+class Participation:
+    member: str | None  # TERYT of a local government ...
+    organisation: str | None  # ... or key of an organisation
+    role: str
+    evidence: tuple[Passage, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Membership:
+    organisation: str
+    start: date | int | None
+    end: date | int | None
+    evidence: tuple[Passage, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Activity:
+    key: str
+    membership: str  # organisation key of the reporting member's membership
+    types: tuple[str, ...]
+    title: Text
+    description: Text | None
+    period: Period | None
+    part_of: str | None
+    participants: tuple[Participation, ...]
+    figures: tuple[Figure, ...]
+    evidence: tuple[Passage, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Report:
+    member: str
+    year: int
+    title: Text
+    section: Text | None
+    url: str | None
+    text: str
+    text_sha256: str
+    text_file: Path
+    figures: tuple[Figure, ...]
+    memberships: tuple[Membership, ...]
+    activities: tuple[Activity, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Settings:
+    base_iri: str
+    data_licence: str
+    location: Location
+
+
+@dataclass
+class Dataset:
+    """Everything the loader read from one data folder."""
+
+    settings: Settings
+    members: dict[str, Member] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    reports: list[Report] = field(default_factory=list)

@@ -1,0 +1,43 @@
+"""Shared fixtures: the real Poznań data, built once per test session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from civicgraph.build import BuiltGraph, build_graph
+from civicgraph.load import load_dataset
+from civicgraph.publish import publish
+from civicgraph.records import Dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+SOURCE_TEXT = DATA / "reports" / "3064011" / "2023" / "source.txt"
+FIXTURES = ROOT / "tests" / "fixtures"
+BASE = "https://w3id.org/civicgraph/id/"
+
+
+@pytest.fixture(scope="session")
+def dataset() -> Dataset:
+    return load_dataset(DATA)
+
+
+@pytest.fixture(scope="session")
+def built(dataset: Dataset) -> BuiltGraph:
+    return build_graph(dataset)
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset, built: BuiltGraph) -> Path:
+    """A release of the real data, written once for the tests that read dist/ files."""
+    return publish(dataset, built, tmp_path_factory.mktemp("release") / "dist")
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/ that a test may break."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
