@@ -35,70 +35,122 @@ def _problems(data: Path) -> list[Problem]:
 CASES = {
     # name: (file, old, new, line offset of the problem from the edit, field, message)
     "malformed YAML": (
-        "members.yaml", "  kind: county\n", "  kind: county\n   oops: [\n", 1, "",
+        "members.yaml",
+        "  kind: county\n",
+        "  kind: county\n   oops: [\n",
+        1,
+        "",
         "malformed YAML: mapping values are not allowed in this context",
     ),
     "unknown field": (
-        "organisations.yaml", "ump:\n", "ump:\n  colour: red\n", 1, "ump.colour",
+        "organisations.yaml",
+        "ump:\n",
+        "ump:\n  colour: red\n",
+        1,
+        "ump.colour",
         "unknown field; the fields here are: name, type, krs, wikidata, abbreviation, variants",
     ),
     "missing field": (
-        "members.yaml", '"30":\n  name: {pl: Województwo Wielkopolskie, en: Greater Poland Voivodeship}\n  kind: voivodeship\n',
-        '"30":\n  name: {pl: Województwo Wielkopolskie, en: Greater Poland Voivodeship}\n', 1, "30.kind", "missing field",
+        "members.yaml",
+        '"30":\n  name: {pl: Województwo Wielkopolskie, en: Greater Poland Voivodeship}\n  kind: voivodeship\n',
+        '"30":\n  name: {pl: Województwo Wielkopolskie, en: Greater Poland Voivodeship}\n',
+        1,
+        "30.kind",
+        "missing field",
     ),
     "unknown organisation": (
-        REPORT, "  wkt:\n", "  wktt:\n", 0, "memberships.wktt",
+        REPORT,
+        "  wkt:\n",
+        "  wktt:\n",
+        0,
+        "memberships.wktt",
         "'wktt' is not defined in organisations.yaml; add it there or fix the spelling",
     ),
     "duplicate key": (
-        "organisations.yaml", "wkt:\n", "wkt:\n  name: {pl: X}\n  type: null\n  krs: null\n  wikidata: null\nwkt:\n", 5, "wkt",
+        "organisations.yaml",
+        "wkt:\n",
+        "wkt:\n  name: {pl: X}\n  type: null\n  krs: null\n  wikidata: null\nwkt:\n",
+        5,
+        "wkt",
         "duplicate key (first defined on line {line})",
     ),
     "impossible date": (
-        REPORT, "  zmp:\n    quote: Związek Miast Polskich;\n",
-        "  zmp:\n    start: 2023-02-30\n    quote: Związek Miast Polskich;\n", 1, "memberships.zmp.start",
+        REPORT,
+        "  zmp:\n    quote: Związek Miast Polskich;\n",
+        "  zmp:\n    start: 2023-02-30\n    quote: Związek Miast Polskich;\n",
+        1,
+        "memberships.zmp.start",
         "2023-02-30 is not a date that exists",
     ),
     "malformed TERYT": (
-        "members.yaml", '"3021":', '"302":', 0, "302",
+        "members.yaml",
+        '"3021":',
+        '"302":',
+        0,
+        "302",
         "a TERYT code has 2 (voivodeship), 4 (county) or 7 (commune) digits",
     ),
     "malformed KRS": (
-        "organisations.yaml", "zmp:\n  name: {pl: Związek Miast Polskich, en: Association of Polish Cities}\n  abbreviation: ZMP\n  type: null   # the 2023 report does not state the legal form\n  krs: null",
-        "zmp:\n  name: {pl: Związek Miast Polskich, en: Association of Polish Cities}\n  abbreviation: ZMP\n  type: null\n  krs: '12345'",
-        4, "zmp.krs", "'12345' is malformed: expected a KRS number has 10 digits",
+        "organisations.yaml",
+        "  abbreviation: ZMP\n  type: null   # the 2023 report does not state the legal form\n  krs: null",
+        "  abbreviation: ZMP\n  type: null\n  krs: '12345'",
+        2,
+        "zmp.krs",
+        "'12345' is malformed: expected 10 digits (a KRS number)",
     ),
     "malformed QID": (
-        "members.yaml", '"3064011":\n  name: {pl: Miasto Poznań, en: City of Poznań}\n  kind: city-with-county-rights\n  wikidata: null',
-        '"3064011":\n  name: {pl: Miasto Poznań, en: City of Poznań}\n  kind: city-with-county-rights\n  wikidata: {qid: "268", method: manual, by: test, date: 2026-01-01}',
-        3, "3064011.wikidata.qid", "'268' is malformed: expected a Wikidata item identifier such as Q268",
+        "members.yaml",
+        "  kind: voivodeship\n  wikidata: null",
+        '  kind: voivodeship\n  wikidata: {qid: "268", method: manual, by: test, date: 2026-01-01}',
+        1,
+        "30.wikidata.qid",
+        "'268' is malformed: expected a Wikidata item identifier such as Q268",
     ),
     "negative amount": (
-        REPORT, "        value: 800000000\n", "        value: -800000000\n", 0,
+        REPORT,
+        "        value: 800000000\n",
+        "        value: -800000000\n",
+        0,
         "activities.zit-projects.figures.eu-grants.value",
         "-800000000 is negative; amounts and counts are never below zero",
     ),
     "non-numeric amount": (
-        REPORT, "        value: 1400000000\n", "        value: 1,4 mld\n", 0,
+        REPORT,
+        "        value: 1400000000\n",
+        "        value: 1,4 mld\n",
+        0,
         "activities.zit-projects.figures.total-value.value",
         "'1,4 mld' is not a number; write digits only, e.g. 1400000000 (not '1,4 mld')",
     ),
     "quote not found": (
-        REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n", 0,
-        "activities.pkm.figures.communes.quote", "the passage '37 gmin' does not occur in the source text",
+        REPORT,
+        "        quote: 36 gmin\n",
+        "        quote: 37 gmin\n",
+        0,
+        "activities.pkm.figures.communes.quote",
+        "the passage '37 gmin' does not occur in the source text",
     ),
     "ambiguous quote": (
-        REPORT, "        quote: blisko 1,4 mld zł\n", "        quote: blisko\n", 0,
+        REPORT,
+        "        quote: blisko 1,4 mld zł\n",
+        "        quote: blisko\n",
+        0,
         "activities.zit-projects.figures.total-value.quote",
         "the passage 'blisko' occurs 2 times in the source text; lengthen it",
     ),
     "unknown hedge": (
-        REPORT, "        hedge: more-than\n        quote: ponad 800 mln zł",
-        "        hedge: roughly\n        quote: ponad 800 mln zł", 0,
-        "activities.zit-projects.figures.eu-grants.hedge", "'roughly' is not one of: about, exact, more-than, nearly",
+        REPORT,
+        "        hedge: more-than\n        quote: ponad 800 mln zł",
+        "        hedge: roughly\n        quote: ponad 800 mln zł",
+        0,
+        "activities.zit-projects.figures.eu-grants.hedge",
+        "'roughly' is not one of: about, exact, more-than, nearly",
     ),
     "activity outside the report's memberships": (
-        REPORT, "  e-delivery-guides:\n    membership: ump\n", "  e-delivery-guides:\n    membership: plott\n", 1,
+        REPORT,
+        "  e-delivery-guides:\n    membership: ump\n",
+        "  e-delivery-guides:\n    membership: plott\n",
+        1,
         "activities.e-delivery-guides.membership",
         "'plott' is not among this report's memberships; add it under `memberships` first",
     ),
@@ -118,10 +170,14 @@ def test_each_bad_input_gets_one_located_message(data_copy: Path, case: str) -> 
     if case == "malformed TERYT":
         report_text = (data_copy / REPORT).read_text(encoding="utf-8")
         reference = report_text[: report_text.index('member: "3021"')].count("\n") + 1
-        expected.append(Problem(
-            data_copy / REPORT, reference, "activities.pkm.participants[2].member",
-            "'3021' is not defined in members.yaml; add it there or fix the spelling",
-        ))
+        expected.append(
+            Problem(
+                data_copy / REPORT,
+                reference,
+                "activities.pkm.participants[2].member",
+                "'3021' is not defined in members.yaml; add it there or fix the spelling",
+            )
+        )
     assert problems == expected
 
 
@@ -129,7 +185,10 @@ def test_several_problems_are_reported_together(data_copy: Path) -> None:
     _edit(data_copy, REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
     _edit(data_copy, REPORT, "        value: 1400000000\n", "        value: lots\n")
     fields = [p.field for p in _problems(data_copy)]
-    assert fields == ["activities.zit-projects.figures.total-value.value", "activities.pkm.figures.communes.quote"]
+    assert fields == [
+        "activities.zit-projects.figures.total-value.value",
+        "activities.pkm.figures.communes.quote",
+    ]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

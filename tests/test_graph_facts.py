@@ -55,13 +55,33 @@ FIGURES = {
     ("pkm", "local-governments"): ("48", "unit/local-government", "exact", "48 samorządów"),
     ("pkm", "counties"): ("9", "unit/county", "exact", "9 powiatów"),
     ("pkm", "communes"): ("36", "unit/commune", "exact", "36 gmin"),
-    ("secondary-school-places", "pupils"): ("14025", "unit/pupil", "exact", "możliwość nauki dla 14 025 uczniów"),
-    ("secondary-school-places", "graduate-ratio"): ("2", "unit/times", "nearly", "blisko dwukrotnie wyższej liczby uczniów"),
+    ("secondary-school-places", "pupils"): (
+        "14025",
+        "unit/pupil",
+        "exact",
+        "możliwość nauki dla 14 025 uczniów",
+    ),
+    ("secondary-school-places", "graduate-ratio"): (
+        "2",
+        "unit/times",
+        "nearly",
+        "blisko dwukrotnie wyższej liczby uczniów",
+    ),
     ("e-delivery-guides", "guides"): ("2", "unit/guide", "exact", "dwa poradniki"),
     ("e-delivery-trainings", "trainings"): ("4", "unit/training", "exact", "4 szkolenia"),
-    ("e-delivery-trainings", "participants"): ("2000", "unit/participant", "more-than", "ponad 2 tys. uczestników"),
+    ("e-delivery-trainings", "participants"): (
+        "2000",
+        "unit/participant",
+        "more-than",
+        "ponad 2 tys. uczestników",
+    ),
     ("competence-workshop-trainings", "trainings"): ("60", "unit/training", "exact", "60 szkoleń"),
-    ("competence-workshop-trainings", "people-trained"): ("7233", "unit/person", "exact", "przeszkolono 7233 osoby"),
+    ("competence-workshop-trainings", "people-trained"): (
+        "7233",
+        "unit/person",
+        "exact",
+        "przeszkolono 7233 osoby",
+    ),
 }
 
 
@@ -104,7 +124,9 @@ def test_every_figure_of_the_text_with_unit_and_hedge(built: BuiltGraph) -> None
 
 def test_money_is_decimal_with_currency(built: BuiltGraph) -> None:
     rows = list(
-        built.graph.query(PREFIXES + "SELECT ?v ?c WHERE { ?f a schema:MonetaryAmount ; schema:value ?v ; schema:currency ?c }")
+        built.graph.query(
+            PREFIXES + "SELECT ?v ?c WHERE { ?f a schema:MonetaryAmount ; schema:value ?v ; schema:currency ?c }"
+        )
     )
     amounts = sorted((row.v.toPython(), str(row.c)) for row in rows)  # type: ignore[union-attr]
     assert amounts == [(Decimal("800000000"), "PLN"), (Decimal("1400000000"), "PLN")]
@@ -164,13 +186,16 @@ def test_absent_values_are_explicit(built: BuiltGraph) -> None:
     not_recorded = URIRef("https://w3id.org/civicgraph/ontology#notRecorded")
     zmp = URIRef(BASE + "organisation/zmp")
     assert {str(v).removeprefix(CGV + "recordable-field/") for v in graph.objects(zmp, not_recorded)} == {
-        "krs", "wikidata", "legal-form"
+        "krs",
+        "wikidata",
+        "legal-form",
     }
     zit = URIRef(BASE + "activity/3064011/2023/zit-projects")
     assert URIRef(CGV + "recordable-field/period") in set(graph.objects(zit, not_recorded))
     membership = URIRef(BASE + "membership/3064011/zmp")
     assert {str(v).removeprefix(CGV + "recordable-field/") for v in graph.objects(membership, not_recorded)} == {
-        "start-date", "end-date"
+        "start-date",
+        "end-date",
     }
 
 

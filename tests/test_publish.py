@@ -70,9 +70,7 @@ def test_literals_survive_a_round_trip_through_oxigraph(dist: Path) -> None:
     store = ox.Store()
     store.load(path=str(dist / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
     dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    assert to_isomorphic(Graph().parse(data=dumped, format="nt")) == to_isomorphic(
-        Graph().parse(dist / "graph.nt")
-    )
+    assert to_isomorphic(Graph().parse(data=dumped, format="nt")) == to_isomorphic(Graph().parse(dist / "graph.nt"))
 
 
 def test_canonical_decimal_forms() -> None:
@@ -88,7 +86,10 @@ def _build(out: Path, seed: str) -> dict[str, bytes]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     subprocess.run(
         [sys.executable, "-m", "civicgraph", "build", "--data", str(DATA), "--out", str(out)],
-        check=True, env=env, cwd=ROOT, capture_output=True,
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
     )
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 

@@ -34,7 +34,11 @@ DATA_OPTION = click.option(
     help="Folder of the curated source data.",
 )
 LANG_OPTION = click.option(
-    "--lang", type=click.Choice(["pl", "en"]), default="pl", show_default=True, help="Language of the messages."
+    "--lang",
+    type=click.Choice(["pl", "en"]),
+    default="pl",
+    show_default=True,
+    help="Language of the messages.",
 )
 
 
@@ -43,7 +47,7 @@ class CivicgraphError(click.ClickException):
 
     def __init__(self, message: str, exit_code: ExitCode) -> None:
         super().__init__(message)
-        self.exit_code = int(exit_code)
+        self.exit_code = int(exit_code)  # type: ignore[misc]  # click reads it as the process exit code
 
 
 def handle_errors(command: F) -> F:
@@ -94,7 +98,14 @@ class LazyGroup(click.Group):
 
 
 # name -> "module:attribute" of a click command defined in its own module
-LAZY_COMMANDS: dict[str, str] = {}
+LAZY_COMMANDS: dict[str, str] = {
+    "link": "civicgraph.cli_link:link",
+    "export": "civicgraph.cli_link:export",
+    "synth": "civicgraph.cli_synth:synth",
+    "query": "civicgraph.cli_query:query",
+    "load": "civicgraph.cli_query:load",
+    "serve": "civicgraph.cli_serve:serve",
+}
 
 
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,6 +158,12 @@ def build(data_dir: Path, out_dir: Path, lang: str) -> None:
 
 @main.command()
 @DATA_OPTION
+@click.option(
+    "--graph",
+    "graph_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Validate this RDF file (Turtle, N-Triples, JSON-LD) instead of the source data.",
+)
 @LANG_OPTION
 @click.option(
     "--format",
@@ -157,10 +174,15 @@ def build(data_dir: Path, out_dir: Path, lang: str) -> None:
     help="text for people, turtle for the SHACL validation report, json for programs.",
 )
 @handle_errors
-def validate(data_dir: Path, lang: str, output_format: str) -> None:
-    """Check the source data against the shapes; exit 0 if it conforms, 1 if not."""
-    _dataset, built = load_and_build(data_dir)
-    report = validate_graph(built.graph, built.sources)
+def validate(data_dir: Path, graph_file: Path | None, lang: str, output_format: str) -> None:
+    """Check the source data (or an RDF file) against the shapes; exit 0 if it conforms, 1 if not."""
+    if graph_file is not None:
+        from .rdfio import read_graph
+
+        report = validate_graph(read_graph(graph_file))
+    else:
+        _dataset, built = load_and_build(data_dir)
+        report = validate_graph(built.graph, built.sources)
     if output_format == "json":
         click.echo(json.dumps(report_as_json(report, lang), ensure_ascii=False, indent=2))
     elif output_format == "turtle":
@@ -172,12 +194,26 @@ def validate(data_dir: Path, lang: str, output_format: str) -> None:
 
 
 _WORDS = {
-    "pl": {"ok": "Dane są zgodne z kształtami SHACL.", "Violation": "błąd", "Warning": "ostrzeżenie",
-           "Info": "informacja", "source": "źródło", "path": "właściwość", "value": "wartość",
-           "summary": "{v} błędów, {w} ostrzeżeń"},
-    "en": {"ok": "The data conforms to the SHACL shapes.", "Violation": "violation", "Warning": "warning",
-           "Info": "info", "source": "source", "path": "property", "value": "value",
-           "summary": "{v} violations, {w} warnings"},
+    "pl": {
+        "ok": "Dane są zgodne z kształtami SHACL.",
+        "Violation": "błąd",
+        "Warning": "ostrzeżenie",
+        "Info": "informacja",
+        "source": "źródło",
+        "path": "właściwość",
+        "value": "wartość",
+        "summary": "{v} błędów, {w} ostrzeżeń",
+    },
+    "en": {
+        "ok": "The data conforms to the SHACL shapes.",
+        "Violation": "violation",
+        "Warning": "warning",
+        "Info": "info",
+        "source": "source",
+        "path": "property",
+        "value": "value",
+        "summary": "{v} violations, {w} warnings",
+    },
 }
 
 

@@ -42,8 +42,11 @@ class _Context:
     def __init__(self, context: dict[str, Any], base: str) -> None:
         self.base = base
         self.prefixes = sorted(
-            ((name, value) for name, value in context.items() if isinstance(value, str) and not name.startswith("@")
-             and value.endswith(("/", "#"))),
+            (
+                (name, value)
+                for name, value in context.items()
+                if isinstance(value, str) and not name.startswith("@") and value.endswith(("/", "#"))
+            ),
             key=lambda item: -len(item[1]),
         )
         # predicate IRI -> (term, "@id" | datatype IRI | "@language" | None)
@@ -72,7 +75,7 @@ class _Context:
     def compact_vocab(self, iri: str) -> str:
         for name, namespace in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{name}:{iri[len(namespace):]}"
+                return f"{name}:{iri[len(namespace) :]}"
         return iri
 
     def compact_id(self, iri: str) -> str:
@@ -99,6 +102,7 @@ def compact_document(triples: list[ox.Triple], base: str, context_iri: str = "co
     by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
     referrers: dict[str, set[str]] = defaultdict(set)
     for triple in triples:
+        assert isinstance(triple.subject, ox.NamedNode)
         subject = triple.subject.value
         by_subject[subject].append(triple)
         if isinstance(triple.object, ox.NamedNode) and triple.predicate.value != RDF_TYPE:
@@ -118,6 +122,7 @@ def compact_document(triples: list[ox.Triple], base: str, context_iri: str = "co
         result: dict[str, Any] = {"id": context.compact_id(subject)}
         grouped: dict[str, list[ox.NamedNode | ox.Literal]] = defaultdict(list)
         for triple in by_subject[subject]:
+            assert isinstance(triple.object, ox.NamedNode | ox.Literal)
             grouped[triple.predicate.value].append(triple.object)
         for predicate, values in grouped.items():
             if predicate == RDF_TYPE:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator
+import datetime as dt
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,6 +22,8 @@ from .errors import InputError, Problem
 from .evidence import QuoteNotFound, QuoteNotUnique, locate
 from .records import (
     Activity,
+    ContactPoint,
+    Coverage,
     Dataset,
     Figure,
     Location,
@@ -31,6 +34,7 @@ from .records import (
     Participation,
     Passage,
     Period,
+    Publisher,
     Report,
     Settings,
     Text,
@@ -55,6 +59,19 @@ QID = re.compile(r"Q[1-9][0-9]*")
 KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 CURRENCY = re.compile(r"[A-Z]{3}")
 LINK_METHODS = ("teryt", "krs", "label", "manual")
+# Settings for publishing (docs/publishing.md): required fields, and what their values look like.
+PUBLICATION_FIELDS = ("publish_url", "publisher", "contact", "edition", "build_date")
+HTTPS_FOLDER = re.compile(r"https://[^\s<>\"{}|\\^`]+/")
+RELATIVE_OR_HTTP_IRI = re.compile(r"(https?://)?[^\s<>\"{}|\\^`]+")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+WKT_POLYGON = re.compile(r"POLYGON\s*\(\(.+\)\)")
+WKT_POINT = re.compile(r"POINT\s*\(\s*-?[0-9.]+\s+-?[0-9.]+\s*\)")
+# ADMS publisher types (http://purl.org/adms/publishertype/1.0), as DCAT-AP asks for dct:type of a publisher.
+PUBLISHER_TYPES = (
+    "Academia-ScientificOrganisation", "Company", "IndustryConsortium", "LocalAuthority", "NationalAuthority",
+    "NonGovernmentalOrganisation", "NonProfitOrganisation", "PrivateIndividual(s)", "RegionalAuthority",
+    "StandardisationBody", "SupraNationalAuthority",
+)
 
 _NULL = "tag:yaml.org,2002:null"
 T = TypeVar("T")
@@ -69,9 +86,7 @@ def load_dataset(data_dir: Path) -> Dataset:
     dataset.organisations = reader.organisations(data_dir / ORGANISATIONS_FILE)
     report_files = sorted((data_dir / REPORTS_DIR).glob(f"**/{REPORT_FILE}"))
     if not report_files:
-        reader.problems.append(
-            Problem(data_dir / REPORTS_DIR, None, "", f"no {REPORT_FILE} found under this folder")
-        )
+        reader.problems.append(Problem(data_dir / REPORTS_DIR, None, "", f"no {REPORT_FILE} found under this folder"))
     for report_file in report_files:
         report = reader.report(report_file, dataset)
         if report is not None:
@@ -81,6 +96,15 @@ def load_dataset(data_dir: Path) -> Dataset:
         raise InputError(reader.problems)
     dataset.reports.sort(key=lambda r: (r.member, r.year))
     return dataset
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """Read only ``civicgraph.yaml``, for commands that need the base IRI but not the whole dataset."""
+    reader = _Reader()
+    settings = reader.settings(data_dir / SETTINGS_FILE)
+    if settings is None:
+        raise InputError(reader.problems or [Problem(data_dir / SETTINGS_FILE, None, "", "unreadable settings")])
+    return settings
 
 
 class _Reader:
@@ -112,9 +136,9 @@ class _Reader:
             node = yaml.compose(text, Loader=_Loader)
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark is not None else None
+            error_line = mark.line + 1 if mark is not None else None
             what = error.problem or "malformed YAML"
-            self.problems.append(Problem(file, line, "", f"malformed YAML: {what}"))
+            self.problems.append(Problem(file, error_line, "", f"malformed YAML: {what}"))
             return None
         if node is None:
             self.problems.append(Problem(file, None, "", "the file is empty"))
@@ -124,7 +148,9 @@ class _Reader:
         node = self.parse(file)
         if node is None:
             return None
-        fields = self.mapping(node, "", required=("base_iri", "data_licence"))
+        fields = self.mapping(
+            node, "", required=("base_iri", "data_licence", *PUBLICATION_FIELDS), optional=("sparql_endpoint", "spatial")
+        )
         if fields is None:
             return None
         base = self.string(fields["base_iri"], "base_iri")
@@ -137,7 +163,58 @@ class _Reader:
             licence = None
         if base is None or licence is None:
             return None
-        return Settings(base, licence, self.location(node))
+        return self.publication(fields, base, licence, self.location(node))
+
+    def publication(self, fields: dict[str, yaml.Node], base: str, licence: str, location: Location) -> Settings | None:
+        """The settings for publishing on open-data portals (see docs/publishing.md)."""
+        publish_url = self.pattern(
+            fields["publish_url"], "publish_url", HTTPS_FOLDER, "an https address ending with '/' (portals refuse http)"
+        )
+        publisher = self.publisher(fields["publisher"], "publisher")
+        contact = self.contact(fields["contact"], "contact")
+        edition = self.string(fields["edition"], "edition")
+        build_date = self.date(fields["build_date"], "build_date")
+        endpoint = self.optional(fields.get("sparql_endpoint"), self.url, "sparql_endpoint")
+        spatial = self.optional(fields.get("spatial"), self.coverage, "spatial")
+        if publish_url is None or publisher is None or contact is None or edition is None or build_date is None:
+            return None
+        return Settings(
+            base, licence, location, publish_url, publisher, contact, edition, build_date, endpoint, spatial
+        )
+
+    def publisher(self, node: yaml.Node, where: str) -> Publisher | None:
+        fields = self.mapping(node, where, required=("name", "iri", "type"))
+        if fields is None:
+            return None
+        name = self.text(fields["name"], f"{where}.name")
+        iri = self.pattern(fields["iri"], f"{where}.iri", RELATIVE_OR_HTTP_IRI, "an IRI, or a path under base_iri")
+        kind = self.choice(fields["type"], f"{where}.type", PUBLISHER_TYPES)
+        return Publisher(name, iri, kind) if name and iri and kind else None
+
+    def contact(self, node: yaml.Node, where: str) -> ContactPoint | None:
+        fields = self.mapping(node, where, required=("name",), optional=("url", "email"))
+        if fields is None:
+            return None
+        name = self.text(fields["name"], f"{where}.name")
+        url = self.optional(fields.get("url"), self.url, f"{where}.url")
+        email = self.optional(fields.get("email"), self.email, f"{where}.email")
+        if url is None and email is None:
+            self.problem(node, where, "give the `url` or the `email` where people can ask about the data")
+            return None
+        return ContactPoint(name, url, email) if name else None
+
+    def coverage(self, node: yaml.Node, where: str) -> Coverage | None:
+        fields = self.mapping(node, where, required=("iri", "name", "bbox", "centroid"))
+        if fields is None:
+            return None
+        iri = self.url(fields["iri"], f"{where}.iri")
+        name = self.text(fields["name"], f"{where}.name")
+        bbox = self.pattern(fields["bbox"], f"{where}.bbox", WKT_POLYGON, "a WKT POLYGON((lon lat, ...))")
+        centroid = self.pattern(fields["centroid"], f"{where}.centroid", WKT_POINT, "a WKT POINT(lon lat)")
+        return Coverage(iri, name, bbox, centroid) if iri and name and bbox and centroid else None
+
+    def email(self, node: yaml.Node, where: str) -> str | None:
+        return self.pattern(node, where, EMAIL, "an e-mail address")
 
     def members(self, file: Path) -> dict[str, Member]:
         node = self.parse(file)
@@ -169,7 +246,11 @@ class _Reader:
         for key_node, value in entries:
             key = key_node.value
             if not KEY.fullmatch(key):
-                self.problem(key_node, key, "a key uses lower-case letters, digits and single hyphens (zmp, metropolia-poznan)")
+                self.problem(
+                    key_node,
+                    key,
+                    "a key uses lower-case letters, digits and single hyphens (zmp, metropolia-poznan)",
+                )
                 continue
             fields = self.mapping(
                 value,
@@ -180,10 +261,10 @@ class _Reader:
             if fields is None:
                 continue
             name = self.text(fields["name"], f"{key}.name")
-            org_type = self.optional(fields["type"], lambda n: self.notation(n, f"{key}.type", "organisation-type"))
-            krs = self.optional(fields["krs"], lambda n: self.pattern(n, f"{key}.krs", KRS, "a KRS number has 10 digits"))
+            org_type = self.optional(fields["type"], self.organisation_type, f"{key}.type")
+            krs = self.optional(fields["krs"], self.krs, f"{key}.krs")
             link = self.wikidata(fields["wikidata"], f"{key}.wikidata")
-            abbreviation = self.optional(fields.get("abbreviation"), lambda n: self.string(n, f"{key}.abbreviation"))
+            abbreviation = self.optional(fields.get("abbreviation"), self.string, f"{key}.abbreviation")
             variants = tuple(self.variants(fields.get("variants"), f"{key}.variants"))
             if name is not None:
                 organisations[key] = Organisation(
@@ -206,8 +287,8 @@ class _Reader:
         member = self.reference(fields["member"], "member", MEMBERS_FILE)
         year = self.year(fields["year"], "year")
         title = self.text(fields["title"], "title")
-        section = self.optional(fields.get("section"), lambda n: self.text(n, "section"))
-        url = self.optional(fields.get("url"), lambda n: self.url(n, "url"))
+        section = self.optional(fields.get("section"), self.text, "section")
+        url = self.optional(fields.get("url"), self.url, "url")
         source = self.source_text(fields["text"], file)
         if member is None or year is None or title is None or source is None:
             return None
@@ -216,8 +297,18 @@ class _Reader:
         figures = tuple(self.figures(fields.get("figures"), "figures", text))
         activities = tuple(self.activities(fields.get("activities"), text, dataset, memberships, year))
         return Report(
-            member, year, title, section, url, text, digest, text_file,
-            figures, memberships, activities, self.location(node),
+            member,
+            year,
+            title,
+            section,
+            url,
+            text,
+            digest,
+            text_file,
+            figures,
+            memberships,
+            activities,
+            self.location(node),
         )
 
     def check_across_reports(self, dataset: Dataset) -> None:
@@ -227,20 +318,28 @@ class _Reader:
         for report in dataset.reports:
             earlier = seen.setdefault((report.member, report.year), report)
             if earlier is not report:
-                self.problems.append(Problem(
-                    report.location.file, report.location.line, "year",
-                    f"a second report of member {report.member} for {report.year} (the first is {earlier.location.file})",
-                ))
+                self.problems.append(
+                    Problem(
+                        report.location.file,
+                        report.location.line,
+                        "year",
+                        f"a second report of member {report.member} for {report.year} "
+                        f"(the first is {earlier.location.file})",
+                    )
+                )
             for membership in report.memberships:
                 previous = ends.setdefault((report.member, membership.organisation), membership)
                 for end in ("start", "end"):
                     mine, theirs = getattr(membership, end), getattr(previous, end)
                     if mine is not None and theirs is not None and mine != theirs:
-                        self.problems.append(Problem(
-                            membership.location.file, membership.location.line,
-                            f"memberships.{membership.organisation}.{end}",
-                            f"{mine} contradicts {theirs} given in {previous.location}",
-                        ))
+                        self.problems.append(
+                            Problem(
+                                membership.location.file,
+                                membership.location.line,
+                                f"memberships.{membership.organisation}.{end}",
+                                f"{mine} contradicts {theirs} given in {previous.location}",
+                            )
+                        )
 
     # -- parts of a report ---------------------------------------------------------------------------------
 
@@ -255,8 +354,8 @@ class _Reader:
             if fields is None:
                 continue
             evidence = self.quotes(fields, where, text, value)
-            start = self.optional(fields.get("start"), lambda n: self.date_or_year(n, f"{where}.start"))
-            end = self.optional(fields.get("end"), lambda n: self.date_or_year(n, f"{where}.end"))
+            start = self.optional_date_or_year(fields.get("start"), f"{where}.start")
+            end = self.optional_date_or_year(fields.get("end"), f"{where}.end")
             if start is not None and end is not None and _later(start, end):
                 self.problem(fields["end"], f"{where}.end", f"the membership ends ({end}) before it starts ({start})")
                 continue
@@ -264,7 +363,12 @@ class _Reader:
                 yield Membership(key, start, end, evidence, self.location(key_node))
 
     def activities(
-        self, node: yaml.Node | None, text: str, dataset: Dataset, memberships: tuple[Membership, ...], year: int
+        self,
+        node: yaml.Node | None,
+        text: str,
+        dataset: Dataset,
+        memberships: tuple[Membership, ...],
+        year: int,
     ) -> Iterator[Activity]:
         entries = list(self.entries(node, "activities")) if node is not None else []
         keys = {key_node.value for key_node, _ in entries}
@@ -286,17 +390,22 @@ class _Reader:
             membership = self.string(fields["membership"], f"{where}.membership")
             if membership is not None and membership not in member_of:
                 self.problem(
-                    fields["membership"], f"{where}.membership",
+                    fields["membership"],
+                    f"{where}.membership",
                     f"{membership!r} is not among this report's memberships; add it under `memberships` first",
                 )
                 membership = None
             types = self.notation_list(fields["types"], f"{where}.types", "activity-type")
             title = self.text(fields["title"], f"{where}.title", english=True)
-            description = self.optional(fields.get("description"), lambda n: self.text(n, f"{where}.description"))
-            period = self.optional(fields.get("period"), lambda n: self.period(n, f"{where}.period"))
-            part_of = self.optional(fields.get("part_of"), lambda n: self.string(n, f"{where}.part_of"))
+            description = self.optional(fields.get("description"), self.text, f"{where}.description")
+            period = self.optional(fields.get("period"), self.period, f"{where}.period")
+            part_of = self.optional(fields.get("part_of"), self.string, f"{where}.part_of")
             if part_of is not None and (part_of not in keys or part_of == key):
-                self.problem(fields["part_of"], f"{where}.part_of", f"{part_of!r} is not another activity of this report")
+                self.problem(
+                    fields["part_of"],
+                    f"{where}.part_of",
+                    f"{part_of!r} is not another activity of this report",
+                )
                 part_of = None
             evidence = self.quotes(fields, where, text, value)
             participants = tuple(self.participants(fields.get("participants"), f"{where}.participants", text, dataset))
@@ -304,8 +413,17 @@ class _Reader:
             if membership is None or types is None or title is None or not evidence:
                 continue
             yield Activity(
-                key, membership, types, title, description, period, part_of,
-                participants, figures, evidence, self.location(key_node),
+                key,
+                membership,
+                types,
+                title,
+                description,
+                period,
+                part_of,
+                participants,
+                figures,
+                evidence,
+                self.location(key_node),
             )
 
     def participants(self, node: yaml.Node | None, where: str, text: str, dataset: Dataset) -> Iterator[Participation]:
@@ -316,7 +434,9 @@ class _Reader:
             return
         for index, item in enumerate(node.value):
             here = f"{where}[{index}]"
-            fields = self.mapping(item, here, required=("role",), optional=("member", "organisation", "quote", "quotes"))
+            fields = self.mapping(
+                item, here, required=("role",), optional=("member", "organisation", "quote", "quotes")
+            )
             if fields is None:
                 continue
             if ("member" in fields) == ("organisation" in fields):
@@ -353,7 +473,9 @@ class _Reader:
             if "unit" in fields:
                 unit = self.notation(fields["unit"], f"{here}.unit", "unit")
             else:
-                currency = self.pattern(fields["currency"], f"{here}.currency", CURRENCY, "an ISO 4217 code such as PLN")
+                currency = self.pattern(
+                    fields["currency"], f"{here}.currency", CURRENCY, "an ISO 4217 code such as PLN"
+                )
             passage = self.quote(fields["quote"], f"{here}.quote", text)
             if label and amount is not None and hedge and (unit or currency) and passage:
                 yield Figure(key, label, amount, hedge, currency, unit, passage, self.location(key_node))
@@ -361,7 +483,11 @@ class _Reader:
     def quotes(self, fields: dict[str, yaml.Node], where: str, text: str, owner: yaml.Node) -> tuple[Passage, ...]:
         """The evidence of a fact: ``quote: ...`` or ``quotes: [...]``; at least one is required."""
         if ("quote" in fields) == ("quotes" in fields):
-            self.problem(owner, where, "give the passage of the source text this fact comes from: `quote` (or a list in `quotes`)")
+            self.problem(
+                owner,
+                where,
+                "give the passage of the source text this fact comes from: `quote` (or a list in `quotes`)",
+            )
             return ()
         if "quote" in fields:
             passage = self.quote(fields["quote"], f"{where}.quote", text)
@@ -382,7 +508,11 @@ class _Reader:
         except QuoteNotFound:
             self.problem(node, where, f"the passage {quote!r} does not occur in the source text")
         except QuoteNotUnique as error:
-            self.problem(node, where, f"the passage {quote!r} occurs {error.count} times in the source text; lengthen it")
+            self.problem(
+                node,
+                where,
+                f"the passage {quote!r} occurs {error.count} times in the source text; lengthen it",
+            )
         return None
 
     def source_text(self, node: yaml.Node, report_file: Path) -> tuple[str, str, Path] | None:
@@ -414,7 +544,11 @@ class _Reader:
         if "qid" in fields and "not_found" not in fields:
             qid = self.pattern(fields["qid"], f"{where}.qid", QID, "a Wikidata item identifier such as Q268")
             if "method" not in fields:
-                self.problem(node, f"{where}.method", f"say how the link was verified: one of {', '.join(LINK_METHODS)}")
+                self.problem(
+                    node,
+                    f"{where}.method",
+                    f"say how the link was verified: one of {', '.join(LINK_METHODS)}",
+                )
                 return None
             method = self.choice(fields["method"], f"{where}.method", LINK_METHODS)
             if qid and method and by and on:
@@ -469,7 +603,7 @@ class _Reader:
             return None
         return int(raw)
 
-    def date(self, node: yaml.Node, where: str) -> date | None:
+    def date(self, node: yaml.Node, where: str) -> dt.date | None:
         raw = self.scalar(node, where)
         if raw is None:
             return None
@@ -482,18 +616,26 @@ class _Reader:
             self.problem(node, where, f"{raw} is not a date that exists")
             return None
 
-    def date_or_year(self, node: yaml.Node, where: str) -> date | int | None:
+    def date_or_year(self, node: yaml.Node, where: str) -> dt.date | int | None:
         raw = self.scalar(node, where)
         if raw is not None and re.fullmatch(r"[0-9]{4}", raw):
             return self.year(node, where)
         return self.date(node, where)
 
+    def optional_date_or_year(self, node: yaml.Node | None, where: str) -> dt.date | int | None:
+        # Not through `optional`: mypy joins date and int to object in its type variable.
+        if node is None or self.is_null(node):
+            return None
+        return self.date_or_year(node, where)
+
     def text(self, node: yaml.Node, where: str, english: bool = False) -> Text | None:
-        fields = self.mapping(node, where, required=("pl", "en") if english else ("pl",), optional=() if english else ("en",))
+        fields = self.mapping(
+            node, where, required=("pl", "en") if english else ("pl",), optional=() if english else ("en",)
+        )
         if fields is None:
             return None
         pl = self.string(fields["pl"], f"{where}.pl")
-        en = self.optional(fields.get("en"), lambda n: self.string(n, f"{where}.en"))
+        en = self.optional(fields.get("en"), self.string, f"{where}.en")
         return Text(pl, en) if pl is not None else None
 
     def variants(self, node: yaml.Node | None, where: str) -> Iterator[NameVariant]:
@@ -507,9 +649,15 @@ class _Reader:
             if fields is None:
                 continue
             name = self.string(fields["name"], f"{where}[{index}].name")
-            note = self.optional(fields.get("note"), lambda n: self.string(n, f"{where}[{index}].note"))
+            note = self.optional(fields.get("note"), self.string, f"{where}[{index}].note")
             if name is not None:
                 yield NameVariant(name, note)
+
+    def organisation_type(self, node: yaml.Node, where: str) -> str | None:
+        return self.notation(node, where, "organisation-type")
+
+    def krs(self, node: yaml.Node, where: str) -> str | None:
+        return self.pattern(node, where, KRS, "10 digits (a KRS number)")
 
     def notation(self, node: yaml.Node, where: str, scheme: str) -> str | None:
         return self.choice(node, where, sorted(notations()[scheme]))
@@ -580,7 +728,11 @@ class _Reader:
     ) -> dict[str, yaml.Node] | None:
         """The fields of a record: reports missing, unknown and duplicate fields."""
         if not isinstance(node, yaml.MappingNode):
-            self.problem(node, where or "(top level)", f"expected a mapping with the fields: {', '.join(required + optional)}")
+            self.problem(
+                node,
+                where or "(top level)",
+                f"expected a mapping with the fields: {', '.join(required + optional)}",
+            )
             return None
         fields: dict[str, yaml.Node] = {}
         ok = True
@@ -597,11 +749,11 @@ class _Reader:
                 ok = False
         return fields if ok else None
 
-    def optional(self, node: yaml.Node | None, read: Callable[[yaml.Node], T | None]) -> T | None:
-        """``read(node)`` unless the field is absent or explicitly null (``~``, ``null`` or empty)."""
+    def optional(self, node: yaml.Node | None, read: Callable[[yaml.Node, str], T | None], where: str) -> T | None:
+        """``read(node, where)`` unless the field is absent or explicitly null (``~``, ``null`` or empty)."""
         if node is None or self.is_null(node):
             return None
-        return read(node)
+        return read(node, where)
 
     def is_null(self, node: yaml.Node) -> bool:
         return isinstance(node, yaml.ScalarNode) and node.tag == _NULL

@@ -37,7 +37,14 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
 
 
 def _sort_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
-    return (triple.subject.value, triple.predicate.value != _RDF_TYPE, triple.predicate.value, str(triple.object))
+    subject = triple.subject
+    assert isinstance(subject, ox.NamedNode)  # civicgraph graphs have IRIs as subjects, never blank nodes
+    return (
+        subject.value,
+        triple.predicate.value != _RDF_TYPE,
+        triple.predicate.value,
+        str(triple.object),
+    )
 
 
 def sorted_triples(graph: Graph) -> list[ox.Triple]:
@@ -62,7 +69,9 @@ def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = N
                 iris.add(term.value)
             elif isinstance(term, ox.Literal) and term.language is None and term.datatype.value != _XSD_STRING:
                 iris.add(term.datatype.value)
-    schemes = {iri[len(str(CGV)) :].split("/")[0] for iri in iris if iri.startswith(str(CGV)) and "/" in iri[len(str(CGV)) :]}
+    schemes = {
+        iri[len(str(CGV)) :].split("/")[0] for iri in iris if iri.startswith(str(CGV)) and "/" in iri[len(str(CGV)) :]
+    }
     for scheme in schemes:
         candidates.setdefault(scheme, f"{CGV}{scheme}/")
     namespaces = sorted(candidates.items(), key=lambda item: -len(item[1]))
@@ -82,13 +91,27 @@ def write_turtle(triples: list[ox.Triple], path: Path, extra_prefixes: dict[str,
 
 def write_ntriples(triples: list[ox.Triple], path: Path) -> None:
     """Sorted N-Triples: one canonical line per triple, lines in byte order (diff-friendly)."""
-    lines = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).splitlines(keepends=True)
+    serialized = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert serialized is not None  # bytes are returned when no output is given
+    lines = serialized.splitlines(keepends=True)
     lines.sort()
     path.write_bytes(b"".join(lines))
 
 
+FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".nq": "nquads"}
+
+
 def read_graph(path: Path) -> Graph:
-    """Parse a Turtle, N-Triples or JSON-LD file into an rdflib graph (format from the file name)."""
+    """Parse a Turtle, N-Triples or JSON-LD file into an rdflib graph (format from the file name).
+
+    Raises ValueError naming the file (and the parser's position) when it is not valid RDF.
+    """
+    rdf_format = FORMATS.get(path.suffix.lower())
+    if rdf_format is None:
+        raise ValueError(f"{path}: unknown RDF file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
     graph = Graph()
-    graph.parse(path)
+    try:
+        graph.parse(path, format=rdf_format)
+    except Exception as error:  # rdflib's parsers raise many unrelated exception types
+        raise ValueError(f"{path}: not valid {rdf_format}: {error}") from error
     return graph

@@ -148,10 +148,46 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Publisher:
+    """Who publishes the release on open-data portals (DCAT ``dct:publisher``)."""
+
+    name: Text
+    iri: str  # absolute, or relative to base_iri (member/3064011)
+    type: str  # ADMS publisher type, e.g. LocalAuthority
+
+
+@dataclass(frozen=True)
+class ContactPoint:
+    """Where portal users turn with questions (DCAT ``dcat:contactPoint``); only what a source gives."""
+
+    name: Text
+    url: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The area the data covers (DCAT ``dct:spatial``): a controlled-vocabulary IRI and its geometry (WKT)."""
+
+    iri: str
+    name: Text
+    bbox: str
+    centroid: str
+
+
+@dataclass(frozen=True)
 class Settings:
     base_iri: str
     data_licence: str
     location: Location
+    # Publishing on open-data portals (catalogue, dane.gov.pl file, website); see docs/publishing.md.
+    publish_url: str = ""  # https address where the files of dist/ are published, ending with "/"
+    publisher: Publisher | None = None
+    contact: ContactPoint | None = None
+    edition: str = ""  # the release's edition label, e.g. 2023.1
+    build_date: date | None = None  # overridden by SOURCE_DATE_EPOCH
+    sparql_endpoint: str | None = None
+    spatial: Coverage | None = None
 
 
 @dataclass

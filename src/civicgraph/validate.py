@@ -118,4 +118,3 @@ def _show(term: Node | None) -> str | None:
     if isinstance(term, URIRef | Literal):
         return str(term)
     return term.n3()
-

@@ -1,0 +1,568 @@
+"""One data folder, one fresh process: the time and peak memory of every stage of the pipeline.
+
+Run by ``benchmarks/run.py`` (one subprocess per size, so that one size's memory never inflates another's); it
+prints one JSON object on stdout. Each stage runs up to ``--repeats`` times and stops repeating once it has used
+``--max-seconds`` in total; a single run longer than ``--hard-limit`` seconds is interrupted (SIGALRM, which
+reaches pure-Python code such as pyshacl between two bytecodes).
+
+Peak memory is the process's peak resident set size *during the stage*: before each run the kernel's high-water
+mark is reset (``echo 5 > /proc/self/clear_refs``, Linux ≥ 4.0) and ``VmHWM`` is read after it. It counts
+everything the process holds at that moment (the graph built earlier, say), and allocations made outside Python
+(Oxigraph's Rust code) too, which ``tracemalloc`` would miss. Where the reset is not allowed, the figure is
+``getrusage(RUSAGE_SELF).ru_maxrss``, the peak since the process started, and the output says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import importlib
+import io
+import json
+import pstats
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+PIPELINE, REFERENCE, BASELINE = "pipeline", "reference: pyoxigraph", "baseline: rdflib + pyshacl"
+
+
+@dataclass
+class StageResult:
+    name: str
+    group: str
+    times: list[float] = field(default_factory=list)
+    peak_rss_mb: float | None = None
+    rss_before_mb: float | None = None
+    status: str = "ok"  # ok | skipped (>N s) | stopped (>N s) | error: ... | not available: ...
+    detail: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.times) if self.times and self.status == "ok" else None
+
+
+class StageTimeout(Exception):
+    pass
+
+
+# -- memory -------------------------------------------------------------------------------------------------
+
+
+def _status_kb(field_name: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return float(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark of this process; False where that is not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_mb(reset_works: bool) -> float:
+    if reset_works:
+        hwm = _status_kb("VmHWM")
+        if hwm is not None:
+            return hwm / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def rss_mb() -> float | None:
+    rss = _status_kb("VmRSS")
+    return rss / 1024 if rss is not None else None
+
+
+# -- timing ---------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def hard_limit(seconds: float) -> Iterator[None]:
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise StageTimeout
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Meter:
+    """Runs stages, keeps their results, and remembers which ones the parent asked to skip."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.repeats: int = args.repeats
+        self.budget: float = args.max_seconds
+        self.hard: float = args.hard_limit
+        self.skip: set[str] = set(filter(None, args.skip.split("|")))
+        self.profile: str | None = args.profile
+        self.profile_text = ""
+        self.reset_works = reset_peak()
+        self.results: list[StageResult] = []
+
+    def run(
+        self,
+        name: str,
+        group: str,
+        action: Callable[[], T],
+        detail: Callable[[T], str] | None = None,
+        setup: Callable[[], None] | None = None,
+    ) -> T | None:
+        """Time ``action`` (median of repeats) and its peak memory; None when skipped, stopped or failed.
+
+        ``setup`` runs before each repeat, untimed (a writer's input folder, say).
+        """
+        result = StageResult(name, group)
+        self.results.append(result)
+        if name in self.skip:
+            result.status = f"skipped (>{self.budget:g} s)"
+            return None
+        if name == self.profile:
+            return self._profile(result, action)
+        value: T | None = None
+        for _ in range(self.repeats):
+            value = None  # let the previous run's result go before the next one is made
+            gc.collect()
+            try:
+                if setup is not None:
+                    setup()
+                result.rss_before_mb = rss_mb()
+                reset_peak()
+                start = time.perf_counter()
+                with hard_limit(self.hard):
+                    value = action()
+            except StageTimeout:
+                result.status = f"stopped (>{self.hard:g} s)"
+                return None
+            except Exception as error:  # a stage of another engineer may be mid-change: report, go on
+                result.status = (
+                    f"error: {type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
+                )
+                return None
+            result.times.append(time.perf_counter() - start)
+            result.peak_rss_mb = max(result.peak_rss_mb or 0.0, peak_rss_mb(self.reset_works))
+            if sum(result.times) >= self.budget:
+                break
+        if detail is not None and value is not None:
+            result.detail = detail(value)
+        return value
+
+    def unavailable(self, name: str, group: str, why: str) -> None:
+        self.results.append(StageResult(name, group, status=f"not available: {why}"))
+
+    def _profile(self, result: StageResult, action: Callable[[], T]) -> T:
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        value = profiler.runcall(action)
+        result.times.append(time.perf_counter() - start)
+        result.detail = "profiled (cProfile; time inflated)"
+        text = io.StringIO()
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(20)
+        self.profile_text = text.getvalue()
+        return value
+
+
+# -- the stages -----------------------------------------------------------------------------------------------
+
+
+def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any]:
+    from civicgraph.build import build_graph
+    from civicgraph.load import load_dataset
+    from civicgraph.rdfio import sorted_triples
+    from civicgraph.validate import validate_graph
+
+    dataset = meter.run("load", PIPELINE, lambda: load_dataset(data), lambda d: f"{len(d.reports)} reports")
+    if dataset is None:
+        return None, None, None
+    built = meter.run("build", PIPELINE, lambda: build_graph(dataset), lambda b: f"{len(b.graph)} triples")
+    if built is None:
+        return dataset, None, None
+    meter.run(
+        "validate",
+        PIPELINE,
+        lambda: validate_graph(built.graph, built.sources),
+        lambda r: f"{len(r.violations)} violations, {len(r.warnings)} warnings",
+    )
+    triples = meter.run("sort triples", PIPELINE, lambda: sorted_triples(built.graph))
+    if triples is not None:
+        format_stages(meter, dataset.settings.base_iri, triples, work)
+        writer_stages(meter, dataset, built, triples, work)
+    return dataset, built, triples
+
+
+def format_stages(meter: Meter, base: str, triples: list[Any], work: Path) -> None:
+    from civicgraph.jsonld import write_jsonld
+    from civicgraph.rdfio import write_ntriples, write_turtle
+
+    meter.run("write ttl", PIPELINE, lambda: write_turtle(triples, work / "graph.ttl"))
+    meter.run("write nt", PIPELINE, lambda: write_ntriples(triples, work / "graph.nt"))
+    meter.run("write jsonld", PIPELINE, lambda: write_jsonld(triples, work / "graph.jsonld", base))
+
+
+def writer_stages(meter: Meter, dataset: Any, built: Any, triples: list[Any], work: Path) -> None:
+    """Each writer of the release (graph files, catalogue, site, ...) on its own, in publish()'s order."""
+    from civicgraph import publish
+
+    try:
+        release = publish.Release(dataset, built, triples)
+    except TypeError as error:
+        meter.unavailable("writers", PIPELINE, f"publish.Release changed: {error}")
+        return
+    staging = work / "release"
+
+    def inputs_of(writer: Callable[[Any, Path], None]) -> Callable[[], None]:
+        def setup() -> None:
+            # What publish() hands this writer: a staging folder holding the earlier writers' output.
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir()
+            for earlier in publish.WRITERS[: publish.WRITERS.index(writer)]:
+                earlier(release, staging)
+
+        return setup
+
+    for writer in publish.WRITERS:
+        meter.run(
+            f"writer: {writer.__name__}",
+            PIPELINE,
+            lambda writer=writer: writer(release, staging),  # type: ignore[misc]
+            setup=inputs_of(writer),
+        )
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def query_stage(meter: Meter, dataset: Any, work: Path) -> list[tuple[str, str, dict[str, Any]]]:
+    """The query library (``civicgraph.query``) in-process on Oxigraph: load the store, then every query.
+
+    Each library query runs with its header's example parameters, the TERYT codes, years, organisation keys and
+    IRIs replaced by ones of this dataset (the examples name Poznań, absent from a synthetic dataset), so every
+    query answers from real matches. The stage time is one pass over the library; the detail gives the median
+    latency per query over the repeats, and the slowest query.
+    """
+    try:
+        query = importlib.import_module("civicgraph.query")
+    except ImportError:
+        meter.unavailable("query: load store", PIPELINE, "civicgraph.query is not there yet")
+        return []
+    if not (work / "graph.nt").exists():
+        meter.unavailable("query: load store", PIPELINE, "no graph.nt was written")
+        return []
+    engine = meter.run("query: load store", PIPELINE, lambda: query.OxigraphEngine.from_file(work / "graph.nt"))
+    if engine is None:
+        return []
+    values = _parameter_values(dataset)
+    runs: list[tuple[str, str, dict[str, Any]]] = []
+    for name, library_query in query.library().items():
+        examples: tuple[dict[str, str], ...] = library_query.examples or ({},)
+        for number, example in enumerate(examples, start=1):
+            chosen = {key: values.get(key, value) for key, value in example.items()}
+            label = name if len(examples) == 1 else f"{name}#{number}"
+            runs.append((label, library_query.text, query.bind_parameters(library_query, chosen)))
+    latencies: dict[str, list[float]] = {}
+
+    def one_pass() -> int:
+        for label, text, bindings in runs:
+            start = time.perf_counter()
+            engine.run(text, bindings, source=label)
+            latencies.setdefault(label, []).append(time.perf_counter() - start)
+        return len(runs)
+
+    meter.run("query library (one pass)", PIPELINE, one_pass, lambda n: _latency_detail(n, latencies))
+    del engine  # the store's memory goes before the server's workers load their own copies
+    return runs
+
+
+def _parameter_values(dataset: Any) -> dict[str, str]:
+    """Parameter values that exist in ``dataset``: its richest report's member, year, organisation, activity."""
+    report = max(dataset.reports, key=lambda r: (len(r.activities), r.member, r.year))
+    other = next((r for r in dataset.reports if r.member != report.member), report)
+    base = dataset.settings.base_iri
+    values = {
+        "teryt": report.member,
+        "year": str(report.year),
+        "from_teryt": report.member,
+        "from_year": str(report.year),
+        "to_teryt": other.member,
+        "to_year": str(other.year),
+    }
+    if report.memberships:
+        values["organisation"] = report.memberships[0].organisation
+    activity = next((a for a in report.activities if a.figures), report.activities[0] if report.activities else None)
+    if activity is not None:
+        values["activity"] = f"{base}activity/{report.member}/{report.year}/{activity.key}"
+        if activity.figures:
+            values["resource"] = f"{values['activity']}/figure/{activity.figures[0].key}"
+    return values
+
+
+def _latency_detail(count: int, latencies: dict[str, list[float]]) -> str:
+    medians = {name: statistics.median(times) for name, times in latencies.items()}
+    slowest = max(medians, key=lambda name: medians[name])
+    typical = statistics.median(medians.values())
+    return (
+        f"{count} runs of {len(medians)} queries; median per-query latency {typical * 1000:.1f} ms, "
+        f"slowest {slowest} {medians[slowest] * 1000:.1f} ms"
+    )
+
+
+SERVER = """
+import sys
+from pathlib import Path
+import uvicorn
+from civicgraph.serve import ServeSettings, create_app
+app = create_app(ServeSettings(data=Path(sys.argv[1]), workers=2, timeout=60.0))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+CONCURRENCY = 16
+
+
+def serve_stage(meter: Meter, runs: list[tuple[str, str, dict[str, Any]]], work: Path) -> None:
+    """``civicgraph serve`` in its own process on a free loopback port, answering the library concurrently.
+
+    Timed: the start (until the worker processes hold the graph and answer), then rounds of requests sent by
+    16 concurrent clients (each library query, parameters in a trailing VALUES block as ``RemoteEngine`` sends
+    them). The detail gives throughput, latency percentiles, failures and the server's peak memory (its process
+    and its workers, which each hold a copy of the graph).
+    """
+    try:
+        importlib.import_module("civicgraph.serve")
+        query = importlib.import_module("civicgraph.query")
+    except ImportError:
+        meter.unavailable("serve: start", PIPELINE, "civicgraph.serve is not there yet")
+        return
+    if not runs or not (work / "graph.nt").exists():
+        meter.unavailable("serve: start", PIPELINE, "no query library or no graph.nt")
+        return
+    bodies = [text + query.values_clause(bindings) if bindings else text for _label, text, bindings in runs]
+    server: list[subprocess.Popen[bytes]] = []
+    port = _free_port()
+
+    def start() -> float:
+        _stop(server)
+        server.append(subprocess.Popen([sys.executable, "-c", SERVER, str(work / "graph.nt"), str(port)]))
+        return _wait_until_up(port, server[-1])
+
+    def stop_and_start() -> None:
+        _stop(server)
+
+    meter.run("serve: start", PIPELINE, start, setup=stop_and_start)
+    if not server or server[-1].poll() is not None:
+        return
+    latencies: list[float] = []
+    failures: list[int] = []
+    requests = max(200, 10 * len(bodies))
+    meter.run(
+        f"serve: {requests} requests",
+        PIPELINE,
+        lambda: asyncio.run(_load(port, bodies, requests, latencies, failures)),
+        lambda wall: _load_detail(wall, requests, latencies, failures, server[-1].pid),
+    )
+    _stop(server)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_up(port: int, process: subprocess.Popen[bytes]) -> float:
+    import httpx
+
+    started = time.perf_counter()
+    while process.poll() is None:
+        try:
+            answer = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}, timeout=5)
+            if answer.status_code == 200:
+                return time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the server exited with {process.returncode} before answering")
+
+
+def _stop(server: list[subprocess.Popen[bytes]]) -> None:
+    while server:
+        process = server.pop()
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+async def _load(port: int, bodies: list[str], requests: int, latencies: list[float], failures: list[int]) -> float:
+    import httpx
+
+    endpoint = f"http://127.0.0.1:{port}/sparql"
+    accept = {"Accept": "application/sparql-results+json, application/n-triples;q=0.9"}
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for number in range(requests):
+        queue.put_nowait(bodies[number % len(bodies)])
+
+    async def client(http: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            body = queue.get_nowait()
+            start = time.perf_counter()
+            answer = await http.post(endpoint, data={"query": body}, headers=accept)
+            latencies.append(time.perf_counter() - start)
+            if answer.status_code != 200:
+                failures.append(answer.status_code)
+
+    started = time.perf_counter()
+    async with httpx.AsyncClient(timeout=120) as http:
+        await asyncio.gather(*(client(http) for _ in range(CONCURRENCY)))
+    return time.perf_counter() - started
+
+
+def _load_detail(wall: float, requests: int, latencies: list[float], failures: list[int], pid: int) -> str:
+    ordered = sorted(latencies[-requests:])
+    p50, p95 = ordered[len(ordered) // 2], ordered[int(len(ordered) * 0.95)]
+    failed = f", {len(failures)} not 200 ({sorted(set(failures))})" if failures else ""
+    return (
+        f"{CONCURRENCY} clients, {requests / wall:.0f} req/s, p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+        f"{failed}; server peak RSS {_tree_peak_mb(pid):.0f} MB (process + workers)"
+    )
+
+
+def _tree_peak_mb(pid: int) -> float:
+    """Peak RSS of a process and its descendants (read from /proc), in MB."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(float(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
+def reference_stages(meter: Meter, triples: list[Any], work: Path) -> None:
+    """pyoxigraph's own serializers on the same triples: the rate the issue's target is measured against."""
+    import pyoxigraph as ox
+
+    from civicgraph.rdfio import used_prefixes
+
+    prefixes = used_prefixes(triples)  # computed once, outside the timing: the serializer alone is measured
+    meter.run(
+        "ox serialize ttl",
+        REFERENCE,
+        lambda: ox.serialize(triples, str(work / "ox.ttl"), ox.RdfFormat.TURTLE, prefixes=prefixes),
+    )
+    meter.run("ox serialize nt", REFERENCE, lambda: ox.serialize(triples, str(work / "ox.nt"), ox.RdfFormat.N_TRIPLES))
+    meter.run(
+        "ox serialize jsonld", REFERENCE, lambda: ox.serialize(triples, str(work / "ox.jsonld"), ox.RdfFormat.JSON_LD)
+    )
+    if (work / "graph.ttl").exists():
+        meter.run(
+            "ox parse ttl", REFERENCE, lambda: list(ox.parse(path=str(work / "graph.ttl"), format=ox.RdfFormat.TURTLE))
+        )
+
+
+def baseline_stages(meter: Meter, work: Path) -> None:
+    """What a user would otherwise write: rdflib parses and writes Turtle, pyshacl validates the whole graph."""
+    from pyshacl import validate as pyshacl_validate
+    from rdflib import Graph
+
+    from civicgraph.validate import shapes_graph
+
+    if not (work / "graph.ttl").exists():
+        meter.unavailable("rdflib parse ttl", BASELINE, "no graph.ttl was written")
+        return
+
+    def parse() -> Graph:
+        graph = Graph()
+        graph.parse(work / "graph.ttl", format="turtle")
+        return graph
+
+    graph = meter.run("rdflib parse ttl", BASELINE, parse)
+    if graph is None:
+        return
+    meter.run(
+        "rdflib serialize ttl", BASELINE, lambda: graph.serialize(destination=str(work / "rdflib.ttl"), format="turtle")
+    )
+    shapes = shapes_graph()
+    meter.run(
+        "pyshacl whole graph",
+        BASELINE,
+        lambda: pyshacl_validate(graph, shacl_graph=shapes, inference="none", allow_warnings=True),
+        lambda outcome: f"conforms={outcome[0]}",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-seconds", type=float, default=120.0)
+    parser.add_argument("--hard-limit", type=float, default=600.0)
+    parser.add_argument("--skip", default="", help="stage names separated by |")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--profile", default=None, help="profile this stage once with cProfile instead of timing it")
+    args = parser.parse_args()
+
+    meter = Meter(args)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as folder:
+        work = Path(folder)
+        dataset, built, triples = pipeline_stages(meter, args.data, work)
+        runs = query_stage(meter, dataset, work) if built is not None else []
+        if not args.no_serve:
+            serve_stage(meter, runs, work)
+        triple_count = len(built.graph) if built is not None else None
+        del dataset, built  # free our graph before the baseline builds its own
+        gc.collect()
+        if triples is not None:
+            reference_stages(meter, triples, work)
+        del triples
+        gc.collect()
+        if not args.no_baseline:
+            baseline_stages(meter, work)
+    json.dump(
+        {
+            "triples": triple_count,
+            "peak_method": "VmHWM reset per stage" if meter.reset_works else "ru_maxrss since process start",
+            "seconds": time.perf_counter() - started,
+            "stages": [{**asdict(r), "median": r.median} for r in meter.results],
+            "profile": meter.profile_text,
+        },
+        sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""What makes a release verifiable and navigable: its build date, edition label, per-edition graph files,
+file digests, ``SHA256SUMS`` — and an index of the graph that the other publishing writers read.
+
+The build date never comes from the clock: ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) when set,
+otherwise the ``build_date`` setting of ``data/civicgraph.yaml``. The same data and the same date give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from . import __version__
+from .jsonld import write_jsonld
+from .rdfio import write_ntriples, write_turtle
+from .records import Settings
+
+if TYPE_CHECKING:
+    from .publish import Release
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+CG = "https://w3id.org/civicgraph/ontology#"
+ORG = "http://www.w3.org/ns/org#"
+SCHEMA = "http://schema.org/"
+OA = "http://www.w3.org/ns/oa#"
+
+EDITIONS_DIR = "editions"
+CHECKSUMS_FILE = "SHA256SUMS"
+RELEASE_FILE = "release.json"
+
+Term = ox.NamedNode | ox.Literal
+
+# Predicates whose value names a resource, in the order a label is looked for.
+_LABEL_PREDICATES = (f"{SKOS}prefLabel", f"{DCT}title", f"{RDFS}label")
+
+
+# -- the build date -------------------------------------------------------------------------------------------
+
+
+def build_date(settings: Settings) -> date:
+    """``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) if set, else the ``build_date`` setting; never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        except (ValueError, OverflowError):
+            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01") from None
+    if settings.build_date is None:
+        raise ValueError(
+            f"{settings.location.file}: set `build_date: YYYY-MM-DD` (or the SOURCE_DATE_EPOCH environment "
+            "variable): the release date is never taken from the clock"
+        )
+    return settings.build_date
+
+
+# -- an index of the graph --------------------------------------------------------------------------------------
+
+
+@dataclass
+class GraphIndex:
+    """The triples of a release grouped by subject, with the incoming links of every IRI.
+
+    Values keep the canonical order of :func:`civicgraph.rdfio.sorted_triples`, so everything derived from the
+    index (pages, tables) comes out in a stable order.
+    """
+
+    base: str
+    by_subject: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
+    triples_of: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    incoming: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # object -> [(subject, predicate)]
+
+    @classmethod
+    def of(cls, triples: Iterable[ox.Triple], base: str) -> GraphIndex:
+        by_subject: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+        triples_of: dict[str, list[ox.Triple]] = defaultdict(list)
+        incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for triple in triples:
+            subject, obj = triple.subject, triple.object
+            assert isinstance(subject, ox.NamedNode) and isinstance(obj, ox.NamedNode | ox.Literal)
+            by_subject[subject.value][triple.predicate.value].append(obj)
+            triples_of[subject.value].append(triple)
+            if isinstance(obj, ox.NamedNode) and triple.predicate.value != RDF_TYPE:
+                incoming[obj.value].append((subject.value, triple.predicate.value))
+        return cls(
+            base,
+            {s: dict(p) for s, p in by_subject.items()},
+            dict(triples_of),
+            dict(incoming),
+        )
+
+    def objects(self, subject: str, predicate: str) -> list[Term]:
+        return self.by_subject.get(subject, {}).get(predicate, [])
+
+    def iris(self, subject: str, predicate: str) -> list[str]:
+        return [o.value for o in self.objects(subject, predicate) if isinstance(o, ox.NamedNode)]
+
+    def iri(self, subject: str, predicate: str) -> str | None:
+        found = self.iris(subject, predicate)
+        return found[0] if found else None
+
+    def literal(self, subject: str, predicate: str, lang: str | None = None) -> str | None:
+        """The first literal value; with ``lang``, the one in that language (falling back to Polish, then any)."""
+        literals = [o for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)]
+        if lang is not None:
+            for wanted in (lang, "pl"):
+                for literal in literals:
+                    if literal.language == wanted:
+                        return literal.value
+        return literals[0].value if literals else None
+
+    def types(self, subject: str) -> list[str]:
+        return self.iris(subject, RDF_TYPE)
+
+    def has_type(self, subject: str, cls: str) -> bool:
+        return cls in self.iris(subject, RDF_TYPE)
+
+    def of_type(self, cls: str) -> list[str]:
+        return sorted(s for s, predicates in self.by_subject.items() if any(
+            isinstance(t, ox.NamedNode) and t.value == cls for t in predicates.get(RDF_TYPE, [])
+        ))
+
+    def referrers(self, obj: str, predicate: str) -> list[str]:
+        return sorted(s for s, p in self.incoming.get(obj, []) if p == predicate)
+
+    def label(self, subject: str, lang: str) -> str | None:
+        for predicate in _LABEL_PREDICATES:
+            value = self.literal(subject, predicate, lang)
+            if value is not None:
+                return value
+        return None
+
+    def path(self, iri: str) -> str:
+        """The IRI relative to the base (``member/3064011``)."""
+        return iri[len(self.base) :] if iri.startswith(self.base) else iri
+
+
+_INDEX_CACHE: dict[int, tuple[list[ox.Triple], GraphIndex]] = {}
+
+
+def graph_index(release: Release) -> GraphIndex:
+    """The index of a release's graph, built once and shared by the writers of one build."""
+    cached = _INDEX_CACHE.get(id(release.triples))
+    if cached is not None and cached[0] is release.triples:
+        return cached[1]
+    index = GraphIndex.of(release.triples, release.dataset.settings.base_iri)
+    _INDEX_CACHE.clear()  # one release at a time: do not keep old graphs alive
+    _INDEX_CACHE[id(release.triples)] = (release.triples, index)
+    return index
+
+
+# -- editions: one member-year ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One member-year report, published as its own dataset (and as its own files under ``editions/``)."""
+
+    member: str  # TERYT
+    year: int
+    report_iri: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.member}-{self.year}"
+
+    def file(self, suffix: str) -> str:
+        return f"{EDITIONS_DIR}/{self.key}{suffix}"
+
+
+def editions(release: Release) -> list[Edition]:
+    base = release.dataset.settings.base_iri
+    return [
+        Edition(report.member, report.year, f"{base}report/{report.member}/{report.year}")
+        for report in sorted(release.dataset.reports, key=lambda r: (r.member, r.year))
+    ]
+
+
+def edition_triples(index: GraphIndex, report_iri: str) -> list[ox.Triple]:
+    """The part of the graph one report states: the report and its text, its memberships and activities with
+    everything nested under their IRIs, and the description of the members, organisations and periods they
+    name (links beyond them, e.g. to another year's report, stay links)."""
+    roots = {report_iri}
+    roots.update(index.referrers(report_iri, f"{CG}reportedIn"))
+    owned = [s for s in index.by_subject if _under(s, roots)]
+    referenced: set[str] = set()
+    for subject in owned:
+        for values in index.by_subject[subject].values():
+            referenced.update(
+                v.value for v in values if isinstance(v, ox.NamedNode) and v.value.startswith(index.base)
+            )
+    described = {r for r in referenced if index.path(r).split("/")[0] in ("member", "organisation", "period")}
+    subjects = set(owned) | {s for s in index.by_subject if _under(s, described)}
+    return [t for s in sorted(subjects) for t in index.triples_of[s]]
+
+
+def _under(iri: str, roots: set[str]) -> bool:
+    """Whether ``iri`` is one of ``roots`` or nested under one of them by its path (``…/figure/x``)."""
+    candidate = iri
+    while True:
+        if candidate in roots:
+            return True
+        cut = candidate.rfind("/")
+        if cut <= len("https://"):
+            return False
+        candidate = candidate[:cut]
+
+
+def write_editions(release: Release, out: Path) -> None:
+    """``editions/{teryt}-{year}.ttl|.nt|.jsonld``: each member-year's part of the graph, for the catalogue."""
+    index = graph_index(release)
+    base = release.dataset.settings.base_iri
+    (out / EDITIONS_DIR).mkdir(exist_ok=True)
+    for edition in editions(release):
+        triples = edition_triples(index, edition.report_iri)
+        write_turtle(triples, out / edition.file(".ttl"))
+        write_ntriples(triples, out / edition.file(".nt"))
+        write_jsonld(triples, out / edition.file(".jsonld"), base)
+
+
+# -- digests ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Size and digests of one published file, read from the file as written."""
+
+    path: str  # relative to dist/, with "/" separators
+    size: int
+    sha256: str
+    sha1: str  # DCAT-AP 2.1.1 accepts only SHA-1 checksums
+    md5: str  # dane.gov.pl's harvester checks the XML against an MD5
+
+
+def file_facts(out: Path, relative: str) -> FileFacts:
+    data = (out / relative).read_bytes()
+    return FileFacts(
+        relative,
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+        hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+        hashlib.md5(data, usedforsecurity=False).hexdigest(),
+    )
+
+
+def released_files(out: Path) -> list[str]:
+    """Every file of the release (hidden ones such as ``site/.htaccess`` included), sorted, ``/``-separated."""
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+def write_release_info(release: Release, out: Path) -> None:
+    """``release.json``: the edition label, the build date and what the release contains."""
+    settings = release.dataset.settings
+    info = {
+        "edition": settings.edition,
+        "issued": build_date(settings).isoformat(),
+        "generator": f"civicgraph {__version__}",
+        "base_iri": settings.base_iri,
+        "publish_url": settings.publish_url,
+        "triples": len(release.triples),
+        "editions": [
+            {"member": e.member, "year": e.year, "report": e.report_iri} for e in editions(release)
+        ],
+    }
+    text = json.dumps(info, ensure_ascii=False, indent=1) + "\n"
+    (out / RELEASE_FILE).write_text(text, encoding="utf-8")
+
+
+def write_checksums(release: Release, out: Path) -> None:
+    """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file."""
+    lines = [
+        f"{file_facts(out, name).sha256}  {name}\n" for name in released_files(out) if name != CHECKSUMS_FILE
+    ]
+    (out / CHECKSUMS_FILE).write_text("".join(lines), encoding="utf-8")

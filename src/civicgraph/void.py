@@ -1,0 +1,126 @@
+"""``void.ttl``: the VoID description of the graph — how big it is, which vocabularies it uses, where its dumps
+and SPARQL endpoint are, and the linkset of its Wikidata links.
+
+The dataset described is the catalogue's whole-graph dataset (the same IRI), so VoID and DCAT-AP speak of one
+thing. Counts are made from the published triples, classes and properties sorted, so the file is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
+
+from .catalog import CatalogIris, licence_of, plan, publisher_iri
+from .namespaces import PREFIXES
+from .rdfio import sorted_triples, write_turtle
+from .release import RDF_TYPE, build_date
+
+if TYPE_CHECKING:
+    from .publish import Release
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+SCHEMA_SAME_AS = "http://schema.org/sameAs"
+WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+VOID_FILE = "void.ttl"
+
+_DUMPS = {"graph.nt": FORMATS["N-Triples"], "graph.ttl": FORMATS.Turtle, "graph.jsonld": FORMATS["JSON-LD"]}
+
+
+def vocabularies(triples: list[ox.Triple]) -> list[str]:
+    """The namespaces of the properties and classes the graph uses (``void:vocabulary``)."""
+    terms = {t.predicate.value for t in triples}
+    terms.update(t.object.value for t in triples if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode))
+    known = sorted(set(PREFIXES.values()), key=len, reverse=True)
+    used = {next((ns for ns in known if term.startswith(ns)), _namespace_of(term)) for term in terms}
+    return sorted(used)
+
+
+def _namespace_of(iri: str) -> str:
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[: cut + 1]
+
+
+def void_graph(release: Release) -> Graph:
+    settings = release.dataset.settings
+    triples = release.triples
+    iris = CatalogIris(settings)
+    datasets, _series = plan(release)
+    dataset = iris.dataset(datasets[0])
+    graph = Graph(bind_namespaces="none")
+    add = graph.add
+
+    add((dataset, RDF.type, VOID.Dataset))
+    add((dataset, DCTERMS.title, Literal(datasets[0].title.pl, lang="pl")))
+    add((dataset, DCTERMS.title, Literal(str(datasets[0].title.en), lang="en")))
+    add((dataset, DCTERMS.publisher, URIRef(publisher_iri(settings))))
+    add((dataset, DCTERMS.license, URIRef(licence_of(settings).term.iri)))
+    add((dataset, DCTERMS.modified, Literal(build_date(settings).isoformat(), datatype=XSD.date)))
+    add((dataset, FOAF.homepage, URIRef(f"{settings.publish_url}site/index.html")))
+    add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
+    for member in datasets[0].members:
+        add((dataset, VOID.exampleResource, URIRef(f"{settings.base_iri}member/{member}")))
+    for name, file_format in _DUMPS.items():
+        add((dataset, VOID.dataDump, URIRef(settings.publish_url + name)))
+        add((dataset, VOID.feature, file_format))
+    if settings.sparql_endpoint:
+        add((dataset, VOID.sparqlEndpoint, URIRef(settings.sparql_endpoint)))
+    for vocabulary in vocabularies(triples):
+        add((dataset, VOID.vocabulary, URIRef(vocabulary)))
+    _counts(graph, dataset, iris, triples)
+    _wikidata_linkset(graph, dataset, iris, triples)
+    return graph
+
+
+def _counts(graph: Graph, dataset: URIRef, iris: CatalogIris, triples: list[ox.Triple]) -> None:
+    subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    objects = {str(t.object) for t in triples}  # N-Triples form: an IRI and an equal-looking literal differ
+    graph.add((dataset, VOID.triples, Literal(len(triples), datatype=XSD.integer)))
+    graph.add((dataset, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
+    graph.add((dataset, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
+    graph.add((dataset, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
+    properties = Counter(t.predicate.value for t in triples)
+    classes = Counter(t.object.value for t in triples if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode))
+    graph.add((dataset, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
+    graph.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
+    for number, (cls, count) in enumerate(sorted(classes.items()), start=1):
+        partition = iris.local(f"class-partition-{number}")
+        graph.add((dataset, VOID.classPartition, partition))
+        graph.add((partition, VOID["class"], URIRef(cls)))
+        graph.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
+    for number, (prop, count) in enumerate(sorted(properties.items()), start=1):
+        partition = iris.local(f"property-partition-{number}")
+        graph.add((dataset, VOID.propertyPartition, partition))
+        graph.add((partition, VOID.property, URIRef(prop)))
+        graph.add((partition, VOID.triples, Literal(count, datatype=XSD.integer)))
+
+
+def _wikidata_linkset(graph: Graph, dataset: URIRef, iris: CatalogIris, triples: list[ox.Triple]) -> None:
+    """The schema:sameAs links to Wikidata items, as a linkset (zero triples while no link is verified)."""
+    links = [
+        t for t in triples
+        if t.predicate.value == SCHEMA_SAME_AS and isinstance(t.object, ox.NamedNode)
+        and t.object.value.startswith(WIKIDATA_ENTITY)
+    ]
+    wikidata = iris.local("wikidata")
+    graph.add((wikidata, RDF.type, VOID.Dataset))
+    graph.add((wikidata, DCTERMS.title, Literal("Wikidata", lang="en")))
+    graph.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
+    graph.add((wikidata, VOID.uriSpace, Literal(WIKIDATA_ENTITY)))
+    linkset = iris.local("linkset-wikidata")
+    graph.add((dataset, VOID.subset, linkset))
+    graph.add((linkset, RDF.type, VOID.Linkset))
+    graph.add((linkset, VOID.subjectsTarget, dataset))
+    graph.add((linkset, VOID.objectsTarget, wikidata))
+    graph.add((linkset, VOID.linkPredicate, URIRef(SCHEMA_SAME_AS)))
+    graph.add((linkset, VOID.triples, Literal(len(links), datatype=XSD.integer)))
+
+
+def write_void(release: Release, out: Path) -> None:
+    prefixes = {"void": str(VOID), "formats": str(FORMATS), "foaf": str(FOAF)}
+    write_turtle(sorted_triples(void_graph(release)), out / VOID_FILE, prefixes)
