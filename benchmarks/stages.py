@@ -296,7 +296,6 @@ def query_stage(meter: Meter, dataset: Any, work: Path) -> list[tuple[str, str, 
         return len(runs)
 
     meter.run("query library (one pass)", PIPELINE, one_pass, lambda n: _latency_detail(n, latencies))
-    del engine  # the store's memory goes before the server's workers load their own copies
     return runs
 
 

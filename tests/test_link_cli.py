@@ -145,6 +145,12 @@ def test_a_contact_is_required_online(data: Path) -> None:
     assert "give --contact" in result.stderr
 
 
+def test_a_contact_that_is_neither_email_nor_url_is_a_usage_error(data: Path) -> None:
+    result = run("link", "wikidata", "--data", str(data), "--contact", "call me maybe")
+    assert result.exit_code == ExitCode.USAGE
+    assert "--contact 'call me maybe' is not an email address or an http(s) URL" in result.stderr
+
+
 # -- failures of the service -------------------------------------------------------------------------------
 
 FAILURES = {
@@ -156,10 +162,16 @@ FAILURES = {
         [Reply.file("hostile/maxlag.json", 503, **{"Retry-After": "0"})] * 2,
         "gave up after 2 attempts; last: maxlag: Waiting for db1234: 7 seconds lagged.",
     ),
-    "malformed JSON": ([Reply(200, b'{"head": {"vars": ["item"]}, "results": ')], "the answer is not valid JSON"),
+    "malformed JSON": (
+        [Reply(200, b'{"head": {"vars": ["item"]}, "results": ')],
+        "the answer is not valid JSON",
+    ),
     "timeout": ([Reply(200, b"{}", delay=1.0)] * 2, "gave up after 2 attempts; last: no answer within 0.3 s"),
     "huge body": ([Reply(200, b" " * 70_000)], "the answer is 70000 bytes, more than the 65536 allowed"),
-    "non-Q identifier": ([Reply.file("hostile/sparql-not-entity.json")], "is not a Wikidata entity IRI; refused"),
+    "non-Q identifier": (
+        [Reply.file("hostile/sparql-not-entity.json")],
+        "is not a Wikidata entity IRI; refused",
+    ),
 }
 
 

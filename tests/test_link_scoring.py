@@ -78,7 +78,14 @@ def test_a_longer_name_stays_below_exact_namesakes() -> None:
 
 def test_organisation_names_match_through_quotes_case_and_aliases() -> None:
     forum = Organisation(
-        "forum-rewitalizacji", Text("Stowarzyszenie „Forum Rewitalizacji”"), None, (), "association", None, None, HERE
+        "forum-rewitalizacji",
+        Text("Stowarzyszenie „Forum Rewitalizacji”"),
+        None,
+        (),
+        "association",
+        None,
+        None,
+        HERE,
     )
     found = [Found(entity("Q999999921", "Stowarzyszenie Forum Rewitalizacji", "stowarzyszenie w Polsce"), None)]
     (scored,) = score_candidates(organisation_target(forum, None), found)

@@ -35,7 +35,9 @@ POZNAN_ORGANISATIONS = [
 
 def export(data: Path, *extra: str, env: dict[str, str | None] | None = None) -> Result:
     return CliRunner().invoke(
-        main, ["export", "quickstatements", "--data", str(data), *extra], env={"SOURCE_DATE_EPOCH": None, **(env or {})}
+        main,
+        ["export", "quickstatements", "--data", str(data), *extra],
+        env={"SOURCE_DATE_EPOCH": None, **(env or {})},
     )
 
 

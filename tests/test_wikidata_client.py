@@ -295,7 +295,10 @@ def test_a_tampered_cache_entry_is_checked_like_an_answer(replay: ReplayServer, 
         wikidata.search("Gmina Osiek")
     (cached,) = (tmp_path / "cache").glob("*.json")
     cached.write_text(cached.read_text(encoding="utf-8").replace('"Q999999901"', '"L1"', 1), encoding="utf-8")
-    with client(replay, tmp_path, offline=True) as wikidata, pytest.raises(WikidataError, match="'L1' is not"):
+    with (
+        client(replay, tmp_path, offline=True) as wikidata,
+        pytest.raises(WikidataError, match="'L1' is not"),
+    ):
         wikidata.search("Gmina Osiek")
 
 

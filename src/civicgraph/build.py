@@ -132,11 +132,12 @@ class _Builder:
         if isinstance(value, date):
             literal = Literal(value.isoformat(), datatype=XSD.date)
             self.add(instant, TIME.inXSDDate, literal)
+            # Repeated on the interval so that one standard SHACL sh:lessThanOrEquals checks start <= end.
+            # Only days are repeated: a year cannot be compared with a day, and turning 2010 into 2010-01-01
+            # would invent a precision no source gives (the loader checks such mixed ends).
+            self.add(interval, SCHEMA.startDate if end == "beginning" else SCHEMA.endDate, literal)
         else:
-            literal = Literal(f"{value:04d}", datatype=XSD.gYear)
-            self.add(instant, TIME.inXSDgYear, literal)
-        # Repeated on the interval so that one standard SHACL sh:lessThanOrEquals checks start <= end.
-        self.add(interval, SCHEMA.startDate if end == "beginning" else SCHEMA.endDate, literal)
+            self.add(instant, TIME.inXSDgYear, Literal(f"{value:04d}", datatype=XSD.gYear))
 
     def interval(self, iri: URIRef, start: date | int | None, end: date | int | None, label: str) -> URIRef:
         self.add(iri, RDF.type, TIME.Interval)

@@ -28,16 +28,17 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, SKOS, XSD, Namespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, XSD, Namespace
 
-from .rdfio import sorted_triples, write_turtle
+from .rdfio import sorted_triples
 from .records import Settings, Text
-from .release import Edition, FileFacts, build_date, editions, file_facts, graph_index
+from .release import Edition, FileFacts, build_date, editions, file_facts, graph_index, write_turtle
 
 if TYPE_CHECKING:
     from .publish import Release
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # rdflib's DCAT namespace is closed over DCAT 2 terms
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -252,7 +253,7 @@ def plan(release: Release) -> tuple[list[PlannedDataset], list[PlannedSeries]]:
         ),
         description=Text(
             "Organizacje i sieci krajowe, do których należą jednostki samorządu terytorialnego, działania "
-            "podejmowane w ramach członkostwa i liczby podane w raportach o stanie gmin — każdy fakt z odnośnikiem "
+            "podejmowane w ramach członkostwa i liczby podane w raportach samorządów — każdy fakt z odnośnikiem "
             "do zdania raportu, z którego pochodzi. Wszystkie raporty: "
             + "; ".join(f"{members[e.member].name.pl} {e.year}" for e in all_editions) + ".",
             "The national organisations and networks local governments belong to, the activities carried out "
@@ -353,8 +354,9 @@ def _edition_dataset(release: Release, edition: Edition) -> PlannedDataset:
             f"{name_en}: memberships of national organisations in {edition.year}",
         ),
         description=Text(
-            f"Organizacje i sieci krajowe, do których {member.name.pl} należał(a) w {edition.year} r., działania "
-            f"podjęte w ramach członkostwa i liczby podane w raporcie „{report.title.pl}” — każdy fakt z "
+            f"Organizacje i sieci krajowe, do których w {edition.year} r. należała jednostka samorządu "
+            f"terytorialnego {member.name.pl}, działania podjęte w ramach członkostwa i liczby podane w raporcie "
+            f"„{report.title.pl}” — każdy fakt z "
             "odnośnikiem do zdania raportu, z którego pochodzi.",
             f"The national organisations and networks {name_en} belonged to in {edition.year}, the activities "
             f"carried out within those memberships and the figures stated in the report "

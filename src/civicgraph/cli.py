@@ -99,6 +99,7 @@ class LazyGroup(click.Group):
 
 # name -> "module:attribute" of a click command defined in its own module
 LAZY_COMMANDS: dict[str, str] = {
+    "diff": "civicgraph.cli_diff:diff",
     "link": "civicgraph.cli_link:link",
     "export": "civicgraph.cli_link:export",
     "synth": "civicgraph.cli_synth:synth",

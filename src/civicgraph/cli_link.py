@@ -107,7 +107,11 @@ def _client_options(command: F) -> F:
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing review file (decisions in it are lost).")
 @click.option(
-    "--only", "only_keys", multiple=True, metavar="KEY", help="Only this TERYT code or organisation key (repeatable)."
+    "--only",
+    "only_keys",
+    multiple=True,
+    metavar="KEY",
+    help="Only this TERYT code or organisation key (repeatable).",
 )
 @_client_options
 @handle_errors
@@ -118,7 +122,7 @@ def link_wikidata(data_dir: Path, out: Path | None, force: bool, only_keys: tupl
     Nothing in the data changes here.
     """  # fmt: skip
     from .link import lookup_for, review_rows, score_candidates, targets, write_review
-    from .wikidata import PID, ClientSettings, WikidataClient, WikidataError, find_candidates
+    from .wikidata import CONTACT, PID, ClientSettings, WikidataClient, WikidataError, find_candidates
 
     if out is not None and out.exists() and not force:
         raise CivicgraphError(f"{out} exists and may hold decisions; give another --out or --force", ExitCode.USAGE)
@@ -126,6 +130,10 @@ def link_wikidata(data_dir: Path, out: Path | None, force: bool, only_keys: tupl
     if krs_property is not None and not PID.fullmatch(krs_property):
         raise CivicgraphError(f"--krs-property {krs_property!r} is not a property identifier (P…)", ExitCode.USAGE)
     settings = ClientSettings(**client)
+    if settings.contact is not None and not CONTACT.fullmatch(settings.contact):
+        raise CivicgraphError(
+            f"--contact {settings.contact!r} is not an email address or an http(s) URL", ExitCode.USAGE
+        )
     if not settings.offline and not settings.contact:
         raise CivicgraphError(
             "Wikimedia asks API clients to say who they are: give --contact (your email address or a URL where "

@@ -35,7 +35,7 @@ from .query import (
     to_table,
 )
 
-EXIT_CODES: dict[type[QueryError], ExitCode] = {
+EXIT_CODES: dict[type[Exception], ExitCode] = {
     QueryDataError: ExitCode.BAD_INPUT,
     QueryExecutionError: ExitCode.EXTERNAL,
 }
@@ -101,9 +101,7 @@ def write_result(result: QueryResult, output_format: str | None) -> None:
             else f"--format {output_format} does not fit a graph result; use one of: {fitting}",
             ExitCode.USAGE,
         )
-    stdout = click.get_binary_stream("stdout")
-    stdout.write(chosen.write(result))
-    stdout.flush()
+    click.echo(chosen.writer(result), nl=False)  # bytes go to the binary stream as they are
 
 
 def list_library(output_format: str | None) -> None:
@@ -113,8 +111,7 @@ def list_library(output_format: str | None) -> None:
             {
                 "name": q.name,
                 "question": {"pl": q.question_pl, "en": q.question_en},
-                "parameters": [{"name": p.name, "type": p.type, "description": p.description}
-                               for p in q.parameters],
+                "parameters": [{"name": p.name, "type": p.type, "description": p.description} for p in q.parameters],
                 "examples": list(q.examples),
             }
             for q in queries.values()
@@ -137,22 +134,55 @@ FORMAT_NAMES = ["table", *FORMATS]
 @click.command()
 @click.argument("reference", metavar="NAME|FILE", required=False)
 @click.option("-e", "--expression", metavar="SPARQL", help="A query given inline instead of NAME|FILE.")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query parameter (repeatable), typed as the query's header declares it.")
-@click.option("-f", "--format", "output_format", type=click.Choice(FORMAT_NAMES),
-              help="Output format; default table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.")
-@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DATA,
-              show_default=True, help="The graph to query: a Turtle, N-Triples or JSON-LD file.")
-@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph", show_default=True,
-              help="In-process SPARQL engine (oxigraph is the fast one; rdflib is the reference).")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a query parameter (repeatable), typed as the query's header declares it.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(FORMAT_NAMES),
+    help="Output format; default table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.",
+)
+@click.option(
+    "--data",
+    "data_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="The graph to query: a Turtle, N-Triples or JSON-LD file.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="In-process SPARQL engine (oxigraph is the fast one; rdflib is the reference).",
+)
 @click.option("--endpoint", metavar="URL", help="Query this SPARQL endpoint instead of a file.")
-@click.option("--graph", "graph_iri", metavar="IRI",
-              help="With --endpoint: the named graph to query as the default graph (e.g. what `load` wrote).")
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="With --endpoint: the named graph to query as the default graph (e.g. what `load` wrote).",
+)
 @click.option("--list", "list_queries", is_flag=True, help="List the library's queries and their questions.")
 @handle_errors
 def query(
-    reference: str | None, expression: str | None, params: tuple[str, ...], output_format: str | None,
-    data_file: Path, engine: str, endpoint: str | None, graph_iri: str | None, list_queries: bool,
+    reference: str | None,
+    expression: str | None,
+    params: tuple[str, ...],
+    output_format: str | None,
+    data_file: Path,
+    engine: str,
+    endpoint: str | None,
+    graph_iri: str | None,
+    list_queries: bool,
 ) -> None:
     """Run a SPARQL query: a library NAME (see --list), a FILE, '-' (standard input) or -e 'SPARQL'.
 
@@ -178,25 +208,39 @@ def query(
 
 
 @click.command()
-@click.option("--endpoint", required=True, metavar="URL",
-              help="Graph Store HTTP Protocol endpoint, e.g. http://localhost:7878/store (Oxigraph) or "
-                   "http://localhost:3030/civicgraph/data (Fuseki).")
-@click.option("--dist", "dist_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("dist"),
-              show_default=True, help="The release folder `civicgraph build` wrote.")
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="Graph Store HTTP Protocol endpoint, e.g. http://localhost:7878/store (Oxigraph) or "
+    "http://localhost:3030/civicgraph/data (Fuseki).",
+)
+@click.option(
+    "--dist",
+    "dist_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="The release folder `civicgraph build` wrote.",
+)
 @DATA_OPTION
-@click.option("--edition", default="latest", show_default=True,
-              help="Name of this edition of the dataset; its named graph is {base_iri}graph/{edition}.")
+@click.option(
+    "--edition",
+    default="latest",
+    show_default=True,
+    help="Name of this edition of the dataset; its named graph is {base_iri}graph/{edition}.",
+)
 @click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to replace (overrides --edition).")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for the store.")
 @handle_errors
-def load(endpoint: str, dist_dir: Path, data_dir: Path, edition: str, graph_iri: str | None,
-         timeout: float) -> None:
+def load(endpoint: str, dist_dir: Path, data_dir: Path, edition: str, graph_iri: str | None, timeout: float) -> None:
     """Replace a named graph of a triple store with the built graph (and the catalogue, if built).
 
     Prints the named graphs written, one per line, on stdout.
     """
     from .load import load_settings
-    from .store import ReleaseError, StoreError, graph_iri as edition_graph, load_release
+    from .store import ReleaseError, StoreError, load_release
+    from .store import graph_iri as edition_graph
 
     if not endpoint.startswith(("http://", "https://")):
         raise CivicgraphError(f"--endpoint {endpoint!r}: give an http(s) URL", ExitCode.USAGE)

@@ -5,16 +5,16 @@ The portal's harvester downloads the XML, compares it with the ``.md5`` file of 
 in the file: it lists one dataset per report in ``data/reports/`` (and one for the whole graph), and a report
 removed from ``data/`` disappears from the portal — ``civicgraph diff`` shows that before you publish.
 
-The document is built as ElementTree elements (never as strings) and serialized with a fixed layout, so the same
-release gives the same bytes and the same MD5.
+The document is built as lxml elements (never as strings) and serialized with a fixed layout, so the same
+release gives the same bytes and the same MD5. (lxml rather than the standard library's ElementTree, which cannot
+write a default namespace next to the schema's unqualified attributes.)
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .catalog import THEMES, PlannedDataset, PlannedFile, licence_of, plan
 from .records import Text
@@ -22,6 +22,8 @@ from .release import build_date, file_facts
 
 if TYPE_CHECKING:
     from .publish import Release
+
+Element = Any  # lxml.etree._Element; lxml is imported when the file is written, not when civicgraph starts
 
 NAMESPACE = "urn:otwarte-dane:harvester:1.10"
 XML_FILE = "danegovpl.xml"
@@ -33,30 +35,34 @@ def _q(name: str) -> str:
     return f"{{{NAMESPACE}}}{name}"
 
 
-def _element(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
-    child = ET.SubElement(parent, _q(name), attributes)
+def _element(parent: Element, name: str, text: str | None = None, **attributes: str) -> Element:
+    from lxml import etree
+
+    child = etree.SubElement(parent, _q(name), attributes)
     if text is not None:
         child.text = text
     return child
 
 
-def _bilingual(parent: ET.Element, name: str, text: Text) -> None:
+def _bilingual(parent: Element, name: str, text: Text) -> None:
     holder = _element(parent, name)
     _element(holder, "polish", text.pl)
     if text.en:
         _element(holder, "english", text.en)
 
 
-def harvester_document(release: Release) -> ET.Element:
+def harvester_document(release: Release) -> Element:
     """The ``<datasets>`` element of the harvester file."""
-    root = ET.Element(_q("datasets"))
+    from lxml import etree
+
+    root = etree.Element(_q("datasets"), nsmap={None: NAMESPACE})
     datasets, _series = plan(release)
     for planned in datasets:
         _dataset(root, release, planned)
     return root
 
 
-def _dataset(root: ET.Element, release: Release, planned: PlannedDataset) -> None:
+def _dataset(root: Element, release: Release, planned: PlannedDataset) -> None:
     settings = release.dataset.settings
     updated = f"{build_date(settings).isoformat()}T00:00:00Z"
     dataset = _element(root, "dataset", status="published")
@@ -82,7 +88,7 @@ def _dataset(root: ET.Element, release: Release, planned: PlannedDataset) -> Non
         _element(dataset, flag, "false")
 
 
-def _conditions(dataset: ET.Element, release: Release) -> None:
+def _conditions(dataset: Element, release: Release) -> None:
     """The re-use conditions of the law on re-use of public-sector information, from the data licence."""
     settings = release.dataset.settings
     licence = licence_of(settings)
@@ -97,7 +103,7 @@ def _conditions(dataset: ET.Element, release: Release) -> None:
 
 
 def _resource(
-    resources: ET.Element, release: Release, dataset: PlannedDataset, planned: PlannedFile, updated: str
+    resources: Element, release: Release, dataset: PlannedDataset, planned: PlannedFile, updated: str
 ) -> None:
     settings = release.dataset.settings
     resource = _element(resources, "resource", status="published")
@@ -118,8 +124,8 @@ def _resource(
 
 def write_danegovpl(release: Release, out: Path) -> None:
     """``danegovpl.xml`` and, beside it, ``danegovpl.md5`` holding the hexadecimal MD5 of the XML's bytes."""
-    root = harvester_document(release)
-    ET.indent(root, space="  ")
-    document = ET.tostring(root, encoding="UTF-8", xml_declaration=True, default_namespace=NAMESPACE)
-    (out / XML_FILE).write_bytes(document + b"\n")
+    from lxml import etree
+
+    document = etree.tostring(harvester_document(release), encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    (out / XML_FILE).write_bytes(document)
     (out / MD5_FILE).write_text(file_facts(out, XML_FILE).md5, encoding="ascii")

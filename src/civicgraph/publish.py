@@ -50,7 +50,23 @@ def copy_ontology_and_shapes(release: Release, out: Path) -> None:
         shutil.copyfile(source, out / "shapes" / source.name)
 
 
-WRITERS: list[Writer] = [write_graph_files, copy_ontology_and_shapes]
+def _portal_writers() -> list[Writer]:
+    """The writers of issue 4 (catalogue, dane.gov.pl file, tables, VoID, site, checksums), in the order they must
+    run: the catalogue reads the size and digests of the files written before it, SHA256SUMS covers them all."""
+    from .catalog import write_catalog
+    from .danegovpl import write_danegovpl
+    from .release import write_checksums, write_editions, write_release_info
+    from .site import write_site
+    from .tables import write_tables
+    from .void import write_void
+
+    return [
+        write_editions, write_tables, write_void, write_site, write_release_info,
+        write_catalog, write_danegovpl, write_checksums,
+    ]
+
+
+WRITERS: list[Writer] = [write_graph_files, copy_ontology_and_shapes, *_portal_writers()]
 
 
 def publish(dataset: Dataset, built: BuiltGraph, out: Path, writers: list[Writer] | None = None) -> Path:

@@ -27,7 +27,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -42,7 +42,7 @@ from .resources import resource_dir
 if TYPE_CHECKING:
     import httpx
     from rdflib import Graph
-    from rdflib.term import Node
+    from rdflib.term import Identifier
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -72,6 +72,10 @@ class QuerySyntaxError(QueryError):
     """The text is not a SPARQL query; the message names the line and column when the parser gives them."""
 
 
+class UpdateRefused(QuerySyntaxError):
+    """The text is a SPARQL Update: civicgraph only ever reads the graph."""
+
+
 class QueryUsageError(QueryError):
     """A wrong parameter or an unknown library query."""
 
@@ -86,9 +90,7 @@ class QueryExecutionError(QueryError):
 
 class ResultTooLarge(QueryError):
     def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"the result has more than {limit} rows, the limit here; add LIMIT or narrow the query"
-        )
+        super().__init__(f"the result has more than {limit} rows, the limit here; add LIMIT or narrow the query")
         self.limit = limit
 
 
@@ -186,8 +188,9 @@ def parse_query_text(text: str, name: str, path: Path | None = None) -> LibraryQ
             parameters.append(Parameter(param["name"], param["type"], param["description"].strip()))
         elif example := _EXAMPLE.fullmatch(body):
             examples.append(_parse_example(example["pairs"], f"{where}:{number}"))
-    query = LibraryQuery(name, path, text, questions.get("pl", ""), questions.get("en", ""),
-                         tuple(parameters), tuple(examples))
+    query = LibraryQuery(
+        name, path, text, questions.get("pl", ""), questions.get("en", ""), tuple(parameters), tuple(examples)
+    )
     for number, example_values in enumerate(query.examples, start=1):
         unknown = [key for key in example_values if query.parameter(key) is None]
         if unknown:
@@ -229,8 +232,7 @@ def resolve_query(name_or_file: str, folder: Path | None = None) -> LibraryQuery
     queries = library(folder)
     if name_or_file not in queries:
         raise QueryUsageError(
-            f"no query named {name_or_file!r} in the library (see `civicgraph query --list`), "
-            "and no such file"
+            f"no query named {name_or_file!r} in the library (see `civicgraph query --list`), and no such file"
         )
     return queries[name_or_file]
 
@@ -293,7 +295,11 @@ class QueryEngine(Protocol):
     name: str
 
     def run(
-        self, query: str, bindings: Mapping[str, Term] | None = None, *, max_results: int | None = None,
+        self,
+        query: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        max_results: int | None = None,
         source: str = "query",
     ) -> QueryResult: ...
 
@@ -346,6 +352,43 @@ def _syntax_error(source: str, line: int | None, column: int | None, detail: str
     return QuerySyntaxError(f"{where}: SPARQL syntax error: {detail.strip()}")
 
 
+def is_update(text: str) -> bool:
+    """Whether the text parses as a SPARQL Update (parsed only: nothing is ever executed)."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:  # not an update either; rdflib's parser raises several types
+        return False
+    return True
+
+
+def _locate_syntax_error(query: str, source: str, message: str) -> QuerySyntaxError:
+    """Oxigraph's message, at the line and column where the faulty construct starts.
+
+    Oxigraph reports the furthest point its parser reached, often the end of the query; rdflib's parser names
+    the start of the construct it could not read, which is where a person has to look. Oxigraph's position is
+    kept when rdflib reads the query (a rule only Oxigraph checks, e.g. an unbound variable in a SELECT).
+    """
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    if is_update(query):
+        return UpdateRefused(f"{source}: this is a SPARQL Update; civicgraph is read-only and runs queries only")
+    found = _OXIGRAPH_POSITION.match(message)
+    detail = found["detail"] if found else message
+    try:
+        parseQuery(query)
+    except ParseBaseException as error:
+        near = query.splitlines()[error.lineno - 1][error.col - 1 :].strip()[:40] if query.strip() else ""
+        return _syntax_error(source, error.lineno, error.col, f"near '{near}': {detail}" if near else detail)
+    except Exception:  # rdflib could not tell either
+        pass
+    if found is None:
+        return _syntax_error(source, None, None, detail)
+    return _syntax_error(source, int(found["line"]), int(found["column"]), detail)
+
+
 class OxigraphEngine:
     """The default engine: pyoxigraph's in-memory store."""
 
@@ -362,23 +405,24 @@ class OxigraphEngine:
         return len(self.store)
 
     def run(
-        self, query: str, bindings: Mapping[str, Term] | None = None, *, max_results: int | None = None,
+        self,
+        query: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        max_results: int | None = None,
         source: str = "query",
     ) -> QueryResult:
-        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        substitutions: dict[ox.Variable, Term | ox.Triple] = {
+            ox.Variable(name): term for name, term in (bindings or {}).items()
+        }
         try:
             answer = self.store.query(query, substitutions=substitutions or None)
             return _collect_oxigraph(answer, max_results)
         except SyntaxError as error:
-            found = _OXIGRAPH_POSITION.match(str(error))
-            if found is None:
-                raise _syntax_error(source, None, None, str(error)) from None
-            raise _syntax_error(source, int(found["line"]), int(found["column"]), found["detail"]) from None
+            raise _locate_syntax_error(query, source, str(error)) from None
         except RuntimeError as error:
             if "does not contains variable" in str(error) or "does not contain variable" in str(error):
-                raise QueryUsageError(
-                    f"{source}: a parameter must be a variable the query SELECTs ({error})"
-                ) from None
+                raise QueryUsageError(f"{source}: a parameter must be a variable the query SELECTs ({error})") from None
             raise QueryExecutionError(f"{source}: {error}") from None
         except OSError as error:
             raise QueryExecutionError(f"{source}: {error}") from None
@@ -422,18 +466,28 @@ class RdflibEngine:
         return cls(load_rdflib_graph(path))
 
     def run(
-        self, query: str, bindings: Mapping[str, Term] | None = None, *, max_results: int | None = None,
+        self,
+        query: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        max_results: int | None = None,
         source: str = "query",
     ) -> QueryResult:
         from pyparsing import ParseBaseException
 
         init = {name: to_rdflib(term) for name, term in (bindings or {}).items()}
         try:
-            answer = self.graph.query(query, initBindings=init)
+            # rdflib evaluates lazily: errors may come while the rows are read, so read them here.
+            return self._collect(self.graph.query(query, initBindings=init), max_results)
         except ParseBaseException as error:
             raise _syntax_error(source, error.lineno, error.col, error.msg) from None
+        except QueryError:
+            raise
         except Exception as error:  # rdflib's evaluation raises plain exceptions of many kinds
             raise QueryExecutionError(f"{source}: {type(error).__name__}: {error}") from None
+
+    @staticmethod
+    def _collect(answer: Any, max_results: int | None) -> QueryResult:
         if answer.type == "ASK":
             return Boolean(bool(answer.askAnswer))
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
@@ -448,7 +502,7 @@ class RdflibEngine:
         return Solutions(variables, rows)
 
 
-def to_rdflib(term: Term) -> Node:
+def to_rdflib(term: Term) -> Identifier:
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
@@ -490,8 +544,9 @@ class RemoteEngine:
     name = "remote"
     ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 
-    def __init__(self, endpoint: str, default_graph: str | None = None, client: httpx.Client | None = None,
-                 timeout: float = 60.0) -> None:
+    def __init__(
+        self, endpoint: str, default_graph: str | None = None, client: httpx.Client | None = None, timeout: float = 60.0
+    ) -> None:
         import httpx
 
         self.endpoint = endpoint
@@ -499,7 +554,11 @@ class RemoteEngine:
         self.client = client if client is not None else httpx.Client(timeout=timeout)
 
     def run(
-        self, query: str, bindings: Mapping[str, Term] | None = None, *, max_results: int | None = None,
+        self,
+        query: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        max_results: int | None = None,
         source: str = "query",
     ) -> QueryResult:
         import httpx
@@ -514,9 +573,7 @@ class RemoteEngine:
         if response.status_code == 400:
             raise QuerySyntaxError(f"{source}: {self.endpoint} refused the query: {response.text.strip()}")
         if response.status_code != 200:
-            raise QueryExecutionError(
-                f"{self.endpoint} answered {response.status_code}: {response.text.strip()[:500]}"
-            )
+            raise QueryExecutionError(f"{self.endpoint} answered {response.status_code}: {response.text.strip()[:500]}")
         return parse_response(response.content, response.headers.get("content-type", ""), max_results)
 
 
@@ -534,6 +591,7 @@ def parse_response(body: bytes, content_type: str, max_results: int | None = Non
         "application/sparql-results+json": ox.QueryResultsFormat.JSON,
         "application/json": ox.QueryResultsFormat.JSON,
         "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "text/tab-separated-values": ox.QueryResultsFormat.TSV,
     }
     graph_formats = {
         "application/n-triples": ox.RdfFormat.N_TRIPLES,
@@ -607,7 +665,8 @@ def to_sparql_xml(result: Solutions | Boolean) -> bytes:
             element = ElementTree.SubElement(results, "result")
             for name, term in row.items():
                 _xml_term(ElementTree.SubElement(element, "binding", {"name": name}), term)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def _xml_term(parent: ElementTree.Element, term: Term) -> None:
@@ -628,8 +687,10 @@ def _xml_term(parent: ElementTree.Element, term: Term) -> None:
 
 def _require_solutions(result: QueryResult, what: str) -> Solutions:
     if not isinstance(result, Solutions):
-        raise QueryUsageError(f"{what} is a format for SELECT results; use json or xml for ASK, "
-                              "turtle, jsonld or ntriples for CONSTRUCT and DESCRIBE")
+        raise QueryUsageError(
+            f"{what} is a format for SELECT results; use json or xml for ASK, "
+            "turtle, jsonld or ntriples for CONSTRUCT and DESCRIBE"
+        )
     return result
 
 
@@ -677,9 +738,10 @@ def serialize_triples(
     triples: Iterable[ox.Triple], rdf: ox.RdfFormat, extra_prefixes: dict[str, str] | None = None
 ) -> bytes:
     ordered = sorted_result_triples(triples)
-    if rdf == ox.RdfFormat.TURTLE:
-        return bytes(ox.serialize(ordered, format=rdf, prefixes=used_prefixes(ordered, extra_prefixes)))
-    return bytes(ox.serialize(ordered, format=rdf))
+    prefixes = used_prefixes(ordered, extra_prefixes) if rdf == ox.RdfFormat.TURTLE else None
+    data = ox.serialize(ordered, format=rdf, prefixes=prefixes)
+    assert data is not None  # without an output file, serialize returns the bytes
+    return data
 
 
 @dataclass(frozen=True)
@@ -689,7 +751,7 @@ class ResultFormat:
     name: str
     media_type: str
     kinds: frozenset[type]
-    write: Any = field(compare=False)
+    writer: Callable[[Any], bytes] = field(compare=False)
 
     def accepts(self, result: QueryResult) -> bool:
         return type(result) in self.kinds
@@ -705,8 +767,7 @@ FORMATS: dict[str, ResultFormat] = {
         ResultFormat("xml", "application/sparql-results+xml", _TABULAR, to_sparql_xml),
         ResultFormat("csv", "text/csv; charset=utf-8", _SOLUTIONS, to_csv),
         ResultFormat("tsv", "text/tab-separated-values; charset=utf-8", _SOLUTIONS, to_tsv),
-        ResultFormat("turtle", "text/turtle; charset=utf-8", _GRAPH,
-                     lambda r: to_rdf(r, ox.RdfFormat.TURTLE)),
+        ResultFormat("turtle", "text/turtle; charset=utf-8", _GRAPH, lambda r: to_rdf(r, ox.RdfFormat.TURTLE)),
         ResultFormat("jsonld", "application/ld+json", _GRAPH, lambda r: to_rdf(r, ox.RdfFormat.JSON_LD)),
         ResultFormat("ntriples", "application/n-triples", _GRAPH, lambda r: to_rdf(r, ox.RdfFormat.N_TRIPLES)),
     )
@@ -715,8 +776,16 @@ FORMATS: dict[str, ResultFormat] = {
 
 def display_prefixes() -> list[tuple[str, str]]:
     """Prefixes for showing IRIs to people: civicgraph's namespaces, and one per concept scheme."""
-    schemes = ("hedge", "activity-type", "role", "organisation-type", "local-government-kind", "unit",
-               "match-method", "recordable-field")
+    schemes = (
+        "hedge",
+        "activity-type",
+        "role",
+        "organisation-type",
+        "local-government-kind",
+        "unit",
+        "match-method",
+        "recordable-field",
+    )
     prefixes = {**{k: v for k, v in PREFIXES.items() if k != "cgv"}, **{s: f"{CGV}{s}/" for s in schemes}}
     prefixes["id"] = DEFAULT_BASE
     return sorted(prefixes.items(), key=lambda item: -len(item[1]))
@@ -729,7 +798,7 @@ def compact(term: Term, prefixes: Sequence[tuple[str, str]]) -> str:
     """
     if isinstance(term, ox.NamedNode):
         for prefix, namespace in prefixes:
-            local = term.value[len(namespace):]
+            local = term.value[len(namespace) :]
             if term.value.startswith(namespace) and local and "#" not in local:
                 return f"{prefix}:{local}"
         return f"<{term.value}>"
@@ -757,12 +826,28 @@ def to_table(result: QueryResult) -> str:
 
 # -- comparing results --------------------------------------------------------------------------------------
 
-_NUMERIC = {XSD + name for name in ("integer", "decimal", "double", "float", "long", "int", "short", "byte",
-                                    "nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-                                    "negativeInteger", "unsignedLong", "unsignedInt")}
+_NUMERIC = {
+    XSD + name
+    for name in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "long",
+        "int",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+    )
+}
 
 
-def canonical_term(term: Term) -> str:
+def canonical_term(term: Term | ox.Triple) -> str:
     """A term's N-Triples form; numbers by value, so that ``2.0`` and ``2`` (both xsd:decimal) compare equal."""
     if isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC:
         from decimal import Decimal, InvalidOperation
@@ -781,8 +866,9 @@ def canonical(result: QueryResult) -> Any:
     if isinstance(result, Boolean):
         return result.value
     if isinstance(result, Triples):
-        return sorted((canonical_term(t.subject), canonical_term(t.predicate), canonical_term(t.object))
-                      for t in result.triples)
+        return sorted(
+            (canonical_term(t.subject), canonical_term(t.predicate), canonical_term(t.object)) for t in result.triples
+        )
     return (
         tuple(result.variables),
         sorted(tuple(sorted((name, canonical_term(term)) for name, term in row.items())) for row in result.rows),

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
+import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -110,8 +111,13 @@ def read_graph(path: Path) -> Graph:
     if rdf_format is None:
         raise ValueError(f"{path}: unknown RDF file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
     graph = Graph()
+    # Keep lexical forms as written ("+5" stays "+5"): the shapes check canonical forms, and rdflib would
+    # otherwise normalise literals while parsing, hiding exactly what they look for.
+    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
     try:
         graph.parse(path, format=rdf_format)
     except Exception as error:  # rdflib's parsers raise many unrelated exception types
         raise ValueError(f"{path}: not valid {rdf_format}: {error}") from error
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
     return graph

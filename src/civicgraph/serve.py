@@ -63,6 +63,7 @@ from .query import (
     QueryUsageError,
     ResultTooLarge,
     Solutions,
+    UpdateRefused,
     serialize_triples,
     to_csv,
     to_sparql_json,
@@ -248,16 +249,6 @@ def check_services(query: str, allowed: frozenset[str]) -> str | None:
     return None
 
 
-def is_update(text: str) -> bool:
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        parseUpdate(text)
-    except Exception:  # not an update either: the query's own syntax error is the message to give
-        return False
-    return True
-
-
 def answer(engine: OxigraphEngine, job: QueryJob) -> Reply:
     """The reply to one query: the result in the negotiated format, or a 4xx/5xx with one clear line."""
     try:
@@ -265,8 +256,10 @@ def answer(engine: OxigraphEngine, job: QueryJob) -> Reply:
         if refusal is not None:
             return problem(400, refusal)
         result = engine.run(job.query, max_results=job.max_results, source="query")
+    except UpdateRefused:
+        return problem(403, READ_ONLY)
     except QuerySyntaxError as error:
-        return problem(403, READ_ONLY) if is_update(job.query) else problem(400, str(error))
+        return problem(400, str(error))
     except ResultTooLarge as error:
         return problem(422, f"query refused: {error}")
     except QueryUsageError as error:
@@ -387,7 +380,8 @@ class WorkerPool:
                 return problem(
                     422, f"query cancelled: it ran longer than {timeout:g} s, the time limit of this endpoint"
                 )
-            reply: Reply = await asyncio.to_thread(worker.connection.recv)
+            # The reply is ready and written in one go by the worker: reading it does not wait on the query.
+            reply: Reply = worker.connection.recv()
             settled = True
             return reply
         except (EOFError, OSError) as error:
@@ -419,7 +413,12 @@ async def _readable(connection: Connection, timeout: float) -> bool:
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
     descriptor = connection.fileno()
-    loop.add_reader(descriptor, lambda: ready.done() or ready.set_result(None))
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(descriptor, wake)
     try:
         await asyncio.wait_for(ready, timeout)
         return True
@@ -500,8 +499,9 @@ async def read_query(request: Request, max_body: int) -> str | None:
 
 
 def reply_response(reply: Reply, vary: bool = True) -> Response:
-    return Response(reply.body, status_code=reply.status, media_type=reply.media_type,
-                    headers={"Vary": "Accept"} if vary else None)
+    return Response(
+        reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept"} if vary else None
+    )
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -525,15 +525,31 @@ def service_description(endpoint: str, triples: int, settings: ServeSettings) ->
         (dataset, RDF_TYPE, sd("Dataset")),
         (dataset, sd("defaultGraph"), graph),
         (graph, RDF_TYPE, sd("Graph")),
-        (graph, ox.NamedNode("http://rdfs.org/ns/void#triples"),
-         ox.Literal(str(triples), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
-        (service, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(
-            f"Read-only civicgraph endpoint. Limits: {settings.timeout:g} s per query, {settings.max_results} "
-            f"result rows, {settings.max_body} bytes per request; SERVICE only to the endpoints listed as "
-            "allowed.", language="en")),
+        (
+            graph,
+            ox.NamedNode("http://rdfs.org/ns/void#triples"),
+            ox.Literal(str(triples), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ),
+        (
+            service,
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
+            ox.Literal(
+                f"Read-only civicgraph endpoint. Limits: {settings.timeout:g} s per query, {settings.max_results} "
+                f"result rows, {settings.max_body} bytes per request; SERVICE only to the endpoints listed as "
+                "allowed.",
+                language="en",
+            ),
+        ),
     ]
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "JSON-LD", "N-Triples"):
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "JSON-LD",
+        "N-Triples",
+    ):
         statements.append((service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name)))
     if settings.allowed_services:
         statements.append((service, sd("feature"), sd("BasicFederatedQuery")))

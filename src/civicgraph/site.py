@@ -11,6 +11,7 @@ same for Apache. The pages use no script.
 
 from __future__ import annotations
 
+import json
 import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -22,9 +23,8 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from .catalog import CATALOG_FILES, PlannedDataset, plan
-from .jsonld import write_jsonld
-from .rdfio import write_turtle
-from .release import CG, DCT, OA, ORG, RDF_TYPE, RDFS, SCHEMA, SKOS, GraphIndex, build_date, graph_index
+from .jsonld import compact_document, published_context
+from .release import CG, DCT, OA, ORG, RDF_TYPE, RDFS, SCHEMA, SKOS, GraphIndex, build_date, graph_index, write_turtle
 from .resources import ontology_file
 
 if TYPE_CHECKING:
@@ -150,6 +150,8 @@ EXTERNAL_LABELS: dict[str, tuple[str, str]] = {
     f"{OWL}DatatypeProperty": ("właściwość danych", "datatype property"),
     f"{OWL}AnnotationProperty": ("właściwość adnotacji", "annotation property"),
     f"{OWL}versionInfo": ("wersja", "version"),
+    "http://purl.org/vocab/vann/preferredNamespacePrefix": ("preferowany prefiks", "preferred prefix"),
+    "http://purl.org/vocab/vann/preferredNamespaceUri": ("przestrzeń nazw", "namespace"),
 }
 
 _NESTED_LABELS = {
@@ -231,6 +233,7 @@ class SiteModel:
         self.texts = {f"{self.base}report/{r.member}/{r.year}/text": r.text for r in release.dataset.reports}
         self.pages: dict[str, Page] = {}
         self.owner: dict[str, str] = {}  # IRI of any shown resource -> IRI of the page it is shown on
+        self._labels: dict[tuple[str, str], str] = {}
         self._assign_pages()
 
     # -- pages and paths -----------------------------------------------------------------------------------
@@ -307,6 +310,15 @@ class SiteModel:
     # -- labels --------------------------------------------------------------------------------------------
 
     def label(self, iri: str, lang: str) -> str:
+        cached = self._labels.get((iri, lang))
+        if cached is None:
+            cached = self._labels[(iri, lang)] = self._label(iri, lang)
+        return cached
+
+    def _label(self, iri: str, lang: str) -> str:
+        nested = self._nested_label(iri, lang)
+        if nested:
+            return nested
         own = self.index.label(iri, lang) or self.terms.label(iri, lang)
         if own:
             return own
@@ -333,11 +345,18 @@ class SiteModel:
                 return value
         if iri in EXTERNAL_LABELS:
             return EXTERNAL_LABELS[iri][0 if lang == "pl" else 1]
-        last = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-        nested = _NESTED_LABELS.get(last) or _NESTED_LABELS.get(iri.rstrip("/").rsplit("/", 2)[-2])
-        if nested and iri.startswith(self.base):
-            return nested[0 if lang == "pl" else 1]
         return _compact(iri)
+
+    def _nested_label(self, iri: str, lang: str) -> str | None:
+        """Resources nested in another (membership/…/during, …/quote) are named by their place in it."""
+        owner = self.owner.get(iri)
+        if owner is None or owner == iri or not iri.startswith(self.base):
+            return None
+        parts = iri[len(owner) + 1 :].split("/")
+        if parts[0] == "participation":
+            return None  # participations are named by their participant and role
+        names = [_NESTED_LABELS[part][0 if lang == "pl" else 1] for part in parts if part in _NESTED_LABELS]
+        return ": ".join(names) if names else None
 
     def kind(self, iri: str, lang: str) -> str | None:
         """The label of the most specific type of ``iri`` (its first civicgraph type, else its first type)."""
@@ -365,7 +384,7 @@ class SiteModel:
                 self.label(predicate, lang), self.href(page.path, predicate, lang), predicate,
                 [self.value(page.path, value, lang) for value in _ordered(values, lang)],
             ))
-        types = [self.link(page.path, t, lang) for t in graph.types(subject)]
+        types = [Link(self.label(t, lang), self.href(page.path, t, lang), t) for t in graph.types(subject)]
         return Section(self.anchor(subject), self.label(subject, lang), subject, types, rows)
 
     def value(self, from_path: str, term: ox.NamedNode | ox.Literal, lang: str) -> Link:
@@ -382,7 +401,10 @@ class SiteModel:
         if page.ontology:
             return []
         grouped: dict[str, set[str]] = {}
+        shown_above = f"{CG}withinMembership"  # a membership's activities are listed with their figures
         for subject, predicate in self.index.incoming.get(page.iri, []):
+            if predicate == shown_above:
+                continue
             if self.owner.get(subject) != page.iri:  # links from its own sections are not news
                 grouped.setdefault(predicate, set()).add(subject)
         rows = []
@@ -392,7 +414,7 @@ class SiteModel:
             rows.append(Row(self.label(predicate, lang), self.href(page.path, predicate, lang), predicate, links))
         return rows
 
-    def passages(self, page: Page) -> list[Passage]:
+    def passages(self, page: Page, lang: str) -> list[Passage]:
         """The source passages of the page's resource, each in its paragraph (the evidence itself on its page)."""
         if page.ontology:
             return []
@@ -400,10 +422,10 @@ class SiteModel:
             evidence = [page.iri]
         else:
             evidence = self.index.iris(page.iri, f"{CG}evidence")
-        found = [self.passage(page.path, e) for e in evidence]
+        found = [self.passage(page.path, e, lang) for e in evidence]
         return sorted((p for p in found if p is not None), key=lambda p: (p.start, p.end))
 
-    def passage(self, from_path: str, evidence: str, lang: str = "pl") -> Passage | None:
+    def passage(self, from_path: str, evidence: str, lang: str) -> Passage | None:
         source = self.index.iri(evidence, f"{OA}hasSource")
         text = self.texts.get(source or "")
         position = f"{evidence}/position"
@@ -420,21 +442,41 @@ class SiteModel:
         )
 
     def figure(self, page: Page, lang: str) -> dict[str, Any] | None:
-        iri = page.iri
-        if page.ontology or not self.index.has_type(iri, f"{CG}Figure"):
+        if page.ontology or not self.index.has_type(page.iri, f"{CG}Figure"):
             return None
+        return self.figure_summary(page.path, page.iri, lang)
+
+    def figure_summary(self, from_path: str, iri: str, lang: str) -> dict[str, Any]:
+        """A figure as people read it: the hedge word (none when exact), the value, its unit or currency."""
         hedge = self.index.iri(iri, f"{CG}hedge")
         unit = self.index.iri(iri, f"{SCHEMA}unitCode")
-        currency = self.index.literal(iri, f"{SCHEMA}currency")
         exact = hedge is not None and hedge.endswith("/exact")
         return {
-            "hedge": self.link(page.path, hedge, lang) if hedge else None,
+            "link": self.link(from_path, iri, lang),
+            "hedge": self.link(from_path, hedge, lang) if hedge else None,
             "hedge_word": "" if exact or hedge is None else self.label(hedge, lang),
             "value": format_number(self.index.literal(iri, f"{SCHEMA}value") or "", lang),
-            "unit": self.link(page.path, unit, lang) if unit else None,
-            "currency": currency,
+            "unit": self.link(from_path, unit, lang) if unit else None,
+            "currency": self.index.literal(iri, f"{SCHEMA}currency"),
             "as_printed": self.index.literal(iri, f"{CG}asPrinted"),
         }
+
+    def membership_activities(self, page: Page, lang: str) -> list[dict[str, Any]]:
+        """On a membership's page: the activities carried out within it, each with its figures."""
+        if page.ontology or not self.index.has_type(page.iri, f"{ORG}Membership"):
+            return []
+        activities = sorted(
+            self.index.referrers(page.iri, f"{CG}withinMembership"), key=lambda a: self.label(a, lang).casefold()
+        )
+        return [
+            {
+                "link": self.link(page.path, activity, lang),
+                "figures": [
+                    self.figure_summary(page.path, f, lang) for f in self.index.iris(activity, f"{CG}hasFigure")
+                ],
+            }
+            for activity in activities
+        ]
 
     def source_text(self, page: Page) -> list[str]:
         """The paragraphs of a source text, on the source text's own page."""
@@ -496,8 +538,16 @@ def format_number(text: str, lang: str) -> str:
 
 
 def relative(from_path: str, target: str) -> str:
-    """The relative link from the site file ``from_path`` (``member/3064011``) to ``target`` (a site file)."""
-    return posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+    """The relative link from the site file ``from_path`` (``member/3064011``) to ``target`` (a site file).
+
+    Not ``posixpath.relpath``: it consults the working directory on every call, and a build makes thousands.
+    """
+    here = from_path.split("/")[:-1]
+    there = target.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 # -- writing ------------------------------------------------------------------------------------------------------
@@ -509,6 +559,7 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
         autoescape=True,
+        auto_reload=False,  # one build renders hundreds of pages: do not stat the templates for each
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -543,8 +594,9 @@ def render_resource(model: SiteModel, env: jinja2.Environment, page: Page, lang:
         "main": sections[0],
         "nested": sections[1:],
         "incoming": model.incoming(page, lang),
-        "passages": model.passages(page),
+        "passages": model.passages(page, lang),
         "figure": model.figure(page, lang),
+        "activities": model.membership_activities(page, lang),
         "paragraphs": model.source_text(page),
         "turtle_href": f"{name}.ttl",
         "jsonld_href": f"{name}.jsonld",
@@ -601,7 +653,9 @@ def render_index(model: SiteModel, env: jinja2.Environment, lang: str) -> str:
         reports.append({
             "year": index.literal(report, f"{CG}reportYear") or "",
             "link": model.link("index", report, lang),
-            "memberships": len(index.referrers(report, f"{CG}reportedIn")),
+            "memberships": sum(
+                index.has_type(r, f"{ORG}Membership") for r in index.referrers(report, f"{CG}reportedIn")
+            ),
         })
     reports.sort(key=lambda r: (r["year"], r["link"].text), reverse=True)
     context = {**_common(model, "index", lang), "title": WORDS[lang]["site"], "organisations": organisations,
@@ -692,6 +746,14 @@ def htaccess(model: SiteModel) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_compact_jsonld(triples: list[ox.Triple], path: Path, base: str) -> None:
+    """A resource's JSON-LD (:func:`civicgraph.jsonld.compact_document`, context embedded), without indentation:
+    Python's JSON encoder is several times faster without it, and a site has hundreds of these files."""
+    document = compact_document(triples, base)
+    document["@context"] = [published_context(), {"@base": base}]
+    path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
 def write_site(release: Release, out: Path) -> None:
     """Every page of the site, in both languages, with its Turtle and JSON-LD; the index, the catalogue page,
     ``sitemap.xml`` and ``.htaccess``."""
@@ -708,7 +770,7 @@ def write_site(release: Release, out: Path) -> None:
             )
         triples = model.triples(page)
         write_turtle(triples, Path(f"{target}.ttl"))
-        write_jsonld(triples, Path(f"{target}.jsonld"), base)
+        write_compact_jsonld(triples, Path(f"{target}.jsonld"), base)
     datasets, _series = plan(release)
     for lang in LANGS:
         suffix = ".en.html" if lang == "en" else ".html"

@@ -47,7 +47,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
 
 SYNTHETIC_BASE_IRI = "https://civicgraph.example/synthetic/id/"
-SYNTHETIC_LICENCE = "http://creativecommons.org/publicdomain/zero/1.0/"
+SYNTHETIC_LICENCE = "http://creativecommons.org/licenses/by/4.0/"  # the licence the portal writers know
 SYNTHETIC_PUBLISH_URL = "https://civicgraph.example/synthetic/"
 REPORT_URL = "https://raporty.civicgraph.example/{teryt}/{year}/wspolpraca-krajowa/"
 NOTICE_FILE = "SYNTHETIC.md"

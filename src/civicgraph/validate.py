@@ -12,7 +12,7 @@ from functools import cache
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from .records import Location
@@ -92,7 +92,8 @@ def validate_graph(
 
 
 def _results(report: Graph, sources: dict[URIRef, Location]) -> Iterable[ValidationResult]:
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: pyshacl also types the nested sh:detail results of sh:node constraints.
+    for node in report.objects(None, SH.result):
         focus = report.value(node, SH.focusNode)
         path = report.value(node, SH.resultPath)
         shape = report.value(node, SH.sourceShape)

@@ -388,7 +388,10 @@ def _read_cache(path: Path, describe: str) -> Any | None:
 
 def _write_cache(path: Path, url: str, params: Mapping[str, str], data: Any) -> None:
     """Written whole or not at all (a temporary file renamed into place)."""
-    record = {"request": {"url": url, "params": {k: v for k, v in params.items() if k != "maxlag"}}, "response": data}
+    record = {
+        "request": {"url": url, "params": {k: v for k, v in params.items() if k != "maxlag"}},
+        "response": data,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, suffix=".tmp", delete=False) as out:
         json.dump(record, out, ensure_ascii=False, sort_keys=True, indent=1)

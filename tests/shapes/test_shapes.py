@@ -21,7 +21,6 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -30,7 +29,7 @@ import rdflib
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 HERE = Path(__file__).resolve().parent
@@ -63,12 +62,13 @@ SEVERITIES = {"Violation": SH.Violation, "Warning": SH.Warning, "Info": SH.Info}
 # SHACL Core parameters that make a shape a constraint (sh:property only gathers other shapes).
 CONSTRAINT_PARAMETERS = {
     SH[name]
-    for name in (
-        "class datatype nodeKind minCount maxCount minExclusive minInclusive maxExclusive maxInclusive "
-        "minLength maxLength pattern languageIn uniqueLang equals disjoint lessThan lessThanOrEquals not and "
-        "or xone node qualifiedValueShape closed hasValue in"
-    ).split()
-}
+    for name in [
+        "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
+        "maxInclusive", "minLength", "maxLength", "pattern", "languageIn", "uniqueLang", "equals", "disjoint",
+        "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "qualifiedValueShape", "closed",
+        "hasValue", "in",
+    ]
+}  # fmt: skip
 TARGET_PARAMETERS = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf}
 # Anything outside SHACL Core (SPARQL-based constraints and targets, SHACL-AF rules, JavaScript) is banned so
 # that every SHACL engine, Apache Jena's included, gives the same verdict.
@@ -121,7 +121,7 @@ def curie(node: Node) -> str:
     text = str(node)
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
         if text.startswith(namespace):
-            return f"{prefix}:{text[len(namespace):]}"
+            return f"{prefix}:{text[len(namespace) :]}"
     return text if isinstance(node, URIRef) else node.n3()
 
 
@@ -160,7 +160,8 @@ class Result:
 
 def top_results(report_graph: Graph) -> list[Node]:
     """The report's own results; pyshacl also types the nested sh:detail results sh:ValidationResult."""
-    return [r for report in report_graph.subjects(RDF.type, SH.ValidationReport) for r in report_graph.objects(report, SH.result)]
+    reports = report_graph.subjects(RDF.type, SH.ValidationReport)
+    return [result for report in reports for result in report_graph.objects(report, SH.result)]
 
 
 def results(report_graph: Graph) -> set[Result]:
@@ -305,9 +306,7 @@ def test_every_node_shape_has_a_polish_and_english_label_and_comment() -> None:
     graph = shapes()
     for shape in graph.subjects(RDF.type, SH.NodeShape):
         for annotation in (RDFS.label, RDFS.comment):
-            languages = sorted(
-                v.language or "" for v in graph.objects(shape, annotation) if isinstance(v, Literal)
-            )
+            languages = sorted(v.language or "" for v in graph.objects(shape, annotation) if isinstance(v, Literal))
             assert languages == ["en", "pl"], f"{curie(shape)} {curie(annotation)}: {languages}"
 
 
@@ -414,6 +413,8 @@ def test_invalid_fixture_gives_exactly_the_expected_results(fixture: str) -> Non
 
 TOTAL_VALUE = URIRef(PREFIXES["id"] + "activity/3064011/2023/zit-projects/figure/total-value")
 VALUE = URIRef("http://schema.org/value")
+# (not rdflib.namespace.XSD: pytest probing that module-level name makes rdflib warn)
+XSD_DECIMAL = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
 
 
 @pytest.mark.parametrize(
@@ -440,19 +441,18 @@ def test_figure_value_must_be_a_canonical_decimal(lexical: str, canonical: bool)
     data = data_graph()
     data.remove((TOTAL_VALUE, VALUE, None))
     with lexical_forms_kept():
-        data.add((TOTAL_VALUE, VALUE, Literal(lexical, datatype=XSD.decimal)))
+        data.add((TOTAL_VALUE, VALUE, Literal(lexical, datatype=XSD_DECIMAL)))
     fired = {r.shape for r in results(report(data))}
     assert fired == (set() if canonical else {"cgsh:FigureShape-value"}), lexical
-    assert Decimal(lexical) >= 0 or not canonical
 
 
 def test_decimal_check_needs_lexical_forms_kept() -> None:
     """Why data graphs are parsed with rdflib.NORMALIZE_LITERALS off: with it on, rdflib rewrites the literal
     before any SHACL engine sees it, and a non-canonical value would pass in pyshacl but fail in Jena."""
-    literal = Literal("+47740", datatype=XSD.decimal, normalize=True)
+    literal = Literal("+47740", datatype=XSD_DECIMAL, normalize=True)
     assert str(literal) == "47740"
     with lexical_forms_kept():
-        assert str(Literal("+47740", datatype=XSD.decimal)) == "+47740"
+        assert str(Literal("+47740", datatype=XSD_DECIMAL)) == "+47740"
 
 
 def test_blank_nodes_are_rejected_as_selectors() -> None:

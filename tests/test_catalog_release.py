@@ -1,0 +1,66 @@
+"""A release is verifiable: SHA256SUMS over every file, an edition label, a build date that never comes from the
+clock, and each member-year's part of the graph as files of its own."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from civicgraph.records import Dataset
+from civicgraph.release import build_date
+
+BASE = "https://w3id.org/civicgraph/id/"
+
+
+def test_sha256sums_lists_every_other_file_with_its_digest(dist: Path) -> None:
+    lines = (dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    listed = {}
+    for line in lines:
+        digest, name = line.split("  ", 1)  # the format `sha256sum --check` reads
+        listed[name] = digest
+    files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert set(listed) == files
+    assert [line.split("  ", 1)[1] for line in lines] == sorted(listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_release_json_names_the_edition_and_date(dist: Path, dataset: Dataset) -> None:
+    info = json.loads((dist / "release.json").read_text(encoding="utf-8"))
+    assert info["edition"] == "2023.1"  # data/civicgraph.yaml
+    assert info["issued"] == build_date(dataset.settings).isoformat()
+    assert info["editions"] == [{"member": "3064011", "year": 2023, "report": f"{BASE}report/3064011/2023"}]
+
+
+def test_the_build_date_is_the_setting_unless_source_date_epoch_is_set(
+    dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert build_date(dataset.settings) == dataset.settings.build_date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    assert build_date(dataset.settings) == date(2023, 11, 14)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+        build_date(dataset.settings)
+
+
+def test_an_edition_file_holds_the_reports_part_of_the_graph(dist: Path) -> None:
+    edition = Graph().parse(dist / "editions" / "3064011-2023.ttl")
+    whole = Graph().parse(dist / "graph.nt")
+    assert set(edition) <= set(whole)
+    # The report, all 16 memberships it names ("członkiem 16 krajowych organizacji i sieci") and their
+    # organisations, and an activity with its nested figure are in; the vocabularies (ontology/) are not.
+    membership = URIRef("http://www.w3.org/ns/org#Membership")
+    assert len(set(edition.subjects(None, membership))) == 16
+    assert (URIRef(f"{BASE}report/3064011/2023"), None, None) in edition
+    assert (URIRef(f"{BASE}organisation/metropolia-poznan"), None, None) in edition
+    assert (URIRef(f"{BASE}activity/3064011/2023/zit-projects/figure/total-value"), None, None) in edition
+    assert (URIRef("https://w3id.org/civicgraph/vocab/hedge/nearly"), None, None) not in edition
+    for other in ("editions/3064011-2023.nt", "editions/3064011-2023.jsonld"):
+        assert isomorphic(Graph().parse(dist / other), edition), other
