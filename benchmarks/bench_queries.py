@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import platform
 import shutil
@@ -42,7 +43,7 @@ from civicgraph.query import (
     library,
 )
 from civicgraph.rdfio import sorted_triples, write_ntriples
-from civicgraph.serve import WorkerPool
+from civicgraph.serve import QueryJob, WorkerPool
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/civicgraph/id/"
@@ -92,7 +93,7 @@ def scaled_graph(real: Path, copies: int, folder: Path) -> Path:
 
     def moved(term: object, copy: int) -> object:
         if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
-            return ox.NamedNode(f"{BASE}c{copy}/{term.value[len(BASE):]}")
+            return ox.NamedNode(f"{BASE}c{copy}/{term.value[len(BASE) :]}")
         return term
 
     with path.open("wb") as out:
@@ -112,8 +113,10 @@ def count_lines(path: Path) -> int:
 
 def bench_engines(graphs: list[Path], repeat: int, rdflib_budget: float) -> None:
     print("\n## 1. Engine choice: rdflib vs pyoxigraph (in-process)\n")
-    print("Per library query (first example parameters), milliseconds. rdflib runs stop after "
-          f"{rdflib_budget:g} s per query.\n")
+    print(
+        "Per library query (first example parameters), milliseconds. rdflib runs stop after "
+        f"{rdflib_budget:g} s per query.\n"
+    )
     for graph in graphs:
         triples = count_lines(graph)
         started = time.perf_counter()
@@ -122,20 +125,26 @@ def bench_engines(graphs: list[Path], repeat: int, rdflib_budget: float) -> None
         started = time.perf_counter()
         rdflib: QueryEngine = RdflibEngine.from_file(graph)
         rdflib_load = time.perf_counter() - started
-        print(f"### {graph.name}: {triples:,} triples (load: pyoxigraph {ms(ox_load)} ms, rdflib {ms(rdflib_load)} ms)\n")
+        print(
+            f"### {graph.name}: {triples:,} triples (load: pyoxigraph {ms(ox_load)} ms, rdflib {ms(rdflib_load)} ms)\n"
+        )
         print("| query | pyoxigraph median | pyoxigraph p95 | rdflib median | rdflib p95 | rdflib / pyoxigraph |")
         print("|---|---:|---:|---:|---:|---:|")
         ratios = []
         for query, params in cases():
             bindings = bind_parameters(query, params)
-            fast = timed(lambda q=query, b=bindings: oxigraph.run(q.text, b), repeat, 5.0)
-            slow = timed(lambda q=query, b=bindings: rdflib.run(q.text, b), max(3, repeat // 10), rdflib_budget)
+            fast = timed(lambda q=query, b=bindings, e=oxigraph: e.run(q.text, b), repeat, 5.0)
+            slow = timed(lambda q=query, b=bindings, e=rdflib: e.run(q.text, b), max(3, repeat // 10), rdflib_budget)
             ratio = statistics.median(slow) / statistics.median(fast)
             ratios.append(ratio)
-            print(f"| {query.name} | {ms(statistics.median(fast))} | {ms(percentile(fast, 0.95))} | "
-                  f"{ms(statistics.median(slow))} | {ms(percentile(slow, 0.95))} | {ratio:.0f}× |")
-        print(f"\nMedian ratio over the library: rdflib is {statistics.median(ratios):.0f}× slower "
-              f"(from {min(ratios):.0f}× to {max(ratios):.0f}×).\n")
+            print(
+                f"| {query.name} | {ms(statistics.median(fast))} | {ms(percentile(fast, 0.95))} | "
+                f"{ms(statistics.median(slow))} | {ms(percentile(slow, 0.95))} | {ratio:.0f}× |"
+            )
+        print(
+            f"\nMedian ratio over the library: rdflib is {statistics.median(ratios):.0f}× slower "
+            f"(from {min(ratios):.0f}× to {max(ratios):.0f}×).\n"
+        )
 
 
 # -- 2. serve -------------------------------------------------------------------------------------------------------
@@ -151,8 +160,21 @@ def free_port() -> int:
 @contextmanager
 def serving(graph: Path, workers: int) -> Iterator[str]:
     port = free_port()
-    command = [sys.executable, "-m", "civicgraph", "serve", "--data", str(graph), "--port", str(port),
-               "--workers", str(workers), "--no-access-log", "--site", "/nonexistent"]
+    command = [
+        sys.executable,
+        "-m",
+        "civicgraph",
+        "serve",
+        "--data",
+        str(graph),
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--site",
+        "/nonexistent",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/sparql"
     try:
@@ -173,10 +195,14 @@ def serving(graph: Path, workers: int) -> Iterator[str]:
 
 
 def bench_latency(graph: Path, repeat: int) -> None:
-    print(f"\n## 2. Per-query latency: in-process vs through `civicgraph serve` ({graph.name}, "
-          f"{count_lines(graph):,} triples)\n")
-    print("Milliseconds; the endpoint is reached over loopback by one keep-alive client (httpx), default 2 workers; "
-          "the difference is HTTP, the pipe to the worker process, and serialization to SPARQL JSON.\n")
+    print(
+        f"\n## 2. Per-query latency: in-process vs through `civicgraph serve` ({graph.name}, "
+        f"{count_lines(graph):,} triples)\n"
+    )
+    print(
+        "Milliseconds; the endpoint is reached over loopback by one keep-alive client (httpx), default 2 workers; "
+        "the difference is HTTP, the pipe to the worker process, and serialization to SPARQL JSON.\n"
+    )
     print("| query | in-process median | in-process p95 | serve median | serve p95 |")
     print("|---|---:|---:|---:|---:|")
     local = OxigraphEngine.from_file(graph)
@@ -186,8 +212,42 @@ def bench_latency(graph: Path, repeat: int) -> None:
             bindings = bind_parameters(query, params)
             here = timed(lambda q=query, b=bindings: local.run(q.text, b), repeat, 10.0)
             there = timed(lambda q=query, b=bindings: remote.run(q.text, b), repeat, 10.0)
-            print(f"| {query.name} | {ms(statistics.median(here))} | {ms(percentile(here, 0.95))} | "
-                  f"{ms(statistics.median(there))} | {ms(percentile(there, 0.95))} |")
+            print(
+                f"| {query.name} | {ms(statistics.median(here))} | {ms(percentile(here, 0.95))} | "
+                f"{ms(statistics.median(there))} | {ms(percentile(there, 0.95))} |"
+            )
+
+
+def bench_overhead(graph: Path, repeat: int) -> None:
+    """Where the time of a trivial query goes: the engine, the pipe to a worker process, HTTP."""
+    trivial = "ASK { ?s ?p ?o }"
+    local = OxigraphEngine.from_file(graph)
+    engine = timed(lambda: local.run(trivial), repeat * 10, 10.0)
+    pool = WorkerPool(graph, 1)
+    pool.start()
+    job = QueryJob(trivial, "application/sparql-results+json", 10_000, frozenset())
+
+    async def round_trips() -> list[float]:
+        durations = []
+        for _ in range(repeat * 10):
+            started = time.perf_counter()
+            await pool.run(job, 10.0)
+            durations.append(time.perf_counter() - started)
+        return durations
+
+    piped = asyncio.run(round_trips())
+    pool.stop()
+    with serving(graph, 1) as url, httpx.Client(timeout=60) as client:
+        http = timed(lambda: client.post(url, data={"query": trivial}), repeat * 10, 10.0)
+    print(f"\nA trivial query (`{trivial}`), {len(engine)} runs each, milliseconds:\n")
+    print("| path | median | p95 |")
+    print("|---|---:|---:|")
+    for name, durations in (
+        ("engine, in-process", engine),
+        ("worker pool: pipe + pickle + JSON, no HTTP", piped),
+        ("HTTP to `civicgraph serve` (httpx client, keep-alive)", http),
+    ):
+        print(f"| {name} | {ms(statistics.median(durations))} | {ms(percentile(durations, 0.95))} |")
 
 
 def bench_throughput(graph: Path, requests: int, clients: int, workers: int) -> tuple[float, int, float, float]:
@@ -230,8 +290,10 @@ def bench_throughput(graph: Path, requests: int, clients: int, workers: int) -> 
 
 def bench_load(graph: Path, requests: int) -> None:
     print(f"\n## 3. Requests per second held by `civicgraph serve` ({graph.name})\n")
-    print(f"{requests} requests per row, the library's queries in turn (with their example parameters), each "
-          "client a thread with its own keep-alive connection; the load generator runs on the same machine.\n")
+    print(
+        f"{requests} requests per row, the library's queries in turn (with their example parameters), each "
+        "client a thread with its own keep-alive connection; the load generator runs on the same machine.\n"
+    )
     print("| workers | concurrent clients | requests/s | errors | latency median (ms) | latency p95 (ms) |")
     print("|---:|---:|---:|---:|---:|---:|")
     for workers, clients in ((1, 1), (2, 2), (2, 8), (4, 8)):
@@ -244,26 +306,33 @@ def bench_respawn(graph: Path, repeat: int) -> None:
     pool = WorkerPool(graph, 1)
     durations = timed(pool._spawn, repeat, 60.0)
     pool.stop()
-    print(f"Start of a worker process that loads the graph (forkserver): median {ms(statistics.median(durations))} ms, "
-          f"p95 {ms(percentile(durations, 0.95))} ms over {len(durations)} starts. While it starts, the other "
-          "workers keep answering.\n")
+    print(
+        f"Start of a worker process that loads the graph (forkserver): median {ms(statistics.median(durations))} ms, "
+        f"p95 {ms(percentile(durations, 0.95))} ms over {len(durations)} starts. While it starts, the other "
+        "workers keep answering.\n"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repetitions")
+    parser.add_argument("--skip-engines", action="store_true", help="only the serve benchmarks (2 to 4)")
     args = parser.parse_args()
-    copies = (1, 10) if args.quick else (1, 10, 100)
+    copies = (1, 10) if args.quick else (1, 10, 50)
     repeat = 20 if args.quick else 100
     print("# civicgraph SPARQL benchmarks\n")
-    print(f"Python {platform.python_version()}, pyoxigraph {ox.__version__ if hasattr(ox, '__version__') else '?'}, "
-          f"{os.cpu_count()} CPUs, {platform.machine()}, {platform.system()}.")
+    print(
+        f"Python {platform.python_version()}, pyoxigraph {ox.__version__ if hasattr(ox, '__version__') else '?'}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}, {platform.system()}."
+    )
     folder = Path(tempfile.mkdtemp(prefix="civicgraph-bench-"))
     try:
         real = real_graph(folder)
-        graphs = [real if n == 1 else scaled_graph(real, n, folder) for n in copies]
-        bench_engines(graphs, repeat, rdflib_budget=5.0 if args.quick else 20.0)
+        if not args.skip_engines:
+            graphs = [real if n == 1 else scaled_graph(real, n, folder) for n in copies]
+            bench_engines(graphs, repeat, rdflib_budget=5.0 if args.quick else 10.0)
         bench_latency(real, repeat)
+        bench_overhead(real, repeat)
         bench_load(real, 400 if args.quick else 2000)
         bench_respawn(real, 5 if args.quick else 10)
     finally:

@@ -135,6 +135,8 @@ def run_size(size: Size, args: argparse.Namespace, skip: dict[str, str]) -> None
         str(args.repeats),
         "--max-seconds",
         str(args.max_seconds_per_stage),
+        "--repeat-budget",
+        str(args.repeat_budget),
         "--hard-limit",
         str(args.max_seconds_per_stage * args.hard_factor),
         "--skip",
@@ -184,8 +186,8 @@ def cell(stage: dict[str, Any] | None) -> str:
         status = str(stage["status"])
         return status.split(":")[0] if status.startswith("not available") else status
     memory = f" · {stage['peak_rss_mb']:.0f} MB" if stage.get("peak_rss_mb") else ""
-    runs = len(stage["times"])
-    return f"{format_seconds(stage['median'])}{memory}" + (f" (n={runs})" if runs != 3 else "")
+    cpu = f" (cpu {format_seconds(stage['cpu_median'])})" if stage.get("cpu_median") is not None else ""
+    return f"{format_seconds(stage['median'])}{cpu}{memory} ×{len(stage['times'])}"
 
 
 def format_seconds(seconds: float) -> str:
@@ -465,7 +467,10 @@ def main() -> None:
 def report(sizes: list[Size], args: argparse.Namespace) -> None:
     method = next((s.result["peak_method"] for s in sizes if "peak_method" in s.result), "?")
     print("### Sizes\n\n" + sizes_table(sizes) + "\n")
-    print(f"### Stages: median time · peak RSS of the process during the stage ({method})\n")
+    print(
+        "### Stages: median wall time (median CPU time of the measuring process) · peak RSS of the process during "
+        f"the stage ({method}) × number of runs\n"
+    )
     print(stages_table(sizes) + "\n")
     print("### Cost per triple (µs); linear growth keeps a row constant\n\n" + per_triple_table(sizes) + "\n")
     print("### Ratios (time ÷ time on the same graph)\n\n" + ratios_table(sizes) + "\n")

@@ -62,12 +62,14 @@ def _run(data: Graph, shapes: Graph) -> list[Result]:
         if (None, SH.detail, node) in report:
             continue
         path = report.value(node, SH.resultPath)
-        results.append(Result(
-            str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1],
-            str(report.value(node, SH.focusNode)),
-            str(path) if path is not None else None,
-            str(report.value(node, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
-        ))
+        results.append(
+            Result(
+                str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1],
+                str(report.value(node, SH.focusNode)),
+                str(path) if path is not None else None,
+                str(report.value(node, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+            )
+        )
     return sorted(results, key=lambda r: (r.severity, r.focus, r.path or ""))
 
 
@@ -101,9 +103,10 @@ def dcat_ap3_recommended(catalog: Graph) -> list[Result]:
 
 @pytest.fixture(scope="session")
 def dcat_ap2_core(catalog_ap2: Graph) -> list[Result]:
-    return _run(catalog_ap2, _shapes(
-        "dcat-ap/2.1.1/dcat-ap_2.1.1_shacl_shapes.ttl", "dcat-ap/2.1.1/dcat-ap_2.1.1_shacl_range.ttl"
-    ))
+    return _run(
+        catalog_ap2,
+        _shapes("dcat-ap/2.1.1/dcat-ap_2.1.1_shacl_shapes.ttl", "dcat-ap/2.1.1/dcat-ap_2.1.1_shacl_range.ttl"),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -118,15 +121,21 @@ def dcat_ap2_recommended(catalog_ap2: Graph) -> list[Result]:
 
 @pytest.fixture(scope="session")
 def danegovpl_core(catalog_ap2: Graph) -> list[Result]:
-    return _run(catalog_ap2, _shapes(
-        "danegovpl/shacl/dcat-ap.shapes.ttl", "danegovpl/shacl/dcat-ap-mandatory-classes.shapes.ttl",
-        implicit_class_targets=True,
-    ))
+    return _run(
+        catalog_ap2,
+        _shapes(
+            "danegovpl/shacl/dcat-ap.shapes.ttl",
+            "danegovpl/shacl/dcat-ap-mandatory-classes.shapes.ttl",
+            implicit_class_targets=True,
+        ),
+    )
 
 
 @pytest.fixture(scope="session")
 def danegovpl_vocabularies(catalog_ap2: Graph) -> list[Result]:
-    return _run(catalog_ap2, _shapes("danegovpl/shacl/dcat-ap-mdr-vocabularies.shapes.ttl", implicit_class_targets=True))
+    return _run(
+        catalog_ap2, _shapes("danegovpl/shacl/dcat-ap-mdr-vocabularies.shapes.ttl", implicit_class_targets=True)
+    )
 
 
 def _only_publisher_not_an_eu_body(results: list[Result], severity: str) -> None:
@@ -158,9 +167,7 @@ def test_dcat_ap_2_1_1_shapes_conform(
     _only_publisher_not_an_eu_body(dcat_ap2_vocabularies, "Warning")
 
 
-def test_danegovpl_importer_shapes_conform(
-    danegovpl_core: list[Result], danegovpl_vocabularies: list[Result]
-) -> None:
+def test_danegovpl_importer_shapes_conform(danegovpl_core: list[Result], danegovpl_vocabularies: list[Result]) -> None:
     assert danegovpl_core == []
     # dane.gov.pl's copy of the old vocabulary shapes makes the same corporate-body check a violation.
     _only_publisher_not_an_eu_body(danegovpl_vocabularies, "Violation")
@@ -231,8 +238,14 @@ def test_every_distribution_has_urls_media_type_format_and_the_eu_licence(catalo
         assert str(catalog.value(distribution, DCTERMS.format)).startswith(f"{EU}file-type/")
     assert media_types == {
         f"https://www.iana.org/assignments/media-types/{kind}"
-        for kind in ("text/turtle", "application/n-triples", "application/ld+json", "text/csv",
-                     "application/csvm+json", "text/html")
+        for kind in (
+            "text/turtle",
+            "application/n-triples",
+            "application/ld+json",
+            "text/csv",
+            "application/csvm+json",
+            "text/html",
+        )
     }
     assert (licence, RDF.type, DCTERMS.LicenseDocument) in catalog
     assert (licence, SKOS.inScheme, URIRef(f"{EU}licence")) in catalog
@@ -262,7 +275,9 @@ def test_the_report_year_is_a_dataset_in_the_members_series(catalog: Graph) -> N
 def test_publisher_and_contact_come_from_the_settings(catalog: Graph) -> None:
     catalogue = URIRef("https://w3id.org/civicgraph/id/catalog")
     assert catalog.value(catalogue, DCTERMS.publisher) == PUBLISHER
-    assert Literal("Miasto Poznań", lang="pl") in set(catalog.objects(PUBLISHER, URIRef("http://xmlns.com/foaf/0.1/name")))
+    assert Literal("Miasto Poznań", lang="pl") in set(
+        catalog.objects(PUBLISHER, URIRef("http://xmlns.com/foaf/0.1/name"))
+    )
     contact = catalog.value(URIRef("https://w3id.org/civicgraph/id/catalog#dataset-all"), DCAT.contactPoint)
     vcard = Namespace("http://www.w3.org/2006/vcard/ns#")
     # The report's web page, as SOURCE.md gives it; no e-mail address is in any source, so none is published.

@@ -78,6 +78,8 @@ def test_every_member_year_stays_in_the_file(data_copy: Path, schema: etree.XMLS
     built = build_graph(dataset)
     root = harvester_document(Release(dataset, built, sorted_triples(built.graph)))
     assert root.xpath("/h:datasets/h:dataset/h:extIdent/text()", namespaces=NS) == [
-        "civicgraph-all", "civicgraph-3064011-2023", "civicgraph-3099011-2023",
+        "civicgraph-all",
+        "civicgraph-3064011-2023",
+        "civicgraph-3099011-2023",
     ]
     assert schema.validate(etree.ElementTree(root)), schema.error_log

@@ -534,3 +534,42 @@ def test_allow_service_lets_listed_endpoints_be_called(server: Server, graph: Pa
         assert other.status_code == 400
         description = httpx.get(second.sparql).text
         assert "sd:BasicFederatedQuery" in description
+
+
+# -- the release's own site -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "page"),
+    [
+        (None, "3064011.html"),
+        ("en-GB,en;q=0.9", "3064011.en.html"),
+        ("pl,en;q=0.5", "3064011.html"),
+        ("de, en;q=0.8, pl;q=0.7", "3064011.en.html"),
+    ],
+)
+def test_english_pages_by_accept_language(server: Server, site: Path, accept_language: str | None, page: str) -> None:
+    (site / "member" / "3064011.en.html").write_text("<!doctype html><title>City of Poznań</title>", "utf-8")
+    headers = {"Accept": "text/html", **({"Accept-Language": accept_language} if accept_language else {})}
+    response = httpx.get(server.url + "/id/member/3064011", headers=headers)
+    assert response.headers["location"] == f"/site/member/{page}"
+    assert "Accept-Language" in response.headers["vary"]
+
+
+def test_the_published_site_answers_for_poznan(dist: Path, tmp_path: Path) -> None:
+    """With the release's own dist/site: Poznań's IRI leads to its page, its Turtle and its JSON-LD."""
+    if not (dist / "site" / "member" / "3064011.ttl").is_file():
+        pytest.skip("this release has no site (the publishing step did not write one)")
+    poznan = ox.NamedNode("https://w3id.org/civicgraph/id/member/3064011")
+    for served in start_server(dist / "graph.nt", tmp_path, "--site", str(dist / "site")):
+        for accept, rdf in (("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD)):
+            response = httpx.get(served.url + "/id/member/3064011", headers={"Accept": accept}, follow_redirects=True)
+            assert response.headers["content-type"].split(";")[0] == accept
+            labels = {
+                q.object.value
+                for q in ox.parse(response.content, format=rdf)
+                if q.subject == poznan and q.predicate.value.endswith("#prefLabel")
+            }
+            assert "Miasto Poznań" in labels
+        page = httpx.get(served.url + "/id/member/3064011", headers={"Accept": "text/html"}, follow_redirects=True)
+        assert page.headers["content-type"].startswith("text/html") and "Poznań" in page.text

@@ -151,7 +151,10 @@ def test_htaccess_answers_iris_with_303_by_accept(dist: Path) -> None:
     rules = (dist / ".htaccess").read_text(encoding="utf-8")
     site = "https://w3id.org/civicgraph/site/"
     assert "RewriteCond %{HTTP_ACCEPT} text/turtle\n" + f"RewriteRule ^id/(.+)$ {site}$1.ttl [R=303,L]" in rules
-    assert r"RewriteCond %{HTTP_ACCEPT} application/ld\+json" + "\n" + f"RewriteRule ^id/(.+)$ {site}$1.jsonld [R=303,L]" in rules
+    assert (
+        r"RewriteCond %{HTTP_ACCEPT} application/ld\+json" + "\n" + f"RewriteRule ^id/(.+)$ {site}$1.jsonld [R=303,L]"
+        in rules
+    )
     assert f"RewriteRule ^id/(.+)$ {site}$1.html [R=303,L]" in rules
     assert f"RewriteRule ^vocab/(.+)$ {site}vocab/$1.html [R=303,L]" in rules
 

@@ -181,3 +181,18 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     result = civicgraph("load", *args, "--data", str(DATA))
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_civicgraph_query_reads_an_edition_in_the_store(loaded: str, release: Path) -> None:
+    args = ["query", "members-of-organisation", "-p", "organisation=zmp", "-f", "csv"]
+    remote = civicgraph(*args, "--endpoint", loaded + "/query", "--graph", EDITION_GRAPH)
+    local = civicgraph(*args, "--data", str(release / "graph.nt"))
+    assert remote.exit_code == 0
+    assert remote.stdout_bytes == local.stdout_bytes
+    # Poznań, and Gmina Przykładowa ("członkiem [...] Związku Miast Polskich") of the second fixture
+    assert [line.split(",")[3] for line in remote.stdout.splitlines()[1:]] == ["3064011", "3099011"]
+
+
+def test_civicgraph_query_against_an_unreachable_endpoint_exits_4() -> None:
+    result = civicgraph("query", "is-member", "--endpoint", f"http://127.0.0.1:{free_port()}/query")
+    assert result.exit_code == 4

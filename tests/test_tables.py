@@ -120,8 +120,14 @@ def test_the_csvw_mapping_gives_back_triples_of_the_graph(dist: Path, metadata: 
         produced |= _triples_of(table, _rows(dist / table["url"]))
     assert produced - set(graph) == set()
     org = "http://www.w3.org/ns/org#"
-    assert (URIRef(f"{BASE}membership/3064011/ump"), URIRef(f"{org}organization"),
-            URIRef(f"{BASE}organisation/ump")) in produced
+    assert (
+        URIRef(f"{BASE}membership/3064011/ump"),
+        URIRef(f"{org}organization"),
+        URIRef(f"{BASE}organisation/ump"),
+    ) in produced
     hedge = URIRef("https://w3id.org/civicgraph/ontology#hedge")
-    assert (URIRef(f"{BASE}activity/3064011/2023/zit-projects/figure/eu-grants"), hedge,
-            URIRef("https://w3id.org/civicgraph/vocab/hedge/more-than")) in produced  # "ponad 800 mln zł"
+    assert (
+        URIRef(f"{BASE}activity/3064011/2023/zit-projects/figure/eu-grants"),
+        hedge,
+        URIRef("https://w3id.org/civicgraph/vocab/hedge/more-than"),
+    ) in produced  # "ponad 800 mln zł"

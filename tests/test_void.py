@@ -10,8 +10,8 @@ from rdflib.namespace import RDF, Namespace
 from civicgraph.build import build_graph
 from civicgraph.load import load_dataset
 from civicgraph.publish import Release
-from civicgraph.records import Dataset
 from civicgraph.rdfio import sorted_triples
+from civicgraph.records import Dataset
 from civicgraph.void import void_graph
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -30,7 +30,9 @@ def test_the_triple_count_is_that_of_the_dump(dist: Path) -> None:
 
 def test_class_partitions_count_the_memberships_of_the_report(dist: Path) -> None:
     void = _void(dist)
-    partitions = {void.value(p, VOID["class"]): void.value(p, VOID.entities) for p in void.objects(DATASET, VOID.classPartition)}
+    partitions = {
+        void.value(p, VOID["class"]): void.value(p, VOID.entities) for p in void.objects(DATASET, VOID.classPartition)
+    }
     # "Miasto Poznań było członkiem 16 krajowych organizacji i sieci" (source.txt)
     assert partitions[URIRef("http://www.w3.org/ns/org#Membership")] == Literal(16, datatype=XSD_INTEGER)
 
@@ -39,9 +41,14 @@ def test_vocabularies_and_dumps(dist: Path) -> None:
     void = _void(dist)
     vocabularies = {str(v) for v in void.objects(DATASET, VOID.vocabulary)}
     assert {
-        "https://w3id.org/civicgraph/ontology#", "http://www.w3.org/ns/org#", "http://www.w3.org/ns/prov#",
-        "http://schema.org/", "http://www.w3.org/2004/02/skos/core#", "http://www.w3.org/ns/oa#",
-        "http://www.w3.org/2006/time#", "http://purl.org/dc/terms/",
+        "https://w3id.org/civicgraph/ontology#",
+        "http://www.w3.org/ns/org#",
+        "http://www.w3.org/ns/prov#",
+        "http://schema.org/",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://www.w3.org/ns/oa#",
+        "http://www.w3.org/2006/time#",
+        "http://purl.org/dc/terms/",
     } <= vocabularies
     dumps = {str(d) for d in void.objects(DATASET, VOID.dataDump)}
     assert dumps == {f"https://w3id.org/civicgraph/{name}" for name in ("graph.nt", "graph.ttl", "graph.jsonld")}
@@ -56,7 +63,9 @@ def test_the_wikidata_linkset_counts_the_verified_links(dist: Path, dataset: Dat
     assert void.value(linkset, VOID.linkPredicate) == URIRef("http://schema.org/sameAs")
     assert void.value(linkset, VOID.subjectsTarget) == DATASET
     # One link per member or organisation whose `wikidata:` in data/ names a verified item (`qid:`).
-    verified = [r for r in (*dataset.members.values(), *dataset.organisations.values()) if r.wikidata and r.wikidata.qid]
+    verified = [
+        r for r in (*dataset.members.values(), *dataset.organisations.values()) if r.wikidata and r.wikidata.qid
+    ]
     assert void.value(linkset, VOID.triples) == Literal(len(verified), datatype=XSD_INTEGER)
 
 

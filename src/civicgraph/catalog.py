@@ -145,14 +145,21 @@ _ATTRIBUTION = Text("Uznanie autorstwa", "Attribution")
 # one of its IRIs for DCAT-AP).
 LICENCES = {
     "creativecommons.org/licenses/by/4.0": _licence(
-        "CC_BY_4_0", Text("Creative Commons Uznanie autorstwa 4.0", "Creative Commons Attribution 4.0"),
-        "Attribution", _ATTRIBUTION, "CC BY 4.0",
+        "CC_BY_4_0",
+        Text("Creative Commons Uznanie autorstwa 4.0", "Creative Commons Attribution 4.0"),
+        "Attribution",
+        _ATTRIBUTION,
+        "CC BY 4.0",
     ),
     "creativecommons.org/licenses/by-sa/4.0": _licence(
         "CC_BYSA_4_0",
-        Text("Creative Commons Uznanie autorstwa – Na tych samych warunkach 4.0",
-             "Creative Commons Attribution-ShareAlike 4.0"),
-        "Attribution", _ATTRIBUTION, "CC BY-SA 4.0",
+        Text(
+            "Creative Commons Uznanie autorstwa – Na tych samych warunkach 4.0",
+            "Creative Commons Attribution-ShareAlike 4.0",
+        ),
+        "Attribution",
+        _ATTRIBUTION,
+        "CC BY-SA 4.0",
     ),
 }
 
@@ -255,7 +262,8 @@ def plan(release: Release) -> tuple[list[PlannedDataset], list[PlannedSeries]]:
             "Organizacje i sieci krajowe, do których należą jednostki samorządu terytorialnego, działania "
             "podejmowane w ramach członkostwa i liczby podane w raportach samorządów — każdy fakt z odnośnikiem "
             "do zdania raportu, z którego pochodzi. Wszystkie raporty: "
-            + "; ".join(f"{members[e.member].name.pl} {e.year}" for e in all_editions) + ".",
+            + "; ".join(f"{members[e.member].name.pl} {e.year}" for e in all_editions)
+            + ".",
             "The national organisations and networks local governments belong to, the activities carried out "
             "within those memberships and the figures the annual reports state — every fact linked to the "
             "sentence of the report it comes from. All reports: "
@@ -277,7 +285,8 @@ def _whole_graph_files() -> tuple[PlannedFile, ...]:
     prefix = f"{IDENTIFIER_PREFIX}-all"
     files = [
         PlannedFile(
-            f"graph{suffix}", f"{prefix}-{suffix[1:]}",
+            f"graph{suffix}",
+            f"{prefix}-{suffix[1:]}",
             Text(f"Graf wiedzy ({word})", f"Knowledge graph ({word})"),
             Text(f"Cały graf w formacie {word}.", f"The whole graph as {word}."),
             (ONTOLOGY, SHAPES),
@@ -290,33 +299,44 @@ def _whole_graph_files() -> tuple[PlannedFile, ...]:
         "figures": Text("Dane liczbowe", "Figures"),
     }
     for name, title in tables.items():
-        files.append(PlannedFile(
-            f"{name}.csv", f"{prefix}-{name}-csv",
-            Text(f"{title.pl} (CSV)", f"{title.en} (CSV)"),
+        files.append(
+            PlannedFile(
+                f"{name}.csv",
+                f"{prefix}-{name}-csv",
+                Text(f"{title.pl} (CSV)", f"{title.en} (CSV)"),
+                Text(
+                    f"{title.pl}: jeden wiersz na zasób grafu, z jego IRI; kodowanie UTF-8, opis kolumn "
+                    "w csv-metadata.json.",
+                    f"{title.en}: one row per resource of the graph, with its IRI; UTF-8, columns described in "
+                    "csv-metadata.json.",
+                ),
+                (CSVW_STANDARD,),
+            )
+        )
+    files.append(
+        PlannedFile(
+            "csv-metadata.json",
+            f"{prefix}-csv-metadata",
+            Text("Opis plików CSV (CSVW)", "Description of the CSV files (CSVW)"),
             Text(
-                f"{title.pl}: jeden wiersz na zasób grafu, z jego IRI; kodowanie UTF-8, opis kolumn w csv-metadata.json.",
-                f"{title.en}: one row per resource of the graph, with its IRI; UTF-8, columns described in "
-                "csv-metadata.json.",
+                "Metadane W3C CSV on the Web: kolumny plików CSV i ich odwzorowanie na IRI grafu.",
+                "W3C CSV on the Web metadata: the columns of the CSV files and how they map to the graph's IRIs.",
             ),
             (CSVW_STANDARD,),
-        ))
-    files.append(PlannedFile(
-        "csv-metadata.json", f"{prefix}-csv-metadata",
-        Text("Opis plików CSV (CSVW)", "Description of the CSV files (CSVW)"),
-        Text(
-            "Metadane W3C CSV on the Web: kolumny plików CSV i ich odwzorowanie na IRI grafu.",
-            "W3C CSV on the Web metadata: the columns of the CSV files and how they map to the graph's IRIs.",
-        ),
-        (CSVW_STANDARD,),
-    ))
-    files.append(PlannedFile(
-        f"{SITE_DIR}/index.html", f"{prefix}-html",
-        Text("Serwis WWW danych powiązanych", "Linked-data website"),
-        Text(
-            "Strona dla każdego zasobu grafu (po polsku i po angielsku), z cytatem źródłowym każdego faktu.",
-            "A page for every resource of the graph (in Polish and English), with the source passage of every fact.",
-        ),
-    ))
+        )
+    )
+    files.append(
+        PlannedFile(
+            f"{SITE_DIR}/index.html",
+            f"{prefix}-html",
+            Text("Serwis WWW danych powiązanych", "Linked-data website"),
+            Text(
+                "Strona dla każdego zasobu grafu (po polsku i po angielsku), z cytatem źródłowym każdego faktu.",
+                "A page for every resource of the graph (in Polish and English), with the source passage of "
+                "every fact.",
+            ),
+        )
+    )
     return tuple(files)
 
 
@@ -327,7 +347,8 @@ def _edition_dataset(release: Release, edition: Edition) -> PlannedDataset:
     identifier = f"{IDENTIFIER_PREFIX}-{edition.key}"
     files = [
         PlannedFile(
-            edition.file(suffix), f"{identifier}-{suffix[1:]}",
+            edition.file(suffix),
+            f"{identifier}-{suffix[1:]}",
             Text(f"{member.name.pl} {edition.year} ({word})", f"{name_en} {edition.year} ({word})"),
             Text(
                 f"Część grafu z raportu „{report.title.pl}” w formacie {word}.",
@@ -338,14 +359,17 @@ def _edition_dataset(release: Release, edition: Edition) -> PlannedDataset:
         for suffix, word in _FORMAT_WORDS.items()
     ]
     page = f"{SITE_DIR}/report/{edition.member}/{edition.year}.html"
-    files.append(PlannedFile(
-        page, f"{identifier}-html",
-        Text(f"{member.name.pl} {edition.year} (strona WWW)", f"{name_en} {edition.year} (web page)"),
-        Text(
-            "Strona raportu w serwisie danych powiązanych, z odnośnikami do członkostw, działań i liczb.",
-            "The report's page on the linked-data website, linking to its memberships, activities and figures.",
-        ),
-    ))
+    files.append(
+        PlannedFile(
+            page,
+            f"{identifier}-html",
+            Text(f"{member.name.pl} {edition.year} (strona WWW)", f"{name_en} {edition.year} (web page)"),
+            Text(
+                "Strona raportu w serwisie danych powiązanych, z odnośnikami do członkostw, działań i liczb.",
+                "The report's page on the linked-data website, linking to its memberships, activities and figures.",
+            ),
+        )
+    )
     return PlannedDataset(
         key=edition.key,
         identifier=identifier,
@@ -469,7 +493,9 @@ class _CatalogBuilder:
         titles = {
             ONTOLOGY: Text("Ontologia civicgraph", "civicgraph ontology"),
             SHAPES: Text("Kształty SHACL civicgraph", "civicgraph SHACL shapes"),
-            CSVW_STANDARD: Text("Model danych tabelarycznych w sieci (W3C)", "Model for Tabular Data and Metadata on the Web (W3C)"),
+            CSVW_STANDARD: Text(
+                "Model danych tabelarycznych w sieci (W3C)", "Model for Tabular Data and Metadata on the Web (W3C)"
+            ),
         }
         self.add(s, DCTERMS.conformsTo, URIRef(iri))
         self.add(URIRef(iri), RDF.type, DCTERMS.Standard)
@@ -492,9 +518,16 @@ class _CatalogBuilder:
         self.add(agent, RDF.type, FOAF.Organization)
         self.text(agent, FOAF.name, publisher.name)
         label = PUBLISHER_TYPE_LABELS.get(publisher.type, Text(publisher.type, publisher.type))
-        self.term(agent, DCTERMS.type, Term(
-            f"http://purl.org/adms/publishertype/{publisher.type}", SCHEMES["publishertype"].iri, (SKOS.Concept,), label
-        ))
+        self.term(
+            agent,
+            DCTERMS.type,
+            Term(
+                f"http://purl.org/adms/publishertype/{publisher.type}",
+                SCHEMES["publishertype"].iri,
+                (SKOS.Concept,),
+                label,
+            ),
+        )
 
     def contact(self, s: URIRef) -> None:
         contact = self.settings.contact
@@ -534,11 +567,15 @@ class _CatalogBuilder:
         catalog = self.iris.catalog
         self.add(catalog, RDF.type, DCAT.Catalog)
         self.text(catalog, DCTERMS.title, Text("Katalog danych civicgraph", "civicgraph data catalogue"))
-        self.text(catalog, DCTERMS.description, Text(
-            "Zbiory danych o członkostwie jednostek samorządu terytorialnego w organizacjach krajowych, "
-            "opublikowane przez civicgraph.",
-            "Datasets on local governments' memberships of national organisations, published by civicgraph.",
-        ))
+        self.text(
+            catalog,
+            DCTERMS.description,
+            Text(
+                "Zbiory danych o członkostwie jednostek samorządu terytorialnego w organizacjach krajowych, "
+                "opublikowane przez civicgraph.",
+                "Datasets on local governments' memberships of national organisations, published by civicgraph.",
+            ),
+        )
         self.common(catalog, datasets[0].years)
         for language in LANGUAGES:
             self.term(catalog, DCTERMS.language, language)

@@ -96,7 +96,8 @@ def _conditions(dataset: Element, release: Release) -> None:
     _element(conditions, "source", "true")  # CC BY: credit the source
     _element(conditions, "modification", "true")  # CC BY: indicate if changes were made
     _element(
-        conditions, "dbOrCopyrighted",
+        conditions,
+        "dbOrCopyrighted",
         f"Dane udostępnia się na licencji {licence.danegovpl} ({settings.data_licence}).",
     )
     _element(conditions, "dbOrCopyrightedLicenseChosen", licence.danegovpl)

@@ -146,8 +146,11 @@ _HEADINGS = {
     "figures_added": ("Dane liczbowe dodane", "Figures added", "+"),
     "figures_removed": ("Dane liczbowe usunięte", "Figures removed", "-"),
     "reports_added": ("Raporty dodane", "Reports added", "+"),
-    "reports_removed": ("Raporty usunięte (portal usunie ich zbiory danych)",
-                        "Reports removed (the portal will delete their datasets)", "-"),
+    "reports_removed": (
+        "Raporty usunięte (portal usunie ich zbiory danych)",
+        "Reports removed (the portal will delete their datasets)",
+        "-",
+    ),
 }
 
 

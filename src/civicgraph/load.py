@@ -149,7 +149,10 @@ class _Reader:
         if node is None:
             return None
         fields = self.mapping(
-            node, "", required=("base_iri", "data_licence", *PUBLICATION_FIELDS), optional=("sparql_endpoint", "spatial")
+            node,
+            "",
+            required=("base_iri", "data_licence", *PUBLICATION_FIELDS),
+            optional=("sparql_endpoint", "spatial"),
         )
         if fields is None:
             return None

@@ -128,9 +128,11 @@ class GraphIndex:
         return cls in self.iris(subject, RDF_TYPE)
 
     def of_type(self, cls: str) -> list[str]:
-        return sorted(s for s, predicates in self.by_subject.items() if any(
-            isinstance(t, ox.NamedNode) and t.value == cls for t in predicates.get(RDF_TYPE, [])
-        ))
+        return sorted(
+            s
+            for s, predicates in self.by_subject.items()
+            if any(isinstance(t, ox.NamedNode) and t.value == cls for t in predicates.get(RDF_TYPE, []))
+        )
 
     def referrers(self, obj: str, predicate: str) -> list[str]:
         return sorted(s for s, p in self.incoming.get(obj, []) if p == predicate)
@@ -206,9 +208,7 @@ def edition_triples(index: GraphIndex, report_iri: str) -> list[ox.Triple]:
     referenced: set[str] = set()
     for subject in owned:
         for values in index.by_subject[subject].values():
-            referenced.update(
-                v.value for v in values if isinstance(v, ox.NamedNode) and v.value.startswith(index.base)
-            )
+            referenced.update(v.value for v in values if isinstance(v, ox.NamedNode) and v.value.startswith(index.base))
     described = {r for r in referenced if index.path(r).split("/")[0] in ("member", "organisation", "period")}
     subjects = set(owned) | {s for s in index.by_subject if _under(s, described)}
     return [t for s in sorted(subjects) for t in index.triples_of[s]]
@@ -278,9 +278,7 @@ def write_release_info(release: Release, out: Path) -> None:
         "base_iri": settings.base_iri,
         "publish_url": settings.publish_url,
         "triples": len(release.triples),
-        "editions": [
-            {"member": e.member, "year": e.year, "report": e.report_iri} for e in editions(release)
-        ],
+        "editions": [{"member": e.member, "year": e.year, "report": e.report_iri} for e in editions(release)],
     }
     text = json.dumps(info, ensure_ascii=False, indent=1) + "\n"
     (out / RELEASE_FILE).write_text(text, encoding="utf-8")
@@ -288,7 +286,5 @@ def write_release_info(release: Release, out: Path) -> None:
 
 def write_checksums(release: Release, out: Path) -> None:
     """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file."""
-    lines = [
-        f"{file_facts(out, name).sha256}  {name}\n" for name in released_files(out) if name != CHECKSUMS_FILE
-    ]
+    lines = [f"{file_facts(out, name).sha256}  {name}\n" for name in released_files(out) if name != CHECKSUMS_FILE]
     (out / CHECKSUMS_FILE).write_text("".join(lines), encoding="utf-8")

@@ -5,7 +5,8 @@ Routes
                           SPARQL JSON, XML, CSV or TSV, graphs as Turtle, JSON-LD or N-Triples, chosen by Accept.
                           Without a query: the SPARQL 1.1 Service Description of the endpoint.
     ``GET /id/{path}``    303 See Other to ``/site/{path}.html``, ``.ttl`` or ``.jsonld`` by Accept (406 if none
-                          fits), so the published IRIs resolve when the server answers for the base IRI.
+                          fits; ``{path}.en.html`` when Accept-Language prefers English), so the published IRIs
+                          resolve when the server answers for the base IRI.
     ``GET /site/...``     the static site of the release (``dist/site``), when it exists.
 
 Safe to expose:
@@ -599,9 +600,27 @@ async def resource(request: Request) -> Response:
     if chosen is None:
         return reply_response(not_acceptable(list(SITE_FORMATS)))
     suffix = SITE_FORMATS[chosen]
+    vary = {"Vary": "Accept, Accept-Language"}
     if not (settings.site / f"{relative}{suffix}").is_file():
-        return PlainTextResponse(f"no such resource: {relative}\n", status_code=404, headers={"Vary": "Accept"})
-    return RedirectResponse(f"/site/{quote(str(relative))}{suffix}", status_code=303, headers={"Vary": "Accept"})
+        return PlainTextResponse(f"no such resource: {relative}\n", status_code=404, headers=vary)
+    english = suffix == ".html" and prefers_english(request.headers.get("accept-language"))
+    if english and (settings.site / f"{relative}.en.html").is_file():
+        suffix = ".en.html"  # the site's English page; Polish is the default
+    return RedirectResponse(f"/site/{quote(str(relative))}{suffix}", status_code=303, headers=vary)
+
+
+def prefers_english(accept_language: str | None) -> bool:
+    """Whether an Accept-Language header ranks English above Polish (RFC 4647 basic ranges: ``en-GB`` is en)."""
+
+    def quality(language: str) -> float:
+        matches = [
+            (len(tag), q)
+            for tag, q in parse_accept(accept_language or "pl")
+            if tag == "*" or tag == language or tag.startswith(language + "-")
+        ]
+        return max(matches)[1] if matches else 0.0
+
+    return quality("en") > quality("pl")
 
 
 async def home(request: Request) -> Response:

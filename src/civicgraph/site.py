@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
+from markupsafe import Markup, escape
 
 from .catalog import CATALOG_FILES, PlannedDataset, plan
 from .jsonld import compact_document, published_context
@@ -43,37 +44,103 @@ LANGS = ("pl", "en")
 
 # Resources with a page of their own; any other resource is a section of the page of the nearest resource whose
 # IRI its own extends (membership/…/during on the membership's page).
-PAGED_TYPES = frozenset({
-    f"{CG}LocalGovernment", f"{CG}NationalOrganisation", f"{ORG}Membership", f"{CG}Activity", f"{CG}Figure",
-    f"{CG}Report", f"{CG}SourceText", f"{CG}Evidence", f"{SKOS}Concept", f"{SKOS}ConceptScheme",
-})
+PAGED_TYPES = frozenset(
+    {
+        f"{CG}LocalGovernment",
+        f"{CG}NationalOrganisation",
+        f"{ORG}Membership",
+        f"{CG}Activity",
+        f"{CG}Figure",
+        f"{CG}Report",
+        f"{CG}SourceText",
+        f"{CG}Evidence",
+        f"{SKOS}Concept",
+        f"{SKOS}ConceptScheme",
+    }
+)
 
 WORDS: dict[str, dict[str, str]] = {
     "pl": {
-        "site": "civicgraph — współpraca samorządów", "index": "Spis", "ontology": "Ontologia",
-        "catalog": "Katalog danych", "switch": "English", "switch_lang": "en", "iri": "IRI",
-        "formats": "Ten opis jako", "types": "Typ", "links_here": "Odnośniki do tego zasobu",
-        "source": "Źródło", "passage": "Fragment raportu", "open_text": "cały tekst źródłowy",
-        "figure": "Liczba", "hedge": "przybliżenie", "as_printed": "w tekście", "unit": "jednostka",
-        "by_organisation": "Organizacje i lata", "by_year": "Raporty według lat", "organisation": "organizacja",
-        "year": "rok", "member": "członek", "activities": "działania", "none": "—",
-        "downloads": "Pliki do pobrania", "dataset": "Zbiór danych", "file": "plik", "terms": "Terminy ontologii",
-        "schemes": "Słowniki pojęć", "classes": "Klasy", "properties": "Właściwości", "licence": "Licencja danych",
-        "issued": "Wydanie", "reports": "raporty", "memberships": "członkostwa", "figures": "dane liczbowe",
-        "of_which": "w tym", "text": "Tekst", "definition": "definicja",
+        "site": "civicgraph — współpraca samorządów",
+        "index": "Spis",
+        "ontology": "Ontologia",
+        "catalog": "Katalog danych",
+        "switch": "English",
+        "switch_lang": "en",
+        "iri": "IRI",
+        "formats": "Ten opis jako",
+        "types": "Typ",
+        "links_here": "Odnośniki do tego zasobu",
+        "source": "Źródło",
+        "passage": "Fragment raportu",
+        "open_text": "cały tekst źródłowy",
+        "figure": "Liczba",
+        "hedge": "przybliżenie",
+        "as_printed": "w tekście",
+        "unit": "jednostka",
+        "by_organisation": "Organizacje i lata",
+        "by_year": "Raporty według lat",
+        "organisation": "organizacja",
+        "year": "rok",
+        "member": "członek",
+        "activities": "działania",
+        "none": "—",
+        "downloads": "Pliki do pobrania",
+        "dataset": "Zbiór danych",
+        "file": "plik",
+        "terms": "Terminy ontologii",
+        "schemes": "Słowniki pojęć",
+        "classes": "Klasy",
+        "properties": "Właściwości",
+        "licence": "Licencja danych",
+        "issued": "Wydanie",
+        "reports": "raporty",
+        "memberships": "członkostwa",
+        "figures": "dane liczbowe",
+        "of_which": "w tym",
+        "text": "Tekst",
+        "definition": "definicja",
     },
     "en": {
-        "site": "civicgraph — local-government cooperation", "index": "Index", "ontology": "Ontology",
-        "catalog": "Data catalogue", "switch": "Polski", "switch_lang": "pl", "iri": "IRI",
-        "formats": "This description as", "types": "Type", "links_here": "Links to this resource",
-        "source": "Source", "passage": "Passage of the report", "open_text": "the whole source text",
-        "figure": "Figure", "hedge": "hedge", "as_printed": "as printed", "unit": "unit",
-        "by_organisation": "Organisations and years", "by_year": "Reports by year", "organisation": "organisation",
-        "year": "year", "member": "member", "activities": "activities", "none": "—",
-        "downloads": "Downloads", "dataset": "Dataset", "file": "file", "terms": "Terms of the ontology",
-        "schemes": "Concept schemes", "classes": "Classes", "properties": "Properties", "licence": "Data licence",
-        "issued": "Edition", "reports": "reports", "memberships": "memberships", "figures": "figures",
-        "of_which": "of which", "text": "Text", "definition": "definition",
+        "site": "civicgraph — local-government cooperation",
+        "index": "Index",
+        "ontology": "Ontology",
+        "catalog": "Data catalogue",
+        "switch": "Polski",
+        "switch_lang": "pl",
+        "iri": "IRI",
+        "formats": "This description as",
+        "types": "Type",
+        "links_here": "Links to this resource",
+        "source": "Source",
+        "passage": "Passage of the report",
+        "open_text": "the whole source text",
+        "figure": "Figure",
+        "hedge": "hedge",
+        "as_printed": "as printed",
+        "unit": "unit",
+        "by_organisation": "Organisations and years",
+        "by_year": "Reports by year",
+        "organisation": "organisation",
+        "year": "year",
+        "member": "member",
+        "activities": "activities",
+        "none": "—",
+        "downloads": "Downloads",
+        "dataset": "Dataset",
+        "file": "file",
+        "terms": "Terms of the ontology",
+        "schemes": "Concept schemes",
+        "classes": "Classes",
+        "properties": "Properties",
+        "licence": "Data licence",
+        "issued": "Edition",
+        "reports": "reports",
+        "memberships": "memberships",
+        "figures": "figures",
+        "of_which": "of which",
+        "text": "Text",
+        "definition": "definition",
     },
 }
 
@@ -380,10 +447,14 @@ class SiteModel:
         for predicate, values in graph.by_subject.get(subject, {}).items():
             if predicate == RDF_TYPE:
                 continue
-            rows.append(Row(
-                self.label(predicate, lang), self.href(page.path, predicate, lang), predicate,
-                [self.value(page.path, value, lang) for value in _ordered(values, lang)],
-            ))
+            rows.append(
+                Row(
+                    self.label(predicate, lang),
+                    self.href(page.path, predicate, lang),
+                    predicate,
+                    [self.value(page.path, value, lang) for value in _ordered(values, lang)],
+                )
+            )
         types = [Link(self.label(t, lang), self.href(page.path, t, lang), t) for t in graph.types(subject)]
         return Section(self.anchor(subject), self.label(subject, lang), subject, types, rows)
 
@@ -437,8 +508,13 @@ class SiteModel:
         line_end = text.find("\n", last)
         line_end = len(text) if line_end < 0 else line_end
         return Passage(
-            text[line_start:first], text[first:last], text[last:line_end],
-            self.href(from_path, evidence, lang), self.href(from_path, source, lang), first, last,
+            text[line_start:first],
+            text[first:last],
+            text[last:line_end],
+            self.href(from_path, evidence, lang),
+            self.href(from_path, source, lang),
+            first,
+            last,
         )
 
     def figure(self, page: Page, lang: str) -> dict[str, Any] | None:
@@ -494,10 +570,11 @@ class SiteModel:
 def _ontology_triples() -> list[ox.Triple]:
     """The ontology's triples in canonical order (named nodes only: civicgraph's ontology has no blank nodes)."""
     triples = [
-        q.triple for q in ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)
+        q.triple
+        for q in ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode | ox.Literal)
     ]
-    triples.sort(key=lambda t: (t.subject.value, t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))  # type: ignore[union-attr]
+    triples.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
     return triples
 
 
@@ -518,10 +595,20 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _compact(iri: str) -> str:
-    for prefix, namespace in (("schema", SCHEMA), ("org", ORG), ("dct", DCT), ("skos", SKOS), ("prov", PROV),
-                              ("time", TIME), ("oa", OA), ("owl", OWL), ("rdfs", RDFS), ("xsd", XSD)):
+    for prefix, namespace in (
+        ("schema", SCHEMA),
+        ("org", ORG),
+        ("dct", DCT),
+        ("skos", SKOS),
+        ("prov", PROV),
+        ("time", TIME),
+        ("oa", OA),
+        ("owl", OWL),
+        ("rdfs", RDFS),
+        ("xsd", XSD),
+    ):
         if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -553,10 +640,26 @@ def relative(from_path: str, target: str) -> str:
 # -- writing ------------------------------------------------------------------------------------------------------
 
 
+def link_html(link: Link, lang: str, prop: str | None = None) -> Markup:
+    """A value as HTML: a link (with its RDFa property when given, and the target's type) or a literal."""
+    if link.href:
+        rdfa = f' property="{escape(prop)}" resource="{escape(link.iri)}"' if prop and link.iri else ""
+        html = f'<a href="{escape(link.href)}"{rdfa}>{escape(link.text)}</a>'
+    elif link.lang:
+        html = f'<span lang="{escape(link.lang)}">{escape(link.text)}</span>'
+    else:
+        html = f"<span>{escape(link.text)}</span>"
+    if link.kind:
+        html += f' <small class="kind">{escape(link.kind)}</small>'
+    if link.lang and link.lang != lang:
+        html += f" <small>({escape(link.lang)})</small>"
+    return Markup(html)
+
+
 def _environment() -> jinja2.Environment:
     import jinja2  # imported here: only the site writer needs it
 
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
         autoescape=True,
         auto_reload=False,  # one build renders hundreds of pages: do not stat the templates for each
@@ -565,6 +668,8 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["link"] = link_html
+    return environment
 
 
 def _common(model: SiteModel, path: str, lang: str) -> dict[str, Any]:
@@ -626,59 +731,79 @@ def _term_entry(model: SiteModel, graph: GraphIndex, page: Page, term: str, lang
 
 def render_index(model: SiteModel, env: jinja2.Environment, lang: str) -> str:
     index = model.index
-    organisations = []
+    organisations: list[dict[str, Any]] = []
     for organisation in index.of_type(f"{CG}NationalOrganisation"):
         years: dict[str, list[dict[str, Any]]] = {}
         for membership in index.referrers(organisation, f"{ORG}organization"):
             for report in index.iris(membership, f"{CG}reportedIn"):
                 year = index.literal(report, f"{CG}reportYear") or ""
                 activities = sorted(
-                    (a for a in index.referrers(membership, f"{CG}withinMembership")
-                     if report in index.iris(a, f"{CG}reportedIn")),
+                    (
+                        a
+                        for a in index.referrers(membership, f"{CG}withinMembership")
+                        if report in index.iris(a, f"{CG}reportedIn")
+                    ),
                     key=lambda a: model.label(a, lang).casefold(),
                 )
                 member = index.iri(membership, f"{ORG}member")
-                years.setdefault(year, []).append({
-                    "membership": model.link("index", membership, lang),
-                    "member": model.link("index", member, lang) if member else None,
-                    "activities": [model.link("index", a, lang) for a in activities],
-                })
-        organisations.append({
-            "link": model.link("index", organisation, lang),
-            "years": [{"year": y, "rows": rows} for y, rows in sorted(years.items(), reverse=True)],
-        })
+                years.setdefault(year, []).append(
+                    {
+                        "membership": model.link("index", membership, lang),
+                        "member": model.link("index", member, lang) if member else None,
+                        "activities": [model.link("index", a, lang) for a in activities],
+                    }
+                )
+        organisations.append(
+            {
+                "link": model.link("index", organisation, lang),
+                "years": [{"year": y, "rows": rows} for y, rows in sorted(years.items(), reverse=True)],
+            }
+        )
     organisations.sort(key=lambda o: o["link"].text.casefold())
-    reports = []
+    reports: list[dict[str, Any]] = []
     for report in index.of_type(f"{CG}Report"):
-        reports.append({
-            "year": index.literal(report, f"{CG}reportYear") or "",
-            "link": model.link("index", report, lang),
-            "memberships": sum(
-                index.has_type(r, f"{ORG}Membership") for r in index.referrers(report, f"{CG}reportedIn")
-            ),
-        })
+        reports.append(
+            {
+                "year": index.literal(report, f"{CG}reportYear") or "",
+                "link": model.link("index", report, lang),
+                "memberships": sum(
+                    index.has_type(r, f"{ORG}Membership") for r in index.referrers(report, f"{CG}reportedIn")
+                ),
+            }
+        )
     reports.sort(key=lambda r: (r["year"], r["link"].text), reverse=True)
-    context = {**_common(model, "index", lang), "title": WORDS[lang]["site"], "organisations": organisations,
-               "reports": reports}
+    context = {
+        **_common(model, "index", lang),
+        "title": WORDS[lang]["site"],
+        "organisations": organisations,
+        "reports": reports,
+    }
     return env.get_template("index.html").render(context)
 
 
 def render_catalog(model: SiteModel, env: jinja2.Environment, datasets: list[PlannedDataset], lang: str) -> str:
     entries = []
     for dataset in datasets:
-        files = [{
-            "title": f.title.pl if lang == "pl" else (f.title.en or f.title.pl),
-            "href": relative("catalog", _site_or_root(f.path)),
-            "media_type": f.kind.media_type,
-            "id": f"distribution-{f.key}",
-        } for f in dataset.files]
-        entries.append({
-            "id": f"dataset-{dataset.key}",
-            "title": dataset.title.pl if lang == "pl" else (dataset.title.en or dataset.title.pl),
-            "description": dataset.description.pl if lang == "pl" else (dataset.description.en or dataset.description.pl),
-            "landing": relative("catalog", _site_or_root(dataset.landing_page)),
-            "files": files,
-        })
+        files = [
+            {
+                "title": f.title.pl if lang == "pl" else (f.title.en or f.title.pl),
+                "href": relative("catalog", _site_or_root(f.path)),
+                "media_type": f.kind.media_type,
+                "id": f"distribution-{f.key}",
+            }
+            for f in dataset.files
+        ]
+        entries.append(
+            {
+                "id": f"dataset-{dataset.key}",
+                "title": dataset.title.pl if lang == "pl" else (dataset.title.en or dataset.title.pl),
+                "description": dataset.description.pl
+                if lang == "pl"
+                else (dataset.description.en or dataset.description.pl),
+                "landing": relative("catalog", _site_or_root(dataset.landing_page)),
+                "files": files,
+            }
+        )
     extra = ["void.ttl", "danegovpl.xml", "SHA256SUMS", "release.json", "catalog.dcat-ap-2.ttl"]
     context = {
         **_common(model, "catalog", lang),
@@ -707,7 +832,8 @@ def sitemap(model: SiteModel) -> bytes:
             ET.SubElement(url, f"{{{namespace}}}loc").text = site_url + SiteModel.file_of(path, lang)
             ET.SubElement(url, f"{{{namespace}}}lastmod").text = lastmod
     ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True, default_namespace=namespace) + b"\n"
+    document: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True, default_namespace=namespace)
+    return document + b"\n"
 
 
 def htaccess(model: SiteModel) -> str:
@@ -738,9 +864,11 @@ def htaccess(model: SiteModel) -> str:
         pattern = f"{pattern}(.+)$" if "{}" in target else f"{pattern}$"
         page = target.format("$1")
         lines += ["", f"# {what}: {iri}…"]
-        for condition, suffix in (("%{HTTP_ACCEPT} text/turtle", ".ttl"),
-                                  (r"%{HTTP_ACCEPT} application/ld\+json", ".jsonld"),
-                                  ("%{HTTP:Accept-Language} ^en [NC]", ".en.html")):
+        for condition, suffix in (
+            ("%{HTTP_ACCEPT} text/turtle", ".ttl"),
+            (r"%{HTTP_ACCEPT} application/ld\+json", ".jsonld"),
+            ("%{HTTP:Accept-Language} ^en [NC]", ".en.html"),
+        ):
             lines += [f"RewriteCond {condition}", f"RewriteRule {pattern} {site_url}{page}{suffix} [R=303,L]"]
         lines.append(f"RewriteRule {pattern} {site_url}{page}.html [R=303,L]")
     return "\n".join(lines) + "\n"

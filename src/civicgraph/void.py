@@ -35,7 +35,9 @@ _DUMPS = {"graph.nt": FORMATS["N-Triples"], "graph.ttl": FORMATS.Turtle, "graph.
 def vocabularies(triples: list[ox.Triple]) -> list[str]:
     """The namespaces of the properties and classes the graph uses (``void:vocabulary``)."""
     terms = {t.predicate.value for t in triples}
-    terms.update(t.object.value for t in triples if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode))
+    terms.update(
+        t.object.value for t in triples if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)
+    )
     known = sorted(set(PREFIXES.values()), key=len, reverse=True)
     used = {next((ns for ns in known if term.startswith(ns)), _namespace_of(term)) for term in terms}
     return sorted(used)
@@ -85,7 +87,9 @@ def _counts(graph: Graph, dataset: URIRef, iris: CatalogIris, triples: list[ox.T
     graph.add((dataset, VOID.distinctSubjects, Literal(len(subjects), datatype=XSD.integer)))
     graph.add((dataset, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
     properties = Counter(t.predicate.value for t in triples)
-    classes = Counter(t.object.value for t in triples if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode))
+    classes = Counter(
+        t.object.value for t in triples if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode)
+    )
     graph.add((dataset, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
     graph.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     for number, (cls, count) in enumerate(sorted(classes.items()), start=1):
@@ -103,8 +107,10 @@ def _counts(graph: Graph, dataset: URIRef, iris: CatalogIris, triples: list[ox.T
 def _wikidata_linkset(graph: Graph, dataset: URIRef, iris: CatalogIris, triples: list[ox.Triple]) -> None:
     """The schema:sameAs links to Wikidata items, as a linkset (zero triples while no link is verified)."""
     links = [
-        t for t in triples
-        if t.predicate.value == SCHEMA_SAME_AS and isinstance(t.object, ox.NamedNode)
+        t
+        for t in triples
+        if t.predicate.value == SCHEMA_SAME_AS
+        and isinstance(t.object, ox.NamedNode)
         and t.object.value.startswith(WIKIDATA_ENTITY)
     ]
     wikidata = iris.local("wikidata")
