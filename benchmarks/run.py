@@ -425,6 +425,12 @@ def main() -> None:
         help="a stage slower than this at one size is skipped at the larger ones",
     )
     parser.add_argument(
+        "--repeat-budget",
+        type=float,
+        default=30.0,
+        help="stop repeating a stage once its runs took this many seconds",
+    )
+    parser.add_argument(
         "--hard-factor", type=float, default=3.0, help="a single run longer than factor × max-seconds is interrupted"
     )
     parser.add_argument("--seed", type=int, default=1)

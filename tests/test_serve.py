@@ -253,6 +253,8 @@ def test_graph_results_in_each_format_by_accept(
         ),
         (COUNT_ALL, "application/json", "application/sparql-results+json"),
         (CONSTRUCT, "*/*", "text/turtle"),
+        ("DESCRIBE <https://w3id.org/civicgraph/id/member/3064011>", "*/*", "text/turtle"),
+        ("DESCRIBE <https://w3id.org/civicgraph/id/member/3064011>", "application/n-triples", "application/n-triples"),
         ("ASK { ?s ?p ?o }", "text/csv, */*;q=0.1", "application/sparql-results+json"),
     ],
 )
@@ -327,6 +329,8 @@ def test_a_syntax_error_is_400_with_the_position(server: Server) -> None:
         "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?q ?r } } }",
         "SELECT * WHERE { BIND(<https://query.wikidata.org/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
         "SELECT * WHERE { \\u0053ERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }",
+        "PREFIX w: <https://query.wikidata.org/> SELECT * { ?s ?p ?o FILTER EXISTS { SERVICE w:sparql { ?s ?p ?o } } }",
+        "SELECT * WHERE { { SELECT ?s WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } } } }",
     ],
 )
 def test_service_is_refused_by_default(server: Server, query: str) -> None:

@@ -3,6 +3,7 @@ through the Graph Store HTTP Protocol; the whole library then gives the same ans
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -128,6 +129,18 @@ def test_loading_again_replaces_the_edition_and_keeps_others(loaded: str, releas
     assert other.stdout.splitlines() == [BASE + "graph/2024-06"]
     assert count_in(loaded, BASE + "graph/2024-06") == 10
     assert count_in(loaded, EDITION_GRAPH) == triples
+
+
+def test_the_edition_defaults_to_the_one_the_release_records(oxigraph_server: str, dist: Path) -> None:
+    manifest = dist / "release.json"
+    if not manifest.is_file():
+        pytest.skip("this release records no edition (no release.json)")
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    result = civicgraph("load", "--endpoint", oxigraph_server + "/store", "--dist", str(dist))
+    assert result.exit_code == 0, result.output
+    graph = f"{recorded['base_iri']}graph/{recorded['edition']}"
+    assert result.stdout.splitlines()[0] == graph
+    assert count_in(oxigraph_server, graph) == len((dist / "graph.nt").read_text(encoding="utf-8").splitlines())
 
 
 def test_the_catalogue_goes_into_its_own_graph(loaded: str, dist: Path, tmp_path: Path) -> None:

@@ -31,8 +31,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, XSD, Namespace
 
 from .rdfio import sorted_triples
-from .records import Settings, Text
-from .release import Edition, FileFacts, build_date, editions, file_facts, graph_index, write_turtle
+from .records import Report, Settings, Text
+from .release import Edition, FileFacts, build_date, editions, file_facts, write_turtle
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -276,8 +276,12 @@ def plan(release: Release) -> tuple[list[PlannedDataset], list[PlannedSeries]]:
         members=tuple(sorted({e.member for e in all_editions})),
         files=_whole_graph_files(),
     )
-    datasets = [everything, *(_edition_dataset(release, e) for e in all_editions)]
-    series = [_series(release, member) for member in sorted({e.member for e in all_editions})]
+    reports = {(r.member, r.year): r for r in release.dataset.reports}
+    datasets = [everything, *(_edition_dataset(release, e, reports[(e.member, e.year)]) for e in all_editions)]
+    years_of: dict[str, list[int]] = {}
+    for edition in all_editions:
+        years_of.setdefault(edition.member, []).append(edition.year)
+    series = [_series(release, member, years) for member, years in sorted(years_of.items())]
     return datasets, series
 
 
@@ -340,9 +344,8 @@ def _whole_graph_files() -> tuple[PlannedFile, ...]:
     return tuple(files)
 
 
-def _edition_dataset(release: Release, edition: Edition) -> PlannedDataset:
+def _edition_dataset(release: Release, edition: Edition, report: Report) -> PlannedDataset:
     member = release.dataset.members[edition.member]
-    report = next(r for r in release.dataset.reports if (r.member, r.year) == (edition.member, edition.year))
     name_en = member.name.en or member.name.pl
     identifier = f"{IDENTIFIER_PREFIX}-{edition.key}"
     files = [
@@ -395,9 +398,8 @@ def _edition_dataset(release: Release, edition: Edition) -> PlannedDataset:
     )
 
 
-def _series(release: Release, teryt: str) -> PlannedSeries:
+def _series(release: Release, teryt: str, years: list[int]) -> PlannedSeries:
     member = release.dataset.members[teryt]
-    years = [r.year for r in release.dataset.reports if r.member == teryt]
     return PlannedSeries(
         member=teryt,
         identifier=f"{IDENTIFIER_PREFIX}-{teryt}",
@@ -691,7 +693,6 @@ def planned_paths(release: Release) -> list[str]:
 def write_catalog(release: Release, out: Path) -> None:
     """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and their copies in ``site/``
     (where the catalogue IRI dereferences to)."""
-    graph_index(release)  # warm the shared index for the writers that follow
     facts = {path: file_facts(out, path) for path in planned_paths(release)}
     triples = sorted_triples(catalog_graph(release, facts, profile=3))
     write_turtle(triples, out / "catalog.ttl", CATALOG_PREFIXES)

@@ -226,27 +226,34 @@ def query(
 @DATA_OPTION
 @click.option(
     "--edition",
-    default="latest",
-    show_default=True,
-    help="Name of this edition of the dataset; its named graph is {base_iri}graph/{edition}.",
+    help="Name of this edition of the dataset; its named graph is {base_iri}graph/{edition}. "
+    "Default: the edition dist/release.json records, else 'latest'.",
 )
 @click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to replace (overrides --edition).")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for the store.")
 @handle_errors
-def load(endpoint: str, dist_dir: Path, data_dir: Path, edition: str, graph_iri: str | None, timeout: float) -> None:
+def load(
+    endpoint: str, dist_dir: Path, data_dir: Path, edition: str | None, graph_iri: str | None, timeout: float
+) -> None:
     """Replace a named graph of a triple store with the built graph (and the catalogue, if built).
 
     Prints the named graphs written, one per line, on stdout.
     """
     from .load import load_settings
-    from .store import ReleaseError, StoreError, load_release
+    from .store import ReleaseError, StoreError, load_release, release_edition, release_files
     from .store import graph_iri as edition_graph
 
     if not endpoint.startswith(("http://", "https://")):
         raise CivicgraphError(f"--endpoint {endpoint!r}: give an http(s) URL", ExitCode.USAGE)
+    try:
+        release_files(dist_dir)  # first: "no release here" is the most useful message when it applies
+    except ReleaseError as error:
+        raise CivicgraphError(str(error), ExitCode.BAD_INPUT) from None
     if graph_iri is None:
+        recorded_edition, recorded_base = release_edition(dist_dir)
+        base = recorded_base or load_settings(data_dir).base_iri
         try:
-            graph_iri = edition_graph(load_settings(data_dir).base_iri, edition)
+            graph_iri = edition_graph(base, edition or recorded_edition or "latest")
         except ValueError as error:
             raise CivicgraphError(str(error), ExitCode.USAGE) from None
     try:

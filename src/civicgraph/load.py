@@ -7,10 +7,10 @@ keys, which YAML loaders silently merge, are reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterator
-import datetime as dt
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -68,9 +68,17 @@ WKT_POLYGON = re.compile(r"POLYGON\s*\(\(.+\)\)")
 WKT_POINT = re.compile(r"POINT\s*\(\s*-?[0-9.]+\s+-?[0-9.]+\s*\)")
 # ADMS publisher types (http://purl.org/adms/publishertype/1.0), as DCAT-AP asks for dct:type of a publisher.
 PUBLISHER_TYPES = (
-    "Academia-ScientificOrganisation", "Company", "IndustryConsortium", "LocalAuthority", "NationalAuthority",
-    "NonGovernmentalOrganisation", "NonProfitOrganisation", "PrivateIndividual(s)", "RegionalAuthority",
-    "StandardisationBody", "SupraNationalAuthority",
+    "Academia-ScientificOrganisation",
+    "Company",
+    "IndustryConsortium",
+    "LocalAuthority",
+    "NationalAuthority",
+    "NonGovernmentalOrganisation",
+    "NonProfitOrganisation",
+    "PrivateIndividual(s)",
+    "RegionalAuthority",
+    "StandardisationBody",
+    "SupraNationalAuthority",
 )
 
 _NULL = "tag:yaml.org,2002:null"

@@ -61,8 +61,14 @@ def _portal_writers() -> list[Writer]:
     from .void import write_void
 
     return [
-        write_editions, write_tables, write_void, write_site, write_release_info,
-        write_catalog, write_danegovpl, write_checksums,
+        write_editions,
+        write_tables,
+        write_void,
+        write_site,
+        write_release_info,
+        write_catalog,
+        write_danegovpl,
+        write_checksums,
     ]
 
 

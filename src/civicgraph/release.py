@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,6 +138,19 @@ class GraphIndex:
     def referrers(self, obj: str, predicate: str) -> list[str]:
         return sorted(s for s, p in self.incoming.get(obj, []) if p == predicate)
 
+    @cached_property
+    def nested(self) -> dict[str, list[str]]:
+        """Each subject with the subjects nested under it by IRI path (``…/figure/x`` under its activity),
+        itself included; computed once, so that cutting the graph per report stays linear."""
+        found: dict[str, list[str]] = defaultdict(list)
+        for subject in self.by_subject:
+            candidate = subject
+            while len(candidate) > len("https://"):
+                if candidate in self.by_subject:
+                    found[candidate].append(subject)
+                candidate = candidate[: max(candidate.rfind("/"), 0)]
+        return dict(found)
+
     def label(self, subject: str, lang: str) -> str | None:
         for predicate in _LABEL_PREDICATES:
             value = self.literal(subject, predicate, lang)
@@ -202,28 +216,18 @@ def edition_triples(index: GraphIndex, report_iri: str) -> list[ox.Triple]:
     """The part of the graph one report states: the report and its text, its memberships and activities with
     everything nested under their IRIs, and the description of the members, organisations and periods they
     name (links beyond them, e.g. to another year's report, stay links)."""
-    roots = {report_iri}
-    roots.update(index.referrers(report_iri, f"{CG}reportedIn"))
-    owned = [s for s in index.by_subject if _under(s, roots)]
-    referenced: set[str] = set()
-    for subject in owned:
-        for values in index.by_subject[subject].values():
-            referenced.update(v.value for v in values if isinstance(v, ox.NamedNode) and v.value.startswith(index.base))
-    described = {r for r in referenced if index.path(r).split("/")[0] in ("member", "organisation", "period")}
-    subjects = set(owned) | {s for s in index.by_subject if _under(s, described)}
+    roots = [report_iri, *index.referrers(report_iri, f"{CG}reportedIn")]
+    owned = {s for root in roots for s in index.nested.get(root, ())}
+    referenced = {
+        value.value
+        for subject in owned
+        for values in index.by_subject[subject].values()
+        for value in values
+        if isinstance(value, ox.NamedNode) and value.value.startswith(index.base)
+    }
+    described = [r for r in referenced if index.path(r).split("/")[0] in ("member", "organisation", "period")]
+    subjects = owned | {s for root in described for s in index.nested.get(root, ())}
     return [t for s in sorted(subjects) for t in index.triples_of[s]]
-
-
-def _under(iri: str, roots: set[str]) -> bool:
-    """Whether ``iri`` is one of ``roots`` or nested under one of them by its path (``…/figure/x``)."""
-    candidate = iri
-    while True:
-        if candidate in roots:
-            return True
-        cut = candidate.rfind("/")
-        if cut <= len("https://"):
-            return False
-        candidate = candidate[:cut]
 
 
 def write_editions(release: Release, out: Path) -> None:
@@ -286,5 +290,9 @@ def write_release_info(release: Release, out: Path) -> None:
 
 def write_checksums(release: Release, out: Path) -> None:
     """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file."""
-    lines = [f"{file_facts(out, name).sha256}  {name}\n" for name in released_files(out) if name != CHECKSUMS_FILE]
+    lines = [
+        f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in released_files(out)
+        if name != CHECKSUMS_FILE
+    ]
     (out / CHECKSUMS_FILE).write_text("".join(lines), encoding="utf-8")

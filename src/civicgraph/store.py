@@ -1,7 +1,8 @@
 """Loading a release into an external triple store with the SPARQL 1.1 Graph Store HTTP Protocol.
 
-Each release goes into one named graph per dataset edition, ``{base}graph/{edition}``, and its catalogue (when
-``dist/catalog.ttl`` exists) into ``{base}graph/{edition}/catalog``. A GSP ``PUT`` replaces the whole content of
+Each release goes into one named graph per dataset edition, ``{base}graph/{edition}`` (the edition and base that
+``dist/release.json`` records, unless told otherwise), and its catalogue (when ``dist/catalog.ttl`` exists) into
+``{base}graph/{edition}/catalog``. A GSP ``PUT`` replaces the whole content of
 its graph in one request, which stores such as Oxigraph and Fuseki apply as one transaction: a reader sees the
 old edition or the new one, never a mix. Loading the same edition again replaces it; a new edition name keeps
 the previous one beside it.
@@ -9,6 +10,7 @@ the previous one beside it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ MEDIA_TYPES: dict[ox.RdfFormat, str] = {
 }
 GRAPH_FILES = ("graph.nt", "graph.ttl")  # N-Triples first: every store reads it, and fastest
 CATALOGUE_FILE = "catalog.ttl"
+RELEASE_FILE = "release.json"  # written by the publishing step: {"edition": ..., "base_iri": ..., ...}
 
 
 class StoreError(Exception):
@@ -51,6 +54,18 @@ def graph_iri(base: str, edition: str) -> str:
 
 def catalogue_graph_iri(graph: str) -> str:
     return f"{graph}/catalog"
+
+
+def release_edition(dist: Path) -> tuple[str | None, str | None]:
+    """The edition name and base IRI that ``dist/release.json`` records, when the release has that file."""
+    try:
+        manifest = json.loads((dist / RELEASE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, None
+    if not isinstance(manifest, dict):
+        return None, None
+    edition, base = manifest.get("edition"), manifest.get("base_iri")
+    return (str(edition) if edition else None, str(base) if base else None)
 
 
 def release_files(dist: Path) -> tuple[Path, Path | None]:
