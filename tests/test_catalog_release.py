@@ -12,6 +12,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
+from civicgraph.errors import InputError
+from civicgraph.load import load_dataset
 from civicgraph.records import Dataset
 from civicgraph.release import build_date
 
@@ -64,3 +66,20 @@ def test_an_edition_file_holds_the_reports_part_of_the_graph(dist: Path) -> None
     assert (URIRef("https://w3id.org/civicgraph/vocab/hedge/nearly"), None, None) not in edition
     for other in ("editions/3064011-2023.nt", "editions/3064011-2023.jsonld"):
         assert isomorphic(Graph().parse(dist / other), edition), other
+
+
+def test_publishing_settings_are_checked_with_file_and_line(data_copy: Path) -> None:
+    settings = data_copy / "civicgraph.yaml"
+    text = settings.read_text(encoding="utf-8")
+    text = text.replace("publish_url: https://w3id.org/civicgraph/", "publish_url: http://w3id.org/civicgraph/")
+    text = text.replace("  email: null\n", "").replace(
+        "  url: https://badam.poznan.pl/", "  page: https://badam.poznan.pl/"
+    )
+    settings.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    with pytest.raises(InputError) as caught:
+        load_dataset(data_copy)
+    found = {(p.line, p.field) for p in caught.value.problems}
+    assert (lines.index("publish_url: http://w3id.org/civicgraph/") + 1, "publish_url") in found
+    page_line = next(i for i, line in enumerate(lines, start=1) if line.startswith("  page: "))
+    assert (page_line, "contact.page") in found  # an unknown field, named where it is

@@ -42,7 +42,8 @@ def test_a_second_member_year_builds_and_validates(data_copy: Path) -> None:
     assert graph.value(during, URIRef(SCHEMA + "startDate")) == Literal("2011-05-01", datatype=XSD.date)
     zmp_during = URIRef(BASE + "membership/3099011/zmp/during")
     beginning = URIRef(f"{zmp_during}/beginning")
-    assert graph.value(beginning, URIRef("http://www.w3.org/2006/time#inXSDgYear")) == Literal("2010", datatype=XSD.gYear)
+    in_year = URIRef("http://www.w3.org/2006/time#inXSDgYear")
+    assert graph.value(beginning, in_year) == Literal("2010", datatype=XSD.gYear)
     assert graph.value(zmp_during, URIRef(SCHEMA + "startDate")) is None  # a year is not turned into a day
     # 2500000.00 in the data is published in canonical form.
     cost = URIRef(BASE + "activity/3099011/2023/energy-purchase/figure/cost")

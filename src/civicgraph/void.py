@@ -7,6 +7,7 @@ thing. Counts are made from the published triples, classes and properties sorted
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,16 +93,24 @@ def _counts(graph: Graph, dataset: URIRef, iris: CatalogIris, triples: list[ox.T
     )
     graph.add((dataset, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
     graph.add((dataset, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
-    for number, (cls, count) in enumerate(sorted(classes.items()), start=1):
-        partition = iris.local(f"class-partition-{number}")
+    for cls, count in sorted(classes.items()):
+        partition = iris.local(f"class-{_slug(cls)}")
         graph.add((dataset, VOID.classPartition, partition))
         graph.add((partition, VOID["class"], URIRef(cls)))
         graph.add((partition, VOID.entities, Literal(count, datatype=XSD.integer)))
-    for number, (prop, count) in enumerate(sorted(properties.items()), start=1):
-        partition = iris.local(f"property-partition-{number}")
+    for prop, count in sorted(properties.items()):
+        partition = iris.local(f"property-{_slug(prop)}")
         graph.add((dataset, VOID.propertyPartition, partition))
         graph.add((partition, VOID.property, URIRef(prop)))
         graph.add((partition, VOID.triples, Literal(count, datatype=XSD.integer)))
+
+
+def _slug(iri: str) -> str:
+    """A stable fragment for a partition: the term's prefixed name (``cg-Activity``), else its IRI's letters."""
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace):
+            return re.sub(r"[^A-Za-z0-9]+", "-", f"{prefix}-{iri[len(namespace) :]}")
+    return re.sub(r"[^A-Za-z0-9]+", "-", iri).strip("-")
 
 
 def _wikidata_linkset(graph: Graph, dataset: URIRef, iris: CatalogIris, triples: list[ox.Triple]) -> None:
