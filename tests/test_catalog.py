@@ -1,7 +1,7 @@
 """The DCAT-AP catalogue: it conforms to the official shapes portals check, and says the truth about its files.
 
 pyshacl runs once per shapes set (session fixtures), on the catalogue files as published in ``dist/``. The shapes
-are the official files in /work/shared/standards (see its README); remote ``owl:imports`` are never loaded.
+are the official files copied into tests/standards/ (see its README); remote ``owl:imports`` are never loaded.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, Namespace
 
 from civicgraph.records import Dataset
 
-STANDARDS = Path("/work/shared/standards")
+STANDARDS = Path(__file__).resolve().parent / "standards"
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # rdflib's closed XSD namespace warns when pytest probes it
 SPDX = Namespace("http://spdx.org/rdf/terms#")

@@ -18,7 +18,7 @@ from civicgraph.rdfio import sorted_triples
 
 from .conftest import FIXTURES
 
-XSD_FILE = Path("/work/shared/standards/danegovpl/xml_import_otwarte_dane_1_10.xsd")
+XSD_FILE = Path(__file__).resolve().parent / "standards" / "danegovpl" / "xml_import_otwarte_dane_1_10.xsd"
 NS = {"h": "urn:otwarte-dane:harvester:1.10"}
 
 
