@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -139,46 +139,63 @@ class Meter:
         group: str,
         action: Callable[[], T],
         detail: Callable[[T], str] | None = None,
-        setup: Callable[[], None] | None = None,
     ) -> T | None:
-        """Time ``action`` (median of repeats) and its peak memory; None when skipped, stopped or failed.
-
-        ``setup`` runs before each repeat, untimed (a writer's input folder, say).
-        """
-        result = StageResult(name, group)
-        self.results.append(result)
-        if name in self.skip:
-            result.status = f"skipped (>{self.budget:g} s)"
+        """Time ``action`` (median of repeats) and its peak memory; None when skipped, stopped or failed."""
+        result = self.stage(name, group)
+        if result.status != "ok":
             return None
         if name == self.profile:
             return self._profile(result, action)
         value: T | None = None
         for _ in range(self.repeats):
             value = None  # let the previous run's result go before the next one is made
-            gc.collect()
-            try:
-                if setup is not None:
-                    setup()
-                result.rss_before_mb = rss_mb()
-                reset_peak()
-                start, cpu_start = time.perf_counter(), time.process_time()
-                with hard_limit(self.hard):
-                    value = action()
-            except StageTimeout:
-                result.status = f"stopped (>{self.hard:g} s)"
-                return None
-            except Exception as error:  # a stage of another engineer may be mid-change: report, go on
-                result.status = (
-                    f"error: {type(error).__name__}: {str(error).splitlines()[0][:160] if str(error) else ''}"
-                )
-                return None
-            result.times.append(time.perf_counter() - start)
-            result.cpu_times.append(time.process_time() - cpu_start)
-            result.peak_rss_mb = max(result.peak_rss_mb or 0.0, peak_rss_mb(self.reset_works))
-            if sum(result.times) >= self.repeat_budget:
+            value = self.once(result, action)
+            if result.status != "ok" or sum(result.times) >= self.repeat_budget:
                 break
-        if detail is not None and value is not None:
+        if detail is not None and value is not None and result.status == "ok":
             result.detail = detail(value)
+        return value if result.status == "ok" else None
+
+    def run_chain(
+        self, steps: Sequence[tuple[str, Callable[[], object]]], group: str, setup: Callable[[], None]
+    ) -> None:
+        """Steps that depend on each other's output (the release writers): the whole chain runs once per repeat,
+        after ``setup``, and each step is timed on its own where it stands in the chain."""
+        results = [self.stage(name, group) for name, _action in steps]
+        for _ in range(self.repeats):
+            setup()
+            for result, (_name, action) in zip(results, steps, strict=True):
+                if result.status == "ok":
+                    self.once(result, action)
+            if sum(sum(r.times) for r in results) >= self.repeat_budget:
+                break
+
+    def stage(self, name: str, group: str) -> StageResult:
+        result = StageResult(name, group)
+        if name in self.skip:
+            result.status = f"skipped (>{self.budget:g} s)"
+        self.results.append(result)
+        return result
+
+    def once(self, result: StageResult, action: Callable[[], T]) -> T | None:
+        """One timed run of ``action``, recorded in ``result`` (or its failure, in ``result.status``)."""
+        gc.collect()
+        result.rss_before_mb = rss_mb()
+        reset_peak()
+        start, cpu_start = time.perf_counter(), time.process_time()
+        try:
+            with hard_limit(self.hard):
+                value = action()
+        except StageTimeout:
+            result.status = f"stopped (>{self.hard:g} s)"
+            return None
+        except Exception as error:  # a stage of another engineer may be mid-change: report it, go on
+            first_line = str(error).splitlines()[0][:160] if str(error) else ""
+            result.status = f"error: {type(error).__name__}: {first_line}"
+            return None
+        result.times.append(time.perf_counter() - start)
+        result.cpu_times.append(time.process_time() - cpu_start)
+        result.peak_rss_mb = max(result.peak_rss_mb or 0.0, peak_rss_mb(self.reset_works))
         return value
 
     def unavailable(self, name: str, group: str, why: str) -> None:
@@ -246,23 +263,14 @@ def writer_stages(meter: Meter, dataset: Any, built: Any, triples: list[Any], wo
         return
     staging = work / "release"
 
-    def inputs_of(writer: Callable[[Any, Path], None]) -> Callable[[], None]:
-        def setup() -> None:
-            # What publish() hands this writer: a staging folder holding the earlier writers' output.
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir()
-            for earlier in publish.WRITERS[: publish.WRITERS.index(writer)]:
-                earlier(release, staging)
+    def fresh_staging() -> None:
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
 
-        return setup
-
-    for writer in publish.WRITERS:
-        meter.run(
-            f"writer: {writer.__name__}",
-            PIPELINE,
-            lambda writer=writer: writer(release, staging),  # type: ignore[misc]
-            setup=inputs_of(writer),
-        )
+    steps = [
+        (f"writer: {writer.__name__}", lambda writer=writer: writer(release, staging)) for writer in publish.WRITERS
+    ]
+    meter.run_chain(steps, PIPELINE, fresh_staging)
     shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -372,16 +380,18 @@ def serve_stage(meter: Meter, runs: list[tuple[str, str, dict[str, Any]]], work:
     port = _free_port()
 
     def start() -> float:
-        _stop(server)
         server.append(subprocess.Popen([sys.executable, "-c", SERVER, str(work / "graph.nt"), str(port)]))
         return _wait_until_up(port, server[-1])
 
-    def stop_and_start() -> None:
-        _stop(server)
+    try:
+        meter.run_chain([("serve: start", start)], PIPELINE, setup=lambda: _stop(server))
+        if server and server[-1].poll() is None:
+            _serve_load(meter, port, bodies, server[-1].pid)
+    finally:
+        _stop(server)  # never leave a server behind, whatever happened
 
-    meter.run("serve: start", PIPELINE, start, setup=stop_and_start)
-    if not server or server[-1].poll() is not None:
-        return
+
+def _serve_load(meter: Meter, port: int, bodies: list[str], pid: int) -> None:
     latencies: list[float] = []
     failures: list[int] = []
     walls: list[float] = []
@@ -395,9 +405,8 @@ def serve_stage(meter: Meter, runs: list[tuple[str, str, dict[str, Any]]], work:
         "serve: concurrent queries",
         PIPELINE,
         one_round,
-        lambda _wall: _load_detail(sum(walls), latencies, failures, server[-1].pid),
+        lambda _wall: _load_detail(sum(walls), latencies, failures, pid),
     )
-    _stop(server)
 
 
 def _free_port() -> int:

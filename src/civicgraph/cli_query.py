@@ -240,11 +240,13 @@ def load(
     Prints the named graphs written, one per line, on stdout.
     """
     from .load import load_settings
-    from .store import ReleaseError, StoreError, load_release, release_edition, release_files
+    from .store import EDITION, ReleaseError, StoreError, load_release, release_edition, release_files
     from .store import graph_iri as edition_graph
 
     if not endpoint.startswith(("http://", "https://")):
         raise CivicgraphError(f"--endpoint {endpoint!r}: give an http(s) URL", ExitCode.USAGE)
+    if edition is not None and not EDITION.fullmatch(edition):  # usage first, whatever is in --dist
+        raise CivicgraphError(f"edition {edition!r}: use letters, digits, '.', '_' and '-'", ExitCode.USAGE)
     try:
         release_files(dist_dir)  # first: "no release here" is the most useful message when it applies
     except ReleaseError as error:

@@ -51,7 +51,7 @@ def copy_ontology_and_shapes(release: Release, out: Path) -> None:
 
 
 def _portal_writers() -> list[Writer]:
-    """The writers of issue 4 (catalogue, dane.gov.pl file, tables, VoID, site, checksums), in the order they must
+    """The portal writers (catalogue, dane.gov.pl file, tables, VoID, site, checksums), in the order they must
     run: the catalogue reads the size and digests of the files written before it, SHA256SUMS covers them all."""
     from .catalog import write_catalog
     from .danegovpl import write_danegovpl
