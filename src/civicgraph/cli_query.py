@@ -40,6 +40,16 @@ EXIT_CODES: dict[type[Exception], ExitCode] = {
     QueryExecutionError: ExitCode.EXTERNAL,
 }
 
+# The --data option of the commands that read a built graph (query, serve).
+GRAPH_FILE_OPTION = click.option(
+    "--data",
+    "data_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="The graph: a Turtle, N-Triples or JSON-LD file.",
+)
+
 
 @contextmanager
 def query_errors() -> Iterator[None]:
@@ -149,14 +159,7 @@ FORMAT_NAMES = ["table", *FORMATS]
     type=click.Choice(FORMAT_NAMES),
     help="Output format; default table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.",
 )
-@click.option(
-    "--data",
-    "data_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help="The graph to query: a Turtle, N-Triples or JSON-LD file.",
-)
+@GRAPH_FILE_OPTION
 @click.option(
     "--engine",
     type=click.Choice(["oxigraph", "rdflib"]),

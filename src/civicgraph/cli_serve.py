@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from .cli import CivicgraphError, handle_errors
+from .cli_query import GRAPH_FILE_OPTION
 from .errors import ExitCode
-from .query import DEFAULT_DATA, QueryDataError, rdf_format
+from .query import QueryDataError, rdf_format
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -25,14 +26,7 @@ def log_config() -> dict[str, Any]:
 
 
 @click.command()
-@click.option(
-    "--data",
-    "data_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help="The graph to serve: a Turtle, N-Triples or JSON-LD file.",
-)
+@GRAPH_FILE_OPTION
 @click.option(
     "--site",
     "site_dir",

@@ -516,19 +516,12 @@ def to_rdflib(term: Term) -> Identifier:
 
 
 def from_rdflib(term: Any) -> Any:
-    from rdflib import BNode, Literal, URIRef
+    from .rdfio import to_oxigraph
 
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise QueryExecutionError(f"unsupported RDF term in a result: {term!r}")
+    try:
+        return to_oxigraph(term, allow_blank=True)
+    except TypeError:
+        raise QueryExecutionError(f"unsupported RDF term in a result: {term!r}") from None
 
 
 class RemoteEngine:

@@ -23,7 +23,8 @@ _RDF_TYPE = str(RDF.type)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
+def to_oxigraph(term: Node, allow_blank: bool = False) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The Oxigraph term of an rdflib term; blank nodes only with ``allow_blank`` (query results may have them)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, Literal):
@@ -33,6 +34,8 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     if isinstance(term, BNode):
+        if allow_blank:
+            return ox.BlankNode(str(term))
         raise ValueError(f"blank node {term.n3()} in the graph: civicgraph mints IRIs for every resource")
     raise TypeError(f"unsupported RDF term {term!r}")
 
