@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -298,35 +299,65 @@ def targets(sizes: list[Size]) -> str:
 # -- plot -----------------------------------------------------------------------------------------------------
 
 
+def _core(name: str, group: str) -> bool:
+    return group == "pipeline" and name in OURS
+
+
+def _writer(name: str, _group: str) -> bool:
+    return name.startswith("writer: ")
+
+
+def _query_or_serve(name: str, _group: str) -> bool:
+    return name.startswith(("query", "serve"))
+
+
+def _baseline(_name: str, group: str) -> bool:
+    return group.startswith("baseline")
+
+
+def _reference(_name: str, group: str) -> bool:
+    return group.startswith("reference")
+
+
+PANELS: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
+    ("core stages: load → build → validate → write", _core),
+    ("release writers (publish.WRITERS)", _writer),
+    ("query library and server", _query_or_serve),
+    ("baseline: rdflib + pyshacl", _baseline),
+    ("reference: pyoxigraph", _reference),
+)
+
+
 def plot(sizes: list[Size], path: Path) -> None:
+    """Time against triples, log-log, one panel per kind of stage; a dotted line of slope 1 marks linear growth."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     measured = [s for s in sizes if s.triples]
-    groups = sorted({group for _name, group in stage_names(measured)}, key=lambda g: g != "pipeline")
-    figure, axes = plt.subplots(1, len(groups), figsize=(7 * len(groups), 6), squeeze=False)
-    for axis, group in zip(axes[0], groups, strict=True):
-        for name, stage_group in stage_names(measured):
-            if stage_group != group:
-                continue
+    figure, axes = plt.subplots(2, 3, figsize=(19, 11))
+    styles = [(marker, line) for line in ("-", "--", "-.") for marker in ("o", "s", "^", "D", "v", "P", "X")]
+    xs = [s.triples for s in measured]
+    for axis, (title, belongs) in zip(axes.flat, PANELS, strict=False):
+        drawn = [(name, group) for name, group in stage_names(measured) if belongs(name, group)]
+        for number, (name, _group) in enumerate(drawn):
             points = [(s.triples, st["median"]) for s in measured if (st := stage_of(s, name)) and st["median"]]
-            if len(points) >= 2:
-                axis.plot(*zip(*points, strict=True), marker="o", label=name)
-        xs = [s.triples for s in measured]
-        if len(xs) >= 2:  # a line of slope 1: linear growth runs parallel to it
-            axis.plot(xs, [x * 1e-5 for x in xs], linestyle=":", color="grey", label="linear (10 µs/triple)")
-        axis.set_xscale("log")
-        axis.set_yscale("log")
-        axis.set_xlabel("triples")
-        axis.set_ylabel("median seconds")
-        axis.set_title(group)
+            if points:
+                marker, line = styles[number % len(styles)]
+                axis.plot(
+                    *zip(*points, strict=True), marker=marker, linestyle=line, label=name.removeprefix("writer: ")
+                )
+        if len(xs) >= 2:
+            axis.plot(xs, [x * 1e-5 for x in xs], linestyle=":", color="grey", label="linear: 10 µs per triple")
+        axis.set(xscale="log", yscale="log", xlabel="triples", ylabel="median seconds (wall)", title=title)
         axis.grid(True, which="both", alpha=0.3)
-        axis.legend(fontsize=7)
-    figure.suptitle(f"civicgraph pipeline, {os.cpu_count()} cores ({platform.processor() or platform.machine()})")
+        axis.legend(fontsize=7, loc="upper left")
+    axes.flat[-1].axis("off")
+    axes.flat[-1].text(0.0, 0.9, "\n".join(f"{s.name}: {s.triples:,} triples" for s in measured), fontsize=10, va="top")
+    figure.suptitle(f"civicgraph pipeline on {os.cpu_count()} cores: time against triples per stage (log-log)")
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
     plt.close(figure)
 
 
@@ -448,7 +479,13 @@ def main() -> None:
     parser.add_argument("--cli-runs", type=int, default=10, help="runs of `civicgraph build` for the startup wall")
     parser.add_argument("--no-startup", action="store_true", help="skip the `civicgraph build` wall and imports")
     parser.add_argument("--only-startup", action="store_true")
+    parser.add_argument(
+        "--from-json", type=Path, help="measure nothing: print the tables and draw the plot of an earlier --json"
+    )
     args = parser.parse_args()
+    if args.from_json is not None:
+        report(load_results(args.from_json), args)
+        return
 
     print(
         f"# civicgraph benchmark — {platform.python_implementation()} {platform.python_version()}, "
@@ -489,6 +526,14 @@ def report(sizes: list[Size], args: argparse.Namespace) -> None:
     )
     plot(sizes, args.plot)
     progress(f"wrote {args.json} and {args.plot}")
+
+
+def load_results(path: Path) -> list[Size]:
+    sizes = []
+    for entry in json.loads(path.read_text()):
+        result = {k: v for k, v in entry.items() if k not in ("size", "members", "years")}
+        sizes.append(Size(entry["size"], entry["members"], tuple(entry["years"] or ()), result=result))
+    return sizes
 
 
 def library_versions() -> str:

@@ -63,8 +63,8 @@ class StageResult:
         return statistics.median(self.cpu_times) if self.cpu_times and self.status == "ok" else None
 
 
-class StageTimeout(Exception):
-    pass
+class StageTimeout(BaseException):
+    """Not an ``Exception``: library code that catches ``Exception`` (pyshacl does) must not swallow it."""
 
 
 # -- memory -------------------------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ def hard_limit(seconds: float) -> Iterator[None]:
         raise StageTimeout
 
     previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)  # and again every second, should one be swallowed
     try:
         yield
     finally:
@@ -130,6 +130,9 @@ class Meter:
         self.skip: set[str] = set(filter(None, args.skip.split("|")))
         self.profile: str | None = args.profile
         self.profile_text = ""
+        self.profiled = False
+        if self.profile is not None:
+            self.repeats = 1
         self.reset_works = reset_peak()
         self.results: list[StageResult] = []
 
@@ -164,9 +167,13 @@ class Meter:
         results = [self.stage(name, group) for name, _action in steps]
         for _ in range(self.repeats):
             setup()
-            for result, (_name, action) in zip(results, steps, strict=True):
-                if result.status == "ok":
+            for result, (name, action) in zip(results, steps, strict=True):
+                if name == self.profile:
+                    self._profile(result, action)
+                elif result.status == "ok" and not self.profiled:
                     self.once(result, action)
+                elif self.profile is not None:
+                    result.status = "skipped (profiling another stage)"
             if sum(sum(r.times) for r in results) >= self.repeat_budget:
                 break
 
@@ -174,6 +181,8 @@ class Meter:
         result = StageResult(name, group)
         if name in self.skip:
             result.status = f"skipped (>{self.budget:g} s)"
+        elif self.profile is not None and (self.profiled or (name == "validate" != self.profile)):
+            result.status = "skipped (profiling another stage)"  # only what the profiled stage needs runs
         self.results.append(result)
         return result
 
@@ -202,6 +211,7 @@ class Meter:
         self.results.append(StageResult(name, group, status=f"not available: {why}"))
 
     def _profile(self, result: StageResult, action: Callable[[], T]) -> T:
+        self.profiled = True
         profiler = cProfile.Profile()
         start = time.perf_counter()
         value = profiler.runcall(action)
@@ -224,7 +234,12 @@ def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any
     from civicgraph.rdfio import sorted_triples
     from civicgraph.validate import validate_graph
 
-    dataset = meter.run("load", PIPELINE, lambda: load_dataset(data), lambda d: f"{len(d.reports)} reports")
+    dataset = meter.run(
+        "load",
+        PIPELINE,
+        lambda: load_dataset(data),
+        lambda d: f"{len(d.reports)} report" + ("s" if len(d.reports) != 1 else ""),
+    )
     if dataset is None:
         return None, None, None
     built = meter.run("build", PIPELINE, lambda: build_graph(dataset), lambda b: f"{len(b.graph)} triples")
@@ -568,16 +583,16 @@ def main() -> None:
         work = Path(folder)
         dataset, built, triples = pipeline_stages(meter, args.data, work)
         runs = query_stage(meter, dataset, work) if built is not None else []
-        if not args.no_serve:
+        if not args.no_serve and args.profile is None:
             serve_stage(meter, runs, work)
         triple_count = len(built.graph) if built is not None else None
         del dataset, built  # free our graph before the baseline builds its own
         gc.collect()
-        if triples is not None:
+        if triples is not None and args.profile is None:
             reference_stages(meter, triples, work)
         del triples
         gc.collect()
-        if not args.no_baseline:
+        if not args.no_baseline and args.profile is None:
             baseline_stages(meter, work)
     json.dump(
         {

@@ -146,7 +146,7 @@ def national_register(seed: int) -> list[SynthMember]:
 
 
 def _urban_first(kind: str) -> int:
-    # The register numbers a county's towns first (the county seat is usually commune 01).
+    # Towns first, the way TERC codes often run within a county; the exact order does not matter here.
     return ("urban-commune", "urban-rural-commune", "rural-commune").index(kind)
 
 
@@ -159,7 +159,8 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
 
 
 def select_members(register: Sequence[SynthMember], count: int, seed: int) -> list[SynthMember]:
-    """``count`` members of the register: all of them, or a seeded sample keeping the national mix of kinds."""
+    """``count`` members of the register: all of them, or a seeded uniform sample (the national mix of kinds on
+    average, not exactly)."""
     if not 1 <= count <= len(register):
         raise ValueError(f"the number of members must be between 1 and {len(register)} (the national size)")
     if count == len(register):
