@@ -18,6 +18,8 @@ import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from civicgraph.build import BuiltGraph
+
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY_FILE = ROOT / "ontology" / "civicgraph.ttl"
 VOCABULARIES_FILE = ROOT / "ontology" / "vocabularies.ttl"
@@ -227,3 +229,11 @@ def test_evidence_cannot_be_a_kind_of_prov_derivation() -> None:
     axiom.add((CG.evidence, RDFS.subPropertyOf, PROV.wasDerivedFrom))
     assert inconsistencies(closure(SHAPE_FIXTURES / "world.ttl", axioms=axiom))
     assert (CG.evidence, RDFS.subPropertyOf, PROV.wasDerivedFrom) not in ontology()
+
+
+def test_ontology_and_the_real_poznan_graph_are_consistent_under_owl_rl(built: BuiltGraph) -> None:
+    """Issue 2's check on the published data itself, not only on the shape fixtures."""
+    graph = closure(axioms=built.graph)
+    assert inconsistencies(graph) == []
+    merged = [(s, o) for s, o in graph.subject_objects(OWL.sameAs) if s != o]
+    assert merged == []
