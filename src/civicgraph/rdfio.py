@@ -65,27 +65,37 @@ def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = N
     escaped (``cgv:hedge\\/nearly``); the broad ``cgv:`` prefix is therefore never offered.
     """
     candidates = {**{k: v for k, v in PREFIXES.items() if k != "cgv"}, **(extra or {})}
+    # Tight loop (it runs over every triple of a national graph): rdf:type is written `a`, plain strings and
+    # language-tagged literals show no datatype, subjects that are blank nodes would have no IRI.
+    named, literal = ox.NamedNode, ox.Literal
     iris: set[str] = set()
+    add = iris.add
     for triple in triples:
-        predicate = () if triple.predicate.value == _RDF_TYPE else (triple.predicate,)  # written as `a`
-        for term in (triple.subject, *predicate, triple.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal) and term.language is None and term.datatype.value != _XSD_STRING:
-                iris.add(term.datatype.value)
-    schemes = {
-        iri[len(str(CGV)) :].split("/")[0] for iri in iris if iri.startswith(str(CGV)) and "/" in iri[len(str(CGV)) :]
-    }
-    for scheme in schemes:
-        candidates.setdefault(scheme, f"{CGV}{scheme}/")
-    namespaces = sorted(candidates.items(), key=lambda item: -len(item[1]))
+        subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
+        if type(subject) is named:
+            add(subject.value)
+        if predicate != _RDF_TYPE:
+            add(predicate)
+        if type(obj) is named:
+            add(obj.value)
+        elif type(obj) is literal and obj.language is None:
+            add(obj.datatype.value)
+    iris.discard(_XSD_STRING)
+    for iri in iris:
+        if iri.startswith(str(CGV)) and "/" in iri[len(str(CGV)) :]:
+            scheme = iri[len(str(CGV)) :].split("/")[0]
+            candidates.setdefault(scheme, f"{CGV}{scheme}/")
+    # A prefixed name's local part may contain neither '/' nor '#' (unescaped), so the only namespace that can
+    # abbreviate an IRI is the IRI up to its last '/' or '#': one dictionary look-up per IRI.
+    prefix_of: dict[str, str] = {}
+    for prefix, namespace in candidates.items():
+        prefix_of.setdefault(namespace, prefix)
     used: dict[str, str] = {}
     for iri in iris:
-        for prefix, namespace in namespaces:
-            local = iri[len(namespace) :]
-            if iri.startswith(namespace) and local and "/" not in local and "#" not in local:
-                used[prefix] = namespace
-                break
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        prefix = prefix_of.get(iri[:cut]) if 0 < cut < len(iri) else None
+        if prefix is not None:
+            used[prefix] = iri[:cut]
     return dict(sorted(used.items()))
 
 
