@@ -93,9 +93,9 @@ def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = N
     used: dict[str, str] = {}
     for iri in iris:
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
-        prefix = prefix_of.get(iri[:cut]) if 0 < cut < len(iri) else None
-        if prefix is not None:
-            used[prefix] = iri[:cut]
+        found = prefix_of.get(iri[:cut]) if 0 < cut < len(iri) else None
+        if found is not None:
+            used[found] = iri[:cut]
     return dict(sorted(used.items()))
 
 
