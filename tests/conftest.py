@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from civicgraph.build import BuiltGraph, build_graph
 from civicgraph.load import load_dataset
 from civicgraph.publish import publish
 from civicgraph.records import Dataset
+
+from .wikidata_replay import ReplayServer, replay_server
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -33,6 +36,20 @@ def built(dataset: Dataset) -> BuiltGraph:
 def dist(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset, built: BuiltGraph) -> Path:
     """A release of the real data, written once for the tests that read dist/ files."""
     return publish(dataset, built, tmp_path_factory.mktemp("release") / "dist")
+
+
+@pytest.fixture(scope="session")
+def wikidata_server() -> Iterator[ReplayServer]:
+    """The loopback server replaying recorded Wikidata responses (tests/fixtures/wikidata/)."""
+    with replay_server() as running:
+        yield running
+
+
+@pytest.fixture
+def replay(wikidata_server: ReplayServer) -> ReplayServer:
+    """The replay server, with its scripted failures and request log reset for this test."""
+    wikidata_server.reset()
+    return wikidata_server
 
 
 @pytest.fixture

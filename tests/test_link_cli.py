@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,21 +20,9 @@ from civicgraph.link import REVIEW_COLUMNS
 from civicgraph.load import load_dataset
 from civicgraph.records import WikidataLink
 
-from .wikidata_replay import ReplayServer, Reply, copy_data, replay_server, tree_bytes
+from .wikidata_replay import ReplayServer, Reply, copy_data, tree_bytes
 
 REVIEWER = "Anna Nowak (test reviewer)"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ReplayServer]:
-    with replay_server() as running:
-        yield running
-
-
-@pytest.fixture
-def replay(server: ReplayServer) -> ReplayServer:
-    server.reset()
-    return server
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,21 +18,9 @@ from civicgraph.wikidata import (
     user_agent,
 )
 
-from .wikidata_replay import ReplayServer, Reply, replay_server
+from .wikidata_replay import ReplayServer, Reply
 
 OSIEK_COMMUNES = ["Q999999901", "Q999999902", "Q999999903", "Q999999904"]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ReplayServer]:
-    with replay_server() as running:
-        yield running
-
-
-@pytest.fixture
-def replay(server: ReplayServer) -> ReplayServer:
-    server.reset()
-    return server
 
 
 class Waits:
