@@ -30,9 +30,9 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, XSD, Namespace
 
-from .rdfio import sorted_triples
+from .rdfio import sorted_triples, write_turtle
 from .records import Report, Settings, Text
-from .release import Edition, FileFacts, build_date, editions, file_facts, write_turtle
+from .release import Edition, FileFacts, build_date, editions, file_facts
 
 if TYPE_CHECKING:
     from .publish import Release

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from . import __version__
 from .jsonld import write_jsonld
-from .rdfio import used_prefixes, write_ntriples
+from .rdfio import write_ntriples, write_turtle
 from .records import Settings
 
 if TYPE_CHECKING:
@@ -175,14 +175,6 @@ def graph_index(release: Release) -> GraphIndex:
     _INDEX_CACHE.clear()  # one release at a time: do not keep old graphs alive
     _INDEX_CACHE[id(release.triples)] = (release.triples, index)
     return index
-
-
-def write_turtle(triples: list[ox.Triple], path: Path, extra_prefixes: dict[str, str] | None = None) -> None:
-    """:func:`civicgraph.rdfio.write_turtle`, serialized in memory first: Oxigraph writing to a path makes a
-    system call per token, ten times slower for the many small files of the site."""
-    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(triples, extra_prefixes))
-    assert turtle is not None  # bytes are returned when no output is given
-    path.write_bytes(turtle)
 
 
 # -- editions: one member-year ----------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ from markupsafe import Markup, escape
 
 from .catalog import CATALOG_FILES, PlannedDataset, plan
 from .jsonld import compact_document, published_context
-from .release import CG, DCT, OA, ORG, RDF_TYPE, RDFS, SCHEMA, SKOS, GraphIndex, build_date, graph_index, write_turtle
+from .rdfio import write_turtle
+from .release import CG, DCT, OA, ORG, RDF_TYPE, RDFS, SCHEMA, SKOS, GraphIndex, build_date, graph_index
 from .resources import ontology_file
 
 if TYPE_CHECKING:

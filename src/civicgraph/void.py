@@ -18,8 +18,8 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
 
 from .catalog import CatalogIris, licence_of, plan, publisher_iri
 from .namespaces import PREFIXES
-from .rdfio import sorted_triples
-from .release import RDF_TYPE, build_date, write_turtle
+from .rdfio import sorted_triples, write_turtle
+from .release import RDF_TYPE, build_date
 
 if TYPE_CHECKING:
     from .publish import Release
