@@ -84,6 +84,12 @@ class _Context:
         return self.compact_vocab(iri)
 
 
+@cache
+def _context_for(base: str) -> _Context:
+    """Resolved once per base: the site compacts hundreds of small documents against the same context."""
+    return _Context(published_context(), base)
+
+
 def _matches(kind: str | None, value: ox.NamedNode | ox.Literal) -> bool:
     if kind == "@id":
         return isinstance(value, ox.NamedNode)
@@ -98,7 +104,7 @@ def _matches(kind: str | None, value: ox.NamedNode | ox.Literal) -> bool:
 
 def compact_document(triples: list[ox.Triple], base: str, context_iri: str = "context.jsonld") -> dict[str, Any]:
     """The JSON-LD document for ``triples`` (sorted as :func:`civicgraph.rdfio.sorted_triples` sorts them)."""
-    context = _Context(published_context(), base)
+    context = _context_for(base)
     by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
     referrers: dict[str, set[str]] = defaultdict(set)
     for triple in triples:
