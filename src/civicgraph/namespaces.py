@@ -35,7 +35,3 @@ PREFIXES: dict[str, str] = {
 def concept(scheme: str, notation: str) -> str:
     """IRI of a concept of one of civicgraph's SKOS schemes, e.g. ``concept("hedge", "nearly")``."""
     return f"{CGV}{scheme}/{notation}"
-
-
-def scheme_iri(scheme: str) -> str:
-    return f"{CGV}{scheme}"
