@@ -377,7 +377,7 @@ def serve_stage(meter: Meter, runs: list[tuple[str, str, dict[str, Any]]], work:
     """``civicgraph serve`` in its own process on a free loopback port, answering the library concurrently.
 
     Timed: the start (until the worker processes hold the graph and answer), then rounds of requests sent by
-    16 concurrent clients (each library query, parameters in a trailing VALUES block as ``RemoteEngine`` sends
+    16 concurrent clients (each library query, parameters in a leading VALUES block as ``RemoteEngine`` sends
     them). The detail gives throughput, latency percentiles, failures and the server's peak memory (its process
     and its workers, which each hold a copy of the graph).
     """
@@ -390,7 +390,7 @@ def serve_stage(meter: Meter, runs: list[tuple[str, str, dict[str, Any]]], work:
     if not runs or not (work / "graph.nt").exists():
         meter.unavailable("serve: start", PIPELINE, "no query library or no graph.nt")
         return
-    bodies = [text + query.values_clause(bindings) if bindings else text for _label, text, bindings in runs]
+    bodies = [query.bound_query_text(text, bindings) if bindings else text for _label, text, bindings in runs]
     server: list[subprocess.Popen[bytes]] = []
     port = _free_port()
 
