@@ -141,18 +141,21 @@ class GraphIndex:
                         return literal.value
         return literals[0].value if literals else None
 
+    @cached_property
+    def _types(self) -> dict[str, list[str]]:
+        """Each subject's types, looked up once: the site asks for them hundreds of thousands of times."""
+        return {
+            s: [t.value for t in p.get(RDF_TYPE, ()) if isinstance(t, ox.NamedNode)] for s, p in self.by_subject.items()
+        }
+
     def types(self, subject: str) -> list[str]:
-        return self.iris(subject, RDF_TYPE)
+        return self._types.get(subject, [])
 
     def has_type(self, subject: str, cls: str) -> bool:
-        return cls in self.iris(subject, RDF_TYPE)
+        return cls in self._types.get(subject, ())
 
     def of_type(self, cls: str) -> list[str]:
-        return sorted(
-            s
-            for s, predicates in self.by_subject.items()
-            if any(isinstance(t, ox.NamedNode) and t.value == cls for t in predicates.get(RDF_TYPE, []))
-        )
+        return sorted(s for s, types in self._types.items() if cls in types)
 
     def referrers(self, obj: str, predicate: str) -> list[str]:
         return sorted(s for s, p in self.incoming.get(obj, []) if p == predicate)
@@ -243,14 +246,15 @@ def edition_triples(index: GraphIndex, report_iri: str) -> list[ox.Triple]:
 
 def write_editions(release: Release, out: Path) -> None:
     """``editions/{teryt}-{year}.ttl|.nt|.jsonld``: each member-year's part of the graph, for the catalogue."""
-    index = graph_index(release)
     base = release.dataset.settings.base_iri
     (out / EDITIONS_DIR).mkdir(exist_ok=True)
-    for edition in editions(release):
-        triples = edition_triples(index, edition.report_iri)
-        write_turtle(triples, out / edition.file(".ttl"))
-        write_ntriples(triples, out / edition.file(".nt"))
-        write_jsonld(triples, out / edition.file(".jsonld"), base)
+    with paused_gc():
+        index = graph_index(release)
+        for edition in editions(release):
+            triples = edition_triples(index, edition.report_iri)
+            write_turtle(triples, out / edition.file(".ttl"))
+            write_ntriples(triples, out / edition.file(".nt"))
+            write_jsonld(triples, out / edition.file(".jsonld"), base)
 
 
 # -- digests ------------------------------------------------------------------------------------------------------
@@ -279,8 +283,16 @@ def file_facts(out: Path, relative: str) -> FileFacts:
 
 
 def released_files(out: Path) -> list[str]:
-    """Every file of the release (hidden ones such as ``site/.htaccess`` included), sorted, ``/``-separated."""
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    """Every file of the release (hidden ones such as ``site/.htaccess`` included), sorted, ``/``-separated.
+
+    ``os.walk`` rather than ``Path.rglob``: a national site has tens of thousands of files, and pathlib builds
+    and parses a path object for each."""
+    found = []
+    for folder, _folders, files in os.walk(out):
+        prefix = os.path.relpath(folder, out).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found += [prefix + name for name in files]
+    return sorted(found)
 
 
 def write_release_info(release: Release, out: Path) -> None:
@@ -301,9 +313,13 @@ def write_release_info(release: Release, out: Path) -> None:
 
 def write_checksums(release: Release, out: Path) -> None:
     """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file."""
+    root = str(out)
     lines = [
-        f"{hashlib.sha256((out / name).read_bytes()).hexdigest()}  {name}\n"
-        for name in released_files(out)
-        if name != CHECKSUMS_FILE
+        f"{_sha256(os.path.join(root, name))}  {name}\n" for name in released_files(out) if name != CHECKSUMS_FILE
     ]
     (out / CHECKSUMS_FILE).write_text("".join(lines), encoding="utf-8")
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
