@@ -11,20 +11,21 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
 from . import __version__
-from .jsonld import write_jsonld
+from .jsonld import compact_document, published_context
 from .rdfio import write_ntriples, write_turtle
 from .records import Settings
 
@@ -84,6 +85,36 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+T = TypeVar("T")
+MAX_WORKERS = 2  # the machine a national build must fit has two cores
+
+
+def in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], None], minimum: int = 64) -> None:
+    """``work`` done on shares of ``items``, one share per core (up to :data:`MAX_WORKERS`), in forked processes.
+
+    Each share's files are written by one process, from the same data, so the output does not depend on the
+    number of cores. Fork: the children share the parent's graph and index without copying or pickling them
+    (run under :func:`paused_gc`, so that no collection touches every object and makes the kernel copy it). With
+    fewer than ``minimum`` items, or one core, the work is done here: a fork costs more than it saves.
+    """
+    workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+    if workers < 2 or len(items) < minimum:
+        work(items)
+        return
+    context = multiprocessing.get_context("fork")
+    children = [context.Process(target=work, args=(items[share::workers],)) for share in range(1, workers)]
+    for child in children:
+        child.start()
+    try:
+        work(items[0::workers])
+    finally:
+        for child in children:
+            child.join()
+    failed = [child.exitcode for child in children if child.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"a writer's worker process failed (exit codes {failed}); see its error above")
 
 
 # -- an index of the graph --------------------------------------------------------------------------------------
@@ -248,13 +279,27 @@ def write_editions(release: Release, out: Path) -> None:
     """``editions/{teryt}-{year}.ttl|.nt|.jsonld``: each member-year's part of the graph, for the catalogue."""
     base = release.dataset.settings.base_iri
     (out / EDITIONS_DIR).mkdir(exist_ok=True)
-    with paused_gc():
-        index = graph_index(release)
-        for edition in editions(release):
+
+    def write(share: Sequence[Edition]) -> None:
+        for edition in share:
             triples = edition_triples(index, edition.report_iri)
             write_turtle(triples, out / edition.file(".ttl"))
             write_ntriples(triples, out / edition.file(".nt"))
-            write_jsonld(triples, out / edition.file(".jsonld"), base)
+            write_compact_jsonld(triples, out / edition.file(".jsonld"), base)
+
+    with paused_gc():
+        index = graph_index(release)
+        index.nested  # noqa: B018 -- computed once here, not once per worker
+        in_parallel(editions(release), write)
+
+
+def write_compact_jsonld(triples: list[ox.Triple], path: Path, base: str) -> None:
+    """JSON-LD compacted against the published context (:func:`civicgraph.jsonld.compact_document`, the context
+    embedded so that the file stands alone), without indentation: Python's JSON encoder is several times faster
+    without it, and a national release writes thousands of these files."""
+    document = compact_document(triples, base)
+    document["@context"] = [published_context(), {"@base": base}]
+    path.write_bytes((json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
 
 
 # -- digests ------------------------------------------------------------------------------------------------------
@@ -314,9 +359,7 @@ def write_release_info(release: Release, out: Path) -> None:
 def write_checksums(release: Release, out: Path) -> None:
     """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file."""
     root = str(out)
-    lines = [
-        f"{_sha256(os.path.join(root, name))}  {name}\n" for name in released_files(out) if name != CHECKSUMS_FILE
-    ]
+    lines = [f"{_sha256(os.path.join(root, name))}  {name}\n" for name in released_files(out) if name != CHECKSUMS_FILE]
     (out / CHECKSUMS_FILE).write_text("".join(lines), encoding="utf-8")
 
 

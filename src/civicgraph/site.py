@@ -32,13 +32,13 @@ JSON-LD (:func:`section_of`); ``.htaccess`` makes the same answers for Apache. T
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
 import shutil
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -48,7 +48,6 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 from markupsafe import Markup
 
-from .jsonld import compact_document, published_context
 from .rdfio import write_turtle
 from .release import (
     CG,
@@ -63,7 +62,9 @@ from .release import (
     build_date,
     editions,
     graph_index,
+    in_parallel,
     paused_gc,
+    write_compact_jsonld,
 )
 from .resources import ontology_file
 
@@ -997,14 +998,6 @@ def _rules(pattern: str, page: str, anchor: str) -> list[str]:
     return lines
 
 
-def write_compact_jsonld(triples: list[ox.Triple], path: Path, base: str) -> None:
-    """A page's JSON-LD (:func:`civicgraph.jsonld.compact_document`, context embedded), without indentation:
-    Python's JSON encoder is several times faster without it."""
-    document = compact_document(triples, base)
-    document["@context"] = [published_context(), {"@base": base}]
-    path.write_bytes((json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
-
-
 def _same_file(source: Path, target: Path) -> None:
     """``target`` with the bytes of ``source``: a hard link where the file system has them (creating a file costs
     a national build seconds), else a copy."""
@@ -1022,26 +1015,29 @@ def write_site(release: Release, out: Path) -> None:
     with paused_gc():
         model = SiteModel(release)
         env = _environment()
-        template = env.get_template("resource.html")
         site = out / SITE_DIR
+        for folder in sorted({(site / page.path).parent for page in model.pages.values()}):
+            folder.mkdir(parents=True, exist_ok=True)
         reports = {e.report_iri: e for e in editions(release)}
-        folders: set[Path] = set()
-        for page in model.pages.values():
-            target = site / page.path
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            for lang in LANGS:
-                html = render_resource(model, template, page, lang).encode()
-                Path(f"{target}{'.en' if lang == 'en' else ''}.html").write_bytes(html)
-            edition = reports.get(page.iri)
-            if edition is not None:  # the report's edition: the part of the graph the report states
-                for suffix in (".ttl", ".jsonld"):
-                    _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
-            else:
-                triples = model.triples(page)
-                write_turtle(triples, Path(f"{target}.ttl"))
-                write_compact_jsonld(triples, Path(f"{target}.jsonld"), model.base)
+
+        template = env.get_template("resource.html")  # compiled once, before the workers fork
+
+        def write(pages: Sequence[Page]) -> None:
+            for page in pages:
+                target = site / page.path
+                for lang in LANGS:
+                    html = render_resource(model, template, page, lang).encode()
+                    Path(f"{target}{'.en' if lang == 'en' else ''}.html").write_bytes(html)
+                edition = reports.get(page.iri)
+                if edition is not None:  # the report's edition: the part of the graph the report states
+                    for suffix in (".ttl", ".jsonld"):
+                        _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
+                else:
+                    triples = model.triples(page)
+                    write_turtle(triples, Path(f"{target}.ttl"))
+                    write_compact_jsonld(triples, Path(f"{target}.jsonld"), model.base)
+
+        in_parallel(list(model.pages.values()), write)
         datasets, _series = plan(release)
         for lang in LANGS:
             suffix = ".en.html" if lang == "en" else ".html"

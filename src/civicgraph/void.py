@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
 from .catalog import CatalogIris, licence_of, plan, publisher_iri
 from .namespaces import PREFIXES
 from .rdfio import sorted_triples, write_turtle
-from .release import RDF_TYPE, build_date
+from .release import RDF_TYPE, build_date, paused_gc
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -155,4 +155,5 @@ def _wikidata_linkset(graph: Graph, dataset: URIRef, iris: CatalogIris, tally: T
 
 def write_void(release: Release, out: Path) -> None:
     prefixes = {"void": str(VOID), "formats": str(FORMATS), "foaf": str(FOAF)}
-    write_turtle(sorted_triples(void_graph(release)), out / VOID_FILE, prefixes)
+    with paused_gc():
+        write_turtle(sorted_triples(void_graph(release)), out / VOID_FILE, prefixes)
