@@ -239,3 +239,26 @@ def test_relative_links_and_number_formats() -> None:
     assert format_number("14025", "pl") == "14\u00a0025"  # "możliwość nauki dla 14 025 uczniów"
     assert format_number("14025", "en") == "14,025"
     assert format_number("0.5", "pl") == "0,5"
+
+
+def test_the_site_is_the_same_written_by_one_or_two_workers(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages are shared out between forked workers: every file must come out the same as from one process."""
+    from civicgraph import release as release_module
+    from civicgraph.publish import Release
+    from civicgraph.rdfio import sorted_triples
+    from civicgraph.site import write_site
+
+    release = Release(dataset, built, sorted_triples(built.graph))
+    outputs = []
+    for workers in (1, 2):
+        monkeypatch.setattr(release_module, "MAX_WORKERS", workers)
+        out = tmp_path / str(workers)
+        out.mkdir()
+        release_module.write_editions(release, out)
+        write_site(release, out)
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0].keys() == outputs[1].keys()
+    assert len(outputs[0]) > 400  # Poznań: 140 pages of four files
+    assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []

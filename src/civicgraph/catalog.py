@@ -335,9 +335,10 @@ def _whole_graph_files() -> tuple[PlannedFile, ...]:
             f"{prefix}-html",
             Text("Serwis WWW danych powiązanych", "Linked-data website"),
             Text(
-                "Strona dla każdego zasobu grafu (po polsku i po angielsku), z cytatem źródłowym każdego faktu.",
-                "A page for every resource of the graph (in Polish and English), with the source passage of "
-                "every fact.",
+                "Strona lub część strony dla każdego zasobu grafu (po polsku i po angielsku), z cytatem "
+                "źródłowym każdego faktu.",
+                "A page, or a section of a page, for every resource of the graph (in Polish and English), with "
+                "the source passage of every fact.",
             ),
         )
     )
