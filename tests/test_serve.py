@@ -125,6 +125,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "utf-8",
     )
     (root / "organisation" / "zmp.html").write_text("<!doctype html><title>Związek Miast Polskich</title>", "utf-8")
+    (root / "report" / "3064011").mkdir(parents=True)
+    for suffix in (".html", ".en.html", ".ttl"):  # a report's page: its activities are sections of it
+        (root / "report" / "3064011" / f"2023{suffix}").write_text("<!doctype html><title>Raport</title>", "utf-8")
     return root
 
 
@@ -482,6 +485,21 @@ def test_resource_iris_redirect_by_accept(server: Server, accept: str, target: s
     assert "Accept" in response.headers["vary"]
 
 
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [
+        ("text/html", "/site/report/3064011/2023.html#activity/3064011/2023/pkm/figure/communes"),
+        ("text/turtle", "/site/report/3064011/2023.ttl"),
+    ],
+)
+def test_a_resource_shown_as_a_section_redirects_to_its_page_and_anchor(
+    server: Server, accept: str, target: str
+) -> None:
+    response = httpx.get(server.url + "/id/activity/3064011/2023/pkm/figure/communes", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["location"] == target
+
+
 def test_the_redirect_target_is_served_with_its_media_type(server: Server, site: Path) -> None:
     response = httpx.get(server.url + "/id/member/3064011", headers={"Accept": "text/turtle"}, follow_redirects=True)
     assert response.status_code == 200
@@ -494,6 +512,8 @@ def test_the_redirect_target_is_served_with_its_media_type(server: Server, site:
     [
         ("/id/member/3064011", "image/png", 406),
         ("/id/organisation/zmp", "text/turtle", 404),  # the stand-in site has only its page
+        ("/id/activity/3064011/2023/pkm", "application/ld+json", 404),  # nor its report's JSON-LD
+        ("/id/activity/3064011/2022/pkm", "text/html", 404),  # no page for that report
         ("/id/organisation/no-such", "text/html", 404),
         ("/id/member/..%2F..%2Fetc%2Fpasswd", "text/html", 404),
     ],

@@ -1,6 +1,7 @@
 """End to end in a real browser: Debian's headless Chromium walks the site from the index to an organisation, a
-membership and a figure — served over HTTP on loopback, and opened from disk — and finds the source passage,
-working links and no console errors. A screenshot of each step is kept in test-artifacts/."""
+membership (a section of its member's page) and a figure (a section of its report's page) — served over HTTP on
+loopback, and opened from disk — and finds the source passage, working links and no console errors. A screenshot
+of each step is kept in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -98,6 +100,15 @@ def _check_page(driver: Any, step: str) -> None:
     driver.save_screenshot(str(ARTIFACTS / f"site-{step}.png"))
 
 
+def _section(driver: Any, anchor: str | None = None) -> Any:
+    """The element the URL's fragment (or ``anchor``) names: the section of the resource the link was to."""
+    from selenium.webdriver.common.by import By
+
+    anchor = anchor or unquote(urlsplit(driver.current_url).fragment)
+    assert anchor, f"{driver.current_url} names no section"
+    return driver.find_element(By.ID, anchor)
+
+
 def _walk(driver: Any, start: str, name: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -106,19 +117,28 @@ def _walk(driver: Any, start: str, name: str) -> None:
     _follow(driver, "Metropolia Poznań", f"{name}-2-organisation")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Metropolia Poznań"
     _follow(driver, "Miasto Poznań — Metropolia Poznań", f"{name}-3-membership")
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Miasto Poznań"
     # The membership's evidence, as listed in source.txt: " • Metropolia Poznań;"
-    assert [m.text for m in driver.find_elements(By.TAG_NAME, "mark")] == ["Metropolia Poznań;"]
-    _follow(driver, "Łączna kwota projektów ZIT", f"{name}-4-figure")
-    assert driver.find_element(By.CSS_SELECTOR, ".headline").text == "blisko 1 400 000 000 PLN"
+    membership = _section(driver)
+    assert [m.text for m in membership.find_elements(By.TAG_NAME, "mark")] == ["Metropolia Poznań;"]
+    membership.find_element(By.LINK_TEXT, "Łączna kwota projektów ZIT").click()
+    _check_page(driver, f"{name}-4-figure")
+    figure = _section(driver)
+    anchor = figure.get_attribute("id")
+    assert figure.find_element(By.CSS_SELECTOR, ".headline").text == "blisko 1 400 000 000 PLN"
     # source.txt: "…na łączną kwotę blisko 1,4 mld zł, przy ponad 800 mln zł dotacji ze środków unijnych."
-    mark = driver.find_element(By.TAG_NAME, "mark")
+    (mark,) = figure.find_elements(By.TAG_NAME, "mark")
     assert mark.text == "blisko 1,4 mld zł"
     paragraph = mark.find_element(By.XPATH, "./ancestor::p[1]").text
     assert "Stowarzyszone samorządy zrealizowały 139 projektów" in paragraph
-    _follow(driver, "English", f"{name}-5-figure-en")
-    assert driver.find_element(By.CSS_SELECTOR, ".headline").text == "nearly 1,400,000,000 PLN"
-    _follow(driver, "blisko 1,4 mld zł", f"{name}-6-evidence-en")
-    assert driver.find_element(By.TAG_NAME, "mark").text == "blisko 1,4 mld zł"
+    _follow(driver, "English", f"{name}-5-report-en")
+    figure = _section(driver, anchor)  # the language switch leads to the top of the same page
+    assert figure.find_element(By.CSS_SELECTOR, ".headline").text == "nearly 1,400,000,000 PLN"
+    figure.find_element(By.LINK_TEXT, "blisko 1,4 mld zł").click()
+    _check_page(driver, f"{name}-6-evidence-en")
+    evidence = _section(driver)
+    assert evidence.get_attribute("typeof") == "https://w3id.org/civicgraph/ontology#Evidence"
+    assert [m.text for m in evidence.find_elements(By.TAG_NAME, "mark")] == ["blisko 1,4 mld zł"]
 
 
 def test_walk_the_served_site_from_the_index_to_a_figure(browser: Any, server: str) -> None:

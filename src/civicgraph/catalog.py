@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, XSD, Namespace
 
-from .rdfio import sorted_triples, write_turtle
+from .rdfio import to_oxigraph, write_turtle
 from .records import Report, Settings, Text
-from .release import Edition, FileFacts, build_date, editions, file_facts
+from .release import RDF_TYPE, Edition, FileFacts, build_date, editions, file_facts, paused_gc
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -335,9 +335,10 @@ def _whole_graph_files() -> tuple[PlannedFile, ...]:
             f"{prefix}-html",
             Text("Serwis WWW danych powiązanych", "Linked-data website"),
             Text(
-                "Strona dla każdego zasobu grafu (po polsku i po angielsku), z cytatem źródłowym każdego faktu.",
-                "A page for every resource of the graph (in Polish and English), with the source passage of "
-                "every fact.",
+                "Strona lub część strony dla każdego zasobu grafu (po polsku i po angielsku), z cytatem "
+                "źródłowym każdego faktu.",
+                "A page, or a section of a page, for every resource of the graph (in Polish and English), with "
+                "the source passage of every fact.",
             ),
         )
     )
@@ -462,13 +463,16 @@ class _CatalogBuilder:
         self.facts = facts
         self.profile = profile  # 3: DCAT-AP 3.0.1, 2: DCAT-AP 2.1.1
         self.iris = CatalogIris(self.settings)
-        self.graph = Graph(bind_namespaces="none")
+        # A set, not an rdflib Graph: a national catalogue states a few hundred thousand triples, many of them
+        # (the vocabulary terms' labels) again and again, and rdflib's store is slow to add to.
+        self.triples: set[tuple[URIRef, URIRef, URIRef | Literal]] = set()
+        self._described: set[str] = set()  # vocabulary terms whose own triples are stated already
         self.date = Literal(build_date(self.settings).isoformat(), datatype=XSD.date)
         self.licence = licence_of(self.settings)
         self.publish_url = self.settings.publish_url
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.graph.add((s, p, o))
+        self.triples.add((s, p, o))
 
     def text(self, s: URIRef, p: URIRef, text: Text) -> None:
         self.add(s, p, Literal(text.pl, lang="pl"))
@@ -479,6 +483,9 @@ class _CatalogBuilder:
         """Link to a vocabulary term, with the typing triples the DCAT-AP shapes look for on the data."""
         iri = URIRef(term.iri)
         self.add(s, p, iri)
+        if term.iri in self._described:
+            return
+        self._described.add(term.iri)
         for cls in term.classes:
             self.add(iri, RDF.type, cls)
         self.add(iri, SKOS.inScheme, URIRef(term.scheme))
@@ -673,8 +680,8 @@ class _CatalogBuilder:
         self.add(node, SPDX.checksumValue, Literal(value, datatype=XSD.hexBinary))
 
 
-def catalog_graph(release: Release, facts: dict[str, FileFacts], profile: int = 3) -> Graph:
-    """The catalogue as a graph; ``facts`` gives the size and digests of every planned file."""
+def catalog_triples(release: Release, facts: dict[str, FileFacts], profile: int = 3) -> list[ox.Triple]:
+    """The catalogue's triples in canonical order; ``facts`` gives the size and digests of every planned file."""
     datasets, series = plan(release)
     builder = _CatalogBuilder(release, facts, profile)
     builder.catalog(datasets)
@@ -682,7 +689,29 @@ def catalog_graph(release: Release, facts: dict[str, FileFacts], profile: int = 
         builder.series(planned_series)
     for planned in datasets:
         builder.dataset(planned)
-    return builder.graph
+    named: dict[str, ox.NamedNode] = {}
+    literals: dict[Literal, ox.Literal] = {}
+
+    def iri(node: str) -> ox.NamedNode:
+        found = named.get(node)
+        if found is None:
+            found = named[node] = ox.NamedNode(node)
+        return found
+
+    def value(node: URIRef | Literal) -> ox.NamedNode | ox.Literal:
+        if isinstance(node, URIRef):
+            return iri(node)
+        found = literals.get(node)
+        if found is None:
+            converted = to_oxigraph(node)
+            assert isinstance(converted, ox.Literal)
+            found = literals[node] = converted
+        return found
+
+    rows = [(str(s), str(p), value(o)) for s, p, o in builder.triples]
+    rows.sort(key=lambda row: (row[0], row[1] != RDF_TYPE, row[1], str(row[2])))  # rdfio's canonical order
+    triples = [ox.Triple(iri(s), iri(p), o) for s, p, o in rows]
+    return triples
 
 
 def planned_paths(release: Release) -> list[str]:
@@ -694,10 +723,11 @@ def write_catalog(release: Release, out: Path) -> None:
     """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and their copies in ``site/``
     (where the catalogue IRI dereferences to)."""
     facts = {path: file_facts(out, path) for path in planned_paths(release)}
-    triples = sorted_triples(catalog_graph(release, facts, profile=3))
-    write_turtle(triples, out / "catalog.ttl", CATALOG_PREFIXES)
-    write_flat_jsonld(triples, out / "catalog.jsonld", CATALOG_PREFIXES)
-    write_turtle(sorted_triples(catalog_graph(release, facts, profile=2)), out / CATALOG_AP2_FILE, CATALOG_PREFIXES)
+    with paused_gc():
+        triples = catalog_triples(release, facts, profile=3)
+        write_turtle(triples, out / "catalog.ttl", CATALOG_PREFIXES)
+        write_flat_jsonld(triples, out / "catalog.jsonld", CATALOG_PREFIXES)
+        write_turtle(catalog_triples(release, facts, profile=2), out / CATALOG_AP2_FILE, CATALOG_PREFIXES)
     (out / SITE_DIR).mkdir(exist_ok=True)
     for name in CATALOG_FILES:
         shutil.copyfile(out / name, out / SITE_DIR / name)

@@ -4,9 +4,11 @@ Routes
     ``GET|POST /sparql``  the SPARQL 1.1 Protocol (query by GET, by POST as a form, or POST direct); results as
                           SPARQL JSON, XML, CSV or TSV, graphs as Turtle, JSON-LD or N-Triples, chosen by Accept.
                           Without a query: the SPARQL 1.1 Service Description of the endpoint.
-    ``GET /id/{path}``    303 See Other to ``/site/{path}.html``, ``.ttl`` or ``.jsonld`` by Accept (406 if none
-                          fits; ``{path}.en.html`` when Accept-Language prefers English), so the published IRIs
-                          resolve when the server answers for the base IRI.
+    ``GET /id/{path}``    303 See Other to ``/site/{page}.html``, ``.ttl`` or ``.jsonld`` by Accept (406 if none
+                          fits; ``{page}.en.html`` when Accept-Language prefers English), so the published IRIs
+                          resolve when the server answers for the base IRI. ``{page}`` is ``{path}``, or for a
+                          resource shown as a section of another's page that page, the HTML target then ending
+                          in ``#{path}`` (:func:`civicgraph.site.section_of`).
     ``GET /site/...``     the static site of the release (``dist/site``), when it exists.
 
 Safe to expose:
@@ -71,6 +73,7 @@ from .query import (
     to_sparql_xml,
     to_tsv,
 )
+from .site import section_of
 
 for _suffix, _type in ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples")):
     mimetypes.add_type(_type, _suffix)
@@ -601,12 +604,14 @@ async def resource(request: Request) -> Response:
         return reply_response(not_acceptable(list(SITE_FORMATS)))
     suffix = SITE_FORMATS[chosen]
     vary = {"Vary": "Accept, Accept-Language"}
-    if not (settings.site / f"{relative}{suffix}").is_file():
+    page, anchor = section_of(str(relative))
+    if not (settings.site / f"{page}{suffix}").is_file():
         return PlainTextResponse(f"no such resource: {relative}\n", status_code=404, headers=vary)
     english = suffix == ".html" and prefers_english(request.headers.get("accept-language"))
-    if english and (settings.site / f"{relative}.en.html").is_file():
+    if english and (settings.site / f"{page}.en.html").is_file():
         suffix = ".en.html"  # the site's English page; Polish is the default
-    return RedirectResponse(f"/site/{quote(str(relative))}{suffix}", status_code=303, headers=vary)
+    fragment = f"#{quote(anchor)}" if anchor and suffix.endswith(".html") else ""
+    return RedirectResponse(f"/site/{quote(page)}{suffix}{fragment}", status_code=303, headers=vary)
 
 
 def prefers_english(accept_language: str | None) -> bool:

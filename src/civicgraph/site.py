@@ -1,19 +1,44 @@
-"""``site/``: a static linked-data website — one page per resource, in Polish (``{path}.html``) and English
-(``{path}.en.html``), with the resource's own description beside it (``{path}.ttl``, ``{path}.jsonld``).
+"""``site/``: a static linked-data website in Polish (``{path}.html``) and English (``{path}.en.html``), each page
+with its machine description beside it (``{path}.ttl``, ``{path}.jsonld``).
 
-``{path}`` is the IRI minus the base IRI (``member/3064011``); ontology terms live under ``ontology/`` and concepts
-under ``vocab/``. Resources that only make sense inside another one (a membership's period, an evidence's
-selectors, an activity's participations) are sections of that resource's page, reached by an anchor. Every link is
-relative, so the site works opened from disk (``file://``) as well as served — ``civicgraph serve`` serves it at
-``/site/`` and answers ``/id/{path}`` with a 303 to ``/site/{path}.html|.ttl|.jsonld``; ``.htaccess`` shows the
-same for Apache. The pages use no script.
+``{path}`` is an IRI minus the base IRI (``member/3064011``); ontology terms live under ``ontology/`` and concepts
+under ``vocab/``. **Granularity.** A national release has about a million triples, so not every resource gets a
+page of its own. Pages are made for local governments (``member/{teryt}``), national organisations
+(``organisation/{key}``), reports (``report/{teryt}/{year}``), periods (``period/{year}``), concept schemes and
+concepts (``vocab/…``) and the ontology and its terms (``ontology/…``). Every other resource is a *section* of one
+of these pages, its anchor being its own path (:data:`SECTION_RULES`):
+
+* ``activity/{teryt}/{year}/…`` — activities, their figures and participations — on the report's page;
+* ``membership/{teryt}/…`` — memberships and their periods — on the member's page;
+* anything under the IRI of a report, member or period (the source text, evidence and selectors, the report's own
+  figures, a Wikidata check, a period's bounds) on that page.
+
+So ``…/id/activity/3064011/2023/pkm`` is shown at ``report/3064011/2023.html#activity/3064011/2023/pkm``, and
+described by ``report/3064011/2023.ttl``. A report page's descriptions are its edition's files (the same bytes as
+``editions/{teryt}-{year}.ttl|.jsonld``): the part of the graph the report states, which holds the triples of
+every section of the page.
+
+**Bounded pages.** A page holds its own resource, its sections and the links to its resource from elsewhere. The
+links from elsewhere are grouped by property; a group shows its size and at most :data:`LINKS_SHOWN` links (by
+label) — a concept or a period named by every activity in Poland shows a count and a sample, the full list being
+a query away. The one exception is an organisation's memberships, listed whole: one per member, so never more
+than there are local governments, however many years or activities the release holds. The index lists the
+organisations and the local governments with their reports; the catalogue page has one row per edition.
+
+Every link is relative, so the site works opened from disk (``file://``) as well as served. ``civicgraph serve``
+serves it at ``/site/`` and answers ``/id/{path}`` with a 303 to the page (``#anchor`` included), Turtle or
+JSON-LD (:func:`section_of`); ``.htaccess`` makes the same answers for Apache. The pages use no script.
 """
 
 from __future__ import annotations
 
-import json
+import os
 import posixpath
+import re
+import shutil
 import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,17 +46,32 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from .catalog import CATALOG_FILES, PlannedDataset, plan
-from .jsonld import compact_document, published_context
 from .rdfio import write_turtle
-from .release import CG, DCT, OA, ORG, RDF_TYPE, RDFS, SCHEMA, SKOS, GraphIndex, build_date, graph_index
+from .release import (
+    CG,
+    DCT,
+    OA,
+    ORG,
+    RDF_TYPE,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    GraphIndex,
+    build_date,
+    editions,
+    graph_index,
+    in_parallel,
+    paused_gc,
+    write_compact_jsonld,
+)
 from .resources import ontology_file
 
 if TYPE_CHECKING:
     import jinja2
 
+    from .catalog import PlannedDataset
     from .publish import Release
 
 SITE_DIR = "site"
@@ -43,22 +83,41 @@ PROV = "http://www.w3.org/ns/prov#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LANGS = ("pl", "en")
 
-# Resources with a page of their own; any other resource is a section of the page of the nearest resource whose
-# IRI its own extends (membership/…/during on the membership's page).
-PAGED_TYPES = frozenset(
-    {
-        f"{CG}LocalGovernment",
-        f"{CG}NationalOrganisation",
-        f"{ORG}Membership",
-        f"{CG}Activity",
-        f"{CG}Figure",
-        f"{CG}Report",
-        f"{CG}SourceText",
-        f"{CG}Evidence",
-        f"{SKOS}Concept",
-        f"{SKOS}ConceptScheme",
-    }
+# Data resources shown as a section of another resource's page: (pattern of the IRI's path, path of the page).
+# Group 1 of each pattern is the whole path, which is the section's anchor; ``$n`` are the pattern's groups, as
+# Apache's mod_rewrite writes them (the same rules go into .htaccess). The first rule that matches decides.
+SECTION_RULES: tuple[tuple[str, str], ...] = (
+    (r"(activity/([^/]+)/([^/]+)/.+)", "report/$2/$3"),
+    (r"(membership/([^/]+)/.+)", "member/$2"),
+    (r"((report/[^/]+/[^/]+)/.+)", "$2"),
+    (r"((member/[^/]+)/.+)", "$2"),
+    (r"((period/[^/]+)/.+)", "$2"),
 )
+_SECTION_PATTERNS = [(re.compile(pattern), re.sub(r"\$(\d)", r"{\1}", page)) for pattern, page in SECTION_RULES]
+
+# How many links to a resource from elsewhere a page shows per property (the count is always shown).
+LINKS_SHOWN = 100
+# Links from elsewhere listed whole: an organisation's memberships (at most one per local government).
+LISTED_WHOLE = frozenset({f"{ORG}organization"})
+
+
+def _escape(text: str) -> str:
+    """``text`` escaped for HTML (as markupsafe escapes it), as a plain string: pages are built by joining
+    hundreds of thousands of these, and plain ``str.replace`` is several times faster than making ``Markup``."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+    )
+
+
+def section_of(path: str) -> tuple[str, str | None]:
+    """The page showing the data resource at ``path`` (an IRI minus the base) and the anchor of its section there,
+    or ``(path, None)`` for a resource with a page of its own."""
+    for pattern, page in _SECTION_PATTERNS:
+        match = pattern.fullmatch(path)
+        if match:
+            return page.format(None, *match.groups()), match.group(1)  # "{2}" is group 2
+    return path, None
+
 
 WORDS: dict[str, dict[str, str]] = {
     "pl": {
@@ -101,6 +160,10 @@ WORDS: dict[str, dict[str, str]] = {
         "of_which": "w tym",
         "text": "Tekst",
         "definition": "definicja",
+        "local_governments": "Samorządy i ich raporty",
+        "members": "członkowie",
+        "more": "pokazano {shown} z {total}; pełna lista: zapytanie SPARQL lub pliki CSV",
+        "editions": "Wydania roczne (po jednym na raport)",
     },
     "en": {
         "site": "civicgraph — local-government cooperation",
@@ -142,6 +205,10 @@ WORDS: dict[str, dict[str, str]] = {
         "of_which": "of which",
         "text": "Text",
         "definition": "definition",
+        "local_governments": "Local governments and their reports",
+        "members": "members",
+        "more": "{shown} of {total} shown; the full list: a SPARQL query or the CSV files",
+        "editions": "Yearly editions (one per report)",
     },
 }
 
@@ -233,63 +300,33 @@ _NESTED_LABELS = {
 }
 
 
-# -- what templates receive -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Link:
-    """A value shown on a page: a literal, or a link to a resource with its label and type."""
-
-    text: str
-    href: str | None = None
-    iri: str | None = None
-    kind: str | None = None  # label of the target's type
-    lang: str | None = None
-
-
-@dataclass
-class Row:
-    label: str
-    href: str | None
-    iri: str
-    values: list[Link]
-
-
-@dataclass
-class Section:
-    anchor: str | None
-    title: str
-    iri: str
-    types: list[Link]
-    rows: list[Row]
-
-
-@dataclass
-class Passage:
-    """A passage of a source text, shown inside its paragraph."""
-
-    before: str
-    exact: str
-    after: str
-    href: str | None  # the evidence's page
-    text_href: str | None  # the source text's page
-    start: int
-    end: int
+# -- the model of the site --------------------------------------------------------------------------------------
 
 
 @dataclass
 class Page:
     iri: str
     path: str  # site-relative, without extension
-    subjects: list[str] = field(default_factory=list)  # the resource and the nested resources shown on its page
+    subjects: list[str] = field(default_factory=list)  # the page's resource first, then its sections
     ontology: bool = False  # described by the ontology file, not the data graph
 
+    @property
+    def up(self) -> str:
+        """The relative link from this page to the site's root folder (``../../`` for ``report/3064011/2023``)."""
+        return "../" * self.path.count("/")
 
-# -- the model of the site --------------------------------------------------------------------------------------
+
+@dataclass
+class Section:
+    anchor: str | None
+    iri: str
+    title: str
+    types: list[str]  # IRIs, for RDFa typeof
+    body: Markup
 
 
 class SiteModel:
-    """Pages, labels and links of the site, computed from the release's graph and the ontology."""
+    """Pages, sections, labels and links of the site, computed from the release's graph and the ontology."""
 
     def __init__(self, release: Release) -> None:
         self.release = release
@@ -301,7 +338,10 @@ class SiteModel:
         self.texts = {f"{self.base}report/{r.member}/{r.year}/text": r.text for r in release.dataset.reports}
         self.pages: dict[str, Page] = {}
         self.owner: dict[str, str] = {}  # IRI of any shown resource -> IRI of the page it is shown on
+        self.anchors: dict[str, str] = {}  # IRI of a section's resource -> its anchor
         self._labels: dict[tuple[str, str], str] = {}
+        self._links: dict[tuple[str, str], tuple[str | None, bool, str, str]] = {}
+        self._headers: dict[tuple[str, str, str], str] = {}
         self._assign_pages()
 
     # -- pages and paths -----------------------------------------------------------------------------------
@@ -318,20 +358,23 @@ class SiteModel:
         return None
 
     def _assign_pages(self) -> None:
-        subjects = sorted(s for s in self.index.by_subject if self.path_of(s) is not None)
-        paged = {s for s in subjects if PAGED_TYPES & set(self.index.types(s)) or self._is_period(s)}
-        for subject in subjects:
-            owner = self._nearest(subject, paged)
-            if owner is None:  # nothing to nest it in: it gets a page of its own
-                paged.add(subject)
-                owner = subject
-            self.owner[subject] = owner
-        for subject in sorted(paged):
+        for subject in self.index.by_subject:
+            path = self.path_of(subject)
+            if path is None:
+                continue
+            page, anchor = section_of(path) if subject.startswith(self.base) else (path, None)
+            if anchor is not None and self.base + page in self.index.by_subject:
+                self.owner[subject] = self.base + page
+                self.anchors[subject] = anchor
+            else:  # a page of its own (also a section's resource whose page's resource is missing)
+                self.owner[subject] = subject
+        for subject in sorted(s for s, owner in self.owner.items() if owner == s):
             path = self.path_of(subject)
             assert path is not None
-            self.pages[subject] = Page(subject, path)
-        for subject, owner in sorted(self.owner.items()):
-            self.pages[owner].subjects.append(subject)
+            self.pages[subject] = Page(subject, path, [subject])
+        sections = (s for s, owner in self.owner.items() if owner != s)
+        for subject in sorted(sections, key=lambda s: s.split("/")):  # an activity, then its figures: by segment
+            self.pages[self.owner[subject]].subjects.append(subject)
         for term in sorted(self.terms.by_subject):
             if term == ONTOLOGY_IRI or term.startswith(CG):
                 path = self.path_of(term)
@@ -339,41 +382,24 @@ class SiteModel:
                 self.pages[term] = Page(term, path, [term], ontology=True)
                 self.owner[term] = term
 
-    def _is_period(self, iri: str) -> bool:
-        path = self.index.path(iri)
-        return path.startswith("period/") and self.index.has_type(iri, f"{TIME}Interval")
-
-    @staticmethod
-    def _nearest(iri: str, paged: set[str]) -> str | None:
-        candidate = iri
-        while candidate:
-            if candidate in paged:
-                return candidate
-            cut = candidate.rfind("/")
-            if cut <= len("https://"):
-                return None
-            candidate = candidate[:cut]
-        return None
-
-    def anchor(self, iri: str) -> str | None:
-        owner = self.owner.get(iri)
-        if owner is None or owner == iri:
-            return None
-        return iri[len(owner) + 1 :].replace("/", "-")
-
     @staticmethod
     def file_of(path: str, lang: str) -> str:
         return f"{path}.en.html" if lang == "en" else f"{path}.html"
 
-    def href(self, from_path: str, iri: str, lang: str) -> str | None:
-        """The relative link from the page at ``from_path`` to the page (and anchor) showing ``iri``."""
+    def target(self, iri: str, lang: str) -> tuple[str | None, bool]:
+        """Where a link to ``iri`` points: the site file (and anchor) showing it, relative to the site's root, or
+        the IRI itself when it is outside the site (second value: whether it is absolute)."""
         owner = self.owner.get(iri)
         if owner is None:
-            return iri if iri.startswith(("http://", "https://")) else None
+            return (iri, True) if iri.startswith(("http://", "https://")) else (None, False)
         target = self.file_of(self.pages[owner].path, lang)
-        link = relative(from_path, target)
-        anchor = self.anchor(iri)
-        return f"{link}#{anchor}" if anchor else link
+        anchor = self.anchors.get(iri)
+        return (f"{target}#{anchor}" if anchor else target), False
+
+    def href(self, page: Page, iri: str, lang: str) -> str | None:
+        """The relative link from ``page`` to the page (and section) showing ``iri``."""
+        target, absolute = self.target(iri, lang)
+        return target if target is None or absolute else page.up + target
 
     # -- labels --------------------------------------------------------------------------------------------
 
@@ -417,10 +443,12 @@ class SiteModel:
 
     def _nested_label(self, iri: str, lang: str) -> str | None:
         """Resources nested in another (membership/…/during, …/quote) are named by their place in it."""
-        owner = self.owner.get(iri)
-        if owner is None or owner == iri or not iri.startswith(self.base):
+        parent = iri.rsplit("/", 1)[0]
+        while parent.startswith(self.base) and parent not in self.index.by_subject:
+            parent = parent.rsplit("/", 1)[0]
+        if not parent.startswith(self.base) or parent == iri:
             return None
-        parts = iri[len(owner) + 1 :].split("/")
+        parts = iri[len(parent) + 1 :].split("/")
         if parts[0] == "participation":
             return None  # participations are named by their participant and role
         names = [_NESTED_LABELS[part][0 if lang == "pl" else 1] for part in parts if part in _NESTED_LABELS]
@@ -434,8 +462,57 @@ class SiteModel:
         own = [t for t in types if t.startswith(CG)]
         return self.label((own or types)[0], lang)
 
-    def link(self, from_path: str, iri: str, lang: str) -> Link:
-        return Link(self.label(iri, lang), self.href(from_path, iri, lang), iri, self.kind(iri, lang))
+    # -- HTML of values ----------------------------------------------------------------------------------------
+    # A page of a national release shows thousands of values: the parts of a link that do not depend on the page
+    # are escaped once per IRI and language, and the page's only part (the way up to the root) is added per link.
+
+    def _link_parts(self, iri: str, lang: str) -> tuple[str | None, bool, str, str]:
+        parts = self._links.get((iri, lang))
+        if parts is None:
+            target, absolute = self.target(iri, lang)
+            kind = self.kind(iri, lang)
+            parts = self._links[(iri, lang)] = (
+                None if target is None else str(_escape(target)),
+                absolute,
+                str(_escape(self.label(iri, lang))),
+                f' <small class="kind">{_escape(kind)}</small>' if kind else "",
+            )
+        return parts
+
+    def link(self, page: Page, iri: str, lang: str, prop: str = "", kind: bool = True) -> str:
+        """A link to ``iri`` from ``page`` with its label (and its type, and an RDFa ``property`` when given)."""
+        target, absolute, label, kind_html = self._link_parts(iri, lang)
+        if target is None:
+            html = f"<span>{label}</span>"
+        else:
+            rdfa = f' property="{prop}" resource="{_escape(iri)}"' if prop else ""
+            html = f'<a href="{target if absolute else page.up + target}"{rdfa}>{label}</a>'
+        return html + kind_html if kind else html
+
+    def value(self, page: Page, term: ox.NamedNode | ox.Literal, lang: str, prop: str) -> str:
+        if isinstance(term, ox.NamedNode):
+            return self.link(page, term.value, lang, prop)
+        datatype = term.datatype.value
+        if datatype == f"{XSD}anyURI":
+            url = _escape(term.value)
+            return f'<a href="{url}" property="{prop}" resource="{url}">{url}</a>'
+        if datatype == f"{XSD}decimal":
+            return f"<span>{_escape(format_number(term.value, lang))}</span>"
+        if term.language is None:
+            return f"<span>{_escape(term.value)}</span>"
+        html = f'<span lang="{_escape(term.language)}">{_escape(term.value)}</span>'
+        return html if term.language == lang else f"{html} <small>({_escape(term.language)})</small>"
+
+    def header(self, page: Page, predicate: str, lang: str) -> str:
+        """The head cell of a property's row."""
+        key = (page.up, predicate, lang)
+        cached = self._headers.get(key)
+        if cached is None:
+            label = _escape(self.label(predicate, lang))
+            href = self.href(page, predicate, lang)
+            cached = f'<a href="{_escape(href)}">{label}</a>' if href else str(label)
+            cached = self._headers[key] = f'<tr><th scope="row">{cached}</th><td>'
+        return cached
 
     # -- page content --------------------------------------------------------------------------------------
 
@@ -444,60 +521,80 @@ class SiteModel:
 
     def section(self, page: Page, subject: str, lang: str) -> Section:
         graph = self.graph_for(page)
-        rows = []
+        words = WORDS[lang]
+        parts: list[str] = []
+        types = graph.types(subject)
+        if types:
+            links = ", ".join(self.link(page, t, lang, kind=False) for t in types)
+            parts.append(f'<p class="types">{words["types"]}: {links}</p>\n')
+        if not page.ontology:
+            parts += [
+                self.figure_html(page, subject, lang),
+                self.passages_html(page, subject, lang),
+                self.membership_activities_html(page, subject, lang),
+                self.source_text_html(subject, lang),
+            ]
+        parts.append(self.rows_html(page, graph, subject, lang))
+        return Section(self.anchors.get(subject), subject, self.label(subject, lang), types, Markup("".join(parts)))
+
+    def nested_html(self, page: Page, subject: str, lang: str) -> str:
+        """A section of the page: the resource's anchor, title and content."""
+        section = self.section(page, subject, lang)
+        typeof = f' typeof="{_escape(" ".join(section.types))}"' if section.types else ""
+        return (
+            f'<section class="nested" id="{_escape(section.anchor or "")}" about="{_escape(subject)}"{typeof}>\n'
+            f"<h2>{_escape(section.title)}</h2>\n{section.body}</section>\n"
+        )
+
+    def rows_html(self, page: Page, graph: GraphIndex, subject: str, lang: str) -> str:
+        rows = ['<table class="props"><tbody>\n']
         for predicate, values in graph.by_subject.get(subject, {}).items():
             if predicate == RDF_TYPE:
                 continue
-            rows.append(
-                Row(
-                    self.label(predicate, lang),
-                    self.href(page.path, predicate, lang),
-                    predicate,
-                    [self.value(page.path, value, lang) for value in _ordered(values, lang)],
-                )
-            )
-        types = [Link(self.label(t, lang), self.href(page.path, t, lang), t) for t in graph.types(subject)]
-        return Section(self.anchor(subject), self.label(subject, lang), subject, types, rows)
+            prop = str(_escape(predicate))
+            cells = "<br>".join(self.value(page, value, lang, prop) for value in _ordered(values, lang))
+            rows.append(f"{self.header(page, predicate, lang)}{cells}</td></tr>\n")
+        rows.append("</tbody></table>\n")
+        return "".join(rows)
 
-    def value(self, from_path: str, term: ox.NamedNode | ox.Literal, lang: str) -> Link:
-        if isinstance(term, ox.NamedNode):
-            return self.link(from_path, term.value, lang)
-        datatype = term.datatype.value
-        if datatype == f"{XSD}anyURI":
-            return Link(term.value, term.value, term.value)
-        if datatype == f"{XSD}decimal":
-            return Link(format_number(term.value, lang))
-        return Link(term.value, lang=term.language)
-
-    def incoming(self, page: Page, lang: str) -> list[Row]:
+    def incoming_html(self, page: Page, lang: str) -> str:
+        """The links to the page's resource from other pages, grouped by property, each group bounded."""
         if page.ontology:
-            return []
-        grouped: dict[str, set[str]] = {}
-        shown_above = f"{CG}withinMembership"  # a membership's activities are listed with their figures
+            return ""
+        grouped: dict[str, set[str]] = defaultdict(set)
         for subject, predicate in self.index.incoming.get(page.iri, []):
-            if predicate == shown_above:
-                continue
             if self.owner.get(subject) != page.iri:  # links from its own sections are not news
-                grouped.setdefault(predicate, set()).add(subject)
-        rows = []
-        for predicate in sorted(grouped, key=lambda p: self.label(p, lang)):
-            links = [self.link(page.path, s, lang) for s in grouped[predicate]]
-            links.sort(key=lambda link: (link.text.casefold(), link.iri or ""))
-            rows.append(Row(self.label(predicate, lang), self.href(page.path, predicate, lang), predicate, links))
-        return rows
+                grouped[predicate].add(subject)
+        if not grouped:
+            return ""
+        words = WORDS[lang]
+        rows = ['<table class="props"><tbody>\n']
+        for predicate in sorted(grouped, key=lambda p: (self.label(p, lang), p)):
+            subjects = sorted(grouped[predicate], key=lambda s: (self.label(s, lang).casefold(), s))
+            shown = subjects if predicate in LISTED_WHOLE else subjects[:LINKS_SHOWN]
+            cells = "<br>".join(self.link(page, s, lang) for s in shown)
+            if len(shown) < len(subjects):
+                more = words["more"].format(shown=len(shown), total=format_number(str(len(subjects)), lang))
+                cells += f'<br><small class="more">{more}</small>'
+            rows.append(f"{self.header(page, predicate, lang)}{cells}</td></tr>\n")
+        rows.append("</tbody></table>\n")
+        return "".join(rows)
 
-    def passages(self, page: Page, lang: str) -> list[Passage]:
-        """The source passages of the page's resource, each in its paragraph (the evidence itself on its page)."""
-        if page.ontology:
-            return []
-        if self.index.has_type(page.iri, f"{CG}Evidence"):
-            evidence = [page.iri]
+    def passages_html(self, page: Page, subject: str, lang: str) -> str:
+        """The source passages of a resource, each in its paragraph (an evidence's own passage in its section)."""
+        if self.index.has_type(subject, f"{CG}Evidence"):
+            evidence = [subject]
         else:
-            evidence = self.index.iris(page.iri, f"{CG}evidence")
-        found = [self.passage(page.path, e, lang) for e in evidence]
-        return sorted((p for p in found if p is not None), key=lambda p: (p.start, p.end))
+            evidence = self.index.iris(subject, f"{CG}evidence")
+        found = [p for p in (self.passage(page, e, lang) for e in evidence) if p is not None]
+        if not found:
+            return ""
+        found.sort(key=lambda p: (p[0], p[1]))
+        words = WORDS[lang]
+        quotes = "".join(html for _start, _end, html in found)
+        return f'<section class="passages">\n<h3>{words["source"]}</h3>\n{quotes}</section>\n'
 
-    def passage(self, from_path: str, evidence: str, lang: str) -> Passage | None:
+    def passage(self, page: Page, evidence: str, lang: str) -> tuple[int, int, str] | None:
         source = self.index.iri(evidence, f"{OA}hasSource")
         text = self.texts.get(source or "")
         position = f"{evidence}/position"
@@ -508,64 +605,92 @@ class SiteModel:
         line_start = text.rfind("\n", 0, first) + 1
         line_end = text.find("\n", last)
         line_end = len(text) if line_end < 0 else line_end
-        return Passage(
-            text[line_start:first],
-            text[first:last],
-            text[last:line_end],
-            self.href(from_path, evidence, lang),
-            self.href(from_path, source, lang),
-            first,
-            last,
+        exact = _escape(text[first:last])
+        href = self.href(page, evidence, lang)
+        marked = f'<a href="{_escape(href)}">{exact}</a>' if href else exact
+        footer = ""
+        text_href = self.href(page, source, lang)
+        if text_href:
+            footer = (
+                f'<footer><a href="{_escape(text_href)}">{WORDS[lang]["open_text"]}</a> · {first}–{last}</footer>\n'
+            )
+        html = (
+            f'<blockquote lang="pl"><p>{_escape(text[line_start:first])}<mark>{marked}</mark>'
+            f"{_escape(text[last:line_end])}</p>\n{footer}</blockquote>\n"
+        )
+        return first, last, html
+
+    def figure_html(self, page: Page, subject: str, lang: str) -> str:
+        """A figure as people read it: the hedge word (none when exact), the value, its unit or currency."""
+        if not self.index.has_type(subject, f"{CG}Figure"):
+            return ""
+        words = WORDS[lang]
+        figure = self.figure_summary(page, subject, lang)
+        hedge = f'<span class="hedge">{figure["hedge_word"]}</span> ' if figure["hedge_word"] else ""
+        currency = f" {figure['currency']}" if figure["currency"] else ""
+        unit = f"{words['unit']}: {figure['unit']} · " if figure["unit"] else ""
+        hedge_link = f"{words['hedge']}: {figure['hedge']}" if figure["hedge"] else ""
+        printed = f" · {words['as_printed']}: „{figure['as_printed']}”" if figure["as_printed"] else ""
+        return (
+            f'<section class="figure">\n<p class="headline">{hedge}<span class="value">{figure["value"]}</span>'
+            f"{currency}</p>\n<p>{unit}{hedge_link}{printed}</p>\n</section>\n"
         )
 
-    def figure(self, page: Page, lang: str) -> dict[str, Any] | None:
-        if page.ontology or not self.index.has_type(page.iri, f"{CG}Figure"):
-            return None
-        return self.figure_summary(page.path, page.iri, lang)
-
-    def figure_summary(self, from_path: str, iri: str, lang: str) -> dict[str, Any]:
-        """A figure as people read it: the hedge word (none when exact), the value, its unit or currency."""
+    def figure_summary(self, page: Page, iri: str, lang: str) -> dict[str, Any]:
+        """The parts of a figure, as escaped HTML."""
         hedge = self.index.iri(iri, f"{CG}hedge")
         unit = self.index.iri(iri, f"{SCHEMA}unitCode")
         exact = hedge is not None and hedge.endswith("/exact")
+        currency = self.index.literal(iri, f"{SCHEMA}currency")
+        printed = self.index.literal(iri, f"{CG}asPrinted")
         return {
-            "link": self.link(from_path, iri, lang),
-            "hedge": self.link(from_path, hedge, lang) if hedge else None,
-            "hedge_word": "" if exact or hedge is None else self.label(hedge, lang),
-            "value": format_number(self.index.literal(iri, f"{SCHEMA}value") or "", lang),
-            "unit": self.link(from_path, unit, lang) if unit else None,
-            "currency": self.index.literal(iri, f"{SCHEMA}currency"),
-            "as_printed": self.index.literal(iri, f"{CG}asPrinted"),
+            "hedge": self.link(page, hedge, lang) if hedge else "",
+            "hedge_word": "" if exact or hedge is None else _escape(self.label(hedge, lang)),
+            "value": _escape(format_number(self.index.literal(iri, f"{SCHEMA}value") or "", lang)),
+            "unit": self.link(page, unit, lang) if unit else "",
+            "unit_text": _escape(self.label(unit, lang)) if unit else "",
+            "currency": _escape(currency) if currency else "",
+            "as_printed": _escape(printed) if printed else "",
         }
 
-    def membership_activities(self, page: Page, lang: str) -> list[dict[str, Any]]:
-        """On a membership's page: the activities carried out within it, each with its figures."""
-        if page.ontology or not self.index.has_type(page.iri, f"{ORG}Membership"):
-            return []
+    def membership_activities_html(self, page: Page, subject: str, lang: str) -> str:
+        """In a membership's section: the activities carried out within it, each with its figures."""
+        if not self.index.has_type(subject, f"{ORG}Membership"):
+            return ""
         activities = sorted(
-            self.index.referrers(page.iri, f"{CG}withinMembership"), key=lambda a: self.label(a, lang).casefold()
+            self.index.referrers(subject, f"{CG}withinMembership"), key=lambda a: self.label(a, lang).casefold()
         )
-        return [
-            {
-                "link": self.link(page.path, activity, lang),
-                "figures": [
-                    self.figure_summary(page.path, f, lang) for f in self.index.iris(activity, f"{CG}hasFigure")
-                ],
-            }
-            for activity in activities
-        ]
+        if not activities:
+            return ""
+        items = []
+        for activity in activities:
+            figures = []
+            for iri in self.index.iris(activity, f"{CG}hasFigure"):
+                f = self.figure_summary(page, iri, lang)
+                hedge = f'<span class="hedge">{f["hedge_word"]}</span> ' if f["hedge_word"] else ""
+                currency = f" {f['currency']}" if f["currency"] else ""
+                unit = f" ({f['unit_text']})" if f["unit_text"] else ""
+                figures.append(f"<li>{self.link(page, iri, lang)}: {hedge}{f['value']}{currency}{unit}</li>")
+            nested = f"<ul>{''.join(figures)}</ul>" if figures else ""
+            items.append(f"<li>{self.link(page, activity, lang)}{nested}</li>\n")
+        title = WORDS[lang]["activities"]
+        return f'<section class="activities">\n<h3>{title}</h3>\n<ul>\n{"".join(items)}</ul>\n</section>\n'
 
-    def source_text(self, page: Page) -> list[str]:
-        """The paragraphs of a source text, on the source text's own page."""
-        if page.ontology or not self.index.has_type(page.iri, f"{CG}SourceText"):
-            return []
-        return [line for line in self.texts.get(page.iri, "").split("\n") if line.strip()]
+    def source_text_html(self, subject: str, lang: str) -> str:
+        """The paragraphs of a source text, in its section."""
+        if not self.index.has_type(subject, f"{CG}SourceText"):
+            return ""
+        paragraphs = "".join(
+            f"<p>{_escape(line)}</p>\n" for line in self.texts.get(subject, "").split("\n") if line.strip()
+        )
+        return f'<section class="text" lang="pl">\n<h3>{WORDS[lang]["text"]}</h3>\n{paragraphs}</section>\n'
 
     def triples(self, page: Page) -> list[ox.Triple]:
+        """The triples of a page's resource and its sections, in canonical order."""
         graph = self.graph_for(page)
         if page.iri == ONTOLOGY_IRI:
             return self.ontology_triples  # the ontology's own description is the whole ontology
-        return [t for s in page.subjects for t in graph.triples_of.get(s, [])]
+        return [t for s in sorted(page.subjects) for t in graph.triples_of.get(s, [])]
 
 
 def _ontology_triples() -> list[ox.Triple]:
@@ -581,6 +706,8 @@ def _ontology_triples() -> list[ox.Triple]:
 
 def _ordered(values: list[ox.NamedNode | ox.Literal], lang: str) -> list[ox.NamedNode | ox.Literal]:
     """Literals in the page's language first, then the others; otherwise the graph's order."""
+    if len(values) < 2:
+        return values
 
     def key(value: ox.NamedNode | ox.Literal) -> int:
         if isinstance(value, ox.Literal) and value.language is not None:
@@ -641,36 +768,18 @@ def relative(from_path: str, target: str) -> str:
 # -- writing ------------------------------------------------------------------------------------------------------
 
 
-def link_html(link: Link, lang: str, prop: str | None = None) -> Markup:
-    """A value as HTML: a link (with its RDFa property when given, and the target's type) or a literal."""
-    if link.href:
-        rdfa = f' property="{escape(prop)}" resource="{escape(link.iri)}"' if prop and link.iri else ""
-        html = f'<a href="{escape(link.href)}"{rdfa}>{escape(link.text)}</a>'
-    elif link.lang:
-        html = f'<span lang="{escape(link.lang)}">{escape(link.text)}</span>'
-    else:
-        html = f"<span>{escape(link.text)}</span>"
-    if link.kind:
-        html += f' <small class="kind">{escape(link.kind)}</small>'
-    if link.lang and link.lang != lang:
-        html += f" <small>({escape(link.lang)})</small>"
-    return Markup(html)
-
-
 def _environment() -> jinja2.Environment:
     import jinja2  # imported here: only the site writer needs it
 
-    environment = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
         autoescape=True,
-        auto_reload=False,  # one build renders hundreds of pages: do not stat the templates for each
+        auto_reload=False,  # templates are compiled once per build, not checked again for each page
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    environment.filters["link"] = link_html
-    return environment
 
 
 def _common(model: SiteModel, path: str, lang: str) -> dict[str, Any]:
@@ -678,7 +787,6 @@ def _common(model: SiteModel, path: str, lang: str) -> dict[str, Any]:
     return {
         "lang": lang,
         "w": WORDS[lang],
-        "root": relative(path, "index.html")[: -len("index.html")],
         "switch_href": posixpath.basename(SiteModel.file_of(path, other)),
         "switch_lang": other,
         "index_href": relative(path, SiteModel.file_of("index", lang)),
@@ -690,25 +798,21 @@ def _common(model: SiteModel, path: str, lang: str) -> dict[str, Any]:
     }
 
 
-def render_resource(model: SiteModel, env: jinja2.Environment, page: Page, lang: str) -> str:
+def render_resource(model: SiteModel, template: jinja2.Template, page: Page, lang: str) -> str:
     name = posixpath.basename(page.path)
-    sections = [model.section(page, s, lang) for s in page.subjects]
+    main = model.section(page, page.iri, lang)
     context = {
         **_common(model, page.path, lang),
         "page": page,
-        "title": model.label(page.iri, lang),
-        "main": sections[0],
-        "nested": sections[1:],
-        "incoming": model.incoming(page, lang),
-        "passages": model.passages(page, lang),
-        "figure": model.figure(page, lang),
-        "activities": model.membership_activities(page, lang),
-        "paragraphs": model.source_text(page),
+        "title": main.title,
+        "main": main,
+        "nested": Markup("".join(model.nested_html(page, s, lang) for s in page.subjects[1:])),
+        "incoming": Markup(model.incoming_html(page, lang)),
         "turtle_href": f"{name}.ttl",
         "jsonld_href": f"{name}.jsonld",
         "terms": _ontology_terms(model, page, lang) if page.iri == ONTOLOGY_IRI else None,
     }
-    return env.get_template("resource.html").render(context)
+    return template.render(context)
 
 
 def _ontology_terms(model: SiteModel, page: Page, lang: str) -> dict[str, list[dict[str, Any]]]:
@@ -725,69 +829,68 @@ def _ontology_terms(model: SiteModel, page: Page, lang: str) -> dict[str, list[d
 def _term_entry(model: SiteModel, graph: GraphIndex, page: Page, term: str, lang: str) -> dict[str, Any]:
     return {
         "id": term.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
-        "link": model.link(page.path, term, lang),
+        "link": Markup(model.link(page, term, lang)),
         "definition": graph.literal(term, f"{SKOS}definition", lang) or "",
     }
 
 
 def render_index(model: SiteModel, env: jinja2.Environment, lang: str) -> str:
+    """The organisations (with their number of members) and the local governments with their reports."""
     index = model.index
-    organisations: list[dict[str, Any]] = []
-    for organisation in index.of_type(f"{CG}NationalOrganisation"):
-        years: dict[str, list[dict[str, Any]]] = {}
-        for membership in index.referrers(organisation, f"{ORG}organization"):
-            for report in index.iris(membership, f"{CG}reportedIn"):
-                year = index.literal(report, f"{CG}reportYear") or ""
-                activities = sorted(
-                    (
-                        a
-                        for a in index.referrers(membership, f"{CG}withinMembership")
-                        if report in index.iris(a, f"{CG}reportedIn")
-                    ),
-                    key=lambda a: model.label(a, lang).casefold(),
-                )
-                member = index.iri(membership, f"{ORG}member")
-                years.setdefault(year, []).append(
-                    {
-                        "membership": model.link("index", membership, lang),
-                        "member": model.link("index", member, lang) if member else None,
-                        "activities": [model.link("index", a, lang) for a in activities],
-                    }
-                )
-        organisations.append(
-            {
-                "link": model.link("index", organisation, lang),
-                "years": [{"year": y, "rows": rows} for y, rows in sorted(years.items(), reverse=True)],
-            }
-        )
-    organisations.sort(key=lambda o: o["link"].text.casefold())
-    reports: list[dict[str, Any]] = []
+    page = Page("", "index")
+    organisations: list[dict[str, Any]] = [
+        {
+            "link": Markup(model.link(page, organisation, lang)),
+            "sort": model.label(organisation, lang).casefold(),
+            "members": len(index.referrers(organisation, f"{ORG}organization")),
+        }
+        for organisation in index.of_type(f"{CG}NationalOrganisation")
+    ]
+    organisations.sort(key=lambda o: o["sort"])
+    reports_of: dict[str, list[str]] = defaultdict(list)
     for report in index.of_type(f"{CG}Report"):
-        reports.append(
+        for member in index.iris(report, f"{DCT}publisher"):
+            reports_of[member].append(report)
+    members: list[dict[str, Any]] = []
+    for member in index.of_type(f"{CG}LocalGovernment"):
+        reports = sorted(reports_of.get(member, []), key=lambda r: index.literal(r, f"{CG}reportYear") or "")
+        members.append(
             {
-                "year": index.literal(report, f"{CG}reportYear") or "",
-                "link": model.link("index", report, lang),
-                "memberships": sum(
-                    index.has_type(r, f"{ORG}Membership") for r in index.referrers(report, f"{CG}reportedIn")
-                ),
+                "link": Markup(model.link(page, member, lang)),
+                "sort": model.label(member, lang).casefold(),
+                "reports": [
+                    {
+                        "link": Markup(model.link(page, report, lang, kind=False)),
+                        "memberships": sum(
+                            index.has_type(r, f"{ORG}Membership") for r in index.referrers(report, f"{CG}reportedIn")
+                        ),
+                    }
+                    for report in reversed(reports)
+                ],
             }
         )
-    reports.sort(key=lambda r: (r["year"], r["link"].text), reverse=True)
+    members.sort(key=lambda m: (not m["reports"], m["sort"]))
     context = {
         **_common(model, "index", lang),
         "title": WORDS[lang]["site"],
         "organisations": organisations,
-        "reports": reports,
+        "members": members,
     }
     return env.get_template("index.html").render(context)
 
 
 def render_catalog(model: SiteModel, env: jinja2.Environment, datasets: list[PlannedDataset], lang: str) -> str:
+    """The whole-graph dataset with its files, then one row per edition (its files as short links)."""
+
+    def text(value: Any) -> str:
+        return str(value.pl if lang == "pl" else (value.en or value.pl))
+
     entries = []
     for dataset in datasets:
         files = [
             {
-                "title": f.title.pl if lang == "pl" else (f.title.en or f.title.pl),
+                "title": text(f.title),
+                "short": _FORMAT_NAMES.get(posixpath.splitext(f.path)[1], f.path),
                 "href": relative("catalog", _site_or_root(f.path)),
                 "media_type": f.kind.media_type,
                 "id": f"distribution-{f.key}",
@@ -797,23 +900,28 @@ def render_catalog(model: SiteModel, env: jinja2.Environment, datasets: list[Pla
         entries.append(
             {
                 "id": f"dataset-{dataset.key}",
-                "title": dataset.title.pl if lang == "pl" else (dataset.title.en or dataset.title.pl),
-                "description": dataset.description.pl
-                if lang == "pl"
-                else (dataset.description.en or dataset.description.pl),
+                "title": text(dataset.title),
+                "description": text(dataset.description),
                 "landing": relative("catalog", _site_or_root(dataset.landing_page)),
                 "files": files,
+                "year": dataset.years[1],
             }
         )
+    from .catalog import CATALOG_FILES
+
     extra = ["void.ttl", "danegovpl.xml", "SHA256SUMS", "release.json", "catalog.dcat-ap-2.ttl"]
     context = {
         **_common(model, "catalog", lang),
         "title": WORDS[lang]["catalog"],
-        "datasets": entries,
+        "whole": entries[0],
+        "editions": entries[1:],
         "catalog_files": [{"name": name, "href": name} for name in CATALOG_FILES],
         "release_files": [{"name": name, "href": relative("catalog", _site_or_root(name))} for name in extra],
     }
     return env.get_template("catalog.html").render(context)
+
+
+_FORMAT_NAMES = {".ttl": "Turtle", ".nt": "N-Triples", ".jsonld": "JSON-LD", ".html": "HTML"}
 
 
 def _site_or_root(dist_path: str) -> str:
@@ -837,15 +945,23 @@ def sitemap(model: SiteModel) -> bytes:
     return document + b"\n"
 
 
+_NEGOTIATED = (
+    ("%{HTTP_ACCEPT} text/turtle", ".ttl"),
+    (r"%{HTTP_ACCEPT} application/ld\+json", ".jsonld"),
+    ("%{HTTP:Accept-Language} ^en [NC]", ".en.html"),
+)
+
+
 def htaccess(model: SiteModel) -> str:
-    """Apache rules answering the IRIs with a 303 to the page, Turtle or JSON-LD the client asks for."""
+    """Apache rules answering the IRIs with a 303 to the page (and section), Turtle or JSON-LD the client asks
+    for: first the data IRIs shown as sections (:data:`SECTION_RULES`), then every IRI with a page of its own."""
     publish_url = model.settings.publish_url
     site_url = f"{publish_url}{SITE_DIR}/"
     lines = [
         "# civicgraph: content negotiation for the IRIs of the data, its ontology and its concept schemes.",
         f"# Put this file in the folder served at {publish_url} (with mod_rewrite enabled); each IRI is answered",
         "# with 303 See Other to its description: Turtle or JSON-LD when the Accept header asks for them,",
-        "# otherwise the HTML page (English when the browser prefers English).",
+        "# otherwise the HTML page (English when the browser prefers English), at the resource's section.",
         "",
         "Options -MultiViews",
         "AddType text/turtle .ttl",
@@ -861,49 +977,71 @@ def htaccess(model: SiteModel) -> str:
         if not iri.startswith(publish_url):
             lines += ["", f"# The {what} IRIs ({iri}) are not under {publish_url}: redirect them on their own server."]
             continue
-        pattern = "^" + urlsplit(iri).path[len(urlsplit(publish_url).path) :]
-        pattern = f"{pattern}(.+)$" if "{}" in target else f"{pattern}$"
-        page = target.format("$1")
-        lines += ["", f"# {what}: {iri}…"]
-        for condition, suffix in (
-            ("%{HTTP_ACCEPT} text/turtle", ".ttl"),
-            (r"%{HTTP_ACCEPT} application/ld\+json", ".jsonld"),
-            ("%{HTTP:Accept-Language} ^en [NC]", ".en.html"),
-        ):
-            lines += [f"RewriteCond {condition}", f"RewriteRule {pattern} {site_url}{page}{suffix} [R=303,L]"]
-        lines.append(f"RewriteRule {pattern} {site_url}{page}.html [R=303,L]")
+        prefix = "^" + urlsplit(iri).path[len(urlsplit(publish_url).path) :]
+        if what == "data":
+            lines += ["", f"# data shown as a section of another resource's page: {iri}…"]
+            for pattern, page in SECTION_RULES:
+                lines += _rules(f"{prefix}{pattern}$", f"{site_url}{page}", "#$1")
+        pattern = f"{prefix}(.+)$" if "{}" in target else f"{prefix}$"
+        lines += ["", f"# {what}: {iri}…", *_rules(pattern, f"{site_url}{target.format('$1')}", "")]
     return "\n".join(lines) + "\n"
 
 
-def write_compact_jsonld(triples: list[ox.Triple], path: Path, base: str) -> None:
-    """A resource's JSON-LD (:func:`civicgraph.jsonld.compact_document`, context embedded), without indentation:
-    Python's JSON encoder is several times faster without it, and a site has hundreds of these files."""
-    document = compact_document(triples, base)
-    document["@context"] = [published_context(), {"@base": base}]
-    path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+def _rules(pattern: str, page: str, anchor: str) -> list[str]:
+    """The rewrite rules of one IRI pattern: Turtle, JSON-LD, English page, Polish page (``NE``: keep the ``#``)."""
+    flags = "[R=303,NE,L]" if anchor else "[R=303,L]"
+    lines = []
+    for condition, suffix in _NEGOTIATED:
+        fragment = anchor if suffix.endswith(".html") else ""
+        lines += [f"RewriteCond {condition}", f"RewriteRule {pattern} {page}{suffix}{fragment} {flags}"]
+    lines.append(f"RewriteRule {pattern} {page}.html{anchor} {flags}")
+    return lines
+
+
+def _same_file(source: Path, target: Path) -> None:
+    """``target`` with the bytes of ``source``: a hard link where the file system has them (creating a file costs
+    a national build seconds), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def write_site(release: Release, out: Path) -> None:
     """Every page of the site, in both languages, with its Turtle and JSON-LD; the index, the catalogue page,
-    ``sitemap.xml`` and ``.htaccess``."""
-    model = SiteModel(release)
-    env = _environment()
-    site = out / SITE_DIR
-    base = model.base
-    for page in model.pages.values():
-        target = site / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
+    ``sitemap.xml`` and ``.htaccess``. A report's page takes its descriptions from its edition (written before)."""
+    from .catalog import plan
+
+    with paused_gc():
+        model = SiteModel(release)
+        env = _environment()
+        site = out / SITE_DIR
+        for folder in sorted({(site / page.path).parent for page in model.pages.values()}):
+            folder.mkdir(parents=True, exist_ok=True)
+        reports = {e.report_iri: e for e in editions(release)}
+
+        template = env.get_template("resource.html")  # compiled once, before the workers fork
+
+        def write(pages: Sequence[Page]) -> None:
+            for page in pages:
+                target = site / page.path
+                for lang in LANGS:
+                    html = render_resource(model, template, page, lang).encode()
+                    Path(f"{target}{'.en' if lang == 'en' else ''}.html").write_bytes(html)
+                edition = reports.get(page.iri)
+                if edition is not None:  # the report's edition: the part of the graph the report states
+                    for suffix in (".ttl", ".jsonld"):
+                        _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
+                else:
+                    triples = model.triples(page)
+                    write_turtle(triples, Path(f"{target}.ttl"))
+                    write_compact_jsonld(triples, Path(f"{target}.jsonld"), model.base)
+
+        in_parallel(list(model.pages.values()), write)
+        datasets, _series = plan(release)
         for lang in LANGS:
-            Path(f"{target}{'.en' if lang == 'en' else ''}.html").write_text(
-                render_resource(model, env, page, lang), encoding="utf-8"
-            )
-        triples = model.triples(page)
-        write_turtle(triples, Path(f"{target}.ttl"))
-        write_compact_jsonld(triples, Path(f"{target}.jsonld"), base)
-    datasets, _series = plan(release)
-    for lang in LANGS:
-        suffix = ".en.html" if lang == "en" else ".html"
-        (site / f"index{suffix}").write_text(render_index(model, env, lang), encoding="utf-8")
-        (site / f"catalog{suffix}").write_text(render_catalog(model, env, datasets, lang), encoding="utf-8")
-    (site / "sitemap.xml").write_bytes(sitemap(model))
-    (out / ".htaccess").write_text(htaccess(model), encoding="utf-8")
+            suffix = ".en.html" if lang == "en" else ".html"
+            (site / f"index{suffix}").write_bytes(render_index(model, env, lang).encode())
+            (site / f"catalog{suffix}").write_bytes(render_catalog(model, env, datasets, lang).encode())
+        (site / "sitemap.xml").write_bytes(sitemap(model))
+        (out / ".htaccess").write_bytes(htaccess(model).encode())

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .release import CG, DCT, ORG, SCHEMA, SKOS, GraphIndex, graph_index
+from .release import CG, DCT, ORG, SCHEMA, SKOS, GraphIndex, graph_index, paused_gc
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -533,8 +533,9 @@ def metadata(release: Release) -> dict[str, Any]:
 
 
 def write_tables(release: Release, out: Path) -> None:
-    index = graph_index(release)
-    for table in tables(release.dataset.settings.base_iri):
-        write_table(index, table, out / table.file)
+    with paused_gc():
+        index = graph_index(release)
+        for table in tables(release.dataset.settings.base_iri):
+            write_table(index, table, out / table.file)
     text = json.dumps(metadata(release), ensure_ascii=False, indent=1) + "\n"
     (out / METADATA_FILE).write_text(text, encoding="utf-8")
