@@ -93,7 +93,7 @@ def term_from_rdflib(node: Node) -> Term:
         return Lit(str(node), str(node.datatype or XSD.string), None)
     if isinstance(node, BNode):
         return Blank(str(node))
-    return str(node)
+    return sys.intern(str(node))  # as the data's IRIs are: membership tests then match by identity
 
 
 def term_to_rdflib(term: Term) -> Node:
@@ -227,7 +227,7 @@ def _add_path(graph: Graph, path: Path, new_node: Callable[[], BNode]) -> Node:
 
 
 def _add_list(graph: Graph, head: BNode, members: list[Node], new_node: Callable[[], BNode]) -> None:
-    """An RDF list (rdf:first/rdf:rest) starting at ``head``."""
+    """An RDF list (rdf:first/rdf:rest) starting at ``head`` (rdflib's Collection labels its cells at random)."""
     cell: Node = head
     for index, member in enumerate(members):
         rest: Node = new_node() if index + 1 < len(members) else RDF.nil
