@@ -197,6 +197,31 @@ def test_offsets_compare_as_in_pyshacl(start: str, end: str) -> None:
 @pytest.mark.parametrize(
     ("start", "end"),
     [
+        (Literal("1216", datatype=XSD_INTEGER), Literal("1216.5", datatype=XSD_DECIMAL)),
+        (Literal("1216.5", datatype=XSD_DECIMAL), Literal("1216", datatype=XSD_INTEGER)),
+        (Literal("1216", datatype=XSD_INTEGER), Literal("abc", datatype=XSD_INTEGER)),
+        (Literal("1216", datatype=XSD_INTEGER), Literal("1233")),  # a number and a string cannot be compared
+        (Literal("1216", datatype=XSD_INTEGER), Literal("1233", datatype=XSD_DATE)),
+    ],
+)
+def test_offsets_of_other_datatypes_compare_as_in_pyshacl(start: Literal, end: Literal) -> None:
+    with lexical_forms_kept():
+        data = _replace(data_graph(), POSITION, OA + "start", Literal(str(start), datatype=start.datatype))
+        _replace(data, POSITION, OA + "end", Literal(str(end), datatype=end.datatype))
+    both(data)
+
+
+def test_rdflib_compares_integers_and_decimals_by_value() -> None:
+    """The premise of the fast engine's numeric shortcut (shacl._ORDERED_NUMBERS): rdflib compares two well-typed
+    literals of these datatypes by their values alone, so the engine may compare the values directly."""
+    from rdflib.term import _NUMERIC_LITERAL_TYPES
+
+    assert {XSD_INTEGER, XSD_DECIMAL} <= set(_NUMERIC_LITERAL_TYPES)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
         ("2023-01-01", "2023-12-31"),
         ("2024-01-01", "2023-12-31"),  # start after end
         ("2023-02-30", "2023-12-31"),  # no such day: ill-typed

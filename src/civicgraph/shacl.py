@@ -466,7 +466,7 @@ class ClassConstraint(Constraint):
         types, cls = run.index.objects(_RDF_TYPE), self.cls
         # A literal is never an instance (it has no rdf:type); pyshacl follows rdf:type/rdfs:subClassOf*.
         if not run.index.objects(_SUBCLASS_OF):
-            return _remembered(lambda value: cls in types.get(value, EMPTY))
+            return lambda value: cls in types.get(value, EMPTY)
         superclasses = run.superclasses
         return _remembered(lambda value: any(cls in superclasses(t) for t in types.get(value, EMPTY)))
 
@@ -548,13 +548,17 @@ class MinInclusiveConstraint(Constraint):
     component = SH.MinInclusiveConstraintComponent
 
     def test(self, run: Run, shape: Shape) -> Test:
-        minimum, as_rdflib = self.minimum, run.rdflib_literal
+        minimum, as_rdflib, number = self.minimum, run.rdflib_literal, run.number
         minimum_is_string = isinstance(minimum.value, str)
+        minimum_number = _ordered_number(minimum)
 
         def at_least(value: Term) -> bool:
             # pyshacl's MinInclusiveConstraintComponent: IRIs and blank nodes fail; strings compare only to strings.
             if type(value) is not Lit:
                 return False
+            value_number = number(value)
+            if value_number is not None and minimum_number is not None:
+                return value_number >= minimum_number
             literal = as_rdflib(value)
             if isinstance(literal.value, str) != minimum_is_string:
                 return False
@@ -564,6 +568,22 @@ class MinInclusiveConstraint(Constraint):
                 return False
 
         return _remembered(at_least)  # offsets, counts and amounts repeat across a national graph
+
+
+# Numeric datatypes rdflib compares by value alone (they are in its _NUMERIC_LITERAL_TYPES): for two well-typed
+# literals with finite values, its eq, <, <=, > are those of the values, so the engine may compare the values.
+_ORDERED_NUMBERS = (str(XSD.integer), str(XSD.decimal))
+
+
+def _ordered_number(literal: Literal) -> int | Decimal | None:
+    """The value of a well-typed xsd:integer or xsd:decimal literal with a finite value, else None."""
+    if str(literal.datatype) in _ORDERED_NUMBERS and not literal.ill_typed:
+        value = literal.value
+        if (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, Decimal) and value.is_finite()
+        ):
+            return value
+    return None
 
 
 def _compare_literals(first: Literal, second: Literal) -> int:
@@ -753,26 +773,34 @@ class LessThanConstraint(Constraint):
         others, or_equal = run.index.objects(self.predicate), self.or_equal
         parameter = "sh:lessThanOrEquals" if or_equal else "sh:lessThan"
 
-        def comparable(term: Term) -> tuple[object, bool]:
+        def comparable(term: Term) -> tuple[object, bool, int | Decimal | None]:
             # pyshacl's _compare_lt/_compare_ltoe: IRIs and string literals compare as Python strings, other
-            # literals with rdflib's operators; a blank node makes pyshacl stop, and so does this engine.
+            # literals with rdflib's operators — two numbers by their values, as rdflib itself does; a blank node
+            # makes pyshacl stop, and so does this engine.
             if type(term) is Blank:
                 raise _message(shape, f"cannot use {parameter} to compare a blank node ({show(term)})")
             if type(term) is Lit:
                 literal = run.rdflib_literal(term)
-                return (literal.value, True) if isinstance(literal.value, str) else (literal, False)
-            return term, True
+                if isinstance(literal.value, str):
+                    return literal.value, True, None
+                return literal, False, run.number(term)
+            return term, True, None
+
+        def in_order(left: object, right: object) -> bool:
+            return bool(left <= right if or_equal else left < right)  # type: ignore[operator]
 
         def not_less(focus: Term, values: Values) -> Sequence[Term | None]:
             compared = others.get(focus, EMPTY)
             failed: list[Term | None] = []
             for value in values:
-                left, left_is_string = comparable(value)  # first, as pyshacl: a blank node stops it even alone
+                left, left_is_string, left_number = comparable(value)  # first: a blank node stops it even alone
                 for other in compared:
-                    right, right_is_string = comparable(other)
-                    if left_is_string != right_is_string or not (
-                        left <= right if or_equal else left < right  # type: ignore[operator]
-                    ):
+                    right, right_is_string, right_number = comparable(other)
+                    if left_number is not None and right_number is not None:
+                        ordered = in_order(left_number, right_number)
+                    else:
+                        ordered = left_is_string == right_is_string and in_order(left, right)
+                    if not ordered:
                         failed.append(value)  # one result per pair, as pyshacl
             return failed
 
@@ -1148,6 +1176,7 @@ class Run:
         self._passes: dict[tuple[int, bool], Test] = {}
         self._superclasses: dict[Term, frozenset[Term]] = {}
         self._literals: dict[Lit, Literal] = {}
+        self._numbers: dict[Lit, int | Decimal | None] = {}
 
     def close(self) -> None:
         """Drop the bound closures: they refer back to the run, a cycle that would keep the index alive until the
@@ -1310,6 +1339,16 @@ class Run:
         if known is None:
             known = self._superclasses[cls] = frozenset(self.index.superclasses(cls))
         return known
+
+    def number(self, literal: Lit) -> int | Decimal | None:
+        """The literal's value when rdflib would compare it by value alone (see ``_ORDERED_NUMBERS``)."""
+        if literal.datatype not in _ORDERED_NUMBERS:
+            return None
+        try:
+            return self._numbers[literal]
+        except KeyError:
+            number = self._numbers[literal] = _ordered_number(self.rdflib_literal(literal))
+            return number
 
     def rdflib_literal(self, literal: Lit) -> Literal:
         """The literal as rdflib reads it, for what pyshacl decides with rdflib: ill-typed forms, values, order."""
