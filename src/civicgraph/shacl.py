@@ -865,6 +865,9 @@ def compile_shapes(graph: Graph) -> CompiledShapes:
 
 
 class _Compiler:
+    """Finds the shapes of a shapes graph as pyshacl does, refuses what this engine does not implement, and turns
+    each shape into a ``Shape`` with its constraints (shared shapes compiled once, cycles refused)."""
+
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.compiled: dict[Node, Shape] = {}
@@ -1210,17 +1213,24 @@ class Run:
         """
         if shape.deactivated or not focus_nodes:
             return []
+        if shape.path is None:
+            return self._validate_node_shape(shape, focus_nodes)
+        return self._validate_property_shape(shape, focus_nodes)
+
+    def _validate_node_shape(self, shape: Shape, focus_nodes: Sequence[Term]) -> list[Finding]:
         bound = self.bind(shape)
         found: list[Finding] = []
-        if shape.path is None:  # a node shape: its only value node is the focus node
-            for component, test in bound.tests:
-                found.extend(Finding(focus, shape, component, focus) for focus in focus_nodes if not test(focus))
-            for component, check in bound.checks:
-                for focus in focus_nodes:
-                    found.extend(Finding(focus, shape, component, value) for value in check(focus, (focus,)))
-            for nested in shape.properties:
-                found.extend(self.validate(nested, focus_nodes))
-            return found
+        for component, test in bound.tests:  # the only value node of a node shape is the focus node itself
+            found.extend(Finding(focus, shape, component, focus) for focus in focus_nodes if not test(focus))
+        for component, check in bound.checks:
+            for focus in focus_nodes:
+                found.extend(Finding(focus, shape, component, value) for value in check(focus, (focus,)))
+        for nested in shape.properties:
+            found.extend(self.validate(nested, focus_nodes))
+        return found
+
+    def _validate_property_shape(self, shape: Shape, focus_nodes: Sequence[Term]) -> list[Finding]:
+        bound = self.bind(shape)
         focus_values: list[tuple[Term, Values]]
         if bound.objects is not None:
             get = bound.objects.get
@@ -1228,6 +1238,7 @@ class Run:
         else:
             values_of = bound.values
             focus_values = [(focus, values_of(focus)) for focus in focus_nodes]
+        found: list[Finding] = []
         for component, fewest, most in bound.counts:
             for focus, values in focus_values:
                 if not fewest <= len(values) <= most:
