@@ -21,7 +21,7 @@ from .build import BuiltGraph, build_graph
 from .errors import ExitCode, InputError
 from .load import load_dataset
 from .records import Dataset
-from .validate import ValidationReport, validate_graph
+from .validate import ENGINES, Engine, ValidationReport, validate_graph
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +39,13 @@ LANG_OPTION = click.option(
     default="pl",
     show_default=True,
     help="Language of the messages.",
+)
+ENGINE_OPTION = click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="fast",
+    show_default=True,
+    help="SHACL engine: fast (civicgraph's own) or pyshacl (the reference; minutes on large graphs).",
 )
 
 
@@ -134,13 +141,14 @@ def load_and_build(data_dir: Path) -> tuple[Dataset, BuiltGraph]:
     help="Folder to write the release into (replaced whole, only after everything succeeded).",
 )
 @LANG_OPTION
+@ENGINE_OPTION
 @handle_errors
-def build(data_dir: Path, out_dir: Path, lang: str) -> None:
+def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
     """Load, validate and publish the graph into OUT (graph.ttl, graph.jsonld, graph.nt, ...)."""
     from .publish import publish
 
     dataset, built = load_and_build(data_dir)
-    report = validate_graph(built.graph, built.sources)
+    report = validate_graph(built.graph, built.sources, engine=engine)
     if not report.conforms:
         click.echo(format_text(report, lang), err=True, nl=False)
         raise CivicgraphError(
@@ -174,16 +182,17 @@ def build(data_dir: Path, out_dir: Path, lang: str) -> None:
     show_default=True,
     help="text for people, turtle for the SHACL validation report, json for programs.",
 )
+@ENGINE_OPTION
 @handle_errors
-def validate(data_dir: Path, graph_file: Path | None, lang: str, output_format: str) -> None:
+def validate(data_dir: Path, graph_file: Path | None, lang: str, output_format: str, engine: Engine) -> None:
     """Check the source data (or an RDF file) against the shapes; exit 0 if it conforms, 1 if not."""
     if graph_file is not None:
         from .rdfio import read_graph
 
-        report = validate_graph(read_graph(graph_file))
+        report = validate_graph(read_graph(graph_file), engine=engine)
     else:
         _dataset, built = load_and_build(data_dir)
-        report = validate_graph(built.graph, built.sources)
+        report = validate_graph(built.graph, built.sources, engine=engine)
     if output_format == "json":
         click.echo(json.dumps(report_as_json(report, lang), ensure_ascii=False, indent=2))
     elif output_format == "turtle":
