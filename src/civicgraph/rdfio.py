@@ -40,6 +40,21 @@ def to_oxigraph(term: Node, allow_blank: bool = False) -> ox.NamedNode | ox.Blan
     raise TypeError(f"unsupported RDF term {term!r}")
 
 
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:
+    """The rdflib term of an Oxigraph term (the inverse of :func:`to_oxigraph`)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language is not None:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
 def _sort_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
     subject = triple.subject
     assert isinstance(subject, ox.NamedNode)  # civicgraph graphs have IRIs as subjects, never blank nodes
