@@ -22,7 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from .namespaces import CG, OA, SCHEMA, WD, concept
-from .rdfio import to_rdflib
+from .rdfio import paused_cycle_collector, to_rdflib
 from .records import (
     Activity,
     Dataset,
@@ -65,17 +65,18 @@ class BuiltGraph:
 
 def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGraph:
     """Turn a loaded dataset into its graph, with the SKOS vocabularies it uses copied in."""
-    builder = _Builder(dataset)
-    for member in dataset.members.values():
-        builder.member(member)
-    for organisation in dataset.organisations.values():
-        builder.organisation(organisation)
-    for report in dataset.reports:
-        builder.report(report)
-    builder.mark_unknown_membership_ends()
-    if include_vocabularies:
-        builder.vocabularies()
-    return BuiltGraph(builder.sorted_triples(), builder.sources)
+    with paused_cycle_collector():
+        builder = _Builder(dataset)
+        for member in dataset.members.values():
+            builder.member(member)
+        for organisation in dataset.organisations.values():
+            builder.organisation(organisation)
+        for report in dataset.reports:
+            builder.report(report)
+        builder.mark_unknown_membership_ends()
+        if include_vocabularies:
+            builder.vocabularies()
+        return BuiltGraph(builder.sorted_triples(), builder.sources)
 
 
 def canonical_decimal(value: Decimal) -> ox.Literal:

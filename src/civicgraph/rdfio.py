@@ -8,7 +8,9 @@ so the same graph always gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -55,7 +57,8 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.De
     raise TypeError(f"unsupported RDF term {term!r}")
 
 
-def _sort_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
+def canonical_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
+    """The place of a triple in the canonical order: by subject, ``rdf:type`` first, then predicate, object."""
     subject = triple.subject
     assert isinstance(subject, ox.NamedNode)  # civicgraph graphs have IRIs as subjects, never blank nodes
     return (
@@ -69,8 +72,24 @@ def _sort_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
 def sorted_triples(graph: Graph) -> list[ox.Triple]:
     """The graph's triples as Oxigraph terms, in the canonical order of civicgraph's files."""
     triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]  # type: ignore[arg-type]
-    triples.sort(key=_sort_key)
+    triples.sort(key=canonical_key)
     return triples
+
+
+@contextmanager
+def paused_cycle_collector() -> Iterator[None]:
+    """Run a block without Python's cycle collector, for code that makes millions of objects and no cycles.
+
+    Each collection of the oldest generation re-scans every live object (the loaded dataset, the triples made
+    so far) and finds nothing to free: 40 % of a national build. Reference counting frees objects as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:
