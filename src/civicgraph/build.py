@@ -22,7 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from .namespaces import CG, OA, SCHEMA, WD, concept
-from .rdfio import paused_cycle_collector, to_rdflib
+from .rdfio import paused_cycle_collector, prefixes_for, to_rdflib
 from .records import (
     Activity,
     Dataset,
@@ -53,6 +53,9 @@ class BuiltGraph:
 
     triples: list[ox.Triple]
     sources: dict[URIRef, Location] = field(default_factory=dict)
+    # The prefixes its Turtle uses (:func:`civicgraph.rdfio.used_prefixes` of the triples), found from the
+    # distinct IRIs the build made rather than by reading every triple again.
+    prefixes: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def graph(self) -> Graph:
@@ -76,7 +79,8 @@ def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGra
         builder.mark_unknown_membership_ends()
         if include_vocabularies:
             builder.vocabularies()
-        return BuiltGraph(builder.sorted_triples(), builder.sources)
+        triples = builder.sorted_triples()
+        return BuiltGraph(triples, builder.sources, prefixes_for(builder.written_iris))
 
 
 def canonical_decimal(value: Decimal) -> ox.Literal:
@@ -110,6 +114,7 @@ _CG, _OA, _SCHEMA, _WD = _Names(CG), _Names(OA), _Names(SCHEMA), _Names(WD)
 _DCT, _ORG, _PROV, _RDF = _Names(DCTERMS), _Names(ORG), _Names(PROV), _Names(RDF)
 _RDFS, _SKOS, _TIME = _Names(RDFS), _Names(SKOS), _Names(TIME)
 _RDF_TYPE = _RDF.type
+_XSD_STRING = str(XSD.string)
 _XSD_DATE = ox.NamedNode(str(XSD.date))
 _XSD_DECIMAL = ox.NamedNode(str(XSD.decimal))
 _XSD_GYEAR = ox.NamedNode(str(XSD.gYear))
@@ -145,6 +150,7 @@ class _Builder:
         self.nodes: dict[str, ox.NamedNode] = {}  # one term per IRI: Oxigraph checks an IRI each time it makes one
         self.sources: dict[URIRef, Location] = {}
         self.membership_ends: dict[str, set[str]] = {}  # which ends of each membership some report states
+        self.written_iris: set[str] = set()  # found by sorted_triples()
 
     # -- IRIs ---------------------------------------------------------------------------------------------
 
@@ -419,11 +425,18 @@ class _Builder:
             subject, obj = triple.subject, triple.object
             if not isinstance(subject, ox.NamedNode) or not isinstance(obj, ox.NamedNode | ox.Literal):
                 raise ValueError(f"{path}: blank node in {triple}: civicgraph mints IRIs for every resource")
+            if isinstance(obj, ox.NamedNode):
+                obj = self.nodes.setdefault(obj.value, obj)  # known, like every IRI the builder makes
             self.add(subject.value, triple.predicate.value, obj)
 
     def sorted_triples(self) -> list[ox.Triple]:
-        """Every triple once, in the canonical order (subjects sorted, then each subject's few triples)."""
+        """Every triple once, in the canonical order (subjects sorted, then each subject's few triples).
+
+        Notes on the way the IRIs a Turtle file of them writes (see :func:`civicgraph.rdfio.written_iris`):
+        predicates but ``rdf:type``, and datatypes shown; those of subjects and objects are ``self.nodes``.
+        """
         predicates: dict[str, ox.NamedNode] = {}
+        datatypes: set[str] = set()
         triples: list[ox.Triple] = []
         append, make = triples.append, ox.Triple
         for subject in sorted(self.subjects):
@@ -433,5 +446,10 @@ class _Builder:
                 predicate = predicates.get(key[1])
                 if predicate is None:
                     predicate = predicates[key[1]] = ox.NamedNode(key[1])
-                append(make(node, predicate, objects[key]))
+                obj = objects[key]
+                if key[2][-1] == ">" and key[2][0] == '"':  # in N-Triples, only "..."^^<datatype> is both
+                    datatypes.add(obj.datatype.value)  # type: ignore[union-attr]
+                append(make(node, predicate, obj))
+        predicates.pop(_RDF_TYPE, None)  # written `a`
+        self.written_iris = {*self.nodes, *predicates, *datatypes} - {_XSD_STRING}
         return triples

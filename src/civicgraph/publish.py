@@ -35,7 +35,7 @@ Writer = Callable[[Release, Path], None]
 
 def write_graph_files(release: Release, out: Path) -> None:
     base = release.dataset.settings.base_iri
-    write_turtle(release.triples, out / "graph.ttl")
+    write_turtle(release.triples, out / "graph.ttl", prefixes=release.built.prefixes)
     write_ntriples(release.triples, out / "graph.nt")
     write_jsonld(release.triples, out / "graph.jsonld", base)
     shutil.copyfile(context_file(), out / "context.jsonld")
