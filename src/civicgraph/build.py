@@ -22,7 +22,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from .namespaces import CG, OA, SCHEMA, WD, concept
-from .rdfio import paused_cycle_collector, prefixes_for, to_rdflib
+from .gcpause import paused_cycle_collector
+from .rdfio import prefixes_for, to_rdflib
 from .records import (
     Activity,
     Dataset,

@@ -18,7 +18,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .rdfio import canonical_key, paused_cycle_collector
+from .gcpause import paused_cycle_collector
+from .rdfio import canonical_key
 from .resources import resource_dir
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -233,12 +234,16 @@ class _Compaction:
         become a nested node."""
         if self.referrer.setdefault(iri, subject) != subject:
             self.shared.add(iri)
-        if iri.startswith(subject) and iri[len(subject) : len(subject) + 1] == "/":
+        if iri.startswith(subject + "/"):
             self.sites.append((place, key, iri))
-        return self.compact_id(iri)
+        compact = self.ids.get(iri)
+        return compact if compact is not None else self.compact_id(iri)
 
     def reference_order(self, iri: str) -> str:
-        return _json_key(self.compact_id(iri))
+        """The order of references by their JSON text: an IRI holds no character JSON escapes (no quote, backslash,
+        control character or space), so the text is the compact IRI in quotes, ordered as it is with one quote."""
+        compact = self.ids.get(iri)
+        return (compact if compact is not None else self.compact_id(iri)) + '"'
 
     def add_value_objects(self, subject: str, node: dict[str, Any], predicate: str, objects: list[Term]) -> None:
         """Values without a term of the context: JSON-LD value objects, as short as they can be."""

@@ -8,9 +8,7 @@ so the same graph always gives the same bytes.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -74,22 +72,6 @@ def sorted_triples(graph: Graph) -> list[ox.Triple]:
     triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]  # type: ignore[arg-type]
     triples.sort(key=canonical_key)
     return triples
-
-
-@contextmanager
-def paused_cycle_collector() -> Iterator[None]:
-    """Run a block without Python's cycle collector, for code that makes millions of objects and no cycles.
-
-    Each collection of the oldest generation re-scans every live object (the loaded dataset, the triples made
-    so far) and finds nothing to free: 40 % of a national build. Reference counting frees objects as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:
