@@ -19,10 +19,10 @@ from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib.namespace import XSD
 
-from .namespaces import CG, OA, SCHEMA, WD, concept
 from .gcpause import paused_cycle_collector
+from .namespaces import PREFIXES, concept
 from .rdfio import prefixes_for, to_rdflib
 from .records import (
     Activity,
@@ -93,16 +93,18 @@ def canonical_decimal(value: Decimal) -> ox.Literal:
 
 
 class _Names:
-    """The IRIs of one namespace as plain strings (``_Names(CG).evidence``).
+    """The IRIs of one namespace of ``PREFIXES`` as plain strings (``_Names("cg").evidence``).
 
     Not rdflib's ``URIRef``: it hashes and compares in Python code, and these IRIs are dictionary keys and sort
     keys in the build's innermost loop.
     """
 
-    def __init__(self, namespace: str) -> None:
-        self._namespace = str(namespace)
+    def __init__(self, prefix: str) -> None:
+        self._namespace = PREFIXES[prefix]
 
     def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):  # copy, pickle and friends look for dunder methods: there are none
+            raise AttributeError(name)
         iri = self._namespace + name
         setattr(self, name, iri)  # an instance attribute from now on: found without calling __getattr__ again
         return iri
@@ -111,9 +113,9 @@ class _Names:
         return self._namespace + name
 
 
-_CG, _OA, _SCHEMA, _WD = _Names(CG), _Names(OA), _Names(SCHEMA), _Names(WD)
-_DCT, _ORG, _PROV, _RDF = _Names(DCTERMS), _Names(ORG), _Names(PROV), _Names(RDF)
-_RDFS, _SKOS, _TIME = _Names(RDFS), _Names(SKOS), _Names(TIME)
+_CG, _OA, _SCHEMA, _WD = _Names("cg"), _Names("oa"), _Names("schema"), _Names("wd")
+_DCT, _ORG, _PROV, _RDF = _Names("dct"), _Names("org"), _Names("prov"), _Names("rdf")
+_RDFS, _SKOS, _TIME = _Names("rdfs"), _Names("skos"), _Names("time")
 _RDF_TYPE = _RDF.type
 _XSD_STRING = str(XSD.string)
 _XSD_DATE = ox.NamedNode(str(XSD.date))

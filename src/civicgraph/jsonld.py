@@ -146,7 +146,8 @@ class _Compaction:
         objects: list[Term] = []
         for triple in triples:
             subject_term = triple.subject
-            next_subject, next_predicate = subject_term.value, triple.predicate.value
+            # (a triple as subject has no value: RDF-star is refused with blank nodes, once per subject, below)
+            next_subject, next_predicate = subject_term.value, triple.predicate.value  # type: ignore[union-attr]
             if next_subject == subject and next_predicate == predicate:
                 objects.append(triple.object)  # type: ignore[arg-type]  # blank nodes are refused when read
                 continue
