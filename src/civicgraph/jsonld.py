@@ -136,7 +136,7 @@ class _Compaction:
         self.referrer: dict[str, str] = {}  # IRI -> the first subject that refers to it (rdf:type aside)
         self.shared: set[str] = set()  # IRIs that more than one subject refers to
         self.sites: list[Site] = []
-        self.ids: dict[str, str] = {}  # IRIs compacted so far (the same concepts and resources recur)
+        self.base = context.base
         self.vocab: dict[str, str] = {}  # the same, for classes, predicates and datatypes
         self.properties: dict[str, tuple[str, int, str]] = {}  # predicate -> (key, how, datatype), see describe()
 
@@ -173,10 +173,10 @@ class _Compaction:
         return [self.nodes[subject] for subject in sorted(self.nodes) if subject not in embedded]
 
     def compact_id(self, iri: str) -> str:
-        compact = self.ids.get(iri)
-        if compact is None:
-            compact = self.ids[iri] = self.context.compact_id(iri)
-        return compact
+        """As :meth:`_Context.compact_id`; a resource's IRI is cut here, not kept (a national graph has 600,000)."""
+        if iri.startswith(self.base) and len(iri) > len(self.base):
+            return iri[len(self.base) :]
+        return self.compact_vocab(iri)
 
     def compact_vocab(self, iri: str) -> str:
         compact = self.vocab.get(iri)
@@ -237,14 +237,12 @@ class _Compaction:
             self.shared.add(iri)
         if iri.startswith(subject + "/"):
             self.sites.append((place, key, iri))
-        compact = self.ids.get(iri)
-        return compact if compact is not None else self.compact_id(iri)
+        return self.compact_id(iri)
 
     def reference_order(self, iri: str) -> str:
         """The order of references by their JSON text: an IRI holds no character JSON escapes (no quote, backslash,
         control character or space), so the text is the compact IRI in quotes, ordered as it is with one quote."""
-        compact = self.ids.get(iri)
-        return (compact if compact is not None else self.compact_id(iri)) + '"'
+        return self.compact_id(iri) + '"'
 
     def add_value_objects(self, subject: str, node: dict[str, Any], predicate: str, objects: list[Term]) -> None:
         """Values without a term of the context: JSON-LD value objects, as short as they can be."""
@@ -302,9 +300,23 @@ def write_jsonld(triples: list[ox.Triple], path: Path, base: str, inline_context
     One line per node of ``@graph``: :mod:`json` writes without indentation in C, five times faster than with,
     and a node's lines stay together.
     """
-    document = compact_document(triples, base)
-    if inline_context:
-        document["@context"] = [published_context(), {"@base": base}]
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    nodes = ",\n".join(map(encode, document["@graph"]))
-    path.write_text(f'{{"@context": {encode(document["@context"])},\n"@graph": [\n{nodes}\n]}}\n', encoding="utf-8")
+    with paused_cycle_collector():  # also while encoding: a collection would walk every node of the document
+        document = compact_document(triples, base)
+        if inline_context:
+            document["@context"] = [published_context(), {"@base": base}]
+        _write_lines(document, path)
+
+
+def _write_lines(document: dict[str, Any], path: Path) -> None:
+    # No check for circular references: nodes are nested only in nodes whose IRI they extend, never in themselves.
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    nodes = document["@graph"]
+    with path.open("w", encoding="utf-8") as file:
+        file.write(f'{{"@context": {encode(document["@context"])},\n"@graph": [\n')
+        for start in range(0, len(nodes), _NODES_PER_WRITE):  # the text of a national graph is 200 MB at once
+            last = start + _NODES_PER_WRITE >= len(nodes)
+            file.write(",\n".join(map(encode, nodes[start : start + _NODES_PER_WRITE])) + ("\n" if last else ",\n"))
+        file.write("]}\n")
+
+
+_NODES_PER_WRITE = 1 << 12
