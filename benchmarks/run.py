@@ -99,10 +99,10 @@ def calibrate(work: Path, seed: int) -> tuple[int, float]:
     from civicgraph.load import load_dataset
 
     poznan_dataset = load_dataset(ROOT / "data")
-    poznan = len(build_graph(poznan_dataset).graph)
-    vocabularies = poznan - len(build_graph(poznan_dataset, include_vocabularies=False).graph)
+    poznan = len(build_graph(poznan_dataset).triples)
+    vocabularies = poznan - len(build_graph(poznan_dataset, include_vocabularies=False).triples)
     folder = synthetic_folder(work, CALIBRATION_MEMBERS, (LAST_YEAR,), seed)
-    synthetic = len(build_graph(load_dataset(folder)).graph)
+    synthetic = len(build_graph(load_dataset(folder)).triples)
     per_member_year = (synthetic - vocabularies) / CALIBRATION_MEMBERS
     progress(f"calibration: Poznań 2023 = {poznan} triples; synthetic ≈ {per_member_year:.0f} triples per member-year")
     return poznan, per_member_year

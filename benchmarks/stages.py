@@ -231,7 +231,6 @@ class Meter:
 def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any]:
     from civicgraph.build import build_graph
     from civicgraph.load import load_dataset
-    from civicgraph.rdfio import sorted_triples
     from civicgraph.validate import validate_graph
 
     dataset = meter.run(
@@ -242,7 +241,7 @@ def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any
     )
     if dataset is None:
         return None, None, None
-    built = meter.run("build", PIPELINE, lambda: build_graph(dataset), lambda b: f"{len(b.graph)} triples")
+    built = meter.run("build", PIPELINE, lambda: build_graph(dataset), lambda b: f"{len(b.triples)} triples")
     if built is None:
         return dataset, None, None
     meter.run(
@@ -251,18 +250,20 @@ def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any
         lambda: validate_graph(built.graph, built.sources),
         lambda r: f"{len(r.violations)} violations, {len(r.warnings)} warnings",
     )
-    triples = meter.run("sort triples", PIPELINE, lambda: sorted_triples(built.graph))
+    # The build makes the triples in canonical order (BuiltGraph.triples): nothing is left to sort.
+    triples = meter.run("sort triples", PIPELINE, lambda: built.triples)
     if triples is not None:
-        format_stages(meter, dataset.settings.base_iri, triples, work)
+        format_stages(meter, dataset.settings.base_iri, triples, work, built.prefixes)
         writer_stages(meter, dataset, built, triples, work)
     return dataset, built, triples
 
 
-def format_stages(meter: Meter, base: str, triples: list[Any], work: Path) -> None:
+def format_stages(meter: Meter, base: str, triples: list[Any], work: Path, prefixes: dict[str, str]) -> None:
     from civicgraph.jsonld import write_jsonld
     from civicgraph.rdfio import write_ntriples, write_turtle
 
-    meter.run("write ttl", PIPELINE, lambda: write_turtle(triples, work / "graph.ttl"))
+    # As publish() writes graph.ttl: with the prefixes the build found (BuiltGraph.prefixes).
+    meter.run("write ttl", PIPELINE, lambda: write_turtle(triples, work / "graph.ttl", prefixes=prefixes))
     meter.run("write nt", PIPELINE, lambda: write_ntriples(triples, work / "graph.nt"))
     meter.run("write jsonld", PIPELINE, lambda: write_jsonld(triples, work / "graph.jsonld", base))
 
@@ -585,7 +586,7 @@ def main() -> None:
         runs = query_stage(meter, dataset, work) if built is not None else []
         if not args.no_serve and args.profile is None:
             serve_stage(meter, runs, work)
-        triple_count = len(built.graph) if built is not None else None
+        triple_count = len(built.triples) if built is not None else None
         del dataset, built  # free our graph before the baseline builds its own
         gc.collect()
         if triples is not None and args.profile is None:

@@ -3,6 +3,11 @@
 Every resource a person may link to gets a minted IRI under the dataset's base IRI; there are no blank nodes.
 Literals are made in their canonical lexical form (``xsd:decimal`` without exponent or trailing zeros), the
 form a triple store such as Oxigraph gives back, so a round trip through a store does not change the graph.
+
+The triples are Oxigraph terms, made directly and kept grouped by subject as they are added: the canonical
+order of the published files (by subject, ``rdf:type`` first, then predicate and object) then costs one sort
+of the subjects and one small sort per subject, and no triple store is filled on the way. An rdflib ``Graph``
+of the same triples is made only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
 """
 
 from __future__ import annotations
@@ -10,11 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import XSD
 
-from .namespaces import CG, OA, SCHEMA, WD, concept
+from .gcpause import paused_cycle_collector
+from .namespaces import PREFIXES, concept
+from .rdfio import prefixes_for, to_rdflib
 from .records import (
     Activity,
     Dataset,
@@ -31,204 +40,295 @@ from .records import (
 )
 from .resources import vocabularies_file
 
-ObjectTerm = URIRef | Literal
+ObjectTerm = ox.NamedNode | ox.Literal
+# A subject's triples: (not rdf:type, predicate IRI, object in N-Triples form) -> object. The key is the
+# triple's place in the canonical order and, being unique per triple, drops the duplicates the builder adds
+# (a year's interval is added once per activity of that year).
+SubjectTriples = dict[tuple[bool, str, str], ObjectTerm]
 
 
 @dataclass
 class BuiltGraph:
-    """The graph, and for each minted resource the source line it came from (for validation reports)."""
+    """The graph's triples in canonical order, and for each minted resource the source line it came from (for
+    validation reports)."""
 
-    graph: Graph
+    triples: list[ox.Triple]
     sources: dict[URIRef, Location] = field(default_factory=dict)
+    # The prefixes its Turtle uses (:func:`civicgraph.rdfio.used_prefixes` of the triples), found from the
+    # distinct IRIs the build made rather than by reading every triple again.
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The same triples as an rdflib graph, made on first use; ``civicgraph build`` never needs it."""
+        graph = Graph(bind_namespaces="none")
+        for triple in self.triples:
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
 
 
 def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGraph:
     """Turn a loaded dataset into its graph, with the SKOS vocabularies it uses copied in."""
-    builder = _Builder(dataset)
-    for member in dataset.members.values():
-        builder.member(member)
-    for organisation in dataset.organisations.values():
-        builder.organisation(organisation)
-    for report in dataset.reports:
-        builder.report(report)
-    builder.mark_unknown_membership_ends()
-    if include_vocabularies:
-        builder.graph.parse(vocabularies_file(), format="turtle")
-    return BuiltGraph(builder.graph, builder.sources)
+    with paused_cycle_collector():
+        builder = _Builder(dataset)
+        for member in dataset.members.values():
+            builder.member(member)
+        for organisation in dataset.organisations.values():
+            builder.organisation(organisation)
+        for report in dataset.reports:
+            builder.report(report)
+        builder.mark_unknown_membership_ends()
+        if include_vocabularies:
+            builder.vocabularies()
+        triples = builder.sorted_triples()
+        return BuiltGraph(triples, builder.sources, prefixes_for(builder.written_iris))
 
 
-def canonical_decimal(value: Decimal) -> Literal:
+def canonical_decimal(value: Decimal) -> ox.Literal:
     """``xsd:decimal`` in canonical form: ``Decimal("47740.00")`` → ``"47740"``, never ``4.774E+4``."""
     text = format(value.normalize(), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return Literal(text or "0", datatype=XSD.decimal)
+    return ox.Literal(text or "0", datatype=_XSD_DECIMAL)
+
+
+class _Names:
+    """The IRIs of one namespace of ``PREFIXES`` as plain strings (``_Names("cg").evidence``).
+
+    Not rdflib's ``URIRef``: it hashes and compares in Python code, and these IRIs are dictionary keys and sort
+    keys in the build's innermost loop.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self._namespace = PREFIXES[prefix]
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):  # copy, pickle and friends look for dunder methods: there are none
+            raise AttributeError(name)
+        iri = self._namespace + name
+        setattr(self, name, iri)  # an instance attribute from now on: found without calling __getattr__ again
+        return iri
+
+    def __getitem__(self, name: str) -> str:
+        return self._namespace + name
+
+
+_CG, _OA, _SCHEMA, _WD = _Names("cg"), _Names("oa"), _Names("schema"), _Names("wd")
+_DCT, _ORG, _PROV, _RDF = _Names("dct"), _Names("org"), _Names("prov"), _Names("rdf")
+_RDFS, _SKOS, _TIME = _Names("rdfs"), _Names("skos"), _Names("time")
+_RDF_TYPE = _RDF.type
+_XSD_STRING = str(XSD.string)
+_XSD_DATE = ox.NamedNode(str(XSD.date))
+_XSD_DECIMAL = ox.NamedNode(str(XSD.decimal))
+_XSD_GYEAR = ox.NamedNode(str(XSD.gYear))
+_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
+_XSD_ANY_URI = ox.NamedNode(str(XSD.anyURI))
+
+
+def _string(text: str) -> ox.Literal:
+    return ox.Literal(text)
+
+
+def _text(text: str, language: str) -> ox.Literal:
+    return ox.Literal(text, language=language)
+
+
+def _date(value: date) -> ox.Literal:
+    return ox.Literal(value.isoformat(), datatype=_XSD_DATE)
+
+
+def _year(value: int) -> ox.Literal:
+    return ox.Literal(f"{value:04d}", datatype=_XSD_GYEAR)
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_XSD_INTEGER)
 
 
 class _Builder:
     def __init__(self, dataset: Dataset) -> None:
         self.base = dataset.settings.base_iri
         self.dataset = dataset
-        self.graph = Graph(bind_namespaces="none")
+        self.subjects: dict[str, SubjectTriples] = {}
+        self.nodes: dict[str, ox.NamedNode] = {}  # one term per IRI: Oxigraph checks an IRI each time it makes one
         self.sources: dict[URIRef, Location] = {}
-        self.membership_ends: dict[URIRef, set[str]] = {}  # which ends of each membership some report states
+        self.membership_ends: dict[str, set[str]] = {}  # which ends of each membership some report states
+        self.written_iris: set[str] = set()  # found by sorted_triples()
 
     # -- IRIs ---------------------------------------------------------------------------------------------
 
-    def iri(self, *parts: object) -> URIRef:
-        return URIRef(self.base + "/".join(str(p) for p in parts))
+    def iri(self, *parts: object) -> str:
+        return self.base + "/".join(str(p) for p in parts)
 
-    def member_iri(self, teryt: str) -> URIRef:
+    def member_iri(self, teryt: str) -> str:
         return self.iri("member", teryt)
 
-    def organisation_iri(self, key: str) -> URIRef:
+    def organisation_iri(self, key: str) -> str:
         return self.iri("organisation", key)
 
-    def report_iri(self, report: Report) -> URIRef:
+    def report_iri(self, report: Report) -> str:
         return self.iri("report", report.member, report.year)
 
-    def membership_iri(self, teryt: str, organisation: str) -> URIRef:
+    def membership_iri(self, teryt: str, organisation: str) -> str:
         return self.iri("membership", teryt, organisation)
 
-    def activity_iri(self, report: Report, key: str) -> URIRef:
+    def activity_iri(self, report: Report, key: str) -> str:
         return self.iri("activity", report.member, report.year, key)
+
+    def node(self, iri: str) -> ox.NamedNode:
+        term = self.nodes.get(iri)
+        if term is None:
+            term = self.nodes[iri] = ox.NamedNode(iri)
+        return term
+
+    def concept(self, scheme: str, notation: str) -> ox.NamedNode:
+        return self.node(concept(scheme, notation))
 
     # -- helpers ------------------------------------------------------------------------------------------
 
-    def add(self, subject: URIRef, predicate: URIRef, obj: ObjectTerm) -> None:
-        self.graph.add((subject, predicate, obj))
+    def add(self, subject: str, predicate: str, obj: ObjectTerm) -> None:
+        triples = self.subjects.get(subject)
+        if triples is None:
+            triples = self.subjects[subject] = {}
+        triples[(predicate != _RDF_TYPE, predicate, str(obj))] = obj
 
-    def labels(self, subject: URIRef, predicate: URIRef, text: Text) -> None:
-        self.add(subject, predicate, Literal(text.pl, lang="pl"))
+    def link(self, subject: str, predicate: str, target: str) -> None:
+        """A triple whose object is a resource given by its IRI."""
+        self.add(subject, predicate, self.node(target))
+
+    def source(self, iri: str, location: Location) -> None:
+        self.sources[URIRef(iri)] = location
+
+    def labels(self, subject: str, predicate: str, text: Text) -> None:
+        self.add(subject, predicate, _text(text.pl, "pl"))
         if text.en:
-            self.add(subject, predicate, Literal(text.en, lang="en"))
+            self.add(subject, predicate, _text(text.en, "en"))
 
-    def not_recorded(self, subject: URIRef, what: str) -> None:
+    def not_recorded(self, subject: str, what: str) -> None:
         """State explicitly that a value is absent from every source, instead of leaving a silent gap."""
-        self.add(subject, CG.notRecorded, URIRef(concept("recordable-field", what)))
+        self.add(subject, _CG.notRecorded, self.concept("recordable-field", what))
 
-    def wikidata(self, subject: URIRef, link: WikidataLink | None) -> None:
+    def wikidata(self, subject: str, link: WikidataLink | None) -> None:
         if link is None or link.qid is None:
             # Never checked, or checked and nothing found: either way there is no link (see cg:WikidataCheck).
             self.not_recorded(subject, "wikidata")
         if link is None:
             return
-        check = URIRef(f"{subject}/wikidata-check")
-        self.add(subject, CG.wikidataCheck, check)
-        self.add(check, RDF.type, CG.WikidataCheck)
-        self.add(check, DCTERMS.date, Literal(link.on.isoformat(), datatype=XSD.date))
-        self.add(check, DCTERMS.creator, Literal(link.by))
+        check = f"{subject}/wikidata-check"
+        self.link(subject, _CG.wikidataCheck, check)
+        self.link(check, _RDF_TYPE, _CG.WikidataCheck)
+        self.add(check, _DCT.date, _date(link.on))
+        self.add(check, _DCT.creator, _string(link.by))
         if link.qid is not None and link.method is not None:
-            self.add(subject, SCHEMA.sameAs, WD[link.qid])
-            self.add(check, CG.linkTarget, WD[link.qid])
-            self.add(check, CG.matchMethod, URIRef(concept("match-method", link.method)))
+            self.link(subject, _SCHEMA.sameAs, _WD[link.qid])
+            self.link(check, _CG.linkTarget, _WD[link.qid])
+            self.add(check, _CG.matchMethod, self.concept("match-method", link.method))
         else:
-            self.add(check, CG.matchMethod, URIRef(concept("match-method", "none-found")))
+            self.add(check, _CG.matchMethod, self.concept("match-method", "none-found"))
 
-    def instant(self, interval: URIRef, end: str, value: date | int) -> None:
-        instant = URIRef(f"{interval}/{end}")
-        self.add(interval, TIME.hasBeginning if end == "beginning" else TIME.hasEnd, instant)
-        self.add(instant, RDF.type, TIME.Instant)
+    def instant(self, interval: str, end: str, value: date | int) -> None:
+        instant = f"{interval}/{end}"
+        self.link(interval, _TIME.hasBeginning if end == "beginning" else _TIME.hasEnd, instant)
+        self.link(instant, _RDF_TYPE, _TIME.Instant)
         if isinstance(value, date):
-            literal = Literal(value.isoformat(), datatype=XSD.date)
-            self.add(instant, TIME.inXSDDate, literal)
+            literal = _date(value)
+            self.add(instant, _TIME.inXSDDate, literal)
             # Repeated on the interval so that one standard SHACL sh:lessThanOrEquals checks start <= end.
             # Only days are repeated: a year cannot be compared with a day, and turning 2010 into 2010-01-01
             # would invent a precision no source gives (the loader checks such mixed ends).
-            self.add(interval, SCHEMA.startDate if end == "beginning" else SCHEMA.endDate, literal)
+            self.add(interval, _SCHEMA.startDate if end == "beginning" else _SCHEMA.endDate, literal)
         else:
-            self.add(instant, TIME.inXSDgYear, Literal(f"{value:04d}", datatype=XSD.gYear))
+            self.add(instant, _TIME.inXSDgYear, _year(value))
 
-    def interval(self, iri: URIRef, start: date | int | None, end: date | int | None, label: str) -> URIRef:
-        self.add(iri, RDF.type, TIME.Interval)
-        self.add(iri, RDFS.label, Literal(label))
+    def interval(self, iri: str, start: date | int | None, end: date | int | None, label: str) -> str:
+        self.link(iri, _RDF_TYPE, _TIME.Interval)
+        self.add(iri, _RDFS.label, _string(label))
         if start is not None:
             self.instant(iri, "beginning", start)
         if end is not None:
             self.instant(iri, "end", end)
         return iri
 
-    def year(self, year: int) -> URIRef:
+    def year(self, year: int) -> str:
         return self.interval(self.iri("period", year), date(year, 1, 1), date(year, 12, 31), str(year))
 
-    def evidence(self, subject: URIRef, report: Report, passages: tuple[Passage, ...]) -> None:
-        text_iri = URIRef(f"{self.report_iri(report)}/text")
+    def evidence(self, subject: str, report: Report, passages: tuple[Passage, ...]) -> None:
+        text_iri = f"{self.report_iri(report)}/text"
         for passage in passages:
-            evidence = URIRef(f"{text_iri}/chars/{passage.start}-{passage.end}")
-            self.add(subject, CG.evidence, evidence)
-            self.add(evidence, RDF.type, CG.Evidence)
-            self.add(evidence, OA.hasSource, text_iri)
-            quote = URIRef(f"{evidence}/quote")
-            self.add(evidence, OA.hasSelector, quote)
-            self.add(quote, RDF.type, OA.TextQuoteSelector)
-            self.add(quote, OA.exact, Literal(passage.exact))
+            evidence = f"{text_iri}/chars/{passage.start}-{passage.end}"
+            self.link(subject, _CG.evidence, evidence)
+            self.link(evidence, _RDF_TYPE, _CG.Evidence)
+            self.link(evidence, _OA.hasSource, text_iri)
+            quote = f"{evidence}/quote"
+            self.link(evidence, _OA.hasSelector, quote)
+            self.link(quote, _RDF_TYPE, _OA.TextQuoteSelector)
+            self.add(quote, _OA.exact, _string(passage.exact))
             if passage.prefix:
-                self.add(quote, OA.prefix, Literal(passage.prefix))
+                self.add(quote, _OA.prefix, _string(passage.prefix))
             if passage.suffix:
-                self.add(quote, OA.suffix, Literal(passage.suffix))
-            position = URIRef(f"{evidence}/position")
-            self.add(evidence, OA.hasSelector, position)
-            self.add(position, RDF.type, OA.TextPositionSelector)
+                self.add(quote, _OA.suffix, _string(passage.suffix))
+            position = f"{evidence}/position"
+            self.link(evidence, _OA.hasSelector, position)
+            self.link(position, _RDF_TYPE, _OA.TextPositionSelector)
             # xsd:integer, not the xsd:nonNegativeInteger of the Web Annotation vocabulary: Oxigraph stores the
             # latter as xsd:integer, so it would not survive a round trip through a store (shapes check >= 0).
-            self.add(position, OA.start, Literal(passage.start, datatype=XSD.integer))
-            self.add(position, OA.end, Literal(passage.end, datatype=XSD.integer))
+            self.add(position, _OA.start, _integer(passage.start))
+            self.add(position, _OA.end, _integer(passage.end))
 
     # -- resources ----------------------------------------------------------------------------------------
 
     def member(self, member: Member) -> None:
         iri = self.member_iri(member.teryt)
-        self.sources[iri] = member.location
-        self.add(iri, RDF.type, CG.LocalGovernment)
-        self.add(iri, RDF.type, ORG.Organization)
-        self.add(iri, CG.teryt, Literal(member.teryt))
-        self.labels(iri, SKOS.prefLabel, member.name)
-        self.add(iri, CG.localGovernmentKind, URIRef(concept("local-government-kind", member.kind)))
+        self.source(iri, member.location)
+        self.link(iri, _RDF_TYPE, _CG.LocalGovernment)
+        self.link(iri, _RDF_TYPE, _ORG.Organization)
+        self.add(iri, _CG.teryt, _string(member.teryt))
+        self.labels(iri, _SKOS.prefLabel, member.name)
+        self.add(iri, _CG.localGovernmentKind, self.concept("local-government-kind", member.kind))
         self.wikidata(iri, member.wikidata)
 
     def organisation(self, organisation: Organisation) -> None:
         iri = self.organisation_iri(organisation.key)
-        self.sources[iri] = organisation.location
-        self.add(iri, RDF.type, CG.NationalOrganisation)
-        self.add(iri, RDF.type, ORG.FormalOrganization)
-        self.add(iri, CG.key, Literal(organisation.key))
-        self.labels(iri, SKOS.prefLabel, organisation.name)
+        self.source(iri, organisation.location)
+        self.link(iri, _RDF_TYPE, _CG.NationalOrganisation)
+        self.link(iri, _RDF_TYPE, _ORG.FormalOrganization)
+        self.add(iri, _CG.key, _string(organisation.key))
+        self.labels(iri, _SKOS.prefLabel, organisation.name)
         for variant in organisation.variants:
-            self.add(iri, SKOS.altLabel, Literal(variant.name, lang="pl"))
+            self.add(iri, _SKOS.altLabel, _text(variant.name, "pl"))
         if organisation.abbreviation:
-            self.add(iri, SCHEMA.alternateName, Literal(organisation.abbreviation))
+            self.add(iri, _SCHEMA.alternateName, _string(organisation.abbreviation))
         if organisation.type:
-            self.add(iri, CG.organisationType, URIRef(concept("organisation-type", organisation.type)))
+            self.add(iri, _CG.organisationType, self.concept("organisation-type", organisation.type))
         else:
             self.not_recorded(iri, "legal-form")
         if organisation.krs:
-            self.add(iri, CG.krs, Literal(organisation.krs))
+            self.add(iri, _CG.krs, _string(organisation.krs))
         else:
             self.not_recorded(iri, "krs")
         self.wikidata(iri, organisation.wikidata)
 
     def report(self, report: Report) -> None:
         iri = self.report_iri(report)
-        self.sources[iri] = report.location
-        member = self.member_iri(report.member)
-        self.add(iri, RDF.type, CG.Report)
-        self.labels(iri, DCTERMS.title, report.title)
-        self.add(iri, DCTERMS.publisher, member)
-        self.add(iri, DCTERMS.temporal, self.year(report.year))
-        self.add(iri, CG.reportYear, Literal(f"{report.year:04d}", datatype=XSD.gYear))
+        self.source(iri, report.location)
+        self.link(iri, _RDF_TYPE, _CG.Report)
+        self.labels(iri, _DCT.title, report.title)
+        self.link(iri, _DCT.publisher, self.member_iri(report.member))
+        self.link(iri, _DCT.temporal, self.year(report.year))
+        self.add(iri, _CG.reportYear, _year(report.year))
         if report.section:
-            self.labels(iri, CG.section, report.section)
+            self.labels(iri, _CG.section, report.section)
         if report.url:
-            self.add(iri, SCHEMA.url, Literal(report.url, datatype=XSD.anyURI))
-        text = URIRef(f"{iri}/text")
-        self.add(iri, CG.sourceText, text)
-        self.add(text, RDF.type, CG.SourceText)
-        self.add(text, DCTERMS.isPartOf, iri)
-        self.add(text, DCTERMS.format, Literal("text/plain"))
-        self.add(text, CG.sha256, Literal(report.text_sha256))
-        self.add(text, CG.characterCount, Literal(len(report.text), datatype=XSD.integer))
+            self.add(iri, _SCHEMA.url, ox.Literal(report.url, datatype=_XSD_ANY_URI))
+        text = f"{iri}/text"
+        self.link(iri, _CG.sourceText, text)
+        self.link(text, _RDF_TYPE, _CG.SourceText)
+        self.link(text, _DCT.isPartOf, iri)
+        self.add(text, _DCT.format, _string("text/plain"))
+        self.add(text, _CG.sha256, _string(report.text_sha256))
+        self.add(text, _CG.characterCount, _integer(len(report.text)))
         if report.url:
-            self.add(text, PROV.wasDerivedFrom, URIRef(report.url))
+            self.link(text, _PROV.wasDerivedFrom, report.url)
         for figure in report.figures:
             self.figure(iri, f"{iri}/figure/{figure.key}", figure, report)
         for membership in report.memberships:
@@ -238,14 +338,14 @@ class _Builder:
 
     def membership(self, report: Report, membership: Membership) -> None:
         iri = self.membership_iri(report.member, membership.organisation)
-        self.sources.setdefault(iri, membership.location)
-        self.add(iri, RDF.type, ORG.Membership)
-        self.add(iri, ORG.member, self.member_iri(report.member))
-        self.add(iri, ORG.organization, self.organisation_iri(membership.organisation))
-        self.add(iri, ORG.role, URIRef(concept("role", "member")))
-        self.add(iri, CG.reportedIn, self.report_iri(report))
-        during = self.interval(URIRef(f"{iri}/during"), membership.start, membership.end, "membership")
-        self.add(iri, ORG.memberDuring, during)
+        self.sources.setdefault(URIRef(iri), membership.location)
+        self.link(iri, _RDF_TYPE, _ORG.Membership)
+        self.link(iri, _ORG.member, self.member_iri(report.member))
+        self.link(iri, _ORG.organization, self.organisation_iri(membership.organisation))
+        self.add(iri, _ORG.role, self.concept("role", "member"))
+        self.link(iri, _CG.reportedIn, self.report_iri(report))
+        during = self.interval(f"{iri}/during", membership.start, membership.end, "membership")
+        self.link(iri, _ORG.memberDuring, during)
         self.evidence(iri, report, membership.evidence)
         known = self.membership_ends.setdefault(iri, set())
         known.update(end for end, value in (("start", membership.start), ("end", membership.end)) if value)
@@ -259,63 +359,100 @@ class _Builder:
 
     def activity(self, report: Report, activity: Activity) -> None:
         iri = self.activity_iri(report, activity.key)
-        self.sources[iri] = activity.location
+        self.source(iri, activity.location)
         membership = self.membership_iri(report.member, activity.membership)
-        self.add(iri, RDF.type, CG.Activity)
-        self.add(iri, RDF.type, PROV.Activity)
+        self.link(iri, _RDF_TYPE, _CG.Activity)
+        self.link(iri, _RDF_TYPE, _PROV.Activity)
         if {"conference", "meeting", "webinar"} & set(activity.types):
-            self.add(iri, RDF.type, SCHEMA.Event)
-        self.add(iri, CG.withinMembership, membership)
-        self.add(iri, CG.reportedIn, self.report_iri(report))
-        self.add(iri, PROV.wasAssociatedWith, self.member_iri(report.member))
-        self.add(iri, PROV.wasAssociatedWith, self.organisation_iri(activity.membership))
+            self.link(iri, _RDF_TYPE, _SCHEMA.Event)
+        self.link(iri, _CG.withinMembership, membership)
+        self.link(iri, _CG.reportedIn, self.report_iri(report))
+        self.link(iri, _PROV.wasAssociatedWith, self.member_iri(report.member))
+        self.link(iri, _PROV.wasAssociatedWith, self.organisation_iri(activity.membership))
         for activity_type in activity.types:
-            self.add(iri, CG.activityType, URIRef(concept("activity-type", activity_type)))
-        self.labels(iri, DCTERMS.title, activity.title)
+            self.add(iri, _CG.activityType, self.concept("activity-type", activity_type))
+        self.labels(iri, _DCT.title, activity.title)
         if activity.description:
-            self.labels(iri, DCTERMS.description, activity.description)
+            self.labels(iri, _DCT.description, activity.description)
         if activity.period is None:
             self.not_recorded(iri, "period")
         else:
-            self.add(iri, DCTERMS.temporal, self.period(activity.period))
+            self.link(iri, _DCT.temporal, self.period(activity.period))
         if activity.part_of:
-            self.add(iri, DCTERMS.isPartOf, self.activity_iri(report, activity.part_of))
+            self.link(iri, _DCT.isPartOf, self.activity_iri(report, activity.part_of))
         for number, participation in enumerate(activity.participants, start=1):
-            node = URIRef(f"{iri}/participation/{number}")
-            self.sources[node] = participation.location
-            self.add(iri, CG.hasParticipation, node)
-            self.add(node, RDF.type, CG.Participation)
+            node = f"{iri}/participation/{number}"
+            self.source(node, participation.location)
+            self.link(iri, _CG.hasParticipation, node)
+            self.link(node, _RDF_TYPE, _CG.Participation)
             participant = (
                 self.member_iri(participation.member)
                 if participation.member
                 else self.organisation_iri(str(participation.organisation))
             )
-            self.add(node, CG.participant, participant)
-            self.add(node, CG.role, URIRef(concept("role", participation.role)))
+            self.link(node, _CG.participant, participant)
+            self.add(node, _CG.role, self.concept("role", participation.role))
             self.evidence(node, report, participation.evidence)
         for figure in activity.figures:
             self.figure(iri, f"{iri}/figure/{figure.key}", figure, report)
         self.evidence(iri, report, activity.evidence)
 
-    def period(self, period: Period) -> URIRef:
+    def period(self, period: Period) -> str:
         if isinstance(period.start, int) and period.start == period.end:
             return self.year(period.start)
         return self.interval(self.iri("period", period.label), period.start, period.end, period.label)
 
-    def figure(self, owner: URIRef, iri_text: str, figure: Figure, report: Report) -> None:
-        iri = URIRef(iri_text)
-        self.sources[iri] = figure.location
-        self.add(owner, CG.hasFigure, iri)
-        self.add(iri, CG.figureOf, owner)
-        self.add(iri, RDF.type, CG.Figure)
+    def figure(self, owner: str, iri: str, figure: Figure, report: Report) -> None:
+        self.source(iri, figure.location)
+        self.link(owner, _CG.hasFigure, iri)
+        self.link(iri, _CG.figureOf, owner)
+        self.link(iri, _RDF_TYPE, _CG.Figure)
         if figure.currency:
-            self.add(iri, RDF.type, SCHEMA.MonetaryAmount)
-            self.add(iri, SCHEMA.currency, Literal(figure.currency))
+            self.link(iri, _RDF_TYPE, _SCHEMA.MonetaryAmount)
+            self.add(iri, _SCHEMA.currency, _string(figure.currency))
         else:
-            self.add(iri, RDF.type, SCHEMA.QuantitativeValue)
-            self.add(iri, SCHEMA.unitCode, URIRef(concept("unit", str(figure.unit))))
-        self.add(iri, SCHEMA.value, canonical_decimal(figure.value))
-        self.add(iri, CG.hedge, URIRef(concept("hedge", figure.hedge)))
-        self.add(iri, CG.asPrinted, Literal(figure.evidence.exact, lang="pl"))
-        self.labels(iri, SKOS.prefLabel, figure.label)
+            self.link(iri, _RDF_TYPE, _SCHEMA.QuantitativeValue)
+            self.add(iri, _SCHEMA.unitCode, self.concept("unit", str(figure.unit)))
+        self.add(iri, _SCHEMA.value, canonical_decimal(figure.value))
+        self.add(iri, _CG.hedge, self.concept("hedge", figure.hedge))
+        self.add(iri, _CG.asPrinted, _text(figure.evidence.exact, "pl"))
+        self.labels(iri, _SKOS.prefLabel, figure.label)
         self.evidence(iri, report, (figure.evidence,))
+
+    # -- the vocabularies and the result ------------------------------------------------------------------
+
+    def vocabularies(self) -> None:
+        """Copy in the SKOS concept schemes (ontology/vocabularies.ttl), read by Oxigraph's Turtle parser."""
+        path = vocabularies_file()
+        for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            subject, obj = triple.subject, triple.object
+            if not isinstance(subject, ox.NamedNode) or not isinstance(obj, ox.NamedNode | ox.Literal):
+                raise ValueError(f"{path}: blank node in {triple}: civicgraph mints IRIs for every resource")
+            if isinstance(obj, ox.NamedNode):
+                obj = self.nodes.setdefault(obj.value, obj)  # known, like every IRI the builder makes
+            self.add(subject.value, triple.predicate.value, obj)
+
+    def sorted_triples(self) -> list[ox.Triple]:
+        """Every triple once, in the canonical order (subjects sorted, then each subject's few triples).
+
+        Notes on the way the IRIs a Turtle file of them writes (see :func:`civicgraph.rdfio.written_iris`):
+        predicates but ``rdf:type``, and datatypes shown; those of subjects and objects are ``self.nodes``.
+        """
+        predicates: dict[str, ox.NamedNode] = {}
+        datatypes: set[str] = set()
+        triples: list[ox.Triple] = []
+        append, make = triples.append, ox.Triple
+        for subject in sorted(self.subjects):
+            node = self.node(subject)
+            objects = self.subjects[subject]
+            for key in sorted(objects):
+                predicate = predicates.get(key[1])
+                if predicate is None:
+                    predicate = predicates[key[1]] = ox.NamedNode(key[1])
+                obj = objects[key]
+                if key[2][-1] == ">" and key[2][0] == '"':  # in N-Triples, only "..."^^<datatype> is both
+                    datatypes.add(obj.datatype.value)  # type: ignore[union-attr]
+                append(make(node, predicate, obj))
+        predicates.pop(_RDF_TYPE, None)  # written `a`
+        self.written_iris = {*self.nodes, *predicates, *datatypes} - {_XSD_STRING}
+        return triples

@@ -159,7 +159,7 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
         click.echo(format_text(report, lang), err=True, nl=False)
     written = publish(dataset, built, out_dir)
     click.echo(
-        f"wrote {written} ({len(built.graph)} triples, {len(dataset.reports)} reports, "
+        f"wrote {written} ({len(built.triples)} triples, {len(dataset.reports)} reports, "
         f"{len(report.warnings)} warnings)",
         err=True,
     )

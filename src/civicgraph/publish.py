@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from .build import BuiltGraph
 from .jsonld import context_file, write_jsonld
-from .rdfio import sorted_triples, write_ntriples, write_turtle
+from .rdfio import write_ntriples, write_turtle
 from .records import Dataset
 from .resources import ontology_file, shapes_files, vocabularies_file
 
@@ -35,7 +35,7 @@ Writer = Callable[[Release, Path], None]
 
 def write_graph_files(release: Release, out: Path) -> None:
     base = release.dataset.settings.base_iri
-    write_turtle(release.triples, out / "graph.ttl")
+    write_turtle(release.triples, out / "graph.ttl", prefixes=release.built.prefixes)
     write_ntriples(release.triples, out / "graph.nt")
     write_jsonld(release.triples, out / "graph.jsonld", base)
     shutil.copyfile(context_file(), out / "context.jsonld")
@@ -77,7 +77,7 @@ WRITERS: list[Writer] = [write_graph_files, copy_ontology_and_shapes, *_portal_w
 
 def publish(dataset: Dataset, built: BuiltGraph, out: Path, writers: list[Writer] | None = None) -> Path:
     """Write every output of the release into ``out``, replacing its previous content atomically."""
-    release = Release(dataset, built, sorted_triples(built.graph))
+    release = Release(dataset, built, built.triples)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"

@@ -40,7 +40,23 @@ def to_oxigraph(term: Node, allow_blank: bool = False) -> ox.NamedNode | ox.Blan
     raise TypeError(f"unsupported RDF term {term!r}")
 
 
-def _sort_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:
+    """The rdflib term of an Oxigraph term (the inverse of :func:`to_oxigraph`)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language is not None:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def canonical_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
+    """The place of a triple in the canonical order: by subject, ``rdf:type`` first, then predicate, object."""
     subject = triple.subject
     assert isinstance(subject, ox.NamedNode)  # civicgraph graphs have IRIs as subjects, never blank nodes
     return (
@@ -54,7 +70,7 @@ def _sort_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
 def sorted_triples(graph: Graph) -> list[ox.Triple]:
     """The graph's triples as Oxigraph terms, in the canonical order of civicgraph's files."""
     triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]  # type: ignore[arg-type]
-    triples.sort(key=_sort_key)
+    triples.sort(key=canonical_key)
     return triples
 
 
@@ -64,56 +80,92 @@ def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = N
     Concept schemes get a prefix each (``hedge:nearly``) because a slash in a local name would have to be
     escaped (``cgv:hedge\\/nearly``); the broad ``cgv:`` prefix is therefore never offered.
     """
-    candidates = {**{k: v for k, v in PREFIXES.items() if k != "cgv"}, **(extra or {})}
-    # Tight loop (it runs over every triple of a national graph): rdf:type is written `a`, plain strings and
-    # language-tagged literals show no datatype, subjects that are blank nodes would have no IRI.
+    return prefixes_for(written_iris(triples), extra)
+
+
+def written_iris(triples: Iterable[ox.Triple]) -> set[str]:
+    """The IRIs a Turtle file of the triples writes: those of subjects, of predicates but ``rdf:type`` (written
+    ``a``), of objects, and the datatypes of literals that show one (neither ``xsd:string`` nor a language tag)."""
+    # Tight loop (it runs over every triple of a national graph): the triples of a subject follow each other, so
+    # its IRI is read once; predicates are few, kept as terms.
     named, literal = ox.NamedNode, ox.Literal
     iris: set[str] = set()
     add = iris.add
-    for triple in triples:
-        subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
-        if type(subject) is named:
-            add(subject.value)
-        if predicate != _RDF_TYPE:
-            add(predicate)
+    predicates: set[ox.NamedNode] = set()
+    last_subject: object = None
+    for subject, predicate, obj in triples:
+        if subject != last_subject:
+            last_subject = subject
+            if type(subject) is named:
+                add(subject.value)
+        predicates.add(predicate)
         if type(obj) is named:
             add(obj.value)
         elif type(obj) is literal and obj.language is None:
             add(obj.datatype.value)
+    iris.update(predicate.value for predicate in predicates if predicate.value != _RDF_TYPE)
     iris.discard(_XSD_STRING)
-    for iri in iris:
-        if iri.startswith(str(CGV)) and "/" in iri[len(str(CGV)) :]:
-            scheme = iri[len(str(CGV)) :].split("/")[0]
-            candidates.setdefault(scheme, f"{CGV}{scheme}/")
+    return iris
+
+
+def prefixes_for(iris: Iterable[str], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The prefixes (of ``PREFIXES``, one per concept scheme, and ``extra``) that abbreviate some of the IRIs."""
+    candidates = {**{k: v for k, v in PREFIXES.items() if k != "cgv"}, **(extra or {})}
+    vocab = str(CGV)
     # A prefixed name's local part may contain neither '/' nor '#' (unescaped), so the only namespace that can
-    # abbreviate an IRI is the IRI up to its last '/' or '#': one dictionary look-up per IRI.
+    # abbreviate an IRI is the IRI up to its last '/' or '#': one dictionary look-up per distinct namespace.
+    namespaces: set[str] = set()
+    for iri in iris:
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        if 0 < cut < len(iri):
+            namespaces.add(iri[:cut])
+    for namespace in namespaces:
+        if namespace.startswith(vocab) and namespace.endswith("/") and namespace.count("/", len(vocab)) == 1:
+            scheme = namespace[len(vocab) : -1]
+            candidates.setdefault(scheme, namespace)
     prefix_of: dict[str, str] = {}
     for prefix, namespace in candidates.items():
         prefix_of.setdefault(namespace, prefix)
-    used: dict[str, str] = {}
-    for iri in iris:
-        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
-        found = prefix_of.get(iri[:cut]) if 0 < cut < len(iri) else None
-        if found is not None:
-            used[found] = iri[:cut]
+    used = {prefix_of[namespace]: namespace for namespace in namespaces if namespace in prefix_of}
     return dict(sorted(used.items()))
 
 
-def write_turtle(triples: list[ox.Triple], path: Path, extra_prefixes: dict[str, str] | None = None) -> None:
+def write_turtle(
+    triples: list[ox.Triple],
+    path: Path,
+    extra_prefixes: dict[str, str] | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> None:
+    """Turtle with the prefixes the triples use: ``prefixes`` when the caller knows them (the build does, see
+    :attr:`civicgraph.build.BuiltGraph.prefixes`), else those :func:`used_prefixes` finds."""
+    if prefixes is None:
+        prefixes = used_prefixes(triples, extra_prefixes)
     # Serialized in memory, then written at once: Oxigraph writing to a path makes a system call per token,
     # about ten times slower for the many small files of the site.
-    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=used_prefixes(triples, extra_prefixes))
+    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     assert turtle is not None  # bytes are returned when no output is given
     path.write_bytes(turtle)
 
 
+# Triples serialized, and lines written, per slice of this many: the buffers stay small (a national graph's one
+# buffer of 150 MB costs more to grow, copy and page in than the serialization itself).
+_SLICE = 1 << 15
+
+
 def write_ntriples(triples: list[ox.Triple], path: Path) -> None:
     """Sorted N-Triples: one canonical line per triple, lines in byte order (diff-friendly)."""
-    serialized = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    assert serialized is not None  # bytes are returned when no output is given
-    lines = serialized.splitlines(keepends=True)
+    lines: list[bytes] = []
+    for start in range(0, len(triples), _SLICE):
+        serialized = ox.serialize(triples[start : start + _SLICE], format=ox.RdfFormat.N_TRIPLES)
+        assert serialized is not None  # bytes are returned when no output is given
+        part = serialized.split(b"\n")
+        part.pop()  # after the last line's newline
+        lines += part
+    # Without their newlines the lines sort the same: a newline sorts before any character a line can hold.
     lines.sort()
-    path.write_bytes(b"".join(lines))
+    with path.open("wb") as file:
+        for start in range(0, len(lines), _SLICE):
+            file.write(b"\n".join(lines[start : start + _SLICE]) + b"\n")
 
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".nq": "nquads"}

@@ -1,0 +1,77 @@
+"""The build's triples: Oxigraph terms in the canonical order of the files, each once, with the prefixes they use.
+
+The reference for the order is its definition in civicgraph.rdfio (by subject, rdf:type first, then predicate and
+object), applied by ``sorted_triples`` to the rdflib graph of the same triples.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from civicgraph.build import BuiltGraph, build_graph
+from civicgraph.cli import main
+from civicgraph.load import load_dataset
+from civicgraph.publish import publish
+from civicgraph.rdfio import sorted_triples, used_prefixes
+from civicgraph.records import Dataset
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> BuiltGraph:
+    """Ten synthetic members over two years: memberships told by several reports, shared periods and evidence."""
+    out = tmp_path_factory.mktemp("synth") / "data"
+    result = CliRunner().invoke(main, ["synth", "--out", str(out), "--members", "10", "--years", "2022,2023"])
+    assert result.exit_code == 0, result.output
+    return build_graph(load_dataset(out))
+
+
+@pytest.mark.parametrize("fixture", ["built", "synthetic"])
+def test_triples_are_the_graphs_in_canonical_order(fixture: str, request: pytest.FixtureRequest) -> None:
+    graph: BuiltGraph = request.getfixturevalue(fixture)
+    assert graph.triples == sorted_triples(graph.graph)
+
+
+def test_each_triple_is_there_once(synthetic: BuiltGraph) -> None:
+    # The builder adds some triples many times (a year's interval for every activity of that year).
+    assert len({str(triple) for triple in synthetic.triples}) == len(synthetic.triples)
+
+
+def test_a_subjects_types_come_first(built: BuiltGraph) -> None:
+    by_subject: dict[str, list[str]] = {}
+    for triple in built.triples:
+        by_subject.setdefault(str(triple.subject), []).append(triple.predicate.value)
+    for predicates in by_subject.values():
+        types = predicates.count(RDF_TYPE)
+        assert predicates[:types] == [RDF_TYPE] * types
+        assert predicates[types:] == sorted(predicates[types:])
+
+
+def test_the_vocabularies_are_part_of_the_graph(built: BuiltGraph, dataset: Dataset) -> None:
+    hedge = "https://w3id.org/civicgraph/vocab/hedge/nearly"
+    without = build_graph(dataset, include_vocabularies=False)
+    assert any(t.subject.value == hedge for t in built.triples)
+    assert not any(t.subject.value == hedge for t in without.triples)
+
+
+@pytest.mark.parametrize("fixture", ["built", "synthetic"])
+def test_the_prefixes_are_those_the_triples_use(fixture: str, request: pytest.FixtureRequest) -> None:
+    graph: BuiltGraph = request.getfixturevalue(fixture)
+    assert graph.prefixes == used_prefixes(graph.triples)
+
+
+def test_without_vocabularies_no_concept_scheme_prefix_but_those_used(dataset: Dataset) -> None:
+    bare = build_graph(dataset, include_vocabularies=False)
+    assert bare.prefixes == used_prefixes(bare.triples)
+    assert "skos" in bare.prefixes  # labels
+    assert "hedge" in bare.prefixes  # figures' hedges are concepts
+
+
+def test_publishing_never_makes_the_rdflib_graph(dataset: Dataset, tmp_path: Path) -> None:
+    fresh = build_graph(dataset)
+    publish(dataset, fresh, tmp_path / "dist")
+    assert "graph" not in vars(fresh)  # the cached property was never computed
