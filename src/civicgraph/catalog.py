@@ -30,9 +30,10 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, SKOS, XSD, Namespace
 
+from .gcpause import paused_cycle_collector
 from .rdfio import to_oxigraph, write_turtle
 from .records import Report, Settings, Text
-from .release import RDF_TYPE, Edition, FileFacts, build_date, editions, file_facts, paused_gc
+from .release import RDF_TYPE, Edition, FileFacts, build_date, editions, file_facts
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -723,7 +724,7 @@ def write_catalog(release: Release, out: Path) -> None:
     """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and their copies in ``site/``
     (where the catalogue IRI dereferences to)."""
     facts = {path: file_facts(out, path) for path in planned_paths(release)}
-    with paused_gc():
+    with paused_cycle_collector():
         triples = catalog_triples(release, facts, profile=3)
         write_turtle(triples, out / "catalog.ttl", CATALOG_PREFIXES)
         write_flat_jsonld(triples, out / "catalog.jsonld", CATALOG_PREFIXES)

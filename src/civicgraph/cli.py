@@ -20,6 +20,7 @@ from . import __version__
 from .build import BuiltGraph, build_graph
 from .errors import ExitCode, InputError
 from .load import load_dataset
+from .progress import Progress
 from .records import Dataset
 from .validate import ENGINES, Engine, ValidationReport, validate_graph
 
@@ -123,11 +124,24 @@ def main(debug: bool) -> None:
     """Publish municipal reports on national cooperation as a validated knowledge graph."""
 
 
-def load_and_build(data_dir: Path) -> tuple[Dataset, BuiltGraph]:
+def load_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Dataset, BuiltGraph]:
     if not data_dir.is_dir():
         raise CivicgraphError(f"{data_dir}: no such data folder (give one with --data)", ExitCode.USAGE)
-    dataset = load_dataset(data_dir)
-    return dataset, build_graph(dataset)
+    progress = progress if progress is not None else Progress()
+    with progress.stage("load") as counted:
+        dataset = load_dataset(data_dir)
+        counted.count, counted.unit = len(dataset.reports), "reports"
+    with progress.stage("build") as counted:
+        built = build_graph(dataset)
+        counted.count, counted.unit = len(built.triples), "triples"
+    return dataset, built
+
+
+def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
+    with (progress if progress is not None else Progress()).stage("validate") as counted:
+        report = validate_graph(built.triples, built.sources, engine=engine)
+        counted.count, counted.unit = len(built.triples), "triples"
+    return report
 
 
 @main.command()
@@ -147,8 +161,9 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
     """Load, validate and publish the graph into OUT (graph.ttl, graph.jsonld, graph.nt, ...)."""
     from .publish import publish
 
-    dataset, built = load_and_build(data_dir)
-    report = validate_graph(built.graph, built.sources, engine=engine)
+    progress = Progress()
+    dataset, built = load_and_build(data_dir, progress)
+    report = validate_built(built, engine, progress)
     if not report.conforms:
         click.echo(format_text(report, lang), err=True, nl=False)
         raise CivicgraphError(
@@ -157,7 +172,7 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
         )
     if report.warnings:
         click.echo(format_text(report, lang), err=True, nl=False)
-    written = publish(dataset, built, out_dir)
+    written = publish(dataset, built, out_dir, progress=progress)
     click.echo(
         f"wrote {written} ({len(built.triples)} triples, {len(dataset.reports)} reports, "
         f"{len(report.warnings)} warnings)",
@@ -192,7 +207,7 @@ def validate(data_dir: Path, graph_file: Path | None, lang: str, output_format: 
         report = validate_graph(read_graph(graph_file), engine=engine)
     else:
         _dataset, built = load_and_build(data_dir)
-        report = validate_graph(built.graph, built.sources, engine=engine)
+        report = validate_built(built, engine)
     if output_format == "json":
         click.echo(json.dumps(report_as_json(report, lang), ensure_ascii=False, indent=2))
     elif output_format == "turtle":

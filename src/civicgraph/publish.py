@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from .build import BuiltGraph
 from .jsonld import context_file, write_jsonld
+from .progress import Progress
 from .rdfio import write_ntriples, write_turtle
 from .records import Dataset
 from .resources import ontology_file, shapes_files, vocabularies_file
@@ -75,8 +76,15 @@ def _portal_writers() -> list[Writer]:
 WRITERS: list[Writer] = [write_graph_files, copy_ontology_and_shapes, *_portal_writers()]
 
 
-def publish(dataset: Dataset, built: BuiltGraph, out: Path, writers: list[Writer] | None = None) -> Path:
+def publish(
+    dataset: Dataset,
+    built: BuiltGraph,
+    out: Path,
+    writers: list[Writer] | None = None,
+    progress: Progress | None = None,
+) -> Path:
     """Write every output of the release into ``out``, replacing its previous content atomically."""
+    progress = progress if progress is not None else Progress(enabled=False)
     release = Release(dataset, built, built.triples)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +93,8 @@ def publish(dataset: Dataset, built: BuiltGraph, out: Path, writers: list[Writer
     staging.mkdir()
     try:
         for writer in writers if writers is not None else WRITERS:
-            writer(release, staging)
+            with progress.stage(f"publish: {writer.__name__}"):
+                writer(release, staging)
         _swap(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -8,14 +8,12 @@ byte-identical files.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -25,6 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 import pyoxigraph as ox
 
 from . import __version__
+from .gcpause import paused_cycle_collector
 from .jsonld import compact_document, published_context
 from .rdfio import write_ntriples, write_turtle
 from .records import Settings
@@ -70,23 +69,6 @@ def build_date(settings: Settings) -> date:
     return settings.build_date
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Run a block without Python's cyclic garbage collector.
-
-    The writers build millions of small lists and dicts that hold no reference cycles (reference counting frees
-    them); each few hundred allocations would otherwise start a collection that walks the whole heap, the graph
-    included — three quarters of the time of indexing a national graph.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 T = TypeVar("T")
 MAX_WORKERS = 2  # the machine a national build must fit has two cores
 
@@ -96,8 +78,9 @@ def in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], None], minimum
 
     Each share's files are written by one process, from the same data, so the output does not depend on the
     number of cores. Fork: the children share the parent's graph and index without copying or pickling them
-    (run under :func:`paused_gc`, so that no collection touches every object and makes the kernel copy it). With
-    fewer than ``minimum`` items, or one core, the work is done here: a fork costs more than it saves.
+    (they run with the collector paused and the parent's objects frozen, see :mod:`civicgraph.gcpause`, so no
+    collection touches every object and makes the kernel copy it). With fewer than ``minimum`` items, or one
+    core, the work is done here: a fork costs more than it saves.
     """
     workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
     if workers < 2 or len(items) < minimum:
@@ -287,7 +270,7 @@ def write_editions(release: Release, out: Path) -> None:
             write_ntriples(triples, out / edition.file(".nt"))
             write_compact_jsonld(triples, out / edition.file(".jsonld"), base)
 
-    with paused_gc():
+    with paused_cycle_collector():
         index = graph_index(release)
         index.nested  # noqa: B018 -- computed once here, not once per worker
         in_parallel(editions(release), write)

@@ -28,13 +28,11 @@ treat an explicit ``^^xsd:string`` as another value. civicgraph's graphs only ho
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -45,6 +43,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
+
+from .gcpause import paused_cycle_collector
 
 # --------------------------------------------------------------------------------------------------------------
 # Terms of the data graph
@@ -318,20 +318,6 @@ class DataIndex:
 
     def superclasses(self, cls: Term) -> list[Term]:
         return _closure(cls, self.objects(_SUBCLASS_OF))
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a validation builds and reads its index: millions of new lists
-    and tuples would make it traverse them again and again (a third of the time at national size), and they
-    hold no reference cycles — they are freed by reference counting as soon as the validation ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _deduplicate(by_subject: Neighbours) -> None:
@@ -1382,7 +1368,7 @@ def _lookup(neighbours: Neighbours) -> Callable[[Term], Values]:
 
 def validate(triples: Iterable[ox.Triple], shapes: CompiledShapes) -> list[Finding]:
     """Validate the data triples against compiled shapes: every result, in no particular order."""
-    with _cyclic_gc_paused():
+    with paused_cycle_collector():
         run = Run(shapes, DataIndex(triples, shapes.predicates))
         try:
             return run.findings()

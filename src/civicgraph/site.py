@@ -48,6 +48,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from .gcpause import paused_cycle_collector
 from .rdfio import write_turtle
 from .release import (
     CG,
@@ -63,7 +64,6 @@ from .release import (
     editions,
     graph_index,
     in_parallel,
-    paused_gc,
     write_compact_jsonld,
 )
 from .resources import ontology_file
@@ -1012,7 +1012,7 @@ def write_site(release: Release, out: Path) -> None:
     ``sitemap.xml`` and ``.htaccess``. A report's page takes its descriptions from its edition (written before)."""
     from .catalog import plan
 
-    with paused_gc():
+    with paused_cycle_collector():
         model = SiteModel(release)
         env = _environment()
         site = out / SITE_DIR

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .release import CG, DCT, ORG, SCHEMA, SKOS, GraphIndex, graph_index, paused_gc
+from .gcpause import paused_cycle_collector
+from .release import CG, DCT, ORG, SCHEMA, SKOS, GraphIndex, graph_index
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -533,7 +534,7 @@ def metadata(release: Release) -> dict[str, Any]:
 
 
 def write_tables(release: Release, out: Path) -> None:
-    with paused_gc():
+    with paused_cycle_collector():
         index = graph_index(release)
         for table in tables(release.dataset.settings.base_iri):
             write_table(index, table, out / table.file)

@@ -18,9 +18,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
 
 from .catalog import CatalogIris, licence_of, plan, publisher_iri
+from .gcpause import paused_cycle_collector
 from .namespaces import PREFIXES
 from .rdfio import sorted_triples, write_turtle
-from .release import RDF_TYPE, build_date, paused_gc
+from .release import RDF_TYPE, build_date
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -155,5 +156,5 @@ def _wikidata_linkset(graph: Graph, dataset: URIRef, iris: CatalogIris, tally: T
 
 def write_void(release: Release, out: Path) -> None:
     prefixes = {"void": str(VOID), "formats": str(FORMATS), "foaf": str(FOAF)}
-    with paused_gc():
+    with paused_cycle_collector():
         write_turtle(sorted_triples(void_graph(release)), out / VOID_FILE, prefixes)
