@@ -35,7 +35,7 @@ import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 import pyoxigraph as ox
@@ -550,8 +550,8 @@ class MinInclusiveConstraint(Constraint):
                 return False
             try:
                 return _compare_literals(literal, minimum) >= 0
-            except (TypeError, NotImplementedError):
-                return False
+            except (TypeError, NotImplementedError, InvalidOperation):
+                return False  # SHACL: a value that cannot be compared is a result (pyshacl stops on "NaN" decimals)
 
         return _remembered(at_least)  # offsets, counts and amounts repeat across a national graph
 
@@ -773,7 +773,12 @@ class LessThanConstraint(Constraint):
             return term, True, None
 
         def in_order(left: object, right: object) -> bool:
-            return bool(left <= right if or_equal else left < right)  # type: ignore[operator]
+            # SHACL: two values that cannot be compared are a result; pyshacl raises instead (TypeError for a
+            # gYear against a date, InvalidOperation for a "NaN" decimal), which would stop the whole validation.
+            try:
+                return bool(left <= right if or_equal else left < right)  # type: ignore[operator]
+            except (TypeError, InvalidOperation):
+                return False
 
         def not_less(focus: Term, values: Values) -> Sequence[Term | None]:
             compared = others.get(focus, EMPTY)
