@@ -38,13 +38,12 @@ from xml.etree import ElementTree
 import pyoxigraph as ox
 
 from .namespaces import CGV, PREFIXES
-from .rdfio import used_prefixes
+from .rdfio import to_rdflib, used_prefixes
 from .resources import resource_dir
 
 if TYPE_CHECKING:
     import httpx
     from rdflib import Graph
-    from rdflib.term import Identifier
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -507,20 +506,6 @@ class RdflibEngine:
             for row in _capped(answer, max_results)
         )
         return Solutions(variables, rows)
-
-
-def to_rdflib(term: Term) -> Identifier:
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD + "string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def from_rdflib(term: Any) -> Any:

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from .namespaces import CGV, PREFIXES
 
@@ -40,7 +40,7 @@ def to_oxigraph(term: Node, allow_blank: bool = False) -> ox.NamedNode | ox.Blan
     raise TypeError(f"unsupported RDF term {term!r}")
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Node:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Identifier:
     """The rdflib term of an Oxigraph term (the inverse of :func:`to_oxigraph`)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
