@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .gcpause import paused_cycle_collector
-from .rdfio import write_turtle
+from .rdfio import prefixes_for, write_turtle
 from .records import Report, Settings, Text
 from .release import RDF_TYPE, Edition, FileFacts, build_date, editions, files_facts
 
@@ -479,48 +480,60 @@ def publisher_iri(settings: Settings) -> str:
 # -- the graph --------------------------------------------------------------------------------------------------
 
 Object = ox.NamedNode | ox.Literal
-# A node of the catalogue: its subject IRI and its predicates, each with its objects, in the canonical order.
-Node = tuple[str, list[tuple[str, list[Object]]]]
+# A predicate of a subject, with its objects in canonical order and the triples stating them, in the same order.
+Entry = tuple[str, list[Object], list[ox.Triple]]
+# A subject of the catalogue with its entries, predicates in canonical order.
+Node = tuple[str, list[Entry]]
 
 
 class _Triples:
     """Triples grouped by subject and predicate, each one kept once: a national catalogue states many triples
     (the vocabulary terms' labels, the publisher, the licence) again for every dataset or distribution."""
 
-    def __init__(self) -> None:
+    def __init__(self, named: Callable[[str], ox.NamedNode]) -> None:
+        self.named = named
         self.subjects: dict[str, dict[str, set[Object]]] = {}
+        self._entries: dict[str, list[Entry]] = {}
 
     def add(self, s: str, p: str, o: Object) -> None:
         self.subjects.setdefault(s, {}).setdefault(p, set()).add(o)
 
+    def entries(self, subject: str) -> list[Entry]:
+        """The subject's predicates in canonical order, with their triples — made once, and shared by both
+        profiles: an ``ox.Triple`` with a literal object costs microseconds to make."""
+        found = self._entries.get(subject)
+        if found is None:
+            node = self.named(subject)
+            found = self._entries[subject] = [
+                _entry(node, self.named(predicate), objects)
+                for predicate, objects in sorted(
+                    self.subjects[subject].items(), key=lambda item: _predicate_order(item[0])
+                )
+            ]
+        return found
 
-def _predicate_order(item: tuple[str, set[Object]]) -> tuple[bool, str]:
-    return item[0] != RDF_TYPE, item[0]
+
+def _predicate_order(predicate: str) -> tuple[bool, str]:
+    return predicate != RDF_TYPE, predicate
 
 
-def _object_order(obj: Object) -> str:
-    return str(obj)  # its N-Triples text, as rdfio's canonical order compares objects
+def _entry(subject: ox.NamedNode, predicate: ox.NamedNode, objects: Collection[Object]) -> Entry:
+    # By N-Triples text, as rdfio's canonical order compares objects; most predicates have one object.
+    ordered = [*objects] if len(objects) == 1 else sorted(objects, key=str)
+    return predicate.value, ordered, [ox.Triple(subject, predicate, obj) for obj in ordered]
 
 
-def canonical_nodes(*parts: _Triples) -> list[Node]:
-    """The union of ``parts`` in rdfio's canonical order: by subject, ``rdf:type`` first then by predicate, and
-    objects by their N-Triples text. Grouped already, only a subject's few predicates and objects are sorted."""
-    nodes: list[Node] = []
-    for subject in sorted(set().union(*(part.subjects for part in parts))):
-        predicates: dict[str, set[Object]] = {}
-        for part in parts:
-            for predicate, objects in part.subjects.get(subject, {}).items():
-                predicates[predicate] = predicates[predicate] | objects if predicate in predicates else objects
-        nodes.append(
-            (
-                subject,
-                [
-                    (predicate, sorted(objects, key=_object_order) if len(objects) > 1 else [*objects])
-                    for predicate, objects in sorted(predicates.items(), key=_predicate_order)
-                ],
-            )
-        )
-    return nodes
+def _merged(subject: ox.NamedNode, shared: list[Entry], own: list[Entry]) -> list[Entry]:
+    """The entries of a subject that has triples of both kinds: the shared entries (and triples) kept as they
+    are, those of the profile added, and a predicate of both kinds given the objects of both."""
+    entries = {entry[0]: entry for entry in shared}
+    for entry in own:
+        predicate, objects, _triples = entry
+        if predicate in entries:
+            both = {*entries[predicate][1], *objects}
+            entry = _entry(subject, ox.NamedNode(predicate), both)
+        entries[predicate] = entry
+    return sorted(entries.values(), key=lambda entry: _predicate_order(entry[0]))
 
 
 @dataclass
@@ -532,7 +545,23 @@ class Catalog:
     profiles: dict[int, _Triples]  # 3: DCAT-AP 3.0.1, 2: DCAT-AP 2.1.1
 
     def nodes(self, profile: int) -> list[Node]:
-        return canonical_nodes(self.shared, self.profiles[profile])
+        """The nodes of the profile in rdfio's canonical order: by subject, then ``rdf:type`` first and by
+        predicate, then by object."""
+        shared, own = self.shared, self.profiles[profile]
+        nodes: list[Node] = []
+        for subject in sorted(shared.subjects.keys() | own.subjects.keys()):
+            if subject not in own.subjects:
+                entries = shared.entries(subject)
+            elif subject not in shared.subjects:
+                entries = own.entries(subject)
+            else:
+                entries = _merged(shared.named(subject), shared.entries(subject), own.entries(subject))
+            nodes.append((subject, entries))
+        return nodes
+
+
+def node_triples(nodes: list[Node]) -> list[ox.Triple]:
+    return [triple for _subject, entries in nodes for _predicate, _objects, triples in entries for triple in triples]
 
 
 class _CatalogBuilder:
@@ -540,10 +569,10 @@ class _CatalogBuilder:
         self.settings = release.dataset.settings
         self.facts = facts
         self.iris = CatalogIris(self.settings)
-        self.shared = _Triples()
-        self.ap3 = _Triples()
-        self.ap2 = _Triples()
         self._named: dict[str, ox.NamedNode] = {}
+        self.shared = _Triples(self.named)
+        self.ap3 = _Triples(self.named)
+        self.ap2 = _Triples(self.named)
         self._described: set[tuple[str, str]] = set()  # (kind, IRI) of the resources described already
         self.date = ox.Literal(build_date(self.settings).isoformat(), datatype=self.named(XSD.date))
         self.licence = licence_of(self.settings)
@@ -814,22 +843,22 @@ def catalog_triples(release: Release, facts: dict[str, FileFacts], profile: int 
     return node_triples(build_catalog(release, datasets, series, facts).nodes(profile))
 
 
-def node_triples(nodes: list[Node]) -> list[ox.Triple]:
-    named: dict[str, ox.NamedNode] = {}
-
-    def iri(value: str) -> ox.NamedNode:
-        node = named.get(value)
-        if node is None:
-            node = named[value] = ox.NamedNode(value)
-        return node
-
-    triples = []
-    for subject, predicates in nodes:
-        subject_node = iri(subject)
-        for predicate, objects in predicates:
-            predicate_node = iri(predicate)
-            triples += [ox.Triple(subject_node, predicate_node, obj) for obj in objects]
-    return triples
+def used_prefixes(nodes: list[Node]) -> dict[str, str]:
+    """The prefixes (of the catalogue's and the project's) that a Turtle file of the nodes uses: those of the
+    IRIs it writes (as :func:`civicgraph.rdfio.written_iris` finds them, read here from the nodes rather than
+    from every triple)."""
+    iris: set[str] = set()
+    for subject, entries in nodes:
+        iris.add(subject)
+        for predicate, objects, _triples in entries:
+            iris.add(predicate)
+            for obj in objects:
+                if isinstance(obj, ox.NamedNode):
+                    iris.add(obj.value)
+                elif obj.language is None:
+                    iris.add(obj.datatype.value)
+    iris -= {RDF_TYPE, XSD.string}  # rdf:type is written `a`, and a plain string shows no datatype
+    return prefixes_for(iris, CATALOG_PREFIXES)
 
 
 def planned_paths(datasets: list[PlannedDataset]) -> list[str]:
@@ -844,10 +873,10 @@ def write_catalog(release: Release, out: Path) -> None:
     with paused_cycle_collector():
         catalog = build_catalog(release, datasets, series, facts)
         nodes = catalog.nodes(3)
-        write_turtle(node_triples(nodes), out / "catalog.ttl", CATALOG_PREFIXES)
+        write_turtle(node_triples(nodes), out / "catalog.ttl", prefixes=used_prefixes(nodes))
         write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
         nodes = catalog.nodes(2)
-        write_turtle(node_triples(nodes), out / CATALOG_AP2_FILE, CATALOG_PREFIXES)
+        write_turtle(node_triples(nodes), out / CATALOG_AP2_FILE, prefixes=used_prefixes(nodes))
     (out / SITE_DIR).mkdir(exist_ok=True)
     for name in CATALOG_FILES:
         shutil.copyfile(out / name, out / SITE_DIR / name)
@@ -883,9 +912,9 @@ def write_flat_jsonld(nodes: list[Node], path: Path, prefixes: dict[str, str]) -
             return term.value
         return {"@value": term.value, "@type": compact(term.datatype.value)}
 
-    def node(subject: str, predicates: list[tuple[str, list[Object]]]) -> dict[str, Any]:
+    def node(subject: str, entries: list[Entry]) -> dict[str, Any]:
         described: dict[str, Any] = {"@id": compact(subject)}
-        for predicate, objects in predicates:
+        for predicate, objects, _triples in entries:
             if predicate == RDF_TYPE:
                 described["@type"] = [compact(o.value) for o in objects]
             else:
