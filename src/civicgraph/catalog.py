@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -565,9 +566,10 @@ def node_triples(nodes: list[Node]) -> list[ox.Triple]:
 
 
 class _CatalogBuilder:
-    def __init__(self, release: Release, facts: dict[str, FileFacts]) -> None:
+    def __init__(self, release: Release) -> None:
         self.settings = release.dataset.settings
-        self.facts = facts
+        # Each distribution, its checksum node and its file: the size and digests are stated last.
+        self.files: list[tuple[str, str, PlannedFile]] = []
         self.iris = CatalogIris(self.settings)
         self._named: dict[str, ox.NamedNode] = {}
         self.shared = _Triples(self.named)
@@ -772,7 +774,6 @@ class _CatalogBuilder:
 
     def distribution(self, node: str, planned: PlannedFile) -> None:
         url = self.publish_url + planned.path
-        facts = self.facts[planned.path]
         self.link(node, RDF_TYPE, DCAT.Distribution)
         self.literal(node, DCTERMS.identifier, planned.key)
         self.text(node, DCTERMS.title, planned.title)
@@ -791,27 +792,28 @@ class _CatalogBuilder:
         self.add(node, DCTERMS.modified, self.date)
         for standard in planned.conforms_to:
             self.standard(node, standard)
-        size = str(facts.size)
-        self.ap3.add(node, DCAT.byteSize, ox.Literal(size, datatype=self.named(XSD.nonNegativeInteger)))
-        self.ap2.add(node, DCAT.byteSize, ox.Literal(size, datatype=self.named(XSD.decimal)))
-        self.checksum(node, planned, facts)
+        checksum = str(self.iris.local(f"checksum-{planned.key}"))
+        self.link(node, SPDX.checksum, checksum)
+        self.link(checksum, RDF_TYPE, SPDX.Checksum)
+        self.files.append((node, checksum, planned))
 
-    def checksum(self, distribution: str, planned: PlannedFile, facts: FileFacts) -> None:
-        node = str(self.iris.local(f"checksum-{planned.key}"))
-        self.link(distribution, SPDX.checksum, node)
-        self.link(node, RDF_TYPE, SPDX.Checksum)
+    def size_and_checksum(self, distribution: str, node: str, facts: FileFacts) -> None:
+        """What the profiles state about a distribution's file each in its own way."""
+        size = str(facts.size)
+        self.ap3.add(distribution, DCAT.byteSize, ox.Literal(size, datatype=self.named(XSD.nonNegativeInteger)))
+        self.ap2.add(distribution, DCAT.byteSize, ox.Literal(size, datatype=self.named(XSD.decimal)))
         hex_binary = self.named(XSD.hexBinary)
         # DCAT-AP 3.0.1's vocabulary shape requires the algorithm IRI to start with "https://spdx.org/rdf/terms"
         # while SPDX's namespace is http://: the https IRI is given, and stated the same as SPDX's own.
         sha256 = self.named(SHA256_HTTPS)
         self.ap3.add(node, SPDX.algorithm, sha256)
         self.ap3.add(node, SPDX.checksumValue, ox.Literal(facts.sha256, datatype=hex_binary))
-        self.ap3.add(sha256.value, OWL.sameAs, self.named(SPDX.checksumAlgorithm_sha256))
-        self.ap3.add(sha256.value, RDF_TYPE, self.named(SPDX.ChecksumAlgorithm))
-        sha1 = self.named(SPDX.checksumAlgorithm_sha1)  # the only algorithm DCAT-AP 2.1.1 accepts
-        self.ap2.add(node, SPDX.algorithm, sha1)
+        self.ap3.add(SHA256_HTTPS, OWL.sameAs, self.named(SPDX.checksumAlgorithm_sha256))
+        self.ap3.add(SHA256_HTTPS, RDF_TYPE, self.named(SPDX.ChecksumAlgorithm))
+        sha1 = SPDX.checksumAlgorithm_sha1  # the only algorithm DCAT-AP 2.1.1 accepts
+        self.ap2.add(node, SPDX.algorithm, self.named(sha1))
         self.ap2.add(node, SPDX.checksumValue, ox.Literal(facts.sha1, datatype=hex_binary))
-        self.ap2.add(sha1.value, RDF_TYPE, self.named(SPDX.ChecksumAlgorithm))
+        self.ap2.add(sha1, RDF_TYPE, self.named(SPDX.ChecksumAlgorithm))
 
 
 SHA256_HTTPS = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
@@ -825,22 +827,33 @@ STANDARD_TITLES = {
 
 
 def build_catalog(
-    release: Release, datasets: list[PlannedDataset], series: list[PlannedSeries], facts: dict[str, FileFacts]
+    release: Release,
+    datasets: list[PlannedDataset],
+    series: list[PlannedSeries],
+    facts: Callable[[], dict[str, FileFacts]],
 ) -> Catalog:
-    """The catalogue of the planned datasets and series; ``facts`` gives the size and digests of every file."""
-    builder = _CatalogBuilder(release, facts)
+    """The catalogue of the planned datasets and series; ``facts`` gives the size and digests of every file.
+
+    It is asked for them only once every other triple is made (and its ``ox.Triple`` too): the files can be
+    hashed meanwhile, in threads (hashlib works without the interpreter lock)."""
+    builder = _CatalogBuilder(release)
     builder.catalog(datasets)
     for planned_series in series:
         builder.series(planned_series)
     for planned in datasets:
         builder.dataset(planned)
+    for subject in builder.shared.subjects:
+        builder.shared.entries(subject)
+    known = facts()
+    for distribution, checksum, planned_file in builder.files:
+        builder.size_and_checksum(distribution, checksum, known[planned_file.path])
     return Catalog(builder.shared, {3: builder.ap3, 2: builder.ap2})
 
 
 def catalog_triples(release: Release, facts: dict[str, FileFacts], profile: int = 3) -> list[ox.Triple]:
     """The catalogue's triples in canonical order (DCAT-AP 3 or 2.1.1)."""
     datasets, series = plan(release)
-    return node_triples(build_catalog(release, datasets, series, facts).nodes(profile))
+    return node_triples(build_catalog(release, datasets, series, lambda: facts).nodes(profile))
 
 
 def used_prefixes(nodes: list[Node]) -> dict[str, str]:
@@ -869,9 +882,9 @@ def write_catalog(release: Release, out: Path) -> None:
     """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and their copies in ``site/``
     (where the catalogue IRI dereferences to)."""
     datasets, series = plan(release)
-    facts = files_facts(release, out, planned_paths(datasets))
-    with paused_cycle_collector():
-        catalog = build_catalog(release, datasets, series, facts)
+    with paused_cycle_collector(), ThreadPoolExecutor(1) as hashing:
+        facts = hashing.submit(files_facts, release, out, planned_paths(datasets))
+        catalog = build_catalog(release, datasets, series, facts.result)
         nodes = catalog.nodes(3)
         write_turtle(node_triples(nodes), out / "catalog.ttl", prefixes=used_prefixes(nodes))
         write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
