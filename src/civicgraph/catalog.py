@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,7 +33,7 @@ from rdflib import URIRef
 from .gcpause import paused_cycle_collector
 from .rdfio import prefixes_for, write_turtle
 from .records import Report, Settings, Text
-from .release import RDF_TYPE, Edition, FileFacts, build_date, editions, files_facts
+from .release import RDF_TYPE, Edition, FileFacts, build_date, editions, files_facts_meanwhile
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -835,7 +834,7 @@ def build_catalog(
     """The catalogue of the planned datasets and series; ``facts`` gives the size and digests of every file.
 
     It is asked for them only once every other triple is made (and its ``ox.Triple`` too): the files can be
-    hashed meanwhile, in threads (hashlib works without the interpreter lock)."""
+    hashed meanwhile (:func:`civicgraph.release.files_facts_meanwhile`)."""
     builder = _CatalogBuilder(release)
     builder.catalog(datasets)
     for planned_series in series:
@@ -882,9 +881,8 @@ def write_catalog(release: Release, out: Path) -> None:
     """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and their copies in ``site/``
     (where the catalogue IRI dereferences to)."""
     datasets, series = plan(release)
-    with paused_cycle_collector(), ThreadPoolExecutor(1) as hashing:
-        facts = hashing.submit(files_facts, release, out, planned_paths(datasets))
-        catalog = build_catalog(release, datasets, series, facts.result)
+    with paused_cycle_collector(), files_facts_meanwhile(release, out, planned_paths(datasets)) as facts:
+        catalog = build_catalog(release, datasets, series, facts)
         nodes = catalog.nodes(3)
         write_turtle(node_triples(nodes), out / "catalog.ttl", prefixes=used_prefixes(nodes))
         write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)

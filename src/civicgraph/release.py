@@ -13,8 +13,9 @@ import json
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -340,13 +341,43 @@ def _stat_key(path: str) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
+def _hashed(out: Path, paths: Sequence[str]) -> dict[str, tuple[tuple[int, int], FileFacts]]:
+    """The facts of the files, with each file's size and modification time from before it was read."""
+
+    def hash_one(path: str) -> tuple[tuple[int, int], FileFacts]:
+        stat = _stat_key(str(out / path))
+        return stat, file_facts(out, path)
+
+    return dict(zip(paths, _in_threads(hash_one, paths), strict=True))
+
+
+def _remembered(
+    release: Release, out: Path, hashed: dict[str, tuple[tuple[int, int], FileFacts]]
+) -> dict[str, FileFacts]:
+    _FACTS_CACHE.clear()  # one release at a time
+    _FACTS_CACHE[(id(release.triples), str(out))] = hashed
+    return {path: facts for path, (_stat, facts) in hashed.items()}
+
+
 def files_facts(release: Release, out: Path, paths: Sequence[str]) -> dict[str, FileFacts]:
     """The facts of the files, hashed in threads, and remembered for :func:`write_checksums` of the same release."""
-    found = dict(zip(paths, _in_threads(lambda path: file_facts(out, path), paths), strict=True))
-    key = (id(release.triples), str(out))
-    _FACTS_CACHE.clear()  # one release at a time
-    _FACTS_CACHE[key] = {path: (_stat_key(str(out / path)), facts) for path, facts in found.items()}
-    return found
+    return _remembered(release, out, _hashed(out, paths))
+
+
+@contextmanager
+def files_facts_meanwhile(
+    release: Release, out: Path, paths: Sequence[str], minimum: int = 64
+) -> Iterator[Callable[[], dict[str, FileFacts]]]:
+    """:func:`files_facts` computed in a forked process while the caller goes on; gives the function that waits
+    for them. A process, not a thread: a thread hashing next to a busy interpreter waits for its lock after
+    every chunk it hashes, and hashes several times slower. Fewer than ``minimum`` files are hashed here, when
+    they are asked for: a fork costs more."""
+    if len(paths) < minimum:
+        yield lambda: files_facts(release, out, paths)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = pool.submit(_hashed, out, paths)
+        yield lambda: _remembered(release, out, pending.result())
 
 
 def released_files(out: Path) -> list[str]:
