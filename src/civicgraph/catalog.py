@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from bisect import bisect_left
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
@@ -525,15 +526,16 @@ def _entry(subject: ox.NamedNode, predicate: ox.NamedNode, objects: Collection[O
 
 def _merged(subject: ox.NamedNode, shared: list[Entry], own: list[Entry]) -> list[Entry]:
     """The entries of a subject that has triples of both kinds: the shared entries (and triples) kept as they
-    are, those of the profile added, and a predicate of both kinds given the objects of both."""
-    entries = {entry[0]: entry for entry in shared}
+    are, the profile's put in their place, and a predicate of both kinds given the objects of both."""
+    entries = [*shared]
     for entry in own:
         predicate, objects, _triples = entry
-        if predicate in entries:
-            both = {*entries[predicate][1], *objects}
-            entry = _entry(subject, ox.NamedNode(predicate), both)
-        entries[predicate] = entry
-    return sorted(entries.values(), key=lambda entry: _predicate_order(entry[0]))
+        place = bisect_left(entries, _predicate_order(predicate), key=lambda found: _predicate_order(found[0]))
+        if place < len(entries) and entries[place][0] == predicate:
+            entries[place] = _entry(subject, ox.NamedNode(predicate), {*entries[place][1], *objects})
+        else:
+            entries.insert(place, entry)
+    return entries
 
 
 @dataclass
@@ -543,6 +545,13 @@ class Catalog:
 
     shared: _Triples
     profiles: dict[int, _Triples]  # 3: DCAT-AP 3.0.1, 2: DCAT-AP 2.1.1
+    _shared_iris: set[str] | None = None
+
+    def prefixes(self, profile: int) -> dict[str, str]:
+        """The prefixes (the catalogue's, and the project's) that the Turtle file of the profile uses."""
+        if self._shared_iris is None:
+            self._shared_iris = written_iris(self.shared)
+        return prefixes_for(self._shared_iris | written_iris(self.profiles[profile]), CATALOG_PREFIXES)
 
     def nodes(self, profile: int) -> list[Node]:
         """The nodes of the profile in rdfio's canonical order: by subject, then ``rdf:type`` first and by
@@ -855,22 +864,20 @@ def catalog_triples(release: Release, facts: dict[str, FileFacts], profile: int 
     return node_triples(build_catalog(release, datasets, series, lambda: facts).nodes(profile))
 
 
-def used_prefixes(nodes: list[Node]) -> dict[str, str]:
-    """The prefixes (of the catalogue's and the project's) that a Turtle file of the nodes uses: those of the
-    IRIs it writes (as :func:`civicgraph.rdfio.written_iris` finds them, read here from the nodes rather than
-    from every triple)."""
-    iris: set[str] = set()
-    for subject, entries in nodes:
-        iris.add(subject)
-        for predicate, objects, _triples in entries:
-            iris.add(predicate)
+def written_iris(part: _Triples) -> set[str]:
+    """The IRIs a Turtle file of the triples writes, as :func:`civicgraph.rdfio.written_iris` finds them (read
+    here from the grouped triples: each subject and predicate once)."""
+    iris: set[str] = set(part.subjects)
+    for predicates in part.subjects.values():
+        iris.update(predicates)
+        for objects in predicates.values():
             for obj in objects:
                 if isinstance(obj, ox.NamedNode):
                     iris.add(obj.value)
                 elif obj.language is None:
                     iris.add(obj.datatype.value)
     iris -= {RDF_TYPE, XSD.string}  # rdf:type is written `a`, and a plain string shows no datatype
-    return prefixes_for(iris, CATALOG_PREFIXES)
+    return iris
 
 
 def planned_paths(datasets: list[PlannedDataset]) -> list[str]:
@@ -881,13 +888,14 @@ def write_catalog(release: Release, out: Path) -> None:
     """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and their copies in ``site/``
     (where the catalogue IRI dereferences to)."""
     datasets, series = plan(release)
-    with paused_cycle_collector(), files_facts_meanwhile(release, out, planned_paths(datasets)) as facts:
-        catalog = build_catalog(release, datasets, series, facts)
+    with paused_cycle_collector():
+        with files_facts_meanwhile(release, out, planned_paths(datasets)) as facts:
+            catalog = build_catalog(release, datasets, series, facts)
         nodes = catalog.nodes(3)
-        write_turtle(node_triples(nodes), out / "catalog.ttl", prefixes=used_prefixes(nodes))
+        write_turtle(node_triples(nodes), out / "catalog.ttl", prefixes=catalog.prefixes(3))
         write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
         nodes = catalog.nodes(2)
-        write_turtle(node_triples(nodes), out / CATALOG_AP2_FILE, prefixes=used_prefixes(nodes))
+        write_turtle(node_triples(nodes), out / CATALOG_AP2_FILE, prefixes=catalog.prefixes(2))
     (out / SITE_DIR).mkdir(exist_ok=True)
     for name in CATALOG_FILES:
         shutil.copyfile(out / name, out / SITE_DIR / name)
