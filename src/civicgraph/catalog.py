@@ -20,6 +20,7 @@ DCAT-AP range and vocabulary shapes check them on the data alone.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from bisect import bisect_left
 from collections.abc import Callable, Collection
@@ -234,7 +235,7 @@ class PlannedFile:
 
     @property
     def kind(self) -> FileKind:
-        return FILE_KINDS[Path(self.path).suffix]
+        return FILE_KINDS[os.path.splitext(self.path)[1]]  # not pathlib: asked for every distribution
 
 
 @dataclass(frozen=True)
