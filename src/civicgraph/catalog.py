@@ -2,8 +2,9 @@
 
 What is catalogued (:func:`plan`): the whole graph as one dataset, and every member-year report as a dataset of
 its own in a ``dcat:DatasetSeries`` per member — each with a distribution per published file. The catalogue is
-built as an rdflib graph and serialized canonically; checksums and byte sizes are read from the files as
-written, so this writer runs after every writer of a catalogued file.
+built from strings and Oxigraph terms (the triples of both profiles once, grouped by subject) and serialized in
+rdfio's canonical order; checksums and byte sizes are read from the files as written, so this writer runs after
+every writer of a catalogued file.
 
 Two profiles of the same catalogue are written, because the two DCAT-AP versions portals check cannot both be
 met by one graph (docs/publishing.md):
@@ -857,12 +858,6 @@ def build_catalog(
     for distribution, checksum, planned_file in builder.files:
         builder.size_and_checksum(distribution, checksum, known[planned_file.path])
     return Catalog(builder.shared, {3: builder.ap3, 2: builder.ap2})
-
-
-def catalog_triples(release: Release, facts: dict[str, FileFacts], profile: int = 3) -> list[ox.Triple]:
-    """The catalogue's triples in canonical order (DCAT-AP 3 or 2.1.1)."""
-    datasets, series = plan(release)
-    return node_triples(build_catalog(release, datasets, series, lambda: facts).nodes(profile))
 
 
 def written_iris(part: _Triples) -> set[str]:
