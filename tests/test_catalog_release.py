@@ -12,10 +12,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
+from civicgraph.build import BuiltGraph
 from civicgraph.errors import InputError
 from civicgraph.load import load_dataset
+from civicgraph.publish import Release
 from civicgraph.records import Dataset
-from civicgraph.release import build_date
+from civicgraph.release import build_date, files_facts, files_facts_meanwhile, write_checksums
 
 BASE = "https://w3id.org/civicgraph/id/"
 
@@ -83,3 +85,47 @@ def test_publishing_settings_are_checked_with_file_and_line(data_copy: Path) -> 
     assert (lines.index("publish_url: http://w3id.org/civicgraph/") + 1, "publish_url") in found
     page_line = next(i for i, line in enumerate(lines, start=1) if line.startswith("  page: "))
     assert (page_line, "contact.page") in found  # an unknown field, named where it is
+
+
+# FIPS 180-2 test vectors (appendices B.1 and B.3 of SHA-256; A.1 and A.3 of SHA-1).
+ABC = (
+    b"abc",
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    "a9993e364706816aba3e25717850c26c9cd0d89d",
+)
+MILLION_A = (
+    b"a" * 1_000_000,
+    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+    "34aa973cd4c4daa4f61eeb2bdbad27316534016f",
+)
+
+
+def test_file_digests_from_a_forked_process_are_the_standards(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+) -> None:
+    release = Release(dataset, built, built.triples)
+    (tmp_path / "editions").mkdir()
+    (tmp_path / "abc.txt").write_bytes(ABC[0])
+    (tmp_path / "editions" / "a.nt").write_bytes(MILLION_A[0] * 3)  # three million: over several read chunks
+    (tmp_path / "empty.csv").write_bytes(b"")
+    paths = ["abc.txt", "editions/a.nt", "empty.csv"]
+    with files_facts_meanwhile(release, tmp_path, paths, minimum=1) as facts:  # minimum=1: always forked
+        found = facts()
+    assert (found["abc.txt"].size, found["abc.txt"].sha256, found["abc.txt"].sha1) == (3, ABC[1], ABC[2])
+    assert found["editions/a.nt"].size == 3_000_000
+    assert found["editions/a.nt"].sha256 == hashlib.sha256(MILLION_A[0] * 3).hexdigest()
+    assert found["editions/a.nt"].sha1 == hashlib.sha1(MILLION_A[0] * 3).hexdigest()
+    assert found["empty.csv"].sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert found["empty.csv"].sha1 == "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+
+
+def test_sha256sums_hashes_again_a_file_changed_after_the_catalogue(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+) -> None:
+    release = Release(dataset, built, built.triples)
+    (tmp_path / "kept.txt").write_bytes(ABC[0])
+    (tmp_path / "changed.txt").write_bytes(ABC[0])
+    files_facts(release, tmp_path, ["kept.txt", "changed.txt"])  # as the catalogue hashes them
+    (tmp_path / "changed.txt").write_bytes(MILLION_A[0])
+    write_checksums(release, tmp_path)
+    assert (tmp_path / "SHA256SUMS").read_text(encoding="utf-8") == f"{MILLION_A[1]}  changed.txt\n{ABC[1]}  kept.txt\n"

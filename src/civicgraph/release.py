@@ -13,7 +13,9 @@ import json
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -296,18 +298,86 @@ class FileFacts:
     size: int
     sha256: str
     sha1: str  # DCAT-AP 2.1.1 accepts only SHA-1 checksums
-    md5: str  # dane.gov.pl's harvester checks the XML against an MD5
+
+
+_CHUNK = 1 << 20
 
 
 def file_facts(out: Path, relative: str) -> FileFacts:
-    data = (out / relative).read_bytes()
-    return FileFacts(
-        relative,
-        len(data),
-        hashlib.sha256(data).hexdigest(),
-        hashlib.sha1(data, usedforsecurity=False).hexdigest(),
-        hashlib.md5(data, usedforsecurity=False).hexdigest(),
-    )
+    """Size, SHA-256 and SHA-1 of a file, from one read of it (in chunks: a national graph file is 300 MB)."""
+    sha256, sha1 = hashlib.sha256(), hashlib.sha1(usedforsecurity=False)
+    size = 0
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    with open(out / relative, "rb", buffering=0) as file:
+        while read := file.readinto(buffer):
+            sha256.update(view[:read])
+            sha1.update(view[:read])
+            size += read
+    return FileFacts(relative, size, sha256.hexdigest(), sha1.hexdigest())
+
+
+# The facts of the files hashed for the catalogue of a release, which SHA256SUMS reuses rather than reading
+# every file again: (identity of the release's triples, out folder) -> relative path -> (stat, facts).
+_FACTS_CACHE: dict[tuple[int, str], dict[str, tuple[tuple[int, int], FileFacts]]] = {}
+
+
+R = TypeVar("R")
+
+
+def _in_threads(work: Callable[[str], R], items: Sequence[str]) -> list[R]:
+    """``work`` of every item, in order, done by :data:`MAX_WORKERS` threads taking every other item (the big
+    files sort together); hashing runs in parallel because hashlib lets go of the interpreter lock."""
+    shares = [items[start::MAX_WORKERS] for start in range(MAX_WORKERS)]
+    results: list[R] = [None] * len(items)  # type: ignore[list-item]  # every place is filled below
+    with ThreadPoolExecutor(MAX_WORKERS) as pool:
+        for start, done in enumerate(pool.map(lambda share: [work(item) for item in share], shares)):
+            results[start::MAX_WORKERS] = done
+    return results
+
+
+def _stat_key(path: str) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _hashed(out: Path, paths: Sequence[str]) -> dict[str, tuple[tuple[int, int], FileFacts]]:
+    """The facts of the files, with each file's size and modification time from before it was read."""
+
+    def hash_one(path: str) -> tuple[tuple[int, int], FileFacts]:
+        stat = _stat_key(str(out / path))
+        return stat, file_facts(out, path)
+
+    return dict(zip(paths, _in_threads(hash_one, paths), strict=True))
+
+
+def _remembered(
+    release: Release, out: Path, hashed: dict[str, tuple[tuple[int, int], FileFacts]]
+) -> dict[str, FileFacts]:
+    _FACTS_CACHE.clear()  # one release at a time
+    _FACTS_CACHE[(id(release.triples), str(out))] = hashed
+    return {path: facts for path, (_stat, facts) in hashed.items()}
+
+
+def files_facts(release: Release, out: Path, paths: Sequence[str]) -> dict[str, FileFacts]:
+    """The facts of the files, hashed in threads, and remembered for :func:`write_checksums` of the same release."""
+    return _remembered(release, out, _hashed(out, paths))
+
+
+@contextmanager
+def files_facts_meanwhile(
+    release: Release, out: Path, paths: Sequence[str], minimum: int = 64
+) -> Iterator[Callable[[], dict[str, FileFacts]]]:
+    """:func:`files_facts` computed in a forked process while the caller goes on; gives the function that waits
+    for them. A process, not a thread: a thread hashing next to a busy interpreter waits for its lock after
+    every chunk it hashes, and hashes several times slower. Fewer than ``minimum`` files are hashed here, when
+    they are asked for: a fork costs more."""
+    if len(paths) < minimum:
+        yield lambda: files_facts(release, out, paths)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = pool.submit(_hashed, out, paths)
+        yield lambda: _remembered(release, out, pending.result())
 
 
 def released_files(out: Path) -> list[str]:
@@ -340,12 +410,20 @@ def write_release_info(release: Release, out: Path) -> None:
 
 
 def write_checksums(release: Release, out: Path) -> None:
-    """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file."""
+    """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file.
+
+    The files the catalogue hashed are not read again, unless they changed since (size or modification time)."""
     root = str(out)
-    lines = [f"{_sha256(os.path.join(root, name))}  {name}\n" for name in released_files(out) if name != CHECKSUMS_FILE]
+    known = _FACTS_CACHE.get((id(release.triples), root), {})
+
+    def sha256(name: str) -> str:
+        path = os.path.join(root, name)
+        remembered = known.get(name)
+        if remembered is not None and remembered[0] == _stat_key(path):
+            return remembered[1].sha256
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+
+    names = [name for name in released_files(out) if name != CHECKSUMS_FILE]
+    lines = [f"{digest}  {name}\n" for name, digest in zip(names, _in_threads(sha256, names), strict=True)]
     (out / CHECKSUMS_FILE).write_text("".join(lines), encoding="utf-8")
-
-
-def _sha256(path: str) -> str:
-    with open(path, "rb") as file:
-        return hashlib.file_digest(file, "sha256").hexdigest()
