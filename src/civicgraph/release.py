@@ -162,13 +162,7 @@ class GraphIndex:
 
     def literal(self, subject: str, predicate: str, lang: str | None = None) -> str | None:
         """The first literal value; with ``lang``, the one in that language (falling back to Polish, then any)."""
-        literals = [o for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)]
-        if lang is not None:
-            for wanted in (lang, "pl"):
-                for literal in literals:
-                    if literal.language == wanted:
-                        return literal.value
-        return literals[0].value if literals else None
+        return _literal_of(self.objects(subject, predicate), lang)
 
     @cached_property
     def _types(self) -> dict[str, list[str]]:
@@ -206,15 +200,32 @@ class GraphIndex:
         return dict(found)
 
     def label(self, subject: str, lang: str) -> str | None:
+        properties = self.by_subject.get(subject)
+        if properties is None:
+            return None
         for predicate in _LABEL_PREDICATES:
-            value = self.literal(subject, predicate, lang)
-            if value is not None:
-                return value
+            values = properties.get(predicate)
+            if values:
+                value = _literal_of(values, lang)
+                if value is not None:
+                    return value
         return None
 
     def path(self, iri: str) -> str:
         """The IRI relative to the base (``member/3064011``)."""
         return iri[len(self.base) :] if iri.startswith(self.base) else iri
+
+
+def _literal_of(values: list[Term], lang: str | None) -> str | None:
+    """The first literal of ``values``; with ``lang``, the one in that language (falling back to Polish, then
+    any)."""
+    literals = [o for o in values if isinstance(o, ox.Literal)]
+    if lang is not None and len(literals) > 1:
+        languages = [literal.language for literal in literals]
+        for wanted in (lang, "pl"):
+            if wanted in languages:
+                return literals[languages.index(wanted)].value
+    return literals[0].value if literals else None
 
 
 _INDEX_CACHE: dict[int, tuple[list[ox.Triple], GraphIndex]] = {}

@@ -380,10 +380,12 @@ class SiteModel:
         self.anchors: dict[str, str] = {}  # IRI of a section's resource -> its anchor
         self._labels: dict[tuple[str, str], str] = {}
         self._links: dict[str, dict[str, _LinkParts]] = {lang: {} for lang in LANGS}
-        self._headers: dict[tuple[str, str, str], str] = {}
+        self._headers: dict[tuple[str, str], dict[str, str]] = {}
         self._quotes: dict[str, _Quote | None] = {}  # evidence IRI -> its passage, for the page being written
         self._quotes_page = ""
-        self._properties: dict[str, str] = {}  # predicate IRI -> the IRI escaped, for RDFa's property attribute
+        self._properties: dict[str, str] = {}
+        self._types_paragraphs: dict[tuple[str, ...], str] = {}
+        self._typeof: dict[tuple[str, ...], str] = {}  # a section's types -> its RDFa typeof attribute  # predicate IRI -> the IRI escaped, for RDFa's property attribute
         self._assign_pages()
 
     # -- pages and paths -----------------------------------------------------------------------------------
@@ -566,16 +568,24 @@ class SiteModel:
         return f"<span>{_escape(term.value)}</span>"
 
     def header(self, page: Page, predicate: str, lang: str) -> str:
-        """The head cell of a property's row: the same on every page as far from the root, except on the
-        property's own page (where its link is to the page itself)."""
-        key = (page.iri if self.owner.get(predicate) == page.iri else page.up, predicate, lang)
-        cached = self._headers.get(key)
+        """The head cell of a property's row."""
+        cells = self._header_cells(page, lang)
+        cached = cells.get(predicate)
         if cached is None:
             parts = self._link_parts(predicate, lang)
             href = self._href(page, parts)
             cell = f'<a href="{href}">{parts.label}</a>' if href else parts.label
-            cached = self._headers[key] = f'<tr><th scope="row">{cell}</th><td>'
+            cached = cells[predicate] = f'<tr><th scope="row">{cell}</th><td>'
         return cached
+
+    def _header_cells(self, page: Page, lang: str) -> dict[str, str]:
+        """The head cells by property: the same on every page as far from the root, except on an ontology page
+        (a property's own page links to itself)."""
+        key = (page.iri if page.ontology else page.up, lang)
+        cells = self._headers.get(key)
+        if cells is None:
+            cells = self._headers[key] = {}
+        return cells
 
     # -- page content --------------------------------------------------------------------------------------
 
@@ -588,8 +598,7 @@ class SiteModel:
         parts: list[str] = []
         types = graph.types(subject)
         if types:
-            links = ", ".join(self.link(page, t, lang, kind=False) for t in types)
-            parts.append(f'<p class="types">{words["types"]}: {links}</p>\n')
+            parts.append(self._types_html(page, types, lang, words))
         if not page.ontology:
             parts += [
                 self.figure_html(page, subject, lang),
@@ -600,10 +609,24 @@ class SiteModel:
         parts.append(self.rows_html(page, graph, subject, lang))
         return Section(self.anchors.get(subject), subject, self.label(subject, lang), types, Markup("".join(parts)))
 
+    def _types_html(self, page: Page, types: list[str], lang: str, words: dict[str, str]) -> str:
+        """The paragraph of a resource's types: the same for every resource of those types on pages as far from
+        the root (an ontology page may link to itself, so its paragraphs are its own)."""
+        key = (page.iri if page.ontology else page.up, lang, *types)
+        cached = self._types_paragraphs.get(key)
+        if cached is None:
+            links = ", ".join(self.link(page, t, lang, kind=False) for t in types)
+            cached = self._types_paragraphs[key] = f'<p class="types">{words["types"]}: {links}</p>\n'
+        return cached
+
     def nested_html(self, page: Page, subject: str, lang: str) -> str:
         """A section of the page: the resource's anchor, title and content."""
         section = self.section(page, subject, lang)
-        typeof = f' typeof="{_escape(" ".join(section.types))}"' if section.types else ""
+        typeof = self._typeof.get(tuple(section.types))
+        if typeof is None:
+            typeof = self._typeof[tuple(section.types)] = (
+                f' typeof="{_escape(" ".join(section.types))}"' if section.types else ""
+            )
         parts = self._link_parts(subject, lang)  # the IRI and the title, escaped once
         return (
             f'<section class="nested" id="{_escape(section.anchor or "")}" about="{parts.resource}"{typeof}>\n'
@@ -612,15 +635,17 @@ class SiteModel:
 
     def rows_html(self, page: Page, graph: GraphIndex, subject: str, lang: str) -> str:
         rows = ['<table class="props"><tbody>\n']
+        headers, properties, value = self._header_cells(page, lang), self._properties, self.value
         for predicate, values in graph.by_subject.get(subject, {}).items():
             if predicate == RDF_TYPE:
                 continue
-            prop = self._properties.get(predicate) or self._properties.setdefault(predicate, _escape(predicate))
+            prop = properties.get(predicate) or properties.setdefault(predicate, _escape(predicate))
             if len(values) == 1:  # most properties have one value
-                cells = self.value(page, values[0], lang, prop)
+                cells = value(page, values[0], lang, prop)
             else:
-                cells = "<br>".join([self.value(page, value, lang, prop) for value in _ordered(values, lang)])
-            rows.append(f"{self.header(page, predicate, lang)}{cells}</td></tr>\n")
+                cells = "<br>".join([value(page, v, lang, prop) for v in _ordered(values, lang)])
+            header = headers.get(predicate) or self.header(page, predicate, lang)
+            rows.append(f"{header}{cells}</td></tr>\n")
         rows.append("</tbody></table>\n")
         return "".join(rows)
 
