@@ -26,9 +26,9 @@ than there are local governments, however many years or activities the release h
 organisations and the local governments with their reports; the catalogue page has one row per edition.
 
 Every link is relative, so the site works opened from disk (``file://``) as well as served; a link to a section
-of the same page is its anchor alone (``#activity/…``). ``civicgraph serve``
-serves it at ``/site/`` and answers ``/id/{path}`` with a 303 to the page (``#anchor`` included), Turtle or
-JSON-LD (:func:`section_of`); ``.htaccess`` makes the same answers for Apache. The pages use no script.
+of the same page is its anchor alone (``#activity/…``). ``civicgraph serve`` serves it at ``/site/`` and answers
+``/id/{path}`` with a 303 to the page (``#anchor`` included), Turtle or JSON-LD (:func:`section_of`);
+``.htaccess`` makes the same answers for Apache. The pages use no script.
 """
 
 from __future__ import annotations
@@ -383,9 +383,9 @@ class SiteModel:
         self._headers: dict[tuple[str, str], dict[str, str]] = {}
         self._quotes: dict[str, _Quote | None] = {}  # evidence IRI -> its passage, for the page being written
         self._quotes_page = ""
-        self._properties: dict[str, str] = {}
-        self._types_paragraphs: dict[tuple[str, ...], str] = {}
-        self._typeof: dict[tuple[str, ...], str] = {}  # a section's types -> its RDFa typeof attribute  # predicate IRI -> the IRI escaped, for RDFa's property attribute
+        self._properties: dict[str, str] = {}  # predicate IRI -> the IRI escaped, for RDFa's property attribute
+        self._types_paragraphs: dict[tuple[str, ...], str] = {}  # (depth or page, language, *types) -> HTML
+        self._typeof: dict[tuple[str, ...], str] = {}  # a section's types -> its RDFa typeof attribute
         self._assign_pages()
 
     # -- pages and paths -----------------------------------------------------------------------------------
