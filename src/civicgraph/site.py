@@ -361,7 +361,7 @@ class Section:
     iri: str
     title: str
     types: list[str]  # IRIs, for RDFa typeof
-    body: Markup
+    body: str  # HTML (sections are joined as plain strings; only the page's own is marked safe, for the template)
 
 
 class SiteModel:
@@ -607,7 +607,7 @@ class SiteModel:
                 self.source_text_html(subject, lang),
             ]
         parts.append(self.rows_html(page, graph, subject, lang))
-        return Section(self.anchors.get(subject), subject, self.label(subject, lang), types, Markup("".join(parts)))
+        return Section(self.anchors.get(subject), subject, self.label(subject, lang), types, "".join(parts))
 
     def _types_html(self, page: Page, types: list[str], lang: str, words: dict[str, str]) -> str:
         """The paragraph of a resource's types: the same for every resource of those types on pages as far from
@@ -910,6 +910,7 @@ def render_resource(model: SiteModel, template: jinja2.Template, page: Page, lan
         "page": page,
         "title": main.title,
         "main": main,
+        "body": Markup(main.body),
         "nested": Markup("".join(model.nested_html(page, s, lang) for s in page.subjects[1:])),
         "incoming": Markup(model.incoming_html(page, lang)),
         "turtle_href": f"{name}.ttl",
