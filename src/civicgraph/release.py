@@ -136,9 +136,10 @@ class GraphIndex:
                 triples_of[s].append(triple)
             if isinstance(obj, ox.NamedNode):
                 if p != RDF_TYPE:
-                    links = incoming.get(obj.value)
+                    o = obj.value
+                    links = incoming.get(o)
                     if links is None:
-                        incoming[obj.value] = [(s, p)]
+                        incoming[o] = [(s, p)]
                     else:
                         links.append((s, p))
             elif not isinstance(obj, ox.Literal):

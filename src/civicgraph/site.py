@@ -378,7 +378,7 @@ class SiteModel:
         self.pages: dict[str, Page] = {}
         self.owner: dict[str, str] = {}  # IRI of any shown resource -> IRI of the page it is shown on
         self.anchors: dict[str, str] = {}  # IRI of a section's resource -> its anchor
-        self._labels: dict[tuple[str, str], str] = {}
+        self._labels: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}  # language -> IRI -> label
         self._links: dict[str, dict[str, _LinkParts]] = {lang: {} for lang in LANGS}
         self._headers: dict[tuple[str, str], dict[str, str]] = {}
         self._quotes: dict[str, _Quote | None] = {}  # evidence IRI -> its passage, for the page being written
@@ -455,9 +455,10 @@ class SiteModel:
     # -- labels --------------------------------------------------------------------------------------------
 
     def label(self, iri: str, lang: str) -> str:
-        cached = self._labels.get((iri, lang))
+        labels = self._labels[lang]
+        cached = labels.get(iri)
         if cached is None:
-            cached = self._labels[(iri, lang)] = self._label(iri, lang)
+            cached = labels[iri] = self._label(iri, lang)
         return cached
 
     def _label(self, iri: str, lang: str) -> str:
