@@ -120,22 +120,38 @@ class GraphIndex:
 
     @classmethod
     def of(cls, triples: Iterable[ox.Triple], base: str) -> GraphIndex:
-        by_subject: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
-        triples_of: dict[str, list[ox.Triple]] = defaultdict(list)
-        incoming: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        # Plain dicts filled with get/append rather than nested defaultdicts converted afterwards: a national
+        # graph has a million triples, and this loop is most of what indexing it costs.
+        by_subject: dict[str, dict[str, list[Term]]] = {}
+        triples_of: dict[str, list[ox.Triple]] = {}
+        incoming: dict[str, list[tuple[str, str]]] = {}
         for triple in triples:
             subject, obj = triple.subject, triple.object
-            assert isinstance(subject, ox.NamedNode) and isinstance(obj, ox.NamedNode | ox.Literal)
-            by_subject[subject.value][triple.predicate.value].append(obj)
-            triples_of[subject.value].append(triple)
-            if isinstance(obj, ox.NamedNode) and triple.predicate.value != RDF_TYPE:
-                incoming[obj.value].append((subject.value, triple.predicate.value))
-        return cls(
-            base,
-            {s: dict(p) for s, p in by_subject.items()},
-            dict(triples_of),
-            dict(incoming),
-        )
+            if not isinstance(subject, ox.NamedNode):
+                raise ValueError(f"a blank node or triple subject in a published graph: {triple}")
+            s, p = subject.value, triple.predicate.value
+            properties = by_subject.get(s)
+            if properties is None:
+                properties = by_subject[s] = {}
+                triples_of[s] = [triple]
+            else:
+                triples_of[s].append(triple)
+            if isinstance(obj, ox.NamedNode):
+                if p != RDF_TYPE:
+                    o = obj.value
+                    links = incoming.get(o)
+                    if links is None:
+                        incoming[o] = [(s, p)]
+                    else:
+                        links.append((s, p))
+            elif not isinstance(obj, ox.Literal):
+                raise ValueError(f"a blank node or triple object in a published graph: {triple}")
+            values = properties.get(p)
+            if values is None:
+                properties[p] = [obj]
+            else:
+                values.append(obj)
+        return cls(base, by_subject, triples_of, incoming)
 
     def objects(self, subject: str, predicate: str) -> list[Term]:
         return self.by_subject.get(subject, {}).get(predicate, [])
@@ -149,13 +165,7 @@ class GraphIndex:
 
     def literal(self, subject: str, predicate: str, lang: str | None = None) -> str | None:
         """The first literal value; with ``lang``, the one in that language (falling back to Polish, then any)."""
-        literals = [o for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)]
-        if lang is not None:
-            for wanted in (lang, "pl"):
-                for literal in literals:
-                    if literal.language == wanted:
-                        return literal.value
-        return literals[0].value if literals else None
+        return _literal_of(self.objects(subject, predicate), lang)
 
     @cached_property
     def _types(self) -> dict[str, list[str]]:
@@ -178,27 +188,47 @@ class GraphIndex:
 
     @cached_property
     def nested(self) -> dict[str, list[str]]:
-        """Each subject with the subjects nested under it by IRI path (``…/figure/x`` under its activity),
-        itself included; computed once, so that cutting the graph per report stays linear."""
+        """Each subject under the base IRI with the subjects nested under it by IRI path (``…/figure/x`` under its
+        activity), itself included; computed once, so that cutting the graph per report stays linear."""
         found: dict[str, list[str]] = defaultdict(list)
-        for subject in self.by_subject:
+        by_subject, shortest = self.by_subject, len(self.base)
+        for subject in by_subject:
+            if not subject.startswith(self.base):
+                continue
             candidate = subject
-            while len(candidate) > len("https://"):
-                if candidate in self.by_subject:
+            while len(candidate) > shortest:
+                if candidate in by_subject:
                     found[candidate].append(subject)
-                candidate = candidate[: max(candidate.rfind("/"), 0)]
+                candidate = candidate[: candidate.rfind("/")]
         return dict(found)
 
     def label(self, subject: str, lang: str) -> str | None:
+        properties = self.by_subject.get(subject)
+        if properties is None:
+            return None
         for predicate in _LABEL_PREDICATES:
-            value = self.literal(subject, predicate, lang)
-            if value is not None:
-                return value
+            values = properties.get(predicate)
+            if values:
+                value = _literal_of(values, lang)
+                if value is not None:
+                    return value
         return None
 
     def path(self, iri: str) -> str:
         """The IRI relative to the base (``member/3064011``)."""
         return iri[len(self.base) :] if iri.startswith(self.base) else iri
+
+
+def _literal_of(values: list[Term], lang: str | None) -> str | None:
+    """The first literal of ``values``; with ``lang``, the one in that language (falling back to Polish, then
+    any)."""
+    literals = [o for o in values if isinstance(o, ox.Literal)]
+    if lang is not None and len(literals) > 1:
+        languages = [literal.language for literal in literals]
+        for wanted in (lang, "pl"):
+            if wanted in languages:
+                return literals[languages.index(wanted)].value
+    return literals[0].value if literals else None
 
 
 _INDEX_CACHE: dict[int, tuple[list[ox.Triple], GraphIndex]] = {}
