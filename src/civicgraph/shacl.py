@@ -21,9 +21,13 @@ does the same:
 * conformance of nested shapes is pyshacl's with ``allow_warnings=True`` (how civicgraph runs it): a shape of
   severity sh:Warning or sh:Info always conforms, and sh:node fails as soon as the nested shape reports anything.
 
-One deliberate difference: in RDF 1.1 ``"x"`` and ``"x"^^xsd:string`` are the same literal, and so they are here
-(the engine reads Oxigraph terms), while rdflib keeps them apart — pyshacl's sh:hasValue, sh:in and sh:equals then
-treat an explicit ``^^xsd:string`` as another value. civicgraph's graphs only hold the simple form.
+Two deliberate differences:
+
+* in RDF 1.1 ``"x"`` and ``"x"^^xsd:string`` are the same literal, and so they are here (the engine reads Oxigraph
+  terms), while rdflib keeps them apart — pyshacl's sh:hasValue, sh:in and sh:equals then treat an explicit
+  ``^^xsd:string`` as another value. civicgraph's graphs only hold the simple form;
+* a value that cannot be compared (``"NaN"^^xsd:decimal`` against sh:minInclusive, a gYear against a date for
+  sh:lessThan) is a result, as SHACL says; pyshacl stops the whole validation with an exception instead.
 """
 
 from __future__ import annotations
