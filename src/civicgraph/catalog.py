@@ -34,9 +34,10 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from .gcpause import paused_cycle_collector
+from .iris import RDF_TYPE
 from .rdfio import prefixes_for, write_turtle
 from .records import Report, Settings, Text
-from .release import RDF_TYPE, Edition, FileFacts, build_date, editions, files_facts_meanwhile
+from .release import Edition, FileFacts, build_date, editions, files_facts_meanwhile
 
 if TYPE_CHECKING:
     from .publish import Release

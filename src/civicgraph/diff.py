@@ -14,7 +14,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .release import CG, ORG, RDF_TYPE, SCHEMA, GraphIndex
+from .iris import CG, ORG, RDF_TYPE, SCHEMA
+from .release import GraphIndex
 
 GRAPH_FILE = "graph.nt"
 RELEASE_FILE = "release.json"

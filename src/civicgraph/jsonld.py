@@ -19,12 +19,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from .gcpause import paused_cycle_collector
+from .iris import RDF_TYPE, XSD_STRING
 from .rdfio import canonical_key
 from .resources import resource_dir
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 JsonValue = Any
 

@@ -1,15 +1,17 @@
-"""The namespaces of the graph, in one place (see docs/MODEL.md)."""
+"""The namespaces of the graph as rdflib namespaces (see docs/MODEL.md); :mod:`civicgraph.iris` has them as strings."""
 
 from __future__ import annotations
 
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
-CG = Namespace("https://w3id.org/civicgraph/ontology#")
-CGV = Namespace("https://w3id.org/civicgraph/vocab/")
+from . import iris
+
+CG = Namespace(iris.CG)
+CGV = Namespace(iris.CGV)
 CGSH = Namespace("https://w3id.org/civicgraph/shapes#")
-SCHEMA = Namespace("http://schema.org/")
-OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace(iris.SCHEMA)
+OA = Namespace(iris.OA)
 WD = Namespace("http://www.wikidata.org/entity/")
 
 # Prefixes offered to every serialization; writers emit only those a file uses.

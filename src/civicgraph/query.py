@@ -37,6 +37,7 @@ from xml.etree import ElementTree
 
 import pyoxigraph as ox
 
+from .iris import XSD
 from .namespaces import CGV, PREFIXES
 from .rdfio import to_rdflib, used_prefixes
 from .resources import resource_dir
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 DEFAULT_DATA = Path("dist") / "graph.nt"

@@ -14,13 +14,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
 from rdflib.term import Identifier, Node
 
+from .iris import RDF_TYPE, XSD_STRING
 from .namespaces import CGV, PREFIXES
-
-_RDF_TYPE = str(RDF.type)
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def to_oxigraph(term: Node, allow_blank: bool = False) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -49,7 +46,7 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.De
     if isinstance(term, ox.Literal):
         if term.language is not None:
             return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
+        if term.datatype.value == XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"unsupported RDF term {term!r}")
@@ -61,7 +58,7 @@ def canonical_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
     assert isinstance(subject, ox.NamedNode)  # civicgraph graphs have IRIs as subjects, never blank nodes
     return (
         subject.value,
-        triple.predicate.value != _RDF_TYPE,
+        triple.predicate.value != RDF_TYPE,
         triple.predicate.value,
         str(triple.object),
     )
@@ -103,8 +100,8 @@ def written_iris(triples: Iterable[ox.Triple]) -> set[str]:
             add(obj.value)
         elif type(obj) is literal and obj.language is None:
             add(obj.datatype.value)
-    iris.update(predicate.value for predicate in predicates if predicate.value != _RDF_TYPE)
-    iris.discard(_XSD_STRING)
+    iris.update(predicate.value for predicate in predicates if predicate.value != RDF_TYPE)
+    iris.discard(XSD_STRING)
     return iris
 
 

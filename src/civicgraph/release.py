@@ -26,21 +26,13 @@ import pyoxigraph as ox
 
 from . import __version__
 from .gcpause import paused_cycle_collector
+from .iris import CG, DCT, RDF_TYPE, RDFS, SKOS
 from .jsonld import compact_document, published_context
 from .rdfio import write_ntriples, write_turtle
 from .records import Settings
 
 if TYPE_CHECKING:
     from .publish import Release
-
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-CG = "https://w3id.org/civicgraph/ontology#"
-ORG = "http://www.w3.org/ns/org#"
-SCHEMA = "http://schema.org/"
-OA = "http://www.w3.org/ns/oa#"
 
 EDITIONS_DIR = "editions"
 CHECKSUMS_FILE = "SHA256SUMS"

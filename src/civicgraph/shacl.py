@@ -49,13 +49,11 @@ from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from .gcpause import paused_cycle_collector
+from .iris import RDF_LANG_STRING, RDF_TYPE, XSD_STRING
 
 # --------------------------------------------------------------------------------------------------------------
 # Terms of the data graph
 # --------------------------------------------------------------------------------------------------------------
-
-_XSD_STRING = str(XSD.string)
-_RDF_LANG_STRING = str(RDF.langString)
 
 
 class Blank(str):
@@ -93,7 +91,7 @@ def term_from_rdflib(node: Node) -> Term:
     """A term of the shapes graph (a value of sh:in, sh:hasValue, sh:class …) in the data's representation."""
     if isinstance(node, Literal):
         if node.language:
-            return Lit(str(node), _RDF_LANG_STRING, node.language.lower())
+            return Lit(str(node), RDF_LANG_STRING, node.language.lower())
         return Lit(str(node), str(node.datatype or XSD.string), None)
     if isinstance(node, BNode):
         return Blank(str(node))
@@ -105,7 +103,7 @@ def term_to_rdflib(term: Term) -> Node:
     if isinstance(term, Lit):
         if term.language:
             return Literal(term.lexical, lang=term.language)
-        if term.datatype == _XSD_STRING:
+        if term.datatype == XSD_STRING:
             return Literal(term.lexical)
         return Literal(term.lexical, datatype=URIRef(term.datatype), normalize=False)
     if isinstance(term, Blank):
@@ -254,7 +252,6 @@ def _path_predicates(path: Path) -> Iterator[str]:
 # The data index
 # --------------------------------------------------------------------------------------------------------------
 
-_RDF_TYPE = str(RDF.type)
 _SUBCLASS_OF = str(RDFS.subClassOf)
 
 Values = Sequence[Term]
@@ -450,10 +447,10 @@ class ClassConstraint(Constraint):
     component = SH.ClassConstraintComponent
 
     def predicates(self) -> Iterator[str]:
-        return iter((_RDF_TYPE, _SUBCLASS_OF))
+        return iter((RDF_TYPE, _SUBCLASS_OF))
 
     def test(self, run: Run, shape: Shape) -> Test:
-        types, cls = run.index.objects(_RDF_TYPE), self.cls
+        types, cls = run.index.objects(RDF_TYPE), self.cls
         # A literal is never an instance (it has no rdf:type); pyshacl follows rdf:type/rdfs:subClassOf*.
         if not run.index.objects(_SUBCLASS_OF):
             return lambda value: cls in types.get(value, EMPTY)
@@ -469,7 +466,7 @@ class DatatypeConstraint(Constraint):
     def test(self, run: Run, shape: Shape) -> Test:
         if self.datatype == XSD.string:
             # What the rules below come to for xsd:string: a literal of that datatype (or none), no language tag.
-            return lambda value: type(value) is Lit and value.datatype == _XSD_STRING
+            return lambda value: type(value) is Lit and value.datatype == XSD_STRING
         datatype, as_rdflib = self.datatype, run.rdflib_literal
         return _remembered(lambda value: type(value) is Lit and _datatype_matches(as_rdflib(value), datatype))
 
@@ -875,7 +872,7 @@ class _Compiler:
             self.shape(node)
         shapes = sorted(self.compiled.values(), key=lambda s: (not s.targeted, _node_order(s.node)))
         self.require_messages(shapes)
-        predicates: set[str] = {_RDF_TYPE, _SUBCLASS_OF}
+        predicates: set[str] = {RDF_TYPE, _SUBCLASS_OF}
         for shape in shapes:
             if shape.path is not None:
                 predicates.update(_path_predicates(shape.path))
@@ -1191,7 +1188,7 @@ class Run:
     def focus_nodes(self, shape: Shape) -> list[Term]:
         nodes: dict[Term, None] = {}
         if shape.target_classes:
-            instances = self.index.subjects(_RDF_TYPE)
+            instances = self.index.subjects(RDF_TYPE)
             for cls in shape.target_classes:
                 for subclass in self.index.subclasses(cls):
                     nodes.update(dict.fromkeys(instances.get(subclass, EMPTY)))

@@ -51,16 +51,9 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from .gcpause import paused_cycle_collector
+from .iris import CG, CGV, DCT, OA, ORG, OWL, PROV, RDF_TYPE, RDFS, SCHEMA, SKOS, TIME, XSD
 from .rdfio import write_turtle
 from .release import (
-    CG,
-    DCT,
-    OA,
-    ORG,
-    RDF_TYPE,
-    RDFS,
-    SCHEMA,
-    SKOS,
     GraphIndex,
     build_date,
     editions,
@@ -77,12 +70,7 @@ if TYPE_CHECKING:
     from .publish import Release
 
 SITE_DIR = "site"
-CGV = "https://w3id.org/civicgraph/vocab/"
 ONTOLOGY_IRI = "https://w3id.org/civicgraph/ontology"
-TIME = "http://www.w3.org/2006/time#"
-OWL = "http://www.w3.org/2002/07/owl#"
-PROV = "http://www.w3.org/ns/prov#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_ANY_URI = f"{XSD}anyURI"
 _XSD_DECIMAL = f"{XSD}decimal"
 LANGS = ("pl", "en")

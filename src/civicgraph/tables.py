@@ -23,14 +23,12 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from .gcpause import paused_cycle_collector
-from .release import CG, DCT, ORG, SCHEMA, SKOS, GraphIndex, graph_index
+from .iris import CG, CGV, DCT, OA, ORG, SCHEMA, SKOS
+from .release import GraphIndex, graph_index
 
 if TYPE_CHECKING:
     from .publish import Release
 
-CGV = "https://w3id.org/civicgraph/vocab/"
-TIME = "http://www.w3.org/2006/time#"
-OA = "http://www.w3.org/ns/oa#"
 METADATA_FILE = "csv-metadata.json"
 LIST_SEPARATOR = " | "
 

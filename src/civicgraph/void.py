@@ -19,9 +19,10 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
 
 from .catalog import CatalogIris, licence_of, plan, publisher_iri
 from .gcpause import paused_cycle_collector
+from .iris import RDF_TYPE
 from .namespaces import PREFIXES
 from .rdfio import sorted_triples, write_turtle
-from .release import RDF_TYPE, build_date
+from .release import build_date
 
 if TYPE_CHECKING:
     from .publish import Release
