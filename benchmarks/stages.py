@@ -247,7 +247,7 @@ def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any
     meter.run(
         "validate",
         PIPELINE,
-        lambda: validate_graph(built.triples, built.sources),
+        lambda: validate_graph(built),
         lambda r: f"{len(r.violations)} violations, {len(r.warnings)} warnings",
     )
     # The build makes the triples in canonical order (BuiltGraph.triples): nothing is left to sort.

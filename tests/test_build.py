@@ -6,17 +6,22 @@ object), applied by ``sorted_triples`` to the rdflib graph of the same triples.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
-from civicgraph.build import BuiltGraph, build_graph
+from civicgraph.build import BuiltGraph, build_graph, ntriples_form
 from civicgraph.cli import main
 from civicgraph.load import load_dataset
 from civicgraph.publish import publish
 from civicgraph.rdfio import sorted_triples, used_prefixes
 from civicgraph.records import Dataset
+from civicgraph.terms import Lit, plain_triples
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -75,3 +80,36 @@ def test_publishing_never_makes_the_rdflib_graph(dataset: Dataset, tmp_path: Pat
     fresh = build_graph(dataset)
     publish(dataset, fresh, tmp_path / "dist")
     assert "graph" not in vars(fresh)  # the cached property was never computed
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [
+        ox.Literal("plain"),
+        ox.Literal("Związek Miast Polskich", language="pl"),
+        ox.Literal("47740", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
+        ox.Literal('the "ZIT" project'),
+        ox.Literal("a\\b"),
+        ox.Literal("line one\nline two\r\n", language="en"),
+        ox.Literal("tab\tform\x0cbell\x07del\x7f"),
+        ox.Literal("„cytat” – zł, 2023 r."),
+        ox.Literal("non\ufffecharacters\uffff"),
+    ],
+)
+def test_the_order_key_of_a_literal_is_its_ntriples_form_as_oxigraph_writes_it(literal: ox.Literal) -> None:
+    """The build sorts a subject's objects by this key without asking Oxigraph for it: it must be Oxigraph's text,
+    or graph.nt and graph.ttl would come out in another order (the canonical order of civicgraph.rdfio)."""
+    plain = Lit(literal.value, literal.datatype.value, literal.language)
+    assert ntriples_form(plain) == str(literal)
+
+
+def test_the_plain_triples_are_the_oxigraph_triples(synthetic: BuiltGraph) -> None:
+    assert synthetic.plain == list(plain_triples(synthetic.triples))
+    assert all(subject is sys.intern(subject) for subject, _predicate, _object in synthetic.plain)
+    assert all(obj is sys.intern(obj) for _subject, _predicate, obj in synthetic.plain if isinstance(obj, str))
+
+
+@given(text=st.text(), language=st.sampled_from([None, "pl", "en"]))
+def test_any_text_gets_oxigraphs_ntriples_form(text: str, language: str | None) -> None:
+    literal = ox.Literal(text, language=language) if language else ox.Literal(text)
+    assert ntriples_form(Lit(literal.value, literal.datatype.value, literal.language)) == str(literal)

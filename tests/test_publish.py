@@ -76,10 +76,10 @@ def test_literals_survive_a_round_trip_through_oxigraph(dist: Path) -> None:
 def test_canonical_decimal_forms() -> None:
     from decimal import Decimal
 
-    assert canonical_decimal(Decimal("47740.00")).value == "47740"
-    assert canonical_decimal(Decimal("1.4E+9")).value == "1400000000"
-    assert canonical_decimal(Decimal("0.50")).value == "0.5"
-    assert canonical_decimal(Decimal("0")).value == "0"
+    assert canonical_decimal(Decimal("47740.00")).lexical == "47740"
+    assert canonical_decimal(Decimal("1.4E+9")).lexical == "1400000000"
+    assert canonical_decimal(Decimal("0.50")).lexical == "0.5"
+    assert canonical_decimal(Decimal("0")).lexical == "0"
 
 
 def _build(out: Path, seed: str) -> dict[str, bytes]:

@@ -4,14 +4,18 @@ Every resource a person may link to gets a minted IRI under the dataset's base I
 Literals are made in their canonical lexical form (``xsd:decimal`` without exponent or trailing zeros), the
 form a triple store such as Oxigraph gives back, so a round trip through a store does not change the graph.
 
-The triples are Oxigraph terms, made directly and kept grouped by subject as they are added: the canonical
-order of the published files (by subject, ``rdf:type`` first, then predicate and object) then costs one sort
-of the subjects and one small sort per subject, and no triple store is filled on the way. An rdflib ``Graph``
-of the same triples is made only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
+The triples are kept grouped by subject as they are added, in plain Python terms (:mod:`civicgraph.terms`): the
+canonical order of the published files (by subject, ``rdf:type`` first, then predicate and object) then costs one
+sort of the subjects and one small sort per subject, and no triple store is filled on the way. The result is the
+same triples twice, in that order: as Oxigraph terms for Oxigraph's serializers and stores, and as the plain terms
+for the JSON-LD writer and the SHACL engine, which would otherwise read every term back out of Oxigraph. An
+rdflib ``Graph`` is made only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
 """
 
 from __future__ import annotations
 
+import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -39,12 +43,12 @@ from .records import (
     WikidataLink,
 )
 from .resources import vocabularies_file
+from .terms import Blank, Lit, PlainTriple, Term, plain_triples
 
-ObjectTerm = ox.NamedNode | ox.Literal
-# A subject's triples: (not rdf:type, predicate IRI, object in N-Triples form) -> object. The key is the
-# triple's place in the canonical order and, being unique per triple, drops the duplicates the builder adds
-# (a year's interval is added once per activity of that year).
-SubjectTriples = dict[tuple[bool, str, str], ObjectTerm]
+# A subject's triples: (not rdf:type, predicate IRI, object in N-Triples form) -> object (an IRI or a Lit). The
+# key is the triple's place in the canonical order and, being unique per triple, drops the duplicates the builder
+# adds (a year's interval is added once per activity of that year).
+SubjectTriples = dict[tuple[bool, str, str], Term]
 
 
 @dataclass
@@ -57,6 +61,8 @@ class BuiltGraph:
     # The prefixes its Turtle uses (:func:`civicgraph.rdfio.used_prefixes` of the triples), found from the
     # distinct IRIs the build made rather than by reading every triple again.
     prefixes: dict[str, str] = field(default_factory=dict)
+    # The same triples in the same order as plain terms (:mod:`civicgraph.terms`), IRIs interned.
+    plain: list[PlainTriple] = field(default_factory=list)
 
     @cached_property
     def graph(self) -> Graph:
@@ -81,15 +87,15 @@ def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGra
         if include_vocabularies:
             builder.vocabularies()
         triples = builder.sorted_triples()
-        return BuiltGraph(triples, builder.sources, prefixes_for(builder.written_iris))
+        return BuiltGraph(triples, builder.sources, prefixes_for(builder.written_iris), builder.plain)
 
 
-def canonical_decimal(value: Decimal) -> ox.Literal:
+def canonical_decimal(value: Decimal) -> Lit:
     """``xsd:decimal`` in canonical form: ``Decimal("47740.00")`` → ``"47740"``, never ``4.774E+4``."""
     text = format(value.normalize(), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return ox.Literal(text or "0", datatype=_XSD_DECIMAL)
+    return Lit(text or "0", _XSD_DECIMAL, None)
 
 
 class _Names:
@@ -117,32 +123,58 @@ _CG, _OA, _SCHEMA, _WD = _Names("cg"), _Names("oa"), _Names("schema"), _Names("w
 _DCT, _ORG, _PROV, _RDF = _Names("dct"), _Names("org"), _Names("prov"), _Names("rdf")
 _RDFS, _SKOS, _TIME = _Names("rdfs"), _Names("skos"), _Names("time")
 _RDF_TYPE = _RDF.type
-_XSD_STRING = str(XSD.string)
-_XSD_DATE = ox.NamedNode(str(XSD.date))
-_XSD_DECIMAL = ox.NamedNode(str(XSD.decimal))
-_XSD_GYEAR = ox.NamedNode(str(XSD.gYear))
-_XSD_INTEGER = ox.NamedNode(str(XSD.integer))
-_XSD_ANY_URI = ox.NamedNode(str(XSD.anyURI))
+_XSD_STRING = sys.intern(str(XSD.string))
+_RDF_LANG_STRING = sys.intern(_RDF.langString)
+_XSD_DATE = sys.intern(str(XSD.date))
+_XSD_DECIMAL = sys.intern(str(XSD.decimal))
+_XSD_GYEAR = sys.intern(str(XSD.gYear))
+_XSD_INTEGER = sys.intern(str(XSD.integer))
+_XSD_ANY_URI = sys.intern(str(XSD.anyURI))
 
 
-def _string(text: str) -> ox.Literal:
-    return ox.Literal(text)
+def _string(text: str) -> Lit:
+    return Lit(text, _XSD_STRING, None)
 
 
-def _text(text: str, language: str) -> ox.Literal:
-    return ox.Literal(text, language=language)
+def _text(text: str, language: str) -> Lit:
+    return Lit(text, _RDF_LANG_STRING, language)
 
 
-def _date(value: date) -> ox.Literal:
-    return ox.Literal(value.isoformat(), datatype=_XSD_DATE)
+def _date(value: date) -> Lit:
+    return Lit(value.isoformat(), _XSD_DATE, None)
 
 
-def _year(value: int) -> ox.Literal:
-    return ox.Literal(f"{value:04d}", datatype=_XSD_GYEAR)
+def _year(value: int) -> Lit:
+    return Lit(f"{value:04d}", _XSD_GYEAR, None)
 
 
-def _integer(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=_XSD_INTEGER)
+def _integer(value: int) -> Lit:
+    return Lit(str(value), _XSD_INTEGER, None)
+
+
+# What Oxigraph escapes in a literal's text when it writes N-Triples: control characters, '"', '\\' and the two
+# noncharacters U+FFFE and U+FFFF (found by trying every code point; tests/test_build.py tries any text).
+_ESCAPED_IN_NTRIPLES = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff]').search
+
+
+def ntriples_form(obj: Term) -> str:
+    """The N-Triples form of an object, as Oxigraph writes it: its place in the canonical order."""
+    if isinstance(obj, str):
+        return f"<{obj}>"
+    lexical, datatype, language = obj
+    if _ESCAPED_IN_NTRIPLES(lexical):  # rare: let Oxigraph escape it, exactly as its writers will
+        return str(_oxigraph_literal(obj))
+    if language is not None:
+        return f'"{lexical}"@{language}'
+    if datatype == _XSD_STRING:
+        return f'"{lexical}"'
+    return f'"{lexical}"^^<{datatype}>'
+
+
+def _oxigraph_literal(literal: Lit) -> ox.Literal:
+    if literal.language is not None:
+        return ox.Literal(literal.lexical, language=literal.language)
+    return ox.Literal(literal.lexical, datatype=ox.NamedNode(literal.datatype))
 
 
 class _Builder:
@@ -154,6 +186,7 @@ class _Builder:
         self.sources: dict[URIRef, Location] = {}
         self.membership_ends: dict[str, set[str]] = {}  # which ends of each membership some report states
         self.written_iris: set[str] = set()  # found by sorted_triples()
+        self.plain: list[PlainTriple] = []  # made by sorted_triples()
 
     # -- IRIs ---------------------------------------------------------------------------------------------
 
@@ -181,20 +214,21 @@ class _Builder:
             term = self.nodes[iri] = ox.NamedNode(iri)
         return term
 
-    def concept(self, scheme: str, notation: str) -> ox.NamedNode:
-        return self.node(concept(scheme, notation))
+    def concept(self, scheme: str, notation: str) -> str:
+        return concept(scheme, notation)
 
     # -- helpers ------------------------------------------------------------------------------------------
 
-    def add(self, subject: str, predicate: str, obj: ObjectTerm) -> None:
+    def add(self, subject: str, predicate: str, obj: Term) -> None:
+        """A triple whose object is a literal or, given as its IRI (a ``str``), a resource."""
         triples = self.subjects.get(subject)
         if triples is None:
             triples = self.subjects[subject] = {}
-        triples[(predicate != _RDF_TYPE, predicate, str(obj))] = obj
+        triples[(predicate != _RDF_TYPE, predicate, ntriples_form(obj))] = obj
 
     def link(self, subject: str, predicate: str, target: str) -> None:
         """A triple whose object is a resource given by its IRI."""
-        self.add(subject, predicate, self.node(target))
+        self.add(subject, predicate, target)
 
     def source(self, iri: str, location: Location) -> None:
         self.sources[URIRef(iri)] = location
@@ -319,7 +353,7 @@ class _Builder:
         if report.section:
             self.labels(iri, _CG.section, report.section)
         if report.url:
-            self.add(iri, _SCHEMA.url, ox.Literal(report.url, datatype=_XSD_ANY_URI))
+            self.add(iri, _SCHEMA.url, Lit(report.url, _XSD_ANY_URI, None))
         text = f"{iri}/text"
         self.link(iri, _CG.sourceText, text)
         self.link(text, _RDF_TYPE, _CG.SourceText)
@@ -424,35 +458,46 @@ class _Builder:
     def vocabularies(self) -> None:
         """Copy in the SKOS concept schemes (ontology/vocabularies.ttl), read by Oxigraph's Turtle parser."""
         path = vocabularies_file()
-        for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            subject, obj = triple.subject, triple.object
-            if not isinstance(subject, ox.NamedNode) or not isinstance(obj, ox.NamedNode | ox.Literal):
-                raise ValueError(f"{path}: blank node in {triple}: civicgraph mints IRIs for every resource")
-            if isinstance(obj, ox.NamedNode):
-                obj = self.nodes.setdefault(obj.value, obj)  # known, like every IRI the builder makes
-            self.add(subject.value, triple.predicate.value, obj)
+        for subject, predicate, obj in plain_triples(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)):
+            if isinstance(subject, Blank) or isinstance(obj, Blank):
+                raise ValueError(f"{path}: blank node in {subject} {predicate}: civicgraph mints IRIs for everything")
+            self.add(subject, predicate, obj)
 
     def sorted_triples(self) -> list[ox.Triple]:
-        """Every triple once, in the canonical order (subjects sorted, then each subject's few triples).
+        """Every triple once, in the canonical order (subjects sorted, then each subject's few triples), as
+        Oxigraph terms; the same as plain terms in ``self.plain``.
 
         Notes on the way the IRIs a Turtle file of them writes (see :func:`civicgraph.rdfio.written_iris`):
-        predicates but ``rdf:type``, and datatypes shown; those of subjects and objects are ``self.nodes``.
+        subjects, predicates but ``rdf:type``, objects, and datatypes shown.
         """
         predicates: dict[str, ox.NamedNode] = {}
-        datatypes: set[str] = set()
+        datatypes: dict[str, ox.NamedNode] = {}
         triples: list[ox.Triple] = []
-        append, make = triples.append, ox.Triple
+        plain = self.plain
+        append, append_plain, make, literal, intern = triples.append, plain.append, ox.Triple, ox.Literal, sys.intern
         for subject in sorted(self.subjects):
             node = self.node(subject)
+            subject = intern(subject)
             objects = self.subjects[subject]
             for key in sorted(objects):
-                predicate = predicates.get(key[1])
+                predicate_iri = key[1]
+                predicate = predicates.get(predicate_iri)
                 if predicate is None:
-                    predicate = predicates[key[1]] = ox.NamedNode(key[1])
+                    predicate = predicates[predicate_iri] = ox.NamedNode(predicate_iri)
                 obj = objects[key]
-                if key[2][-1] == ">" and key[2][0] == '"':  # in N-Triples, only "..."^^<datatype> is both
-                    datatypes.add(obj.datatype.value)  # type: ignore[union-attr]
-                append(make(node, predicate, obj))
+                if isinstance(obj, str):
+                    obj = intern(obj)
+                    append(make(node, predicate, self.node(obj)))
+                else:
+                    lexical, datatype, language = obj
+                    if language is not None:
+                        append(make(node, predicate, literal(lexical, language=language)))
+                    else:
+                        datatype_node = datatypes.get(datatype)
+                        if datatype_node is None:
+                            datatype_node = datatypes[datatype] = ox.NamedNode(datatype)
+                        append(make(node, predicate, literal(lexical, datatype=datatype_node)))
+                append_plain((subject, predicate_iri, obj))
         predicates.pop(_RDF_TYPE, None)  # written `a`
         self.written_iris = {*self.nodes, *predicates, *datatypes} - {_XSD_STRING}
         return triples

@@ -139,7 +139,7 @@ def load_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Da
 
 def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
     with (progress if progress is not None else Progress()).stage("validate") as counted:
-        report = validate_graph(built.triples, built.sources, engine=engine)
+        report = validate_graph(built, engine=engine)
         counted.count, counted.unit = len(built.triples), "triples"
     return report
 

@@ -38,7 +38,7 @@ def write_graph_files(release: Release, out: Path) -> None:
     base = release.dataset.settings.base_iri
     write_turtle(release.triples, out / "graph.ttl", prefixes=release.built.prefixes)
     write_ntriples(release.triples, out / "graph.nt")
-    write_jsonld(release.triples, out / "graph.jsonld", base)
+    write_jsonld(release.built.plain, out / "graph.jsonld", base)
     shutil.copyfile(context_file(), out / "context.jsonld")
 
 

@@ -30,6 +30,7 @@ from .iris import CG, DCT, RDF_TYPE, RDFS, SKOS
 from .jsonld import compact_document, published_context
 from .rdfio import write_ntriples, write_turtle
 from .records import Settings
+from .terms import plain_triples
 
 if TYPE_CHECKING:
     from .publish import Release
@@ -304,7 +305,7 @@ def write_compact_jsonld(triples: list[ox.Triple], path: Path, base: str) -> Non
     """JSON-LD compacted against the published context (:func:`civicgraph.jsonld.compact_document`, the context
     embedded so that the file stands alone), without indentation: Python's JSON encoder is several times faster
     without it, and a national release writes thousands of these files."""
-    document = compact_document(triples, base)
+    document = compact_document(list(plain_triples(triples)), base)
     document["@context"] = [published_context(), {"@base": base}]
     path.write_bytes((json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
 

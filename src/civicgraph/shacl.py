@@ -40,9 +40,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.namespace import RDF, RDFS, SH, XSD
@@ -50,41 +48,17 @@ from rdflib.term import Node
 
 from .gcpause import paused_cycle_collector
 from .iris import RDF_LANG_STRING, RDF_TYPE, XSD_STRING
+from .terms import Blank, Lit, PlainTriple, Term, term_from_oxigraph
+
+__all__ = ["Blank", "Lit", "Term", "term_from_oxigraph"]  # the data's terms, re-exported for the validate stage
 
 # --------------------------------------------------------------------------------------------------------------
 # Terms of the data graph
 # --------------------------------------------------------------------------------------------------------------
 
 
-class Blank(str):
-    """A blank node, by its label. A ``str`` so that it hashes as fast as an IRI; the two cannot be confused, as an
-    IRI is absolute (it has a ':') and a blank-node label has none."""
-
-    __slots__ = ()
-
-
-class Lit(NamedTuple):
-    """A literal: lexical form, datatype IRI (xsd:string for a simple literal, rdf:langString for a tagged one)
-    and language tag in lower case (Oxigraph normalises it so; rdflib compares tags ignoring case)."""
-
-    lexical: str
-    datatype: str
-    language: str | None
-
-
-# An IRI (a plain str), a Blank or a Lit.
-Term = str | Lit
+# An IRI (a plain str), a Blank or a Lit: the data's terms, as the build makes them (civicgraph.terms).
 EMPTY: tuple[Term, ...] = ()
-
-
-def term_from_oxigraph(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Term:
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.Literal):
-        return Lit(term.value, term.datatype.value, term.language)
-    if isinstance(term, ox.BlankNode):
-        return Blank(term.value)
-    raise ValueError(f"RDF-star triple term {term} in the data: SHACL Core gives it no meaning")
 
 
 def term_from_rdflib(node: Node) -> Term:
@@ -265,34 +239,25 @@ class DataIndex:
     class target or sh:targetObjectsOf needs.
     """
 
-    def __init__(self, triples: Iterable[ox.Triple], predicates: Collection[str]) -> None:
+    def __init__(self, triples: Iterable[PlainTriple], predicates: Collection[str]) -> None:
         self._forward = self._group(triples, predicates)
         self._reverse: dict[str, Neighbours] = {}
 
     @staticmethod
-    def _group(triples: Iterable[ox.Triple], predicates: Collection[str]) -> dict[str, Neighbours]:
+    def _group(triples: Iterable[PlainTriple], predicates: Collection[str]) -> dict[str, Neighbours]:
         forward: dict[str, Neighbours] = {predicate: {} for predicate in predicates}
-        # The hot loop of index building: one pass, plain Python terms, no per-triple function call for IRIs.
-        # IRIs are interned: every later look-up of a node then finds its key by identity instead of comparing
-        # two copies of a long string (half the time of validation went into such comparisons).
-        named, literal, intern = ox.NamedNode, ox.Literal, sys.intern
-        for triple in triples:
-            by_subject = forward.get(triple.predicate.value)
+        # The hot loop of index building: one pass, no function call per triple. The IRIs of plain triples are
+        # interned: every later look-up of a node then finds its key by identity instead of comparing two copies
+        # of a long string (half the time of validation went into such comparisons).
+        for subject, predicate, obj in triples:
+            by_subject = forward.get(predicate)
             if by_subject is None:
                 continue
-            subject, obj = triple.subject, triple.object
-            s = intern(subject.value) if isinstance(subject, named) else term_from_oxigraph(subject)
-            if isinstance(obj, named):
-                o: Term = intern(obj.value)
-            elif isinstance(obj, literal):
-                o = Lit(obj.value, obj.datatype.value, obj.language)
-            else:
-                o = term_from_oxigraph(obj)
-            objects = by_subject.get(s)
+            objects = by_subject.get(subject)
             if objects is None:
-                by_subject[s] = [o]
+                by_subject[subject] = [obj]
             else:
-                objects.append(o)
+                objects.append(obj)
         for by_subject in forward.values():
             _deduplicate(by_subject)
         return forward
@@ -1372,8 +1337,9 @@ def _lookup(neighbours: Neighbours) -> Callable[[Term], Values]:
     return lambda node: get(node, EMPTY)
 
 
-def validate(triples: Iterable[ox.Triple], shapes: CompiledShapes) -> list[Finding]:
-    """Validate the data triples against compiled shapes: every result, in no particular order."""
+def validate(triples: Iterable[PlainTriple], shapes: CompiledShapes) -> list[Finding]:
+    """Validate the data triples (plain terms, IRIs interned: :mod:`civicgraph.terms`) against compiled shapes:
+    every result, in no particular order."""
     with paused_cycle_collector():
         run = Run(shapes, DataIndex(triples, shapes.predicates))
         try:

@@ -21,9 +21,11 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from . import shacl
+from .build import BuiltGraph
 from .rdfio import to_oxigraph
 from .records import Location
 from .resources import shapes_files
+from .terms import PlainTriple, plain_triples
 
 Engine = Choice["fast", "pyshacl"]
 ENGINES: tuple[Engine, ...] = ("fast", "pyshacl")
@@ -110,18 +112,28 @@ def _compiled_default_shapes() -> shacl.CompiledShapes:
 
 
 def validate_graph(
-    data: Graph | Sequence[ox.Triple],
+    data: BuiltGraph | Graph | Sequence[ox.Triple],
     sources: dict[URIRef, Location] | None = None,
     shapes: Graph | None = None,
     *,
     engine: Engine = "fast",
 ) -> ValidationReport:
-    """Validate ``data`` (an rdflib graph or Oxigraph triples) against civicgraph's shapes (or ``shapes``)."""
+    """Validate ``data`` (a built graph, an rdflib graph or Oxigraph triples) against civicgraph's shapes (or
+    ``shapes``); the results of a built graph name the source lines of its resources unless ``sources`` is given."""
+    if isinstance(data, BuiltGraph) and sources is None:
+        sources = data.sources
     if engine == "fast":
-        return _validate_fast(data, sources or {}, shapes)
+        return _validate_fast(_plain_triples(data), sources or {}, shapes)
     if engine == "pyshacl":
-        return _validate_pyshacl(data if isinstance(data, Graph) else _rdflib_graph(data), sources or {}, shapes)
+        graph = data.graph if isinstance(data, BuiltGraph) else data if isinstance(data, Graph) else _rdflib_graph(data)
+        return _validate_pyshacl(graph, sources or {}, shapes)
     raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
+
+
+def _plain_triples(data: BuiltGraph | Graph | Sequence[ox.Triple]) -> Iterable[PlainTriple]:
+    if isinstance(data, BuiltGraph):
+        return data.plain  # made by the build: nothing to read out of Oxigraph's terms
+    return plain_triples(_oxigraph_triples(data) if isinstance(data, Graph) else data)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -130,10 +142,9 @@ def validate_graph(
 
 
 def _validate_fast(
-    data: Graph | Sequence[ox.Triple], sources: dict[URIRef, Location], shapes: Graph | None
+    triples: Iterable[PlainTriple], sources: dict[URIRef, Location], shapes: Graph | None
 ) -> ValidationReport:
     compiled = _compiled_default_shapes() if shapes is None else shacl.compile_shapes(shapes)
-    triples = _oxigraph_triples(data) if isinstance(data, Graph) else data
     findings = sorted(shacl.validate(triples, compiled), key=_finding_order)
     results = sorted(_result(finding, sources) for finding in findings)
     return ValidationReport(results, lambda: _report_graph(findings))
