@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rdflib
@@ -21,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
-from civicgraph import cli
+from civicgraph import cli, parallel, shacl
 from civicgraph.build import BuiltGraph, build_graph
 from civicgraph.load import load_dataset
 from civicgraph.rdfio import sorted_triples, write_turtle
@@ -520,6 +521,29 @@ def test_injected_violations_give_the_same_results_in_both_engines(synthetic: Gr
     found = {(r.focus, r.shape.removeprefix(CGSH), r.constraint.removeprefix(str(SH))) for r in fast.results}
     assert expected <= found, sorted(expected - found)
     assert {r.severity for r in fast.results} == {Severity.VIOLATION, Severity.WARNING}
+
+
+def test_two_processes_give_the_results_of_one(synthetic: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over PARALLEL_MINIMUM focus nodes, a forked child checks part of the shapes; nothing may change."""
+    data = _copy(synthetic)
+    expected = set().union(*(inject(data) for inject in INJECTIONS))
+    one = validate_graph(data)
+    monkeypatch.setattr(shacl, "PARALLEL_MINIMUM", 0)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)  # also on a one-core machine
+    forks: list[int] = []
+    monkeypatch.setattr(parallel, "forked", _counting(parallel.forked, forks))
+    two = validate_graph(data)
+    assert forks == [1]
+    assert two.results == one.results
+    assert expected <= {(r.focus, r.shape.removeprefix(CGSH), r.constraint.removeprefix(str(SH))) for r in two.results}
+
+
+def _counting(function: Any, calls: list[int]) -> Any:
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return function(*args)
+
+    return counted
 
 
 def test_injected_violations_name_the_offending_value(synthetic: Graph) -> None:

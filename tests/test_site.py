@@ -245,6 +245,7 @@ def test_the_site_is_the_same_written_by_one_or_two_workers(
     tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The pages are shared out between forked workers: every file must come out the same as from one process."""
+    from civicgraph import parallel
     from civicgraph import release as release_module
     from civicgraph.publish import Release
     from civicgraph.rdfio import sorted_triples
@@ -253,7 +254,7 @@ def test_the_site_is_the_same_written_by_one_or_two_workers(
     release = Release(dataset, built, sorted_triples(built.graph))
     outputs = []
     for workers in (1, 2):
-        monkeypatch.setattr(release_module, "MAX_WORKERS", workers)
+        monkeypatch.setattr(parallel, "MAX_WORKERS", workers)
         out = tmp_path / str(workers)
         out.mkdir()
         release_module.write_editions(release, out)

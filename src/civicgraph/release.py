@@ -28,6 +28,7 @@ from . import __version__
 from .gcpause import paused_cycle_collector
 from .iris import CG, DCT, RDF_TYPE, RDFS, SKOS
 from .jsonld import compact_document, published_context
+from .parallel import MAX_WORKERS, in_parallel
 from .rdfio import write_ntriples, write_turtle
 from .records import Settings
 from .terms import plain_triples
@@ -62,37 +63,6 @@ def build_date(settings: Settings) -> date:
             "variable): the release date is never taken from the clock"
         )
     return settings.build_date
-
-
-T = TypeVar("T")
-MAX_WORKERS = 2  # the machine a national build must fit has two cores
-
-
-def in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], None], minimum: int = 64) -> None:
-    """``work`` done on shares of ``items``, one share per core (up to :data:`MAX_WORKERS`), in forked processes.
-
-    Each share's files are written by one process, from the same data, so the output does not depend on the
-    number of cores. Fork: the children share the parent's graph and index without copying or pickling them
-    (they run with the collector paused and the parent's objects frozen, see :mod:`civicgraph.gcpause`, so no
-    collection touches every object and makes the kernel copy it). With fewer than ``minimum`` items, or one
-    core, the work is done here: a fork costs more than it saves.
-    """
-    workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS)
-    if workers < 2 or len(items) < minimum:
-        work(items)
-        return
-    context = multiprocessing.get_context("fork")
-    children = [context.Process(target=work, args=(items[share::workers],)) for share in range(1, workers)]
-    for child in children:
-        child.start()
-    try:
-        work(items[0::workers])
-    finally:
-        for child in children:
-            child.join()
-    failed = [child.exitcode for child in children if child.exitcode != 0]
-    if failed:
-        raise RuntimeError(f"a writer's worker process failed (exit codes {failed}); see its error above")
 
 
 # -- an index of the graph --------------------------------------------------------------------------------------

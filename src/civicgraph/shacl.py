@@ -46,6 +46,7 @@ from rdflib.collection import Collection as RdfList
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from . import parallel
 from .gcpause import paused_cycle_collector
 from .iris import RDF_LANG_STRING, RDF_TYPE, XSD_STRING
 from .terms import Blank, Lit, PlainTriple, Term, term_from_oxigraph
@@ -1144,10 +1145,13 @@ class Run:
         self._bound.clear()
         self._passes.clear()
 
-    def findings(self) -> list[Finding]:
+    def findings(self, work: Sequence[tuple[Shape, list[Term]]] | None = None) -> list[Finding]:
+        """The results of the targeted shapes (or of the shapes of ``work``, each with its focus nodes)."""
+        if work is None:
+            work = [(shape, self.focus_nodes(shape)) for shape in self.shapes.targeted]
         found: list[Finding] = []
-        for shape in self.shapes.targeted:
-            found.extend(self.validate(shape, self.focus_nodes(shape)))
+        for shape, focus_nodes in work:
+            found.extend(self.validate(shape, focus_nodes))
         return found
 
     def focus_nodes(self, shape: Shape) -> list[Term]:
@@ -1339,10 +1343,51 @@ def _lookup(neighbours: Neighbours) -> Callable[[Term], Values]:
 
 def validate(triples: Iterable[PlainTriple], shapes: CompiledShapes) -> list[Finding]:
     """Validate the data triples (plain terms, IRIs interned: :mod:`civicgraph.terms`) against compiled shapes:
-    every result, in no particular order."""
+    every result, in no particular order.
+
+    A large graph is validated by two processes, each checking its share of the targeted shapes against the same
+    index (a forked child sees the parent's); the results are the same as from one.
+    """
     with paused_cycle_collector():
         run = Run(shapes, DataIndex(triples, shapes.predicates))
         try:
-            return run.findings()
+            work = [(shape, run.focus_nodes(shape)) for shape in shapes.targeted]
+            if parallel.workers() < 2 or sum(len(nodes) for _shape, nodes in work) < PARALLEL_MINIMUM:
+                return run.findings(work)
+            ours, theirs = _shares(work)
+            with parallel.forked(lambda channel: channel.send(_sendable(shapes, run.findings(theirs)))) as channel:
+                found = run.findings(ours)
+                return found + _received(shapes, channel.recv())
         finally:
             run.close()
+
+
+# Focus nodes (summed over the targeted shapes) from which two processes validate faster than one. Measured on
+# synthetic data: at 5,000 (10 times Poznań) a fork costs more than it saves; at 48,000 (100 times) two processes
+# checked them in 0.20 s against one's 0.28 s; at 283,000 (national) in 1.6 s against 2.6 s.
+PARALLEL_MINIMUM = 20_000
+
+
+def _shares(work: list[tuple[Shape, list[Term]]]) -> tuple[list[tuple[Shape, list[Term]]], ...]:
+    """Two shares of about the same cost: every shape with the first half of its focus nodes, and with the second.
+
+    The results of a shape for one focus node never depend on its other focus nodes (SHACL Core has no constraint
+    across focus nodes), so the two shares give exactly the results of the whole. Halves, not every other node:
+    the index holds the nodes in the order of the triples, so each process reads its own part of memory.
+    """
+    halves = [(shape, nodes, len(nodes) // 2) for shape, nodes in work]
+    return [(shape, nodes[:half]) for shape, nodes, half in halves], [(s, nodes[half:]) for s, nodes, half in halves]
+
+
+# A finding as the child sends it: the shape by its place in CompiledShapes.shapes (the child's shapes are the
+# parent's, forked), the terms as they are.
+SentFinding = tuple[int, Term, URIRef, Term | None]
+
+
+def _sendable(shapes: CompiledShapes, findings: list[Finding]) -> list[SentFinding]:
+    place = {id(shape): number for number, shape in enumerate(shapes.shapes)}
+    return [(place[id(f.shape)], f.focus, f.component, f.value) for f in findings]
+
+
+def _received(shapes: CompiledShapes, sent: list[SentFinding]) -> list[Finding]:
+    return [Finding(focus, shapes.shapes[number], component, value) for number, focus, component, value in sent]

@@ -52,13 +52,13 @@ from markupsafe import Markup
 
 from .gcpause import paused_cycle_collector
 from .iris import CG, CGV, DCT, OA, ORG, OWL, PROV, RDF_TYPE, RDFS, SCHEMA, SKOS, TIME, XSD
+from .parallel import in_parallel
 from .rdfio import write_turtle
 from .release import (
     GraphIndex,
     build_date,
     editions,
     graph_index,
-    in_parallel,
     write_compact_jsonld,
 )
 from .resources import ontology_file
