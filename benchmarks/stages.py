@@ -253,19 +253,21 @@ def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any
     # The build makes the triples in canonical order (BuiltGraph.triples): nothing is left to sort.
     triples = meter.run("sort triples", PIPELINE, lambda: built.triples)
     if triples is not None:
-        format_stages(meter, dataset.settings.base_iri, triples, work, built.prefixes)
+        format_stages(meter, dataset.settings.base_iri, built, work)
         writer_stages(meter, dataset, built, triples, work)
     return dataset, built, triples
 
 
-def format_stages(meter: Meter, base: str, triples: list[Any], work: Path, prefixes: dict[str, str]) -> None:
+def format_stages(meter: Meter, base: str, built: Any, work: Path) -> None:
+    """The three graph files as publish() writes them: Turtle and N-Triples from the Oxigraph triples (Turtle with
+    the prefixes the build found), JSON-LD from the same triples in plain terms (BuiltGraph.plain)."""
     from civicgraph.jsonld import write_jsonld
     from civicgraph.rdfio import write_ntriples, write_turtle
 
-    # As publish() writes graph.ttl: with the prefixes the build found (BuiltGraph.prefixes).
-    meter.run("write ttl", PIPELINE, lambda: write_turtle(triples, work / "graph.ttl", prefixes=prefixes))
+    triples = built.triples
+    meter.run("write ttl", PIPELINE, lambda: write_turtle(triples, work / "graph.ttl", prefixes=built.prefixes))
     meter.run("write nt", PIPELINE, lambda: write_ntriples(triples, work / "graph.nt"))
-    meter.run("write jsonld", PIPELINE, lambda: write_jsonld(triples, work / "graph.jsonld", base))
+    meter.run("write jsonld", PIPELINE, lambda: write_jsonld(built.plain, work / "graph.jsonld", base))
 
 
 def writer_stages(meter: Meter, dataset: Any, built: Any, triples: list[Any], work: Path) -> None:

@@ -2,7 +2,8 @@
 
 The build makes the graph in this form as well as in Oxigraph terms (``BuiltGraph.plain``), and the JSON-LD
 writer and the SHACL engine read it. Reading an Oxigraph term's parts crosses from Python into Rust and makes a
-new ``str`` each time: for a national graph that alone took as long as Oxigraph's whole JSON-LD serializer.
+new ``str`` each time: only reading subject, predicate and object of every triple of a national graph took 0.4 s,
+more than half the time of Oxigraph's whole JSON-LD serializer (0.7 s).
 
 IRIs of the plain triples are interned (:func:`sys.intern`): the same IRI is the same object wherever it occurs,
 so dictionary look-ups and comparisons between them match by identity instead of comparing long strings.
