@@ -4,21 +4,20 @@ General JSON-LD libraries compact to a flat list, and PyLD's RDF conversion grow
 this writer does the compaction the context needs (prefixes, terms typed ``@id`` or with a datatype, language
 maps) in one linear pass over the sorted triples, and nests a node inside the one node that refers to it when
 its IRI extends that node's IRI (a figure inside its activity, selectors inside their evidence). The result is
-plain dicts and lists built in memory, every multi-valued property in a stable order, written by the C encoder
-of :mod:`json`: the same graph always gives the same bytes.
+plain dicts and lists built in memory, every multi-valued property in a stable order, written one node per line by
+orjson: the same graph always gives the same bytes. It reads the build's plain terms (:mod:`civicgraph.terms`),
+never Oxigraph's, and a national graph is shared between two processes (:func:`write_jsonld`).
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import chain
 from multiprocessing.connection import Connection
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -159,17 +158,14 @@ class _Compaction:
     def read(self, triples: Iterable[PlainTriple]) -> bool:
         """Make the node of each subject; whether the subjects came sorted (then the nodes need no sort).
 
-        The common case is handled in the loop itself, without a call: a property with one value that fits its
-        term (a reference, a type, a text in one language, a literal of the term's datatype). At national size a
-        method call per property was a third of the time. Everything else goes to :meth:`add_property`.
+        The common case is handled in the loop itself: a property with one value that fits its term (a reference,
+        a type, a text in one language, a literal of the term's datatype). Everything else goes to
+        :meth:`add_property`.
         """
         nodes, referrer, shared, sites = self.nodes, self.referrer, self.shared, self.sites
         properties, vocab, base, cut = self.properties, self.vocab, self.base, len(self.base)
-        subject, predicate, children = (
-            "",
-            "",
-            "/",
-        )  # children: subject + "/", what the IRI of a node nested in it starts with
+        subject = predicate = ""
+        children = "/"  # subject + "/": what the IRI of a node nested in the subject's node starts with
         node: dict[str, Any] = {}
         description: tuple[str, int, str] = ("", TYPES, "")  # of the predicate
         value: Any = None  # the first value of (subject, predicate)
@@ -385,30 +381,8 @@ def _write_nodes(file: BinaryIO, nodes: list[dict[str, Any]], last: bool) -> Non
 
 
 def _cut(triples: Sequence[PlainTriple]) -> int | None:
-    """Where to share the triples between two processes: the first triple of a subject near the middle such that
-    no node before it can nest one after it. None if there is none (or the triples are too few to share).
-
-    A node nests in a node whose IRI it extends with "/": the subjects between ``S`` and the ``S/...`` are those
-    ``S`` followed by a character sorting before "/". So the subject ``c`` at the cut must have no subject among its
-    beginnings ``c[:k]`` where ``c[k]`` is "/" or sorts before it; the subjects are sorted, so each is one bisection.
-    """
-    subject_of = itemgetter(0)
-    for start in range(len(triples) // 2, min(len(triples), len(triples) // 2 + _CUT_TRIES)):
-        subject = triples[start][0]
-        if start == 0 or triples[start - 1][0] == subject:
-            continue
-        beginnings = (subject[:k] for k, character in enumerate(subject) if character <= "/")
-        if not any(_has_subject(triples, beginning, subject_of) for beginning in beginnings):
-            return start
-    return None
-
-
-_CUT_TRIES = 10_000
-
-
-def _has_subject(triples: Sequence[PlainTriple], iri: str, subject_of: Callable[[PlainTriple], str]) -> bool:
-    found = bisect_left(triples, iri, key=subject_of)
-    return found < len(triples) and triples[found][0] == iri
+    """Where to share the triples between two processes: no node before the cut can nest one after it."""
+    return parallel.subject_cut(len(triples), lambda index: triples[index][0], below="0")
 
 
 def _write_in_two(triples: Sequence[PlainTriple], cut: int, path: Path, base: str, context: list[Any]) -> bool:
