@@ -15,6 +15,7 @@ from decimal import InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
@@ -508,6 +509,17 @@ INJECTIONS: list[Injection] = [
     _no_english_title,
     _concept_without_notation,
 ]
+
+
+def test_a_triple_given_twice_counts_once(built: BuiltGraph) -> None:
+    """A graph is a set: Oxigraph triples may repeat one, and sh:maxCount 1 must still hold; a second value not."""
+    teryt = next(t for t in built.triples if t.predicate.value == CG + "teryt")
+    assert validate_graph([*built.triples, teryt]).results == []
+    other = ox.Triple(teryt.subject, teryt.predicate, ox.Literal("3064012"))
+    results = validate_graph([*built.triples, teryt, other]).results
+    assert [(r.focus, r.shape, r.constraint) for r in results] == [
+        (teryt.subject.value, CGSH + "LocalGovernmentShape-teryt", str(SH.MaxCountConstraintComponent))  # type: ignore[union-attr]
+    ]
 
 
 def test_the_synthetic_graph_conforms(synthetic: Graph) -> None:

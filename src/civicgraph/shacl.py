@@ -250,6 +250,7 @@ class DataIndex:
         # The hot loop of index building: one pass, no function call per triple. The IRIs of plain triples are
         # interned: every later look-up of a node then finds its key by identity instead of comparing two copies
         # of a long string (half the time of validation went into such comparisons).
+        several: list[list[Term]] = []  # the lists given a second value: only they can hold a triple twice
         for subject, predicate, obj in triples:
             by_subject = forward.get(predicate)
             if by_subject is None:
@@ -258,9 +259,13 @@ class DataIndex:
             if objects is None:
                 by_subject[subject] = [obj]
             else:
+                if len(objects) == 1:
+                    several.append(objects)
                 objects.append(obj)
-        for by_subject in forward.values():
-            _deduplicate(by_subject)
+        # A graph is a set: a triple given twice must not count twice for sh:minCount or sh:maxCount.
+        for objects in several:
+            if len(set(objects)) != len(objects):
+                objects[:] = dict.fromkeys(objects)
         return forward
 
     def objects(self, predicate: str) -> Neighbours:
@@ -285,13 +290,6 @@ class DataIndex:
 
     def superclasses(self, cls: Term) -> list[Term]:
         return _closure(cls, self.objects(_SUBCLASS_OF))
-
-
-def _deduplicate(by_subject: Neighbours) -> None:
-    """A graph is a set: a triple given twice must not count twice for sh:minCount or sh:maxCount."""
-    for subject, objects in by_subject.items():
-        if len(objects) > 1 and len(set(objects)) != len(objects):
-            by_subject[subject] = list(dict.fromkeys(objects))
 
 
 def _closure(start: Term, edges: Neighbours) -> list[Term]:
