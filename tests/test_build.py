@@ -106,6 +106,7 @@ def test_the_order_key_of_a_literal_is_its_ntriples_form_as_oxigraph_writes_it(l
 def test_the_plain_triples_are_the_oxigraph_triples(synthetic: BuiltGraph) -> None:
     assert synthetic.plain == list(plain_triples(synthetic.triples))
     assert all(subject is sys.intern(subject) for subject, _predicate, _object in synthetic.plain)
+    assert all(predicate is sys.intern(predicate) for _subject, predicate, _object in synthetic.plain)
     assert all(obj is sys.intern(obj) for _subject, _predicate, obj in synthetic.plain if isinstance(obj, str))
 
 

@@ -470,7 +470,7 @@ class _Builder:
         Notes on the way the IRIs a Turtle file of them writes (see :func:`civicgraph.rdfio.written_iris`):
         subjects, predicates but ``rdf:type``, objects, and datatypes shown.
         """
-        predicates: dict[str, ox.NamedNode] = {}
+        predicates: dict[str, tuple[ox.NamedNode, str]] = {}  # IRI -> its Oxigraph term, its interned str
         datatypes: dict[str, ox.NamedNode] = {}
         triples: list[ox.Triple] = []
         plain = self.plain
@@ -480,10 +480,10 @@ class _Builder:
             subject = intern(subject)
             objects = self.subjects[subject]
             for key in sorted(objects):
-                predicate_iri = key[1]
-                predicate = predicates.get(predicate_iri)
-                if predicate is None:
-                    predicate = predicates[predicate_iri] = ox.NamedNode(predicate_iri)
+                known = predicates.get(key[1])
+                if known is None:
+                    known = predicates[key[1]] = (ox.NamedNode(key[1]), intern(key[1]))
+                predicate, predicate_iri = known
                 obj = objects[key]
                 if isinstance(obj, str):
                     obj = intern(obj)
