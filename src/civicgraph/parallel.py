@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -54,7 +55,8 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
     """Run ``work`` in a forked child while the with-block runs here; the two talk through the ends of a pipe.
 
     Leaving the block waits for the child and raises if it failed (its traceback is on stderr). An error in the
-    block stops the child: its work is not wanted any more.
+    block stops the child: its work is not wanted any more; if the child had failed first (the block then finds
+    the pipe closed), the error says so.
     """
     ours, theirs = multiprocessing.Pipe()
     child = multiprocessing.get_context("fork").Process(target=work, args=(theirs,))
@@ -62,15 +64,21 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
     theirs.close()
     try:
         yield ours
-    except BaseException:
+    except BaseException as error:
         child.kill()
         child.join()
+        if child.exitcode not in (0, -signal.SIGKILL):
+            raise _failed(child.exitcode) from error
         raise
     finally:
         ours.close()
     child.join()
     if child.exitcode != 0:
-        raise RuntimeError(f"a worker process failed (exit code {child.exitcode}); see its error above")
+        raise _failed(child.exitcode)
+
+
+def _failed(exitcode: int | None) -> RuntimeError:
+    return RuntimeError(f"a worker process failed (exit code {exitcode}); see its error above")
 
 
 def subject_cut(count: int, subject_at: Callable[[int], str], below: str) -> int | None:
