@@ -1143,10 +1143,8 @@ class Run:
         self._bound.clear()
         self._passes.clear()
 
-    def findings(self, work: Sequence[tuple[Shape, list[Term]]] | None = None) -> list[Finding]:
-        """The results of the targeted shapes (or of the shapes of ``work``, each with its focus nodes)."""
-        if work is None:
-            work = [(shape, self.focus_nodes(shape)) for shape in self.shapes.targeted]
+    def findings(self, work: Sequence[tuple[Shape, list[Term]]]) -> list[Finding]:
+        """The results of the shapes of ``work``, each on the focus nodes given with it."""
         found: list[Finding] = []
         for shape, focus_nodes in work:
             found.extend(self.validate(shape, focus_nodes))
