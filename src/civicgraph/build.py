@@ -214,9 +214,6 @@ class _Builder:
             term = self.nodes[iri] = ox.NamedNode(iri)
         return term
 
-    def concept(self, scheme: str, notation: str) -> str:
-        return concept(scheme, notation)
-
     # -- helpers ------------------------------------------------------------------------------------------
 
     def add(self, subject: str, predicate: str, obj: Term) -> None:
@@ -240,7 +237,7 @@ class _Builder:
 
     def not_recorded(self, subject: str, what: str) -> None:
         """State explicitly that a value is absent from every source, instead of leaving a silent gap."""
-        self.add(subject, _CG.notRecorded, self.concept("recordable-field", what))
+        self.add(subject, _CG.notRecorded, concept("recordable-field", what))
 
     def wikidata(self, subject: str, link: WikidataLink | None) -> None:
         if link is None or link.qid is None:
@@ -256,9 +253,9 @@ class _Builder:
         if link.qid is not None and link.method is not None:
             self.link(subject, _SCHEMA.sameAs, _WD[link.qid])
             self.link(check, _CG.linkTarget, _WD[link.qid])
-            self.add(check, _CG.matchMethod, self.concept("match-method", link.method))
+            self.add(check, _CG.matchMethod, concept("match-method", link.method))
         else:
-            self.add(check, _CG.matchMethod, self.concept("match-method", "none-found"))
+            self.add(check, _CG.matchMethod, concept("match-method", "none-found"))
 
     def instant(self, interval: str, end: str, value: date | int) -> None:
         instant = f"{interval}/{end}"
@@ -318,7 +315,7 @@ class _Builder:
         self.link(iri, _RDF_TYPE, _ORG.Organization)
         self.add(iri, _CG.teryt, _string(member.teryt))
         self.labels(iri, _SKOS.prefLabel, member.name)
-        self.add(iri, _CG.localGovernmentKind, self.concept("local-government-kind", member.kind))
+        self.add(iri, _CG.localGovernmentKind, concept("local-government-kind", member.kind))
         self.wikidata(iri, member.wikidata)
 
     def organisation(self, organisation: Organisation) -> None:
@@ -333,7 +330,7 @@ class _Builder:
         if organisation.abbreviation:
             self.add(iri, _SCHEMA.alternateName, _string(organisation.abbreviation))
         if organisation.type:
-            self.add(iri, _CG.organisationType, self.concept("organisation-type", organisation.type))
+            self.add(iri, _CG.organisationType, concept("organisation-type", organisation.type))
         else:
             self.not_recorded(iri, "legal-form")
         if organisation.krs:
@@ -376,7 +373,7 @@ class _Builder:
         self.link(iri, _RDF_TYPE, _ORG.Membership)
         self.link(iri, _ORG.member, self.member_iri(report.member))
         self.link(iri, _ORG.organization, self.organisation_iri(membership.organisation))
-        self.add(iri, _ORG.role, self.concept("role", "member"))
+        self.add(iri, _ORG.role, concept("role", "member"))
         self.link(iri, _CG.reportedIn, self.report_iri(report))
         during = self.interval(f"{iri}/during", membership.start, membership.end, "membership")
         self.link(iri, _ORG.memberDuring, during)
@@ -404,7 +401,7 @@ class _Builder:
         self.link(iri, _PROV.wasAssociatedWith, self.member_iri(report.member))
         self.link(iri, _PROV.wasAssociatedWith, self.organisation_iri(activity.membership))
         for activity_type in activity.types:
-            self.add(iri, _CG.activityType, self.concept("activity-type", activity_type))
+            self.add(iri, _CG.activityType, concept("activity-type", activity_type))
         self.labels(iri, _DCT.title, activity.title)
         if activity.description:
             self.labels(iri, _DCT.description, activity.description)
@@ -425,7 +422,7 @@ class _Builder:
                 else self.organisation_iri(str(participation.organisation))
             )
             self.link(node, _CG.participant, participant)
-            self.add(node, _CG.role, self.concept("role", participation.role))
+            self.add(node, _CG.role, concept("role", participation.role))
             self.evidence(node, report, participation.evidence)
         for figure in activity.figures:
             self.figure(iri, f"{iri}/figure/{figure.key}", figure, report)
@@ -446,9 +443,9 @@ class _Builder:
             self.add(iri, _SCHEMA.currency, _string(figure.currency))
         else:
             self.link(iri, _RDF_TYPE, _SCHEMA.QuantitativeValue)
-            self.add(iri, _SCHEMA.unitCode, self.concept("unit", str(figure.unit)))
+            self.add(iri, _SCHEMA.unitCode, concept("unit", str(figure.unit)))
         self.add(iri, _SCHEMA.value, canonical_decimal(figure.value))
-        self.add(iri, _CG.hedge, self.concept("hedge", figure.hedge))
+        self.add(iri, _CG.hedge, concept("hedge", figure.hedge))
         self.add(iri, _CG.asPrinted, _text(figure.evidence.exact, "pl"))
         self.labels(iri, _SKOS.prefLabel, figure.label)
         self.evidence(iri, report, (figure.evidence,))

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import cache
 from itertools import chain
 from multiprocessing.connection import Connection
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -158,14 +160,11 @@ class _Compaction:
     def read(self, triples: Iterable[PlainTriple]) -> bool:
         """Make the node of each subject; whether the subjects came sorted (then the nodes need no sort).
 
-        The common case is handled in the loop itself: a property with one value that fits its term (a reference,
-        a type, a text in one language, a literal of the term's datatype). Everything else goes to
-        :meth:`add_property`.
+        A property with one value that fits its term (a reference, a type, a text in one language, a literal of the
+        term's datatype) is written here; several values, or one that does not fit, go to :meth:`add_property`.
         """
-        nodes, referrer, shared, sites = self.nodes, self.referrer, self.shared, self.sites
-        properties, vocab, base, cut = self.properties, self.vocab, self.base, len(self.base)
+        nodes, properties, vocab = self.nodes, self.properties, self.vocab
         subject = predicate = ""
-        children = "/"  # subject + "/": what the IRI of a node nested in the subject's node starts with
         node: dict[str, Any] = {}
         description: tuple[str, int, str] = ("", TYPES, "")  # of the predicate
         value: Any = None  # the first value of (subject, predicate)
@@ -186,13 +185,7 @@ class _Compaction:
                     self.add_property(subject, node, predicate, more)
                     more = None
                 elif how == REFERENCES and type(value) is str:
-                    if referrer.setdefault(value, subject) != subject:
-                        shared.add(value)
-                    if value.startswith(children):
-                        sites.append((node, key, value))
-                    node[key] = (
-                        value[cut:] if value.startswith(base) and len(value) > cut else self.compact_vocab(value)
-                    )
+                    node[key] = self.reference(subject, value, node, key)
                 elif how == LITERALS and type(value) is Lit and value[1] == datatype:
                     node[key] = value[0]
                 elif how == LANGUAGES and type(value) is Lit and value[2] is not None:
@@ -210,11 +203,8 @@ class _Compaction:
                     in_order = False
                     if next_subject in nodes:
                         raise _NotGrouped
-                subject, children = next_subject, next_subject + "/"
-                compact = (
-                    subject[cut:] if subject.startswith(base) and len(subject) > cut else self.compact_vocab(subject)
-                )
-                node = nodes[subject] = {"id": compact}
+                subject = next_subject
+                node = nodes[subject] = {"id": self.compact_id(subject)}
             predicate, value = next_predicate, obj
             description = properties.get(predicate) or self.describe(predicate)
         return in_order
@@ -382,8 +372,29 @@ def _write_nodes(file: BinaryIO, nodes: list[dict[str, Any]], last: bool) -> Non
 
 
 def _cut(triples: Sequence[PlainTriple]) -> int | None:
-    """Where to share the triples between two processes: no node before the cut can nest one after it."""
-    return parallel.subject_cut(len(triples), lambda index: triples[index][0], below="0")
+    """Where to share triples sorted by subject between two processes: the first triple of a subject near the
+    middle such that no node before it can nest one after it. None if there is none near the middle.
+
+    A node nests in a node whose IRI it extends with "/": between ``S`` and the ``S/...`` sort the subjects that
+    extend ``S`` with a character before "/". So the subject ``c`` at the cut must have no subject among its
+    beginnings ``c[:k]`` where ``c[k]`` is "/" or sorts before it; the subjects are sorted, so each is one bisection.
+    """
+    for start in range(len(triples) // 2, min(len(triples), len(triples) // 2 + _CUT_TRIES)):
+        subject = triples[start][0]
+        if start == 0 or triples[start - 1][0] == subject:
+            continue
+        beginnings = (subject[:k] for k, character in enumerate(subject) if character <= "/")
+        if not any(_has_subject(triples, beginning) for beginning in beginnings):
+            return start
+    return None
+
+
+_CUT_TRIES = 10_000
+
+
+def _has_subject(triples: Sequence[PlainTriple], iri: str) -> bool:
+    found = bisect_left(triples, iri, key=itemgetter(0))
+    return found < len(triples) and triples[found][0] == iri
 
 
 def _write_in_two(triples: Sequence[PlainTriple], cut: int, path: Path, base: str, context: list[Any]) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
@@ -79,31 +78,3 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
 
 def _failed(exitcode: int | None) -> RuntimeError:
     return RuntimeError(f"a worker process failed (exit code {exitcode}); see its error above")
-
-
-def subject_cut(count: int, subject_at: Callable[[int], str], below: str) -> int | None:
-    """Where to share ``count`` triples sorted by subject between two processes, each writing the part of a file
-    that its triples give, so that the two parts follow each other: the first triple of a subject near the middle.
-
-    What must not be cut apart is a subject ``s`` and the subjects that extend it with a given character: "/" for
-    the IRI of a JSON-LD node nested in the node of ``s`` (``below`` "0", the character after "/"). Between ``s``
-    and those sort the subjects that extend ``s`` with a character sorting before it. So the subject ``c`` at the
-    cut must have no subject among its beginnings ``c[:k]`` where ``c[k]`` sorts before ``below``: one bisection
-    each. None if no such subject is found near the middle.
-    """
-    for start in range(count // 2, min(count, count // 2 + _CUT_TRIES)):
-        subject = subject_at(start)
-        if start == 0 or subject_at(start - 1) == subject:
-            continue
-        beginnings = (subject[:k] for k, character in enumerate(subject) if character < below)
-        if not any(_is_subject(count, subject_at, beginning) for beginning in beginnings):
-            return start
-    return None
-
-
-_CUT_TRIES = 10_000
-
-
-def _is_subject(count: int, subject_at: Callable[[int], str], iri: str) -> bool:
-    found = bisect_left(range(count), iri, key=subject_at)
-    return found < count and subject_at(found) == iri

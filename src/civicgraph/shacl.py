@@ -49,9 +49,7 @@ from rdflib.term import Node
 from . import parallel
 from .gcpause import paused_cycle_collector
 from .iris import RDF_LANG_STRING, RDF_TYPE, XSD_STRING
-from .terms import Blank, Lit, PlainTriple, Term, term_from_oxigraph
-
-__all__ = ["Blank", "Lit", "Term", "term_from_oxigraph"]  # the data's terms, re-exported for the validate stage
+from .terms import Blank, Lit, PlainTriple, Term
 
 # --------------------------------------------------------------------------------------------------------------
 # Terms of the data graph
@@ -63,7 +61,8 @@ EMPTY: tuple[Term, ...] = ()
 
 
 def term_from_rdflib(node: Node) -> Term:
-    """A term of the shapes graph (a value of sh:in, sh:hasValue, sh:class …) in the data's representation."""
+    """A term of an rdflib graph — the shapes graph (a value of sh:in, sh:hasValue, sh:class …) or a data graph
+    given as rdflib's — in the data's representation (civicgraph.terms)."""
     if isinstance(node, Literal):
         if node.language:
             return Lit(str(node), RDF_LANG_STRING, node.language.lower())

@@ -22,10 +22,9 @@ from rdflib.term import Node
 
 from . import shacl
 from .build import BuiltGraph
-from .rdfio import to_oxigraph
 from .records import Location
 from .resources import shapes_files
-from .terms import PlainTriple, plain_triples
+from .terms import Lit, PlainTriple, plain_triples, term_from_oxigraph
 
 Engine = Choice["fast", "pyshacl"]
 ENGINES: tuple[Engine, ...] = ("fast", "pyshacl")
@@ -133,7 +132,10 @@ def validate_graph(
 def _plain_triples(data: BuiltGraph | Graph | Sequence[ox.Triple]) -> Iterable[PlainTriple]:
     if isinstance(data, BuiltGraph):
         return data.plain  # made by the build: nothing to read out of Oxigraph's terms
-    return plain_triples(_oxigraph_triples(data) if isinstance(data, Graph) else data)
+    if isinstance(data, Graph):
+        term = shacl.term_from_rdflib
+        return ((term(s), term(p), term(o)) for s, p, o in data)  # type: ignore[misc]  # subjects are never literals
+    return plain_triples(data)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -150,17 +152,12 @@ def _validate_fast(
     return ValidationReport(results, lambda: _report_graph(findings))
 
 
-def _oxigraph_triples(graph: Graph) -> Iterable[ox.Triple]:
-    for s, p, o in graph:
-        yield ox.Triple(to_oxigraph(s, allow_blank=True), to_oxigraph(p), to_oxigraph(o, allow_blank=True))  # type: ignore[arg-type]
-
-
 def _result(finding: shacl.Finding, sources: dict[URIRef, Location]) -> ValidationResult:
     shape, focus = finding.shape, finding.focus
     messages = _messages(shape.messages)
     source = sources.get(URIRef(focus)) if type(focus) is str else None
     return ValidationResult(
-        focus=focus.lexical if type(focus) is shacl.Lit else str(focus),
+        focus=focus.lexical if type(focus) is Lit else str(focus),
         path=shacl.path_text(shape.path) if shape.path is not None else None,
         shape=shape.name,
         severity=Severity(str(shape.severity).rsplit("#", 1)[-1]),
@@ -229,7 +226,7 @@ def _rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
     try:
         for triple in triples:
             terms = (triple.subject, triple.predicate, triple.object)
-            graph.add(tuple(shacl.term_to_rdflib(shacl.term_from_oxigraph(t)) for t in terms))  # type: ignore[arg-type]
+            graph.add(tuple(shacl.term_to_rdflib(term_from_oxigraph(t)) for t in terms))  # type: ignore[arg-type]
     finally:
         rdflib.NORMALIZE_LITERALS = normalize
     return graph
