@@ -259,14 +259,16 @@ def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any
 
 
 def format_stages(meter: Meter, base: str, built: Any, work: Path) -> None:
-    """The three graph files as publish() writes them: Turtle and N-Triples from the Oxigraph triples (Turtle with
-    the prefixes the build found), JSON-LD from the same triples in plain terms (BuiltGraph.plain)."""
+    """The three graph files as publish() writes them: Turtle from the Oxigraph triples with the prefixes the build
+    found, N-Triples from the same triples in the order of their lines (BuiltGraph.ntriples_order, found by the
+    build and so part of its time), JSON-LD from the same triples in plain terms (BuiltGraph.plain)."""
     from civicgraph.jsonld import write_jsonld
     from civicgraph.rdfio import write_ntriples, write_turtle
 
     triples = built.triples
     meter.run("write ttl", PIPELINE, lambda: write_turtle(triples, work / "graph.ttl", prefixes=built.prefixes))
-    meter.run("write nt", PIPELINE, lambda: write_ntriples(triples, work / "graph.nt"))
+    in_lines = built.ntriples_order
+    meter.run("write nt", PIPELINE, lambda: write_ntriples(in_lines, work / "graph.nt", in_line_order=True))
     meter.run("write jsonld", PIPELINE, lambda: write_jsonld(built.plain, work / "graph.jsonld", base))
 
 

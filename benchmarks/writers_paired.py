@@ -47,7 +47,10 @@ def measure(folder: Path, out: Path, repeats: int) -> None:
     base = dataset.settings.base_iri
     writers: dict[str, tuple[Callable[[], object], ox.RdfFormat]] = {
         "Turtle": (lambda: write_turtle(built.triples, out / "ours.ttl", prefixes=built.prefixes), ox.RdfFormat.TURTLE),
-        "N-Triples": (lambda: write_ntriples(built.triples, out / "ours.nt"), ox.RdfFormat.N_TRIPLES),
+        "N-Triples": (
+            lambda: write_ntriples(built.ntriples_order, out / "ours.nt", in_line_order=True),
+            ox.RdfFormat.N_TRIPLES,
+        ),
         "JSON-LD": (lambda: write_jsonld(built.plain, out / "ours.jsonld", base), ox.RdfFormat.JSON_LD),
     }
     for name, (ours, rdf_format) in writers.items():

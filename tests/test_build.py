@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civicgraph.build import BuiltGraph, build_graph, ntriples_form
+from civicgraph.build import BuiltGraph, _Builder, build_graph, ntriples_form
 from civicgraph.cli import main
 from civicgraph.load import load_dataset
 from civicgraph.publish import publish
@@ -24,6 +24,8 @@ from civicgraph.records import Dataset
 from civicgraph.terms import Lit, plain_triples
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +116,46 @@ def test_the_plain_triples_are_the_oxigraph_triples(synthetic: BuiltGraph) -> No
 def test_any_text_gets_oxigraphs_ntriples_form(text: str, language: str | None) -> None:
     literal = ox.Literal(text, language=language) if language else ox.Literal(text)
     assert ntriples_form(Lit(literal.value, literal.datatype.value, literal.language)) == str(literal)
+
+
+def _lines(triples: list[ox.Triple]) -> list[bytes]:
+    """Each triple's N-Triples line, as Oxigraph writes it, in the given order."""
+    serialized = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert serialized is not None
+    return serialized.splitlines()
+
+
+def test_the_ntriples_order_is_the_byte_order_of_the_lines(synthetic: BuiltGraph) -> None:
+    lines = _lines(synthetic.ntriples_order)
+    assert lines == sorted(_lines(synthetic.triples))
+    # The two orders differ (a subject's children come first, and rdf:type sits among the predicates):
+    assert lines != _lines(synthetic.triples)
+
+
+# Subjects that extend another with a character sorting before ">" ("/", "-", ".", a digit) or after it, and
+# predicates on both sides of rdf:type: what makes the N-Triples order differ from the canonical one.
+_ENDINGS = st.text(alphabet="/-.0>aZ~ą", max_size=4).map(lambda text: text.replace(">", "%3E"))
+_PREDICATES = [
+    RDF_TYPE,
+    "http://purl.org/dc/terms/title",  # before rdf:type
+    "http://schema.org/name",  # before rdf:type
+    "http://www.w3.org/2004/02/skos/core#prefLabel",  # after rdf:type
+    "https://w3id.org/civicgraph/ontology#note",
+]
+_PREDICATE_EXTENDED = "http://schema.org/name/part"  # extends schema:name with "/", which sorts before ">"
+
+
+@given(endings=st.lists(_ENDINGS, min_size=1, max_size=12), extended=st.booleans())
+def test_the_ntriples_order_holds_for_any_subjects_and_predicates(
+    dataset: Dataset, endings: list[str], extended: bool
+) -> None:
+    builder = _Builder(dataset)
+    predicates = [*_PREDICATES, _PREDICATE_EXTENDED] if extended else _PREDICATES
+    for number, ending in enumerate(endings):
+        subject = f"https://example.org/x{ending}"
+        for predicate in predicates:
+            obj = "https://example.org/Thing" if predicate == RDF_TYPE else Lit(f"v{number}", XSD_STRING, None)
+            builder.add(subject, predicate, obj)
+            builder.add(subject, predicate, Lit(f"v{number}", RDF_LANG_STRING, "pl") if predicate != RDF_TYPE else obj)
+    triples = builder.sorted_triples()
+    assert _lines(builder.ntriples_order) == sorted(_lines(triples))

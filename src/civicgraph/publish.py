@@ -37,7 +37,7 @@ Writer = Callable[[Release, Path], None]
 def write_graph_files(release: Release, out: Path) -> None:
     base = release.dataset.settings.base_iri
     write_turtle(release.triples, out / "graph.ttl", prefixes=release.built.prefixes)
-    write_ntriples(release.triples, out / "graph.nt")
+    write_ntriples(release.built.ntriples_order, out / "graph.nt", in_line_order=True)
     write_jsonld(release.built.plain, out / "graph.jsonld", base)
     shutil.copyfile(context_file(), out / "context.jsonld")
 

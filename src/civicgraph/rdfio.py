@@ -149,13 +149,20 @@ def write_turtle(
 _SLICE = 1 << 15
 
 
-def write_ntriples(triples: list[ox.Triple], path: Path) -> None:
-    """Sorted N-Triples: one canonical line per triple, lines in byte order (diff-friendly)."""
+def write_ntriples(triples: list[ox.Triple], path: Path, *, in_line_order: bool = False) -> None:
+    """Sorted N-Triples: one canonical line per triple, lines in byte order (diff-friendly).
+
+    ``in_line_order``: the triples already come in that order (``BuiltGraph.ntriples_order``), so they are
+    written as they come instead of serialized, split into lines and sorted.
+    """
+    if in_line_order:
+        with path.open("wb") as file:
+            for start in range(0, len(triples), _SLICE):
+                file.write(_ntriples(triples[start : start + _SLICE]))
+        return
     lines: list[bytes] = []
     for start in range(0, len(triples), _SLICE):
-        serialized = ox.serialize(triples[start : start + _SLICE], format=ox.RdfFormat.N_TRIPLES)
-        assert serialized is not None  # bytes are returned when no output is given
-        part = serialized.split(b"\n")
+        part = _ntriples(triples[start : start + _SLICE]).split(b"\n")
         part.pop()  # after the last line's newline
         lines += part
     # Without their newlines the lines sort the same: a newline sorts before any character a line can hold.
@@ -163,6 +170,12 @@ def write_ntriples(triples: list[ox.Triple], path: Path) -> None:
     with path.open("wb") as file:
         for start in range(0, len(lines), _SLICE):
             file.write(b"\n".join(lines[start : start + _SLICE]) + b"\n")
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    serialized = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert serialized is not None  # bytes are returned when no output is given
+    return serialized
 
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".nq": "nquads"}
