@@ -4,33 +4,33 @@ the drift of a long run.
 
 In ``run.py`` the sizes run one after the other, up to half an hour apart, and this machine's speed drifts up to
 1.9 times over such spans: that alone moved the validation ratio from 1.11 to 1.94 between two runs. Here each
-repeat runs every stage on the small data and on the large data back to back, alternating which goes first, in
-one process, and the table gives the medians per triple and the median of the per-repeat ratios.
+repeat runs the pipeline once on the small data and once on the large data, back to back, alternating which goes
+first, and the table gives the medians per triple and the median of the per-repeat ratios.
+
+Each run is a fresh process doing what ``civicgraph build`` does, in its order: load, build, validate (in two
+processes from 20,000 focus nodes, so at the large size only), write Turtle, N-Triples (in the line order the
+build found) and JSON-LD. The shapes are compiled before the clock starts: a fixed cost, not one per triple.
+Fresh processes, because in one process holding a national graph the small size's stages ran two to three times
+slower than alone (the small graph's objects land among the large one's).
 
     .venv/bin/python benchmarks/linearity_paired.py [--repeats 5] SMALL_FOLDER LARGE_FOLDER
 
 The folders are data folders, such as the synthetic ones ``run.py`` keeps under ``$TMPDIR/civicgraph-bench``
 (``synth-m49-y2023-s1`` is 10 times Poznań, ``synth-m2807-y2021-2022-2023-s1`` national size over three years).
-Every stage runs as ``civicgraph build`` runs it: validation in two processes from 20,000 focus nodes (so at the
-large size only), N-Triples in the line order the build found.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-from civicgraph.build import build_graph
-from civicgraph.jsonld import write_jsonld
-from civicgraph.load import load_dataset
-from civicgraph.rdfio import write_ntriples, write_turtle
-from civicgraph.validate import validate_graph
-
-Stages = dict[str, Callable[[], object]]
 
 
 def main() -> None:
@@ -38,45 +38,59 @@ def main() -> None:
     parser.add_argument("small", type=Path)
     parser.add_argument("large", type=Path)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # time one run of `small`: JSON
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        sizes = [prepare(folder, Path(work) / name) for name, folder in (("small", args.small), ("large", args.large))]
-        for _triples, stages in sizes:  # once untimed: the shapes compiled, the caches and the files made
-            for action in stages.values():
-                action()
-        per_triple: dict[str, list[list[float]]] = {stage: [[], []] for stage in sizes[0][1]}
-        for repeat in range(args.repeats):
-            order = [0, 1] if repeat % 2 == 0 else [1, 0]
-            for stage in per_triple:
-                for which in order:
-                    triples, stages = sizes[which]
-                    started = time.perf_counter()
-                    stages[stage]()
-                    per_triple[stage][which].append((time.perf_counter() - started) / triples)
-    small, large = (f"{folder.name} ({sizes[n][0]:,} triples)" for n, folder in enumerate((args.small, args.large)))
+    if args.one:
+        print(json.dumps(one_run(args.small)))
+        return
+    folders = (args.small, args.large)
+    runs: list[list[dict[str, float]]] = [[], []]
+    for repeat in range(args.repeats):
+        for which in [0, 1] if repeat % 2 == 0 else [1, 0]:
+            command = [sys.executable, __file__, "--one", str(folders[which]), str(folders[which])]
+            runs[which].append(json.loads(subprocess.run(command, check=True, capture_output=True).stdout))
+    small, large = (f"{folder.name} ({runs[n][0]['triples']:,.0f} triples)" for n, folder in enumerate(folders))
     print(f"| stage | {small}: µs per triple | {large}: µs per triple | large ÷ small, median of pairs |")
     print("|---|---|---|---|")
-    for stage, (at_small, at_large) in per_triple.items():
+    for stage in (stage for stage in runs[0][0] if stage != "triples"):
+        at_small, at_large = ([run[stage] / run["triples"] for run in size] for size in runs)
         ratios = [big / little for little, big in zip(at_small, at_large, strict=True)]
         spread = f"{statistics.median(ratios):.2f} (range {min(ratios):.2f}–{max(ratios):.2f})"
         print(f"| {stage} | {_us(at_small)} | {_us(at_large)} | {spread} |", flush=True)
 
 
-def prepare(folder: Path, out: Path) -> tuple[int, Stages]:
-    """The graph of a data folder, and each stage to time on it."""
-    out.mkdir(parents=True)
-    dataset = load_dataset(folder)
-    built = build_graph(dataset)
-    base = dataset.settings.base_iri
-    stages: Stages = {
-        "load": lambda: load_dataset(folder),
-        "build": lambda: build_graph(dataset),
-        "validate": lambda: validate_graph(built),
-        "write ttl": lambda: write_turtle(built.triples, out / "graph.ttl", prefixes=built.prefixes),
-        "write nt": lambda: write_ntriples(built.ntriples_order, out / "graph.nt", in_line_order=True),
-        "write jsonld": lambda: write_jsonld(built.plain, out / "graph.jsonld", base),
-    }
-    return len(built.triples), stages
+def one_run(folder: Path) -> dict[str, float]:
+    """Seconds per stage of one pipeline run on the data folder, and its number of triples."""
+    from civicgraph.build import build_graph
+    from civicgraph.jsonld import write_jsonld
+    from civicgraph.load import load_dataset
+    from civicgraph.rdfio import write_ntriples, write_turtle
+    from civicgraph.validate import _compiled_default_shapes, validate_graph
+
+    _compiled_default_shapes()
+    seconds: dict[str, float] = {}
+
+    @contextmanager
+    def clock(stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        seconds[stage] = time.perf_counter() - started
+
+    with clock("load"):
+        dataset = load_dataset(folder)
+    with clock("build"):
+        built = build_graph(dataset)
+    with clock("validate"):
+        validate_graph(built)
+    with tempfile.TemporaryDirectory() as work:
+        out = Path(work)
+        with clock("write ttl"):
+            write_turtle(built.triples, out / "graph.ttl", prefixes=built.prefixes)
+        with clock("write nt"):
+            write_ntriples(built.ntriples_order, out / "graph.nt", in_line_order=True)
+        with clock("write jsonld"):
+            write_jsonld(built.plain, out / "graph.jsonld", dataset.settings.base_iri)
+    return {"triples": len(built.triples), **seconds}
 
 
 def _us(seconds_per_triple: list[float]) -> str:
