@@ -29,7 +29,7 @@ from civicgraph.load import load_dataset
 from civicgraph.rdfio import sorted_triples, write_turtle
 from civicgraph.shacl import UnsupportedShapes
 from civicgraph.synth import generate, write_dataset
-from civicgraph.validate import ENGINES, Severity, ValidationReport, ValidationResult, validate_graph
+from civicgraph.validate import ENGINES, PyshaclStopped, Severity, ValidationReport, ValidationResult, validate_graph
 
 from .conftest import BASE
 from .shapes.test_shapes import FIXTURES, data_graph, invalid_fixtures, manifest, results, valid_fixtures
@@ -251,8 +251,9 @@ def test_a_decimal_that_is_not_a_number_is_a_result_where_pyshacl_stops() -> Non
         (str(TOTAL_VALUE), CGSH + "FigureShape-value", str(SH.MinInclusiveConstraintComponent), "NaN"),
         (str(TOTAL_VALUE), CGSH + "FigureShape-value", str(SH.PatternConstraintComponent), "NaN"),
     }
-    with pytest.raises(InvalidOperation):
+    with pytest.raises(PyshaclStopped, match=r"^pyshacl stopped on a value it cannot compare \(decimal\.Inv") as stop:
         validate_graph(data, engine="pyshacl")
+    assert isinstance(stop.value.__cause__, InvalidOperation)
 
 
 def test_a_simple_literal_and_an_explicit_xsd_string_are_one_literal_in_the_fast_engine() -> None:

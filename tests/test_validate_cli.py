@@ -129,3 +129,27 @@ def test_unreadable_graph_file_is_bad_input(tmp_path: Path) -> None:
     assert result.returncode == 3
     assert result.stderr.startswith(f"Error: {bad}: not valid turtle:")
     assert "Traceback" not in result.stderr
+
+
+def test_pyshacl_stopping_on_a_value_it_cannot_compare_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    """ "NaN" is not in the lexical space of xsd:decimal (XSD 1.1 part 2, 3.3.3); pyshacl stops on it against
+    sh:minInclusive, the fast engine reports it (tests/test_shacl_fast.py)."""
+    graph = tmp_path / "nan.ttl"
+    graph.write_text(
+        "@prefix cg: <https://w3id.org/civicgraph/ontology#> .\n"
+        "@prefix schema: <http://schema.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<https://w3id.org/civicgraph/id/x> a cg:Figure ; schema:value "NaN"^^xsd:decimal .\n',
+        encoding="utf-8",
+    )
+    stopped = _run("validate", "--graph", str(graph), "--engine", "pyshacl")
+    assert stopped.returncode == 3
+    assert stopped.stderr == (
+        "Error: pyshacl stopped on a value it cannot compare (decimal.InvalidOperation), such as "
+        '"NaN"^^xsd:decimal against sh:minInclusive; the default engine (--engine fast) reports such a value as a '
+        "result with its focus node\n"
+    )
+    reported = _run("validate", "--graph", str(graph), "--format", "json")
+    assert reported.returncode == 1
+    found = {(r["sourceShape"], r["value"]) for r in json.loads(reported.stdout)["results"] if r["value"] == "NaN"}
+    assert found == {(SHAPES + "FigureShape-value", "NaN")}

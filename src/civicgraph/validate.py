@@ -205,16 +205,28 @@ def _report_graph(findings: list[shacl.Finding]) -> Graph:
 # --------------------------------------------------------------------------------------------------------------
 
 
+class PyshaclStopped(ValueError):
+    """pyshacl stopped on a value it cannot compare, where the fast engine reports a result (see civicgraph.shacl)."""
+
+
 def _validate_pyshacl(data: Graph, sources: dict[URIRef, Location], shapes: Graph | None) -> ValidationReport:
     from pyshacl import validate as pyshacl_validate  # imported only when asked for: it is slow to import
 
-    _conforms, report_graph, _text = pyshacl_validate(
-        data,
-        shacl_graph=shapes if shapes is not None else shapes_graph(),
-        inference="none",
-        advanced=False,
-        allow_warnings=True,
-    )
+    try:
+        _conforms, report_graph, _text = pyshacl_validate(
+            data,
+            shacl_graph=shapes if shapes is not None else shapes_graph(),
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+        )
+    except (ArithmeticError, TypeError) as error:  # decimal.InvalidOperation for "NaN"^^xsd:decimal, TypeError for
+        # a gYear against a date: comparisons rdflib refuses and pyshacl lets through
+        raise PyshaclStopped(
+            f"pyshacl stopped on a value it cannot compare ({type(error).__module__}.{type(error).__name__}), such "
+            'as "NaN"^^xsd:decimal against sh:minInclusive; the default engine (--engine fast) reports such a value '
+            "as a result with its focus node"
+        ) from error
     assert isinstance(report_graph, Graph)
     return ValidationReport(sorted(_results(report_graph, sources)), lambda: report_graph)
 
