@@ -40,6 +40,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection as RdfList
@@ -229,7 +230,7 @@ def _path_predicates(path: Path) -> Iterator[str]:
 _SUBCLASS_OF = str(RDFS.subClassOf)
 
 Values = Sequence[Term]
-Neighbours = dict[Term, list[Term]]
+Neighbours = dict[Term, Sequence[Term]]
 
 
 class DataIndex:
@@ -248,8 +249,10 @@ class DataIndex:
         forward: dict[str, Neighbours] = {predicate: {} for predicate in predicates}
         # The hot loop of index building: one pass, no function call per triple. The IRIs of plain triples are
         # interned: every later look-up of a node then finds its key by identity instead of comparing two copies
-        # of a long string (half the time of validation went into such comparisons).
-        several: list[list[Term]] = []  # the lists given a second value: only they can hold a triple twice
+        # of a long string (half the time of validation went into such comparisons). Most subjects have one
+        # value of a predicate: a tuple of one, a single object where a list is two, is made and freed faster
+        # (a national graph's index: 0.19 s to free instead of 0.30 s) and read from one place in memory.
+        several: list[list[Term]] = []  # the values of a subject that came to be more than one
         of_predicate = forward.get  # bound once: looking the method up per triple took 15% of this loop
         for subject, predicate, obj in triples:
             by_subject = of_predicate(predicate)
@@ -257,11 +260,12 @@ class DataIndex:
                 continue
             objects = by_subject.get(subject)
             if objects is None:
-                by_subject[subject] = [obj]
+                by_subject[subject] = (obj,)
+            elif type(objects) is tuple:
+                by_subject[subject] = more = [*objects, obj]
+                several.append(more)
             else:
-                if len(objects) == 1:
-                    several.append(objects)
-                objects.append(obj)
+                objects.append(obj)  # type: ignore[attr-defined]  # not a tuple: one of the lists made above
         # A graph is a set: a triple given twice must not count twice for sh:minCount or sh:maxCount.
         for objects in several:
             if len(set(objects)) != len(objects):
@@ -274,14 +278,15 @@ class DataIndex:
     def subjects(self, predicate: str) -> Neighbours:
         reverse = self._reverse.get(predicate)
         if reverse is None:
-            reverse = self._reverse[predicate] = {}
+            grouped: dict[Term, list[Term]] = {}
             for subject, objects in self._forward[predicate].items():
                 for obj in objects:
-                    subjects = reverse.get(obj)
+                    subjects = grouped.get(obj)
                     if subjects is None:
-                        reverse[obj] = [subject]
+                        grouped[obj] = [subject]
                     else:
                         subjects.append(subject)
+            reverse = self._reverse[predicate] = cast(Neighbours, grouped)  # read only from here on
         return reverse
 
     def subclasses(self, cls: Term) -> list[Term]:
