@@ -20,7 +20,7 @@ import re
 import sys
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -61,15 +61,15 @@ class BuiltGraph:
     validation reports)."""
 
     triples: list[ox.Triple]
-    sources: dict[URIRef, Location] = field(default_factory=dict)
+    sources: dict[URIRef, Location]
     # The prefixes its Turtle uses (:func:`civicgraph.rdfio.used_prefixes` of the triples), found from the
     # distinct IRIs the build made rather than by reading every triple again.
-    prefixes: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str]
     # The same triples in the same order as plain terms (:mod:`civicgraph.terms`), IRIs interned.
-    plain: list[PlainTriple] = field(default_factory=list)
+    plain: list[PlainTriple]
     # The same triples in the byte order of their N-Triples lines, the order of graph.nt: found from the canonical
-    # order per subject, which is far cheaper than sorting the serialized lines (see _ntriples_line_order).
-    ntriples_order: list[ox.Triple] = field(default_factory=list)
+    # order subject by subject (:class:`_LineOrder`), far cheaper than sorting the serialized lines.
+    ntriples_order: list[ox.Triple]
 
     @cached_property
     def graph(self) -> Graph:
