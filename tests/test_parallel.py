@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from multiprocessing.connection import Connection
 
 import pytest
@@ -38,3 +39,20 @@ def test_a_child_that_failed_while_the_parent_waits_for_it_is_named_as_the_cause
 def test_an_error_of_the_parent_stops_the_child_and_is_raised_as_it_is() -> None:
     with pytest.raises(KeyError, match="the parent's"), parallel.forked(_send_square):
         raise KeyError("the parent's")
+
+
+def _deal_until(dealer: parallel.Dealer, count: int) -> list[int]:
+    taken = []
+    while (number := dealer.deal()) < count:
+        taken.append(number)
+        time.sleep(0.002)  # a piece of work: the other process gets its turns meanwhile
+    return taken
+
+
+def test_the_dealer_deals_each_number_once_to_whichever_process_asks() -> None:
+    dealer = parallel.Dealer()
+    with parallel.forked(lambda channel: channel.send(_deal_until(dealer, 200))) as channel:
+        ours = _deal_until(dealer, 200)
+        theirs = channel.recv()
+    assert sorted(ours + theirs) == list(range(200))
+    assert ours and theirs  # both worked: neither took every piece

@@ -537,11 +537,12 @@ def test_injected_violations_give_the_same_results_in_both_engines(synthetic: Gr
 
 
 def test_two_processes_give_the_results_of_one(synthetic: Graph, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Over PARALLEL_MINIMUM focus nodes, a forked child checks part of the shapes; nothing may change."""
+    """Over PARALLEL_MINIMUM focus nodes, a forked child checks part of the focus nodes; nothing may change."""
     data = _copy(synthetic)
     expected = set().union(*(inject(data) for inject in INJECTIONS))
     one = validate_graph(data)
     monkeypatch.setattr(shacl, "PARALLEL_MINIMUM", 0)
+    monkeypatch.setattr(shacl, "PIECE", 3)  # many pieces, dealt to both processes as they ask
     monkeypatch.setattr(parallel, "workers", lambda: 2)  # also on a one-core machine
     forks: list[int] = []
     monkeypatch.setattr(parallel, "forked", _counting(parallel.forked, forks))

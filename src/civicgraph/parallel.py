@@ -76,5 +76,23 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
         raise _failed(child.exitcode)
 
 
+class Dealer:
+    """Deals the numbers 0, 1, 2, … each once, to whichever process (this one or a forked child) asks next.
+
+    Work cut into numbered pieces is then shared as it gets done: the process that works faster takes more
+    pieces. A forked child is the slower one here, by 30% for validation at national size, as the kernel copies
+    every page whose reference counts it changes; halves fixed beforehand left the parent waiting for it.
+    """
+
+    def __init__(self) -> None:
+        self._next = multiprocessing.get_context("fork").Value("q", 0)  # shared memory, with its own lock
+
+    def deal(self) -> int:
+        with self._next.get_lock():
+            number: int = self._next.value
+            self._next.value = number + 1
+        return number
+
+
 def _failed(exitcode: int | None) -> RuntimeError:
     return RuntimeError(f"a worker process failed (exit code {exitcode}); see its error above")
