@@ -10,8 +10,8 @@ sort of the subjects and one small sort per subject, and no triple store is fill
 same triples twice, in that order: as Oxigraph terms for Oxigraph's serializers and stores, and as the plain terms
 for the JSON-LD writer and the SHACL engine, which would otherwise read every term back out of Oxigraph. The
 Oxigraph terms come a third time in the byte order of their N-Triples lines, graph.nt's order, found on the way
-subject by subject (0.2–0.35 s for a national graph, where splitting and sorting its serialized lines took 0.5 s). An rdflib
-``Graph`` is made only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
+subject by subject (0.2–0.35 s for a national graph, where splitting and sorting its serialized lines took 0.5 s).
+An rdflib ``Graph`` is made only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
 """
 
 from __future__ import annotations
