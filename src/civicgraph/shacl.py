@@ -1358,8 +1358,9 @@ def validate(triples: Iterable[PlainTriple], shapes: CompiledShapes) -> list[Fin
     """Validate the data triples (plain terms, IRIs interned: :mod:`civicgraph.terms`) against compiled shapes:
     every result, in no particular order.
 
-    A large graph is validated by two processes, each checking every targeted shape on one half of its focus nodes
-    against the same index (a forked child sees the parent's); the results are the same as from one.
+    A large graph is validated by two processes against the same index (a forked child sees the parent's), each
+    taking the next piece of work (a shape and a run of its focus nodes) as it finishes one; the results are the
+    same as from one.
     """
     with paused_cycle_collector():
         run = Run(shapes, DataIndex(triples, shapes.predicates))
