@@ -35,20 +35,24 @@ from pathlib import Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("small", type=Path)
-    parser.add_argument("large", type=Path)
+    parser.add_argument("small", type=Path, nargs="?")
+    parser.add_argument("large", type=Path, nargs="?")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)  # time one run of `small`: JSON
+    parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # the child: time one run on this folder
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one_run(args.small)))
+        print(json.dumps(one_run(args.one)))
         return
+    if args.small is None or args.large is None:
+        parser.error("give SMALL_FOLDER and LARGE_FOLDER")
     folders = (args.small, args.large)
     runs: list[list[dict[str, float]]] = [[], []]
     for repeat in range(args.repeats):
         for which in [0, 1] if repeat % 2 == 0 else [1, 0]:
-            command = [sys.executable, __file__, "--one", str(folders[which]), str(folders[which])]
-            runs[which].append(json.loads(subprocess.run(command, check=True, capture_output=True).stdout))
+            command = [sys.executable, __file__, "--one", str(folders[which])]
+            # stdout carries the JSON; a failing child's traceback goes to our stderr
+            child = subprocess.run(command, check=True, stdout=subprocess.PIPE)
+            runs[which].append(json.loads(child.stdout))
     small, large = (f"{folder.name} ({runs[n][0]['triples']:,.0f} triples)" for n, folder in enumerate(folders))
     print(f"| stage | {small}: µs per triple | {large}: µs per triple | large ÷ small, median of pairs |")
     print("|---|---|---|---|")
