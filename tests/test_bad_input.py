@@ -212,7 +212,8 @@ def test_cli_reports_bad_input_without_traceback_and_keeps_dist(data_copy: Path,
     ]
     assert result.stdout == ""
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    assert not [p.name for p in out.parent.iterdir() if p.name.startswith(".dist")]  # no staging left
+    # no staging folder left, only the lock file
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".dist")] == [".dist.lock"]
 
 
 def test_debug_shows_the_traceback(data_copy: Path, tmp_path: Path) -> None:

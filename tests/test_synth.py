@@ -124,7 +124,7 @@ def test_refuses_to_write_over_a_folder_that_is_not_synthetic(tmp_path: Path, da
     before = tree(data_copy)
     result = CliRunner().invoke(main, ["synth", "--out", str(data_copy), "--members", "3"])
     assert result.exit_code == 2
-    assert "holds no synthetic dataset" in result.output
+    assert "is not empty and holds no earlier synthetic data folder (no SYNTHETIC.md)" in result.output
     assert tree(data_copy) == before
 
 

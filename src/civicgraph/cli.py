@@ -19,6 +19,7 @@ import click
 from . import __version__
 from .build import BuiltGraph, build_graph
 from .errors import ExitCode, InputError
+from .folders import FolderRefused, check_replaceable
 from .load import load_dataset
 from .progress import Progress
 from .records import Dataset
@@ -75,6 +76,10 @@ def handle_errors(command: F) -> F:
             raise CivicgraphError(
                 f"{len(error.problems)} {noun} in the source data; nothing was written", ExitCode.BAD_INPUT
             ) from None
+        except FolderRefused as error:
+            if debug:
+                raise
+            raise CivicgraphError(str(error), error.exit_code) from None
         except (OSError, ValueError) as error:
             if debug:
                 raise
@@ -152,15 +157,19 @@ def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None 
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("dist"),
     show_default=True,
-    help="Folder to write the release into (replaced whole, only after everything succeeded).",
+    help="Folder to write the release into: new, empty or an earlier release, replaced whole only after "
+    "everything succeeded.",
 )
 @LANG_OPTION
 @ENGINE_OPTION
 @handle_errors
 def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
-    """Load, validate and publish the graph into OUT (graph.ttl, graph.jsonld, graph.nt, ...)."""
-    from .publish import publish
+    """Load, validate and publish the graph into OUT (graph.ttl, graph.jsonld, graph.nt, ...).
 
+    OUT must be new, empty or an earlier release: anything else is refused (exit 2) before the build starts."""
+    from .publish import RELEASE, publish
+
+    check_replaceable(out_dir, RELEASE, protected=(data_dir,))
     progress = Progress()
     dataset, built = load_and_build(data_dir, progress)
     report = validate_built(built, engine, progress)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import click
 
 from .cli import CivicgraphError, handle_errors
 from .errors import ExitCode
-from .synth import NATIONAL_SIZE, NOTICE_FILE, SYNTHETIC_BASE_IRI, generate, write_dataset
+from .folders import check_replaceable, files_below, replacing
+from .synth import NATIONAL_SIZE, SYNTHETIC_BASE_IRI, SYNTHETIC_FOLDER, generate, write_dataset
 
 
 def _years(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
@@ -30,17 +29,11 @@ def _base_iri(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     return value
 
 
-def _clear_target(out: Path, force: bool) -> None:
-    """Only a new, empty, or earlier synthetic folder may be written; real data is never overwritten."""
-    if not out.exists() or (out.is_dir() and not any(out.iterdir())):
-        return
-    if not out.is_dir():
-        raise CivicgraphError(f"{out} is a file; give a folder with --out", ExitCode.USAGE)
-    if not (out / NOTICE_FILE).is_file():
-        raise CivicgraphError(
-            f"{out} is not empty and holds no synthetic dataset ({NOTICE_FILE}); give a new folder", ExitCode.USAGE
-        )
-    if not force:
+def _check_target(out: Path, force: bool) -> None:
+    """Only a new, empty, or earlier synthetic folder may be written, the latter with --force; never real data."""
+    check_replaceable(out, SYNTHETIC_FOLDER)
+    regular, _others = files_below(out) if out.is_dir() else ([], [])
+    if regular and not force:
         raise CivicgraphError(f"{out} holds an earlier synthetic dataset; add --force to replace it", ExitCode.USAGE)
 
 
@@ -78,17 +71,10 @@ def _clear_target(out: Path, force: bool) -> None:
 @handle_errors
 def synth(out_dir: Path, members: int, years: tuple[int, ...], seed: int, base_iri: str, force: bool) -> None:
     """Write a synthetic national dataset (invented names and numbers, realistic shape) into OUT."""
-    _clear_target(out_dir, force)
+    _check_target(out_dir, force)
     dataset = generate(members, years, seed, base_iri)
-    # Written aside and swapped in whole, so an interrupted run never leaves half a data folder.
-    staging = out_dir.parent / f".{out_dir.name}.synth-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    try:
+    with replacing(out_dir, SYNTHETIC_FOLDER) as staging:
         files = write_dataset(dataset, staging)
-        shutil.rmtree(out_dir, ignore_errors=True)
-        staging.rename(out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     click.echo(
         f"wrote {out_dir}: {len(dataset.members)} members, {len(dataset.organisations)} organisations, "
         f"{len(dataset.reports)} reports ({','.join(map(str, dataset.years))}), {files} files; synthetic, not facts",

@@ -1,12 +1,12 @@
 """Stage 4 — publish: a validated graph → the files of ``dist/``, written aside and swapped in whole.
 
 A build never leaves a half-written ``dist/``: everything goes to a sibling staging folder first, and only a
-complete staging folder replaces the previous output (two renames), so a failure keeps the old release intact.
+complete staging folder replaces the previous output, in one step (:mod:`civicgraph.folders`), so a failure
+keeps the old release intact. The output folder is replaced only when it is new, empty or an earlier release.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,10 +15,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .build import BuiltGraph
+from .folders import FolderKind, replacing
 from .jsonld import context_file, write_jsonld
 from .progress import Progress
 from .rdfio import write_ntriples, write_turtle
 from .records import Dataset
+from .release import CHECKSUMS_FILE, RELEASE_FILE
 from .resources import ontology_file, shapes_files, vocabularies_file
 
 
@@ -76,6 +78,23 @@ def _portal_writers() -> list[Writer]:
 WRITERS: list[Writer] = [write_graph_files, copy_ontology_and_shapes, *_portal_writers()]
 
 
+def _files_not_in_the_release(folder: Path, files: list[str]) -> list[str] | None:
+    """The files of ``folder`` that its ``SHA256SUMS`` does not list (None: not a release at all)."""
+    checksums, info = folder / CHECKSUMS_FILE, folder / RELEASE_FILE
+    if not (checksums.is_file() and info.is_file()):
+        return None
+    listed = {CHECKSUMS_FILE}
+    with checksums.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            _digest, separator, name = line.rstrip("\n").partition("  ")
+            if separator:
+                listed.add(name)
+    return [name for name in files if name not in listed]
+
+
+RELEASE = FolderKind("release", f"{RELEASE_FILE} and {CHECKSUMS_FILE}", _files_not_in_the_release)
+
+
 def publish(
     dataset: Dataset,
     built: BuiltGraph,
@@ -83,32 +102,14 @@ def publish(
     writers: list[Writer] | None = None,
     progress: Progress | None = None,
 ) -> Path:
-    """Write every output of the release into ``out``, replacing its previous content atomically."""
+    """Write every output of the release into ``out``, replacing an earlier release there in one step.
+
+    ``out`` must be new, empty or an earlier release, and must not be or contain the data folder
+    (:class:`civicgraph.folders.FolderRefused` otherwise, before anything is written)."""
     progress = progress if progress is not None else Progress(enabled=False)
     release = Release(dataset, built, built.triples)
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
+    with replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,)) as staging:
         for writer in writers if writers is not None else WRITERS:
             with progress.stage(f"publish: {writer.__name__}"):
                 writer(release, staging)
-        _swap(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return out
-
-
-def _swap(staging: Path, out: Path) -> None:
-    previous = out.parent / f".{out.name}.previous-{os.getpid()}"
-    if out.exists():
-        out.rename(previous)
-    try:
-        staging.rename(out)
-    except OSError:
-        if previous.exists():
-            previous.rename(out)
-        raise
-    shutil.rmtree(previous, ignore_errors=True)
+    return out.resolve()

@@ -32,6 +32,7 @@ in the co-financers they name (a member's county or voivodeship is named only wh
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .folders import FolderKind
 
 try:  # the C emitter keeps writing a national dataset to a few seconds
     from yaml import CSafeDumper as _BaseDumper
@@ -1144,6 +1147,23 @@ def files(dataset: SynthDataset) -> Iterator[tuple[str, str]]:
         header = _header(dataset, f"report of {report.member} for {report.year}")
         yield f"{folder}/report.yaml", _yaml(header, report.record)
         yield f"{folder}/source.txt", report.text
+
+
+# What a synthetic data folder holds, and nothing else: an earlier one may be replaced, never another folder.
+_SYNTHETIC_FILE = re.compile(
+    rf"{re.escape(NOTICE_FILE)}|civicgraph\.yaml|members\.yaml|organisations\.yaml"
+    r"|reports/[0-9]{2,7}/[0-9]{4}/(report\.yaml|source\.txt)"
+)
+
+
+def _files_not_synthetic(folder: Path, files: list[str]) -> list[str] | None:
+    notice_file = folder / NOTICE_FILE
+    if not notice_file.is_file() or not notice_file.read_bytes().startswith(b"# Synthetic data \xe2\x80\x94 not facts"):
+        return None
+    return [name for name in files if not _SYNTHETIC_FILE.fullmatch(name)]
+
+
+SYNTHETIC_FOLDER = FolderKind("synthetic data folder", NOTICE_FILE, _files_not_synthetic)
 
 
 def write_dataset(dataset: SynthDataset, out: Path) -> int:
