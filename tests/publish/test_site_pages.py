@@ -271,8 +271,8 @@ def test_the_organisation_page_lists_its_members_since_which_report_and_what_the
     page = _page(two_years, "organisation/metropolia-poznan.html")
     rows = [[_text(c) for c in r.xpath("th|td")] for r in page.xpath("//section[h2 = 'Członkowie']//tbody/tr")]
     assert rows == [
-        ["Gmina Przykładowa", "2023", "2023", "2011-05-01 – 2024-12-31"],
-        ["Miasto Poznań", "2023", "2023", "nie podano"],
+        ["Gmina Przykładowa", "2023", "2011-05-01 – 2024-12-31"],
+        ["Miasto Poznań", "2023", "nie podano"],
     ]
     (delivered,) = page.xpath("//section[h2 = 'Co dało członkostwo, według lat']")
     titles = [_text(t) for t in delivered.xpath(".//p[@class='title']")]
@@ -289,11 +289,15 @@ def test_the_home_page_lists_a_few_members_itself_grouped_by_voivodeship(site: P
     assert [_text(r.xpath("th")[0]) for r in regions.xpath(".//tbody/tr")] == ["województwo wielkopolskie"]
     listed = page.xpath("//section[h2 = 'Samorządy']/h3")
     assert [_text(h) for h in listed] == ["województwo wielkopolskie"]
-    rows = {
-        _text(r.xpath("th")[0]): _text(r.xpath("td")[2])
+    rows = [
+        [_text(c) for c in r.xpath("th/a | th/span | td")]
         for r in page.xpath("//section[h2 = 'Samorządy']//table[not(ancestor::figure)]/tbody/tr")
-    }
-    assert rows["Miasto Poznań"] == "16"  # "Miasto Poznań było członkiem 16 krajowych organizacji i sieci"
+    ]
+    assert rows == [  # in TERYT order; "Miasto Poznań było członkiem 16 krajowych organizacji i sieci"
+        ["Województwo Wielkopolskie", "województwo", "—", "—"],
+        ["Powiat Poznański", "powiat", "—", "—"],
+        ["Miasto Poznań", "miasto na prawach powiatu", "2023", "16"],
+    ]
 
 
 def test_at_national_size_the_home_page_shows_voivodeships_and_each_has_its_page(tmp_path: Path) -> None:
@@ -320,3 +324,18 @@ def test_at_national_size_the_home_page_shows_voivodeships_and_each_has_its_page
     search = (site / "search-index.js").read_text(encoding="utf-8")
     assert search.startswith("window.civicgraphSearch=[")
     assert all(f'"{teryt}"]' in search for teryt in dataset.members)
+
+
+def test_the_wikidata_check_says_what_was_found_not_who_checked(site: Path, dist: Path) -> None:
+    """Who made a check (``dct:creator``) is provenance for machines: the page says what was found, when and
+    how, under the check's anchor."""
+    from rdflib import Graph, URIRef
+
+    graph = Graph().parse(dist / "graph.nt")
+    check = URIRef("https://w3id.org/civicgraph/id/member/3064011/wikidata-check")
+    creator = str(graph.value(check, URIRef("http://purl.org/dc/terms/creator")))
+    page = _page(site, f"{MEMBER}.html")
+    (line,) = page.xpath("//p[@id='member/3064011/wikidata-check']")
+    assert _text(line) == "Element Wikidanych: Q268 (sprawdzone 2026-11-29, metoda: ręcznie)."
+    shown = " ".join(page.xpath("//body//text()[not(ancestor::script)]"))
+    assert creator not in shown

@@ -148,7 +148,19 @@ def render_page(
         for s in page.subjects[1:]
         if model.anchors[s] not in view.placed
     ]
-    return env.get_template(template).render({**frame, **context})
+    return _template(env, template).render({**frame, **context})
+
+
+_TEMPLATES: dict[tuple[int, str], jinja2.Template] = {}
+
+
+def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
+    """A compiled template, looked up once per environment (Jinja's own lookup checks its cache each time)."""
+    key = (id(env), name)
+    template = _TEMPLATES.get(key)
+    if template is None:
+        template = _TEMPLATES[key] = env.get_template(name)
+    return template
 
 
 def _kind(view: View, iri: str) -> str:
@@ -175,7 +187,7 @@ def write_site(release: Release, out: Path) -> None:
         reader = Reader(model.index)
         env = environment()
         for name in ("member.html", "organisation.html", "report.html", "generic.html"):
-            env.get_template(name)  # compiled once, before the workers fork
+            _template(env, name)  # compiled once, before the workers fork
         site = out / SITE_DIR
         regions = members_by_voivodeship(model)
         folders = {(site / page.path).parent for page in model.pages.values()}

@@ -82,30 +82,42 @@ def shapes_context(model: SiteModel, lang: str) -> dict[str, Any]:
 
 
 def shapes_jsonld() -> bytes:
-    """The shapes as JSON-LD (expanded), written by Oxigraph from the triples in sorted order, blank nodes named
-    canonically: the same shapes give the same bytes."""
-    from rdflib import BNode, Graph, URIRef
-    from rdflib.compare import to_canonical_graph
-    from rdflib.term import Identifier
-
-    graph = Graph()
-    for source in shapes_files():
-        graph.parse(source, format="turtle")
-
-    def term(node: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if isinstance(node, BNode):
-            return ox.BlankNode(str(node))
-        if isinstance(node, URIRef):
-            return ox.NamedNode(str(node))
-        if node.language:  # type: ignore[attr-defined]
-            return ox.Literal(str(node), language=node.language)  # type: ignore[attr-defined]
-        datatype = node.datatype  # type: ignore[attr-defined]
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(datatype)) if datatype else None)
-
-    triples = sorted(
-        (ox.Triple(term(s), term(p), term(o)) for s, p, o in to_canonical_graph(graph)),  # type: ignore[arg-type]
-        key=str,
-    )
-    document = ox.serialize(triples, format=ox.RdfFormat.JSON_LD)
+    """The shapes as JSON-LD (expanded), written by Oxigraph from the triples in sorted order, their blank nodes
+    named by where they hang: the same shapes give the same bytes."""
+    triples = [q.triple for path in shapes_files() for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    document = ox.serialize(sorted(stable_blank_nodes(triples), key=str), format=ox.RdfFormat.JSON_LD)
     assert document is not None  # no output file given: the serialization is returned
     return document + b"\n"
+
+
+def stable_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with each blank node renamed ``b0``, ``b1``, … in the order a walk from the named subjects
+    (in sorted order) reaches it: a parser names blank nodes at random, and the shapes' blank nodes (the cells of
+    RDF lists, such as ``sh:in ( … )``) each hang from one place. A blank node no IRI leads to is an error."""
+    leaving: dict[ox.BlankNode, list[ox.Triple]] = {}
+    for triple in triples:
+        if isinstance(triple.subject, ox.BlankNode):
+            leaving.setdefault(triple.subject, []).append(triple)
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def visit(node: object) -> None:
+        if isinstance(node, ox.BlankNode) and node not in names:
+            names[node] = ox.BlankNode(f"b{len(names)}")
+            for triple in sorted(leaving.get(node, []), key=lambda t: (t.predicate.value, _named(t.object))):
+                visit(triple.object)
+
+    for triple in sorted((t for t in triples if isinstance(t.subject, ox.NamedNode)), key=str):
+        visit(triple.object)
+    unreached = [node for node in leaving if node not in names]
+    if unreached:
+        raise ValueError(f"{len(unreached)} blank node(s) of the shapes hang from no IRI: {unreached[0]}")
+
+    def renamed(term: Any) -> Any:
+        return names[term] if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Triple(renamed(t.subject), t.predicate, renamed(t.object)) for t in triples]
+
+
+def _named(term: object) -> str:
+    """A term as a sort key that does not depend on a blank node's random name."""
+    return "" if isinstance(term, ox.BlankNode) else str(term)

@@ -127,6 +127,17 @@ class Reader:
         reports = [r for r in self.index.referrers(member, f"{DCT}publisher") if self.index.has_type(r, f"{CG}Report")]
         return sorted((self.report(r) for r in reports), key=lambda r: r.year)
 
+    def years_of(self, member: str) -> list[tuple[int, str]]:
+        """The years and IRIs of the member's reports, oldest first (without reading their facts)."""
+        index = self.index
+        reports = [r for r in index.referrers(member, f"{DCT}publisher") if index.has_type(r, f"{CG}Report")]
+        return sorted((int(index.literal(r, f"{CG}reportYear") or 0), r) for r in reports)
+
+    def membership_count(self, report: str) -> int:
+        """How many memberships a report records."""
+        index = self.index
+        return sum(index.has_type(s, f"{ORG}Membership") for s in index.referrers(report, f"{CG}reportedIn"))
+
     def _read_report(self, iri: str) -> ReportFacts:
         index = self.index
         text = index.iri(iri, f"{CG}sourceText") or f"{iri}/text"

@@ -99,7 +99,7 @@ def index_context(model: SiteModel, reader: Reader, lang: str) -> dict[str, Any]
             bar_chart(
                 "chart-regions",
                 escape(w["by_voivodeship"]),
-                (w["col_voivodeship"], w["col_members"], w["col_bar"]),
+                (w["col_voivodeship"], w["local_governments"], w["col_bar"]),
                 region_bars,
             )
         ),
@@ -114,14 +114,14 @@ def member_rows(view: View, reader: Reader, members: list[str]) -> list[dict[str
     rows = []
     index = view.model.index
     for member in members:
-        reports = reader.reports_of(member)
+        reports = reader.years_of(member)
         kind = index.iri(member, f"{CG}localGovernmentKind")
         rows.append(
             {
                 "member": Markup(view.link(member)),
                 "kind": view.label(kind) if kind else "",
-                "reports": Markup(", ".join(view.link(r.iri, str(r.year)) for r in reversed(reports))),
-                "memberships": format_number(str(len(reports[-1].memberships)), view.lang)
+                "reports": Markup(", ".join(view.link(iri, str(year)) for year, iri in reversed(reports))),
+                "memberships": format_number(str(reader.membership_count(reports[-1][1])), view.lang)
                 if reports
                 else view.w["none"],
             }

@@ -82,6 +82,7 @@ class SiteModel:
         self._labels: dict[str, dict[str, str]] = {"pl": {}, "en": {}}
         self._targets: dict[str, dict[str, str | None]] = {"pl": {}, "en": {}}
         self._names: dict[str, dict[str, str]] = {"pl": {}, "en": {}}
+        self.quotes: dict[tuple[object, ...], str] = {}  # (source text, marks) -> its paragraphs, marked
         self._assign_pages()
 
     # -- pages and paths -----------------------------------------------------------------------------------

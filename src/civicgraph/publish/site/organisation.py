@@ -45,7 +45,6 @@ def organisation_context(view: View, reader: Reader) -> dict[str, Any]:
                 (view.label(member).casefold(), member),
                 {
                     "member": Markup(view.link(member)),
-                    "first": Markup(view.link(reports[0].iri, str(reports[0].year))) if reports else w["none"],
                     "years": Markup(", ".join(view.link(r.iri, str(r.year)) for r in reports)),
                     "since": period_words(view, start, end),
                 },

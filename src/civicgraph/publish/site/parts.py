@@ -224,10 +224,11 @@ def source_details(view: View, passages: list[Passage], marks: list[Mark], year:
     text = view.model.texts.get(text_iri or "")
     if text is None:
         return ""
-    first = min(p.start for p in passages)
-    last = max(p.end for p in passages)
-    start, end = lines_of(text, first, last)
-    quoted = paragraphs(text, marks, start, end)
+    key = (text_iri, tuple(marks))
+    quoted = view.model.quotes.get(key)
+    if quoted is None:  # the same in both languages, and on the member's and the organisation's page
+        start, end = lines_of(text, min(p.start for p in passages), max(p.end for p in passages))
+        quoted = view.model.quotes[key] = paragraphs(text, marks, start, end)
     summary = escape(view.w["where_said"].format(year=year))
     href = view.href(passages[0].iri)
     more = f'<p class="in-text"><a href="{href}">{escape(view.w["in_text"])}</a></p>\n' if href else ""
