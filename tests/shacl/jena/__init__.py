@@ -26,7 +26,8 @@ MISSING = "Apache Jena (Debian libapache-jena-java) and a JDK are not installed;
 
 
 def available() -> bool:
-    return shutil.which("java") is not None and (JAVA_LIB / "jena-shacl.jar").exists()
+    """Jena's jars and a JDK: Java's source launcher compiles ShaclBatch.java, which a bare JRE cannot."""
+    return shutil.which("javac") is not None and (JAVA_LIB / "jena-shacl.jar").exists()
 
 
 def classpath(folder: Path) -> str:
