@@ -1,6 +1,6 @@
 """The website in a real browser: Debian's headless Chromium opens the key pages of each kind, in both languages,
 at 1280 px and at 375 px (a phone), keeps a full-page screenshot of each in test-artifacts/site/, runs axe-core
-(from npm, pinned in package.json, injected into the page) against WCAG 2.1 A and AA, checks that nothing is wider
+(from npm, pinned in tests/browser/package-lock.json, injected into the page) against WCAG 2.1 A and AA, checks that nothing is wider
 than the phone, and walks from the home page to a figure and its source passage — served over HTTP on loopback,
 and opened from disk. The home page's search finds a local government by part of its name."""
 
@@ -22,7 +22,7 @@ from ..conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "site"
 WIDTHS = (1280, 375)
 WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -140,7 +140,7 @@ def _axe_violations(driver: Any) -> list[str]:
 @pytest.mark.parametrize("width", WIDTHS)
 def test_key_pages_pass_axe_fit_the_screen_and_load_cleanly(browser: Any, server: str, width: int) -> None:
     if not AXE.is_file():
-        pytest.skip("needs axe-core from npm: run `npm ci` (as .ci/run does)")
+        pytest.skip("needs axe-core from npm: run `npm ci --prefix tests/browser` (as .ci/run does)")
     _width(browser, width)
     problems = []
     for path in KEY_PAGES:
