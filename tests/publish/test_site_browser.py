@@ -1,8 +1,9 @@
 """The website in a real browser: Debian's headless Chromium opens the key pages of each kind, in both languages,
 at 1280 px and at 375 px (a phone), keeps a full-page screenshot of each in test-artifacts/site/, runs axe-core
-(from npm, pinned in tests/browser/package-lock.json, injected into the page) against WCAG 2.1 A and AA, checks that nothing is wider
-than the phone, and walks from the home page to a figure and its source passage — served over HTTP on loopback,
-and opened from disk. The home page's search finds a local government by part of its name."""
+(from npm, pinned in tests/browser/package-lock.json, injected into the page) against WCAG 2.1 A and AA, checks
+that nothing is wider than the phone, and walks from the home page to a figure and its source passage — served
+over HTTP on loopback, and opened from disk. The home page's search finds a local government by part of its
+name."""
 
 from __future__ import annotations
 

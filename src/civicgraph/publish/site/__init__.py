@@ -80,6 +80,10 @@ _STORIES: dict[str, tuple[str, Callable[[View, Reader], dict[str, Any]]]] = {
 }
 
 
+# The templates of the resources' pages.
+_PAGE_TEMPLATES = ("member.html", "organisation.html", "report.html", "generic.html")
+
+
 def environment() -> jinja2.Environment:
     import jinja2  # imported here: only the site writer needs it
 
@@ -131,7 +135,7 @@ def common(view: View, title: str, data_files: bool = True, jsonld: Markup | Non
 
 
 def render_page(
-    model: SiteModel, reader: Reader, env: jinja2.Environment, page: Page, lang: str, jsonld: Markup
+    model: SiteModel, reader: Reader, templates: dict[str, jinja2.Template], page: Page, lang: str, jsonld: Markup
 ) -> str:
     """A resource's page: its story (member, organisation, report) or its linked-data view."""
     view = View(model, page, lang)
@@ -148,19 +152,7 @@ def render_page(
         for s in page.subjects[1:]
         if model.anchors[s] not in view.placed
     ]
-    return _template(env, template).render({**frame, **context})
-
-
-_TEMPLATES: dict[tuple[int, str], jinja2.Template] = {}
-
-
-def _template(env: jinja2.Environment, name: str) -> jinja2.Template:
-    """A compiled template, looked up once per environment (Jinja's own lookup checks its cache each time)."""
-    key = (id(env), name)
-    template = _TEMPLATES.get(key)
-    if template is None:
-        template = _TEMPLATES[key] = env.get_template(name)
-    return template
+    return templates[template].render({**frame, **context})
 
 
 def _kind(view: View, iri: str) -> str:
@@ -186,8 +178,8 @@ def write_site(release: Release, out: Path) -> None:
         model = SiteModel(release)
         reader = Reader(model.index)
         env = environment()
-        for name in ("member.html", "organisation.html", "report.html", "generic.html"):
-            _template(env, name)  # compiled once, before the workers fork
+        # compiled once, before the workers fork; a dict, as Jinja's own lookup checks its cache on every call
+        templates = {name: env.get_template(name) for name in _PAGE_TEMPLATES}
         site = out / SITE_DIR
         regions = members_by_voivodeship(model)
         folders = {(site / page.path).parent for page in model.pages.values()}
@@ -209,7 +201,7 @@ def write_site(release: Release, out: Path) -> None:
                     write_compact_jsonld(triples, Path(f"{target}.jsonld"), model.base)
                 jsonld = embedded(Path(f"{target}.jsonld").read_bytes())
                 for lang in LANGS:
-                    html = render_page(model, reader, env, page, lang, jsonld)
+                    html = render_page(model, reader, templates, page, lang, jsonld)
                     Path(str(target) + file_of("", lang)).write_bytes(html.encode())
 
         in_parallel(list(model.pages.values()), write)
