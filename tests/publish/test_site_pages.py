@@ -339,3 +339,31 @@ def test_the_wikidata_check_says_what_was_found_not_who_checked(site: Path, dist
     assert _text(line) == "Element Wikidanych: Q268 (sprawdzone 2026-11-29, metoda: ręcznie)."
     shown = " ".join(page.xpath("//body//text()[not(ancestor::script)]"))
     assert creator not in shown
+
+
+# -- the linked-data view --------------------------------------------------------------------------------------
+
+
+def test_links_from_elsewhere_are_bounded_per_property(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A concept named by many resources lists a sample and says how many there are."""
+    from rdflib import Graph, URIRef
+
+    from civicgraph.publish.release import Release
+    from civicgraph.publish.site import generic
+    from civicgraph.publish.site.model import SiteModel
+    from civicgraph.publish.site.parts import View
+
+    dataset = read_dataset(FIXTURES.parent.parent / "data")
+    built = build_graph(dataset)
+    model = SiteModel(Release(dataset, built, built.triples))
+    exact = "https://w3id.org/civicgraph/vocab/hedge/exact"
+    hedge = "https://w3id.org/civicgraph/ontology#hedge"
+    named = len(set(Graph().parse(dist / "graph.nt").subjects(URIRef(hedge), URIRef(exact))))
+    assert named > 3
+    monkeypatch.setattr(generic, "LINKS_SHOWN", 3)
+    rows = html.fragment_fromstring(generic.incoming_html(View(model, model.pages[exact], "en")), create_parent="div")
+    (cell,) = rows.xpath("//tr[th/a/@href='../../ontology/hedge.en.html']/td")  # the rows of cg:hedge
+    assert len(cell.xpath("./a")) == 3
+    assert _text(cell.xpath("./small[@class='more']")[0]) == (
+        f"3 of {named} shown; the full list: a SPARQL query or the CSV files"
+    )

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from civicgraph.publish.release import GraphIndex
+from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.model import Page, SiteModel
 from civicgraph.publish.site.parts import View
 from civicgraph.util.iris import RDF_TYPE, SKOS
@@ -24,6 +25,8 @@ SH = "http://www.w3.org/ns/shacl#"
 SHAPES_IRI = "https://w3id.org/civicgraph/shapes"
 VOCAB_PAGE = "vocab/index"
 SHAPES_PAGE = "shapes"
+# What a shape applies to (sh:targetClass, …), shown on the shapes' page.
+_TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
 
 
 def vocabulary_triples() -> list[ox.Triple]:
@@ -38,7 +41,7 @@ def vocab_index_context(model: SiteModel, lang: str) -> dict[str, Any]:
     index = model.index
     schemes = []
     for scheme in index.of_type(f"{SKOS}ConceptScheme"):
-        concepts = index.referrers(scheme, f"{SKOS}inScheme")
+        concepts = sorted(index.referrers(scheme, f"{SKOS}inScheme"), key=lambda c: view.label(c).casefold())
         schemes.append(
             {
                 "link": Markup(view.link(scheme)),
@@ -67,14 +70,18 @@ def shapes_context(model: SiteModel, lang: str) -> dict[str, Any]:
     for shape in sorted(index.by_subject):
         if not shape.startswith(f"{SHAPES_IRI}#"):
             continue
-        targets = index.iris(shape, f"{SH}targetClass") or index.iris(shape, f"{SH}path")
+        targets = [t for p in _TARGETS for t in index.iris(shape, f"{SH}{p}")]
+        paths = index.iris(shape, f"{SH}path")
         severity = index.iri(shape, f"{SH}severity")
+        facts = [
+            f"{escape(w['shape_targets'])}: {', '.join(view.link(t) for t in targets)}" if targets else "",
+            f"{escape(w['shape_path'])}: {', '.join(view.link(p) for p in paths)}" if paths else "",
+            escape(w["violation"] if severity == f"{SH}Violation" else w["warning"]) if severity else "",
+        ]
         shapes.append(
             {
                 "id": shape.split("#", 1)[1],
-                "iri": shape,
-                "targets": Markup(", ".join(view.link(t) for t in targets)),
-                "severity": w["violation"] if severity == f"{SH}Violation" else w["warning"] if severity else "",
+                "facts": Markup(" · ".join(f for f in facts if f)),
                 "message": index.literal(shape, f"{SH}message", lang) or "",
             }
         )

@@ -136,7 +136,7 @@ def _ontology_terms(view: View) -> dict[str, list[dict[str, Any]]]:
 def _concepts(view: View) -> list[dict[str, Any]]:
     """A concept scheme's concepts with their definitions, in notation order."""
     index = view.model.index
-    concepts = index.referrers(view.page.iri, f"{SKOS}inScheme")
+    concepts = sorted(index.referrers(view.page.iri, f"{SKOS}inScheme"), key=lambda c: view.label(c).casefold())
     return [
         {"link": Markup(view.link(c)), "definition": index.literal(c, f"{SKOS}definition", view.lang) or ""}
         for c in concepts

@@ -63,7 +63,9 @@ def organisation_context(view: View, reader: Reader) -> dict[str, Any]:
         facts.insert(0, f"{w['abbreviation']}: {abbreviation}")
     same_as = index.iri(organisation, f"{SCHEMA}sameAs")
     lead = (
-        w["org_lead_members"].format(members=counted(len(rows), "member", lang), years=", ".join(map(str, years)))
+        w["org_lead_members" if len(years) > 1 else "org_lead_members_year"].format(
+            members=counted(len(rows), "member", lang), years=", ".join(map(str, years))
+        )
         if rows
         else w["org_lead_none"]
     )

@@ -197,7 +197,7 @@ def participants_chart(view: View, activity: ActivityFact, figures: list[FigureF
         bars.append(Bar(escape(w["named_partners"]), Decimal(count), format_number(str(count), view.lang)))
     caption = escape(w["participants_chart"]).format(title=view.name(activity.iri))
     ident = f"chart-{view.model.path_of(activity.iri)}"
-    return bar_chart(ident, caption, (w["col_member"], w["col_count"], w["col_bar"]), bars)
+    return bar_chart(ident, caption, (w["col_participants"], w["col_count"], w["col_bar"]), bars)
 
 
 def partners_html(view: View, activity: ActivityFact, refs: dict[str, str]) -> str:

@@ -120,6 +120,9 @@ WORDS: dict[str, dict[str, str]] = {
         "kind_unknown": "Rodzaj nie podany w źródle",
         # organisation
         "org_lead_members": "W danych: {members}, według raportów z lat {years}.",
+        "org_lead_members_year": "W danych: {members}, według raportów za {years} r.",
+        "col_participants": "Uczestnicy",
+        "shape_path": "właściwość",
         "org_lead_none": "W danych nie ma członków tej organizacji.",
         "krs": "KRS",
         "krs_none": "numeru KRS nie zapisano",
@@ -160,7 +163,6 @@ WORDS: dict[str, dict[str, str]] = {
             "naruszenie (błąd) zatrzymuje publikację, ostrzeżenie nie."
         ),
         "shape_targets": "dotyczy",
-        "shape_severity": "waga",
         "violation": "błąd",
         "warning": "ostrzeżenie",
         "vocab_lead": "Słowniki pojęć (SKOS), których używają dane civicgraph.",
@@ -268,6 +270,9 @@ WORDS: dict[str, dict[str, str]] = {
         "named_partners": "partners named",
         "kind_unknown": "Kind not stated in the source",
         "org_lead_members": "In the data: {members}, from the reports of {years}.",
+        "org_lead_members_year": "In the data: {members}, from the reports of {years}.",
+        "col_participants": "Participants",
+        "shape_path": "property",
         "org_lead_none": "No member of this organisation in the data.",
         "krs": "KRS",
         "krs_none": "no KRS number recorded",
@@ -304,7 +309,6 @@ WORDS: dict[str, dict[str, str]] = {
             "the release, a warning does not."
         ),
         "shape_targets": "applies to",
-        "shape_severity": "severity",
         "violation": "violation",
         "warning": "warning",
         "vocab_lead": "The SKOS concept schemes civicgraph's data use.",
