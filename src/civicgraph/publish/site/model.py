@@ -40,11 +40,6 @@ class Page:
         """The relative link from this page to the site's root folder (``../../`` for ``report/3064011/2023``)."""
         return "../" * self.path.count("/")
 
-    @property
-    def kind(self) -> str:
-        """What the page shows, from its path: member, organisation, report, period, vocab, ontology."""
-        return self.path.split("/", 1)[0]
-
 
 def file_of(path: str, lang: str) -> str:
     """The HTML file of a site path in a language: ``member/3064011.html``, ``member/3064011.en.html``."""
@@ -163,10 +158,6 @@ class SiteModel:
             text = escape(self.label(iri, lang))
             cached = names[iri] = f'<span lang="{other}">{text}</span>' if other else text
         return cached
-
-    def notation(self, concept: str) -> str:
-        """The last segment of a concept's IRI (``cgv:hedge/nearly`` → ``nearly``)."""
-        return concept.rsplit("/", 1)[-1]
 
     # -- links ---------------------------------------------------------------------------------------------
 

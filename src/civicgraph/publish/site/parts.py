@@ -122,13 +122,6 @@ def period_words(view: View, start: str | None, end: str | None) -> str:
     return view.w["since_unknown"]
 
 
-def period_text(view: View, period: str | None) -> str:
-    """An activity's period: its label (``2023``, ``2023-06-01/2023-12-31``) linked to its page, or ""."""
-    if period is None:
-        return ""
-    return view.link(period)
-
-
 def activity_item(
     view: View,
     activity: ActivityFact,
@@ -144,7 +137,7 @@ def activity_item(
     model, lang = view.model, view.lang
     title = view.name(activity.iri)
     kinds = ", ".join(view.name(t) for t in activity.types)
-    period = period_text(view, activity.period)
+    period = view.link(activity.period) if activity.period else ""  # "2023", linked to its page
     meta = " · ".join(part for part in (member, kinds, period) if part)
     description = model.index.literal(activity.iri, f"{DCT}description", lang)
     parts = [
