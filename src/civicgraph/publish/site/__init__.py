@@ -180,6 +180,8 @@ def write_site(release: Release, out: Path) -> None:
         env = environment()
         # compiled once, before the workers fork; a dict, as Jinja's own lookup checks its cache on every call
         templates = {name: env.get_template(name) for name in _PAGE_TEMPLATES}
+        for shared in ("base.html", "data.html"):  # what they extend and include, compiled before the fork too
+            env.get_template(shared)
         site = out / SITE_DIR
         regions = members_by_voivodeship(model)
         folders = {(site / page.path).parent for page in model.pages.values()}
