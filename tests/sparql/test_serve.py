@@ -26,8 +26,8 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
-from civicgraph.sparql.replies import negotiate
 from civicgraph.sparql.library import OxigraphEngine, RemoteEngine, bind_parameters, canonical, library, parse_response
+from civicgraph.sparql.replies import negotiate
 
 from .test_queries import build_two_reports
 from .test_queries_engines import CASES

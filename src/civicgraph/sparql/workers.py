@@ -12,7 +12,8 @@ graph takes 10 to 30 s), so killing a worker costs the others nothing. The templ
 gets 503 saying so, and a fresh worker takes its place.
 
 **Fair queue.** A request waits for a worker in its client's queue (clients told apart by address); freed workers
-serve the clients' queues in turn, so many requests from one client do not starve another. A queue has a length
+go to the waiting client running fewest queries (in turn among equals), so many requests from one client do
+not starve another. A queue has a length
 limit and a request a waiting limit: past either, 503 with ``Retry-After``. At most ``size - 1`` workers (at least
 one) run *long* queries — past ``long_after`` seconds — while others wait: when every worker is busy and more than
 that many run long, the youngest long query of the client holding most workers is stopped (503, ``Retry-After``),
@@ -273,11 +274,16 @@ class WorkerPool:
                     self.turns.remove(waiter.client)
 
     def _release(self, worker: Worker) -> None:
-        """A free worker goes to the next client in turn, else back to the idle list."""
+        """A free worker goes to the waiting client running fewest queries (in turn among equals), else back to
+        the idle list."""
         worker.client, worker.stopped_for = None, None
         self.busy.discard(worker)
         while self.turns:
-            client = self.turns.popleft()
+            running: dict[str | None, int] = {}
+            for other in self.busy:
+                running[other.client] = running.get(other.client, 0) + 1
+            client = min(self.turns, key=lambda c: running.get(c, 0))  # the first of the least served
+            self.turns.remove(client)
             queue = self.queues[client]
             waiter = queue.popleft()
             if queue:
