@@ -80,3 +80,24 @@ def test_a_query_over_the_size_limit_is_refused() -> None:
     with pytest.raises(QueryTooComplex) as refused:
         check_query_shape("SELECT * WHERE { ?s ?p ?o } #" + "x" * 100, "query.rq", max_bytes=100)
     assert str(refused.value) == "query.rq: the query is 129 bytes, more than the 100 allowed"
+
+
+@pytest.mark.parametrize(
+    ("name", "needs"),
+    [
+        ("evidence-for-fact", "--param resource=…"),
+        ("report-diff", "--param from_teryt=… --param from_year=… --param to_teryt=… --param to_year=…"),
+    ],
+)
+def test_library_queries_that_would_read_the_whole_graph_need_their_parameters(
+    graph: Path, name: str, needs: str
+) -> None:
+    """Without parameters these two took 387 s (evidence-for-fact) and over 10 minutes (report-diff) on the
+    national graph; they are refused at once instead."""
+    command = [sys.executable, "-m", "civicgraph", "query", name, "--data", str(graph)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"Error: query {name} needs {needs}: without it, it would read every fact of the graph (minutes on a "
+        "national one)\n"
+    )

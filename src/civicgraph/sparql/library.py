@@ -148,6 +148,7 @@ class LibraryQuery:
     question_en: str = ""
     parameters: tuple[Parameter, ...] = ()
     examples: tuple[dict[str, str], ...] = ()
+    required: tuple[str, ...] = ()  # parameters without which the query reads the whole graph
 
     @property
     def source(self) -> str:
@@ -164,6 +165,7 @@ class QueryFileError(ValueError):
 _QUESTION = re.compile(r"(?P<lang>pl|en):\s*(?P<text>\S.*)")
 _PARAM = re.compile(r"param\s+(?P<name>\S+)\s+(?P<type>\S+):\s*(?P<description>\S.*)")
 _EXAMPLE = re.compile(r"example:\s*(?P<pairs>\S.*)")
+_REQUIRED = re.compile(r"required:\s*(?P<names>\S.*)")
 
 
 def parse_query_text(text: str, name: str, path: Path | None = None) -> LibraryQuery:
@@ -171,6 +173,7 @@ def parse_query_text(text: str, name: str, path: Path | None = None) -> LibraryQ
     questions: dict[str, str] = {}
     parameters: list[Parameter] = []
     examples: list[dict[str, str]] = []
+    required: list[str] = []
     where = str(path) if path is not None else name
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.startswith("#"):
@@ -187,9 +190,21 @@ def parse_query_text(text: str, name: str, path: Path | None = None) -> LibraryQ
             parameters.append(Parameter(param["name"], param["type"], param["description"].strip()))
         elif example := _EXAMPLE.fullmatch(body):
             examples.append(_parse_example(example["pairs"], f"{where}:{number}"))
+        elif names := _REQUIRED.fullmatch(body):
+            required.extend(names["names"].split())
     query = LibraryQuery(
-        name, path, text, questions.get("pl", ""), questions.get("en", ""), tuple(parameters), tuple(examples)
+        name,
+        path,
+        text,
+        questions.get("pl", ""),
+        questions.get("en", ""),
+        tuple(parameters),
+        tuple(examples),
+        tuple(required),
     )
+    undeclared = [key for key in required if query.parameter(key) is None]
+    if undeclared:
+        raise QueryFileError(f"{where}: required: {', '.join(undeclared)} not declared as param")
     for number, example_values in enumerate(query.examples, start=1):
         unknown = [key for key in example_values if query.parameter(key) is None]
         if unknown:
@@ -673,6 +688,13 @@ def run_query(
     """Run a library query (or a query text) with ``name=value`` parameters typed by its header."""
     if isinstance(query, str):
         query = parse_query_text(query, "query")
+    missing = [name for name in query.required if name not in (params or {})]
+    if missing:
+        given = " ".join(f"--param {name}=…" for name in missing)
+        raise QueryUsageError(
+            f"query {query.name} needs {given}: without it, it would read every fact of the graph (minutes on a "
+            "national one)"
+        )
     bindings = bind_parameters(query, params or {})
     return engine.run(query.text, bindings, max_results=max_results, source=query.source)
 
