@@ -13,10 +13,12 @@ gets 503 saying so, and a fresh worker takes its place.
 
 **Fair queue.** A request waits for a worker in its client's queue (clients told apart by address); freed workers
 go to the waiting client running fewest queries (in turn among equals), so many requests from one client do
-not starve another. A queue has a length
+not starve another; a client whose query was stopped (time limit, memory, or long while others waited) is served
+after the others for half a minute. A queue has a length
 limit and a request a waiting limit: past either, 503 with ``Retry-After``. At most ``size - 1`` workers (at least
 one) run *long* queries — past ``long_after`` seconds — while others wait: when every worker is busy and more than
-that many run long, the youngest long query of the client holding most workers is stopped (503, ``Retry-After``),
+that many run long, the youngest long query of a client stopped recently, else of the client holding most
+workers, is stopped (503, ``Retry-After``),
 so short queries are answered while runaway ones are cut off.
 """
 
@@ -44,6 +46,7 @@ from civicgraph.sparql.library import OxigraphEngine, QueryDataError, load_store
 from civicgraph.sparql.replies import QueryJob, Reply, answer, problem
 
 STARTUP_TIMEOUT = 300.0  # seconds the template may take to load the graph
+PENALTY = 30.0  # seconds a client whose query was stopped is served after the others
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,7 @@ class WorkerPool:
         self.busy: set[Worker] = set()
         self.queues: dict[str, deque[_Waiter]] = {}
         self.turns: deque[str] = deque()  # clients with waiting requests, in the order they are served
+        self.stopped: dict[str, float] = {}  # client -> when a query of theirs was last stopped (monotonic)
         self.triples = 0
         self.replaced = 0
         self.started = False
@@ -274,15 +278,12 @@ class WorkerPool:
                     self.turns.remove(waiter.client)
 
     def _release(self, worker: Worker) -> None:
-        """A free worker goes to the waiting client running fewest queries (in turn among equals), else back to
-        the idle list."""
+        """A free worker goes to the waiting client running fewest queries (in turn among equals; a client whose
+        query was stopped in the last :data:`PENALTY` seconds after the others), else back to the idle list."""
         worker.client, worker.stopped_for = None, None
         self.busy.discard(worker)
         while self.turns:
-            running: dict[str | None, int] = {}
-            for other in self.busy:
-                running[other.client] = running.get(other.client, 0) + 1
-            client = min(self.turns, key=lambda c: running.get(c, 0))  # the first of the least served
+            client = min(self.turns, key=self._precedence)  # the first of the least served
             self.turns.remove(client)
             queue = self.queues[client]
             waiter = queue.popleft()
@@ -294,6 +295,11 @@ class WorkerPool:
                 waiter.granted.set_result(worker)
                 return
         self.idle.append(worker)
+
+    def _precedence(self, client: str) -> tuple[bool, int]:
+        """Lower goes first: not recently stopped, then running fewer queries."""
+        recently_stopped = time.monotonic() - self.stopped.get(client, -PENALTY) < PENALTY
+        return recently_stopped, sum(1 for worker in self.busy if worker.client == client)
 
     def _busy_reply(self, client: str, kind: str, why: str) -> Reply:
         retry = max(1, math.ceil(self.limits.long_after))
@@ -316,6 +322,7 @@ class WorkerPool:
             worker.connection.send(job)
             if not await _readable(worker.connection, self.limits.timeout):
                 worker.stopped_for = "timeout"
+                self.stopped[client] = time.monotonic()
                 message = (
                     f"query cancelled: it ran longer than {self.limits.timeout:g} s, the time limit of this endpoint"
                 )
@@ -334,6 +341,7 @@ class WorkerPool:
 
     async def _ended(self, worker: Worker, client: str) -> Reply:
         """The reply for a worker whose pipe closed mid-query: stopped by the pool, or ended on its own."""
+        self.stopped[client] = time.monotonic()
         if worker.stopped_for == "long":
             retry = max(1, math.ceil(self.limits.timeout))
             return problem(
@@ -392,19 +400,14 @@ class WorkerPool:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(worker.pid, signal.SIGKILL)
 
-    @staticmethod
-    def _to_stop(long: list[Worker], excess: int) -> list[Worker]:
-        """The ``excess`` youngest long queries, taken first from the client running most of them."""
+    def _to_stop(self, long: list[Worker], excess: int) -> list[Worker]:
+        """The ``excess`` youngest long queries, first of clients stopped recently, then of those running most."""
         chosen: list[Worker] = []
         remaining = list(long)
         for _ in range(max(excess, 0)):
-            counts: dict[str | None, int] = {}
-            for worker in remaining:
-                counts[worker.client] = counts.get(worker.client, 0) + 1
-            heaviest = max(counts, key=lambda c: counts[c])
-            youngest = max((w for w in remaining if w.client == heaviest), key=lambda w: w.started)
-            chosen.append(youngest)
-            remaining.remove(youngest)
+            worst = max(remaining, key=lambda w: (self._precedence(w.client or "-"), w.started))
+            chosen.append(worst)
+            remaining.remove(worst)
         return chosen
 
 
