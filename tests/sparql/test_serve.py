@@ -204,6 +204,15 @@ def test_sparqlwrapper_reads_graphs(server: Server) -> None:
     assert len(wrapper.query().convert()) == 4  # type: ignore[arg-type]
 
 
+def test_sparqlwrapper_default_construct_gets_rdf_xml(server: Server) -> None:
+    """SPARQLWrapper asks for RDF/XML for CONSTRUCT and DESCRIBE unless told otherwise."""
+    wrapper = SPARQLWrapper(server.sparql)
+    wrapper.setQuery(CONSTRUCT)
+    graph = wrapper.query().convert()
+    kinds = {str(o).rsplit("/", 1)[1] for o in graph.objects()}  # type: ignore[union-attr]
+    assert kinds == {"city-with-county-rights", "voivodeship", "county", "rural-commune"}
+
+
 SELECT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -231,6 +240,7 @@ def test_select_results_in_each_format_by_accept(server: Server, local: Oxigraph
         ("text/turtle", ox.RdfFormat.TURTLE),
         ("application/ld+json", ox.RdfFormat.JSON_LD),
         ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
     ],
 )
 def test_graph_results_in_each_format_by_accept(

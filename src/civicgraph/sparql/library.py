@@ -671,6 +671,7 @@ def parse_response(body: bytes, content_type: str, max_results: int | None = Non
         "application/n-triples": ox.RdfFormat.N_TRIPLES,
         "text/turtle": ox.RdfFormat.TURTLE,
         "application/ld+json": ox.RdfFormat.JSON_LD,
+        "application/rdf+xml": ox.RdfFormat.RDF_XML,
     }
     if media in results_formats:
         return _collect_oxigraph(ox.parse_query_results(body, format=results_formats[media]), max_results)
