@@ -192,3 +192,22 @@ def test_the_project_namespaces_resolve_to_a_document(apache: str, path: str, ta
     response = httpx.get(apache + path, headers={"Accept": "text/html"})
     assert response.status_code == 303
     assert response.headers["location"] == PUBLISHED + target
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "target"),
+    [
+        ("vocab/", "text/html", "site/vocab/index.html"),
+        ("vocab/", "text/turtle", "site/vocab/index.ttl"),
+        ("vocab/hedge", "application/ld+json", "site/vocab/hedge.jsonld"),
+        ("shapes", "text/html", "site/shapes.html"),
+        ("shapes", "application/n-triples", "site/shapes.nt"),
+        ("ontology", "application/rdf+xml", "site/ontology.rdf"),
+    ],
+)
+def test_the_namespaces_answer_alike(apache: str, serve: Server, path: str, accept: str, target: str) -> None:
+    on_apache = httpx.get(apache + path, headers={"Accept": accept})
+    on_serve = httpx.get(f"{serve.url}/{path}", headers={"Accept": accept})
+    assert (on_apache.status_code, on_serve.status_code) == (303, 303)
+    assert on_apache.headers["location"] == PUBLISHED + target
+    assert on_serve.headers["location"] == "/" + target

@@ -317,12 +317,32 @@ def _safe_relative(path: str) -> PurePosixPath | None:
 
 async def resource(request: Request) -> Response:
     """A resource IRI: 303 See Other to its page (at its section) or the RDF the client prefers."""
-    settings: ServeSettings = request.app.state.settings
     relative = _safe_relative(request.path_params["path"])
-    if settings.site is None or relative is None:
+    if relative is None:
+        return PlainTextResponse("no such resource\n", status_code=404)
+    return _see_other(request, *section_of(str(relative)))
+
+
+# The project's namespaces under its address, and the page describing each (as the .htaccess routes them).
+NAMESPACE_PAGES = {"/ontology": "ontology", "/vocab/": "vocab/index", "/shapes": "shapes"}
+
+
+async def namespace(request: Request) -> Response:
+    """``/ontology``, ``/shapes``, ``/vocab/`` and ``/vocab/{scheme}``: 303 to their page or RDF."""
+    path = request.url.path
+    if path in NAMESPACE_PAGES:
+        return _see_other(request, NAMESPACE_PAGES[path], None)
+    relative = _safe_relative(request.path_params.get("path", ""))
+    if relative is None:
+        return PlainTextResponse("no such resource\n", status_code=404)
+    return _see_other(request, f"vocab/{relative}", None)
+
+
+def _see_other(request: Request, page: str, anchor: str | None) -> Response:
+    settings: ServeSettings = request.app.state.settings
+    if settings.site is None:
         return PlainTextResponse("no such resource (this server has no site folder)\n", status_code=404)
     suffix = description_suffix(request.headers.get("accept"))
-    page, anchor = section_of(str(relative))
     if suffix == ".html":
         suffix = page_suffix(request.headers.get("accept-language"))
     fragment = f"#{quote(anchor)}" if anchor and suffix.endswith(".html") else ""
@@ -354,6 +374,8 @@ def create_app(settings: ServeSettings, pool: WorkerPool | None = None, refused:
         Route("/", home, methods=["GET"]),
         Route("/sparql", sparql, methods=["GET", "HEAD", "POST"]),
         Route("/id/{path:path}", resource, methods=["GET"]),
+        *(Route(path, namespace, methods=["GET"]) for path in NAMESPACE_PAGES),
+        Route("/vocab/{path:path}", namespace, methods=["GET"]),
     ]
     if settings.site is not None:
         routes.append(Mount("/site", app=StaticFiles(directory=settings.site, html=True), name="site"))
