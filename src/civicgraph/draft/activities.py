@@ -27,6 +27,7 @@ SELF_WORDS = {
 }
 TITLE_AFTER = frozenset({"pn", "pt", "nazwą", "hasłem", "tytułem"})
 _QUOTED = re.compile(r"„[^”\n]+”|“[^”\n]+”")
+CONTINUED = "no organisation named: the organisation of the paragraph before"
 GROUP_GAPS = frozenset({",", "i", "oraz", "wspólnie z", "wspólnie ze", "a także", "razem z"})
 
 
@@ -44,20 +45,24 @@ def find_activities(
     openers: list[tuple[Span, Match]] = []
     taken_keys: set[str] = set()
     figure_keys: set[str] = set()
+    current: str | None = None  # a paragraph that names no organisation goes on about the one before
     for paragraph in paragraphs(text):
-        current: str | None = None
+        continued = current is not None
         for position, sentence in enumerate(sentences(text, paragraph.start, paragraph.end)):
             if any(s.overlaps(sentence) for s in found.list_sentences) or has_lemma(text, sentence, LEAVING):
                 loose += _figures(text, sentence, figure_keys)
                 continue
             membership, how = _membership_of(text, sentence, position == 0, index, found, openers)
             if membership is not None:
-                current = membership
+                current, continued = membership, False
             states_membership = opener(text, sentence) is None and has_lemma(text, sentence, MEMBERSHIP)
             if current is None or states_membership:
                 loose += _figures(text, sentence, figure_keys)
                 continue
-            activity = _activity(text, sentence, current, how if membership else "the paragraph's organisation", year)
+            if not how:
+                how = CONTINUED if continued else "the paragraph's organisation"
+            mentions = index.find(text, sentence.start, sentence.end)
+            activity = _activity(text, sentence, current, how, year, mentions)
             activity.key = key_for(_key_words(activity), taken_keys)
             taken_keys.add(activity.key)
             activity.figures = _figures(text, sentence, figure_keys)
@@ -92,26 +97,40 @@ def _membership_of(
     return None, ""
 
 
-def _activity(text: str, sentence: Span, membership: str, how: str, year: int) -> Activity:
+def _activity(text: str, sentence: Span, membership: str, how: str, year: int, mentions: list[Match]) -> Activity:
     quote = unique(text, sentence)
-    title, titled = _title(text, sentence)
+    title, titled = _title(text, sentence, mentions)
     types = _types(text, sentence)
     period = year if re.search(rf"\b{year}\s*r\.|\bw\s+{year}\b", sentence.of(text)) else None
-    sureness = Sureness.SURE if how.startswith("opened by") else Sureness.LIKELY
+    if how.startswith("opened by"):
+        sureness = Sureness.SURE
+    elif how == CONTINUED:
+        sureness = Sureness.CHECK
+    else:
+        sureness = Sureness.LIKELY
     said = f"{how}; title {'quoted in the text' if titled else 'from the sentence: shorten it'}"
     said += f"; types {', '.join(types)} from its words" if types else "; no type found: choose from the vocabulary"
     return Activity("", membership, types, title, quote, Note(sureness, said), period)
 
 
-def _title(text: str, sentence: Span) -> tuple[str, bool]:
-    """A name in quotation marks after "pn.", "pt." or a noun ("projekt „…”", "kampanię „…”"), or else the
-    sentence's first words."""
+def _title(text: str, sentence: Span, mentions: list[Match]) -> tuple[str, bool]:
+    """A name in quotation marks after "pn.", "pt." or a noun ("projekt „…”", "kampanię „…”") that is not an
+    organisation's; or else the sentence's words after the organisation it opens with."""
     for match in _QUOTED.finditer(text, sentence.start, sentence.end):
+        if any(m.span.overlaps(Span(match.start(), match.end())) for m in mentions):
+            continue
         before = text[max(sentence.start, match.start() - 40) : match.start()].split()[-2:]
         folded = [w.casefold().rstrip(".:") for w in before]
         if any(w in TITLE_AFTER for w in folded) or any(_is_noun(w) for w in before):
             return " ".join(match.group().split()), True
-    words = " ".join(sentence.of(text).split())
+    start = sentence.start
+    opening = [m for m in mentions if len(text[sentence.start : m.span.start].split()) <= 6]
+    if opening:
+        start = opening[0].span.end
+        abbreviation = re.match(r"\s*\([^)]{1,12}\)", text[start : sentence.end])
+        start += abbreviation.end() if abbreviation else 0
+    words = " ".join(text[start : sentence.end].split()).strip(" ,:;–-")
+    words = words[:1].upper() + words[1:]
     return (words if len(words) <= 80 else words[: words.rfind(" ", 0, 77)] + " …"), False
 
 

@@ -10,8 +10,8 @@ membership delivered ("W ramach członkostwa w …") is drafted as a membership 
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ..language.names import How, Match, NameIndex
 from ..language.numbers import Quantity, quantities
