@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..language.names import NameIndex
 from .activities import find_activities
-from .memberships import activity_memberships, find_memberships
+from .memberships import activity_memberships, count_note, find_memberships
 from .model import Draft
 from .registry import Registry
 
@@ -29,6 +29,6 @@ def draft(text: str, member: str, year: int, registry: Registry) -> Draft:
         variants=found.variants,
         figures=loose,
         activities=activities,
-        count_note=found.count_note,
+        count_note=count_note(found),
         left=sorted(set(found.left)),
     )

@@ -50,7 +50,7 @@ class Found:
     proposed: list[ProposedOrganisation] = field(default_factory=list)
     variants: list[PrintedVariant] = field(default_factory=list)
     count: Quantity | None = None  # the stated count of organisations
-    count_note: str | None = None
+    listed: int = 0  # organisations the sentences listing memberships name
     left: list[str] = field(default_factory=list)
     list_sentences: list[Span] = field(default_factory=list)  # sentences that are the list: no activities there
     printed: dict[str, str] = field(default_factory=dict)  # key -> the name as printed (for proposals)
@@ -83,7 +83,7 @@ def find_memberships(text: str, index: NameIndex, taken_keys: set[str]) -> Found
         if added:
             found.list_sentences.append(sentence)
             found.list_sentences += [s for s in all_sentences[position + 1 :] if any(s.contains(i) for i in items)]
-    found.count_note = _count_note(found, listed)
+    found.listed = listed
     return found
 
 
@@ -229,16 +229,19 @@ def _stated_count(text: str, sentence: Span) -> Quantity | None:
     return None
 
 
-def _count_note(found: Found, listed: int) -> str | None:
+def count_note(found: Found) -> str | None:
+    """What the text says about how many organisations, against what the draft found."""
     if found.count is None:
         return None
+    listed = found.listed
     stated = int(found.count.value)
     total = len(found.memberships)
-    if stated == total and listed == total:
-        return f"the text states {stated} organisations and the list names {total}: they agree"
+    if stated == total == listed:
+        return f"the text states {stated} organisations and the sentences listing memberships name {listed}: they agree"
     if stated == total:
-        return f"the text states {stated} organisations; the list names {listed}, {total - listed} more named elsewhere"
-    return f"check: the text states {stated} organisations but the draft found {total} (the list names {listed})"
+        more = f"{total - listed} more only in paragraphs about activities"
+        return f"the text states {stated} organisations; the lists name {listed}, {more}"
+    return f"check: the text states {stated} organisations but the draft found {total} (the lists name {listed})"
 
 
 def activity_memberships(text: str, index: NameIndex, found: Found, openers: list[tuple[Span, Match]]) -> None:

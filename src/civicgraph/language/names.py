@@ -101,7 +101,8 @@ class NameIndex:
             for lemma in form.words[0].lemmas:
                 self._by_first_lemma[lemma].append(form)
             self._by_first_initial[form.initials[0]].append(form)
-        self._folded = {form: fold(form.text) for form in self.forms}
+        # Spellings compared by similarity: whole names, not abbreviations ("zmp" is no misspelling of "ZMP").
+        self._folded = {f: fold(f.text) for f in self.forms if f.kind != "abbreviation" and len(f.text) >= SIMILAR_MIN}
 
     # -- running text ------------------------------------------------------------------------------------
 
@@ -143,6 +144,8 @@ class NameIndex:
         for form in {id(f): f for w in printed[:1] for f in self._starting_at(w)}.values():
             aligned = _align(printed, 0, form, allow_initials=True)
             if aligned is not None and aligned[0] == len(printed):
+                if form.kind == "abbreviation" and printed[0].text != form.text:
+                    continue  # an abbreviation is printed as recorded: ZMP, not zmp
                 how = How.ABBREVIATION if form.kind == "abbreviation" else aligned[1]
                 whole.append(Match(form.key, form, how, span, _SCORE[how]))
         if whole:
@@ -172,6 +175,8 @@ class NameIndex:
 
     def _similar(self, text: str, span: Span) -> list[Match]:
         folded = fold(span.of(text))
+        if len(folded) < SIMILAR_MIN:
+            return []
         best = process.extractOne(folded, self._folded, scorer=fuzz.ratio, score_cutoff=SIMILAR_CUTOFF)
         if best is None:
             return []
@@ -180,6 +185,7 @@ class NameIndex:
 
 
 SIMILAR_CUTOFF = 90  # rapidfuzz ratio (0-100) of the folded spellings
+SIMILAR_MIN = 8  # characters: shorter names are told apart by a letter
 
 _SCORE = {
     How.EXACT: 1.0,
