@@ -90,7 +90,7 @@ def from_report(text: str, report: dict[str, Any], registry_keys: set[str]) -> F
     """The facts of a report.yaml (curated, or drafted and read back)."""
     facts = Facts()
     for key, entry in (report.get("memberships") or {}).items():
-        facts.memberships[key] = span(text, entry["quote"])
+        facts.memberships[key] = span(text, quotes_of(entry)[0])
         if key not in registry_keys:
             facts.proposed.add(key)
 

@@ -29,6 +29,7 @@ def only(text: str):  # type: ignore[no-untyped-def]
         ("o łącznej mocy 1,6 MW", Decimal("1.6"), None, "MW"),
         ("przygotowano dwa poradniki", Decimal(2), None, "poradniki"),
         ("2000 uczestników", Decimal(2000), None, "uczestników"),
+        ("w Metropolii Poznań 48 samorządów", Decimal(48), None, "samorządów"),  # a name, then a count
     ],
 )
 def test_value_currency_and_counted_noun(text: str, value: Decimal, currency: str | None, noun: str | None) -> None:
@@ -88,6 +89,8 @@ def test_a_multiple_is_a_figure_counting_times() -> None:
         "1. Związek Miast Polskich\n2. Unia Metropolii Polskich",  # list numbers
         "Stowarzyszenie gmin, powiatów i województw „Droga S 11”",  # inside quotation marks
         "w Zespole Szkół Zawodowych nr 2",  # a number inside a name
+        "należy do Stowarzyszenia Gmin Regionu 12; oraz",  # a number ending a name
+        "współorganizatorem była Gmina Przykładowa 3099011.",  # a code ending a name
         "w dorocznej konferencji Eurocities 2022, w której",  # a year inside a name
         "o godz. 10:00",  # a time
         "w XXXV Zgromadzeniu Ogólnym",  # Roman numerals

@@ -228,7 +228,23 @@ def _not_a_count(text: str, number: Span, words: list[tuple[str, Span]]) -> bool
     digits = text[number.start : number.end]
     if re.fullmatch(r"(19|20|21)\d\d", digits):
         return _is_year(text, number, previous, following)
-    return False
+    return _ends_a_name(text, number, words, following)
+
+
+def _ends_a_name(text: str, number: Span, words: list[tuple[str, Span]], following: list[str]) -> bool:
+    """ "Regionu 12;", "Gmina Syntetyczna 1808092.": a number right after a capitalised word inside a sentence,
+    with nothing counted after it, is a part of a name."""
+    before = [(w, s) for w, s in words if s.end <= number.start]
+    if len(before) < 2 or not before[-1][0][:1].isupper() or not _adjacent(text, before[-1][1].end, number.start):
+        return False  # the first word of a sentence is capitalised whatever it is
+    if text[before[-1][1].end : number.start].strip():
+        return False
+    counted = following and _adjacent(text, number.end, _start_of(words, number.end))
+    return not (counted and (_currency(following[0]) or _scale(following[0]) or _noun_readings(following[0])))
+
+
+def _start_of(words: list[tuple[str, Span]], after: int) -> int:
+    return next(s.start for w, s in words if s.start >= after)
 
 
 def _is_year(text: str, number: Span, previous: list[str], following: list[str]) -> bool:
