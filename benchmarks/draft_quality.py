@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from civicgraph.draft.drafter import draft  # noqa: E402
 from civicgraph.draft.registry import read_registry  # noqa: E402
 from civicgraph.draft.render import render_report  # noqa: E402
-from civicgraph.evidence import locate  # noqa: E402
+from civicgraph.source.evidence import locate  # noqa: E402
 
 KINDS = ("memberships", "figures", "activities", "participants")
 

@@ -278,7 +278,7 @@ def measure_one(name: str) -> dict[str, object]:
 
 def sentence_cuts() -> dict[str, int]:
     """Quotes of the curated and gold annotations that a sentence boundary cuts, per splitter."""
-    from civicgraph.evidence import locate
+    from civicgraph.source.evidence import locate
     from civicgraph.language.text import Span, sentences
 
     splitters: dict[str, Callable[[str], list[Span]]] = {"civicgraph.language.text": sentences}

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from civicgraph.evidence import locate
-from civicgraph.vocab import notations
+from civicgraph.source.evidence import locate
+from civicgraph.source.vocab import notations
 
 DEV = Path(__file__).resolve().parents[1] / "fixtures" / "draft" / "dev"
 GOLD = sorted(DEV.glob("*/gold.yaml"))

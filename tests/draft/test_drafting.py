@@ -12,7 +12,7 @@ from civicgraph.draft.drafter import draft
 from civicgraph.draft.model import Draft, Sureness
 from civicgraph.draft.registry import Registry, read_registry
 from civicgraph.draft.render import render_organisations, render_report
-from civicgraph.evidence import locate
+from civicgraph.source.evidence import locate
 
 DEV = Path(__file__).resolve().parents[1] / "fixtures" / "draft" / "dev"
 

@@ -13,7 +13,7 @@ import yaml
 from civicgraph.draft.drafter import draft
 from civicgraph.draft.model import Draft, Sureness
 from civicgraph.draft.registry import read_registry
-from civicgraph.evidence import locate
+from civicgraph.source.evidence import locate
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 EDITION = DATA / "reports" / "3064011" / "2023"

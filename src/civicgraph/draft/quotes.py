@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..evidence import QuoteNotFound, QuoteNotUnique, locate
+from ..source.evidence import QuoteNotFound, QuoteNotUnique, locate
 from ..language.text import Span
 
 _WORD_EDGE = re.compile(r"\S+")

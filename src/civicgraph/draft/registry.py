@@ -14,7 +14,7 @@ import yaml
 from ..language.lemmas import lemmas, readings
 from ..language.names import NameIndex
 from ..language.text import tokens
-from ..resources import vocabularies_file
+from ..util.resources import vocabularies_file
 
 try:
     from yaml import CSafeLoader as _Loader
