@@ -83,6 +83,10 @@ PUBLISHER_TYPES = (
 )
 
 _NULL = "tag:yaml.org,2002:null"
+DRAFT_REFUSED = "a draft made by `civicgraph draft`: review it, then remove status: draft"
+DRAFT_REFUSED_PL = "szkic zrobiony przez `civicgraph draft`: przejrzyj go, potem usuń status: draft"
+STATUS_UNKNOWN = "the only status is `draft`, which the build refuses: review the entry, then remove the line"
+STATUS_UNKNOWN_PL = "jedyny status to `draft`, którego build nie przyjmuje: przejrzyj wpis, potem usuń ten wiersz"
 T = TypeVar("T")
 
 
@@ -269,6 +273,8 @@ class _Reader:
                     "a key uses lower-case letters, digits and single hyphens (zmp, metropolia-poznan)",
                 )
                 continue
+            if self.is_a_draft(value, key):
+                continue
             fields = self.mapping(
                 value,
                 key,
@@ -291,7 +297,7 @@ class _Reader:
 
     def report(self, file: Path, dataset: Dataset) -> Report | None:
         node = self.parse(file)
-        if node is None:
+        if node is None or self.is_a_draft(node, ""):
             return None
         fields = self.mapping(
             node,
@@ -791,8 +797,23 @@ class _Reader:
     def location(self, node: yaml.Node) -> Location:
         return Location(self.file, node.start_mark.line + 1)
 
-    def problem(self, node: yaml.Node, where: str, message: str) -> None:
-        self.problems.append(Problem(self.file, node.start_mark.line + 1, where, message))
+    def problem(self, node: yaml.Node, where: str, message: str, polish: str | None = None) -> None:
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, where, message, polish))
+
+    def is_a_draft(self, node: yaml.Node | None, where: str) -> bool:
+        """Whether a mapping carries ``status: draft`` (written by `civicgraph draft`); then it is refused with
+        one problem, not read further: nothing unreviewed is published."""
+        if not isinstance(node, yaml.MappingNode):
+            return False
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "status":
+                here = _join(where, "status")
+                if isinstance(value, yaml.ScalarNode) and value.value == "draft":
+                    self.problem(value, here, DRAFT_REFUSED, DRAFT_REFUSED_PL)
+                else:
+                    self.problem(value, here, STATUS_UNKNOWN, STATUS_UNKNOWN_PL)
+                return True
+        return False
 
 
 def _join(where: str, name: str) -> str:
