@@ -130,7 +130,8 @@ def test_the_build_refuses_a_draft_naming_file_and_line(data_copy: Path, tmp_pat
 def test_a_proposed_organisation_is_refused_until_reviewed(data_copy: Path) -> None:
     organisations = data_copy / "organisations.yaml"
     before = organisations.read_text(encoding="utf-8")
-    proposal = "\nfundacja-nowa:\n  status: draft\n  name: {pl: Fundacja Nowa}\n  type: foundation\n  krs: null\n  wikidata: null\n"
+    proposal = "\nfundacja-nowa:\n  status: draft\n  name: {pl: Fundacja Nowa}\n  type: foundation\n"
+    proposal += "  krs: null\n  wikidata: null\n"
     organisations.write_text(before + proposal, encoding="utf-8")
     line = len(before.splitlines()) + 3
     result = CliRunner().invoke(main, ["validate", "--data", str(data_copy), "--lang", "en"])

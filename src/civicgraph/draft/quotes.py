@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..source.evidence import QuoteNotFound, QuoteNotUnique, locate
 from ..language.text import Span
+from ..source.evidence import QuoteNotFound, QuoteNotUnique, locate
 
 _WORD_EDGE = re.compile(r"\S+")
 MAX_GROWTH = 12  # words added to a passage before giving up on making it unique

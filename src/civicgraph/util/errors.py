@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as attribute
 from enum import IntEnum
 from pathlib import Path
 
@@ -25,7 +26,7 @@ class Problem:
     line: int | None  # 1-based; None when the problem concerns the whole file
     field: str  # dotted path of the field, e.g. "activities.pkm.figures.communes.value"
     message: str  # in English
-    polish: str | None = field(default=None, compare=False)  # the message in Polish, where it has been written
+    polish: str | None = attribute(default=None, compare=False)  # the message in Polish, where it has been written
 
     def __str__(self) -> str:
         return self.text("en")
