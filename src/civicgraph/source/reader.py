@@ -18,6 +18,8 @@ from typing import TypeVar
 
 import yaml
 
+from civicgraph.language.names import NameIndex
+from civicgraph.language.numbers import stated_values
 from civicgraph.source.evidence import QuoteNotFound, QuoteNotUnique, locate
 from civicgraph.source.records import (
     Activity,
@@ -131,6 +133,9 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.file = Path()
+        self.names: NameIndex | None = None  # the organisations' names, to check membership quotes against
+        self.unsure_names: set[str] = set()  # organisations defined twice: their quotes are not checked
+        self.listed_memberships: set[str] = set()  # keys under the current report's `memberships`, valid or not
         # Keys each file defines, valid or not, so that one broken record is reported once and not again at
         # every reference to it; None when the file could not be parsed at all (references are not checked).
         self.defined: dict[str, set[str] | None] = {MEMBERS_FILE: None, ORGANISATIONS_FILE: None}
@@ -264,6 +269,9 @@ class _Reader:
         entries = list(self.entries(node, ""))
         if node is not None:
             self.defined[ORGANISATIONS_FILE] = {key_node.value for key_node, _ in entries}
+        if isinstance(node, yaml.MappingNode):  # a key defined twice: which names are its own is not known
+            keys = [key_node.value for key_node, _ in node.value if isinstance(key_node, yaml.ScalarNode)]
+            self.unsure_names |= {key for key in keys if keys.count(key) > 1}
         for key_node, value in entries:
             key = key_node.value
             if not KEY.fullmatch(key):
@@ -367,8 +375,10 @@ class _Reader:
     # -- parts of a report ---------------------------------------------------------------------------------
 
     def memberships(self, node: yaml.Node, text: str, dataset: Dataset) -> Iterator[Membership]:
+        self.listed_memberships = set()
         for key_node, value in self.entries(node, "memberships"):
             key = key_node.value
+            self.listed_memberships.add(key)
             where = f"memberships.{key}"
             if not self.is_defined(key, ORGANISATIONS_FILE):
                 self.unknown_key(key_node, where, key, ORGANISATIONS_FILE)
@@ -382,8 +392,55 @@ class _Reader:
             if start is not None and end is not None and _later(start, end):
                 self.problem(fields["end"], f"{where}.end", f"the membership ends ({end}) before it starts ({start})")
                 continue
-            if evidence:
+            if evidence and self.names_its_organisation(fields, where, key, evidence, text, dataset):
                 yield Membership(key, start, end, evidence, self.location(key_node))
+
+    def names_its_organisation(
+        self,
+        fields: dict[str, yaml.Node],
+        where: str,
+        key: str,
+        evidence: tuple[Passage, ...],
+        text: str,
+        dataset: Dataset,
+    ) -> bool:
+        """Whether a membership's quote names its organisation: its name (Polish or English), its abbreviation or
+        a recorded variant, in any case and with any quotation marks (civicgraph.language.names, strict)."""
+        organisation = dataset.organisations.get(key)
+        if organisation is None or key in self.unsure_names:
+            return True  # the organisation's own entry has the problem, reported there
+        names = self.organisation_names(dataset)
+        named: dict[str, None] = {}
+        for passage in evidence:
+            found = [m.key for m in names.find(text, passage.start, passage.end, strict=True)]
+            if key in found:
+                return True
+            named.update(dict.fromkeys(found))
+        quote, name = " ".join(evidence[0].exact.split()), organisation.name.pl
+        english = f"the quote {quote!r} does not name {key} ({name}): quote the passage that prints its name, its "
+        english += "abbreviation or a printed name recorded in its variants"
+        polish = f"cytat {quote!r} nie wymienia organizacji {key} ({name}): zacytuj fragment z jej nazwą, skrótem "
+        polish += "albo nazwą zapisaną w jej wariantach"
+        others = [f"{other} ({dataset.organisations[other].name.pl})" for other in named]
+        if others:
+            english += f"; it names {', '.join(others)}"
+            polish += f"; wymienia {', '.join(others)}"
+        self.problem(fields.get("quote") or fields["quotes"], f"{where}.quote", english, polish)
+        return False
+
+    def organisation_names(self, dataset: Dataset) -> NameIndex:
+        """Every recorded form of every organisation's name, made once per dataset."""
+        if self.names is None:
+            forms = []
+            for organisation in dataset.organisations.values():
+                forms.append((organisation.key, organisation.name.pl, "name"))
+                if organisation.name.en:
+                    forms.append((organisation.key, organisation.name.en, "english"))
+                if organisation.abbreviation:
+                    forms.append((organisation.key, organisation.abbreviation, "abbreviation"))
+                forms += [(organisation.key, variant.name, "variant") for variant in organisation.variants]
+            self.names = NameIndex(forms)
+        return self.names
 
     def activities(
         self,
@@ -411,7 +468,9 @@ class _Reader:
             if fields is None:
                 continue
             membership = self.string(fields["membership"], f"{where}.membership")
-            if membership is not None and membership not in member_of:
+            if membership is not None and membership not in member_of and membership in self.listed_memberships:
+                membership = None  # listed, but refused for a problem reported at the membership: said once
+            elif membership is not None and membership not in member_of:
                 self.problem(
                     fields["membership"],
                     f"{where}.membership",
@@ -500,8 +559,27 @@ class _Reader:
                     fields["currency"], f"{here}.currency", CURRENCY, "an ISO 4217 code such as PLN"
                 )
             passage = self.quote(fields["quote"], f"{here}.quote", text)
+            if amount is not None and passage is not None and not self.prints_its_value(fields, here, amount, passage):
+                continue
             if label and amount is not None and hedge and (unit or currency) and passage:
                 yield Figure(key, label, amount, hedge, currency, unit, passage, self.location(key_node))
+
+    def prints_its_value(self, fields: dict[str, yaml.Node], where: str, value: Decimal, passage: Passage) -> bool:
+        """Whether a figure's quote prints its value, read in Polish notation ("14 025", "1,4 mld zł", "2 tys.",
+        "dwa poradniki", "dwukrotnie"; civicgraph.language.numbers)."""
+        stated = stated_values(passage.exact)
+        if value in stated:
+            return True
+        quote, shown = " ".join(passage.exact.split()), _plain_number(value)
+        if stated:
+            numbers = ", ".join(_plain_number(number) for number in stated)
+            english = f"{shown} disagrees with its quote {quote!r}, which prints {numbers}"
+            polish = f"{shown} nie zgadza się z cytatem {quote!r}, który podaje {numbers}"
+        else:
+            english = f"{shown} is not what its quote {quote!r} prints: it prints no number"
+            polish = f"{shown} to nie to, co podaje cytat {quote!r}: nie podaje on żadnej liczby"
+        self.problem(fields["value"], f"{where}.value", english, polish)
+        return False
 
     def quotes(self, fields: dict[str, yaml.Node], where: str, text: str, owner: yaml.Node) -> tuple[Passage, ...]:
         """The evidence of a fact: ``quote: ...`` or ``quotes: [...]``; at least one is required."""
@@ -814,6 +892,11 @@ class _Reader:
                     self.problem(value, here, STATUS_UNKNOWN, STATUS_UNKNOWN_PL)
                 return True
         return False
+
+
+def _plain_number(value: Decimal) -> str:
+    """1400000000, not 1.4E+9."""
+    return format(value, "f")
 
 
 def _join(where: str, name: str) -> str:
