@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -90,6 +91,20 @@ DRAFT_REFUSED_PL = "szkic zrobiony przez `civicgraph draft`: przejrzyj go, potem
 STATUS_UNKNOWN = "the only status is `draft`, which the build refuses: review the entry, then remove the line"
 STATUS_UNKNOWN_PL = "jedyny status to `draft`, którego build nie przyjmuje: przejrzyj wpis, potem usuń ten wiersz"
 T = TypeVar("T")
+REPORT_REF = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{3})?)?/(19|20|21)[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class _PrintedName:
+    """A recorded variant whose quote is located once the report that printed it has been read."""
+
+    name: str
+    member: str
+    year: int
+    quote: yaml.Node
+    where: str
+    file: Path
+    location: Location
 
 
 def read_dataset(data_dir: Path) -> Dataset:
@@ -111,6 +126,7 @@ def _read_dataset(data_dir: Path) -> Dataset:
         report = reader.report(report_file, dataset)
         if report is not None:
             dataset.reports.append(report)
+    reader.printed_names(dataset)
     reader.check_across_reports(dataset)
     if reader.problems:
         raise InputError(reader.problems)
@@ -136,6 +152,7 @@ class _Reader:
         self.names: NameIndex | None = None  # the organisations' names, to check membership quotes against
         self.unsure_names: set[str] = set()  # organisations defined twice: their quotes are not checked
         self.listed_memberships: set[str] = set()  # keys under the current report's `memberships`, valid or not
+        self.pending_variants: dict[str, list[_PrintedName]] = {}  # located once the reports are read
         # Keys each file defines, valid or not, so that one broken record is reported once and not again at
         # every reference to it; None when the file could not be parsed at all (references are not checked).
         self.defined: dict[str, set[str] | None] = {MEMBERS_FILE: None, ORGANISATIONS_FILE: None}
@@ -296,10 +313,10 @@ class _Reader:
             krs = self.optional(fields["krs"], self.krs, f"{key}.krs")
             link = self.wikidata(fields["wikidata"], f"{key}.wikidata")
             abbreviation = self.optional(fields.get("abbreviation"), self.string, f"{key}.abbreviation")
-            variants = tuple(self.variants(fields.get("variants"), f"{key}.variants"))
+            self.pending_variants[key] = list(self.variants(fields.get("variants"), f"{key}.variants"))
             if name is not None:
                 organisations[key] = Organisation(
-                    key, name, abbreviation, variants, org_type, krs, link, self.location(key_node)
+                    key, name, abbreviation, (), org_type, krs, link, self.location(key_node)
                 )
         return organisations
 
@@ -438,7 +455,8 @@ class _Reader:
                     forms.append((organisation.key, organisation.name.en, "english"))
                 if organisation.abbreviation:
                     forms.append((organisation.key, organisation.abbreviation, "abbreviation"))
-                forms += [(organisation.key, variant.name, "variant") for variant in organisation.variants]
+                pending = self.pending_variants.get(organisation.key, [])
+                forms += [(organisation.key, variant.name, "variant") for variant in pending]
             self.names = NameIndex(forms)
         return self.names
 
@@ -739,20 +757,55 @@ class _Reader:
         en = self.optional(fields.get("en"), self.string, f"{where}.en")
         return Text(pl, en) if pl is not None else None
 
-    def variants(self, node: yaml.Node | None, where: str) -> Iterator[NameVariant]:
+    def variants(self, node: yaml.Node | None, where: str) -> Iterator[_PrintedName]:
+        """Printed names: each with the report that printed it (``TERYT/YEAR``) and the quote that prints it;
+        the quote is located once the reports are read (:meth:`printed_names`)."""
         if node is None:
             return
         if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, where, "expected a list of {name: ..., note: ...}")
+            self.problem(node, where, "expected a list of {name: ..., report: TERYT/YEAR, quote: ...}")
             return
         for index, item in enumerate(node.value):
-            fields = self.mapping(item, f"{where}[{index}]", required=("name",), optional=("note",))
+            here = f"{where}[{index}]"
+            fields = self.mapping(item, here, required=("name", "report", "quote"))
             if fields is None:
                 continue
-            name = self.string(fields["name"], f"{where}[{index}].name")
-            note = self.optional(fields.get("note"), self.string, f"{where}[{index}].note")
-            if name is not None:
-                yield NameVariant(name, note)
+            name = self.string(fields["name"], f"{here}.name")
+            report = self.pattern(fields["report"], f"{here}.report", REPORT_REF, "TERYT/YEAR, e.g. 3064011/2023")
+            if name is not None and report is not None:
+                member, year = report.split("/")
+                yield _PrintedName(name, member, int(year), fields["quote"], here, self.file, self.location(item))
+
+    def printed_names(self, dataset: Dataset) -> None:
+        """Each recorded variant located in the report that printed it: the report is read, the quote occurs once
+        in its text and prints the name (in any case); then it becomes a variant of its organisation."""
+        texts = {(report.member, report.year): report.text for report in dataset.reports}
+        for key, pending in self.pending_variants.items():
+            organisation = dataset.organisations.get(key)
+            if organisation is None:
+                continue
+            located = [v for v in (self.printed_name(p, texts) for p in pending) if v is not None]
+            dataset.organisations[key] = replace(organisation, variants=tuple(located))
+
+    def printed_name(self, pending: _PrintedName, texts: dict[tuple[str, int], str]) -> NameVariant | None:
+        self.file = pending.file
+        text = texts.get((pending.member, pending.year))
+        if text is None:
+            english = f"no report {pending.member}/{pending.year} is read: a variant names the report that printed it"
+            polish = f"nie wczytano raportu {pending.member}/{pending.year}: wariant wskazuje raport, który go podał"
+            self.problem(pending.quote, f"{pending.where}.report", english, polish)
+            return None
+        passage = self.quote(pending.quote, f"{pending.where}.quote", text)
+        if passage is None:
+            return None
+        prints = NameIndex([("variant", pending.name, "variant")]).find(text, passage.start, passage.end, strict=True)
+        if not prints:
+            quote = " ".join(passage.exact.split())
+            english = f"the quote {quote!r} does not print the name {pending.name!r}"
+            polish = f"cytat {quote!r} nie podaje nazwy {pending.name!r}"
+            self.problem(pending.quote, f"{pending.where}.quote", english, polish)
+            return None
+        return NameVariant(pending.name, pending.member, pending.year, passage, pending.location)
 
     def organisation_type(self, node: yaml.Node, where: str) -> str | None:
         return self.notation(node, where, "organisation-type")
