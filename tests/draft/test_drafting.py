@@ -92,7 +92,10 @@ def test_an_acronym_for_words_of_a_name_is_flagged_as_a_printed_variant(registry
         ("zgwrp", Sureness.LIKELY),
         ("szmp", Sureness.SURE),
     ]
-    assert [(v.key, v.name) for v in drafted.variants] == [("zgwrp", "Związku Gmin Wiejskich RP")]
+    assert [(v.key, v.name) for v in drafted.variants] == [("zgwrp", "Związek Gmin Wiejskich RP")]
+    assert render_organisations(drafted, "reports/3401032/2023/source.txt").splitlines()[-1] == (
+        "#   - {name: Związek Gmin Wiejskich RP, report: 3401032/2023, quote: Związku Gmin Wiejskich RP}"
+    )
 
 
 def test_participants_by_their_role_words(registry: Registry) -> None:

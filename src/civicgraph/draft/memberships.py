@@ -183,9 +183,9 @@ def _add_known(text: str, match: Match, found: Found, item: Span, ambiguous: lis
         found.variants.append(
             PrintedVariant(
                 match.key,
-                _printed(text, item),
+                nominative_name(text, item),
                 quote,
-                Note(sureness, f"printed name not recorded yet for {match.key}: add it to its variants"),
+                Note(sureness, "a printed name not recorded yet; once checked, add it to the variants"),
             )
         )
 

@@ -59,7 +59,9 @@ def render_organisations(draft: Draft, source: str) -> str:
             "  wikidata: null   # never guessed: `civicgraph link wikidata` finds candidates to verify",
         ]
     for variant in draft.variants:
-        lines.append(f"# {variant.key}: printed as {_scalar(variant.name)} — {variant.note}")
+        entry = f"{{name: {_scalar(variant.name)}, report: {draft.member}/{draft.year}, "
+        entry += f"quote: {_scalar(quote_text(draft.text, variant.quote))}}}"
+        lines += [f"# {variant.key}: {variant.note}:", f"#   - {entry}"]
     return "\n".join(lines) + "\n"
 
 

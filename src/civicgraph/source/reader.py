@@ -115,6 +115,7 @@ def read_dataset(data_dir: Path) -> Dataset:
 
 def _read_dataset(data_dir: Path) -> Dataset:
     reader = _Reader()
+    reader.data_dir = data_dir
     settings = reader.settings(data_dir / SETTINGS_FILE)
     dataset = Dataset(settings=settings or Settings("", "", Location(data_dir / SETTINGS_FILE, 1)))
     dataset.members = reader.members(data_dir / MEMBERS_FILE)
@@ -153,6 +154,7 @@ class _Reader:
         self.unsure_names: set[str] = set()  # organisations defined twice: their quotes are not checked
         self.listed_memberships: set[str] = set()  # keys under the current report's `memberships`, valid or not
         self.pending_variants: dict[str, list[_PrintedName]] = {}  # located once the reports are read
+        self.data_dir = Path()
         # Keys each file defines, valid or not, so that one broken record is reported once and not again at
         # every reference to it; None when the file could not be parsed at all (references are not checked).
         self.defined: dict[str, set[str] | None] = {MEMBERS_FILE: None, ORGANISATIONS_FILE: None}
@@ -787,9 +789,14 @@ class _Reader:
             located = [v for v in (self.printed_name(p, texts) for p in pending) if v is not None]
             dataset.organisations[key] = replace(organisation, variants=tuple(located))
 
+    def report_exists(self, member: str, year: int) -> bool:
+        return (self.data_dir / REPORTS_DIR / member / str(year) / REPORT_FILE).is_file()
+
     def printed_name(self, pending: _PrintedName, texts: dict[tuple[str, int], str]) -> NameVariant | None:
         self.file = pending.file
         text = texts.get((pending.member, pending.year))
+        if text is None and self.report_exists(pending.member, pending.year):
+            return None  # the report is there but could not be read: its own problems say why
         if text is None:
             english = f"no report {pending.member}/{pending.year} is read: a variant names the report that printed it"
             polish = f"nie wczytano raportu {pending.member}/{pending.year}: wariant wskazuje raport, który go podał"
