@@ -102,6 +102,9 @@ class NameIndex:
                 self._by_first_lemma[lemma].append(form)
             self._by_first_initial[form.initials[0]].append(form)
         # Spellings compared by similarity: whole names, not abbreviations ("zmp" is no misspelling of "ZMP").
+        self._by_key: dict[str, list[Form]] = defaultdict(list)
+        for form in self.forms:
+            self._by_key[form.key].append(form)
         self._folded = {f: fold(f.text) for f in self.forms if f.kind != "abbreviation" and len(f.text) >= SIMILAR_MIN}
 
     # -- running text ------------------------------------------------------------------------------------
@@ -126,6 +129,21 @@ class NameIndex:
                 span = _with_closing_mark(text, Span(printed[i].span.start, printed[stop - 1].span.end), form)
                 candidates.append(Match(form.key, form, how, span, _SCORE[how]))
         return _longest_first(candidates)
+
+    def names(self, key: str, text: str, start: int = 0, end: int | None = None) -> bool:
+        """Whether ``text[start:end]`` names ``key`` by one of its recorded forms, strictly (as :meth:`find`
+        with ``strict``, but trying only that key's forms: the source reader asks this of every membership)."""
+        printed = words(text, start, end, self.lemmatise)
+        for form in self._by_key.get(key, ()):
+            first = form.words[0].lemmas
+            for i, word in enumerate(printed):
+                if not word.lemmas & first:
+                    continue
+                if form.kind == "abbreviation" and word.text != form.text:
+                    continue
+                if _align(printed, i, form, allow_initials=False) is not None:
+                    return True
+        return False
 
     def _starting_at(self, word: Word) -> list[Form]:
         found = {id(f): f for lemma in word.lemmas for f in self._by_first_lemma.get(lemma, ())}
@@ -227,8 +245,10 @@ def _with_closing_mark(text: str, span: Span, form: Form) -> Span:
 
 
 def _weaker(a: How, b: How) -> How:
-    order = list(How)
-    return a if order.index(a) >= order.index(b) else b
+    return a if _ORDER[a] >= _ORDER[b] else b
+
+
+_ORDER = {how: rank for rank, how in enumerate(How)}
 
 
 def _share(inside: Span, printed: Sequence[Word]) -> float:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 
 from num2words import num2words
 
@@ -139,7 +139,12 @@ def quantities(text: str, start: int = 0, end: int | None = None) -> list[Quanti
 
 def stated_values(passage: str) -> list[Decimal]:
     """The values of the figures a passage states (a figure's quote), in order."""
-    return [q.value for q in quantities(passage)]
+    return list(_stated_values(passage))
+
+
+@lru_cache(maxsize=65536)  # the source reader asks it of every figure's quote; many quotes repeat
+def _stated_values(passage: str) -> tuple[Decimal, ...]:
+    return tuple(q.value for q in quantities(passage))
 
 
 # -- one sentence ----------------------------------------------------------------------------------------------

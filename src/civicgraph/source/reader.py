@@ -429,12 +429,11 @@ class _Reader:
         if organisation is None or key in self.unsure_names:
             return True  # the organisation's own entry has the problem, reported there
         names = self.organisation_names(dataset)
-        named: dict[str, None] = {}
+        if any(names.names(key, text, passage.start, passage.end) for passage in evidence):
+            return True
+        named: dict[str, None] = {}  # what the quotes name instead, to say so
         for passage in evidence:
-            found = [m.key for m in names.find(text, passage.start, passage.end, strict=True)]
-            if key in found:
-                return True
-            named.update(dict.fromkeys(found))
+            named.update(dict.fromkeys(m.key for m in names.find(text, passage.start, passage.end, strict=True)))
         quote, name = " ".join(evidence[0].exact.split()), organisation.name.pl
         english = f"the quote {quote!r} does not name {key} ({name}): quote the passage that prints its name, its "
         english += "abbreviation or a printed name recorded in its variants"
