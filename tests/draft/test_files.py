@@ -90,3 +90,15 @@ def test_a_member_missing_from_members_yaml_is_said(data: Path) -> None:
     )
     assert written.unknown_member
     assert [m.key for m in written.draft.memberships] == ["zpp"]
+
+
+def test_a_filled_in_citation_and_another_text_are_kept(data: Path) -> None:
+    write_draft(CASE.read_bytes(), "3402", 2022, data, None, force=False)
+    folder = data / "reports" / "3402" / "2022"
+    citation = "# Source of `source.txt`\n\nRaport o stanie Powiatu, rozdział 7.\n"
+    (folder / "SOURCE.md").write_text(citation, encoding="utf-8")
+    written = write_draft(b"Powiat jest cz\xc5\x82onkiem ZPP.", "3402", 2022, data, None, force=True)
+    assert (folder / "SOURCE.md").read_text(encoding="utf-8") == citation
+    assert written.kept_text == folder / "source.txt.previous"
+    assert written.kept_text.read_bytes() == CASE.read_bytes()
+    assert (folder / "source.txt").read_bytes() == "Powiat jest członkiem ZPP.".encode()

@@ -55,6 +55,8 @@ def draft(
         click.echo(f"  proposed in organisations.yaml (status: draft): {', '.join(written.proposed)}", err=True)
     if written.kept is not None:
         click.echo(f"  the reviewed report it replaced is kept as {written.kept}", err=True)
+    if written.kept_text is not None:
+        click.echo(f"  the other text it replaced is kept as {written.kept_text}", err=True)
     if written.unknown_member:
         click.echo(f"  {member} is not in members.yaml yet: add it before validating", err=True)
     click.echo("  review it (docs/drafting.md), remove `status: draft`, then run `civicgraph validate`", err=True)

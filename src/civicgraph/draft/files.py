@@ -2,7 +2,9 @@
 and the drafted ``report.yaml``; proposed organisations appended to ``organisations.yaml``.
 
 Nothing reviewed is lost: an existing ``report.yaml`` is replaced only when asked (``force``), and one that is no
-longer a draft (a person reviewed it) is kept next to it as ``report.yaml.reviewed`` first. Every file is written
+longer a draft (a person reviewed it) is kept next to it as ``report.yaml.reviewed`` first; a different
+``source.txt`` is kept as ``source.txt.previous``; an existing ``SOURCE.md`` (a citation filled in) is left as
+it is. Every file is written
 to a temporary file in its folder and renamed into place, so a failed run leaves the old file whole.
 """
 
@@ -52,6 +54,7 @@ class Written:
     folder: Path
     draft: Draft
     kept: Path | None = None  # where a reviewed report.yaml was kept before it was replaced
+    kept_text: Path | None = None  # where a different source.txt was kept before it was replaced
     proposed: list[str] = field(default_factory=list)  # keys appended to organisations.yaml
     unknown_member: bool = False  # the member is not in members.yaml yet
 
@@ -85,8 +88,13 @@ def write_draft(raw: bytes, member: str, year: int, data_dir: Path, url: str | N
     if report.exists() and not is_draft(report):
         written.kept = folder / "report.yaml.reviewed"
         _replace(written.kept, report.read_bytes())
-    _replace(folder / "source.txt", raw)
-    _replace(folder / "SOURCE.md", SOURCE_TEMPLATE.format(url=url or "(fill in the web address)").encode())
+    text = folder / "source.txt"
+    if text.exists() and text.read_bytes() != raw:  # another text: the one the old quotes point into is kept
+        written.kept_text = folder / "source.txt.previous"
+        _replace(written.kept_text, text.read_bytes())
+    _replace(text, raw)
+    if not (folder / "SOURCE.md").exists():  # a citation someone filled in is never replaced
+        _replace(folder / "SOURCE.md", SOURCE_TEMPLATE.format(url=url or "(fill in the web address)").encode())
     _replace(report, render_report(drafted, url).encode())
     written.proposed = _append_proposals(data_dir / ORGANISATIONS_FILE, drafted, folder, data_dir)
     return written
