@@ -42,7 +42,12 @@ def releases(data_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
     start = report.read_text(encoding="utf-8").index("  election-campaign:\n")
     end = report.read_text(encoding="utf-8").index("  competence-workshop-trainings:\n")
     _replace(report, report.read_text(encoding="utf-8")[start:end], "")
-    # Made up: the total is corrected from "blisko 1,4 mld zł" (nearly) to an exact 1 399 000 000.
+    # Made up: the text corrects the total from "blisko 1,4 mld zł" (nearly) to an exact "1,399 mld zł"; the
+    # figure's value follows its quote (the build checks that the quote prints the value).
+    _replace(data_copy / REPORT.parent / "source.txt", "blisko 1,4 mld zł", "1,399 mld zł")
+    corrected = report.read_text(encoding="utf-8")
+    assert corrected.count("blisko 1,4 mld zł") == 2  # the activity's quote and the figure's
+    report.write_text(corrected.replace("blisko 1,4 mld zł", "1,399 mld zł"), encoding="utf-8")
     _replace(
         report,
         "        value: 1400000000\n        currency: PLN\n        hedge: nearly\n",

@@ -144,7 +144,7 @@ CASES = {
         "        hedge: roughly\n        quote: ponad 800 mln zł",
         0,
         "activities.zit-projects.figures.eu-grants.hedge",
-        "'roughly' is not one of: about, exact, more-than, nearly",
+        "'roughly' is not one of: about, at-least, exact, more-than, nearly",
     ),
     "activity outside the report's memberships": (
         REPORT,

@@ -24,6 +24,7 @@ class PyshaclStopped(ValueError):
 
 def validate_with_pyshacl(data: Graph, sources: dict[URIRef, Location], shapes: Graph) -> ValidationReport:
     from pyshacl import validate as pyshacl_validate  # imported only when asked for: it is slow to import
+    from pyshacl.errors import ReportableRuntimeError
 
     try:
         _conforms, report_graph, _text = pyshacl_validate(
@@ -33,6 +34,11 @@ def validate_with_pyshacl(data: Graph, sources: dict[URIRef, Location], shapes: 
             advanced=False,
             allow_warnings=True,
         )
+    except ReportableRuntimeError as error:  # e.g. "Cannot use sh:lessThan to compare a BlankNode."
+        raise PyshaclStopped(
+            f"pyshacl stopped: {error.message.rstrip('.')}; the default engine (--engine fast) reports such a value "
+            "as a result with its focus node"
+        ) from error
     except (ArithmeticError, TypeError) as error:  # decimal.InvalidOperation for "NaN"^^xsd:decimal, TypeError for
         # a gYear against a date: comparisons rdflib refuses and pyshacl lets through
         raise PyshaclStopped(

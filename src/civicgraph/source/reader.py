@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +19,8 @@ from typing import TypeVar
 
 import yaml
 
+from civicgraph.language.names import NameIndex
+from civicgraph.language.numbers import stated_values
 from civicgraph.source.evidence import QuoteNotFound, QuoteNotUnique, locate
 from civicgraph.source.records import (
     Activity,
@@ -83,7 +86,25 @@ PUBLISHER_TYPES = (
 )
 
 _NULL = "tag:yaml.org,2002:null"
+DRAFT_REFUSED = "a draft made by `civicgraph draft`: review it, then remove status: draft"
+DRAFT_REFUSED_PL = "szkic zrobiony przez `civicgraph draft`: przejrzyj go, potem usuń status: draft"
+STATUS_UNKNOWN = "the only status is `draft`, which the build refuses: review the entry, then remove the line"
+STATUS_UNKNOWN_PL = "jedyny status to `draft`, którego build nie przyjmuje: przejrzyj wpis, potem usuń ten wiersz"
 T = TypeVar("T")
+REPORT_REF = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{3})?)?/(19|20|21)[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class _PrintedName:
+    """A recorded variant whose quote is located once the report that printed it has been read."""
+
+    name: str
+    member: str
+    year: int
+    quote: yaml.Node
+    where: str
+    file: Path
+    location: Location
 
 
 def read_dataset(data_dir: Path) -> Dataset:
@@ -94,6 +115,7 @@ def read_dataset(data_dir: Path) -> Dataset:
 
 def _read_dataset(data_dir: Path) -> Dataset:
     reader = _Reader()
+    reader.data_dir = data_dir
     settings = reader.settings(data_dir / SETTINGS_FILE)
     dataset = Dataset(settings=settings or Settings("", "", Location(data_dir / SETTINGS_FILE, 1)))
     dataset.members = reader.members(data_dir / MEMBERS_FILE)
@@ -105,6 +127,7 @@ def _read_dataset(data_dir: Path) -> Dataset:
         report = reader.report(report_file, dataset)
         if report is not None:
             dataset.reports.append(report)
+    reader.printed_names(dataset)
     reader.check_across_reports(dataset)
     if reader.problems:
         raise InputError(reader.problems)
@@ -127,6 +150,11 @@ class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.file = Path()
+        self.names: NameIndex | None = None  # the organisations' names, to check membership quotes against
+        self.unsure_names: set[str] = set()  # organisations defined twice: their quotes are not checked
+        self.listed_memberships: set[str] = set()  # keys under the current report's `memberships`, valid or not
+        self.pending_variants: dict[str, list[_PrintedName]] = {}  # located once the reports are read
+        self.data_dir = Path()
         # Keys each file defines, valid or not, so that one broken record is reported once and not again at
         # every reference to it; None when the file could not be parsed at all (references are not checked).
         self.defined: dict[str, set[str] | None] = {MEMBERS_FILE: None, ORGANISATIONS_FILE: None}
@@ -260,6 +288,9 @@ class _Reader:
         entries = list(self.entries(node, ""))
         if node is not None:
             self.defined[ORGANISATIONS_FILE] = {key_node.value for key_node, _ in entries}
+        if isinstance(node, yaml.MappingNode):  # a key defined twice: which names are its own is not known
+            keys = [key_node.value for key_node, _ in node.value if isinstance(key_node, yaml.ScalarNode)]
+            self.unsure_names |= {key for key in keys if keys.count(key) > 1}
         for key_node, value in entries:
             key = key_node.value
             if not KEY.fullmatch(key):
@@ -268,6 +299,8 @@ class _Reader:
                     key,
                     "a key uses lower-case letters, digits and single hyphens (zmp, metropolia-poznan)",
                 )
+                continue
+            if self.is_a_draft(value, key):
                 continue
             fields = self.mapping(
                 value,
@@ -282,16 +315,16 @@ class _Reader:
             krs = self.optional(fields["krs"], self.krs, f"{key}.krs")
             link = self.wikidata(fields["wikidata"], f"{key}.wikidata")
             abbreviation = self.optional(fields.get("abbreviation"), self.string, f"{key}.abbreviation")
-            variants = tuple(self.variants(fields.get("variants"), f"{key}.variants"))
+            self.pending_variants[key] = list(self.variants(fields.get("variants"), f"{key}.variants"))
             if name is not None:
                 organisations[key] = Organisation(
-                    key, name, abbreviation, variants, org_type, krs, link, self.location(key_node)
+                    key, name, abbreviation, (), org_type, krs, link, self.location(key_node)
                 )
         return organisations
 
     def report(self, file: Path, dataset: Dataset) -> Report | None:
         node = self.parse(file)
-        if node is None:
+        if node is None or self.is_a_draft(node, ""):
             return None
         fields = self.mapping(
             node,
@@ -361,8 +394,10 @@ class _Reader:
     # -- parts of a report ---------------------------------------------------------------------------------
 
     def memberships(self, node: yaml.Node, text: str, dataset: Dataset) -> Iterator[Membership]:
+        self.listed_memberships = set()
         for key_node, value in self.entries(node, "memberships"):
             key = key_node.value
+            self.listed_memberships.add(key)
             where = f"memberships.{key}"
             if not self.is_defined(key, ORGANISATIONS_FILE):
                 self.unknown_key(key_node, where, key, ORGANISATIONS_FILE)
@@ -376,8 +411,55 @@ class _Reader:
             if start is not None and end is not None and _later(start, end):
                 self.problem(fields["end"], f"{where}.end", f"the membership ends ({end}) before it starts ({start})")
                 continue
-            if evidence:
+            if evidence and self.names_its_organisation(fields, where, key, evidence, text, dataset):
                 yield Membership(key, start, end, evidence, self.location(key_node))
+
+    def names_its_organisation(
+        self,
+        fields: dict[str, yaml.Node],
+        where: str,
+        key: str,
+        evidence: tuple[Passage, ...],
+        text: str,
+        dataset: Dataset,
+    ) -> bool:
+        """Whether a membership's quote names its organisation: its name (Polish or English), its abbreviation or
+        a recorded variant, in any case and with any quotation marks (civicgraph.language.names, strict)."""
+        organisation = dataset.organisations.get(key)
+        if organisation is None or key in self.unsure_names:
+            return True  # the organisation's own entry has the problem, reported there
+        names = self.organisation_names(dataset)
+        if any(names.names(key, text, passage.start, passage.end) for passage in evidence):
+            return True
+        named: dict[str, None] = {}  # what the quotes name instead, to say so
+        for passage in evidence:
+            named.update(dict.fromkeys(m.key for m in names.find(text, passage.start, passage.end, strict=True)))
+        quote, name = " ".join(evidence[0].exact.split()), organisation.name.pl
+        english = f"the quote {quote!r} does not name {key} ({name}): quote the passage that prints its name, its "
+        english += "abbreviation or a printed name recorded in its variants"
+        polish = f"cytat {quote!r} nie wymienia organizacji {key} ({name}): zacytuj fragment z jej nazwą, skrótem "
+        polish += "albo nazwą zapisaną w jej wariantach"
+        others = [f"{other} ({dataset.organisations[other].name.pl})" for other in named]
+        if others:
+            english += f"; it names {', '.join(others)}"
+            polish += f"; wymienia {', '.join(others)}"
+        self.problem(fields.get("quote") or fields["quotes"], f"{where}.quote", english, polish)
+        return False
+
+    def organisation_names(self, dataset: Dataset) -> NameIndex:
+        """Every recorded form of every organisation's name, made once per dataset."""
+        if self.names is None:
+            forms = []
+            for organisation in dataset.organisations.values():
+                forms.append((organisation.key, organisation.name.pl, "name"))
+                if organisation.name.en:
+                    forms.append((organisation.key, organisation.name.en, "english"))
+                if organisation.abbreviation:
+                    forms.append((organisation.key, organisation.abbreviation, "abbreviation"))
+                pending = self.pending_variants.get(organisation.key, [])
+                forms += [(organisation.key, variant.name, "variant") for variant in pending]
+            self.names = NameIndex(forms)
+        return self.names
 
     def activities(
         self,
@@ -405,7 +487,9 @@ class _Reader:
             if fields is None:
                 continue
             membership = self.string(fields["membership"], f"{where}.membership")
-            if membership is not None and membership not in member_of:
+            if membership is not None and membership not in member_of and membership in self.listed_memberships:
+                membership = None  # listed, but refused for a problem reported at the membership: said once
+            elif membership is not None and membership not in member_of:
                 self.problem(
                     fields["membership"],
                     f"{where}.membership",
@@ -494,8 +578,27 @@ class _Reader:
                     fields["currency"], f"{here}.currency", CURRENCY, "an ISO 4217 code such as PLN"
                 )
             passage = self.quote(fields["quote"], f"{here}.quote", text)
+            if amount is not None and passage is not None and not self.prints_its_value(fields, here, amount, passage):
+                continue
             if label and amount is not None and hedge and (unit or currency) and passage:
                 yield Figure(key, label, amount, hedge, currency, unit, passage, self.location(key_node))
+
+    def prints_its_value(self, fields: dict[str, yaml.Node], where: str, value: Decimal, passage: Passage) -> bool:
+        """Whether a figure's quote prints its value, read in Polish notation ("14 025", "1,4 mld zł", "2 tys.",
+        "dwa poradniki", "dwukrotnie"; civicgraph.language.numbers)."""
+        stated = stated_values(passage.exact)
+        if value in stated:
+            return True
+        quote, shown = " ".join(passage.exact.split()), _plain_number(value)
+        if stated:
+            numbers = ", ".join(_plain_number(number) for number in stated)
+            english = f"{shown} disagrees with its quote {quote!r}, which prints {numbers}"
+            polish = f"{shown} nie zgadza się z cytatem {quote!r}, który podaje {numbers}"
+        else:
+            english = f"{shown} is not what its quote {quote!r} prints: it prints no number"
+            polish = f"{shown} to nie to, co podaje cytat {quote!r}: nie podaje on żadnej liczby"
+        self.problem(fields["value"], f"{where}.value", english, polish)
+        return False
 
     def quotes(self, fields: dict[str, yaml.Node], where: str, text: str, owner: yaml.Node) -> tuple[Passage, ...]:
         """The evidence of a fact: ``quote: ...`` or ``quotes: [...]``; at least one is required."""
@@ -655,20 +758,60 @@ class _Reader:
         en = self.optional(fields.get("en"), self.string, f"{where}.en")
         return Text(pl, en) if pl is not None else None
 
-    def variants(self, node: yaml.Node | None, where: str) -> Iterator[NameVariant]:
+    def variants(self, node: yaml.Node | None, where: str) -> Iterator[_PrintedName]:
+        """Printed names: each with the report that printed it (``TERYT/YEAR``) and the quote that prints it;
+        the quote is located once the reports are read (:meth:`printed_names`)."""
         if node is None:
             return
         if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, where, "expected a list of {name: ..., note: ...}")
+            self.problem(node, where, "expected a list of {name: ..., report: TERYT/YEAR, quote: ...}")
             return
         for index, item in enumerate(node.value):
-            fields = self.mapping(item, f"{where}[{index}]", required=("name",), optional=("note",))
+            here = f"{where}[{index}]"
+            fields = self.mapping(item, here, required=("name", "report", "quote"))
             if fields is None:
                 continue
-            name = self.string(fields["name"], f"{where}[{index}].name")
-            note = self.optional(fields.get("note"), self.string, f"{where}[{index}].note")
-            if name is not None:
-                yield NameVariant(name, note)
+            name = self.string(fields["name"], f"{here}.name")
+            report = self.pattern(fields["report"], f"{here}.report", REPORT_REF, "TERYT/YEAR, e.g. 3064011/2023")
+            if name is not None and report is not None:
+                member, year = report.split("/")
+                yield _PrintedName(name, member, int(year), fields["quote"], here, self.file, self.location(item))
+
+    def printed_names(self, dataset: Dataset) -> None:
+        """Each recorded variant located in the report that printed it: the report is read, the quote occurs once
+        in its text and prints the name (in any case); then it becomes a variant of its organisation."""
+        texts = {(report.member, report.year): report.text for report in dataset.reports}
+        for key, pending in self.pending_variants.items():
+            organisation = dataset.organisations.get(key)
+            if organisation is None:
+                continue
+            located = [v for v in (self.printed_name(p, texts) for p in pending) if v is not None]
+            dataset.organisations[key] = replace(organisation, variants=tuple(located))
+
+    def report_exists(self, member: str, year: int) -> bool:
+        return (self.data_dir / REPORTS_DIR / member / str(year) / REPORT_FILE).is_file()
+
+    def printed_name(self, pending: _PrintedName, texts: dict[tuple[str, int], str]) -> NameVariant | None:
+        self.file = pending.file
+        text = texts.get((pending.member, pending.year))
+        if text is None and self.report_exists(pending.member, pending.year):
+            return None  # the report is there but could not be read: its own problems say why
+        if text is None:
+            english = f"no report {pending.member}/{pending.year} is read: a variant names the report that printed it"
+            polish = f"nie wczytano raportu {pending.member}/{pending.year}: wariant wskazuje raport, który go podał"
+            self.problem(pending.quote, f"{pending.where}.report", english, polish)
+            return None
+        passage = self.quote(pending.quote, f"{pending.where}.quote", text)
+        if passage is None:
+            return None
+        prints = NameIndex([("variant", pending.name, "variant")]).find(text, passage.start, passage.end, strict=True)
+        if not prints:
+            quote = " ".join(passage.exact.split())
+            english = f"the quote {quote!r} does not print the name {pending.name!r}"
+            polish = f"cytat {quote!r} nie podaje nazwy {pending.name!r}"
+            self.problem(pending.quote, f"{pending.where}.quote", english, polish)
+            return None
+        return NameVariant(pending.name, pending.member, pending.year, passage, pending.location)
 
     def organisation_type(self, node: yaml.Node, where: str) -> str | None:
         return self.notation(node, where, "organisation-type")
@@ -791,8 +934,28 @@ class _Reader:
     def location(self, node: yaml.Node) -> Location:
         return Location(self.file, node.start_mark.line + 1)
 
-    def problem(self, node: yaml.Node, where: str, message: str) -> None:
-        self.problems.append(Problem(self.file, node.start_mark.line + 1, where, message))
+    def problem(self, node: yaml.Node, where: str, message: str, polish: str | None = None) -> None:
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, where, message, polish))
+
+    def is_a_draft(self, node: yaml.Node | None, where: str) -> bool:
+        """Whether a mapping carries ``status: draft`` (written by `civicgraph draft`); then it is refused with
+        one problem, not read further: nothing unreviewed is published."""
+        if not isinstance(node, yaml.MappingNode):
+            return False
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "status":
+                here = _join(where, "status")
+                if isinstance(value, yaml.ScalarNode) and value.value == "draft":
+                    self.problem(value, here, DRAFT_REFUSED, DRAFT_REFUSED_PL)
+                else:
+                    self.problem(value, here, STATUS_UNKNOWN, STATUS_UNKNOWN_PL)
+                return True
+        return False
+
+
+def _plain_number(value: Decimal) -> str:
+    """1400000000, not 1.4E+9."""
+    return format(value, "f")
 
 
 def _join(where: str, name: str) -> str:
