@@ -184,7 +184,10 @@ def test_unreadable_graph_exits_3(tmp_path: Path) -> None:
         (["money-figures", "-p", "year"], "--param 'year': write it as NAME=VALUE"),
         (["co-financers-by-kind", "-p", "activity=pkm"], "parameter activity: 'pkm' is not an absolute IRI"),
         (["money-figures", "-f", "turtle"], "--format turtle does not fit this query's result"),
-        (["evidence-for-fact", "-f", "csv"], "--format csv does not fit a graph result"),
+        (
+            ["evidence-for-fact", "-p", "resource=https://w3id.org/civicgraph/id/member/3064011", "-f", "csv"],
+            "--format csv does not fit a graph result",
+        ),
         (["no-such-query"], "no query named 'no-such-query' in the library"),
         ([], "give a query"),
     ],

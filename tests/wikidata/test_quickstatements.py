@@ -113,6 +113,42 @@ def test_output_to_a_file_is_byte_identical_between_runs(made_up: Path, tmp_path
     assert first.read_bytes().count(b"\n") == 5
 
 
+@pytest.mark.parametrize(
+    ("option", "content", "why"),
+    [
+        ("--out", "my notes\n", "is not an earlier export of `civicgraph export quickstatements` (not every line "
+         "is a P463 command)"),
+        ("--skipped", "teryt,name\n", "is not an earlier list of skipped memberships (its first line is not "
+         "member,organisation,year,reason)"),
+    ],
+)  # fmt: skip
+def test_a_file_that_is_not_an_earlier_output_is_not_overwritten(
+    made_up: Path, tmp_path: Path, option: str, content: str, why: str
+) -> None:
+    target = tmp_path / "existing.txt"
+    target.write_text(content, encoding="utf-8")
+    result = export(made_up, "--retrieved", "2026-11-29", option, str(target))
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == (
+        f"Error: {option} {target}: exists and {why}; nothing was written (give another {option}, or --force to "
+        "replace it)\n"
+    )
+    assert target.read_text(encoding="utf-8") == content
+    forced = export(made_up, "--retrieved", "2026-11-29", option, str(target), "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert target.read_text(encoding="utf-8") != content
+
+
+def test_an_earlier_export_is_replaced(made_up: Path, tmp_path: Path) -> None:
+    out, skipped = tmp_path / "out.qs", tmp_path / "skipped.csv"
+    arguments = ("--retrieved", "2026-11-29", "--out", str(out), "--skipped", str(skipped))
+    assert export(made_up, *arguments).exit_code == 0
+    first = out.read_bytes(), skipped.read_bytes()
+    again = export(made_up, *arguments)
+    assert again.exit_code == 0, again.stderr
+    assert (out.read_bytes(), skipped.read_bytes()) == first
+
+
 def test_times_at_year_and_day_precision() -> None:
     assert time_value(2011) == "+2011-00-00T00:00:00Z/9"
     assert time_value(date(2015, 3, 1)) == "+2015-03-01T00:00:00Z/11"
