@@ -247,25 +247,24 @@ def serving(graph: Path, *options: str) -> Iterator[int]:
     port = free_port()
     command = [sys.executable, "-m", "civicgraph", "serve", "--data", str(graph), "--port", str(port)]
     command += ["--no-access-log", "--site", "/nonexistent", *options]
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        deadline = time.monotonic() + 300
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/sparql", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"civicgraph serve did not start: {log.read().decode()}")
-            time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(30)
-        log.close()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 300
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/sparql", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise RuntimeError(f"civicgraph serve did not start: {log.read().decode()}")
+                time.sleep(0.2)
+            yield port
+        finally:
+            process.terminate()
+            process.wait(30)
 
 
 # -- reporting ----------------------------------------------------------------------------------------------------
