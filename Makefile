@@ -19,9 +19,10 @@ build: venv  ## load data/, validate, write dist/
 test: venv lint typecheck  ## lint, type-check and run the whole test suite
 	$(BIN)/python -m pytest
 
-lint: venv
-	$(BIN)/ruff check src tests scripts
+lint: venv  ## ruff, and the import contracts of pyproject.toml (imports flow one way: docs/ARCHITECTURE.md)
+	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src
+	$(BIN)/lint-imports
 
 typecheck: venv
 	$(BIN)/mypy

@@ -38,16 +38,17 @@ def synthetic(members: int) -> Path:
 
 
 def writer_times(data: Path, repeats: int) -> tuple[int, int, dict[str, list[tuple[float, float]]]]:
-    from civicgraph import publish
-    from civicgraph.build import build_graph
-    from civicgraph.load import load_dataset
+    from civicgraph.graph.build import build_graph
+    from civicgraph.publish import orchestrator as publish
+    from civicgraph.publish.release import Release
+    from civicgraph.source.reader import read_dataset
 
-    dataset = load_dataset(data)
+    dataset = read_dataset(data)
     built = build_graph(dataset)
     times: dict[str, list[tuple[float, float]]] = {w.__name__: [] for w in publish.WRITERS}
     files = 0
     for _ in range(repeats):
-        release = publish.Release(dataset, built, built.triples)
+        release = Release(dataset, built, built.triples)
         out = CACHE / "release"
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)

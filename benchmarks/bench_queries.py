@@ -31,9 +31,11 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from civicgraph.build import build_graph
-from civicgraph.load import load_dataset
-from civicgraph.query import (
+from civicgraph.graph.build import build_graph
+from civicgraph.graph.rdfio import write_ntriples
+from civicgraph.source.reader import read_dataset
+from civicgraph.sparql.endpoint import QueryJob, WorkerPool
+from civicgraph.sparql.library import (
     LibraryQuery,
     OxigraphEngine,
     QueryEngine,
@@ -42,8 +44,6 @@ from civicgraph.query import (
     bind_parameters,
     library,
 )
-from civicgraph.rdfio import write_ntriples
-from civicgraph.serve import QueryJob, WorkerPool
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/civicgraph/id/"
@@ -82,7 +82,7 @@ def timed(action: Callable[[], object], repeat: int, budget: float) -> list[floa
 
 def real_graph(folder: Path) -> Path:
     path = folder / "graph-x1.nt"
-    write_ntriples(build_graph(load_dataset(ROOT / "data")).triples, path)
+    write_ntriples(build_graph(read_dataset(ROOT / "data")).triples, path)
     return path
 
 

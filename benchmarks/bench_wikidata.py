@@ -27,9 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.wikidata_replay import replay_server  # noqa: E402
 
-from civicgraph.link import ReviewRow, apply_review, member_target, score_candidates  # noqa: E402
-from civicgraph.quickstatements import export_quickstatements  # noqa: E402
-from civicgraph.records import (  # noqa: E402
+from civicgraph.source.records import (  # noqa: E402
     Dataset,
     Location,
     Member,
@@ -41,7 +39,9 @@ from civicgraph.records import (  # noqa: E402
     Text,
     WikidataLink,
 )
-from civicgraph.wikidata import ClientSettings, Entity, Found, WikidataClient  # noqa: E402
+from civicgraph.wikidata.client import ClientSettings, Entity, Found, WikidataClient  # noqa: E402
+from civicgraph.wikidata.link import ReviewRow, apply_review, member_target, score_candidates  # noqa: E402
+from civicgraph.wikidata.quickstatements import export_quickstatements  # noqa: E402
 
 HERE = Location(Path("synthetic"), 1)
 DAY = date(2026, 11, 29)

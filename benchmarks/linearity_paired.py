@@ -7,7 +7,7 @@ In ``run.py`` the sizes run one after the other, up to half an hour apart, and t
 repeat runs the pipeline once on the small data and once on the large data, back to back, alternating which goes
 first, and the table gives the medians per triple and the median of the per-repeat ratios.
 
-Each run is a fresh process doing what ``civicgraph build`` does, in its order: load, build, validate (in two
+Each run is a fresh process doing what ``civicgraph build`` does, in its order: read, build, validate (in two
 processes from 20,000 focus nodes, so at the large size only), write Turtle, N-Triples (in the line order the
 build found) and JSON-LD. The shapes are compiled before the clock starts: a fixed cost, not one per triple.
 Fresh processes, because in one process holding a national graph the small size's stages ran two to three times
@@ -65,11 +65,11 @@ def main() -> None:
 
 def one_run(folder: Path) -> dict[str, float]:
     """Seconds per stage of one pipeline run on the data folder, and its number of triples."""
-    from civicgraph.build import build_graph
-    from civicgraph.jsonld import write_jsonld
-    from civicgraph.load import load_dataset
-    from civicgraph.rdfio import write_ntriples, write_turtle
-    from civicgraph.validate import _compiled_default_shapes, validate_graph
+    from civicgraph.graph.build import build_graph
+    from civicgraph.graph.jsonld import write_jsonld
+    from civicgraph.graph.rdfio import write_ntriples, write_turtle
+    from civicgraph.shacl.validate import _compiled_default_shapes, validate_graph
+    from civicgraph.source.reader import read_dataset
 
     _compiled_default_shapes()
     seconds: dict[str, float] = {}
@@ -80,8 +80,8 @@ def one_run(folder: Path) -> dict[str, float]:
         yield
         seconds[stage] = time.perf_counter() - started
 
-    with clock("load"):
-        dataset = load_dataset(folder)
+    with clock("read"):
+        dataset = read_dataset(folder)
     with clock("build"):
         built = build_graph(dataset)
     with clock("validate"):

@@ -22,9 +22,9 @@ sys.path.insert(0, str(ROOT))
 from rdflib.namespace import SH  # noqa: E402
 from tests.test_shacl_fast import CGSH, INJECTIONS, _difference, lexical_forms_kept  # noqa: E402
 
-from civicgraph.build import build_graph  # noqa: E402
-from civicgraph.load import load_dataset  # noqa: E402
-from civicgraph.validate import validate_graph  # noqa: E402
+from civicgraph.graph.build import build_graph  # noqa: E402
+from civicgraph.shacl.validate import validate_graph  # noqa: E402
+from civicgraph.source.reader import read_dataset  # noqa: E402
 
 DEFAULT = Path("/tmp/civicgraph-bench/synth-m2807-y2023-s1")
 
@@ -33,7 +33,7 @@ def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     started = time.perf_counter()
     with lexical_forms_kept():
-        graph = build_graph(load_dataset(folder)).graph
+        graph = build_graph(read_dataset(folder)).graph
         expected = set().union(*(inject(graph) for inject in INJECTIONS))
     took = time.perf_counter() - started
     print(f"{folder}: {len(graph):,} triples after {len(INJECTIONS)} injections ({took:.0f} s)")

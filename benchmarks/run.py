@@ -71,7 +71,7 @@ class Size:
 
 def plan_sizes(names: list[str], work: Path, seed: int) -> list[Size]:
     """Each size name as a data folder: Poznań itself, or synthetic members × years giving the triples wanted."""
-    from civicgraph.synth import NATIONAL_SIZE
+    from civicgraph.source.synthetic import NATIONAL_SIZE
 
     poznan_triples, per_member_year = calibrate(work, seed) if any(n.endswith("x") for n in names) else (0, 0.0)
     sizes: list[Size] = []
@@ -95,14 +95,14 @@ def plan_sizes(names: list[str], work: Path, seed: int) -> list[Size]:
 
 def calibrate(work: Path, seed: int) -> tuple[int, float]:
     """Triples of Poznań 2023, and triples per synthetic member-year (from a 300-member dataset)."""
-    from civicgraph.build import build_graph
-    from civicgraph.load import load_dataset
+    from civicgraph.graph.build import build_graph
+    from civicgraph.source.reader import read_dataset
 
-    poznan_dataset = load_dataset(ROOT / "data")
+    poznan_dataset = read_dataset(ROOT / "data")
     poznan = len(build_graph(poznan_dataset).triples)
     vocabularies = poznan - len(build_graph(poznan_dataset, include_vocabularies=False).triples)
     folder = synthetic_folder(work, CALIBRATION_MEMBERS, (LAST_YEAR,), seed)
-    synthetic = len(build_graph(load_dataset(folder)).triples)
+    synthetic = len(build_graph(read_dataset(folder)).triples)
     per_member_year = (synthetic - vocabularies) / CALIBRATION_MEMBERS
     progress(f"calibration: Poznań 2023 = {poznan} triples; synthetic ≈ {per_member_year:.0f} triples per member-year")
     return poznan, per_member_year
@@ -110,7 +110,7 @@ def calibrate(work: Path, seed: int) -> tuple[int, float]:
 
 def synthetic_folder(work: Path, members: int, years: tuple[int, ...], seed: int) -> Path:
     """The data folder of a synthetic size, generated once and reused while the generator is unchanged."""
-    from civicgraph import synth
+    from civicgraph.source import synthetic as synth
 
     stamp = hashlib.sha256(Path(synth.__file__).read_bytes() + f"{members}:{years}:{seed}".encode()).hexdigest()
     folder = work / f"synth-m{members}-y{'-'.join(map(str, years))}-s{seed}"
@@ -204,7 +204,7 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
 def sizes_table(sizes: list[Size]) -> str:
     rows = []
     for size in sizes:
-        reports = next((s["detail"] for s in size.result.get("stages", []) if s["name"] == "load"), "")
+        reports = next((s["detail"] for s in size.result.get("stages", []) if s["name"] == "read"), "")
         members = "Poznań 2023 (real data)" if size.members is None else f"{size.members} synthetic"
         years = ",".join(map(str, size.years)) or "2023"
         load = size.result.get("load_average", [float("nan")] * 2)
@@ -251,7 +251,7 @@ RATIOS = (
     ("write ttl", "rdflib serialize ttl", "Turtle: ours ÷ rdflib serialize"),
     ("validate", "pyshacl whole graph", "validate: ours ÷ pyshacl on the whole graph"),
 )
-OURS = ("load", "build", "validate", "sort triples", "write ttl", "write nt", "write jsonld")
+OURS = ("read", "build", "validate", "sort triples", "write ttl", "write nt", "write jsonld")
 BASELINE = ("rdflib parse ttl", "pyshacl whole graph", "rdflib serialize ttl")
 
 
@@ -265,7 +265,7 @@ def ratios_table(sizes: list[Size]) -> str:
             ok = a and b and a["median"] and b["median"]
             row.append(f"{a['median'] / b['median']:.2f}" if ok else "—")  # type: ignore[index]
         rows.append(row)
-    row = ["baseline (rdflib parse + pyshacl + rdflib serialize) ÷ ours (load … write jsonld)"]
+    row = ["baseline (rdflib parse + pyshacl + rdflib serialize) ÷ ours (read … write jsonld)"]
     for size in sizes:
         ours_total = total(size, OURS)
         baseline_total = total(size, BASELINE)
@@ -290,7 +290,7 @@ def targets(sizes: list[Size]) -> str:
         ]
         if full is not None:
             lines.append(
-                f"- {size.name}: load … write (sum of stage medians) {format_seconds(full)}, "
+                f"- {size.name}: read … write (sum of stage medians) {format_seconds(full)}, "
                 f"peak RSS {max(peaks):.0f} MB"
             )
     return "\n".join(lines)
@@ -320,7 +320,7 @@ def _reference(_name: str, group: str) -> bool:
 
 
 PANELS: tuple[tuple[str, Callable[[str, str], bool]], ...] = (
-    ("core stages: load → build → validate → write", _core),
+    ("core stages: read → build → validate → write", _core),
     ("release writers (publish.WRITERS)", _writer),
     ("query library and server", _query_or_serve),
     ("baseline: rdflib + pyshacl", _baseline),
@@ -472,7 +472,7 @@ def import_times(command: list[str]) -> str:
                 "-X",
                 "importtime",
                 "-c",
-                "import sys; from civicgraph.cli import main; main()",
+                "import sys; from civicgraph.cli.main import main; main()",
                 *command[1:],
             ],
             capture_output=True,

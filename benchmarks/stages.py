@@ -229,14 +229,14 @@ class Meter:
 
 
 def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any]:
-    from civicgraph.build import build_graph
-    from civicgraph.load import load_dataset
-    from civicgraph.validate import validate_graph
+    from civicgraph.graph.build import build_graph
+    from civicgraph.shacl.validate import validate_graph
+    from civicgraph.source.reader import read_dataset
 
     dataset = meter.run(
-        "load",
+        "read",
         PIPELINE,
-        lambda: load_dataset(data),
+        lambda: read_dataset(data),
         lambda d: f"{len(d.reports)} report" + ("s" if len(d.reports) != 1 else ""),
     )
     if dataset is None:
@@ -262,8 +262,8 @@ def format_stages(meter: Meter, base: str, built: Any, work: Path) -> None:
     """The three graph files as publish() writes them: Turtle from the Oxigraph triples with the prefixes the build
     found, N-Triples from the same triples in the order of their lines (BuiltGraph.ntriples_order, found by the
     build and so part of its time), JSON-LD from the same triples in plain terms (BuiltGraph.plain)."""
-    from civicgraph.jsonld import write_jsonld
-    from civicgraph.rdfio import write_ntriples, write_turtle
+    from civicgraph.graph.jsonld import write_jsonld
+    from civicgraph.graph.rdfio import write_ntriples, write_turtle
 
     triples = built.triples
     meter.run("write ttl", PIPELINE, lambda: write_turtle(triples, work / "graph.ttl", prefixes=built.prefixes))
@@ -274,12 +274,13 @@ def format_stages(meter: Meter, base: str, built: Any, work: Path) -> None:
 
 def writer_stages(meter: Meter, dataset: Any, built: Any, triples: list[Any], work: Path) -> None:
     """Each writer of the release (graph files, catalogue, site, ...) on its own, in publish()'s order."""
-    from civicgraph import publish
+    from civicgraph.publish import orchestrator as publish
+    from civicgraph.publish.release import Release
 
     try:
-        release = publish.Release(dataset, built, triples)
+        release = Release(dataset, built, triples)
     except TypeError as error:
-        meter.unavailable("writers", PIPELINE, f"publish.Release changed: {error}")
+        meter.unavailable("writers", PIPELINE, f"Release changed: {error}")
         return
     staging = work / "release"
 
@@ -295,7 +296,7 @@ def writer_stages(meter: Meter, dataset: Any, built: Any, triples: list[Any], wo
 
 
 def query_stage(meter: Meter, dataset: Any, work: Path) -> list[tuple[str, str, dict[str, Any]]]:
-    """The query library (``civicgraph.query``) in-process on Oxigraph: load the store, then every query.
+    """The query library (``civicgraph.sparql.library``) in-process on Oxigraph: load the store, then every query.
 
     Each library query runs with its header's example parameters, the TERYT codes, years, organisation keys and
     IRIs replaced by ones of this dataset (the examples name Poznań, absent from a synthetic dataset), so every
@@ -303,9 +304,9 @@ def query_stage(meter: Meter, dataset: Any, work: Path) -> list[tuple[str, str, 
     latency per query over the repeats, and the slowest query.
     """
     try:
-        query = importlib.import_module("civicgraph.query")
+        query = importlib.import_module("civicgraph.sparql.library")
     except ImportError:
-        meter.unavailable("query: load store", PIPELINE, "civicgraph.query is not there yet")
+        meter.unavailable("query: load store", PIPELINE, "civicgraph.sparql.library is not there yet")
         return []
     if not (work / "graph.nt").exists():
         meter.unavailable("query: load store", PIPELINE, "no graph.nt was written")
@@ -371,7 +372,7 @@ SERVER = """
 import sys
 from pathlib import Path
 import uvicorn
-from civicgraph.serve import ServeSettings, create_app
+from civicgraph.sparql.endpoint import ServeSettings, create_app
 app = create_app(ServeSettings(data=Path(sys.argv[1]), workers=2))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
@@ -387,10 +388,10 @@ def serve_stage(meter: Meter, runs: list[tuple[str, str, dict[str, Any]]], work:
     and its workers, which each hold a copy of the graph).
     """
     try:
-        importlib.import_module("civicgraph.serve")
-        query = importlib.import_module("civicgraph.query")
+        importlib.import_module("civicgraph.sparql.endpoint")
+        query = importlib.import_module("civicgraph.sparql.library")
     except ImportError:
-        meter.unavailable("serve: start", PIPELINE, "civicgraph.serve is not there yet")
+        meter.unavailable("serve: start", PIPELINE, "civicgraph.sparql.endpoint is not there yet")
         return
     if not runs or not (work / "graph.nt").exists():
         meter.unavailable("serve: start", PIPELINE, "no query library or no graph.nt")
@@ -520,7 +521,7 @@ def reference_stages(meter: Meter, triples: list[Any], work: Path) -> None:
     """pyoxigraph's own serializers on the same triples: the rate the issue's target is measured against."""
     import pyoxigraph as ox
 
-    from civicgraph.rdfio import used_prefixes
+    from civicgraph.graph.rdfio import used_prefixes
 
     prefixes = used_prefixes(triples)  # computed once, outside the timing: the serializer alone is measured
     meter.run(
@@ -543,7 +544,7 @@ def baseline_stages(meter: Meter, work: Path) -> None:
     from pyshacl import validate as pyshacl_validate
     from rdflib import Graph
 
-    from civicgraph.validate import shapes_graph
+    from civicgraph.shacl.validate import shapes_graph
 
     if not (work / "graph.ttl").exists():
         meter.unavailable("rdflib parse ttl", BASELINE, "no graph.ttl was written")

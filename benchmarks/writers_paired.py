@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from civicgraph.build import build_graph
-from civicgraph.jsonld import write_jsonld
-from civicgraph.load import load_dataset
-from civicgraph.rdfio import write_ntriples, write_turtle
+from civicgraph.graph.build import build_graph
+from civicgraph.graph.jsonld import write_jsonld
+from civicgraph.graph.rdfio import write_ntriples, write_turtle
+from civicgraph.source.reader import read_dataset
 
 
 def main() -> None:
@@ -42,7 +42,7 @@ def main() -> None:
 
 
 def measure(folder: Path, out: Path, repeats: int) -> None:
-    dataset = load_dataset(folder)
+    dataset = read_dataset(folder)
     built = build_graph(dataset)
     base = dataset.settings.base_iri
     writers: dict[str, tuple[Callable[[], object], ox.RdfFormat]] = {

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from civicgraph.build import BuiltGraph, build_graph
-from civicgraph.load import load_dataset
-from civicgraph.publish import publish
-from civicgraph.records import Dataset
+from civicgraph.graph.build import BuiltGraph, build_graph
+from civicgraph.publish.orchestrator import publish
+from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
 
 from .wikidata_replay import ReplayServer, replay_server
 
@@ -24,7 +24,7 @@ BASE = "https://w3id.org/civicgraph/id/"
 
 @pytest.fixture(scope="session")
 def dataset() -> Dataset:
-    return load_dataset(DATA)
+    return read_dataset(DATA)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from civicgraph.load import load_dataset
+from civicgraph.source.reader import read_dataset
 
 from .conftest import ROOT
 
@@ -29,7 +29,7 @@ def test_new_report_scaffold_loads_once_filled_in(data_copy: Path) -> None:
         ),
         encoding="utf-8",
     )
-    dataset = load_dataset(data_copy)
+    dataset = read_dataset(data_copy)
     added = next(r for r in dataset.reports if r.member == "3021")
     assert [(m.organisation, m.evidence[0].exact) for m in added.memberships] == [
         ("zmp", "członkiem Związku Miast Polskich")

@@ -8,9 +8,9 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from civicgraph.build import build_graph
-from civicgraph.load import load_dataset
-from civicgraph.validate import validate_graph
+from civicgraph.graph.build import build_graph
+from civicgraph.shacl.validate import validate_graph
+from civicgraph.source.reader import read_dataset
 
 from .conftest import BASE, FIXTURES
 
@@ -27,7 +27,7 @@ def _add_second_member(data: Path) -> None:
 
 def test_a_second_member_year_builds_and_validates(data_copy: Path) -> None:
     _add_second_member(data_copy)
-    dataset = load_dataset(data_copy)
+    dataset = read_dataset(data_copy)
     assert [(r.member, r.year) for r in dataset.reports] == [("3064011", 2023), ("3099011", 2023)]
     built = build_graph(dataset)
     report = validate_graph(built.graph, built.sources)

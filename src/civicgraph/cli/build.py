@@ -1,0 +1,78 @@
+"""``civicgraph build``: read the data folder, build the graph, validate it and publish the release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, CivicgraphError, handle_errors
+from civicgraph.graph.build import BuiltGraph, build_graph
+from civicgraph.publish.checksums import RELEASE
+from civicgraph.shacl.report import ValidationReport, format_text
+from civicgraph.shacl.validate import Engine, validate_graph
+from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
+from civicgraph.util.errors import ExitCode
+from civicgraph.util.folders import check_replaceable
+from civicgraph.util.progress import Progress
+
+
+def read_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Dataset, BuiltGraph]:
+    if not data_dir.is_dir():
+        raise CivicgraphError(f"{data_dir}: no such data folder (give one with --data)", ExitCode.USAGE)
+    progress = progress if progress is not None else Progress()
+    with progress.stage("read") as counted:
+        dataset = read_dataset(data_dir)
+        counted.count, counted.unit = len(dataset.reports), "reports"
+    with progress.stage("build") as counted:
+        built = build_graph(dataset)
+        counted.count, counted.unit = len(built.triples), "triples"
+    return dataset, built
+
+
+def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
+    with (progress if progress is not None else Progress()).stage("validate") as counted:
+        report = validate_graph(built, engine=engine)
+        counted.count, counted.unit = len(built.triples), "triples"
+    return report
+
+
+@click.command()
+@DATA_OPTION
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder to write the release into: new, empty or an earlier release, replaced whole only after "
+    "everything succeeded.",
+)
+@LANG_OPTION
+@ENGINE_OPTION
+@handle_errors
+def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
+    """Read, validate and publish the graph into OUT (graph.ttl, graph.jsonld, graph.nt, ...).
+
+    OUT must be new, empty or an earlier release: anything else is refused (exit 2) before the build starts."""
+    from civicgraph.publish.orchestrator import publish  # the writers: imported only when publishing
+
+    check_replaceable(out_dir, RELEASE, protected=(data_dir,))
+    progress = Progress()
+    dataset, built = read_and_build(data_dir, progress)
+    report = validate_built(built, engine, progress)
+    if not report.conforms:
+        click.echo(format_text(report, lang), err=True, nl=False)
+        raise CivicgraphError(
+            f"the graph violates the shapes ({len(report.violations)} violations); {out_dir} was left untouched",
+            ExitCode.VIOLATIONS,
+        )
+    if report.warnings:
+        click.echo(format_text(report, lang), err=True, nl=False)
+    written = publish(dataset, built, out_dir, progress=progress)
+    click.echo(
+        f"wrote {written} ({len(built.triples)} triples, {len(dataset.reports)} reports, "
+        f"{len(report.warnings)} warnings)",
+        err=True,
+    )

@@ -1,0 +1,234 @@
+"""``civicgraph link wikidata|apply`` and ``civicgraph export quickstatements``.
+
+``link wikidata`` only reads the data and writes a review file; ``link apply`` is the only command that changes
+``data/`` and only for lines a person accepted; ``export quickstatements`` writes text a person may run in the
+QuickStatements tool. None of them edits Wikidata.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from civicgraph.cli.common import DATA_OPTION, CivicgraphError, handle_errors
+from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
+from civicgraph.util.errors import ExitCode
+
+F = Callable[..., Any]
+
+
+def _data(data_dir: Path) -> Dataset:
+    if not data_dir.is_dir():
+        raise CivicgraphError(f"{data_dir}: no such data folder (give one with --data)", ExitCode.USAGE)
+    return read_dataset(data_dir)
+
+
+def _day(value: datetime | None, option: str, meaning: str) -> date:
+    """A date from the option, else from SOURCE_DATE_EPOCH; never from the clock (outputs stay reproducible)."""
+    if value is not None:
+        return value.date()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        raise CivicgraphError(
+            f"give {option} YYYY-MM-DD ({meaning}) or set SOURCE_DATE_EPOCH; civicgraph never reads the clock",
+            ExitCode.USAGE,
+        )
+    if not epoch.isdigit():
+        raise CivicgraphError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", ExitCode.USAGE)
+    return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+
+
+def _write_text(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+# -- link ---------------------------------------------------------------------------------------------------
+
+
+@click.group()
+def link() -> None:
+    """Link members and organisations to Wikidata, with a person reviewing every link."""
+
+
+def _client_options(command: F) -> F:
+    """The options of the Wikidata client; each also read from a CIVICGRAPH_WIKIDATA_… environment variable."""
+    from civicgraph.wikidata.client import API_URL, SPARQL_URL, ClientSettings
+
+    defaults = ClientSettings()
+    options = [
+        click.option("--contact", envvar="CIVICGRAPH_WIKIDATA_CONTACT",
+                     help="Your email address or a URL, sent in the User-Agent as Wikimedia asks; "
+                          "required unless every answer is cached."),
+        click.option("--offline", is_flag=True, help="Use only cached answers; say which one is missing."),
+        click.option("--refresh", is_flag=True, help="Ask Wikidata again even when an answer is cached."),
+        click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=defaults.cache_dir, show_default=True, envvar="CIVICGRAPH_WIKIDATA_CACHE",
+                     help="Folder of cached answers."),
+        click.option("--api-url", default=API_URL, show_default=True, envvar="CIVICGRAPH_WIKIDATA_API_URL"),
+        click.option("--sparql-url", default=SPARQL_URL, show_default=True, envvar="CIVICGRAPH_WIKIDATA_SPARQL_URL"),
+        click.option("--krs-property", envvar="CIVICGRAPH_WIKIDATA_KRS_PROPERTY",
+                     help="The Wikidata property holding KRS numbers (P…); without it KRS numbers are not looked up."),
+        click.option("--min-interval", type=click.FloatRange(min=0), default=defaults.min_interval,
+                     show_default=True, envvar="CIVICGRAPH_WIKIDATA_MIN_INTERVAL",
+                     help="Seconds between two requests."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=defaults.timeout,
+                     show_default=True, envvar="CIVICGRAPH_WIKIDATA_TIMEOUT", help="Seconds to wait for an answer."),
+        click.option("--max-attempts", type=click.IntRange(min=1), default=defaults.max_attempts,
+                     show_default=True, envvar="CIVICGRAPH_WIKIDATA_MAX_ATTEMPTS", help="Tries per request."),
+        click.option("--backoff", type=click.FloatRange(min=0), default=defaults.backoff, show_default=True,
+                     envvar="CIVICGRAPH_WIKIDATA_BACKOFF",
+                     help="First wait in seconds before a retry without Retry-After; doubles each time."),
+        click.option("--max-wait", type=click.FloatRange(min=0), default=defaults.max_wait, show_default=True,
+                     envvar="CIVICGRAPH_WIKIDATA_MAX_WAIT",
+                     help="Longest single wait in seconds; a longer Retry-After stops the run."),
+        click.option("--max-bytes", type=click.IntRange(min=1), default=defaults.max_bytes, show_default=True,
+                     envvar="CIVICGRAPH_WIKIDATA_MAX_BYTES", help="Largest answer accepted."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@link.command("wikidata")
+@DATA_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the review file here (CSV) instead of to stdout.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing review file (decisions in it are lost).")
+@click.option(
+    "--only",
+    "only_keys",
+    multiple=True,
+    metavar="KEY",
+    help="Only this TERYT code or organisation key (repeatable).",
+)
+@_client_options
+@handle_errors
+def link_wikidata(data_dir: Path, out: Path | None, force: bool, only_keys: tuple[str, ...], **client: Any) -> None:
+    """Find Wikidata candidates for every member and organisation without a link; write a review CSV.
+
+    A person then writes accept or reject in the first column of each line and runs `civicgraph link apply`.
+    Nothing in the data changes here.
+    """  # fmt: skip
+    from civicgraph.wikidata.client import CONTACT, PID, ClientSettings, WikidataClient, WikidataError, find_candidates
+    from civicgraph.wikidata.link import lookup_for, review_rows, score_candidates, targets, write_review
+
+    if out is not None and out.exists() and not force:
+        raise CivicgraphError(f"{out} exists and may hold decisions; give another --out or --force", ExitCode.USAGE)
+    krs_property = client.pop("krs_property")
+    if krs_property is not None and not PID.fullmatch(krs_property):
+        raise CivicgraphError(f"--krs-property {krs_property!r} is not a property identifier (P…)", ExitCode.USAGE)
+    settings = ClientSettings(**client)
+    if settings.contact is not None and not CONTACT.fullmatch(settings.contact):
+        raise CivicgraphError(
+            f"--contact {settings.contact!r} is not an email address or an http(s) URL", ExitCode.USAGE
+        )
+    if not settings.offline and not settings.contact:
+        raise CivicgraphError(
+            "Wikimedia asks API clients to say who they are: give --contact (your email address or a URL where "
+            "you can be reached) or set CIVICGRAPH_WIKIDATA_CONTACT; or use --offline with a filled cache",
+            ExitCode.USAGE,
+        )
+    dataset = _data(data_dir)
+    wanted = [t for t in targets(dataset, krs_property) if not only_keys or t.key in only_keys]
+    rows = []
+    try:
+        with WikidataClient(settings) as wikidata:
+            for target in wanted:
+                scored = score_candidates(target, find_candidates(wikidata, lookup_for(target)))
+                rows.extend(review_rows(target, scored))
+            requests = wikidata.network_requests
+    except WikidataError as error:
+        raise CivicgraphError(f"Wikidata: {error}; no review file was written", ExitCode.EXTERNAL) from None
+    _write_text(write_review(rows), out)
+    none_found = sum(1 for row in rows if not row.qid)
+    click.echo(
+        f"{len(wanted)} to link, {len(rows) - none_found} candidate lines, {none_found} with no candidate; "
+        f"{requests} requests to Wikidata" + (f"; review {out}" if out else ""),
+        err=True,
+    )
+
+
+@link.command("apply")
+@click.argument("review", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@DATA_OPTION
+@click.option("--by", "reviewer", required=True, help="Who reviewed the file (recorded as the link's `by`).")
+@click.option(
+    "--date",
+    "reviewed",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day of the review [default: from SOURCE_DATE_EPOCH].",
+)
+@handle_errors
+def link_apply(review: Path, data_dir: Path, reviewer: str, reviewed: datetime | None) -> None:
+    """Write the links accepted in REVIEW into members.yaml / organisations.yaml, with their provenance."""
+    from civicgraph.wikidata.link import ACCEPT, REJECT, apply_review, read_review
+
+    if not reviewer.strip():
+        raise CivicgraphError("--by must name who reviewed the links", ExitCode.USAGE)
+    on = _day(reviewed, "--date", "the day the links were reviewed")
+    dataset = _data(data_dir)
+    rows = read_review(review)
+    applied = apply_review(data_dir, rows, dataset, reviewer.strip(), on, review)
+    for row in applied.written:
+        click.echo(f"recorded {row.kind} {row.key}: {row.qid or 'no item found'} ({row.method})", err=True)
+    rejected = sum(1 for row in rows if row.decision == REJECT)
+    undecided = sum(1 for row in rows if row.decision not in (ACCEPT, REJECT))
+    click.echo(
+        f"{len(applied.written)} links recorded, {len(applied.already)} already recorded, "
+        f"{rejected} rejected, {undecided} undecided lines left alone",
+        err=True,
+    )
+
+
+# -- export -------------------------------------------------------------------------------------------------
+
+
+@click.group()
+def export() -> None:
+    """Export the graph's facts in other tools' formats."""
+
+
+@export.command("quickstatements")
+@DATA_OPTION
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option(
+    "--skipped",
+    "skipped_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also list the memberships that could not be exported in this CSV file.",
+)
+@click.option(
+    "--retrieved",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day the reports were retrieved, for S813 [default: from SOURCE_DATE_EPOCH].",
+)
+@handle_errors
+def export_quickstatements_command(
+    data_dir: Path, out: Path | None, skipped_file: Path | None, retrieved: datetime | None
+) -> None:
+    """QuickStatements v1 commands adding "member of" (P463) from each linked member to each linked organisation.
+
+    Memberships whose member or organisation has no Wikidata QID are listed on stderr, not dropped silently.
+    """  # fmt: skip
+    from civicgraph.wikidata.quickstatements import export_quickstatements, skipped_csv
+
+    day = _day(retrieved, "--retrieved", "the day the reports were retrieved")
+    result = export_quickstatements(_data(data_dir), day)
+    _write_text(result.text(), out)
+    if skipped_file is not None:
+        skipped_file.write_text(skipped_csv(result.skipped), encoding="utf-8")
+    for entry in result.skipped:
+        click.echo(f"skipped {entry.member} → {entry.organisation} ({entry.year}): {entry.reason}", err=True)
+    click.echo(f"{len(result.lines)} statements, {len(result.skipped)} memberships skipped", err=True)

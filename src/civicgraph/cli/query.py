@@ -1,0 +1,210 @@
+"""``civicgraph query``: SPARQL from a terminal, over a graph file or an endpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from civicgraph.cli.common import CivicgraphError, handle_errors
+from civicgraph.sparql.library import (
+    DEFAULT_DATA,
+    FORMATS,
+    Boolean,
+    LibraryQuery,
+    OxigraphEngine,
+    QueryDataError,
+    QueryEngine,
+    QueryError,
+    QueryExecutionError,
+    QueryFileError,
+    QueryResult,
+    RdflibEngine,
+    RemoteEngine,
+    Solutions,
+    library,
+    parse_query_text,
+    resolve_query,
+    run_query,
+    to_table,
+)
+from civicgraph.util.errors import ExitCode
+
+EXIT_CODES: dict[type[Exception], ExitCode] = {
+    QueryDataError: ExitCode.BAD_INPUT,
+    QueryExecutionError: ExitCode.EXTERNAL,
+}
+
+# The --data option of the commands that read a built graph (query, serve).
+GRAPH_FILE_OPTION = click.option(
+    "--data",
+    "data_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DATA,
+    show_default=True,
+    help="The graph: a Turtle, N-Triples or JSON-LD file.",
+)
+
+
+@contextmanager
+def query_errors() -> Iterator[None]:
+    """Query failures as one line on stderr and their exit code (syntax and usage errors exit 2)."""
+    try:
+        yield
+    except (QueryError, QueryFileError) as error:
+        if click.get_current_context().find_root().params.get("debug", False):
+            raise
+        code = EXIT_CODES.get(type(error), ExitCode.USAGE)
+        raise CivicgraphError(str(error), code) from None
+
+
+def parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name:
+            raise CivicgraphError(f"--param {value!r}: write it as NAME=VALUE", ExitCode.USAGE)
+        params[name] = text
+    return params
+
+
+def pick_query(reference: str | None, expression: str | None) -> LibraryQuery:
+    if expression is not None and reference is not None:
+        raise CivicgraphError("give either a query NAME|FILE or -e 'SPARQL', not both", ExitCode.USAGE)
+    if expression is not None:
+        return parse_query_text(expression, "-e")
+    if reference is None:
+        raise CivicgraphError(
+            "give a query: a library NAME (see --list), a FILE, '-' for standard input, or -e 'SPARQL'",
+            ExitCode.USAGE,
+        )
+    if reference == "-":
+        return parse_query_text(sys.stdin.read(), "<stdin>")
+    return resolve_query(reference)
+
+
+def make_engine(engine: str, data: Path, endpoint: str | None, graph: str | None) -> QueryEngine:
+    if endpoint is not None:
+        return RemoteEngine(endpoint, default_graph=graph)
+    if engine == "rdflib":
+        return RdflibEngine.from_file(data)
+    return OxigraphEngine.from_file(data)
+
+
+def write_result(result: QueryResult, output_format: str | None) -> None:
+    if output_format is None:
+        output_format = "table" if isinstance(result, Solutions | Boolean) else "turtle"
+    if output_format == "table":
+        click.echo(to_table(result), nl=False)
+        return
+    chosen = FORMATS[output_format]
+    if not chosen.accepts(result):
+        fitting = ", ".join(f.name for f in FORMATS.values() if f.accepts(result))
+        raise CivicgraphError(
+            f"--format {output_format} does not fit this query's result; use one of: table, {fitting}"
+            if isinstance(result, Solutions | Boolean)
+            else f"--format {output_format} does not fit a graph result; use one of: {fitting}",
+            ExitCode.USAGE,
+        )
+    click.echo(chosen.writer(result), nl=False)  # bytes go to the binary stream as they are
+
+
+def list_library(output_format: str | None) -> None:
+    queries = library()
+    if output_format == "json":
+        listing = [
+            {
+                "name": q.name,
+                "question": {"pl": q.question_pl, "en": q.question_en},
+                "parameters": [{"name": p.name, "type": p.type, "description": p.description} for p in q.parameters],
+                "examples": list(q.examples),
+            }
+            for q in queries.values()
+        ]
+        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        return
+    for q in queries.values():
+        params = ", ".join(f"{p.name} ({p.type})" for p in q.parameters) or "no parameters"
+        click.echo(f"{q.name}  [{params}]")
+        click.echo(f"  pl: {q.question_pl}")
+        click.echo(f"  en: {q.question_en}")
+        for example in q.examples:
+            args = " ".join(f"--param {k}={v}" for k, v in example.items())
+            click.echo(f"  e.g. civicgraph query {q.name} {args}")
+
+
+FORMAT_NAMES = ["table", *FORMATS]
+
+
+@click.command()
+@click.argument("reference", metavar="NAME|FILE", required=False)
+@click.option("-e", "--expression", metavar="SPARQL", help="A query given inline instead of NAME|FILE.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a query parameter (repeatable), typed as the query's header declares it.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "output_format",
+    type=click.Choice(FORMAT_NAMES),
+    help="Output format; default table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE.",
+)
+@GRAPH_FILE_OPTION
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="In-process SPARQL engine (oxigraph is the fast one; rdflib is the reference).",
+)
+@click.option("--endpoint", metavar="URL", help="Query this SPARQL endpoint instead of a file.")
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="With --endpoint: the named graph to query as the default graph (e.g. what `load` wrote).",
+)
+@click.option("--list", "list_queries", is_flag=True, help="List the library's queries and their questions.")
+@handle_errors
+def query(
+    reference: str | None,
+    expression: str | None,
+    params: tuple[str, ...],
+    output_format: str | None,
+    data_file: Path,
+    engine: str,
+    endpoint: str | None,
+    graph_iri: str | None,
+    list_queries: bool,
+) -> None:
+    """Run a SPARQL query: a library NAME (see --list), a FILE, '-' (standard input) or -e 'SPARQL'.
+
+    \b
+    Examples:
+      civicgraph query organisations-of-member --param teryt=3064011
+      civicgraph query money-figures --format csv
+      civicgraph query -e 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    with query_errors():
+        if list_queries:
+            list_library(output_format)
+            return
+        chosen = pick_query(reference, expression)
+        bindings = parse_params(params)
+        result = run_query(chosen, make_engine(engine, data_file, endpoint, graph_iri), bindings)
+    try:
+        write_result(result, output_format)
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not a failure. Point stdout at /dev/null so that Python's own
+        # flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

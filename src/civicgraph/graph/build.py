@@ -1,0 +1,565 @@
+"""Stage 2 — build: typed records → an RDF graph (docs/MODEL.md describes every triple made here).
+
+Every resource a person may link to gets a minted IRI under the dataset's base IRI; there are no blank nodes.
+Literals are made in their canonical lexical form (``xsd:decimal`` without exponent or trailing zeros), the
+form a triple store such as Oxigraph gives back, so a round trip through a store does not change the graph.
+
+The triples are kept grouped by subject as they are added, in plain Python terms (:mod:`civicgraph.graph.terms`): the
+canonical order of the published files (by subject, ``rdf:type`` first, then predicate and object) then costs one
+sort of the subjects and one small sort per subject, and no triple store is filled on the way. The result is the
+same triples twice, in that order: as Oxigraph terms for Oxigraph's serializers and stores, and as the plain terms
+for the JSON-LD writer and the SHACL engine, which would otherwise read every term back out of Oxigraph. The
+Oxigraph terms come a third time in the byte order of their N-Triples lines, graph.nt's order, found on the way
+subject by subject (0.2–0.35 s for a national graph, where splitting and sorting its serialized lines took 0.5 s).
+An rdflib ``Graph`` is made only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import XSD
+
+from civicgraph.graph.namespaces import PREFIXES, concept
+from civicgraph.graph.rdfio import prefixes_for, to_rdflib
+from civicgraph.graph.terms import Blank, Lit, PlainTriple, Term, plain_triples
+from civicgraph.source.records import (
+    Activity,
+    Dataset,
+    Figure,
+    Location,
+    Member,
+    Membership,
+    Organisation,
+    Passage,
+    Period,
+    Report,
+    Text,
+    WikidataLink,
+)
+from civicgraph.util.gcpause import paused_cycle_collector
+from civicgraph.util.resources import vocabularies_file
+
+# A subject's triples: (not rdf:type, predicate IRI, object in N-Triples form) -> object (an IRI or a Lit). The
+# key is the triple's place in the canonical order and, being unique per triple, drops the duplicates the builder
+# adds (a year's interval is added once per activity of that year).
+SubjectTriples = dict[tuple[bool, str, str], Term]
+
+
+@dataclass
+class BuiltGraph:
+    """The graph's triples in canonical order, and for each minted resource the source line it came from (for
+    validation reports)."""
+
+    triples: list[ox.Triple]
+    sources: dict[URIRef, Location]
+    # The prefixes its Turtle uses (:func:`civicgraph.graph.rdfio.used_prefixes` of the triples), found from the
+    # distinct IRIs the build made rather than by reading every triple again.
+    prefixes: dict[str, str]
+    # The same triples in the same order as plain terms (:mod:`civicgraph.graph.terms`), IRIs interned.
+    plain: list[PlainTriple]
+    # The same triples in the byte order of their N-Triples lines, the order of graph.nt: found from the canonical
+    # order subject by subject (:class:`_LineOrder`), far cheaper than sorting the serialized lines.
+    ntriples_order: list[ox.Triple]
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The same triples as an rdflib graph, made on first use; ``civicgraph build`` never needs it."""
+        graph = Graph(bind_namespaces="none")
+        for triple in self.triples:
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+
+def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGraph:
+    """Turn a loaded dataset into its graph, with the SKOS vocabularies it uses copied in."""
+    with paused_cycle_collector():
+        builder = _Builder(dataset)
+        for member in dataset.members.values():
+            builder.member(member)
+        for organisation in dataset.organisations.values():
+            builder.organisation(organisation)
+        for report in dataset.reports:
+            builder.report(report)
+        builder.mark_unknown_membership_ends()
+        if include_vocabularies:
+            builder.vocabularies()
+        triples = builder.sorted_triples()
+        return BuiltGraph(
+            triples, builder.sources, prefixes_for(builder.written_iris), builder.plain, builder.ntriples_order
+        )
+
+
+def canonical_decimal(value: Decimal) -> Lit:
+    """``xsd:decimal`` in canonical form: ``Decimal("47740.00")`` → ``"47740"``, never ``4.774E+4``."""
+    text = format(value.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Lit(text or "0", _XSD_DECIMAL, None)
+
+
+class _Names:
+    """The IRIs of one namespace of ``PREFIXES`` as plain strings (``_Names("cg").evidence``).
+
+    Not rdflib's ``URIRef``: it hashes and compares in Python code, and these IRIs are dictionary keys and sort
+    keys in the build's innermost loop.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self._namespace = PREFIXES[prefix]
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):  # copy, pickle and friends look for dunder methods: there are none
+            raise AttributeError(name)
+        iri = self._namespace + name
+        setattr(self, name, iri)  # an instance attribute from now on: found without calling __getattr__ again
+        return iri
+
+    def __getitem__(self, name: str) -> str:
+        return self._namespace + name
+
+
+_CG, _OA, _SCHEMA, _WD = _Names("cg"), _Names("oa"), _Names("schema"), _Names("wd")
+_DCT, _ORG, _PROV, _RDF = _Names("dct"), _Names("org"), _Names("prov"), _Names("rdf")
+_RDFS, _SKOS, _TIME = _Names("rdfs"), _Names("skos"), _Names("time")
+_RDF_TYPE = _RDF.type
+_XSD_STRING = sys.intern(str(XSD.string))
+_RDF_LANG_STRING = sys.intern(_RDF.langString)
+_XSD_DATE = sys.intern(str(XSD.date))
+_XSD_DECIMAL = sys.intern(str(XSD.decimal))
+_XSD_GYEAR = sys.intern(str(XSD.gYear))
+_XSD_INTEGER = sys.intern(str(XSD.integer))
+_XSD_ANY_URI = sys.intern(str(XSD.anyURI))
+
+
+def _string(text: str) -> Lit:
+    return Lit(text, _XSD_STRING, None)
+
+
+def _text(text: str, language: str) -> Lit:
+    return Lit(text, _RDF_LANG_STRING, language)
+
+
+def _date(value: date) -> Lit:
+    return Lit(value.isoformat(), _XSD_DATE, None)
+
+
+def _year(value: int) -> Lit:
+    return Lit(f"{value:04d}", _XSD_GYEAR, None)
+
+
+def _integer(value: int) -> Lit:
+    return Lit(str(value), _XSD_INTEGER, None)
+
+
+# What Oxigraph escapes in a literal's text when it writes N-Triples: control characters, '"', '\\' and the two
+# noncharacters U+FFFE and U+FFFF (found by trying every code point; tests/test_build.py tries any text).
+_ESCAPED_IN_NTRIPLES = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff]').search
+
+
+def ntriples_form(obj: Term) -> str:
+    """The N-Triples form of an object, as Oxigraph writes it: its place in the canonical order."""
+    if isinstance(obj, str):
+        return f"<{obj}>"
+    lexical, datatype, language = obj
+    if _ESCAPED_IN_NTRIPLES(lexical):  # rare: let Oxigraph escape it, exactly as its writers will
+        return str(_oxigraph_literal(obj))
+    if language is not None:
+        return f'"{lexical}"@{language}'
+    if datatype == _XSD_STRING:
+        return f'"{lexical}"'
+    return f'"{lexical}"^^<{datatype}>'
+
+
+def _oxigraph_literal(literal: Lit) -> ox.Literal:
+    if literal.language is not None:
+        return ox.Literal(literal.lexical, language=literal.language)
+    return ox.Literal(literal.lexical, datatype=ox.NamedNode(literal.datatype))
+
+
+class _Builder:
+    def __init__(self, dataset: Dataset) -> None:
+        self.base = dataset.settings.base_iri
+        self.dataset = dataset
+        self.subjects: dict[str, SubjectTriples] = {}
+        self.nodes: dict[str, ox.NamedNode] = {}  # one term per IRI: Oxigraph checks an IRI each time it makes one
+        self.sources: dict[URIRef, Location] = {}
+        self.membership_ends: dict[str, set[str]] = {}  # which ends of each membership some report states
+        self.written_iris: set[str] = set()  # found by sorted_triples()
+        self.plain: list[PlainTriple] = []  # made by sorted_triples()
+        self.ntriples_order: list[ox.Triple] = []  # made by sorted_triples()
+
+    # -- IRIs ---------------------------------------------------------------------------------------------
+
+    def iri(self, *parts: object) -> str:
+        return self.base + "/".join(str(p) for p in parts)
+
+    def member_iri(self, teryt: str) -> str:
+        return self.iri("member", teryt)
+
+    def organisation_iri(self, key: str) -> str:
+        return self.iri("organisation", key)
+
+    def report_iri(self, report: Report) -> str:
+        return self.iri("report", report.member, report.year)
+
+    def membership_iri(self, teryt: str, organisation: str) -> str:
+        return self.iri("membership", teryt, organisation)
+
+    def activity_iri(self, report: Report, key: str) -> str:
+        return self.iri("activity", report.member, report.year, key)
+
+    def node(self, iri: str) -> ox.NamedNode:
+        term = self.nodes.get(iri)
+        if term is None:
+            term = self.nodes[iri] = ox.NamedNode(iri)
+        return term
+
+    # -- helpers ------------------------------------------------------------------------------------------
+
+    def add(self, subject: str, predicate: str, obj: Term) -> None:
+        """A triple whose object is a literal or, given as its IRI (a ``str``), a resource."""
+        triples = self.subjects.get(subject)
+        if triples is None:
+            triples = self.subjects[subject] = {}
+        triples[(predicate != _RDF_TYPE, predicate, ntriples_form(obj))] = obj
+
+    def link(self, subject: str, predicate: str, target: str) -> None:
+        """A triple whose object is a resource given by its IRI."""
+        self.add(subject, predicate, target)
+
+    def source(self, iri: str, location: Location) -> None:
+        self.sources[URIRef(iri)] = location
+
+    def labels(self, subject: str, predicate: str, text: Text) -> None:
+        self.add(subject, predicate, _text(text.pl, "pl"))
+        if text.en:
+            self.add(subject, predicate, _text(text.en, "en"))
+
+    def not_recorded(self, subject: str, what: str) -> None:
+        """State explicitly that a value is absent from every source, instead of leaving a silent gap."""
+        self.add(subject, _CG.notRecorded, concept("recordable-field", what))
+
+    def wikidata(self, subject: str, link: WikidataLink | None) -> None:
+        if link is None or link.qid is None:
+            # Never checked, or checked and nothing found: either way there is no link (see cg:WikidataCheck).
+            self.not_recorded(subject, "wikidata")
+        if link is None:
+            return
+        check = f"{subject}/wikidata-check"
+        self.link(subject, _CG.wikidataCheck, check)
+        self.link(check, _RDF_TYPE, _CG.WikidataCheck)
+        self.add(check, _DCT.date, _date(link.on))
+        self.add(check, _DCT.creator, _string(link.by))
+        if link.qid is not None and link.method is not None:
+            self.link(subject, _SCHEMA.sameAs, _WD[link.qid])
+            self.link(check, _CG.linkTarget, _WD[link.qid])
+            self.add(check, _CG.matchMethod, concept("match-method", link.method))
+        else:
+            self.add(check, _CG.matchMethod, concept("match-method", "none-found"))
+
+    def instant(self, interval: str, end: str, value: date | int) -> None:
+        instant = f"{interval}/{end}"
+        self.link(interval, _TIME.hasBeginning if end == "beginning" else _TIME.hasEnd, instant)
+        self.link(instant, _RDF_TYPE, _TIME.Instant)
+        if isinstance(value, date):
+            literal = _date(value)
+            self.add(instant, _TIME.inXSDDate, literal)
+            # Repeated on the interval so that one standard SHACL sh:lessThanOrEquals checks start <= end.
+            # Only days are repeated: a year cannot be compared with a day, and turning 2010 into 2010-01-01
+            # would invent a precision no source gives (the loader checks such mixed ends).
+            self.add(interval, _SCHEMA.startDate if end == "beginning" else _SCHEMA.endDate, literal)
+        else:
+            self.add(instant, _TIME.inXSDgYear, _year(value))
+
+    def interval(self, iri: str, start: date | int | None, end: date | int | None, label: str) -> str:
+        self.link(iri, _RDF_TYPE, _TIME.Interval)
+        self.add(iri, _RDFS.label, _string(label))
+        if start is not None:
+            self.instant(iri, "beginning", start)
+        if end is not None:
+            self.instant(iri, "end", end)
+        return iri
+
+    def year(self, year: int) -> str:
+        return self.interval(self.iri("period", year), date(year, 1, 1), date(year, 12, 31), str(year))
+
+    def evidence(self, subject: str, report: Report, passages: tuple[Passage, ...]) -> None:
+        text_iri = f"{self.report_iri(report)}/text"
+        for passage in passages:
+            evidence = f"{text_iri}/chars/{passage.start}-{passage.end}"
+            self.link(subject, _CG.evidence, evidence)
+            self.link(evidence, _RDF_TYPE, _CG.Evidence)
+            self.link(evidence, _OA.hasSource, text_iri)
+            quote = f"{evidence}/quote"
+            self.link(evidence, _OA.hasSelector, quote)
+            self.link(quote, _RDF_TYPE, _OA.TextQuoteSelector)
+            self.add(quote, _OA.exact, _string(passage.exact))
+            if passage.prefix:
+                self.add(quote, _OA.prefix, _string(passage.prefix))
+            if passage.suffix:
+                self.add(quote, _OA.suffix, _string(passage.suffix))
+            position = f"{evidence}/position"
+            self.link(evidence, _OA.hasSelector, position)
+            self.link(position, _RDF_TYPE, _OA.TextPositionSelector)
+            # xsd:integer, not the xsd:nonNegativeInteger of the Web Annotation vocabulary: Oxigraph stores the
+            # latter as xsd:integer, so it would not survive a round trip through a store (shapes check >= 0).
+            self.add(position, _OA.start, _integer(passage.start))
+            self.add(position, _OA.end, _integer(passage.end))
+
+    # -- resources ----------------------------------------------------------------------------------------
+
+    def member(self, member: Member) -> None:
+        iri = self.member_iri(member.teryt)
+        self.source(iri, member.location)
+        self.link(iri, _RDF_TYPE, _CG.LocalGovernment)
+        self.link(iri, _RDF_TYPE, _ORG.Organization)
+        self.add(iri, _CG.teryt, _string(member.teryt))
+        self.labels(iri, _SKOS.prefLabel, member.name)
+        self.add(iri, _CG.localGovernmentKind, concept("local-government-kind", member.kind))
+        self.wikidata(iri, member.wikidata)
+
+    def organisation(self, organisation: Organisation) -> None:
+        iri = self.organisation_iri(organisation.key)
+        self.source(iri, organisation.location)
+        self.link(iri, _RDF_TYPE, _CG.NationalOrganisation)
+        self.link(iri, _RDF_TYPE, _ORG.FormalOrganization)
+        self.add(iri, _CG.key, _string(organisation.key))
+        self.labels(iri, _SKOS.prefLabel, organisation.name)
+        for variant in organisation.variants:
+            self.add(iri, _SKOS.altLabel, _text(variant.name, "pl"))
+        if organisation.abbreviation:
+            self.add(iri, _SCHEMA.alternateName, _string(organisation.abbreviation))
+        if organisation.type:
+            self.add(iri, _CG.organisationType, concept("organisation-type", organisation.type))
+        else:
+            self.not_recorded(iri, "legal-form")
+        if organisation.krs:
+            self.add(iri, _CG.krs, _string(organisation.krs))
+        else:
+            self.not_recorded(iri, "krs")
+        self.wikidata(iri, organisation.wikidata)
+
+    def report(self, report: Report) -> None:
+        iri = self.report_iri(report)
+        self.source(iri, report.location)
+        self.link(iri, _RDF_TYPE, _CG.Report)
+        self.labels(iri, _DCT.title, report.title)
+        self.link(iri, _DCT.publisher, self.member_iri(report.member))
+        self.link(iri, _DCT.temporal, self.year(report.year))
+        self.add(iri, _CG.reportYear, _year(report.year))
+        if report.section:
+            self.labels(iri, _CG.section, report.section)
+        if report.url:
+            self.add(iri, _SCHEMA.url, Lit(report.url, _XSD_ANY_URI, None))
+        text = f"{iri}/text"
+        self.link(iri, _CG.sourceText, text)
+        self.link(text, _RDF_TYPE, _CG.SourceText)
+        self.link(text, _DCT.isPartOf, iri)
+        self.add(text, _DCT.format, _string("text/plain"))
+        self.add(text, _CG.sha256, _string(report.text_sha256))
+        self.add(text, _CG.characterCount, _integer(len(report.text)))
+        if report.url:
+            self.link(text, _PROV.wasDerivedFrom, report.url)
+        for figure in report.figures:
+            self.figure(iri, f"{iri}/figure/{figure.key}", figure, report)
+        for membership in report.memberships:
+            self.membership(report, membership)
+        for activity in report.activities:
+            self.activity(report, activity)
+
+    def membership(self, report: Report, membership: Membership) -> None:
+        iri = self.membership_iri(report.member, membership.organisation)
+        self.sources.setdefault(URIRef(iri), membership.location)
+        self.link(iri, _RDF_TYPE, _ORG.Membership)
+        self.link(iri, _ORG.member, self.member_iri(report.member))
+        self.link(iri, _ORG.organization, self.organisation_iri(membership.organisation))
+        self.add(iri, _ORG.role, concept("role", "member"))
+        self.link(iri, _CG.reportedIn, self.report_iri(report))
+        during = self.interval(f"{iri}/during", membership.start, membership.end, "membership")
+        self.link(iri, _ORG.memberDuring, during)
+        self.evidence(iri, report, membership.evidence)
+        known = self.membership_ends.setdefault(iri, set())
+        known.update(end for end, value in (("start", membership.start), ("end", membership.end)) if value)
+
+    def mark_unknown_membership_ends(self) -> None:
+        """A membership whose start or end no report states says so explicitly (after all reports are read)."""
+        for iri, known in self.membership_ends.items():
+            for end in ("start", "end"):
+                if end not in known:
+                    self.not_recorded(iri, f"{end}-date")
+
+    def activity(self, report: Report, activity: Activity) -> None:
+        iri = self.activity_iri(report, activity.key)
+        self.source(iri, activity.location)
+        membership = self.membership_iri(report.member, activity.membership)
+        self.link(iri, _RDF_TYPE, _CG.Activity)
+        self.link(iri, _RDF_TYPE, _PROV.Activity)
+        if {"conference", "meeting", "webinar"} & set(activity.types):
+            self.link(iri, _RDF_TYPE, _SCHEMA.Event)
+        self.link(iri, _CG.withinMembership, membership)
+        self.link(iri, _CG.reportedIn, self.report_iri(report))
+        self.link(iri, _PROV.wasAssociatedWith, self.member_iri(report.member))
+        self.link(iri, _PROV.wasAssociatedWith, self.organisation_iri(activity.membership))
+        for activity_type in activity.types:
+            self.add(iri, _CG.activityType, concept("activity-type", activity_type))
+        self.labels(iri, _DCT.title, activity.title)
+        if activity.description:
+            self.labels(iri, _DCT.description, activity.description)
+        if activity.period is None:
+            self.not_recorded(iri, "period")
+        else:
+            self.link(iri, _DCT.temporal, self.period(activity.period))
+        if activity.part_of:
+            self.link(iri, _DCT.isPartOf, self.activity_iri(report, activity.part_of))
+        for number, participation in enumerate(activity.participants, start=1):
+            node = f"{iri}/participation/{number}"
+            self.source(node, participation.location)
+            self.link(iri, _CG.hasParticipation, node)
+            self.link(node, _RDF_TYPE, _CG.Participation)
+            participant = (
+                self.member_iri(participation.member)
+                if participation.member
+                else self.organisation_iri(str(participation.organisation))
+            )
+            self.link(node, _CG.participant, participant)
+            self.add(node, _CG.role, concept("role", participation.role))
+            self.evidence(node, report, participation.evidence)
+        for figure in activity.figures:
+            self.figure(iri, f"{iri}/figure/{figure.key}", figure, report)
+        self.evidence(iri, report, activity.evidence)
+
+    def period(self, period: Period) -> str:
+        if isinstance(period.start, int) and period.start == period.end:
+            return self.year(period.start)
+        return self.interval(self.iri("period", period.label), period.start, period.end, period.label)
+
+    def figure(self, owner: str, iri: str, figure: Figure, report: Report) -> None:
+        self.source(iri, figure.location)
+        self.link(owner, _CG.hasFigure, iri)
+        self.link(iri, _CG.figureOf, owner)
+        self.link(iri, _RDF_TYPE, _CG.Figure)
+        if figure.currency:
+            self.link(iri, _RDF_TYPE, _SCHEMA.MonetaryAmount)
+            self.add(iri, _SCHEMA.currency, _string(figure.currency))
+        else:
+            self.link(iri, _RDF_TYPE, _SCHEMA.QuantitativeValue)
+            self.add(iri, _SCHEMA.unitCode, concept("unit", str(figure.unit)))
+        self.add(iri, _SCHEMA.value, canonical_decimal(figure.value))
+        self.add(iri, _CG.hedge, concept("hedge", figure.hedge))
+        self.add(iri, _CG.asPrinted, _text(figure.evidence.exact, "pl"))
+        self.labels(iri, _SKOS.prefLabel, figure.label)
+        self.evidence(iri, report, (figure.evidence,))
+
+    # -- the vocabularies and the result ------------------------------------------------------------------
+
+    def vocabularies(self) -> None:
+        """Copy in the SKOS concept schemes (ontology/vocabularies.ttl), read by Oxigraph's Turtle parser."""
+        path = vocabularies_file()
+        for subject, predicate, obj in plain_triples(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)):
+            if isinstance(subject, Blank) or isinstance(obj, Blank):
+                raise ValueError(f"{path}: blank node in {subject} {predicate}: civicgraph mints IRIs for everything")
+            self.add(subject, predicate, obj)
+
+    def sorted_triples(self) -> list[ox.Triple]:
+        """Every triple once, in the canonical order (subjects sorted, then each subject's few triples), as
+        Oxigraph terms; the same as plain terms in ``self.plain``.
+
+        Notes on the way the IRIs a Turtle file of them writes (see :func:`civicgraph.graph.rdfio.written_iris`):
+        subjects, predicates but ``rdf:type``, objects, and datatypes shown.
+        """
+        predicates: dict[str, tuple[ox.NamedNode, str]] = {}  # IRI -> its Oxigraph term, its interned str
+        datatypes: dict[str, ox.NamedNode] = {}
+        triples: list[ox.Triple] = []
+        plain = self.plain
+        in_lines = _LineOrder()
+        append, append_plain, make, literal, intern = triples.append, plain.append, ox.Triple, ox.Literal, sys.intern
+        for subject in sorted(self.subjects):
+            node = self.node(subject)
+            subject = intern(subject)
+            objects = self.subjects[subject]
+            keys = sorted(objects)
+            start = len(triples)
+            for key in keys:
+                known = predicates.get(key[1])
+                if known is None:
+                    known = predicates[key[1]] = (ox.NamedNode(key[1]), intern(key[1]))
+                predicate, predicate_iri = known
+                obj = objects[key]
+                if isinstance(obj, str):
+                    obj = intern(obj)
+                    append(make(node, predicate, self.node(obj)))
+                else:
+                    lexical, datatype, language = obj
+                    if language is not None:
+                        append(make(node, predicate, literal(lexical, language=language)))
+                    else:
+                        datatype_node = datatypes.get(datatype)
+                        if datatype_node is None:
+                            datatype_node = datatypes[datatype] = ox.NamedNode(datatype)
+                        append(make(node, predicate, literal(lexical, datatype=datatype_node)))
+                append_plain((subject, predicate_iri, obj))
+            in_lines.add(subject, keys, triples[start:])
+        self.ntriples_order = in_lines.finish() if _sort_alike_in_lines(predicates) else _sorted_by_line(triples)
+        predicates.pop(_RDF_TYPE, None)  # written `a`
+        self.written_iris = {*self.nodes, *predicates, *datatypes} - {_XSD_STRING}
+        return triples
+
+
+# The N-Triples line order differs from the canonical order in two ways only. A line starts "<subject> ", so
+# subjects sort as the subject followed by ">": "…/report/1/2023/activity/1" comes before "…/report/1/2023", as
+# "/" sorts before ">". And rdf:type is not first but in its place among the predicates. An object's N-Triples
+# form followed by " ." sorts as the form alone, because what may follow a whole form ("@", "^", "-") sorts after
+# " "; so a subject's triples of one predicate keep their canonical order. Predicates sort as they do followed by
+# ">" unless one is the beginning of another that goes on with a character before ">" (checked, see below).
+_FIRST_NOT_TYPE = (True,)  # sorts before the key of every triple but rdf:type's
+_TYPE_AMONG_OTHERS = (True, _RDF_TYPE)  # sorts where rdf:type's triples go among the others
+
+
+class _LineOrder:
+    """The triples, handed over subject by subject in canonical order, in the byte order of their N-Triples
+    lines: each subject's triples reordered with two bisections, and a subject held back while the next ones
+    sort before it in lines (they extend it with a character before ">")."""
+
+    def __init__(self) -> None:
+        self.triples: list[ox.Triple] = []
+        self.waiting: list[tuple[str, list[ox.Triple]]] = []  # each extends the one below with a character < ">"
+
+    def add(self, subject: str, keys: list[tuple[bool, str, str]], triples: list[ox.Triple]) -> None:
+        types = bisect_left(keys, _FIRST_NOT_TYPE)
+        if types:
+            place = bisect_left(keys, _TYPE_AMONG_OTHERS, types)
+            if place > types:
+                triples = triples[types:place] + triples[:types] + triples[place:]
+        waiting = self.waiting
+        while waiting:
+            held = waiting[-1][0]
+            if subject.startswith(held) and subject[len(held)] < ">":
+                break
+            self.triples += waiting.pop()[1]
+        waiting.append((subject, triples))
+
+    def finish(self) -> list[ox.Triple]:
+        while self.waiting:
+            self.triples += self.waiting.pop()[1]
+        return self.triples
+
+
+def _sort_alike_in_lines(predicates: Iterable[str]) -> bool:
+    """Whether these predicates sort the same alone and followed by ">" (no predicate is the beginning of another
+    that goes on with a character before ">", such as "/" or a digit), as :class:`_LineOrder` assumes."""
+    return sorted(predicates) == sorted(predicates, key=lambda iri: iri + ">")
+
+
+def _sorted_by_line(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples in the byte order of their N-Triples lines, the slow way, for predicates that need it."""
+    return sorted(triples, key=lambda t: (f"{t.subject}", f"{t.predicate}", f"{t.object} ."))

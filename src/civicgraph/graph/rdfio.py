@@ -1,0 +1,202 @@
+"""Deterministic RDF serialization: canonically ordered triples written by Oxigraph's serializers.
+
+rdflib's Turtle writer rewrites ``"1400000000"^^xsd:decimal`` as ``1400000000.0`` — a different literal — and
+is slow on large graphs; Oxigraph's writer keeps every lexical form and is fast. We give it the triples in a
+stable order (by subject, ``rdf:type`` first, then predicate and object) and only the prefixes the file uses,
+so the same graph always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier, Node
+
+from civicgraph.graph.namespaces import CGV, PREFIXES
+from civicgraph.util.iris import RDF_TYPE, XSD_STRING
+
+
+def to_oxigraph(term: Node, allow_blank: bool = False) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The Oxigraph term of an rdflib term; blank nodes only with ``allow_blank`` (query results may have them)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        if allow_blank:
+            return ox.BlankNode(str(term))
+        raise ValueError(f"blank node {term.n3()} in the graph: civicgraph mints IRIs for every resource")
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph) -> Identifier:
+    """The rdflib term of an Oxigraph term (the inverse of :func:`to_oxigraph`)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language is not None:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def canonical_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
+    """The place of a triple in the canonical order: by subject, ``rdf:type`` first, then predicate, object."""
+    subject = triple.subject
+    assert isinstance(subject, ox.NamedNode)  # civicgraph graphs have IRIs as subjects, never blank nodes
+    return (
+        subject.value,
+        triple.predicate.value != RDF_TYPE,
+        triple.predicate.value,
+        str(triple.object),
+    )
+
+
+def sorted_triples(graph: Graph) -> list[ox.Triple]:
+    """The graph's triples as Oxigraph terms, in the canonical order of civicgraph's files."""
+    triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph]  # type: ignore[arg-type]
+    triples.sort(key=canonical_key)
+    return triples
+
+
+def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The prefixes (of ``PREFIXES``, one per concept scheme, and ``extra``) that some IRI of the triples uses.
+
+    Concept schemes get a prefix each (``hedge:nearly``) because a slash in a local name would have to be
+    escaped (``cgv:hedge\\/nearly``); the broad ``cgv:`` prefix is therefore never offered.
+    """
+    return prefixes_for(written_iris(triples), extra)
+
+
+def written_iris(triples: Iterable[ox.Triple]) -> set[str]:
+    """The IRIs a Turtle file of the triples writes: those of subjects, of predicates but ``rdf:type`` (written
+    ``a``), of objects, and the datatypes of literals that show one (neither ``xsd:string`` nor a language tag)."""
+    # Tight loop (it runs over every triple of a national graph): the triples of a subject follow each other, so
+    # its IRI is read once; predicates are few, kept as terms.
+    named, literal = ox.NamedNode, ox.Literal
+    iris: set[str] = set()
+    add = iris.add
+    predicates: set[ox.NamedNode] = set()
+    last_subject: object = None
+    for subject, predicate, obj in triples:
+        if subject != last_subject:
+            last_subject = subject
+            if type(subject) is named:
+                add(subject.value)
+        predicates.add(predicate)
+        if type(obj) is named:
+            add(obj.value)
+        elif type(obj) is literal and obj.language is None:
+            add(obj.datatype.value)
+    iris.update(predicate.value for predicate in predicates if predicate.value != RDF_TYPE)
+    iris.discard(XSD_STRING)
+    return iris
+
+
+def prefixes_for(iris: Iterable[str], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The prefixes (of ``PREFIXES``, one per concept scheme, and ``extra``) that abbreviate some of the IRIs."""
+    candidates = {**{k: v for k, v in PREFIXES.items() if k != "cgv"}, **(extra or {})}
+    vocab = str(CGV)
+    # A prefixed name's local part may contain neither '/' nor '#' (unescaped), so the only namespace that can
+    # abbreviate an IRI is the IRI up to its last '/' or '#': one dictionary look-up per distinct namespace.
+    namespaces: set[str] = set()
+    for iri in iris:
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        if 0 < cut < len(iri):
+            namespaces.add(iri[:cut])
+    for namespace in namespaces:
+        if namespace.startswith(vocab) and namespace.endswith("/") and namespace.count("/", len(vocab)) == 1:
+            scheme = namespace[len(vocab) : -1]
+            candidates.setdefault(scheme, namespace)
+    prefix_of: dict[str, str] = {}
+    for prefix, namespace in candidates.items():
+        prefix_of.setdefault(namespace, prefix)
+    used = {prefix_of[namespace]: namespace for namespace in namespaces if namespace in prefix_of}
+    return dict(sorted(used.items()))
+
+
+def write_turtle(
+    triples: list[ox.Triple],
+    path: Path,
+    extra_prefixes: dict[str, str] | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> None:
+    """Turtle with the prefixes the triples use: ``prefixes`` when the caller knows them (the build does, see
+    :attr:`civicgraph.build.BuiltGraph.prefixes`), else those :func:`used_prefixes` finds."""
+    if prefixes is None:
+        prefixes = used_prefixes(triples, extra_prefixes)
+    # Serialized in memory, then written at once: Oxigraph writing to a path makes a system call per token,
+    # about ten times slower for the many small files of the site.
+    turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    assert turtle is not None  # bytes are returned when no output is given
+    path.write_bytes(turtle)
+
+
+# Triples serialized, and lines written, per slice of this many: the buffers stay small (a national graph's one
+# buffer of 150 MB costs more to grow, copy and page in than the serialization itself).
+_SLICE = 1 << 15
+
+
+def write_ntriples(triples: list[ox.Triple], path: Path, *, in_line_order: bool = False) -> None:
+    """Sorted N-Triples: one canonical line per triple, lines in byte order (diff-friendly).
+
+    ``in_line_order``: the triples already come in that order (``BuiltGraph.ntriples_order``), so they are
+    written as they come instead of serialized, split into lines and sorted.
+    """
+    if in_line_order:
+        with path.open("wb") as file:
+            for start in range(0, len(triples), _SLICE):
+                file.write(_ntriples(triples[start : start + _SLICE]))
+        return
+    lines: list[bytes] = []
+    for start in range(0, len(triples), _SLICE):
+        part = _ntriples(triples[start : start + _SLICE]).split(b"\n")
+        part.pop()  # after the last line's newline
+        lines += part
+    # Without their newlines the lines sort the same: a newline sorts before any character a line can hold.
+    lines.sort()
+    with path.open("wb") as file:
+        for start in range(0, len(lines), _SLICE):
+            file.write(b"\n".join(lines[start : start + _SLICE]) + b"\n")
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    serialized = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert serialized is not None  # bytes are returned when no output is given
+    return serialized
+
+
+FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".nq": "nquads"}
+
+
+def read_graph(path: Path) -> Graph:
+    """Parse a Turtle, N-Triples or JSON-LD file into an rdflib graph (format from the file name).
+
+    Raises ValueError naming the file (and the parser's position) when it is not valid RDF.
+    """
+    rdf_format = FORMATS.get(path.suffix.lower())
+    if rdf_format is None:
+        raise ValueError(f"{path}: unknown RDF file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
+    graph = Graph()
+    # Keep lexical forms as written ("+5" stays "+5"): the shapes check canonical forms, and rdflib would
+    # otherwise normalise literals while parsing, hiding exactly what they look for.
+    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+    try:
+        graph.parse(path, format=rdf_format)
+    except Exception as error:  # rdflib's parsers raise many unrelated exception types
+        raise ValueError(f"{path}: not valid {rdf_format}: {error}") from error
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
+    return graph

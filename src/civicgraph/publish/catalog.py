@@ -1,0 +1,541 @@
+"""The DCAT-AP catalogue of a release (``catalog.ttl``, ``catalog.jsonld``), as portals harvest it.
+
+What is catalogued (:func:`plan`): the whole graph as one dataset, and every member-year report as a dataset of
+its own in a ``dcat:DatasetSeries`` per member — each with a distribution per published file. The catalogue is
+built from strings and Oxigraph terms (the triples of both profiles once, grouped by subject) and serialized in
+rdfio's canonical order; checksums and byte sizes are read from the files as written, so this writer runs after
+every writer of a catalogued file.
+
+Two profiles of the same catalogue are written, because the two DCAT-AP versions portals check cannot both be
+met by one graph (docs/publishing.md):
+
+* ``catalog.ttl`` / ``catalog.jsonld`` — DCAT-AP 3.0.1: SHA-256 checksums, ``dcat:byteSize`` as
+  ``xsd:nonNegativeInteger``;
+* ``catalog.dcat-ap-2.ttl`` — DCAT-AP 2.1.1 (what data.europa.eu converts harvests to, and what dane.gov.pl's
+  importer checks): SHA-1 checksums (2.1.1 allows no other algorithm), ``dcat:byteSize`` as ``xsd:decimal``.
+
+Every vocabulary term the catalogue links to carries its type, scheme and label in the catalogue itself: the
+DCAT-AP range and vocabulary shapes check them on the data alone.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from bisect import bisect_left
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from civicgraph.graph.rdfio import prefixes_for, write_turtle
+from civicgraph.publish.checksums import FileFacts, files_facts_meanwhile
+from civicgraph.publish.release import build_date
+from civicgraph.source.records import Text
+from civicgraph.util.gcpause import paused_cycle_collector
+from civicgraph.util.iris import RDF_TYPE
+
+if TYPE_CHECKING:
+    from civicgraph.publish.release import Release
+
+
+from civicgraph.publish.negotiation import SITE_DIR
+from civicgraph.publish.plan import (
+    ANNUAL,
+    CATALOG_AP2_FILE,
+    CATALOG_FILES,
+    CATALOG_PREFIXES,
+    CSVW_STANDARD,
+    DCAT,
+    DCATAP,
+    DCTERMS,
+    EU,
+    FOAF,
+    GSP,
+    IANA,
+    LANGUAGES,
+    ONTOLOGY,
+    OWL,
+    PUBLIC,
+    PUBLISHER_TYPE_LABELS,
+    SCHEMES,
+    SHAPES,
+    SKOS,
+    SPDX,
+    STABLE,
+    THEMES,
+    VCARD,
+    XSD,
+    CatalogIris,
+    PlannedDataset,
+    PlannedFile,
+    PlannedSeries,
+    Term,
+    licence_of,
+    plan,
+    publisher_iri,
+)
+
+# -- the graph --------------------------------------------------------------------------------------------------
+
+Object = ox.NamedNode | ox.Literal
+# A predicate of a subject, with its objects in canonical order and the triples stating them, in the same order.
+Entry = tuple[str, list[Object], list[ox.Triple]]
+# A subject of the catalogue with its entries, predicates in canonical order.
+Node = tuple[str, list[Entry]]
+
+
+class _Triples:
+    """Triples grouped by subject and predicate, each one kept once: a national catalogue states many triples
+    (the vocabulary terms' labels, the publisher, the licence) again for every dataset or distribution."""
+
+    def __init__(self, named: Callable[[str], ox.NamedNode]) -> None:
+        self.named = named
+        self.subjects: dict[str, dict[str, set[Object]]] = {}
+        self._entries: dict[str, list[Entry]] = {}
+
+    def add(self, s: str, p: str, o: Object) -> None:
+        self.subjects.setdefault(s, {}).setdefault(p, set()).add(o)
+
+    def entries(self, subject: str) -> list[Entry]:
+        """The subject's predicates in canonical order, with their triples — made once, and shared by both
+        profiles: an ``ox.Triple`` with a literal object costs microseconds to make."""
+        found = self._entries.get(subject)
+        if found is None:
+            node = self.named(subject)
+            found = self._entries[subject] = [
+                _entry(node, self.named(predicate), objects)
+                for predicate, objects in sorted(
+                    self.subjects[subject].items(), key=lambda item: _predicate_order(item[0])
+                )
+            ]
+        return found
+
+
+def _predicate_order(predicate: str) -> tuple[bool, str]:
+    return predicate != RDF_TYPE, predicate
+
+
+def _entry(subject: ox.NamedNode, predicate: ox.NamedNode, objects: Collection[Object]) -> Entry:
+    # By N-Triples text, as rdfio's canonical order compares objects; most predicates have one object.
+    ordered = [*objects] if len(objects) == 1 else sorted(objects, key=str)
+    return predicate.value, ordered, [ox.Triple(subject, predicate, obj) for obj in ordered]
+
+
+def _merged(subject: ox.NamedNode, shared: list[Entry], own: list[Entry]) -> list[Entry]:
+    """The entries of a subject that has triples of both kinds: the shared entries (and triples) kept as they
+    are, the profile's put in their place, and a predicate of both kinds given the objects of both."""
+    entries = [*shared]
+    for entry in own:
+        predicate, objects, _triples = entry
+        place = bisect_left(entries, _predicate_order(predicate), key=lambda found: _predicate_order(found[0]))
+        if place < len(entries) and entries[place][0] == predicate:
+            entries[place] = _entry(subject, ox.NamedNode(predicate), {*entries[place][1], *objects})
+        else:
+            entries.insert(place, entry)
+    return entries
+
+
+@dataclass
+class Catalog:
+    """The catalogue in both profiles: what they share, and the few triples each states on its own (the
+    checksum algorithm and value, the datatype of the byte size)."""
+
+    shared: _Triples
+    profiles: dict[int, _Triples]  # 3: DCAT-AP 3.0.1, 2: DCAT-AP 2.1.1
+    _shared_iris: set[str] | None = None
+
+    def prefixes(self, profile: int) -> dict[str, str]:
+        """The prefixes (the catalogue's, and the project's) that the Turtle file of the profile uses."""
+        if self._shared_iris is None:
+            self._shared_iris = written_iris(self.shared)
+        return prefixes_for(self._shared_iris | written_iris(self.profiles[profile]), CATALOG_PREFIXES)
+
+    def nodes(self, profile: int) -> list[Node]:
+        """The nodes of the profile in rdfio's canonical order: by subject, then ``rdf:type`` first and by
+        predicate, then by object."""
+        shared, own = self.shared, self.profiles[profile]
+        nodes: list[Node] = []
+        for subject in sorted(shared.subjects.keys() | own.subjects.keys()):
+            if subject not in own.subjects:
+                entries = shared.entries(subject)
+            elif subject not in shared.subjects:
+                entries = own.entries(subject)
+            else:
+                entries = _merged(shared.named(subject), shared.entries(subject), own.entries(subject))
+            nodes.append((subject, entries))
+        return nodes
+
+
+def node_triples(nodes: list[Node]) -> list[ox.Triple]:
+    return [triple for _subject, entries in nodes for _predicate, _objects, triples in entries for triple in triples]
+
+
+class _CatalogBuilder:
+    def __init__(self, release: Release) -> None:
+        self.settings = release.dataset.settings
+        # Each distribution, its checksum node and its file: the size and digests are stated last.
+        self.files: list[tuple[str, str, PlannedFile]] = []
+        self.iris = CatalogIris(self.settings)
+        self._named: dict[str, ox.NamedNode] = {}
+        self.shared = _Triples(self.named)
+        self.ap3 = _Triples(self.named)
+        self.ap2 = _Triples(self.named)
+        self._described: set[tuple[str, str]] = set()  # (kind, IRI) of the resources described already
+        self.date = ox.Literal(build_date(self.settings).isoformat(), datatype=self.named(XSD.date))
+        self.licence = licence_of(self.settings)
+        self.publish_url = self.settings.publish_url
+
+    def named(self, iri: str) -> ox.NamedNode:
+        """The term of an IRI, made once: most IRIs (classes, vocabulary terms, the publisher) recur."""
+        node = self._named.get(iri)
+        if node is None:
+            node = self._named[iri] = ox.NamedNode(iri)
+        return node
+
+    def first_time(self, kind: str, iri: str) -> bool:
+        """Whether a resource is not described yet (and from now on it is): what the catalogue says about a
+        vocabulary term, the publisher or a period is stated once, not again for each dataset linking to it."""
+        key = (kind, iri)
+        if key in self._described:
+            return False
+        self._described.add(key)
+        return True
+
+    def add(self, s: str, p: str, o: Object) -> None:
+        self.shared.add(s, p, o)
+
+    def link(self, s: str, p: str, o: str) -> None:
+        self.shared.add(s, p, self.named(o))
+
+    def literal(self, s: str, p: str, value: str, datatype: str | None = None) -> None:
+        self.shared.add(
+            s, p, ox.Literal(value) if datatype is None else ox.Literal(value, datatype=self.named(datatype))
+        )
+
+    def text(self, s: str, p: str, text: Text) -> None:
+        self.add(s, p, ox.Literal(text.pl, language="pl"))
+        if text.en:
+            self.add(s, p, ox.Literal(text.en, language="en"))
+
+    def term(self, s: str, p: str, term: Term) -> None:
+        """Link to a vocabulary term, with the typing triples the DCAT-AP shapes look for on the data."""
+        self.link(s, p, term.iri)
+        if not self.first_time("term", term.iri):
+            return
+        for cls in term.classes:
+            self.link(term.iri, RDF_TYPE, cls)
+        self.link(term.iri, SKOS.inScheme, term.scheme)
+        self.text(term.iri, SKOS.prefLabel, term.label)
+        scheme = next(s for s in SCHEMES.values() if s.iri == term.scheme)
+        self.link(scheme.iri, RDF_TYPE, SKOS.ConceptScheme)
+        self.text(scheme.iri, DCTERMS.title, scheme.title)
+
+    def document(self, s: str, p: str, url: str) -> None:
+        self.link(s, p, url)
+        self.link(url, RDF_TYPE, FOAF.Document)
+
+    def standard(self, s: str, iri: str) -> None:
+        self.link(s, DCTERMS.conformsTo, iri)
+        if not self.first_time("standard", iri):
+            return
+        self.link(iri, RDF_TYPE, DCTERMS.Standard)
+        self.text(iri, DCTERMS.title, STANDARD_TITLES[iri])
+
+    def common(self, s: str, years: tuple[int, int]) -> None:
+        """What the catalogue, its series and its datasets all state: publisher, dates, place and time."""
+        self.publisher(s)
+        self.add(s, DCTERMS.issued, self.date)
+        self.add(s, DCTERMS.modified, self.date)
+        self.spatial(s)
+        self.temporal(s, years)
+
+    def publisher(self, s: str) -> None:
+        publisher = self.settings.publisher
+        assert publisher is not None
+        agent = publisher_iri(self.settings)
+        self.link(s, DCTERMS.publisher, agent)
+        if not self.first_time("publisher", agent):
+            return
+        self.link(agent, RDF_TYPE, FOAF.Agent)
+        self.link(agent, RDF_TYPE, FOAF.Organization)
+        self.text(agent, FOAF.name, publisher.name)
+        label = PUBLISHER_TYPE_LABELS.get(publisher.type, Text(publisher.type, publisher.type))
+        self.term(
+            agent,
+            DCTERMS.type,
+            Term(
+                f"http://purl.org/adms/publishertype/{publisher.type}",
+                SCHEMES["publishertype"].iri,
+                (SKOS.Concept,),
+                label,
+            ),
+        )
+
+    def contact(self, s: str) -> None:
+        contact = self.settings.contact
+        assert contact is not None
+        node = str(self.iris.local("contact"))
+        self.link(s, DCAT.contactPoint, node)
+        if not self.first_time("contact", node):
+            return
+        self.link(node, RDF_TYPE, VCARD.Organization)
+        self.link(node, RDF_TYPE, VCARD.Kind)
+        self.text(node, VCARD.fn, contact.name)
+        if contact.url:
+            self.link(node, VCARD.hasURL, contact.url)
+        if contact.email:
+            self.link(node, VCARD.hasEmail, f"mailto:{contact.email}")
+
+    def spatial(self, s: str) -> None:
+        spatial = self.settings.spatial
+        if spatial is None:
+            return
+        self.link(s, DCTERMS.spatial, spatial.iri)
+        if spatial.iri.startswith(f"{EU}country/"):
+            self.term(s, DCTERMS.spatial, Term(spatial.iri, SCHEMES["country"].iri, (SKOS.Concept,), spatial.name))
+        if not self.first_time("place", spatial.iri):
+            return
+        self.link(spatial.iri, RDF_TYPE, DCTERMS.Location)
+        self.literal(spatial.iri, DCAT.bbox, spatial.bbox, GSP.wktLiteral)
+        self.literal(spatial.iri, DCAT.centroid, spatial.centroid, GSP.wktLiteral)
+
+    def temporal(self, s: str, years: tuple[int, int]) -> None:
+        period = str(self.iris.period(years))
+        self.link(s, DCTERMS.temporal, period)
+        if not self.first_time("period", period):
+            return
+        self.link(period, RDF_TYPE, DCTERMS.PeriodOfTime)
+        self.literal(period, DCAT.startDate, date(years[0], 1, 1).isoformat(), XSD.date)
+        self.literal(period, DCAT.endDate, date(years[1], 12, 31).isoformat(), XSD.date)
+
+    # -- resources --------------------------------------------------------------------------------------------
+
+    def catalog(self, datasets: list[PlannedDataset]) -> None:
+        catalog = str(self.iris.catalog)
+        self.link(catalog, RDF_TYPE, DCAT.Catalog)
+        self.text(catalog, DCTERMS.title, Text("Katalog danych civicgraph", "civicgraph data catalogue"))
+        self.text(
+            catalog,
+            DCTERMS.description,
+            Text(
+                "Zbiory danych o członkostwie jednostek samorządu terytorialnego w organizacjach krajowych, "
+                "opublikowane przez civicgraph.",
+                "Datasets on local governments' memberships of national organisations, published by civicgraph.",
+            ),
+        )
+        self.common(catalog, datasets[0].years)
+        for language in LANGUAGES:
+            self.term(catalog, DCTERMS.language, language)
+        self.licence_of(catalog)
+        themes = SCHEMES["data-theme"]
+        self.link(catalog, DCAT.themeTaxonomy, themes.iri)
+        self.link(themes.iri, RDF_TYPE, SKOS.ConceptScheme)
+        self.text(themes.iri, DCTERMS.title, themes.title)
+        self.document(catalog, FOAF.homepage, f"{self.publish_url}{SITE_DIR}/index.html")
+        for planned in datasets:
+            self.link(catalog, DCAT.dataset, str(self.iris.dataset(planned)))
+
+    def licence_of(self, s: str) -> None:
+        self.term(s, DCTERMS.license, self.licence.term)
+        self.term(self.licence.term.iri, DCTERMS.type, self.licence.licence_type)
+
+    def series(self, planned: PlannedSeries) -> None:
+        series = str(self.iris.series(planned.member))
+        self.link(series, RDF_TYPE, DCAT.DatasetSeries)
+        self.literal(series, DCTERMS.identifier, planned.identifier)
+        self.text(series, DCTERMS.title, planned.title)
+        self.text(series, DCTERMS.description, planned.description)
+        self.common(series, planned.years)
+        self.contact(series)
+        self.term(series, DCTERMS.accrualPeriodicity, ANNUAL)
+
+    def dataset(self, planned: PlannedDataset) -> None:
+        dataset = str(self.iris.dataset(planned))
+        self.link(dataset, RDF_TYPE, DCAT.Dataset)
+        self.literal(dataset, DCTERMS.identifier, planned.identifier)
+        self.text(dataset, DCTERMS.title, planned.title)
+        self.text(dataset, DCTERMS.description, planned.description)
+        for keyword in planned.keywords:
+            self.text(dataset, DCAT.keyword, keyword)
+        self.common(dataset, planned.years)
+        self.contact(dataset)
+        for theme in THEMES:
+            self.term(dataset, DCAT.theme, theme)
+        for language in LANGUAGES:
+            self.term(dataset, DCTERMS.language, language)
+        self.term(dataset, DCTERMS.accrualPeriodicity, ANNUAL)
+        self.term(dataset, DCTERMS.accessRights, PUBLIC)
+        self.document(dataset, DCAT.landingPage, self.publish_url + planned.landing_page)
+        self.literal(dataset, DCAT.version, self.settings.edition)
+        self.literal(dataset, OWL.versionInfo, self.settings.edition)  # DCAT-AP-PL (dane.gov.pl) requires it
+        for standard in (ONTOLOGY, SHAPES):
+            self.standard(dataset, standard)
+        if planned.edition is not None:
+            self.link(dataset, DCAT.inSeries, str(self.iris.series(planned.edition.member)))
+        for planned_file in planned.files:
+            distribution = str(self.iris.distribution(planned_file))
+            self.link(dataset, DCAT.distribution, distribution)
+            self.distribution(distribution, planned_file)
+
+    def distribution(self, node: str, planned: PlannedFile) -> None:
+        url = self.publish_url + planned.path
+        self.link(node, RDF_TYPE, DCAT.Distribution)
+        self.literal(node, DCTERMS.identifier, planned.key)
+        self.text(node, DCTERMS.title, planned.title)
+        self.text(node, DCTERMS.description, planned.description)
+        self.link(node, DCAT.accessURL, url)
+        self.link(node, DCAT.downloadURL, url)
+        media_type = IANA + planned.kind.media_type
+        self.link(node, DCAT.mediaType, media_type)
+        if self.first_time("media type", media_type):
+            self.link(media_type, RDF_TYPE, DCTERMS.MediaType)
+            self.link(media_type, RDF_TYPE, DCTERMS.MediaTypeOrExtent)  # entailed by DCTERMS; dane.gov.pl checks it
+        self.term(node, DCTERMS.format, planned.kind.file_type)
+        self.licence_of(node)
+        self.term(node, DCATAP.availability, STABLE)
+        self.add(node, DCTERMS.issued, self.date)
+        self.add(node, DCTERMS.modified, self.date)
+        for standard in planned.conforms_to:
+            self.standard(node, standard)
+        checksum = str(self.iris.local(f"checksum-{planned.key}"))
+        self.link(node, SPDX.checksum, checksum)
+        self.link(checksum, RDF_TYPE, SPDX.Checksum)
+        self.files.append((node, checksum, planned))
+
+    def size_and_checksum(self, distribution: str, node: str, facts: FileFacts) -> None:
+        """What the profiles state about a distribution's file each in its own way."""
+        size = str(facts.size)
+        self.ap3.add(distribution, DCAT.byteSize, ox.Literal(size, datatype=self.named(XSD.nonNegativeInteger)))
+        self.ap2.add(distribution, DCAT.byteSize, ox.Literal(size, datatype=self.named(XSD.decimal)))
+        hex_binary = self.named(XSD.hexBinary)
+        # DCAT-AP 3.0.1's vocabulary shape requires the algorithm IRI to start with "https://spdx.org/rdf/terms"
+        # while SPDX's namespace is http://: the https IRI is given, and stated the same as SPDX's own.
+        sha256 = self.named(SHA256_HTTPS)
+        self.ap3.add(node, SPDX.algorithm, sha256)
+        self.ap3.add(node, SPDX.checksumValue, ox.Literal(facts.sha256, datatype=hex_binary))
+        self.ap3.add(SHA256_HTTPS, OWL.sameAs, self.named(SPDX.checksumAlgorithm_sha256))
+        self.ap3.add(SHA256_HTTPS, RDF_TYPE, self.named(SPDX.ChecksumAlgorithm))
+        sha1 = SPDX.checksumAlgorithm_sha1  # the only algorithm DCAT-AP 2.1.1 accepts
+        self.ap2.add(node, SPDX.algorithm, self.named(sha1))
+        self.ap2.add(node, SPDX.checksumValue, ox.Literal(facts.sha1, datatype=hex_binary))
+        self.ap2.add(sha1, RDF_TYPE, self.named(SPDX.ChecksumAlgorithm))
+
+
+SHA256_HTTPS = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+STANDARD_TITLES = {
+    ONTOLOGY: Text("Ontologia civicgraph", "civicgraph ontology"),
+    SHAPES: Text("Kształty SHACL civicgraph", "civicgraph SHACL shapes"),
+    CSVW_STANDARD: Text(
+        "Model danych tabelarycznych w sieci (W3C)", "Model for Tabular Data and Metadata on the Web (W3C)"
+    ),
+}
+
+
+def build_catalog(
+    release: Release,
+    datasets: list[PlannedDataset],
+    series: list[PlannedSeries],
+    facts: Callable[[], dict[str, FileFacts]],
+) -> Catalog:
+    """The catalogue of the planned datasets and series; ``facts`` gives the size and digests of every file.
+
+    It is asked for them only once every other triple is made (and its ``ox.Triple`` too): the files can be
+    hashed meanwhile (:func:`civicgraph.publish.release.files_facts_meanwhile`)."""
+    builder = _CatalogBuilder(release)
+    builder.catalog(datasets)
+    for planned_series in series:
+        builder.series(planned_series)
+    for planned in datasets:
+        builder.dataset(planned)
+    for subject in builder.shared.subjects:
+        builder.shared.entries(subject)
+    known = facts()
+    for distribution, checksum, planned_file in builder.files:
+        builder.size_and_checksum(distribution, checksum, known[planned_file.path])
+    return Catalog(builder.shared, {3: builder.ap3, 2: builder.ap2})
+
+
+def written_iris(part: _Triples) -> set[str]:
+    """The IRIs a Turtle file of the triples writes, as :func:`civicgraph.graph.rdfio.written_iris` finds them (read
+    here from the grouped triples: each subject and predicate once)."""
+    iris: set[str] = set(part.subjects)
+    for predicates in part.subjects.values():
+        iris.update(predicates)
+        for objects in predicates.values():
+            for obj in objects:
+                if isinstance(obj, ox.NamedNode):
+                    iris.add(obj.value)
+                elif obj.language is None:
+                    iris.add(obj.datatype.value)
+    iris -= {RDF_TYPE, XSD.string}  # rdf:type is written `a`, and a plain string shows no datatype
+    return iris
+
+
+def planned_paths(datasets: list[PlannedDataset]) -> list[str]:
+    return sorted({f.path for d in datasets for f in d.files})
+
+
+def write_catalog(release: Release, out: Path) -> None:
+    """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and their copies in ``site/``
+    (where the catalogue IRI dereferences to)."""
+    datasets, series = plan(release)
+    with paused_cycle_collector():
+        with files_facts_meanwhile(release, out, planned_paths(datasets)) as facts:
+            catalog = build_catalog(release, datasets, series, facts)
+        nodes = catalog.nodes(3)
+        write_turtle(node_triples(nodes), out / "catalog.ttl", prefixes=catalog.prefixes(3))
+        write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
+        nodes = catalog.nodes(2)
+        write_turtle(node_triples(nodes), out / CATALOG_AP2_FILE, prefixes=catalog.prefixes(2))
+    (out / SITE_DIR).mkdir(exist_ok=True)
+    for name in CATALOG_FILES:
+        shutil.copyfile(out / name, out / SITE_DIR / name)
+
+
+# -- JSON-LD ------------------------------------------------------------------------------------------------------
+
+
+def write_flat_jsonld(nodes: list[Node], path: Path, prefixes: dict[str, str]) -> None:
+    """A flat JSON-LD document (one node per subject, in the canonical order) with a prefix context.
+
+    One line per node: :mod:`json` encodes in C only without indentation."""
+    prefix_of = {namespace: prefix for prefix, namespace in prefixes.items()}
+    compacted: dict[str, str] = {}
+    xsd_string = XSD.string
+
+    def compact(iri: str) -> str:
+        # A prefixed name's local part holds neither '/' nor '#', so the only namespace that can abbreviate the
+        # IRI is the IRI up to its last '/' or '#'.
+        found = compacted.get(iri)
+        if found is None:
+            cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+            prefix = prefix_of.get(iri[:cut])
+            found = compacted[iri] = iri if prefix is None or cut == len(iri) else f"{prefix}:{iri[cut:]}"
+        return found
+
+    def value(term: Object) -> Any:
+        if isinstance(term, ox.NamedNode):
+            return {"@id": compact(term.value)}
+        if term.language is not None:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value == xsd_string:
+            return term.value
+        return {"@value": term.value, "@type": compact(term.datatype.value)}
+
+    def node(subject: str, entries: list[Entry]) -> dict[str, Any]:
+        described: dict[str, Any] = {"@id": compact(subject)}
+        for predicate, objects, _triples in entries:
+            if predicate == RDF_TYPE:
+                described["@type"] = [compact(o.value) for o in objects]
+            else:
+                described[compact(predicate)] = [value(o) for o in objects]
+        return described
+
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    graph = ",\n".join(encode(node(subject, predicates)) for subject, predicates in nodes)
+    context = encode(dict(sorted(prefixes.items())))
+    path.write_text(f'{{"@context": {context},\n"@graph": [\n{graph}\n]}}\n', encoding="utf-8")

@@ -1,0 +1,179 @@
+"""What makes a release verifiable: the size and digests of every file (read once, shared by the catalogue and
+``SHA256SUMS``), ``release.json`` and ``SHA256SUMS`` — and, from them, what an earlier release holds, so that only
+such a folder is ever replaced."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from civicgraph import __version__
+from civicgraph.publish.release import CHECKSUMS_FILE, RELEASE_FILE, Release, build_date, editions
+from civicgraph.util.folders import FolderKind
+from civicgraph.util.parallel import MAX_WORKERS
+
+# -- digests ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Size and digests of one published file, read from the file as written."""
+
+    path: str  # relative to dist/, with "/" separators
+    size: int
+    sha256: str
+    sha1: str  # DCAT-AP 2.1.1 accepts only SHA-1 checksums
+
+
+_CHUNK = 1 << 20
+
+
+def file_facts(out: Path, relative: str) -> FileFacts:
+    """Size, SHA-256 and SHA-1 of a file, from one read of it (in chunks: a national graph file is 300 MB)."""
+    sha256, sha1 = hashlib.sha256(), hashlib.sha1(usedforsecurity=False)
+    size = 0
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    with open(out / relative, "rb", buffering=0) as file:
+        while read := file.readinto(buffer):
+            sha256.update(view[:read])
+            sha1.update(view[:read])
+            size += read
+    return FileFacts(relative, size, sha256.hexdigest(), sha1.hexdigest())
+
+
+# The facts of the files hashed for the catalogue of a release, which SHA256SUMS reuses rather than reading
+# every file again: (identity of the release's triples, out folder) -> relative path -> (stat, facts).
+_FACTS_CACHE: dict[tuple[int, str], dict[str, tuple[tuple[int, int], FileFacts]]] = {}
+
+
+R = TypeVar("R")
+
+
+def _in_threads(work: Callable[[str], R], items: Sequence[str]) -> list[R]:
+    """``work`` of every item, in order, done by :data:`MAX_WORKERS` threads taking every other item (the big
+    files sort together); hashing runs in parallel because hashlib lets go of the interpreter lock."""
+    shares = [items[start::MAX_WORKERS] for start in range(MAX_WORKERS)]
+    results: list[R] = [None] * len(items)  # type: ignore[list-item]  # every place is filled below
+    with ThreadPoolExecutor(MAX_WORKERS) as pool:
+        for start, done in enumerate(pool.map(lambda share: [work(item) for item in share], shares)):
+            results[start::MAX_WORKERS] = done
+    return results
+
+
+def _stat_key(path: str) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _hashed(out: Path, paths: Sequence[str]) -> dict[str, tuple[tuple[int, int], FileFacts]]:
+    """The facts of the files, with each file's size and modification time from before it was read."""
+
+    def hash_one(path: str) -> tuple[tuple[int, int], FileFacts]:
+        stat = _stat_key(str(out / path))
+        return stat, file_facts(out, path)
+
+    return dict(zip(paths, _in_threads(hash_one, paths), strict=True))
+
+
+def _remembered(
+    release: Release, out: Path, hashed: dict[str, tuple[tuple[int, int], FileFacts]]
+) -> dict[str, FileFacts]:
+    _FACTS_CACHE.clear()  # one release at a time
+    _FACTS_CACHE[(id(release.triples), str(out))] = hashed
+    return {path: facts for path, (_stat, facts) in hashed.items()}
+
+
+def files_facts(release: Release, out: Path, paths: Sequence[str]) -> dict[str, FileFacts]:
+    """The facts of the files, hashed in threads, and remembered for :func:`write_checksums` of the same release."""
+    return _remembered(release, out, _hashed(out, paths))
+
+
+@contextmanager
+def files_facts_meanwhile(
+    release: Release, out: Path, paths: Sequence[str], minimum: int = 64
+) -> Iterator[Callable[[], dict[str, FileFacts]]]:
+    """:func:`files_facts` computed in a forked process while the caller goes on; gives the function that waits
+    for them. A process, not a thread: a thread hashing next to a busy interpreter waits for its lock after
+    every chunk it hashes, and hashes several times slower. Fewer than ``minimum`` files are hashed here, when
+    they are asked for: a fork costs more."""
+    if len(paths) < minimum:
+        yield lambda: files_facts(release, out, paths)
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = pool.submit(_hashed, out, paths)
+        yield lambda: _remembered(release, out, pending.result())
+
+
+def released_files(out: Path) -> list[str]:
+    """Every file of the release (hidden ones such as ``site/.htaccess`` included), sorted, ``/``-separated.
+
+    ``os.walk`` rather than ``Path.rglob``: a national site has tens of thousands of files, and pathlib builds
+    and parses a path object for each."""
+    found = []
+    for folder, _folders, files in os.walk(out):
+        prefix = os.path.relpath(folder, out).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found += [prefix + name for name in files]
+    return sorted(found)
+
+
+def write_release_info(release: Release, out: Path) -> None:
+    """``release.json``: the edition label, the build date and what the release contains."""
+    settings = release.dataset.settings
+    info = {
+        "edition": settings.edition,
+        "issued": build_date(settings).isoformat(),
+        "generator": f"civicgraph {__version__}",
+        "base_iri": settings.base_iri,
+        "publish_url": settings.publish_url,
+        "triples": len(release.triples),
+        "editions": [{"member": e.member, "year": e.year, "report": e.report_iri} for e in editions(release)],
+    }
+    text = json.dumps(info, ensure_ascii=False, indent=1) + "\n"
+    (out / RELEASE_FILE).write_text(text, encoding="utf-8")
+
+
+def write_checksums(release: Release, out: Path) -> None:
+    """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file.
+
+    The files the catalogue hashed are not read again, unless they changed since (size or modification time)."""
+    root = str(out)
+    known = _FACTS_CACHE.get((id(release.triples), root), {})
+
+    def sha256(name: str) -> str:
+        path = os.path.join(root, name)
+        remembered = known.get(name)
+        if remembered is not None and remembered[0] == _stat_key(path):
+            return remembered[1].sha256
+        with open(path, "rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+
+    names = [name for name in released_files(out) if name != CHECKSUMS_FILE]
+    lines = [f"{digest}  {name}\n" for name, digest in zip(names, _in_threads(sha256, names), strict=True)]
+    (out / CHECKSUMS_FILE).write_text("".join(lines), encoding="utf-8")
+
+
+def _files_not_in_the_release(folder: Path, files: list[str]) -> list[str] | None:
+    """The files of ``folder`` that its ``SHA256SUMS`` does not list (None: not a release at all)."""
+    checksums, info = folder / CHECKSUMS_FILE, folder / RELEASE_FILE
+    if not (checksums.is_file() and info.is_file()):
+        return None
+    listed = {CHECKSUMS_FILE}
+    with checksums.open(encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            _digest, separator, name = line.rstrip("\n").partition("  ")
+            if separator:
+                listed.add(name)
+    return [name for name in files if name not in listed]
+
+
+RELEASE = FolderKind("release", f"{RELEASE_FILE} and {CHECKSUMS_FILE}", _files_not_in_the_release)

@@ -1,0 +1,59 @@
+"""Stage 4 — publish: a validated graph → the files of ``dist/``, written aside and swapped in whole.
+
+A build never leaves a half-written ``dist/``: everything goes to a sibling staging folder first, and only a
+complete staging folder replaces the previous output, in one step (:mod:`civicgraph.util.folders`), so a failure
+keeps the old release intact. The output folder is replaced only when it is new, empty or an earlier release.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from civicgraph.graph.build import BuiltGraph
+from civicgraph.publish.catalog import write_catalog
+from civicgraph.publish.checksums import RELEASE, write_checksums, write_release_info
+from civicgraph.publish.danegovpl import write_danegovpl
+from civicgraph.publish.editions import write_editions
+from civicgraph.publish.graph_files import copy_ontology_and_shapes, write_graph_files
+from civicgraph.publish.release import Release, Writer
+from civicgraph.publish.site import write_site
+from civicgraph.publish.tables import write_tables
+from civicgraph.publish.void import write_void
+from civicgraph.source.records import Dataset
+from civicgraph.util.folders import replacing
+from civicgraph.util.progress import Progress
+
+# In the order they must run: editions before the site (a report's page reuses its edition's files), the
+# catalogue after every file it describes (it reads their sizes and digests), SHA256SUMS last, over them all.
+WRITERS: list[Writer] = [
+    write_graph_files,
+    copy_ontology_and_shapes,
+    write_editions,
+    write_tables,
+    write_void,
+    write_site,
+    write_release_info,
+    write_catalog,
+    write_danegovpl,
+    write_checksums,
+]
+
+
+def publish(
+    dataset: Dataset,
+    built: BuiltGraph,
+    out: Path,
+    writers: list[Writer] | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Write every output of the release into ``out``, replacing an earlier release there in one step.
+
+    ``out`` must be new, empty or an earlier release, and must not be or contain the data folder
+    (:class:`civicgraph.util.folders.FolderRefused` otherwise, before anything is written)."""
+    progress = progress if progress is not None else Progress(enabled=False)
+    release = Release(dataset, built, built.triples)
+    with replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,)) as staging:
+        for writer in writers if writers is not None else WRITERS:
+            with progress.stage(f"publish: {writer.__name__}"):
+                writer(release, staging)
+    return out.resolve()

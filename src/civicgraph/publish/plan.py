@@ -1,0 +1,455 @@
+"""What the catalogue of a release lists — the datasets (the whole graph, one per edition), the series of a
+member's editions, each file with its media and EU file type — and the vocabularies, licences and IRIs the
+catalogue, the dane.gov.pl file, VoID and the site describe them with."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rdflib import URIRef
+
+from civicgraph.publish.negotiation import SITE_DIR
+from civicgraph.publish.release import Edition, editions
+from civicgraph.source.records import Report, Settings, Text
+
+if TYPE_CHECKING:
+    from civicgraph.publish.release import Release
+
+
+class Vocabulary:
+    """A namespace whose attributes are the IRIs of its terms, as plain strings.
+
+    The catalogue is made of strings and Oxigraph terms rather than rdflib terms: a national catalogue states
+    hundreds of thousands of triples, and an rdflib URIRef or Literal costs several times an Oxigraph term to
+    make (and a URIRef is never equal to the str of its IRI)."""
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+
+    def __getattr__(self, local: str) -> str:
+        return self.namespace + local
+
+
+ADMS = Vocabulary("http://www.w3.org/ns/adms#")
+DCAT = Vocabulary("http://www.w3.org/ns/dcat#")
+DCATAP = Vocabulary("http://data.europa.eu/r5r/")
+DCTERMS = Vocabulary("http://purl.org/dc/terms/")
+FOAF = Vocabulary("http://xmlns.com/foaf/0.1/")
+GSP = Vocabulary("http://www.opengis.net/ont/geosparql#")
+OWL = Vocabulary("http://www.w3.org/2002/07/owl#")
+SKOS = Vocabulary("http://www.w3.org/2004/02/skos/core#")
+SPDX = Vocabulary("http://spdx.org/rdf/terms#")
+VCARD = Vocabulary("http://www.w3.org/2006/vcard/ns#")
+XSD = Vocabulary("http://www.w3.org/2001/XMLSchema#")
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "https://www.iana.org/assignments/media-types/"
+ONTOLOGY = "https://w3id.org/civicgraph/ontology"
+SHAPES = "https://w3id.org/civicgraph/shapes"
+CSVW_STANDARD = "https://www.w3.org/TR/tabular-data-model/"
+
+CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
+CATALOG_AP2_FILE = "catalog.dcat-ap-2.ttl"
+
+# The prefixes the catalogue files declare (only those a file uses are written).
+CATALOG_PREFIXES = {
+    prefix: vocabulary.namespace
+    for prefix, vocabulary in (
+        ("adms", ADMS),
+        ("dcat", DCAT),
+        ("dcatap", DCATAP),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("gsp", GSP),
+        ("owl", OWL),
+        ("skos", SKOS),
+        ("spdx", SPDX),
+        ("vcard", VCARD),
+        ("xsd", XSD),
+    )
+}
+
+# -- controlled vocabularies ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term of a controlled vocabulary the catalogue links to, with what the shapes need to know about it."""
+
+    iri: str
+    scheme: str
+    classes: tuple[str, ...]
+    label: Text
+
+
+@dataclass(frozen=True)
+class Scheme:
+    iri: str
+    title: Text
+
+
+SCHEMES = {
+    "data-theme": Scheme(f"{EU}data-theme", Text("Tematy danych", "Data themes")),
+    "language": Scheme(f"{EU}language", Text("Języki", "Languages")),
+    "frequency": Scheme(f"{EU}frequency", Text("Częstotliwości", "Frequencies")),
+    "file-type": Scheme(f"{EU}file-type", Text("Typy plików", "File types")),
+    "country": Scheme(f"{EU}country", Text("Państwa", "Countries")),
+    "access-right": Scheme(f"{EU}access-right", Text("Prawa dostępu", "Access rights")),
+    "planned-availability": Scheme(f"{EU}planned-availability", Text("Planowana dostępność", "Planned availability")),
+    "licence": Scheme(f"{EU}licence", Text("Licencje", "Licences")),
+    "licencetype": Scheme("http://purl.org/adms/licencetype/1.0", Text("Typy licencji", "Licence types")),
+    "publishertype": Scheme("http://purl.org/adms/publishertype/1.0", Text("Typy wydawców", "Publisher types")),
+}
+
+
+def _eu(table: str, code: str, classes: tuple[str, ...], label: Text) -> Term:
+    return Term(f"{EU}{table}/{code}", SCHEMES[table].iri, classes, label)
+
+
+# EU data themes; the Polish labels are those of the dane.gov.pl harvester schema (categoryType).
+THEMES = (
+    _eu("data-theme", "GOVE", (SKOS.Concept,), Text("Rząd i sektor publiczny", "Government and public sector")),
+    _eu("data-theme", "REGI", (SKOS.Concept,), Text("Regiony i miasta", "Regions and cities")),
+)
+LANGUAGES = (
+    _eu("language", "POL", (DCTERMS.LinguisticSystem, SKOS.Concept), Text("polski", "Polish")),
+    _eu("language", "ENG", (DCTERMS.LinguisticSystem, SKOS.Concept), Text("angielski", "English")),
+)
+ANNUAL = _eu("frequency", "ANNUAL", (DCTERMS.Frequency, SKOS.Concept), Text("co roku", "annual"))
+PUBLIC = _eu("access-right", "PUBLIC", (DCTERMS.RightsStatement, SKOS.Concept), Text("publiczny", "public"))
+PUBLISHER_TYPE_LABELS = {
+    "LocalAuthority": Text("władze lokalne", "Local Authority"),
+    "RegionalAuthority": Text("władze regionalne", "Regional Authority"),
+    "NationalAuthority": Text("władze krajowe", "National Authority"),
+}
+STABLE = _eu("planned-availability", "STABLE", (SKOS.Concept,), Text("stabilna", "stable"))
+
+
+@dataclass(frozen=True)
+class Licence:
+    """A licence as portals name it: the EU licence authority table, its ADMS type, dane.gov.pl's label."""
+
+    term: Term
+    licence_type: Term
+    danegovpl: str  # the value of dbOrCopyrightedLicenseChosen in the dane.gov.pl harvester schema
+
+
+def _licence(code: str, label: Text, adms_type: str, type_label: Text, danegovpl: str) -> Licence:
+    adms = Term(
+        f"http://purl.org/adms/licencetype/{adms_type}", SCHEMES["licencetype"].iri, (SKOS.Concept,), type_label
+    )
+    return Licence(_eu("licence", code, (DCTERMS.LicenseDocument, SKOS.Concept), label), adms, danegovpl)
+
+
+_ATTRIBUTION = Text("Uznanie autorstwa", "Attribution")
+# The licence IRIs the `data_licence` setting may name, mapped to the EU licence table (dct:license must be
+# one of its IRIs for DCAT-AP).
+LICENCES = {
+    "creativecommons.org/licenses/by/4.0": _licence(
+        "CC_BY_4_0",
+        Text("Creative Commons Uznanie autorstwa 4.0", "Creative Commons Attribution 4.0"),
+        "Attribution",
+        _ATTRIBUTION,
+        "CC BY 4.0",
+    ),
+    "creativecommons.org/licenses/by-sa/4.0": _licence(
+        "CC_BYSA_4_0",
+        Text(
+            "Creative Commons Uznanie autorstwa – Na tych samych warunkach 4.0",
+            "Creative Commons Attribution-ShareAlike 4.0",
+        ),
+        "Attribution",
+        _ATTRIBUTION,
+        "CC BY-SA 4.0",
+    ),
+}
+
+
+def licence_of(settings: Settings) -> Licence:
+    key = settings.data_licence.split("://", 1)[-1].rstrip("/").removesuffix("/legalcode")
+    if key not in LICENCES:
+        known = ", ".join(f"https://{k}/" for k in sorted(LICENCES))
+        raise ValueError(
+            f"{settings.location.file}: data_licence {settings.data_licence} has no entry in the EU licence table "
+            f"that civicgraph knows; use one of {known}"
+        )
+    return LICENCES[key]
+
+
+@dataclass(frozen=True)
+class FileKind:
+    media_type: str
+    file_type: Term
+
+
+def _file_type(code: str, label: str) -> Term:
+    return _eu("file-type", code, (DCTERMS.MediaTypeOrExtent, SKOS.Concept), Text(label, label))
+
+
+FILE_KINDS = {
+    ".ttl": FileKind("text/turtle", _file_type("RDF_TURTLE", "Turtle")),
+    ".nt": FileKind("application/n-triples", _file_type("RDF_N_TRIPLES", "N-Triples")),
+    ".jsonld": FileKind("application/ld+json", _file_type("JSON_LD", "JSON-LD")),
+    ".csv": FileKind("text/csv", _file_type("CSV", "CSV")),
+    ".json": FileKind("application/csvm+json", _file_type("JSON", "JSON")),
+    ".html": FileKind("text/html", _file_type("HTML", "HTML")),
+}
+
+# -- what is catalogued -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One published file, catalogued as a distribution."""
+
+    path: str  # relative to dist/
+    key: str  # identifier of the distribution (dane.gov.pl extIdent): at most 36 characters
+    title: Text
+    description: Text
+    conforms_to: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> FileKind:
+        return FILE_KINDS[os.path.splitext(self.path)[1]]  # not pathlib: asked for every distribution
+
+
+@dataclass(frozen=True)
+class PlannedDataset:
+    key: str  # "all" or "{teryt}-{year}"
+    identifier: str  # dct:identifier and dane.gov.pl extIdent: stable, at most 36 characters
+    title: Text
+    description: Text
+    keywords: tuple[Text, ...]
+    landing_page: str  # relative to dist/
+    years: tuple[int, int]
+    members: tuple[str, ...]  # TERYT codes
+    files: tuple[PlannedFile, ...]
+    edition: Edition | None = None
+
+
+@dataclass(frozen=True)
+class PlannedSeries:
+    member: str
+    identifier: str
+    title: Text
+    description: Text
+    years: tuple[int, int]
+
+
+IDENTIFIER_PREFIX = "civicgraph"
+_FORMAT_WORDS = {".ttl": "Turtle", ".nt": "N-Triples", ".jsonld": "JSON-LD"}
+_KEYWORDS = (
+    Text("samorząd terytorialny", "local government"),
+    Text("organizacje krajowe", "national organisations"),
+    Text("członkostwo", "membership"),
+    Text("współpraca samorządów", "cooperation of local governments"),
+    Text("dane powiązane", "linked data"),
+)
+
+
+def plan(release: Release) -> tuple[list[PlannedDataset], list[PlannedSeries]]:
+    """The datasets and series of the catalogue, and the files each dataset is distributed as."""
+    members = release.dataset.members
+    all_editions = editions(release)
+    years = [e.year for e in all_editions]
+    everything = PlannedDataset(
+        key="all",
+        identifier=f"{IDENTIFIER_PREFIX}-all",
+        title=Text(
+            "Członkostwo samorządów w organizacjach krajowych — graf wiedzy civicgraph",
+            "Local governments' memberships of national organisations — the civicgraph knowledge graph",
+        ),
+        description=Text(
+            "Organizacje i sieci krajowe, do których należą jednostki samorządu terytorialnego, działania "
+            "podejmowane w ramach członkostwa i liczby podane w raportach samorządów — każdy fakt z odnośnikiem "
+            "do zdania raportu, z którego pochodzi. Wszystkie raporty: "
+            + "; ".join(f"{members[e.member].name.pl} {e.year}" for e in all_editions)
+            + ".",
+            "The national organisations and networks local governments belong to, the activities carried out "
+            "within those memberships and the figures the annual reports state — every fact linked to the "
+            "sentence of the report it comes from. All reports: "
+            + "; ".join(f"{members[e.member].name.en or members[e.member].name.pl} {e.year}" for e in all_editions)
+            + ".",
+        ),
+        keywords=_KEYWORDS,
+        landing_page=f"{SITE_DIR}/index.html",
+        years=(min(years), max(years)),
+        members=tuple(sorted({e.member for e in all_editions})),
+        files=_whole_graph_files(),
+    )
+    reports = {(r.member, r.year): r for r in release.dataset.reports}
+    datasets = [everything, *(_edition_dataset(release, e, reports[(e.member, e.year)]) for e in all_editions)]
+    years_of: dict[str, list[int]] = {}
+    for edition in all_editions:
+        years_of.setdefault(edition.member, []).append(edition.year)
+    series = [_series(release, member, years) for member, years in sorted(years_of.items())]
+    return datasets, series
+
+
+def _whole_graph_files() -> tuple[PlannedFile, ...]:
+    prefix = f"{IDENTIFIER_PREFIX}-all"
+    files = [
+        PlannedFile(
+            f"graph{suffix}",
+            f"{prefix}-{suffix[1:]}",
+            Text(f"Graf wiedzy ({word})", f"Knowledge graph ({word})"),
+            Text(f"Cały graf w formacie {word}.", f"The whole graph as {word}."),
+            (ONTOLOGY, SHAPES),
+        )
+        for suffix, word in _FORMAT_WORDS.items()
+    ]
+    tables = {
+        "memberships": Text("Członkostwa", "Memberships"),
+        "activities": Text("Działania", "Activities"),
+        "figures": Text("Dane liczbowe", "Figures"),
+    }
+    for name, title in tables.items():
+        files.append(
+            PlannedFile(
+                f"{name}.csv",
+                f"{prefix}-{name}-csv",
+                Text(f"{title.pl} (CSV)", f"{title.en} (CSV)"),
+                Text(
+                    f"{title.pl}: jeden wiersz na zasób grafu, z jego IRI; kodowanie UTF-8, opis kolumn "
+                    "w csv-metadata.json.",
+                    f"{title.en}: one row per resource of the graph, with its IRI; UTF-8, columns described in "
+                    "csv-metadata.json.",
+                ),
+                (CSVW_STANDARD,),
+            )
+        )
+    files.append(
+        PlannedFile(
+            "csv-metadata.json",
+            f"{prefix}-csv-metadata",
+            Text("Opis plików CSV (CSVW)", "Description of the CSV files (CSVW)"),
+            Text(
+                "Metadane W3C CSV on the Web: kolumny plików CSV i ich odwzorowanie na IRI grafu.",
+                "W3C CSV on the Web metadata: the columns of the CSV files and how they map to the graph's IRIs.",
+            ),
+            (CSVW_STANDARD,),
+        )
+    )
+    files.append(
+        PlannedFile(
+            f"{SITE_DIR}/index.html",
+            f"{prefix}-html",
+            Text("Serwis WWW danych powiązanych", "Linked-data website"),
+            Text(
+                "Strona lub część strony dla każdego zasobu grafu (po polsku i po angielsku), z cytatem "
+                "źródłowym każdego faktu.",
+                "A page, or a section of a page, for every resource of the graph (in Polish and English), with "
+                "the source passage of every fact.",
+            ),
+        )
+    )
+    return tuple(files)
+
+
+def _edition_dataset(release: Release, edition: Edition, report: Report) -> PlannedDataset:
+    member = release.dataset.members[edition.member]
+    name_en = member.name.en or member.name.pl
+    identifier = f"{IDENTIFIER_PREFIX}-{edition.key}"
+    files = [
+        PlannedFile(
+            edition.file(suffix),
+            f"{identifier}-{suffix[1:]}",
+            Text(f"{member.name.pl} {edition.year} ({word})", f"{name_en} {edition.year} ({word})"),
+            Text(
+                f"Część grafu z raportu „{report.title.pl}” w formacie {word}.",
+                f"The part of the graph stated by the report “{report.title.en or report.title.pl}”, as {word}.",
+            ),
+            (ONTOLOGY, SHAPES),
+        )
+        for suffix, word in _FORMAT_WORDS.items()
+    ]
+    page = f"{SITE_DIR}/report/{edition.member}/{edition.year}.html"
+    files.append(
+        PlannedFile(
+            page,
+            f"{identifier}-html",
+            Text(f"{member.name.pl} {edition.year} (strona WWW)", f"{name_en} {edition.year} (web page)"),
+            Text(
+                "Strona raportu w serwisie danych powiązanych, z odnośnikami do członkostw, działań i liczb.",
+                "The report's page on the linked-data website, linking to its memberships, activities and figures.",
+            ),
+        )
+    )
+    return PlannedDataset(
+        key=edition.key,
+        identifier=identifier,
+        title=Text(
+            f"{member.name.pl}: członkostwo w organizacjach krajowych w {edition.year} r.",
+            f"{name_en}: memberships of national organisations in {edition.year}",
+        ),
+        description=Text(
+            f"Organizacje i sieci krajowe, do których w {edition.year} r. należała jednostka samorządu "
+            f"terytorialnego {member.name.pl}, działania podjęte w ramach członkostwa i liczby podane w raporcie "
+            f"„{report.title.pl}” — każdy fakt z "
+            "odnośnikiem do zdania raportu, z którego pochodzi.",
+            f"The national organisations and networks {name_en} belonged to in {edition.year}, the activities "
+            f"carried out within those memberships and the figures stated in the report "
+            f"“{report.title.en or report.title.pl}” — every fact linked to the sentence of the report it comes from.",
+        ),
+        keywords=(*_KEYWORDS, Text(member.name.pl, name_en), Text(str(edition.year), str(edition.year))),
+        landing_page=page,
+        years=(edition.year, edition.year),
+        members=(edition.member,),
+        files=tuple(files),
+        edition=edition,
+    )
+
+
+def _series(release: Release, teryt: str, years: list[int]) -> PlannedSeries:
+    member = release.dataset.members[teryt]
+    return PlannedSeries(
+        member=teryt,
+        identifier=f"{IDENTIFIER_PREFIX}-{teryt}",
+        title=Text(
+            f"{member.name.pl}: członkostwo w organizacjach krajowych — wydania roczne",
+            f"{member.name.en or member.name.pl}: memberships of national organisations — yearly editions",
+        ),
+        description=Text(
+            f"Roczne wydania danych o członkostwie {member.name.pl} w organizacjach krajowych, po jednym na raport.",
+            f"Yearly editions of the data on the memberships of {member.name.en or member.name.pl} in national "
+            "organisations, one per report.",
+        ),
+        years=(min(years), max(years)),
+    )
+
+
+# -- IRIs of the catalogue --------------------------------------------------------------------------------------
+
+
+class CatalogIris:
+    """Hash IRIs on ``{base}catalog``: the catalogue document describes them all, so each one dereferences to it
+    (``site/catalog.html`` for people, ``catalog.ttl`` for programs)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.base = settings.base_iri
+        self.catalog = URIRef(f"{self.base}catalog")
+
+    def local(self, name: str) -> URIRef:
+        return URIRef(f"{self.catalog}#{name}")
+
+    def dataset(self, planned: PlannedDataset) -> URIRef:
+        return self.local(f"dataset-{planned.key}")
+
+    def series(self, member: str) -> URIRef:
+        return self.local(f"series-{member}")
+
+    def distribution(self, planned: PlannedFile) -> URIRef:
+        return self.local(f"distribution-{planned.key}")
+
+    def period(self, years: tuple[int, int]) -> URIRef:
+        first, last = years
+        if first == last:
+            return URIRef(f"{self.base}period/{first}")  # the graph's own IRI of that year
+        return self.local(f"period-{first}-{last}")
+
+
+def publisher_iri(settings: Settings) -> str:
+    assert settings.publisher is not None
+    iri = settings.publisher.iri
+    return iri if iri.startswith(("http://", "https://")) else settings.base_iri + iri

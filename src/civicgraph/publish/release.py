@@ -1,0 +1,251 @@
+"""The release being written: the dataset, its graph, an index of the graph the writers read, the editions (one
+per member-year), and the build date.
+
+The build date never comes from the clock: ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) when set,
+otherwise the ``build_date`` setting of ``data/civicgraph.yaml``. The same data and the same date give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from civicgraph.graph.build import BuiltGraph
+from civicgraph.source.records import Dataset, Settings
+from civicgraph.util.iris import CG, DCT, RDF_TYPE, RDFS, SKOS
+
+EDITIONS_DIR = "editions"
+CHECKSUMS_FILE = "SHA256SUMS"
+RELEASE_FILE = "release.json"
+
+Term = ox.NamedNode | ox.Literal
+
+# Predicates whose value names a resource, in the order a label is looked for.
+_LABEL_PREDICATES = (f"{SKOS}prefLabel", f"{DCT}title", f"{RDFS}label")
+
+
+@dataclass(frozen=True)
+class Release:
+    """What a writer needs: the dataset, its graph, and the triples in canonical order."""
+
+    dataset: Dataset
+    built: BuiltGraph
+    triples: list[ox.Triple]
+
+
+Writer = Callable[[Release, Path], None]
+
+
+# -- the build date -------------------------------------------------------------------------------------------
+
+
+def build_date(settings: Settings) -> date:
+    """``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) if set, else the ``build_date`` setting; never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+        except (ValueError, OverflowError):
+            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01") from None
+    if settings.build_date is None:
+        raise ValueError(
+            f"{settings.location.file}: set `build_date: YYYY-MM-DD` (or the SOURCE_DATE_EPOCH environment "
+            "variable): the release date is never taken from the clock"
+        )
+    return settings.build_date
+
+
+# -- an index of the graph --------------------------------------------------------------------------------------
+
+
+@dataclass
+class GraphIndex:
+    """The triples of a release grouped by subject, with the incoming links of every IRI.
+
+    Values keep the canonical order of :func:`civicgraph.graph.rdfio.sorted_triples`, so everything derived from the
+    index (pages, tables) comes out in a stable order.
+    """
+
+    base: str
+    by_subject: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
+    triples_of: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    incoming: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # object -> [(subject, predicate)]
+
+    @classmethod
+    def of(cls, triples: Iterable[ox.Triple], base: str) -> GraphIndex:
+        # Plain dicts filled with get/append rather than nested defaultdicts converted afterwards: a national
+        # graph has a million triples, and this loop is most of what indexing it costs.
+        by_subject: dict[str, dict[str, list[Term]]] = {}
+        triples_of: dict[str, list[ox.Triple]] = {}
+        incoming: dict[str, list[tuple[str, str]]] = {}
+        for triple in triples:
+            subject, obj = triple.subject, triple.object
+            if not isinstance(subject, ox.NamedNode):
+                raise ValueError(f"a blank node or triple subject in a published graph: {triple}")
+            s, p = subject.value, triple.predicate.value
+            properties = by_subject.get(s)
+            if properties is None:
+                properties = by_subject[s] = {}
+                triples_of[s] = [triple]
+            else:
+                triples_of[s].append(triple)
+            if isinstance(obj, ox.NamedNode):
+                if p != RDF_TYPE:
+                    o = obj.value
+                    links = incoming.get(o)
+                    if links is None:
+                        incoming[o] = [(s, p)]
+                    else:
+                        links.append((s, p))
+            elif not isinstance(obj, ox.Literal):
+                raise ValueError(f"a blank node or triple object in a published graph: {triple}")
+            values = properties.get(p)
+            if values is None:
+                properties[p] = [obj]
+            else:
+                values.append(obj)
+        return cls(base, by_subject, triples_of, incoming)
+
+    def objects(self, subject: str, predicate: str) -> list[Term]:
+        return self.by_subject.get(subject, {}).get(predicate, [])
+
+    def iris(self, subject: str, predicate: str) -> list[str]:
+        return [o.value for o in self.objects(subject, predicate) if isinstance(o, ox.NamedNode)]
+
+    def iri(self, subject: str, predicate: str) -> str | None:
+        found = self.iris(subject, predicate)
+        return found[0] if found else None
+
+    def literal(self, subject: str, predicate: str, lang: str | None = None) -> str | None:
+        """The first literal value; with ``lang``, the one in that language (falling back to Polish, then any)."""
+        return _literal_of(self.objects(subject, predicate), lang)
+
+    @cached_property
+    def _types(self) -> dict[str, list[str]]:
+        """Each subject's types, looked up once: the site asks for them hundreds of thousands of times."""
+        return {
+            s: [t.value for t in p.get(RDF_TYPE, ()) if isinstance(t, ox.NamedNode)] for s, p in self.by_subject.items()
+        }
+
+    def types(self, subject: str) -> list[str]:
+        return self._types.get(subject, [])
+
+    def has_type(self, subject: str, cls: str) -> bool:
+        return cls in self._types.get(subject, ())
+
+    def of_type(self, cls: str) -> list[str]:
+        return sorted(s for s, types in self._types.items() if cls in types)
+
+    def referrers(self, obj: str, predicate: str) -> list[str]:
+        return sorted(s for s, p in self.incoming.get(obj, []) if p == predicate)
+
+    @cached_property
+    def nested(self) -> dict[str, list[str]]:
+        """Each subject under the base IRI with the subjects nested under it by IRI path (``…/figure/x`` under its
+        activity), itself included; computed once, so that cutting the graph per report stays linear."""
+        found: dict[str, list[str]] = defaultdict(list)
+        by_subject, shortest = self.by_subject, len(self.base)
+        for subject in by_subject:
+            if not subject.startswith(self.base):
+                continue
+            candidate = subject
+            while len(candidate) > shortest:
+                if candidate in by_subject:
+                    found[candidate].append(subject)
+                candidate = candidate[: candidate.rfind("/")]
+        return dict(found)
+
+    def label(self, subject: str, lang: str) -> str | None:
+        properties = self.by_subject.get(subject)
+        if properties is None:
+            return None
+        for predicate in _LABEL_PREDICATES:
+            values = properties.get(predicate)
+            if values:
+                value = _literal_of(values, lang)
+                if value is not None:
+                    return value
+        return None
+
+    def path(self, iri: str) -> str:
+        """The IRI relative to the base (``member/3064011``)."""
+        return iri[len(self.base) :] if iri.startswith(self.base) else iri
+
+
+def _literal_of(values: list[Term], lang: str | None) -> str | None:
+    """The first literal of ``values``; with ``lang``, the one in that language (falling back to Polish, then
+    any)."""
+    literals = [o for o in values if isinstance(o, ox.Literal)]
+    if lang is not None and len(literals) > 1:
+        languages = [literal.language for literal in literals]
+        for wanted in (lang, "pl"):
+            if wanted in languages:
+                return literals[languages.index(wanted)].value
+    return literals[0].value if literals else None
+
+
+_INDEX_CACHE: dict[int, tuple[list[ox.Triple], GraphIndex]] = {}
+
+
+def graph_index(release: Release) -> GraphIndex:
+    """The index of a release's graph, built once and shared by the writers of one build."""
+    cached = _INDEX_CACHE.get(id(release.triples))
+    if cached is not None and cached[0] is release.triples:
+        return cached[1]
+    index = GraphIndex.of(release.triples, release.dataset.settings.base_iri)
+    _INDEX_CACHE.clear()  # one release at a time: do not keep old graphs alive
+    _INDEX_CACHE[id(release.triples)] = (release.triples, index)
+    return index
+
+
+# -- editions: one member-year ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One member-year report, published as its own dataset (and as its own files under ``editions/``)."""
+
+    member: str  # TERYT
+    year: int
+    report_iri: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.member}-{self.year}"
+
+    def file(self, suffix: str) -> str:
+        return f"{EDITIONS_DIR}/{self.key}{suffix}"
+
+
+def editions(release: Release) -> list[Edition]:
+    base = release.dataset.settings.base_iri
+    return [
+        Edition(report.member, report.year, f"{base}report/{report.member}/{report.year}")
+        for report in sorted(release.dataset.reports, key=lambda r: (r.member, r.year))
+    ]
+
+
+def edition_triples(index: GraphIndex, report_iri: str) -> list[ox.Triple]:
+    """The part of the graph one report states: the report and its text, its memberships and activities with
+    everything nested under their IRIs, and the description of the members, organisations and periods they
+    name (links beyond them, e.g. to another year's report, stay links)."""
+    roots = [report_iri, *index.referrers(report_iri, f"{CG}reportedIn")]
+    owned = {s for root in roots for s in index.nested.get(root, ())}
+    referenced = {
+        value.value
+        for subject in owned
+        for values in index.by_subject[subject].values()
+        for value in values
+        if isinstance(value, ox.NamedNode) and value.value.startswith(index.base)
+    }
+    described = [r for r in referenced if index.path(r).split("/")[0] in ("member", "organisation", "period")]
+    subjects = owned | {s for root in described for s in index.nested.get(root, ())}
+    return [t for s in sorted(subjects) for t in index.triples_of[s]]

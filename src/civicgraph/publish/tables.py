@@ -1,0 +1,540 @@
+"""CSV for people who do not use RDF: ``memberships.csv``, ``activities.csv``, ``figures.csv``, described by a
+W3C CSV on the Web metadata file (``csv-metadata.json``, the name CSVW processors look for next to the tables).
+
+Every row carries the IRI of the graph resource it describes, and the metadata says how each column maps to the
+graph (``aboutUrl``, ``propertyUrl``, ``valueUrl``): a CSVW processor turns the tables back into triples of the
+graph. Columns only for reading (names repeated from another table, lists, dates whose precision varies) are
+marked ``suppressOutput``.
+
+The files are UTF-8 with a byte-order mark, so that spreadsheet programs do not guess another encoding, and
+CRLF line ends (RFC 4180).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from civicgraph.publish.release import GraphIndex, graph_index
+from civicgraph.util.gcpause import paused_cycle_collector
+from civicgraph.util.iris import CG, CGV, DCT, OA, ORG, SCHEMA, SKOS
+
+if TYPE_CHECKING:
+    from civicgraph.publish.release import Release
+
+METADATA_FILE = "csv-metadata.json"
+LIST_SEPARATOR = " | "
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header, titles, datatype, and how a cell maps to a triple of the graph."""
+
+    name: str
+    title_pl: str
+    title_en: str
+    value: Callable[[GraphIndex, str], str]  # the cell of a row, from the row's resource IRI
+    datatype: str = "string"
+    property_url: str | None = None
+    value_url: str | None = None
+    about_url: str | None = None
+    lang: str | None = None
+    separator: str | None = None
+    suppress: bool = False
+    description: str | None = None
+
+    def metadata(self) -> dict[str, Any]:
+        column: dict[str, Any] = {
+            "name": self.name,
+            "titles": {"pl": self.title_pl, "en": self.title_en},
+            "datatype": self.datatype,
+        }
+        optional = {
+            "aboutUrl": self.about_url,
+            "propertyUrl": self.property_url,
+            "valueUrl": self.value_url,
+            "lang": self.lang,
+            "separator": self.separator,
+            "dc:description": self.description,
+        }
+        column.update({key: value for key, value in optional.items() if value is not None})
+        if self.suppress:
+            column["suppressOutput"] = True
+        return column
+
+
+@dataclass(frozen=True)
+class Table:
+    file: str
+    title_pl: str
+    title_en: str
+    rows: Callable[[GraphIndex], list[str]]  # the IRIs of the resources, one per row
+    key: str  # the column holding the row's IRI
+    columns: list[Column] = field(default_factory=list)
+
+
+# -- cell values ------------------------------------------------------------------------------------------------
+
+
+def _literal(predicate: str, lang: str | None = None) -> Callable[[GraphIndex, str], str]:
+    def read(index: GraphIndex, iri: str) -> str:
+        if lang is None:
+            return index.literal(iri, predicate) or ""
+        exact = [o for o in index.objects(iri, predicate) if isinstance(o, ox.Literal) and o.language == lang]
+        return exact[0].value if exact else ""
+
+    return read
+
+
+def _of(
+    first: Callable[[GraphIndex, str], str | None], then: Callable[[GraphIndex, str], str]
+) -> Callable[[GraphIndex, str], str]:
+    """``then`` applied to the resource ``first`` leads to (e.g. the label of a membership's organisation)."""
+
+    def read(index: GraphIndex, iri: str) -> str:
+        target = first(index, iri)
+        return then(index, target) if target else ""
+
+    return read
+
+
+def _link(predicate: str) -> Callable[[GraphIndex, str], str | None]:
+    return lambda index, iri: index.iri(iri, predicate)
+
+
+def _self(index: GraphIndex, iri: str) -> str:
+    return iri
+
+
+def _notation(iri: str | None) -> str:
+    return iri.rsplit("/", 1)[-1] if iri else ""
+
+
+def _date_of(end: str) -> Callable[[GraphIndex, str], str]:
+    """The start or end of a resource's interval (``org:memberDuring`` or ``dct:temporal``), as the graph has it."""
+    predicate = f"{SCHEMA}startDate" if end == "start" else f"{SCHEMA}endDate"
+
+    def read(index: GraphIndex, iri: str) -> str:
+        interval = index.iri(iri, f"{ORG}memberDuring") or index.iri(iri, f"{DCT}temporal")
+        return (index.literal(interval, predicate) or "") if interval else ""
+
+    return read
+
+
+def _year(index: GraphIndex, iri: str) -> str:
+    report = index.iri(iri, f"{CG}reportedIn") or _report_of_figure(index, iri)
+    return (index.literal(report, f"{CG}reportYear") or "") if report else ""
+
+
+def _report_of_figure(index: GraphIndex, figure: str) -> str | None:
+    owner = index.iri(figure, f"{CG}figureOf")
+    if owner is None:
+        return None
+    return owner if index.has_type(owner, f"{CG}Report") else index.iri(owner, f"{CG}reportedIn")
+
+
+def _quotes(index: GraphIndex, iri: str) -> str:
+    return LIST_SEPARATOR.join(_exact(index, e) for e in index.iris(iri, f"{CG}evidence"))
+
+
+def _exact(index: GraphIndex, evidence: str) -> str:
+    return index.literal(f"{evidence}/quote", f"{OA}exact") or ""
+
+
+def _passage(index: GraphIndex, figure: str) -> str:
+    """The figure in its sentence: the passage its activity (or report) rests on that contains its words, or
+    the figure's own words when no such passage exists."""
+    evidence = index.iri(figure, f"{CG}evidence")
+    if evidence is None:
+        return ""
+    start, end = _span(index, evidence)
+    owner = index.iri(figure, f"{CG}figureOf")
+    for candidate in index.iris(owner, f"{CG}evidence") if owner else []:
+        outer_start, outer_end = _span(index, candidate)
+        if outer_start <= start and end <= outer_end and _source(candidate) == _source(evidence):
+            return _exact(index, candidate)
+    return _exact(index, evidence)
+
+
+def _span(index: GraphIndex, evidence: str) -> tuple[int, int]:
+    position = f"{evidence}/position"
+    return int(index.literal(position, f"{OA}start") or 0), int(index.literal(position, f"{OA}end") or 0)
+
+
+def _source(evidence: str) -> str:
+    return evidence.rsplit("/chars/", 1)[0]
+
+
+def _member_teryt(path_index: int) -> Callable[[GraphIndex, str], str]:
+    """The TERYT code in an IRI path such as membership/{teryt}/{org} or activity/{teryt}/{year}/{key}."""
+    return lambda index, iri: index.path(iri).split("/")[path_index]
+
+
+# -- the tables -------------------------------------------------------------------------------------------------
+
+
+def tables(base: str) -> list[Table]:
+    member = f"{base}member/{{member_teryt}}"
+    organisation = f"{base}organisation/{{organisation_key}}"
+    memberships = Table(
+        "memberships.csv",
+        "Członkostwa samorządów w organizacjach krajowych",
+        "Memberships of local governments in national organisations",
+        rows=lambda index: index.of_type(f"{ORG}Membership"),
+        key="membership",
+        columns=[
+            Column("membership", "członkostwo (IRI)", "membership (IRI)", _self, "anyURI", suppress=True),
+            Column(
+                "member_teryt",
+                "TERYT członka",
+                "member TERYT",
+                _member_teryt(1),
+                property_url=f"{ORG}member",
+                value_url=member,
+            ),
+            Column(
+                "member_name",
+                "członek",
+                "member",
+                _of(_link(f"{ORG}member"), _literal(f"{SKOS}prefLabel", "pl")),
+                about_url=member,
+                property_url=f"{SKOS}prefLabel",
+                lang="pl",
+            ),
+            Column(
+                "organisation_key",
+                "klucz organizacji",
+                "organisation key",
+                _of(_link(f"{ORG}organization"), _literal(f"{CG}key")),
+                property_url=f"{ORG}organization",
+                value_url=organisation,
+            ),
+            Column(
+                "organisation_name_pl",
+                "organizacja",
+                "organisation (Polish)",
+                _of(_link(f"{ORG}organization"), _literal(f"{SKOS}prefLabel", "pl")),
+                about_url=organisation,
+                property_url=f"{SKOS}prefLabel",
+                lang="pl",
+            ),
+            Column(
+                "organisation_name_en",
+                "organizacja (po angielsku)",
+                "organisation",
+                _of(_link(f"{ORG}organization"), _literal(f"{SKOS}prefLabel", "en")),
+                about_url=organisation,
+                property_url=f"{SKOS}prefLabel",
+                lang="en",
+            ),
+            Column(
+                "organisation_abbreviation",
+                "skrót",
+                "abbreviation",
+                _of(_link(f"{ORG}organization"), _literal(f"{SCHEMA}alternateName")),
+                about_url=organisation,
+                property_url=f"{SCHEMA}alternateName",
+            ),
+            Column(
+                "start",
+                "początek",
+                "start",
+                _date_of("start"),
+                suppress=True,
+                description="schema:startDate of {membership}/during (xsd:date or xsd:gYear); empty when no "
+                "report states it",
+            ),
+            Column(
+                "end",
+                "koniec",
+                "end",
+                _date_of("end"),
+                suppress=True,
+                description="schema:endDate of {membership}/during (xsd:date or xsd:gYear); empty when no "
+                "report states it",
+            ),
+            Column(
+                "reported_in",
+                "opisane w raportach",
+                "reported in",
+                lambda index, iri: " ".join(index.iris(iri, f"{CG}reportedIn")),
+                "anyURI",
+                separator=" ",
+                suppress=True,
+                description="IRIs of the reports (cg:reportedIn)",
+            ),
+            Column(
+                "evidence",
+                "dowody (IRI)",
+                "evidence (IRIs)",
+                lambda index, iri: " ".join(index.iris(iri, f"{CG}evidence")),
+                "anyURI",
+                separator=" ",
+                suppress=True,
+                description="IRIs of the passages of the source text (cg:evidence)",
+            ),
+            Column(
+                "quote",
+                "cytat",
+                "quote",
+                _quotes,
+                separator=LIST_SEPARATOR,
+                suppress=True,
+                description="the passages of the source text this membership rests on",
+            ),
+        ],
+    )
+    activities = Table(
+        "activities.csv",
+        "Działania w ramach członkostwa",
+        "Activities within memberships",
+        rows=lambda index: index.of_type(f"{CG}Activity"),
+        key="activity",
+        columns=[
+            Column("activity", "działanie (IRI)", "activity (IRI)", _self, "anyURI", suppress=True),
+            Column("year", "rok", "year", _year, "gYear", suppress=True),
+            Column("member_teryt", "TERYT członka", "member TERYT", _member_teryt(1), suppress=True),
+            Column(
+                "organisation_key",
+                "klucz organizacji",
+                "organisation key",
+                _of(_link(f"{CG}withinMembership"), lambda index, m: index.path(m).split("/")[-1]),
+                suppress=True,
+            ),
+            Column(
+                "membership",
+                "członkostwo",
+                "membership",
+                _of(_link(f"{CG}withinMembership"), _self),
+                "anyURI",
+                property_url=f"{CG}withinMembership",
+                value_url="{+membership}",
+            ),
+            Column(
+                "report",
+                "raport",
+                "report",
+                _of(_link(f"{CG}reportedIn"), _self),
+                "anyURI",
+                property_url=f"{CG}reportedIn",
+                value_url="{+report}",
+            ),
+            Column(
+                "types",
+                "rodzaje",
+                "types",
+                lambda index, iri: " ".join(_notation(t) for t in index.iris(iri, f"{CG}activityType")),
+                separator=" ",
+                suppress=True,
+                description=f"notations of cg:activityType concepts ({CGV}activity-type/{{notation}})",
+            ),
+            Column(
+                "title_pl",
+                "tytuł",
+                "title (Polish)",
+                _literal(f"{DCT}title", "pl"),
+                property_url=f"{DCT}title",
+                lang="pl",
+            ),
+            Column(
+                "title_en",
+                "tytuł (po angielsku)",
+                "title",
+                _literal(f"{DCT}title", "en"),
+                property_url=f"{DCT}title",
+                lang="en",
+            ),
+            Column(
+                "description_pl",
+                "opis",
+                "description (Polish)",
+                _literal(f"{DCT}description", "pl"),
+                property_url=f"{DCT}description",
+                lang="pl",
+            ),
+            Column(
+                "description_en",
+                "opis (po angielsku)",
+                "description",
+                _literal(f"{DCT}description", "en"),
+                property_url=f"{DCT}description",
+                lang="en",
+            ),
+            Column(
+                "start",
+                "początek",
+                "start",
+                _date_of("start"),
+                suppress=True,
+                description="schema:startDate of the activity's dct:temporal (xsd:date or xsd:gYear); empty "
+                "when the report does not say when",
+            ),
+            Column(
+                "end",
+                "koniec",
+                "end",
+                _date_of("end"),
+                suppress=True,
+                description="schema:endDate of the activity's dct:temporal; empty when the report does not say",
+            ),
+            Column(
+                "part_of",
+                "część działania",
+                "part of",
+                _of(_link(f"{DCT}isPartOf"), _self),
+                "anyURI",
+                property_url=f"{DCT}isPartOf",
+                value_url="{+part_of}",
+            ),
+            Column(
+                "quote",
+                "cytat",
+                "quote",
+                _quotes,
+                separator=LIST_SEPARATOR,
+                suppress=True,
+                description="the passages of the source text this activity rests on",
+            ),
+        ],
+    )
+    figures = Table(
+        "figures.csv",
+        "Dane liczbowe podane w raportach",
+        "Figures stated in the reports",
+        rows=lambda index: index.of_type(f"{CG}Figure"),
+        key="figure",
+        columns=[
+            Column("figure", "dana liczbowa (IRI)", "figure (IRI)", _self, "anyURI", suppress=True),
+            Column(
+                "of",
+                "dotyczy",
+                "figure of",
+                _of(_link(f"{CG}figureOf"), _self),
+                "anyURI",
+                property_url=f"{CG}figureOf",
+                value_url="{+of}",
+            ),
+            Column("year", "rok", "year", _year, "gYear", suppress=True),
+            Column("member_teryt", "TERYT członka", "member TERYT", _member_teryt(1), suppress=True),
+            Column(
+                "label_pl",
+                "co mierzy",
+                "what is measured (Polish)",
+                _literal(f"{SKOS}prefLabel", "pl"),
+                property_url=f"{SKOS}prefLabel",
+                lang="pl",
+            ),
+            Column(
+                "label_en",
+                "co mierzy (po angielsku)",
+                "what is measured",
+                _literal(f"{SKOS}prefLabel", "en"),
+                property_url=f"{SKOS}prefLabel",
+                lang="en",
+            ),
+            Column("value", "wartość", "value", _literal(f"{SCHEMA}value"), "decimal", property_url=f"{SCHEMA}value"),
+            Column(
+                "unit",
+                "jednostka",
+                "unit",
+                lambda index, iri: _notation(index.iri(iri, f"{SCHEMA}unitCode")),
+                property_url=f"{SCHEMA}unitCode",
+                value_url=f"{CGV}unit/{{unit}}",
+            ),
+            Column("currency", "waluta", "currency", _literal(f"{SCHEMA}currency"), property_url=f"{SCHEMA}currency"),
+            Column(
+                "hedge",
+                "przybliżenie",
+                "hedge",
+                lambda index, iri: _notation(index.iri(iri, f"{CG}hedge")),
+                property_url=f"{CG}hedge",
+                value_url=f"{CGV}hedge/{{hedge}}",
+            ),
+            Column(
+                "as_printed",
+                "brzmienie w tekście",
+                "as printed",
+                _literal(f"{CG}asPrinted", "pl"),
+                property_url=f"{CG}asPrinted",
+                lang="pl",
+            ),
+            Column(
+                "passage",
+                "fragment źródła",
+                "source passage",
+                _passage,
+                suppress=True,
+                description="the sentence of the source text the figure is printed in",
+            ),
+            Column(
+                "evidence",
+                "dowód",
+                "evidence",
+                _of(_link(f"{CG}evidence"), _self),
+                "anyURI",
+                property_url=f"{CG}evidence",
+                value_url="{+evidence}",
+            ),
+        ],
+    )
+    return [memberships, activities, figures]
+
+
+# -- writing --------------------------------------------------------------------------------------------------
+
+
+def table_rows(index: GraphIndex, table: Table) -> list[list[str]]:
+    return [[column.value(index, iri) for column in table.columns] for iri in table.rows(index)]
+
+
+def write_table(index: GraphIndex, table: Table, path: Path) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.name for column in table.columns])
+    writer.writerows(table_rows(index, table))
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+
+
+def metadata(release: Release) -> dict[str, Any]:
+    """The CSVW metadata document describing the three tables."""
+    settings = release.dataset.settings
+    return {
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "pl"}],
+        "dc:title": [
+            {"@value": "Członkostwo samorządów w organizacjach krajowych — tabele", "@language": "pl"},
+            {"@value": "Local governments' memberships of national organisations — tables", "@language": "en"},
+        ],
+        "dc:license": {"@id": settings.data_licence},
+        "dialect": {"encoding": "utf-8", "header": True, "lineTerminators": ["\r\n"]},
+        "tables": [
+            {
+                "url": table.file,
+                "dc:title": [
+                    {"@value": table.title_pl, "@language": "pl"},
+                    {"@value": table.title_en, "@language": "en"},
+                ],
+                "tableSchema": {
+                    "columns": [column.metadata() for column in table.columns],
+                    "primaryKey": table.key,
+                    "aboutUrl": f"{{+{table.key}}}",
+                },
+            }
+            for table in tables(settings.base_iri)
+        ],
+    }
+
+
+def write_tables(release: Release, out: Path) -> None:
+    with paused_cycle_collector():
+        index = graph_index(release)
+        for table in tables(release.dataset.settings.base_iri):
+            write_table(index, table, out / table.file)
+    text = json.dumps(metadata(release), ensure_ascii=False, indent=1) + "\n"
+    (out / METADATA_FILE).write_text(text, encoding="utf-8")

@@ -1,0 +1,191 @@
+"""Folders civicgraph replaces whole — a release, a synthetic data folder — and never anything else.
+
+A folder is replaced only when it does not exist, is empty, or holds exactly what an earlier run of the same
+kind wrote: every file accounted for by the kind's marker (``SHA256SUMS`` lists every file of a release). A
+mistyped ``--out`` therefore cannot delete a checkout, the curated data or someone's notes: it is refused with
+the files that would have been lost.
+
+The new content is written into a sibling staging folder and exchanged with the old folder in one step
+(``renameat2(RENAME_EXCHANGE)`` on Linux), so a reader sees the old or the new release, never none. Where the
+system has no such call, two renames are used, and a run killed between them is mended by the next run, which
+restores the previous folder before it starts. A lock file beside the folder keeps a second run out, and the
+staging folders that killed runs left behind are removed by the next run, under the lock.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from civicgraph.util.errors import ExitCode
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX: no lock, the refusal rules still hold
+    fcntl = None  # type: ignore[assignment]
+
+
+class FolderRefused(Exception):
+    """The folder may not be replaced (it holds something else, or another run is writing it)."""
+
+    exit_code = ExitCode.USAGE
+
+
+@dataclass(frozen=True)
+class FolderKind:
+    """What a folder of one kind holds, so that nothing else is ever removed.
+
+    ``foreign_files(folder, files)`` gets the folder's files (relative, ``/``-separated) and returns those the
+    kind did not write, or ``None`` when the folder carries no marker of the kind at all.
+    """
+
+    noun: str
+    marker: str
+    foreign_files: Callable[[Path, list[str]], list[str] | None]
+
+
+def files_below(folder: Path) -> tuple[list[str], list[str]]:
+    """The regular files below ``folder`` and, apart, whatever else is there (links, sockets, FIFOs)."""
+    regular: list[str] = []
+    other: list[str] = []
+    for parent, folders, names in os.walk(folder):
+        prefix = os.path.relpath(parent, folder).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in names:
+            path = os.path.join(parent, name)
+            (other if os.path.islink(path) or not os.path.isfile(path) else regular).append(prefix + name)
+        # A link to a folder is listed by os.walk among the folders and never followed: it is not ours either.
+        other += [prefix + name for name in folders if os.path.islink(os.path.join(parent, name))]
+    return sorted(regular), sorted(other)
+
+
+def check_replaceable(target: Path, kind: FolderKind, protected: tuple[Path, ...] = ()) -> None:
+    """Raise :class:`FolderRefused` unless ``target`` may be replaced by a new folder of ``kind``."""
+    resolved = target.resolve()
+    for folder in protected:
+        inside = folder.resolve()
+        if resolved == inside or resolved in inside.parents:
+            raise FolderRefused(
+                f"{target}: the output folder would replace {folder}, which it contains or is; give another --out"
+            )
+    if not target.exists() and not target.is_symlink():
+        return
+    if not target.is_dir():
+        raise FolderRefused(f"{target} is not a folder; give a folder with --out")
+    regular, other = files_below(target)
+    if not regular and not other:
+        return
+    foreign = kind.foreign_files(target, regular)
+    if foreign is None:
+        raise FolderRefused(
+            f"{target} is not empty and holds no earlier {kind.noun} (no {kind.marker}); nothing was removed. "
+            "Give a new or empty folder with --out"
+        )
+    foreign = sorted({*foreign, *other})
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise FolderRefused(
+            f"{target} holds an earlier {kind.noun} and {len(foreign)} file(s) it did not write ({shown}); "
+            "nothing was removed. Move them away or give another --out"
+        )
+
+
+@contextmanager
+def replacing(target: Path, kind: FolderKind, protected: tuple[Path, ...] = ()) -> Iterator[Path]:
+    """Give a staging folder to fill; when the block ends without an error, it replaces ``target`` at once.
+
+    On an error the staging folder is removed and ``target`` is left as it was."""
+    target = target.resolve()  # a link to the release folder: the release is replaced where it lives
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(target):
+        _mend_interrupted_runs(target)
+        check_replaceable(target, kind, protected)
+        staging = target.parent / f".{target.name}.staging-{os.getpid()}"
+        staging.mkdir()
+        try:
+            yield staging
+            _swap_in(staging, target)
+        finally:
+            # After a successful swap this is the previous folder; after a failure, the unfinished new one.
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    lock_path = target.parent / f".{target.name}.lock"
+    with open(lock_path, "a+b") as lock:
+        if fcntl is not None:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise FolderRefused(
+                    f"{target} is being written by another civicgraph run (lock {lock_path.name}); "
+                    "wait for it to finish"
+                ) from None
+        yield
+
+
+def _leftovers(target: Path) -> Iterator[tuple[str, Path]]:
+    """Folders named as only :func:`replacing` names them, left by runs that were killed."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.(staging|previous)-[0-9]+")
+    for entry in target.parent.iterdir():
+        match = pattern.fullmatch(entry.name)
+        if match and entry.is_dir() and not entry.is_symlink():
+            yield match.group(1), entry
+
+
+def _mend_interrupted_runs(target: Path) -> None:
+    """Restore a folder a killed run had moved aside, then remove what killed runs left behind."""
+    leftovers = sorted(_leftovers(target))
+    if not target.exists():
+        for state, folder in leftovers:
+            if state == "previous":
+                folder.rename(target)
+                break
+    for _state, folder in _leftovers(target):
+        shutil.rmtree(folder)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Put ``staging`` in the place of ``target``; the old ``target`` ends up at ``staging`` (if there was one)."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    if _exchange(staging, target):
+        return
+    previous = target.parent / f".{target.name}.previous-{os.getpid()}"
+    target.rename(previous)
+    try:
+        staging.rename(target)
+    except OSError:
+        previous.rename(target)
+        raise
+    previous.rename(staging)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two paths atomically (Linux ``renameat2``); False where the system or file system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2  # from <fcntl.h> and <linux/fs.h>
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:  # pragma: no cover - no C library to ask
+        return None

@@ -1,0 +1,131 @@
+"""A release is verifiable: SHA256SUMS over every file, an edition label, a build date that never comes from the
+clock, and each member-year's part of the graph as files of its own."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from civicgraph.graph.build import BuiltGraph
+from civicgraph.publish.checksums import files_facts, files_facts_meanwhile, write_checksums
+from civicgraph.publish.release import Release, build_date
+from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
+from civicgraph.util.errors import InputError
+
+BASE = "https://w3id.org/civicgraph/id/"
+
+
+def test_sha256sums_lists_every_other_file_with_its_digest(dist: Path) -> None:
+    lines = (dist / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    listed = {}
+    for line in lines:
+        digest, name = line.split("  ", 1)  # the format `sha256sum --check` reads
+        listed[name] = digest
+    files = {p.relative_to(dist).as_posix() for p in dist.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert set(listed) == files
+    assert [line.split("  ", 1)[1] for line in lines] == sorted(listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((dist / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_release_json_names_the_edition_and_date(dist: Path, dataset: Dataset) -> None:
+    info = json.loads((dist / "release.json").read_text(encoding="utf-8"))
+    assert info["edition"] == "2023.1"  # data/civicgraph.yaml
+    assert info["issued"] == build_date(dataset.settings).isoformat()
+    assert info["editions"] == [{"member": "3064011", "year": 2023, "report": f"{BASE}report/3064011/2023"}]
+
+
+def test_the_build_date_is_the_setting_unless_source_date_epoch_is_set(
+    dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert build_date(dataset.settings) == dataset.settings.build_date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    assert build_date(dataset.settings) == date(2023, 11, 14)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+        build_date(dataset.settings)
+
+
+def test_an_edition_file_holds_the_reports_part_of_the_graph(dist: Path) -> None:
+    edition = Graph().parse(dist / "editions" / "3064011-2023.ttl")
+    whole = Graph().parse(dist / "graph.nt")
+    assert set(edition) <= set(whole)
+    # The report, all 16 memberships it names ("członkiem 16 krajowych organizacji i sieci") and their
+    # organisations, and an activity with its nested figure are in; the vocabularies (ontology/) are not.
+    membership = URIRef("http://www.w3.org/ns/org#Membership")
+    assert len(set(edition.subjects(None, membership))) == 16
+    assert (URIRef(f"{BASE}report/3064011/2023"), None, None) in edition
+    assert (URIRef(f"{BASE}organisation/metropolia-poznan"), None, None) in edition
+    assert (URIRef(f"{BASE}activity/3064011/2023/zit-projects/figure/total-value"), None, None) in edition
+    assert (URIRef("https://w3id.org/civicgraph/vocab/hedge/nearly"), None, None) not in edition
+    for other in ("editions/3064011-2023.nt", "editions/3064011-2023.jsonld"):
+        assert isomorphic(Graph().parse(dist / other), edition), other
+
+
+def test_publishing_settings_are_checked_with_file_and_line(data_copy: Path) -> None:
+    settings = data_copy / "civicgraph.yaml"
+    text = settings.read_text(encoding="utf-8")
+    text = text.replace("publish_url: https://w3id.org/civicgraph/", "publish_url: http://w3id.org/civicgraph/")
+    text = text.replace("  email: null\n", "").replace(
+        "  url: https://badam.poznan.pl/", "  page: https://badam.poznan.pl/"
+    )
+    settings.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    with pytest.raises(InputError) as caught:
+        read_dataset(data_copy)
+    found = {(p.line, p.field) for p in caught.value.problems}
+    assert (lines.index("publish_url: http://w3id.org/civicgraph/") + 1, "publish_url") in found
+    page_line = next(i for i, line in enumerate(lines, start=1) if line.startswith("  page: "))
+    assert (page_line, "contact.page") in found  # an unknown field, named where it is
+
+
+# FIPS 180-2 test vectors (appendices B.1 and B.3 of SHA-256; A.1 and A.3 of SHA-1).
+ABC = (
+    b"abc",
+    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+    "a9993e364706816aba3e25717850c26c9cd0d89d",
+)
+MILLION_A = (
+    b"a" * 1_000_000,
+    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+    "34aa973cd4c4daa4f61eeb2bdbad27316534016f",
+)
+
+
+def test_file_digests_from_a_forked_process_are_the_standards(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+) -> None:
+    release = Release(dataset, built, built.triples)
+    (tmp_path / "editions").mkdir()
+    (tmp_path / "abc.txt").write_bytes(ABC[0])
+    (tmp_path / "editions" / "a.nt").write_bytes(MILLION_A[0] * 3)  # three million: over several read chunks
+    (tmp_path / "empty.csv").write_bytes(b"")
+    paths = ["abc.txt", "editions/a.nt", "empty.csv"]
+    with files_facts_meanwhile(release, tmp_path, paths, minimum=1) as facts:  # minimum=1: always forked
+        found = facts()
+    assert (found["abc.txt"].size, found["abc.txt"].sha256, found["abc.txt"].sha1) == (3, ABC[1], ABC[2])
+    assert found["editions/a.nt"].size == 3_000_000
+    assert found["editions/a.nt"].sha256 == hashlib.sha256(MILLION_A[0] * 3).hexdigest()
+    assert found["editions/a.nt"].sha1 == hashlib.sha1(MILLION_A[0] * 3).hexdigest()
+    assert found["empty.csv"].sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert found["empty.csv"].sha1 == "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+
+
+def test_sha256sums_hashes_again_a_file_changed_after_the_catalogue(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+) -> None:
+    release = Release(dataset, built, built.triples)
+    (tmp_path / "kept.txt").write_bytes(ABC[0])
+    (tmp_path / "changed.txt").write_bytes(ABC[0])
+    files_facts(release, tmp_path, ["kept.txt", "changed.txt"])  # as the catalogue hashes them
+    (tmp_path / "changed.txt").write_bytes(MILLION_A[0])
+    write_checksums(release, tmp_path)
+    assert (tmp_path / "SHA256SUMS").read_text(encoding="utf-8") == f"{MILLION_A[1]}  changed.txt\n{ABC[1]}  kept.txt\n"

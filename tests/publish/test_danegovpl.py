@@ -1,0 +1,85 @@
+"""The dane.gov.pl harvester file: valid against the portal's XSD 1.10, its .md5 matches, and nothing the portal
+would delete goes missing (every member-year stays in the file)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from civicgraph.graph.build import build_graph
+from civicgraph.graph.rdfio import sorted_triples
+from civicgraph.publish.danegovpl import harvester_document
+from civicgraph.publish.release import Release
+from civicgraph.source.reader import read_dataset
+
+from ..conftest import FIXTURES
+
+XSD_FILE = Path(__file__).resolve().parents[1] / "standards" / "danegovpl" / "xml_import_otwarte_dane_1_10.xsd"
+NS = {"h": "urn:otwarte-dane:harvester:1.10"}
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    if not XSD_FILE.is_file():
+        pytest.skip(f"the dane.gov.pl schema is not at {XSD_FILE}")
+    return etree.XMLSchema(etree.parse(str(XSD_FILE)))
+
+
+@pytest.fixture(scope="module")
+def document(dist: Path) -> etree._ElementTree:
+    return etree.parse(str(dist / "danegovpl.xml"))
+
+
+def test_the_xml_is_valid_against_the_portals_schema(schema: etree.XMLSchema, document: etree._ElementTree) -> None:
+    assert schema.validate(document), schema.error_log
+
+
+def test_the_md5_file_beside_it_matches(dist: Path) -> None:
+    assert (dist / "danegovpl.md5").read_text(encoding="ascii") == hashlib.md5(
+        (dist / "danegovpl.xml").read_bytes(), usedforsecurity=False
+    ).hexdigest()
+
+
+def test_resources_are_https_with_short_unique_identifiers(document: etree._ElementTree) -> None:
+    urls = document.xpath("//h:resource/h:url/text()", namespaces=NS)
+    assert urls and all(url.startswith("https://") for url in urls)
+    identifiers = document.xpath("//h:extIdent/text()", namespaces=NS)
+    assert len(identifiers) == len(set(identifiers))
+    assert max(len(i) for i in identifiers) <= 36
+
+
+def test_datasets_are_bilingual_with_categories_tags_and_licence(document: etree._ElementTree) -> None:
+    datasets = document.xpath("/h:datasets/h:dataset", namespaces=NS)
+    assert [d.findtext("h:extIdent", namespaces=NS) for d in datasets] == ["civicgraph-all", "civicgraph-3064011-2023"]
+    for dataset in datasets:
+        assert dataset.findtext("h:title/h:polish", namespaces=NS)
+        assert dataset.findtext("h:title/h:english", namespaces=NS)
+        assert dataset.xpath("h:categories/h:category/text()", namespaces=NS) == ["GOVE", "REGI"]
+        assert set(dataset.xpath("h:tags/h:tag/@lang", namespaces=NS)) == {"pl", "en"}
+        assert dataset.findtext("h:conditions/h:dbOrCopyrightedLicenseChosen", namespaces=NS) == "CC BY 4.0"
+        assert dataset.findtext("h:updateFrequency", namespaces=NS) == "yearly"
+    poznan = datasets[1]
+    # The report covers 2023: its data are as of the year's end; the region is Poznań's TERYT code.
+    assert set(poznan.xpath(".//h:dataDate/text()", namespaces=NS)) == {"2023-12-31"}
+    assert set(poznan.xpath(".//h:terytIdent/text()", namespaces=NS)) == {"3064011"}
+
+
+def test_every_member_year_stays_in_the_file(data_copy: Path, schema: etree.XMLSchema) -> None:
+    """With a second member-year in data/, both are datasets: the portal deletes whatever a harvest lacks."""
+    fixture = FIXTURES / "second-member"
+    with (data_copy / "members.yaml").open("a", encoding="utf-8") as members:
+        members.write("\n" + (fixture / "members.yaml").read_text(encoding="utf-8"))
+    shutil.copytree(fixture / "reports" / "3099011", data_copy / "reports" / "3099011")
+    dataset = read_dataset(data_copy)
+    built = build_graph(dataset)
+    root = harvester_document(Release(dataset, built, sorted_triples(built.graph)))
+    assert root.xpath("/h:datasets/h:dataset/h:extIdent/text()", namespaces=NS) == [
+        "civicgraph-all",
+        "civicgraph-3064011-2023",
+        "civicgraph-3099011-2023",
+    ]
+    assert schema.validate(etree.ElementTree(root)), schema.error_log

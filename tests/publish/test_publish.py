@@ -1,0 +1,102 @@
+"""The published files: three serializations of one graph, deterministic, canonical, independent-parser-proof."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.compare import isomorphic, to_isomorphic
+
+from civicgraph.graph.build import BuiltGraph, canonical_decimal
+
+from ..conftest import DATA, ROOT
+
+GRAPH_FILES = ("graph.ttl", "graph.nt", "graph.jsonld")
+
+
+def _oxigraph_triples(path: Path, fmt: ox.RdfFormat) -> set[str]:
+    return {str(q.triple) for q in ox.parse(path=str(path), format=fmt)}
+
+
+def test_the_three_files_are_isomorphic_with_the_built_graph(dist: Path, built: BuiltGraph) -> None:
+    for name in GRAPH_FILES:
+        parsed = Graph().parse(dist / name)
+        assert isomorphic(parsed, built.graph), name
+
+
+def test_an_independent_parser_reads_the_same_triples(dist: Path) -> None:
+    """Oxigraph (Rust) parses all three files to exactly the same set of triples."""
+    turtle = _oxigraph_triples(dist / "graph.ttl", ox.RdfFormat.TURTLE)
+    ntriples = _oxigraph_triples(dist / "graph.nt", ox.RdfFormat.N_TRIPLES)
+    jsonld = _oxigraph_triples(dist / "graph.jsonld", ox.RdfFormat.JSON_LD)
+    assert turtle == ntriples == jsonld
+
+
+def test_ntriples_are_sorted_and_have_no_blank_nodes(dist: Path) -> None:
+    lines = (dist / "graph.nt").read_bytes().splitlines()
+    assert lines == sorted(lines)
+    assert not [line for line in lines if line.startswith(b"_:") or b" _:" in line]
+
+
+def test_turtle_declares_only_the_prefixes_it_uses(dist: Path) -> None:
+    text = (dist / "graph.ttl").read_text(encoding="utf-8")
+    declared = [line.split()[1].rstrip(":") for line in text.splitlines() if line.startswith("@prefix")]
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
+    assert declared, "expected prefixes"
+    for prefix in declared:
+        assert f"{prefix}:" in body, f"unused prefix {prefix}"
+
+
+def test_jsonld_is_nested_with_language_maps(dist: Path) -> None:
+    document = json.loads((dist / "graph.jsonld").read_text(encoding="utf-8"))
+    nodes = {node["id"]: node for node in document["@graph"]}
+    zmp = nodes["organisation/zmp"]
+    assert zmp["prefLabel"] == {"pl": "Związek Miast Polskich", "en": "Association of Polish Cities"}
+    zit = nodes["activity/3064011/2023/zit-projects"]
+    figures = {figure["id"]: figure for figure in zit["hasFigure"]}
+    total = figures["activity/3064011/2023/zit-projects/figure/total-value"]
+    assert total["value"] == "1400000000"
+    assert total["currency"] == "PLN"
+    assert total["hedge"] == "cgv:hedge/nearly"
+
+
+def test_literals_survive_a_round_trip_through_oxigraph(dist: Path) -> None:
+    """A store rewrites decimals to canonical form; ours already are, so the graph comes back unchanged."""
+    store = ox.Store()
+    store.load(path=str(dist / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    assert to_isomorphic(Graph().parse(data=dumped, format="nt")) == to_isomorphic(Graph().parse(dist / "graph.nt"))
+
+
+def test_canonical_decimal_forms() -> None:
+    from decimal import Decimal
+
+    assert canonical_decimal(Decimal("47740.00")).lexical == "47740"
+    assert canonical_decimal(Decimal("1.4E+9")).lexical == "1400000000"
+    assert canonical_decimal(Decimal("0.50")).lexical == "0.5"
+    assert canonical_decimal(Decimal("0")).lexical == "0"
+
+
+def _build(out: Path, seed: str) -> dict[str, bytes]:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    subprocess.run(
+        [sys.executable, "-m", "civicgraph", "build", "--data", str(DATA), "--out", str(out)],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_builds_are_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
+    first = _build(tmp_path / "a", "1")
+    second = _build(tmp_path / "b", "4242")
+    assert first.keys() == second.keys()
+    assert {"graph.ttl", "graph.nt", "graph.jsonld", "context.jsonld"} <= first.keys()
+    assert [name for name in first if first[name] != second[name]] == []

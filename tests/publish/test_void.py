@@ -1,0 +1,81 @@
+"""VoID: the size of the graph, its vocabularies, where to get it, and the linkset of its Wikidata links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, Namespace
+
+from civicgraph.graph.build import build_graph
+from civicgraph.graph.rdfio import sorted_triples
+from civicgraph.publish.release import Release
+from civicgraph.publish.void import void_graph
+from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
+DATASET = URIRef("https://w3id.org/civicgraph/id/catalog#dataset-all")  # the catalogue's whole-graph dataset
+
+
+def _void(dist: Path) -> Graph:
+    return Graph().parse(dist / "void.ttl")
+
+
+def test_the_triple_count_is_that_of_the_dump(dist: Path) -> None:
+    lines = (dist / "graph.nt").read_bytes().count(b"\n")
+    assert _void(dist).value(DATASET, VOID.triples) == Literal(lines, datatype=XSD_INTEGER)
+
+
+def test_class_partitions_count_the_memberships_of_the_report(dist: Path) -> None:
+    void = _void(dist)
+    partitions = {
+        void.value(p, VOID["class"]): void.value(p, VOID.entities) for p in void.objects(DATASET, VOID.classPartition)
+    }
+    # "Miasto Poznań było członkiem 16 krajowych organizacji i sieci" (source.txt)
+    assert partitions[URIRef("http://www.w3.org/ns/org#Membership")] == Literal(16, datatype=XSD_INTEGER)
+
+
+def test_vocabularies_and_dumps(dist: Path) -> None:
+    void = _void(dist)
+    vocabularies = {str(v) for v in void.objects(DATASET, VOID.vocabulary)}
+    assert {
+        "https://w3id.org/civicgraph/ontology#",
+        "http://www.w3.org/ns/org#",
+        "http://www.w3.org/ns/prov#",
+        "http://schema.org/",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://www.w3.org/ns/oa#",
+        "http://www.w3.org/2006/time#",
+        "http://purl.org/dc/terms/",
+    } <= vocabularies
+    dumps = {str(d) for d in void.objects(DATASET, VOID.dataDump)}
+    assert dumps == {f"https://w3id.org/civicgraph/{name}" for name in ("graph.nt", "graph.ttl", "graph.jsonld")}
+    assert void.value(DATASET, VOID.sparqlEndpoint) is None  # sparql_endpoint: null in data/civicgraph.yaml
+
+
+def test_the_wikidata_linkset_counts_the_verified_links(dist: Path, dataset: Dataset) -> None:
+    void = _void(dist)
+    linksets = list(void.subjects(RDF.type, VOID.Linkset))
+    assert len(linksets) == 1
+    linkset = linksets[0]
+    assert void.value(linkset, VOID.linkPredicate) == URIRef("http://schema.org/sameAs")
+    assert void.value(linkset, VOID.subjectsTarget) == DATASET
+    # One link per member or organisation whose `wikidata:` in data/ names a verified item (`qid:`).
+    verified = [
+        r for r in (*dataset.members.values(), *dataset.organisations.values()) if r.wikidata and r.wikidata.qid
+    ]
+    assert void.value(linkset, VOID.triples) == Literal(len(verified), datatype=XSD_INTEGER)
+
+
+def test_a_configured_sparql_endpoint_is_announced(data_copy: Path) -> None:
+    settings = data_copy / "civicgraph.yaml"
+    text = settings.read_text(encoding="utf-8").replace(
+        "sparql_endpoint: null", "sparql_endpoint: https://dane.example.org/sparql"
+    )
+    settings.write_text(text, encoding="utf-8")
+    dataset = read_dataset(data_copy)
+    built = build_graph(dataset)
+    void = void_graph(Release(dataset, built, sorted_triples(built.graph)))
+    assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("https://dane.example.org/sparql")

@@ -1,0 +1,155 @@
+"""`civicgraph validate`: a report a person can act on, grouped per resource and traced to the source line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from rdflib import URIRef
+
+from civicgraph.graph.build import BuiltGraph
+from civicgraph.graph.rdfio import sorted_triples, write_turtle
+from civicgraph.shacl.validate import Severity, validate_graph
+
+from ..conftest import BASE, ROOT
+
+CG = "https://w3id.org/civicgraph/ontology#"
+SHAPES = "https://w3id.org/civicgraph/shapes#"
+SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "civicgraph", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+
+def _drop_english_name_of_the_voivodeship(data: Path) -> int:
+    members = data / "members.yaml"
+    text = members.read_text(encoding="utf-8")
+    old = "  name: {pl: Województwo Wielkopolskie, en: Greater Poland Voivodeship}"
+    assert text.count(old) == 1
+    members.write_text(text.replace(old, "  name: {pl: Województwo Wielkopolskie}"), encoding="utf-8")
+    return text[: text.index('"30":')].count("\n") + 1
+
+
+def test_the_real_data_conforms_without_warnings() -> None:
+    result = _run("validate", "--lang", "en")
+    assert (result.returncode, result.stdout) == (0, "The data conforms to the SHACL shapes.\n")
+
+
+def test_a_warning_is_traced_to_its_source_line_in_polish(data_copy: Path) -> None:
+    line = _drop_english_name_of_the_voivodeship(data_copy)
+    result = _run("validate", "--data", str(data_copy))
+    assert result.returncode == 0  # warnings do not make the data non-conforming
+    assert result.stdout.splitlines() == [
+        f"{BASE}member/30  (źródło: {data_copy / 'members.yaml'}:{line})",
+        "  - ostrzeżenie: Zalecana jest także nazwa jednostki samorządu po angielsku (skos:prefLabel @en). "
+        f"[właściwość: {SKOS_PREF_LABEL}]",
+        "0 błędów, 1 ostrzeżeń",
+    ]
+
+
+def test_json_report_names_shape_path_and_source(data_copy: Path) -> None:
+    line = _drop_english_name_of_the_voivodeship(data_copy)
+    result = _run("validate", "--data", str(data_copy), "--format", "json", "--lang", "en")
+    report = json.loads(result.stdout)
+    assert report["conforms"] is True
+    assert (report["violations"], report["warnings"]) == (0, 1)
+    assert report["results"] == [
+        {
+            "focusNode": f"{BASE}member/30",
+            "source": f"{data_copy / 'members.yaml'}:{line}",
+            "severity": "Warning",
+            "path": SKOS_PREF_LABEL,
+            "sourceShape": SHAPES + "LocalGovernmentShape-prefLabelEn",
+            "constraint": "http://www.w3.org/ns/shacl#QualifiedMinCountConstraintComponent",
+            "value": None,
+            "message": "An English name of the local government (skos:prefLabel @en) is recommended.",
+        }
+    ]
+
+
+def _graph_without_membership_evidence(built: BuiltGraph, tmp_path: Path) -> Path:
+    graph = built.graph.__class__()
+    membership = URIRef(BASE + "membership/3064011/zmp")
+    for triple in built.graph:
+        if not (triple[0] == membership and triple[1] == URIRef(CG + "evidence")):
+            graph.add(triple)
+    path = tmp_path / "broken.ttl"
+    # civicgraph's writer, not rdflib's: rdflib would write the decimal 139 as 139.0, a non-canonical form
+    # the shapes rightly reject (FigureShape-value).
+    write_turtle(sorted_triples(graph), path)
+    return path
+
+
+def test_a_graph_file_with_a_violation_exits_1_naming_the_shape(built: BuiltGraph, tmp_path: Path) -> None:
+    broken = _graph_without_membership_evidence(built, tmp_path)
+    result = _run("validate", "--graph", str(broken), "--format", "json", "--lang", "en")
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert [(r["focusNode"], r["sourceShape"], r["path"], r["severity"]) for r in report["results"]] == [
+        (f"{BASE}membership/3064011/zmp", SHAPES + "MembershipShape-evidence", CG + "evidence", "Violation")
+    ]
+    assert report["results"][0]["message"] == (
+        "A membership must rest on at least one piece of evidence (cg:evidence, cg:Evidence)."
+    )
+
+
+def test_turtle_format_is_a_shacl_validation_report(built: BuiltGraph, tmp_path: Path) -> None:
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    broken = _graph_without_membership_evidence(built, tmp_path)
+    result = _run("validate", "--graph", str(broken), "--format", "turtle")
+    report = Graph().parse(data=result.stdout, format="turtle")
+    assert [v.toPython() for v in report.objects(None, SH.conforms)] == [False]
+    assert {str(s) for s in report.objects(None, SH.sourceShape)} == {SHAPES + "MembershipShape-evidence"}
+
+
+def test_build_refuses_to_publish_a_violating_graph(built: BuiltGraph) -> None:
+    """The library-level check the build relies on: a violation makes the report non-conforming."""
+    graph = built.graph.__class__()
+    for triple in built.graph:
+        graph.add(triple)
+    graph.remove((URIRef(BASE + "activity/3064011/2023/pkm"), URIRef(CG + "withinMembership"), None))
+    report = validate_graph(graph)
+    assert not report.conforms
+    assert {(r.shape, r.severity) for r in report.violations} == {
+        (SHAPES + "ActivityShape-withinMembership", Severity.VIOLATION)
+    }
+
+
+def test_unreadable_graph_file_is_bad_input(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b", encoding="utf-8")
+    result = _run("validate", "--graph", str(bad))
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"Error: {bad}: not valid turtle:")
+    assert "Traceback" not in result.stderr
+
+
+def test_pyshacl_stopping_on_a_value_it_cannot_compare_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    """ "NaN" is not in the lexical space of xsd:decimal (XSD 1.1 part 2, 3.3.3); pyshacl stops on it against
+    sh:minInclusive, the fast engine reports it (tests/test_shacl_fast.py)."""
+    graph = tmp_path / "nan.ttl"
+    graph.write_text(
+        "@prefix cg: <https://w3id.org/civicgraph/ontology#> .\n"
+        "@prefix schema: <http://schema.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<https://w3id.org/civicgraph/id/x> a cg:Figure ; schema:value "NaN"^^xsd:decimal .\n',
+        encoding="utf-8",
+    )
+    stopped = _run("validate", "--graph", str(graph), "--engine", "pyshacl")
+    assert stopped.returncode == 3
+    assert stopped.stderr == (
+        "Error: pyshacl stopped on a value it cannot compare (decimal.InvalidOperation), such as "
+        '"NaN"^^xsd:decimal against sh:minInclusive; the default engine (--engine fast) reports such a value as a '
+        "result with its focus node\n"
+    )
+    reported = _run("validate", "--graph", str(graph), "--format", "json")
+    assert reported.returncode == 1
+    found = {(r["sourceShape"], r["value"]) for r in json.loads(reported.stdout)["results"] if r["value"] == "NaN"}
+    assert found == {(SHAPES + "FigureShape-value", "NaN")}

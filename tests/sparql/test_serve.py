@@ -1,0 +1,599 @@
+"""``civicgraph serve`` over real HTTP on loopback: the SPARQL 1.1 Protocol, its formats, its refusals, its
+limits, the service description, CORS, and content negotiation of resource IRIs.
+
+One server (a ``civicgraph serve`` process on a free port) serves the graph of two reports for the whole module;
+it runs with small limits so that refusals are quick: 2 s per query, 1000 results, 8 KiB per request.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.dom.minidom import Document
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
+
+from civicgraph.sparql.endpoint import negotiate
+from civicgraph.sparql.library import OxigraphEngine, RemoteEngine, bind_parameters, canonical, library, parse_response
+
+from .test_queries import build_two_reports
+from .test_queries_engines import CASES
+
+QUERIES = library()
+TIMEOUT = 2.0
+MAX_RESULTS = 1000
+MAX_BODY = 8192
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 3 573 ** 3 rows to count
+CONSTRUCT = "CONSTRUCT { ?m a ?k } WHERE { ?m <https://w3id.org/civicgraph/ontology#localGovernmentKind> ?k }"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+    graph: Path
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "/sparql"
+
+
+def start_server(graph: Path, workdir: Path, *options: str) -> Iterator[Server]:
+    port = free_port()
+    log = workdir / f"serve-{port}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "civicgraph",
+        "serve",
+        "--data",
+        str(graph),
+        "--port",
+        str(port),
+        "--timeout",
+        str(TIMEOUT),
+        "--max-results",
+        str(MAX_RESULTS),
+        "--max-body",
+        str(MAX_BODY),
+        "--no-access-log",
+        *options,
+    ]
+    with log.open("w") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, cwd=workdir)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/sparql", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"civicgraph serve did not start: {log.read_text()}")
+            time.sleep(0.1)
+        yield Server(url, log, graph)
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small stand-in for dist/site: a page and data files for one member, only a page for one organisation."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "member").mkdir()
+    (root / "organisation").mkdir()
+    (root / "member" / "3064011.html").write_text("<!doctype html><title>Miasto Poznań</title>", "utf-8")
+    (root / "member" / "3064011.ttl").write_text(
+        "<https://w3id.org/civicgraph/id/member/3064011> <http://www.w3.org/2004/02/skos/core#prefLabel> "
+        '"Miasto Poznań"@pl .\n',
+        "utf-8",
+    )
+    (root / "member" / "3064011.jsonld").write_text(
+        json.dumps(
+            {
+                "@id": "https://w3id.org/civicgraph/id/member/3064011",
+                "http://www.w3.org/2004/02/skos/core#prefLabel": {"@value": "Miasto Poznań", "@language": "pl"},
+            }
+        ),
+        "utf-8",
+    )
+    (root / "organisation" / "zmp.html").write_text("<!doctype html><title>Związek Miast Polskich</title>", "utf-8")
+    (root / "report" / "3064011").mkdir(parents=True)
+    for suffix in (".html", ".en.html", ".ttl"):  # a report's page: its activities are sections of it
+        (root / "report" / "3064011" / f"2023{suffix}").write_text("<!doctype html><title>Raport</title>", "utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_two_reports(tmp_path_factory.mktemp("serve-data"))
+
+
+@pytest.fixture(scope="module")
+def server(graph: Path, site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from start_server(graph, tmp_path_factory.mktemp("serve"), "--site", str(site))
+
+
+@pytest.fixture(scope="module")
+def local(graph: Path) -> OxigraphEngine:
+    return OxigraphEngine.from_file(graph)
+
+
+def post(server: Server, query: str, accept: str = "application/sparql-results+json") -> httpx.Response:
+    return httpx.post(server.sparql, data={"query": query}, headers={"Accept": accept}, timeout=30)
+
+
+# -- answers ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "params"), CASES)
+def test_the_library_gives_the_same_answers_through_the_endpoint(
+    server: Server, local: OxigraphEngine, name: str, params: dict[str, str]
+) -> None:
+    query = QUERIES[name]
+    bindings = bind_parameters(query, params)
+    remote = RemoteEngine(server.sparql).run(query.text, bindings)
+    assert canonical(remote) == canonical(local.run(query.text, bindings))
+
+
+def test_sparqlwrapper_reads_every_select_format(server: Server) -> None:
+    query = QUERIES["co-financers-by-kind"].text
+    expected = {"30", "3064011", "3021"}  # the three co-financers of every PKM line named in the text
+
+    def client(return_format: str, method: str | None = None) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(server.sparql)
+        wrapper.setQuery(query)
+        wrapper.setReturnFormat(return_format)
+        if method == POSTDIRECTLY:
+            wrapper.setMethod(POST)
+            wrapper.setRequestMethod(POSTDIRECTLY)
+        elif method == POST:
+            wrapper.setMethod(POST)
+        return wrapper
+
+    for method in (None, POST, POSTDIRECTLY):
+        bindings = client(JSON, method).query().convert()["results"]["bindings"]  # type: ignore[index]
+        assert {row["teryt"]["value"] for row in bindings} == expected
+    document = client(XML).query().convert()
+    assert isinstance(document, Document)
+    teryt_bindings = [b for b in document.getElementsByTagName("binding") if b.getAttribute("name") == "teryt"]
+    assert {b.getElementsByTagName("literal")[0].firstChild.data for b in teryt_bindings} == expected
+    table = client(CSV).query().convert()
+    assert {row["teryt"] for row in csv.DictReader(io.StringIO(table.decode()))} == expected  # type: ignore[union-attr]
+    tsv = client(TSV).query().convert().decode().splitlines()  # type: ignore[union-attr]
+    column = tsv[0].split("\t").index("?teryt")
+    assert {line.split("\t")[column] for line in tsv[1:]} == {f'"{code}"' for code in expected}
+
+
+def test_sparqlwrapper_reads_graphs(server: Server) -> None:
+    wrapper = SPARQLWrapper(server.sparql)
+    wrapper.setQuery(CONSTRUCT)
+    wrapper.setReturnFormat(TURTLE)
+    turtle = wrapper.query().convert()
+    kinds = {t.object.value.rsplit("/", 1)[1] for t in ox.parse(turtle, format=ox.RdfFormat.TURTLE)}  # type: ignore[arg-type]
+    # Poznań (city with county rights), Wielkopolska (voivodeship), Poznań County, Gmina Przykładowa (rural)
+    assert kinds == {"city-with-county-rights", "voivodeship", "county", "rural-commune"}
+    wrapper.setReturnFormat(JSONLD)
+    assert len(wrapper.query().convert()) == 4  # type: ignore[arg-type]
+
+
+SELECT_TYPES = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+
+
+@pytest.mark.parametrize("accept", [*SELECT_TYPES, "text/csv"])
+def test_select_results_in_each_format_by_accept(server: Server, local: OxigraphEngine, accept: str) -> None:
+    query = QUERIES["money-figures"].text
+    response = post(server, query, accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == accept
+    assert response.headers["vary"].startswith("Accept")
+    if accept == "text/csv":  # lossy, plain values only: no standard parser reads it back
+        values = {row["value"] for row in csv.DictReader(io.StringIO(response.text))}
+        assert values == {"1400000000", "800000000", "2500000"}  # blisko 1,4 mld, ponad 800 mln, blisko 2,5 mln
+    else:
+        assert canonical(parse_response(response.content, accept)) == canonical(local.run(query))
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdf"),
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ],
+)
+def test_graph_results_in_each_format_by_accept(
+    server: Server, local: OxigraphEngine, accept: str, rdf: ox.RdfFormat
+) -> None:
+    response = post(server, CONSTRUCT, accept)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == accept
+    received = {quad.triple for quad in ox.parse(response.content, format=rdf)}
+    assert len(received) == 4
+    assert canonical(parse_response(response.content, accept)) == canonical(local.run(CONSTRUCT))
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "expected"),
+    [
+        (COUNT_ALL, "*/*", "application/sparql-results+json"),
+        (COUNT_ALL, None, "application/sparql-results+json"),
+        (
+            COUNT_ALL,
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "application/sparql-results+xml",
+        ),
+        (COUNT_ALL, "application/json", "application/sparql-results+json"),
+        (CONSTRUCT, "*/*", "text/turtle"),
+        ("DESCRIBE <https://w3id.org/civicgraph/id/member/3064011>", "*/*", "text/turtle"),
+        ("DESCRIBE <https://w3id.org/civicgraph/id/member/3064011>", "application/n-triples", "application/n-triples"),
+        ("ASK { ?s ?p ?o }", "text/csv, */*;q=0.1", "application/sparql-results+json"),
+    ],
+)
+def test_defaults_and_preferences(server: Server, query: str, accept: str | None, expected: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = httpx.post(server.sparql, data={"query": query}, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        (COUNT_ALL, "image/png"),
+        (CONSTRUCT, "application/sparql-results+json"),
+        ("ASK { ?s ?p ?o }", "text/csv"),
+    ],
+)
+def test_an_unservable_accept_is_406(server: Server, query: str, accept: str) -> None:
+    response = post(server, query, accept)
+    assert response.status_code == 406
+    assert "offered:" in response.text
+
+
+def test_get_post_form_and_post_direct_agree(server: Server) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    by_get = httpx.get(server.sparql, params={"query": COUNT_ALL}, headers=accept)
+    by_form = httpx.post(server.sparql, data={"query": COUNT_ALL}, headers=accept)
+    direct = httpx.post(
+        server.sparql, content=COUNT_ALL.encode(), headers={**accept, "Content-Type": "application/sparql-query"}
+    )
+    assert by_get.content == by_form.content == direct.content
+    (row,) = json.loads(by_get.content)["results"]["bindings"]
+    assert row["n"]["value"] == str(len(server.graph.read_text(encoding="utf-8").splitlines()))
+
+
+# -- refusals ---------------------------------------------------------------------------------------------------
+
+INSERT = "INSERT DATA { <https://example.org/a> <https://example.org/b> <https://example.org/c> }"
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda url: httpx.post(url, data={"update": INSERT}),
+        lambda url: httpx.post(url, content=INSERT.encode(), headers={"Content-Type": "application/sparql-update"}),
+        lambda url: httpx.post(url, data={"query": INSERT}),
+        lambda url: httpx.get(url, params={"update": INSERT}),
+        lambda url: httpx.get(url, params={"query": "DELETE WHERE { ?s ?p ?o }"}),
+    ],
+    ids=["form-update", "sparql-update-body", "update-as-query", "get-update", "delete-as-query"],
+)
+def test_updates_are_refused_and_the_graph_is_unchanged(server: Server, send: object) -> None:
+    response = send(server.sparql)  # type: ignore[operator]
+    assert response.status_code == 403
+    assert response.text == "this endpoint is read-only: SPARQL Update is refused\n"
+    count = post(server, "ASK { <https://example.org/a> ?p ?o }").json()
+    assert count["boolean"] is False
+
+
+def test_a_syntax_error_is_400_with_the_position(server: Server) -> None:
+    response = post(server, "SELECT ?s WHERE {\n  ?s ?p\n}")
+    assert response.status_code == 400
+    # The triple pattern without an object starts on line 2, column 3.
+    assert response.text.startswith("query:2:3: SPARQL syntax error")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?q ?r } } }",
+        "SELECT * WHERE { BIND(<https://query.wikidata.org/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+        "SELECT * WHERE { \\u0053ERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }",
+        "PREFIX w: <https://query.wikidata.org/> SELECT * { ?s ?p ?o FILTER EXISTS { SERVICE w:sparql { ?s ?p ?o } } }",
+        "SELECT * WHERE { { SELECT ?s WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } } } }",
+    ],
+)
+def test_service_is_refused_by_default(server: Server, query: str) -> None:
+    response = post(server, query)
+    assert response.status_code == 400
+    assert "SERVICE" in response.text and "refused" in response.text
+
+
+def test_the_word_service_in_a_literal_is_not_a_service_call(server: Server) -> None:
+    response = post(server, 'SELECT ?s WHERE { ?s ?p "SERVICE" }')
+    assert response.status_code == 200
+
+
+def test_an_oversized_body_is_413(server: Server) -> None:
+    padding = "#" + "x" * MAX_BODY + "\n"
+    response = httpx.post(
+        server.sparql, content=(padding + COUNT_ALL).encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert response.status_code == 413
+    assert f"larger than {MAX_BODY} bytes" in response.text
+
+
+def test_an_oversized_query_string_is_414(server: Server) -> None:
+    response = httpx.get(server.sparql, params={"query": "#" + "x" * MAX_BODY + "\n" + COUNT_ALL})
+    assert response.status_code == 414
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        (lambda url: httpx.put(url, content=b"x"), 405),
+        (lambda url: httpx.post(url, content=COUNT_ALL.encode(), headers={"Content-Type": "text/plain"}), 415),
+        (lambda url: httpx.get(url, params={"query": COUNT_ALL, "default-graph-uri": "https://example.org/g"}), 400),
+        (lambda url: httpx.get(url + "?query=ASK%7B%7D&query=ASK%7B%7D"), 400),
+        (lambda url: httpx.post(url, data={"other": "x"}), 400),
+    ],
+    ids=["put", "text-plain", "dataset", "two-queries", "no-query-field"],
+)
+def test_malformed_protocol_requests_are_4xx(server: Server, request_: object, status: int) -> None:
+    assert request_(server.sparql).status_code == status  # type: ignore[operator]
+
+
+# -- limits -----------------------------------------------------------------------------------------------------
+
+
+def test_a_runaway_query_is_cancelled_while_others_are_served(server: Server) -> None:
+    outcome: dict[str, object] = {}
+
+    def runaway() -> None:
+        started = time.monotonic()
+        response = post(server, RUNAWAY)
+        outcome.update(status=response.status_code, text=response.text, seconds=time.monotonic() - started)
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.3)
+    served_meanwhile = [post(server, COUNT_ALL).status_code for _ in range(5)]
+    still_running = thread.is_alive()
+    thread.join(30)
+    assert served_meanwhile == [200] * 5 and still_running
+    assert outcome["status"] == 422
+    assert outcome["text"] == f"query cancelled: it ran longer than {TIMEOUT:g} s, the time limit of this endpoint\n"
+    assert TIMEOUT <= float(outcome["seconds"]) < TIMEOUT + 5  # type: ignore[arg-type]
+    # The killed worker is replaced: both workers answer again, and a second runaway is cancelled too.
+    assert [post(server, COUNT_ALL).status_code for _ in range(4)] == [200] * 4
+    assert post(server, RUNAWAY).status_code == 422
+
+
+def test_a_result_over_the_limit_is_refused_not_truncated(server: Server) -> None:
+    too_many = post(server, "SELECT * WHERE { ?s ?p ?o }")
+    assert too_many.status_code == 422
+    assert f"more than {MAX_RESULTS} rows" in too_many.text
+    graph_too_big = post(server, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+    assert graph_too_big.status_code == 422
+    at_the_limit = post(server, f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_RESULTS}")
+    assert len(at_the_limit.json()["results"]["bindings"]) == MAX_RESULTS
+
+
+# -- service description, CORS, binding -----------------------------------------------------------------------
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def test_service_description_at_the_endpoint(server: Server) -> None:
+    response = httpx.get(server.sparql)
+    assert response.headers["content-type"].split(";")[0] == "text/turtle"
+    triples = {quad.triple for quad in ox.parse(response.content, format=ox.RdfFormat.TURTLE)}
+    endpoint = ox.NamedNode(server.sparql)
+
+    def objects(subject: ox.NamedNode, predicate: str) -> set[str]:
+        return {t.object.value for t in triples if t.subject == subject and t.predicate.value == predicate}
+
+    assert objects(endpoint, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") == {SD + "Service"}
+    assert objects(endpoint, SD + "endpoint") == {server.sparql}
+    assert objects(endpoint, SD + "supportedLanguage") == {SD + "SPARQL11Query"}
+    formats = {
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "JSON-LD",
+        "N-Triples",
+    }
+    assert objects(endpoint, SD + "resultFormat") == {"http://www.w3.org/ns/formats/" + f for f in formats}
+    assert SD + "BasicFederatedQuery" not in objects(endpoint, SD + "feature")
+    (graph,) = objects(ox.NamedNode(server.sparql + "#dataset"), SD + "defaultGraph")
+    (size,) = objects(ox.NamedNode(graph), "http://rdfs.org/ns/void#triples")
+    assert int(size) == len(server.graph.read_text(encoding="utf-8").splitlines())
+    as_jsonld = httpx.get(server.sparql, headers={"Accept": "application/ld+json"})
+    assert {q.triple for q in ox.parse(as_jsonld.content, format=ox.RdfFormat.JSON_LD)} == triples
+
+
+def test_cors_lets_a_page_elsewhere_read_results(server: Server) -> None:
+    origin = {"Origin": "https://notebook.example.org"}
+    simple = httpx.get(server.sparql, params={"query": COUNT_ALL}, headers=origin)
+    assert simple.headers["access-control-allow-origin"] == "*"
+    preflight = httpx.options(
+        server.sparql,
+        headers={**origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"},
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+
+
+def test_it_listens_on_loopback_by_default(server: Server) -> None:
+    assert re.search(r"Uvicorn running on http://127\.0\.0\.1:\d+", server.log.read_text())
+
+
+# -- resource IRIs ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [
+        ("text/html", "/site/member/3064011.html"),
+        ("text/turtle", "/site/member/3064011.ttl"),
+        ("application/ld+json", "/site/member/3064011.jsonld"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "/site/member/3064011.html"),
+        ("application/ld+json;q=0.5, text/turtle", "/site/member/3064011.ttl"),
+        ("*/*", "/site/member/3064011.html"),
+    ],
+)
+def test_resource_iris_redirect_by_accept(server: Server, accept: str, target: str) -> None:
+    response = httpx.get(server.url + "/id/member/3064011", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["location"] == target
+    assert "Accept" in response.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [
+        ("text/html", "/site/report/3064011/2023.html#activity/3064011/2023/pkm/figure/communes"),
+        ("text/turtle", "/site/report/3064011/2023.ttl"),
+    ],
+)
+def test_a_resource_shown_as_a_section_redirects_to_its_page_and_anchor(
+    server: Server, accept: str, target: str
+) -> None:
+    response = httpx.get(server.url + "/id/activity/3064011/2023/pkm/figure/communes", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["location"] == target
+
+
+def test_the_redirect_target_is_served_with_its_media_type(server: Server, site: Path) -> None:
+    response = httpx.get(server.url + "/id/member/3064011", headers={"Accept": "text/turtle"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == "text/turtle"
+    assert response.content == (site / "member" / "3064011.ttl").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "status"),
+    [
+        ("/id/member/3064011", "image/png", 406),
+        ("/id/organisation/zmp", "text/turtle", 404),  # the stand-in site has only its page
+        ("/id/activity/3064011/2023/pkm", "application/ld+json", 404),  # nor its report's JSON-LD
+        ("/id/activity/3064011/2022/pkm", "text/html", 404),  # no page for that report
+        ("/id/organisation/no-such", "text/html", 404),
+        ("/id/member/..%2F..%2Fetc%2Fpasswd", "text/html", 404),
+    ],
+)
+def test_resource_iris_refuse_what_cannot_be_served(server: Server, path: str, accept: str, status: int) -> None:
+    assert httpx.get(server.url + path, headers={"Accept": accept}).status_code == status
+
+
+# -- negotiation rules ------------------------------------------------------------------------------------------
+
+OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "chosen"),
+    [
+        (None, "application/sparql-results+json"),  # no header: anything goes, the server's first choice
+        ("text/csv", "text/csv"),
+        ("text/*", "text/csv"),
+        ("application/sparql-results+xml;q=0.9, text/csv;q=0.8", "application/sparql-results+xml"),
+        ("*/*;q=0.1, text/csv;q=0", "application/sparql-results+json"),  # q=0: "not acceptable"
+        ("text/*;q=0.2, text/csv;q=0.9, */*;q=0.5", "text/csv"),  # the most specific range decides
+        ("image/png", None),
+        ("text/csv;q=0", None),
+    ],
+)
+def test_negotiation_follows_rfc_9110(accept: str | None, chosen: str | None) -> None:
+    assert negotiate(accept, OFFERS) == chosen
+
+
+# -- allowed SERVICE ---------------------------------------------------------------------------------------------
+
+
+def test_allow_service_lets_listed_endpoints_be_called(server: Server, graph: Path, tmp_path: Path) -> None:
+    for second in start_server(graph, tmp_path, "--allow-service", server.sparql):
+        federated = f"SELECT ?n WHERE {{ SERVICE <{server.sparql}> {{ {COUNT_ALL} }} }}"
+        response = post(second, federated)
+        assert response.status_code == 200, response.text
+        (row,) = response.json()["results"]["bindings"]
+        assert row["n"]["value"] == str(len(graph.read_text(encoding="utf-8").splitlines()))
+        other = post(second, "SELECT * WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }")
+        assert other.status_code == 400
+        description = httpx.get(second.sparql).text
+        assert "sd:BasicFederatedQuery" in description
+
+
+# -- the release's own site -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "page"),
+    [
+        (None, "3064011.html"),
+        ("en-GB,en;q=0.9", "3064011.en.html"),
+        ("pl,en;q=0.5", "3064011.html"),
+        ("de, en;q=0.8, pl;q=0.7", "3064011.en.html"),
+    ],
+)
+def test_english_pages_by_accept_language(server: Server, site: Path, accept_language: str | None, page: str) -> None:
+    (site / "member" / "3064011.en.html").write_text("<!doctype html><title>City of Poznań</title>", "utf-8")
+    headers = {"Accept": "text/html", **({"Accept-Language": accept_language} if accept_language else {})}
+    response = httpx.get(server.url + "/id/member/3064011", headers=headers)
+    assert response.headers["location"] == f"/site/member/{page}"
+    assert "Accept-Language" in response.headers["vary"]
+
+
+def test_the_published_site_answers_for_poznan(dist: Path, tmp_path: Path) -> None:
+    """With the release's own dist/site: Poznań's IRI leads to its page, its Turtle and its JSON-LD."""
+    if not (dist / "site" / "member" / "3064011.ttl").is_file():
+        pytest.skip("this release has no site (the publishing step did not write one)")
+    poznan = ox.NamedNode("https://w3id.org/civicgraph/id/member/3064011")
+    for served in start_server(dist / "graph.nt", tmp_path, "--site", str(dist / "site")):
+        for accept, rdf in (("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD)):
+            response = httpx.get(served.url + "/id/member/3064011", headers={"Accept": accept}, follow_redirects=True)
+            assert response.headers["content-type"].split(";")[0] == accept
+            labels = {
+                q.object.value
+                for q in ox.parse(response.content, format=rdf)
+                if q.subject == poznan and q.predicate.value.endswith("#prefLabel")
+            }
+            assert "Miasto Poznań" in labels
+        page = httpx.get(served.url + "/id/member/3064011", headers={"Accept": "text/html"}, follow_redirects=True)
+        assert page.headers["content-type"].startswith("text/html") and "Poznań" in page.text

@@ -1,0 +1,40 @@
+"""Progress lines: written only for a terminal, with the stage's count and rate."""
+
+from __future__ import annotations
+
+import io
+
+from civicgraph.util.progress import Progress, StageCount
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_quiet_when_stderr_is_not_a_terminal() -> None:
+    stream = io.StringIO()  # what CI and pipes give: isatty() is False
+    progress = Progress(stream)
+    with progress.stage("build") as counted:
+        counted.count, counted.unit = 1791, "triples"
+    assert stream.getvalue() == ""
+
+
+def test_terminal_gets_one_line_per_stage_with_count_and_rate() -> None:
+    stream = _Terminal()
+    progress = Progress(stream)
+    with progress.stage("build") as counted:
+        counted.count, counted.unit = 1791, "triples"
+    with progress.stage("publish"):
+        pass
+    lines = stream.getvalue().split("\n")
+    assert lines[0].startswith("build …\rbuild: 1,791 triples in ")
+    assert " triples/s (total " in lines[0]
+    assert lines[1].startswith("publish …\rpublish: ") and "(total " in lines[1]
+    assert lines[2] == ""
+
+
+def test_rate_is_count_over_seconds() -> None:
+    progress = Progress(io.StringIO(), enabled=True)
+    line = progress.line("validate", StageCount(2000, "nodes"), 4.0)
+    assert line.startswith("validate: 2,000 nodes in 4.00 s, 500 nodes/s (total ")

@@ -1,0 +1,327 @@
+"""`civicgraph link wikidata` and `link apply` end to end, against the loopback replay server.
+
+Every failure of Wikidata ends with one clear line, exit code 4, no review file and not one byte of data/ changed;
+the review → apply cycle changes only the accepted lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from civicgraph.cli.main import main
+from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import WikidataLink
+from civicgraph.util.errors import ExitCode
+from civicgraph.wikidata.link import REVIEW_COLUMNS
+
+from ..wikidata_replay import ReplayServer, Reply, copy_data, tree_bytes
+
+REVIEWER = "Anna Nowak (test reviewer)"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return copy_data("link-data", tmp_path / "data")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env={"SOURCE_DATE_EPOCH": None, **(env or {})})
+
+
+def link_wikidata(replay: ReplayServer, data: Path, *extra: str) -> Result:
+    return run(
+        "link", "wikidata", "--data", str(data), "--cache", str(data.parent / "cache"),
+        "--api-url", replay.api_url, "--sparql-url", replay.sparql_url,
+        "--contact", "https://example.org/civicgraph-tests", "--min-interval", "0", "--backoff", "0.001",
+        "--max-attempts", "2", "--timeout", "0.3", *extra,
+    )  # fmt: skip
+
+
+def rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# -- finding candidates ------------------------------------------------------------------------------------
+
+
+def test_poznan_is_matched_by_teryt(replay: ReplayServer, data: Path) -> None:
+    result = link_wikidata(replay, data, "--only", "3064011")
+    assert result.exit_code == 0, result.stderr
+    (row,) = rows(result.stdout)
+    assert row == {
+        "decision": "", "kind": "member", "key": "3064011", "name": "Miasto Poznań", "qid": "Q268",
+        "wikidata_label": "Poznań", "wikidata_description": "miasto na prawach powiatu w województwie wielkopolskim",
+        "method": "teryt", "score": "100", "reasons": "P1653 (TERYT) = 3064011",
+        "wikidata_page": "https://www.wikidata.org/wiki/Q268",
+    }  # fmt: skip
+
+
+def test_namesake_communes_are_listed_for_a_person_to_choose(replay: ReplayServer, data: Path) -> None:
+    result = link_wikidata(replay, data, "--only", "3099022")
+    assert result.exit_code == 0, result.stderr
+    found = [(r["qid"], r["method"], r["score"]) for r in rows(result.stdout)]
+    assert found == [
+        ("Q999999901", "label", "50"),
+        ("Q999999902", "label", "50"),
+        ("Q999999903", "label", "50"),
+        ("Q999999904", "label", "50"),
+        ("Q999999905", "label", "40"),  # gmina Osiek Mały
+        ("Q999999906", "label", "20"),  # the village
+        ("Q999999907", "label", "20"),  # the disambiguation page
+    ]
+    assert all("ambiguous: 4 items score the same" in r["reasons"] for r in rows(result.stdout)[:4])
+    assert {r["decision"] for r in rows(result.stdout)} == {""}, "the tool never decides"
+
+
+def test_no_candidate_gives_a_none_found_line(replay: ReplayServer, data: Path) -> None:
+    result = link_wikidata(replay, data, "--only", "stowarzyszenie-fikcyjne")
+    assert result.exit_code == 0, result.stderr
+    (row,) = rows(result.stdout)
+    assert (row["kind"], row["key"], row["qid"], row["method"]) == (
+        "organisation", "stowarzyszenie-fikcyjne", "", "none-found",
+    )  # fmt: skip
+    assert row["reasons"] == "searching 'Stowarzyszenie Gmin Fikcyjnych' found no item"
+
+
+def test_krs_is_looked_up_under_the_given_property(replay: ReplayServer, data: Path) -> None:
+    result = link_wikidata(replay, data, "--only", "fundacja-testowa", "--krs-property", "P999999999")
+    assert result.exit_code == 0, result.stderr
+    (row,) = rows(result.stdout)
+    assert (row["qid"], row["method"], row["score"]) == ("Q999999911", "krs", "100")
+
+
+def test_a_rerun_is_offline_and_gives_the_same_review(replay: ReplayServer, data: Path) -> None:
+    everything = ("--krs-property", "P999999999")
+    first = link_wikidata(replay, data, *everything)
+    assert first.exit_code == 0, first.stderr
+    asked = len(replay.received)
+    assert asked == 9  # 3 SPARQL lookups, 3 searches, 3 wbgetentities
+    again = link_wikidata(replay, data, *everything, "--offline")
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout == first.stdout
+    assert len(replay.received) == asked
+    assert "0 requests to Wikidata" in again.stderr
+
+
+def test_offline_without_cache_names_the_missing_request(replay: ReplayServer, data: Path) -> None:
+    before = tree_bytes(data)
+    result = link_wikidata(replay, data, "--offline", "--only", "3064011")
+    assert result.exit_code == ExitCode.EXTERNAL
+    assert "offline: no cached answer for SPARQL items with P1653 = '3064011'" in result.stderr
+    assert tree_bytes(data) == before
+
+
+def test_the_review_file_is_not_overwritten_by_accident(replay: ReplayServer, data: Path, tmp_path: Path) -> None:
+    review = tmp_path / "review.csv"
+    review.write_text("decision,...\naccept,...\n", encoding="utf-8")
+    result = link_wikidata(replay, data, "--out", str(review))
+    assert result.exit_code == ExitCode.USAGE
+    assert "exists and may hold decisions" in result.stderr
+    assert review.read_text(encoding="utf-8") == "decision,...\naccept,...\n"
+
+
+def test_a_contact_is_required_online(data: Path) -> None:
+    result = run("link", "wikidata", "--data", str(data), "--cache", str(data.parent / "cache"))
+    assert result.exit_code == ExitCode.USAGE
+    assert "give --contact" in result.stderr
+
+
+def test_a_contact_that_is_neither_email_nor_url_is_a_usage_error(data: Path) -> None:
+    result = run("link", "wikidata", "--data", str(data), "--contact", "call me maybe")
+    assert result.exit_code == ExitCode.USAGE
+    assert "--contact 'call me maybe' is not an email address or an http(s) URL" in result.stderr
+
+
+# -- failures of the service -------------------------------------------------------------------------------
+
+FAILURES = {
+    "429 beyond the allowed wait": (
+        [Reply(429, b"", {"Retry-After": "60"})],
+        "Wikidata asks to wait 60 s (Retry-After), longer than the 1 s allowed",
+    ),
+    "503 maxlag twice": (
+        [Reply.file("hostile/maxlag.json", 503, **{"Retry-After": "0"})] * 2,
+        "gave up after 2 attempts; last: maxlag: Waiting for db1234: 7 seconds lagged.",
+    ),
+    "malformed JSON": (
+        [Reply(200, b'{"head": {"vars": ["item"]}, "results": ')],
+        "the answer is not valid JSON",
+    ),
+    "timeout": ([Reply(200, b"{}", delay=1.0)] * 2, "gave up after 2 attempts; last: no answer within 0.3 s"),
+    "huge body": ([Reply(200, b" " * 70_000)], "the answer is 70000 bytes, more than the 65536 allowed"),
+    "non-Q identifier": (
+        [Reply.file("hostile/sparql-not-entity.json")],
+        "is not a Wikidata entity IRI; refused",
+    ),
+}
+
+
+@pytest.mark.parametrize("failure", FAILURES, ids=list(FAILURES))
+def test_a_failing_service_ends_clearly_and_changes_nothing(
+    replay: ReplayServer, data: Path, tmp_path: Path, failure: str
+) -> None:
+    replies, message = FAILURES[failure]
+    replay.script(*replies)
+    before = tree_bytes(data)
+    review = tmp_path / "review.csv"
+    result = link_wikidata(
+        replay, data, "--only", "3064011", "--out", str(review), "--max-wait", "1", "--max-bytes", "65536"
+    )
+    assert result.exit_code == ExitCode.EXTERNAL, result.output
+    assert message in result.stderr
+    assert result.stderr.strip().endswith("no review file was written")
+    assert len(result.stderr.strip().splitlines()) == 1, "one clear line, no traceback"
+    assert not review.exists()
+    assert tree_bytes(data) == before
+
+
+# -- review → apply ----------------------------------------------------------------------------------------
+
+
+def review_file(tmp_path: Path, lines: list[list[str]], delimiter: str = ",", bom: bool = False) -> Path:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(REVIEW_COLUMNS)
+    writer.writerows(lines)
+    path = tmp_path / "review.csv"
+    path.write_text(("\ufeff" if bom else "") + out.getvalue(), encoding="utf-8")
+    return path
+
+
+def line(decision: str, kind: str, key: str, qid: str, method: str) -> list[str]:
+    page = f"https://www.wikidata.org/wiki/{qid}" if qid else ""
+    return [decision, kind, key, "name", qid, "label", "description", method, "", "reasons", page]
+
+
+def apply(review: Path, data: Path, *extra: str) -> Result:
+    return run("link", "apply", str(review), "--data", str(data), "--by", REVIEWER, "--date", "2026-11-29", *extra)
+
+
+def test_apply_writes_only_the_accepted_lines(data: Path, tmp_path: Path) -> None:
+    members_before = (data / "members.yaml").read_text(encoding="utf-8")
+    organisations_before = (data / "organisations.yaml").read_text(encoding="utf-8")
+    review = review_file(tmp_path, [
+        line("accept", "member", "3064011", "Q268", "teryt"),
+        line("reject", "member", "3099022", "Q999999901", "label"),
+        line("", "member", "3099022", "Q999999902", "label"),
+        line("accept", "organisation", "stowarzyszenie-fikcyjne", "", "none-found"),
+        line("", "organisation", "fundacja-testowa", "Q999999911", "krs"),
+    ])  # fmt: skip
+    result = apply(review, data)
+    assert result.exit_code == 0, result.stderr
+    assert "2 links recorded, 0 already recorded, 1 rejected, 2 undecided lines left alone" in result.stderr
+
+    # Exactly one line changed in each file; its comment and every other byte stay.
+    expected_members = members_before.replace(
+        "  wikidata: null   # left unlinked on purpose: the TERYT lookup finds Q268\n",
+        f"  wikidata: {{qid: Q268, method: teryt, by: {REVIEWER}, date: 2026-11-29}} "
+        "# left unlinked on purpose: the TERYT lookup finds Q268\n",
+    )
+    assert (data / "members.yaml").read_text(encoding="utf-8") == expected_members
+    expected_organisations = organisations_before.replace(
+        "  type: association\n  krs: null\n  wikidata: null\n",
+        f"  type: association\n  krs: null\n  wikidata: {{not_found: true, by: {REVIEWER}, date: 2026-11-29}}\n",
+    )
+    assert (data / "organisations.yaml").read_text(encoding="utf-8") == expected_organisations
+
+    dataset = read_dataset(data)
+    assert dataset.members["3064011"].wikidata == WikidataLink("Q268", "teryt", REVIEWER, date(2026, 11, 29))
+    assert dataset.members["3099022"].wikidata is None
+    assert dataset.organisations["stowarzyszenie-fikcyjne"].wikidata == WikidataLink(
+        None, None, REVIEWER, date(2026, 11, 29)
+    )
+    assert dataset.organisations["fundacja-testowa"].wikidata is None
+
+
+def test_applying_the_same_review_twice_changes_nothing_more(data: Path, tmp_path: Path) -> None:
+    review = review_file(tmp_path, [line("accept", "member", "3064011", "Q268", "teryt")])
+    assert apply(review, data).exit_code == 0
+    after_first = tree_bytes(data)
+    second = apply(review, data)
+    assert second.exit_code == 0, second.stderr
+    assert "0 links recorded, 1 already recorded" in second.stderr
+    assert tree_bytes(data) == after_first
+
+
+def test_a_review_without_decisions_leaves_the_files_byte_identical(data: Path, tmp_path: Path) -> None:
+    before = tree_bytes(data)
+    review = review_file(tmp_path, [line("", "member", "3064011", "Q268", "teryt")])
+    assert apply(review, data).exit_code == 0
+    assert tree_bytes(data) == before
+
+
+def test_a_spreadsheet_saved_with_semicolons_and_bom_is_read(data: Path, tmp_path: Path) -> None:
+    review = review_file(tmp_path, [line("accept", "member", "3064011", "Q268", "teryt")], delimiter=";", bom=True)
+    result = apply(review, data)
+    assert result.exit_code == 0, result.stderr
+    assert read_dataset(data).members["3064011"].wikidata == WikidataLink("Q268", "teryt", REVIEWER, date(2026, 11, 29))
+
+
+REFUSED = {
+    "unknown decision": ([line("yes", "member", "3064011", "Q268", "teryt")], "review.csv:2: decision: 'yes'"),
+    "not a QID": ([line("accept", "member", "3064011", "268", "teryt")], "review.csv:2: qid: '268' is not"),
+    "property id": ([line("accept", "member", "3064011", "P1653", "teryt")], "review.csv:2: qid: 'P1653' is not"),
+    "unknown key": ([line("accept", "member", "3099099", "Q268", "teryt")], "review.csv:2: key: '3099099' is not"),
+    "accepted twice": (
+        [line("accept", "member", "3099022", "Q999999901", "label"),
+         line("accept", "member", "3099022", "Q999999902", "label")],
+        "review.csv:3: decision: member 3099022 is accepted twice (also on line 2)",
+    ),
+    "unknown method": ([line("accept", "member", "3064011", "Q268", "guess")], "review.csv:2: method: 'guess'"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=list(REFUSED))
+def test_a_bad_review_is_refused_and_changes_nothing(data: Path, tmp_path: Path, case: str) -> None:
+    lines, message = REFUSED[case]
+    before = tree_bytes(data)
+    result = apply(review_file(tmp_path, lines), data)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert message in result.stderr
+    assert tree_bytes(data) == before
+
+
+def test_a_different_existing_link_is_not_overwritten(data: Path, tmp_path: Path) -> None:
+    assert apply(review_file(tmp_path, [line("accept", "member", "3064011", "Q268", "teryt")]), data).exit_code == 0
+    before = tree_bytes(data)
+    result = apply(review_file(tmp_path, [line("accept", "member", "3064011", "Q999999901", "label")]), data)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "member 3064011 already records Q268" in result.stderr
+    assert tree_bytes(data) == before
+
+
+def test_apply_needs_a_date_and_never_reads_the_clock(data: Path, tmp_path: Path) -> None:
+    review = review_file(tmp_path, [line("accept", "member", "3064011", "Q268", "teryt")])
+    before = tree_bytes(data)
+    result = run("link", "apply", str(review), "--data", str(data), "--by", REVIEWER)
+    assert result.exit_code == ExitCode.USAGE
+    assert "give --date YYYY-MM-DD" in result.stderr
+    assert tree_bytes(data) == before
+    epoch_2026_11_29 = "1795910400"  # 2026-11-29T00:00:00Z
+    result = run("link", "apply", str(review), "--data", str(data), "--by", REVIEWER,
+                 env={"SOURCE_DATE_EPOCH": epoch_2026_11_29})  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert read_dataset(data).members["3064011"].wikidata == WikidataLink("Q268", "teryt", REVIEWER, date(2026, 11, 29))
+
+
+def test_the_whole_cycle_links_poznan_and_the_graph_says_so(replay: ReplayServer, data: Path, tmp_path: Path) -> None:
+    from rdflib import URIRef
+
+    from civicgraph.graph.build import build_graph
+
+    review = tmp_path / "review.csv"
+    assert link_wikidata(replay, data, "--only", "3064011", "--out", str(review)).exit_code == 0
+    text = review.read_text(encoding="utf-8")
+    review.write_text(text.replace("\n,member,3064011,", "\naccept,member,3064011,"), encoding="utf-8")
+    assert apply(review, data).exit_code == 0
+    graph = build_graph(read_dataset(data)).graph
+    poznan = URIRef("https://w3id.org/civicgraph/id/member/3064011")
+    assert set(graph.objects(poznan, URIRef("http://schema.org/sameAs"))) == {
+        URIRef("http://www.wikidata.org/entity/Q268")
+    }

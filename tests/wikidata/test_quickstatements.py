@@ -1,0 +1,128 @@
+"""`civicgraph export quickstatements`: exact QuickStatements v1 syntax, and nothing skipped silently.
+
+The syntax is that of https://www.wikidata.org/wiki/Help:QuickStatements (v1): tab-separated item, property,
+value, then qualifier pairs, then source pairs (S-prefixed); a time is ``+YYYY-MM-DDT00:00:00Z/precision``
+(9 = year, 11 = day) and a string is in double quotes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from civicgraph.cli.main import main
+from civicgraph.util.errors import ExitCode
+from civicgraph.wikidata.quickstatements import string_value, time_value, url_value
+
+from ..conftest import DATA
+from ..wikidata_replay import copy_data
+
+RETRIEVED = "S813\t+2026-11-29T00:00:00Z/11"
+URL_2023 = 'S854\t"https://example.org/raporty/2023/wspolpraca?strona=1%7C2"'  # "|" is not allowed in a URL
+URL_2022 = 'S854\t"https://example.org/raporty/2022/wspolpraca"'
+
+# The 16 organisations of the 2023 report: "16 krajowych organizacji i sieci" (source.txt), keys of report.yaml.
+POZNAN_ORGANISATIONS = [
+    "bank-zywnosci", "droga-s11", "forum-rewitalizacji", "frrigz", "fundacja-pomost", "komunikacja",
+    "metropolia-poznan", "plot", "sgipw", "speo", "szlak-piastowski", "szmp", "ump", "wkt", "wokiss", "zmp",
+]  # fmt: skip
+
+
+def export(data: Path, *extra: str, env: dict[str, str | None] | None = None) -> Result:
+    return CliRunner().invoke(
+        main,
+        ["export", "quickstatements", "--data", str(data), *extra],
+        env={"SOURCE_DATE_EPOCH": None, **(env or {})},
+    )
+
+
+@pytest.fixture
+def made_up(tmp_path: Path) -> Path:
+    return copy_data("quickstatements-data", tmp_path / "data")
+
+
+def test_poznan_has_no_statement_yet_and_all_16_memberships_are_listed(tmp_path: Path) -> None:
+    skipped = tmp_path / "skipped.csv"
+    result = export(DATA, "--retrieved", "2026-11-29", "--skipped", str(skipped))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    listed = [line for line in result.stderr.splitlines() if line.startswith("skipped ")]
+    assert listed == [
+        f"skipped 3064011 → {key} (2023): organisation {key} has no Wikidata QID" for key in POZNAN_ORGANISATIONS
+    ]
+    assert result.stderr.splitlines()[-1] == "0 statements, 16 memberships skipped"
+    rows = list(csv.DictReader(io.StringIO(skipped.read_text(encoding="utf-8"))))
+    assert [(r["member"], r["organisation"], r["year"]) for r in rows] == [
+        ("3064011", key, "2023") for key in POZNAN_ORGANISATIONS
+    ]
+
+
+def test_representative_memberships_line_by_line(made_up: Path) -> None:
+    result = export(made_up, "--retrieved", "2026-11-29")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split("\n") == [
+        # start known (a year): P580 at year precision, once per report that states it
+        f"Q999999801\tP463\tQ999999811\tP580\t+2011-00-00T00:00:00Z/9\t{URL_2022}\t{RETRIEVED}",
+        f"Q999999801\tP463\tQ999999811\tP580\t+2011-00-00T00:00:00Z/9\t{URL_2023}\t{RETRIEVED}",
+        # start and end known
+        f"Q999999801\tP463\tQ999999812\tP580\t+2015-00-00T00:00:00Z/9\tP582\t+2023-00-00T00:00:00Z/9\t{URL_2023}\t{RETRIEVED}",
+        # neither known: the reporting year as point in time
+        f"Q999999801\tP463\tQ999999813\tP585\t+2022-00-00T00:00:00Z/9\t{URL_2022}\t{RETRIEVED}",
+        f"Q999999801\tP463\tQ999999813\tP585\t+2023-00-00T00:00:00Z/9\t{URL_2023}\t{RETRIEVED}",
+        "",
+    ]
+
+
+def test_memberships_without_a_qid_or_a_url_are_listed_with_the_reason(made_up: Path, tmp_path: Path) -> None:
+    skipped = tmp_path / "skipped.csv"
+    result = export(made_up, "--retrieved", "2026-11-29", "--skipped", str(skipped))
+    assert result.exit_code == 0, result.stderr
+    assert skipped.read_text(encoding="utf-8").splitlines() == [
+        "member,organisation,year,reason",
+        "3099011,org-d,2023,organisation org-d has no Wikidata QID",
+        "3099011,org-e,2023,organisation org-e has no Wikidata QID",  # checked, no item found
+        "3099022,org-a,2023,member 3099022 has no Wikidata QID",
+        "3099022,org-d,2023,member 3099022 and organisation org-d have no Wikidata QID",
+        "3099033,org-a,2023,the 2023 report has no URL to cite as the reference",
+    ]
+    assert result.stderr.splitlines()[-1] == "5 statements, 5 memberships skipped"
+
+
+def test_the_retrieval_date_comes_from_source_date_epoch(made_up: Path) -> None:
+    result = export(made_up, env={"SOURCE_DATE_EPOCH": "1795910400"})  # 2026-11-29T00:00:00Z
+    assert result.exit_code == 0, result.stderr
+    assert all(line.endswith(RETRIEVED) for line in result.stdout.splitlines())
+
+
+def test_without_a_retrieval_date_it_refuses_rather_than_read_the_clock(made_up: Path) -> None:
+    result = export(made_up)
+    assert result.exit_code == ExitCode.USAGE
+    assert "give --retrieved YYYY-MM-DD" in result.stderr
+
+
+def test_output_to_a_file_is_byte_identical_between_runs(made_up: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.qs", tmp_path / "second.qs"
+    assert export(made_up, "--retrieved", "2026-11-29", "--out", str(first)).exit_code == 0
+    assert export(made_up, "--retrieved", "2026-11-29", "--out", str(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes().count(b"\n") == 5
+
+
+def test_times_at_year_and_day_precision() -> None:
+    assert time_value(2011) == "+2011-00-00T00:00:00Z/9"
+    assert time_value(date(2015, 3, 1)) == "+2015-03-01T00:00:00Z/11"
+
+
+def test_quotes_in_a_url_are_escaped_and_elsewhere_refused() -> None:
+    assert url_value('https://example.org/a"b c') == '"https://example.org/a%22b%20c"'
+    assert url_value("https://example.org/ą?x={y}") == '"https://example.org/ą?x=%7By%7D"'
+    assert string_value("Raport o stanie miasta") == '"Raport o stanie miasta"'
+    with pytest.raises(ValueError, match="double quote"):
+        string_value('Stowarzyszenie "Forum"')
+    with pytest.raises(ValueError, match="tab or line break"):
+        string_value("a\tb")
