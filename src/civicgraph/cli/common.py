@@ -59,8 +59,9 @@ def handle_errors(command: F) -> F:
         except InputError as error:
             if debug:
                 raise
+            lang = kwargs.get("lang", "en")
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                click.echo(problem.text(lang), err=True)
             noun = "problem" if len(error.problems) == 1 else "problems"
             raise CivicgraphError(
                 f"{len(error.problems)} {noun} in the source data; nothing was written", ExitCode.BAD_INPUT

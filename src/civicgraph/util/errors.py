@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as attribute
 from enum import IntEnum
 from pathlib import Path
 
@@ -24,11 +25,17 @@ class Problem:
     file: Path
     line: int | None  # 1-based; None when the problem concerns the whole file
     field: str  # dotted path of the field, e.g. "activities.pkm.figures.communes.value"
-    message: str
+    message: str  # in English
+    polish: str | None = attribute(default=None, compare=False)  # the message in Polish, where it has been written
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        """``file:line: field: message`` in Polish (``pl``) or English; English where no Polish is written."""
+        message = self.polish if lang == "pl" and self.polish else self.message
         where = f"{self.file}:{self.line}" if self.line is not None else str(self.file)
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
 
 
 class InputError(Exception):
