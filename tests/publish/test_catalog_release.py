@@ -17,7 +17,7 @@ from civicgraph.publish.checksums import files_facts, files_facts_meanwhile, wri
 from civicgraph.publish.release import Release, build_date
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
-from civicgraph.util.errors import InputError
+from civicgraph.util.errors import Failure, InputError
 
 BASE = "https://w3id.org/civicgraph/id/"
 
@@ -50,7 +50,7 @@ def test_the_build_date_is_the_setting_unless_source_date_epoch_is_set(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
     assert build_date(dataset.settings) == date(2023, 11, 14)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
-    with pytest.raises(ValueError, match="SOURCE_DATE_EPOCH"):
+    with pytest.raises(Failure, match="SOURCE_DATE_EPOCH"):
         build_date(dataset.settings)
 
 

@@ -127,8 +127,11 @@ def test_unreadable_graph_file_is_bad_input(tmp_path: Path) -> None:
     bad.write_text("<a> <b", encoding="utf-8")
     result = _run("validate", "--graph", str(bad))
     assert result.returncode == 3
-    assert result.stderr.startswith(f"Error: {bad}: not valid turtle:")
+    assert result.stderr.startswith(f"Błąd: {bad}: to nie jest poprawny plik turtle:")
     assert "Traceback" not in result.stderr
+    in_english = _run("validate", "--lang", "en", "--graph", str(bad))
+    assert in_english.returncode == 3
+    assert in_english.stderr.startswith(f"Error: {bad}: not valid turtle:")
 
 
 def test_pyshacl_stopping_on_a_value_it_cannot_compare_is_a_message_not_a_traceback(tmp_path: Path) -> None:
@@ -142,7 +145,7 @@ def test_pyshacl_stopping_on_a_value_it_cannot_compare_is_a_message_not_a_traceb
         '<https://w3id.org/civicgraph/id/x> a cg:Figure ; schema:value "NaN"^^xsd:decimal .\n',
         encoding="utf-8",
     )
-    stopped = _run("validate", "--graph", str(graph), "--engine", "pyshacl")
+    stopped = _run("validate", "--lang", "en", "--graph", str(graph), "--engine", "pyshacl")
     assert stopped.returncode == 3
     assert stopped.stderr == (
         "Error: pyshacl stopped on a value it cannot compare (decimal.InvalidOperation), such as "

@@ -6,21 +6,27 @@ from pathlib import Path
 
 import click
 
-from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, CivicgraphError, handle_errors
+from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, handle_errors
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.publish.checksums import RELEASE
 from civicgraph.shacl.report import ValidationReport, format_text
 from civicgraph.shacl.validate import Engine, validate_graph
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
-from civicgraph.util.errors import ExitCode
+from civicgraph.util.errors import ExitCode, Failure, Message
 from civicgraph.util.folders import check_replaceable
 from civicgraph.util.progress import Progress
 
 
 def read_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Dataset, BuiltGraph]:
     if not data_dir.is_dir():
-        raise CivicgraphError(f"{data_dir}: no such data folder (give one with --data)", ExitCode.USAGE)
+        raise Failure(
+            Message(
+                f"{data_dir}: nie ma takiego folderu danych (podaj go w --data)",
+                f"{data_dir}: no such data folder (give one with --data)",
+            ),
+            ExitCode.USAGE,
+        )
     progress = progress if progress is not None else Progress()
     with progress.stage("read") as counted:
         dataset = read_dataset(data_dir)
@@ -64,15 +70,20 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
     report = validate_built(built, engine, progress)
     if not report.conforms:
         click.echo(format_text(report, lang), err=True, nl=False)
-        raise CivicgraphError(
-            f"the graph violates the shapes ({len(report.violations)} violations); {out_dir} was left untouched",
+        violations = len(report.violations)
+        raise Failure(
+            Message(
+                f"graf narusza kształty SHACL (błędy: {violations}); {out_dir} pozostał nietknięty",
+                f"the graph violates the shapes ({violations} violations); {out_dir} was left untouched",
+            ),
             ExitCode.VIOLATIONS,
         )
     if report.warnings:
         click.echo(format_text(report, lang), err=True, nl=False)
     written = publish(dataset, built, out_dir, progress=progress)
-    click.echo(
-        f"wrote {written} ({len(built.triples)} triples, {len(dataset.reports)} reports, "
-        f"{len(report.warnings)} warnings)",
-        err=True,
+    triples, reports, warnings = len(built.triples), len(dataset.reports), len(report.warnings)
+    wrote = Message(
+        f"zapisano {written} (trójki: {triples}, raporty: {reports}, ostrzeżenia: {warnings})",
+        f"wrote {written} ({triples} triples, {reports} reports, {warnings} warnings)",
     )
+    click.echo(wrote.text(lang), err=True)

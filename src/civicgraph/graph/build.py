@@ -100,8 +100,11 @@ def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGra
 
 
 def canonical_decimal(value: Decimal) -> Lit:
-    """``xsd:decimal`` in canonical form: ``Decimal("47740.00")`` → ``"47740"``, never ``4.774E+4``."""
-    text = format(value.normalize(), "f")
+    """``xsd:decimal`` in canonical form: ``Decimal("47740.00")`` → ``"47740"``, never ``4.774E+4``.
+
+    Exact whatever the number of digits: formatting uses no arithmetic context, where ``normalize()`` rounds to
+    the context's 28 digits (``12345678901234567890123456789`` became ``…790``)."""
+    text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return Lit(text or "0", _XSD_DECIMAL, None)

@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
 from civicgraph.graph.namespaces import CGV, PREFIXES
+from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import RDF_TYPE, XSD_STRING
 
 
@@ -184,11 +185,18 @@ FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-l
 def read_graph(path: Path) -> Graph:
     """Parse a Turtle, N-Triples or JSON-LD file into an rdflib graph (format from the file name).
 
-    Raises ValueError naming the file (and the parser's position) when it is not valid RDF.
+    Raises :class:`~civicgraph.util.errors.Failure` naming the file (and the parser's position) when it is not
+    valid RDF.
     """
     rdf_format = FORMATS.get(path.suffix.lower())
     if rdf_format is None:
-        raise ValueError(f"{path}: unknown RDF file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
+        known = ", ".join(sorted(FORMATS))
+        raise Failure(
+            Message(
+                f"{path}: nieznany rodzaj pliku RDF {path.suffix!r}; użyj jednego z: {known}",
+                f"{path}: unknown RDF file type {path.suffix!r}; use one of {known}",
+            )
+        )
     graph = Graph()
     # Keep lexical forms as written ("+5" stays "+5"): the shapes check canonical forms, and rdflib would
     # otherwise normalise literals while parsing, hiding exactly what they look for.
@@ -196,7 +204,12 @@ def read_graph(path: Path) -> Graph:
     try:
         graph.parse(path, format=rdf_format)
     except Exception as error:  # rdflib's parsers raise many unrelated exception types
-        raise ValueError(f"{path}: not valid {rdf_format}: {error}") from error
+        raise Failure(
+            Message(
+                f"{path}: to nie jest poprawny plik {rdf_format}: {error}",
+                f"{path}: not valid {rdf_format}: {error}",
+            )
+        ) from error
     finally:
         rdflib.NORMALIZE_LITERALS = normalize
     return graph

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.source.records import Dataset, Settings
+from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import CG, DCT, RDF_TYPE, RDFS, SKOS
 
 EDITIONS_DIR = "editions"
@@ -53,12 +54,21 @@ def build_date(settings: Settings) -> date:
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-        except (ValueError, OverflowError):
-            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01") from None
+        except (ValueError, OverflowError, OSError):
+            raise Failure(
+                Message(
+                    f"SOURCE_DATE_EPOCH={epoch!r} nie jest liczbą sekund od 1970-01-01",
+                    f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01",
+                )
+            ) from None
     if settings.build_date is None:
-        raise ValueError(
-            f"{settings.location.file}: set `build_date: YYYY-MM-DD` (or the SOURCE_DATE_EPOCH environment "
-            "variable): the release date is never taken from the clock"
+        raise Failure(
+            Message(
+                f"{settings.location.file}: ustaw `build_date: RRRR-MM-DD` (albo zmienną środowiskową "
+                "SOURCE_DATE_EPOCH): data wydania nigdy nie pochodzi z zegara",
+                f"{settings.location.file}: set `build_date: YYYY-MM-DD` (or the SOURCE_DATE_EPOCH environment "
+                "variable): the release date is never taken from the clock",
+            )
         )
     return settings.build_date
 
