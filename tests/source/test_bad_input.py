@@ -12,6 +12,7 @@ from civicgraph.source.reader import read_dataset
 from civicgraph.util.errors import ExitCode, InputError, Message, Problem
 
 from ..conftest import ROOT
+from .problems import stated
 
 REPORT = Path("reports/3064011/2023/report.yaml")
 
@@ -214,12 +215,12 @@ def test_each_bad_input_gets_one_located_message(data_copy: Path, case: str) -> 
         first = text[: text.index("wkt:\n")].count("\n") + 1
         message = Message(message.pl.format(line=first), message.en.format(line=first))
     problems = _problems(data_copy)
-    expected = [Problem(data_copy / file, line, field, message)]
+    expected = [Problem.of(data_copy / file, line, field, message)]
     if case == "malformed TERYT":
         report_text = (data_copy / REPORT).read_text(encoding="utf-8")
         reference = report_text[: report_text.index('member: "3021"')].count("\n") + 1
         expected.append(
-            Problem(
+            Problem.of(
                 data_copy / REPORT,
                 reference,
                 "activities.pkm.participants[2].member",
@@ -229,7 +230,7 @@ def test_each_bad_input_gets_one_located_message(data_copy: Path, case: str) -> 
                 ),
             )
         )
-    assert problems == expected
+    assert stated(problems) == stated(expected)
 
 
 def test_several_problems_are_reported_together(data_copy: Path) -> None:

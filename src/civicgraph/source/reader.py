@@ -146,7 +146,7 @@ def read_settings(data_dir: Path) -> Settings:
     settings = reader.settings(data_dir / SETTINGS_FILE)
     if settings is None:
         unreadable = Message("nie można odczytać ustawień", "unreadable settings")
-        raise InputError(reader.problems or [Problem(data_dir / SETTINGS_FILE, None, "", unreadable)])
+        raise InputError(reader.problems or [Problem.of(data_dir / SETTINGS_FILE, None, "", unreadable)])
     return settings
 
 
@@ -172,7 +172,7 @@ class _Reader:
         try:
             raw = self.folder.read(file, MAX_YAML_BYTES, too_large)
         except Unreadable as error:
-            self.problems.append(Problem(file, None, "", error.message))
+            self.problems.append(Problem.of(file, None, "", error.message))
             return None
         try:
             text = raw.decode("utf-8")
@@ -181,7 +181,7 @@ class _Reader:
             message = Message(
                 "plik nie jest tekstem UTF-8; zapisz go w UTF-8", "the file is not UTF-8 text; save it as UTF-8"
             )
-            self.problems.append(Problem(file, line, "", message))
+            self.problems.append(Problem.of(file, line, "", message))
             return None
         try:
             node = yaml.compose(text, Loader=_Loader)
@@ -195,21 +195,21 @@ class _Reader:
                 f"the character {code} (a control character or a non-character) is not allowed in a YAML file; "
                 "remove it",
             )
-            self.problems.append(Problem(file, line, "", message))
+            self.problems.append(Problem.of(file, line, "", message))
             return None
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             error_line = mark.line + 1 if mark is not None else None
             what = error.problem or "malformed YAML"
             message = Message(f"błędna składnia YAML: {what}", f"malformed YAML: {what}")
-            self.problems.append(Problem(file, error_line, "", message))
+            self.problems.append(Problem.of(file, error_line, "", message))
             return None
         except yaml.YAMLError as error:  # pragma: no cover - every PyYAML error is one of the two above
             message = Message(f"błędny YAML: {error}", f"malformed YAML: {error}")
-            self.problems.append(Problem(file, None, "", message))
+            self.problems.append(Problem.of(file, None, "", message))
             return None
         if node is None:
-            self.problems.append(Problem(file, None, "", Message("plik jest pusty", "the file is empty")))
+            self.problems.append(Problem.of(file, None, "", Message("plik jest pusty", "the file is empty")))
         return node
 
     def report_files(self, reports: Path) -> Iterator[tuple[Path, str, int]]:
@@ -245,7 +245,7 @@ class _Reader:
                     yield year_folder / REPORT_FILE, teryt_folder.name, int(year_folder.name)
         if not found:
             self.problems.append(
-                Problem(
+                Problem.of(
                     reports,
                     None,
                     "",
@@ -262,7 +262,7 @@ class _Reader:
 
     def folder_problem(self, path: Path, what: Message) -> None:
         message = Message(f"{what.pl}: {_WHERE_REPORTS_LIVE.pl}", f"{what.en}: {_WHERE_REPORTS_LIVE.en}")
-        self.problems.append(Problem(path, None, "", message))
+        self.problems.append(Problem.of(path, None, "", message))
 
     def settings(self, file: Path) -> Settings | None:
         node = self.parse(file)
@@ -502,7 +502,7 @@ class _Reader:
                     mine, theirs = getattr(membership, end), getattr(previous, end)
                     if mine is not None and theirs is not None and mine != theirs:
                         self.problems.append(
-                            Problem(
+                            Problem.of(
                                 membership.location.file,
                                 membership.location.line,
                                 f"memberships.{membership.organisation}.{end}",
@@ -1226,7 +1226,7 @@ class _Reader:
         return Location(self.file, node.start_mark.line + 1)
 
     def problem(self, node: yaml.Node, where: str, message: Message) -> None:
-        self.problems.append(Problem(self.file, node.start_mark.line + 1, where, message))
+        self.problems.append(Problem.of(self.file, node.start_mark.line + 1, where, message))
 
 
 def is_qid(value: str) -> bool:

@@ -309,7 +309,7 @@ def read_review(path: Path) -> list[ReviewRow]:
     if header is None or tuple(h.strip() for h in header) != REVIEW_COLUMNS:
         header_text = ",".join(REVIEW_COLUMNS)
         expected = Message(f"oczekiwano nagłówka {header_text}", f"expected the header {header_text}")
-        raise InputError([Problem(path, 1, "", expected)])
+        raise InputError([Problem.of(path, 1, "", expected)])
     rows: list[ReviewRow] = []
     problems: list[Problem] = []
     for cells in reader:
@@ -321,7 +321,7 @@ def read_review(path: Path) -> list[ReviewRow]:
                 f"oczekiwano kolumn: {len(REVIEW_COLUMNS)}, jest ich {len(cells)}",
                 f"expected {len(REVIEW_COLUMNS)} columns, found {len(cells)}",
             )
-            problems.append(Problem(path, line, "", counts))
+            problems.append(Problem.of(path, line, "", counts))
             continue
         row = _row([c.strip() for c in cells], line)
         problems.extend(_row_problems(path, row))
@@ -340,7 +340,7 @@ def _row_problems(path: Path, row: ReviewRow) -> list[Problem]:
     problems = []
     if row.decision not in ("", ACCEPT, REJECT):
         problems.append(
-            Problem(
+            Problem.of(
                 path,
                 row.line,
                 "decision",
@@ -352,7 +352,7 @@ def _row_problems(path: Path, row: ReviewRow) -> list[Problem]:
         )
     if row.kind not in (MEMBER, ORGANISATION):
         problems.append(
-            Problem(
+            Problem.of(
                 path,
                 row.line,
                 "kind",
@@ -362,7 +362,7 @@ def _row_problems(path: Path, row: ReviewRow) -> list[Problem]:
     if row.method not in METHODS:
         methods = ", ".join(METHODS)
         problems.append(
-            Problem(
+            Problem.of(
                 path,
                 row.line,
                 "method",
@@ -373,11 +373,11 @@ def _row_problems(path: Path, row: ReviewRow) -> list[Problem]:
         )
     if row.method == NONE_FOUND and row.qid:
         problems.append(
-            Problem(path, row.line, "qid", Message("wiersz none-found nie ma qid", "a none-found line has no qid"))
+            Problem.of(path, row.line, "qid", Message("wiersz none-found nie ma qid", "a none-found line has no qid"))
         )
     if row.method != NONE_FOUND and not is_qid(row.qid):
         problems.append(
-            Problem(
+            Problem.of(
                 path,
                 row.line,
                 "qid",
@@ -414,7 +414,7 @@ def accepted_links(
                 f"{row.kind} {row.key} przyjęto dwa razy (także w wierszu {earlier.line})",
                 f"{row.kind} {row.key} is accepted twice (also on line {earlier.line})",
             )
-            problems.append(Problem(review, row.line, "decision", again))
+            problems.append(Problem.of(review, row.line, "decision", again))
     new: list[ReviewRow] = []
     same: list[ReviewRow] = []
     for (kind, key), row in sorted(accepted.items()):
@@ -423,7 +423,7 @@ def accepted_links(
         if record is None:
             file = MEMBERS_FILE if kind == MEMBER else ORGANISATIONS_FILE
             problems.append(
-                Problem(
+                Problem.of(
                     review, row.line, "key", Message(f"{key!r} nie występuje w {file}", f"{key!r} is not in {file}")
                 )
             )
@@ -436,7 +436,7 @@ def accepted_links(
         else:
             recorded = current.qid or "not found"
             problems.append(
-                Problem(
+                Problem.of(
                     review,
                     row.line,
                     "qid",
