@@ -58,3 +58,16 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+def add_second_member(data: Path) -> None:
+    """Add the made-up member 3099011 and its 2023 report (tests/fixtures/second-member) to a copy of data/."""
+    fixture = FIXTURES / "second-member"
+    with (data / "members.yaml").open("a", encoding="utf-8") as members:
+        members.write("\n" + (fixture / "members.yaml").read_text(encoding="utf-8"))
+    shutil.copytree(fixture / "reports" / "3099011", data / "reports" / "3099011")
+
+
+def add_poznan_2022(data: Path) -> None:
+    """Add the constructed second year of Poznań (tests/fixtures/poznan-2022) to a copy of data/."""
+    shutil.copytree(FIXTURES / "poznan-2022" / "reports" / "3064011" / "2022", data / "reports" / "3064011" / "2022")
