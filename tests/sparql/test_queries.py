@@ -304,6 +304,15 @@ def test_query_report_diff(two_reports: OxigraphEngine) -> None:
     assert sorted(r["change"] for r in reverse) == ["added"] * 14 + ["kept"] * 2
 
 
+def test_the_report_diff_example_finds_the_16_memberships_of_the_shipped_report(poznan: OxigraphEngine) -> None:
+    """`civicgraph query --list` shows this example: on the shipped data it compares Poznań 2023 with itself."""
+    (example,) = QUERIES["report-diff"].examples
+    assert example == {"from_teryt": "3064011", "from_year": "2023", "to_teryt": "3064011", "to_year": "2023"}
+    found = rows(run_query(QUERIES["report-diff"], poznan, example))
+    assert {row["change"] for row in found} == {"kept"}
+    assert {row["name"] for row in found} == {name.removeprefix("PLOT – ") for name in LISTED_NAMES}
+
+
 def test_query_money_per_organisation(poznan: OxigraphEngine, two_reports: OxigraphEngine) -> None:
     (row,) = rows(run(poznan, "money-per-organisation"))
     # blisko 1,4 mld zł + ponad 800 mln zł: a sum of a "nearly" and a "more than" figure is approximate.

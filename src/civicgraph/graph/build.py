@@ -172,7 +172,7 @@ def _integer(value: int) -> Lit:
 
 
 # What Oxigraph escapes in a literal's text when it writes N-Triples: control characters, '"', '\\' and the two
-# noncharacters U+FFFE and U+FFFF (found by trying every code point; tests/test_build.py tries any text).
+# noncharacters U+FFFE and U+FFFF (found by trying every code point; tests/graph/test_build.py tries any text).
 _ESCAPED_IN_NTRIPLES = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff]').search
 
 
