@@ -28,19 +28,19 @@ def read_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Da
             ExitCode.USAGE,
         )
     progress = progress if progress is not None else Progress()
-    with progress.stage("read") as counted:
+    with progress.stage(Message("odczyt", "read")) as counted:
         dataset = read_dataset(data_dir)
-        counted.count, counted.unit = len(dataset.reports), "reports"
-    with progress.stage("build") as counted:
+        counted.count, counted.unit = len(dataset.reports), Message("raportów", "reports")
+    with progress.stage(Message("budowa grafu", "build")) as counted:
         built = build_graph(dataset)
-        counted.count, counted.unit = len(built.triples), "triples"
+        counted.count, counted.unit = len(built.triples), Message("trójek", "triples")
     return dataset, built
 
 
 def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
-    with (progress if progress is not None else Progress()).stage("validate") as counted:
+    with (progress if progress is not None else Progress()).stage(Message("walidacja", "validate")) as counted:
         report = validate_graph(built, engine=engine)
-        counted.count, counted.unit = len(built.triples), "triples"
+        counted.count, counted.unit = len(built.triples), Message("trójek", "triples")
     return report
 
 
@@ -65,7 +65,7 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
     from civicgraph.publish.orchestrator import publish  # the writers: imported only when publishing
 
     check_replaceable(out_dir, RELEASE, protected=(data_dir,))
-    progress = Progress()
+    progress = Progress(lang=lang)
     dataset, built = read_and_build(data_dir, progress)
     report = validate_built(built, engine, progress)
     if not report.conforms:
