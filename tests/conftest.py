@@ -1,7 +1,13 @@
-"""Shared fixtures: the real Poznań data, built once per test session."""
+"""Shared fixtures: the real Poznań data, built once per test session.
+
+``CIVICGRAPH_TEST_DATA`` names another data folder to run the suite against — data/ with an edition or a member
+added, say: tests of the shipped Poznań facts must hold whatever else the data holds
+(``tests/test_extra_edition.py`` runs them so).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +22,7 @@ from civicgraph.source.records import Dataset
 from .wikidata_replay import ReplayServer, replay_server
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "data"
+DATA = Path(os.environ.get("CIVICGRAPH_TEST_DATA") or ROOT / "data")
 SOURCE_TEXT = DATA / "reports" / "3064011" / "2023" / "source.txt"
 FIXTURES = ROOT / "tests" / "fixtures"
 BASE = "https://w3id.org/civicgraph/id/"
@@ -54,9 +60,17 @@ def replay(wikidata_server: ReplayServer) -> ReplayServer:
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A writable copy of data/ that a test may break."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA, target)
+    """A writable copy of data/ with Poznań 2023 as its only report, whatever other reports data/ holds, that a
+    test may break: tests of behaviour start from it."""
+    return poznan_2023_copy(tmp_path / "data")
+
+
+def poznan_2023_copy(target: Path) -> Path:
+    """``target``: data/'s settings, members and organisations, and of its reports only Poznań 2023."""
+    target.mkdir()
+    for name in ("civicgraph.yaml", "members.yaml", "organisations.yaml"):
+        shutil.copyfile(DATA / name, target / name)
+    shutil.copytree(SOURCE_TEXT.parent, target / "reports" / "3064011" / "2023")
     return target
 
 
@@ -66,6 +80,14 @@ def add_second_member(data: Path) -> None:
     with (data / "members.yaml").open("a", encoding="utf-8") as members:
         members.write("\n" + (fixture / "members.yaml").read_text(encoding="utf-8"))
     shutil.copytree(fixture / "reports" / "3099011", data / "reports" / "3099011")
+
+
+def add_extra_member(data: Path) -> None:
+    """Add the made-up member 3099041 and its 2023 report (tests/fixtures/extra-member) to a copy of data/."""
+    fixture = FIXTURES / "extra-member"
+    with (data / "members.yaml").open("a", encoding="utf-8") as members:
+        members.write("\n" + (fixture / "members.yaml").read_text(encoding="utf-8"))
+    shutil.copytree(fixture / "reports" / "3099041", data / "reports" / "3099041")
 
 
 def add_poznan_2022(data: Path) -> None:

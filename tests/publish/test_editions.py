@@ -22,7 +22,7 @@ from civicgraph.publish.release import GraphIndex, Release
 from civicgraph.shacl.validate import validate_graph
 from civicgraph.source.reader import read_dataset
 
-from ..conftest import BASE, ROOT, add_poznan_2022, add_second_member
+from ..conftest import BASE, ROOT, add_poznan_2022, add_second_member, poznan_2023_copy
 
 EDITION_2023 = ("3064011-2023.ttl", "3064011-2023.nt", "3064011-2023.jsonld")
 CG = "https://w3id.org/civicgraph/ontology#"
@@ -42,10 +42,8 @@ def _editions(data: Path, out: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def three_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """data/ with Poznań 2022 and member 3099011 added: three reports, two members' worth."""
-    data = tmp_path_factory.mktemp("three") / "data"
-
-    shutil.copytree(ROOT / "data", data)
+    """Poznań 2023 (data/), with Poznań 2022 and member 3099011 added: three reports."""
+    data = poznan_2023_copy(tmp_path_factory.mktemp("three") / "data")
     add_poznan_2022(data)
     add_second_member(data)
     return data
