@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from civicgraph.sparql.library import (
 )
 from civicgraph.util.resources import resource_dir
 
-from ..conftest import BASE, DATA, FIXTURES, SOURCE_TEXT
+from ..conftest import BASE, FIXTURES, SOURCE_TEXT, add_second_member, poznan_2023_copy
 
 TEXT = SOURCE_TEXT.read_text(encoding="utf-8")
 SECOND_TEXT = (FIXTURES / "second-member" / "reports" / "3099011" / "2023" / "source.txt").read_text("utf-8")
@@ -73,13 +72,10 @@ def poznan(dist: Path) -> OxigraphEngine:
 
 
 def build_two_reports(target: Path) -> Path:
-    """data/ plus the second member-year fixture (Gmina Przykładowa 2023), built and written as N-Triples."""
-    data = target / "data"
-    shutil.copytree(DATA, data)
-    fixture = FIXTURES / "second-member"
-    with (data / "members.yaml").open("a", encoding="utf-8") as members:
-        members.write("\n" + (fixture / "members.yaml").read_text(encoding="utf-8"))
-    shutil.copytree(fixture / "reports" / "3099011", data / "reports" / "3099011")
+    """Poznań 2023 (data/) plus the second member-year fixture (Gmina Przykładowa 2023), built and written as
+    N-Triples."""
+    data = poznan_2023_copy(target / "data")
+    add_second_member(data)
     graph = target / "graph.nt"
     write_ntriples(sorted_triples(build_graph(read_dataset(data)).graph), graph)
     return graph
