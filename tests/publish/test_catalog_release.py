@@ -39,7 +39,11 @@ def test_release_json_names_the_edition_and_date(dist: Path, dataset: Dataset) -
     info = json.loads((dist / "release.json").read_text(encoding="utf-8"))
     assert info["edition"] == "2023.1"  # data/civicgraph.yaml
     assert info["issued"] == build_date(dataset.settings).isoformat()
-    assert info["editions"] == [{"member": "3064011", "year": 2023, "report": f"{BASE}report/3064011/2023"}]
+    # one edition per report of the data, by member and year; Poznań 2023 among them
+    assert info["editions"] == [
+        {"member": r.member, "year": r.year, "report": f"{BASE}report/{r.member}/{r.year}"} for r in dataset.reports
+    ]
+    assert {"member": "3064011", "year": 2023, "report": f"{BASE}report/3064011/2023"} in info["editions"]
 
 
 def test_the_build_date_is_the_setting_unless_source_date_epoch_is_set(
