@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.publish.orchestrator import publish
@@ -66,12 +67,44 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 def poznan_2023_copy(target: Path) -> Path:
-    """``target``: data/'s settings, members and organisations, and of its reports only Poznań 2023."""
+    """``target``: data/'s settings, of its reports only Poznań 2023, and of its members and organisations those
+    that report names."""
     target.mkdir()
-    for name in ("civicgraph.yaml", "members.yaml", "organisations.yaml"):
-        shutil.copyfile(DATA / name, target / name)
+    shutil.copyfile(DATA / "civicgraph.yaml", target / "civicgraph.yaml")
     shutil.copytree(SOURCE_TEXT.parent, target / "reports" / "3064011" / "2023")
+    report = yaml.compose((SOURCE_TEXT.parent / "report.yaml").read_text(encoding="utf-8"))
+    assert isinstance(report, yaml.MappingNode)
+    named = {scalar.value for scalar in _scalars(report)}
+    for name in ("members.yaml", "organisations.yaml"):
+        (target / name).write_text(_entries_named(DATA / name, named), encoding="utf-8")
     return target
+
+
+def _scalars(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(key)
+            yield from _scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+
+
+def _entries_named(path: Path, named: set[str]) -> str:
+    """The text of a YAML file keyed by TERYT codes or organisation keys, with only the entries whose key is among
+    ``named`` (and the comment before the first entry)."""
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    root = yaml.compose(text)
+    assert isinstance(root, yaml.MappingNode)
+    starts = [key.start_mark.line for key, _value in root.value] + [len(lines)]
+    kept = lines[: starts[0]]
+    for (key, _value), start, end in zip(root.value, starts, starts[1:], strict=False):
+        if key.value in named:
+            kept += lines[start:end]
+    return "".join(kept)
 
 
 def add_second_member(data: Path) -> None:
