@@ -15,7 +15,7 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, Namespace
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, Namespace
 
 from civicgraph.source.records import Dataset
 
@@ -304,3 +304,36 @@ def test_linked_vocabulary_terms_carry_their_types(catalog: Graph) -> None:
 def test_the_json_ld_catalogue_is_the_same_graph(catalog: Graph, dist: Path) -> None:
     assert isomorphic(Graph().parse(dist / "catalog.jsonld", format="json-ld"), catalog)
     assert (dist / "site" / "catalog.ttl").read_bytes() == (dist / "catalog.ttl").read_bytes()
+
+
+# -- the checksum algorithm: no IRI satisfies both DCAT-AP 3.0.1's shapes and SPDX ---------------------------
+
+SPDX_2_SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"  # the term SPDX 2.3 defines, SPDX tools read
+SPDX_3_SHA256 = "https://spdx.org/rdf/3.0.1/terms/Core/HashAlgorithm/sha256"  # SPDX 3's individual
+HTTPS_SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"  # the https spelling civicgraph publishes
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "conforms"),
+    [(SPDX_2_SHA256, False), (SPDX_3_SHA256, False), (HTTPS_SHA256, True)],
+)
+def test_dcat_ap_3_accepts_only_an_https_spelling_that_is_no_spdx_term(algorithm: str, conforms: bool) -> None:
+    """mdr-vocabularies.shape.ttl (:ChecksumAlgorithmRestriction) asks for sh:pattern "^https://spdx.org/rdf/terms"
+    while SPDX 2.3 names its terms http://spdx.org/rdf/terms#… and SPDX 3 https://spdx.org/rdf/3.0.1/terms/…:
+    neither passes, and what passes is no SPDX term. So the catalogue gives the https spelling, stated owl:sameAs
+    SPDX's own (docs/publishing.md)."""
+    checksum = Graph()
+    node, value = URIRef("https://example.org/checksum"), URIRef(algorithm)
+    checksum.add((node, RDF.type, SPDX.Checksum))
+    checksum.add((node, SPDX.algorithm, value))
+    checksum.add((node, SPDX.checksumValue, Literal("0" * 64, datatype=XSD.hexBinary)))
+    checksum.add((value, RDF.type, SPDX.ChecksumAlgorithm))
+    results = _run(checksum, _shapes("dcat-ap/3.0.1/mdr-vocabularies.shape.ttl"))
+    expected = [] if conforms else [Result("Violation", str(node), str(SPDX.algorithm), "NodeConstraintComponent")]
+    assert results == expected
+
+
+def test_the_catalogue_states_its_algorithm_the_same_as_spdxs(catalog: Graph) -> None:
+    algorithms = set(catalog.objects(None, SPDX.algorithm))
+    assert algorithms == {URIRef(HTTPS_SHA256)}
+    assert (URIRef(HTTPS_SHA256), OWL.sameAs, URIRef(SPDX_2_SHA256)) in catalog

@@ -88,7 +88,12 @@ def test_memberships_activities_and_figures_changed_in_one_report(data_copy: Pat
     text = report.read_text(encoding="utf-8")
     campaign = text[text.index("  election-campaign:\n") : text.index("  competence-workshop-trainings:\n")]
     _replace(report, campaign, "")
-    # Made up: the total is corrected from "blisko 1,4 mld zł" (nearly) to an exact 1 399 000 000.
+    # Made up: the text corrects the total from "blisko 1,4 mld zł" (nearly) to an exact "1,399 mld zł"; the
+    # figure's value follows its quote (the build checks that the quote prints the value).
+    _replace(data_copy / REPORT_2023.parent / "source.txt", "blisko 1,4 mld zł", "1,399 mld zł")
+    corrected = report.read_text(encoding="utf-8")
+    assert corrected.count("blisko 1,4 mld zł") == 2  # the activity's quote and the figure's
+    report.write_text(corrected.replace("blisko 1,4 mld zł", "1,399 mld zł"), encoding="utf-8")
     _replace(
         report,
         "        value: 1400000000\n        currency: PLN\n        hedge: nearly\n",

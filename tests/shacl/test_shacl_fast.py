@@ -1,15 +1,19 @@
-"""The fast SHACL engine (civicgraph.shacl.engine) gives exactly pyshacl's results.
+"""The fast SHACL engine (civicgraph.shacl.engine) gives pyshacl's results, field for field, except where pyshacl
+departs from the specifications — and there each difference is named.
 
 Differential tests: every shape fixture, a synthetic graph with injected violations of many kinds and small
 custom shapes graphs are validated by both engines, and the full result lists — focus, path, shape, severity,
-constraint component, value, both messages, source — must be equal, multiplicity included. Where the expected
-result follows from the shapes file, the fixtures' manifest or the SHACL standard, it is asserted as well.
+constraint component, value, both messages, source — must be equal, multiplicity included. Where pyshacl reads
+a standard its own way (rdflib's Python reading of literals, Python's regular expressions, IRIs compared as
+strings, nested warnings under allow_warnings: docs/validation.md), the test says which results only the fast
+engine gives, and why. Where the expected result follows from the shapes file, the fixtures' manifest or the
+SHACL standard, it is asserted as well. Apache Jena, a third engine, is compared in test_three_engines.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import InvalidOperation
 from pathlib import Path
@@ -63,6 +67,25 @@ def both(data: Graph, shapes: Graph | None = None) -> tuple[ValidationReport, Va
     return fast, reference
 
 
+Shown = tuple[str, str, str | None]  # (shape without the cgsh: namespace, constraint component's local name, value)
+
+
+def departing(data: Graph, shapes: Graph | None = None) -> tuple[set[Shown], set[Shown]]:
+    """The results only the fast engine gives and those only pyshacl gives, the rest being equal field for field."""
+    fast = validate_graph(data, shapes=shapes).results
+    reference = validate_graph(data, shapes=shapes, engine="pyshacl").results
+    return _shown(r for r in fast if r not in reference), _shown(r for r in reference if r not in fast)
+
+
+def _shown(results: Iterable[ValidationResult]) -> set[Shown]:
+    return {(r.shape.removeprefix(CGSH), r.constraint.removeprefix(str(SH)), r.value) for r in results}
+
+
+def fired(report: ValidationReport, shape: str) -> set[str]:
+    """The constraint components that gave results on one shape."""
+    return {r.constraint.removeprefix(str(SH)) for r in report.results if r.shape == CGSH + shape}
+
+
 def _difference(fast: list[ValidationResult], reference: list[ValidationResult]) -> str:
     lines = ["fast only:"] + [f"  {r}" for r in fast if r not in reference]
     lines += ["pyshacl only:"] + [f"  {r}" for r in reference if r not in fast]
@@ -90,12 +113,22 @@ def test_valid_fixture_gives_no_result_in_either_engine(fixture: str) -> None:
     assert fast.results == []
 
 
+# The one fixture pyshacl reads its own way: "8E8"^^xsd:decimal is not in xsd:decimal's lexical space (no exponent),
+# so it is ill-typed and cannot be compared with sh:minInclusive 0; rdflib reads it with Python's Decimal.
+FIXTURES_PYSHACL_READS_OTHERWISE = {
+    "FigureShape-invalid-exponent.ttl": {("FigureShape-value", "DatatypeConstraintComponent", "8E8"),
+                                         ("FigureShape-value", "MinInclusiveConstraintComponent", "8E8")},
+}  # fmt: skip
+
+
 @pytest.mark.parametrize("fixture", invalid_fixtures())
 def test_invalid_fixture_gives_the_same_results_in_both_engines_and_the_manifests(fixture: str) -> None:
-    fast, reference = both(data_graph(FIXTURES / fixture))
+    data = data_graph(FIXTURES / fixture)
+    fast, reference = validate_graph(data), validate_graph(data, engine="pyshacl")
     for report in (fast, reference):
         assert report.graph is not None
         assert results(report.graph) == manifest()[fixture]
+    assert departing(data) == (FIXTURES_PYSHACL_READS_OTHERWISE.get(fixture, set()), set())
     # Every result carries its rule's own message in both languages (none of pyshacl's generic English ones).
     for result in fast.results:
         assert result.message_pl != result.message_en and result.message_pl and result.message_en
@@ -140,7 +173,7 @@ def test_oxigraph_triples_and_an_rdflib_graph_give_the_same_report() -> None:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Literals: rdflib decides what is ill-typed and how values compare, in both engines
+# Literals: XSD 1.1 decides what is ill-typed (pyshacl: rdflib's Python reading), SPARQL how values compare
 # --------------------------------------------------------------------------------------------------------------
 
 TOTAL_VALUE = URIRef(BASE + "activity/3064011/2023/zit-projects/figure/total-value")
@@ -155,104 +188,109 @@ def _replace(data: Graph, subject: URIRef, predicate: str, *objects: Node) -> Gr
     return data
 
 
+ILL_TYPED = {"DatatypeConstraintComponent", "PatternConstraintComponent", "MinInclusiveConstraintComponent"}
+
+
 @pytest.mark.parametrize(
-    ("lexical", "fired"),
+    ("lexical", "expected", "pyshacl_only_misses"),
     [
-        ("47740", set()),
+        ("47740", set(), False),
         # XSD allows a sign: a well-typed decimal, only not canonical (the shapes' header).
-        ("+5", {"PatternConstraintComponent"}),
+        ("+5", {"PatternConstraintComponent"}, False),
         # Not a decimal at all: ill-typed, not matched by the pattern, not comparable with 0.
-        ("abc", {"DatatypeConstraintComponent", "PatternConstraintComponent", "MinInclusiveConstraintComponent"}),
-        ("-1", {"PatternConstraintComponent", "MinInclusiveConstraintComponent"}),
-        ("1E3", None),  # XSD rejects an exponent; rdflib's Decimal reads it — both engines must agree
-        (" 5", None),
-        ("1_000", None),
+        ("abc", ILL_TYPED, False),
+        ("-1", {"PatternConstraintComponent", "MinInclusiveConstraintComponent"}, False),
+        # Not in decimalLexicalRep, so ill-typed and not comparable; rdflib reads each with Python's Decimal, and
+        # pyshacl finds only the pattern broken.
+        ("1E3", ILL_TYPED, True),
+        (" 5", ILL_TYPED, True),
+        ("1_000", ILL_TYPED, True),
     ],
 )
-def test_decimal_values_are_read_as_rdflib_reads_them(lexical: str, fired: set[str] | None) -> None:
+def test_decimal_values_follow_xml_schema(lexical: str, expected: set[str], pyshacl_only_misses: bool) -> None:
     with lexical_forms_kept():
         data = _replace(data_graph(), TOTAL_VALUE, SCHEMA + "value", Literal(lexical, datatype=XSD_DECIMAL))
-    fast, _reference = both(data)
-    found = {r.constraint.rsplit("#", 1)[-1] for r in fast.results if r.shape == CGSH + "FigureShape-value"}
-    if fired is not None:
-        assert found == fired
+    assert fired(validate_graph(data), "FigureShape-value") == expected
+    missed = {("FigureShape-value", c, lexical) for c in ILL_TYPED - {"PatternConstraintComponent"}}
+    assert departing(data) == ((missed, set()) if pyshacl_only_misses else (set(), set()))
+
+
+START = "TextPositionSelectorShape-start"
+LESS, MIN, TYPE = "LessThanConstraintComponent", "MinInclusiveConstraintComponent", "DatatypeConstraintComponent"
 
 
 @pytest.mark.parametrize(
-    ("start", "end"),
+    ("start", "end", "expected", "pyshacl_differs"),
     [
-        ("1216", "1233"),  # the real offsets: no result
-        ("1233", "1216"),  # start after end
-        ("1233", "1233"),  # sh:lessThan is strict
-        ("+1216", "1233"),  # a sign is allowed in xsd:integer
-        ("abc", "1233"),  # ill-typed: rdflib orders it by its lexical form
-        ("1216.0", "1233"),  # not an integer lexical form
-        ("-5", "1233"),  # below sh:minInclusive 0
+        ("1216", "1233", set(), set()),  # the real offsets: no result
+        ("1233", "1216", {LESS}, set()),  # start after end
+        ("1233", "1233", {LESS}, set()),  # sh:lessThan is strict
+        ("+1216", "1233", set(), set()),  # a sign is allowed in xsd:integer
+        ("abc", "1233", {TYPE, MIN, LESS}, set()),  # ill-typed: not comparable (rdflib orders it by its lexical form)
+        # Not in integerLexicalRep: ill-typed, so not comparable; rdflib's int() refuses it too, but pyshacl then
+        # compares the lexical form, "1216.0" < "1233" as strings.
+        ("1216.0", "1233", {TYPE, MIN, LESS}, {LESS}),
+        ("-5", "1233", {MIN}, set()),  # below sh:minInclusive 0
     ],
 )
-def test_offsets_compare_as_in_pyshacl(start: str, end: str) -> None:
+def test_offsets_compare_as_sparql_says(start: str, end: str, expected: set[str], pyshacl_differs: set[str]) -> None:
     with lexical_forms_kept():
         data = _replace(data_graph(), POSITION, OA + "start", Literal(start, datatype=XSD_INTEGER))
         _replace(data, POSITION, OA + "end", Literal(end, datatype=XSD_INTEGER))
-    fast, _reference = both(data)
-    if (start, end) == ("1233", "1216"):
-        assert {(r.shape, r.constraint, r.value) for r in fast.results} == {
-            (CGSH + "TextPositionSelectorShape-start", str(SH.LessThanConstraintComponent), "1233")
-        }
+    assert fired(validate_graph(data), START) == expected
+    assert departing(data) == ({(START, c, start) for c in pyshacl_differs}, set())
 
 
 @pytest.mark.parametrize(
-    ("start", "end"),
+    ("start", "end", "less_than", "pyshacl_differs"),
     [
-        (Literal("1216", datatype=XSD_INTEGER), Literal("1216.5", datatype=XSD_DECIMAL)),
-        (Literal("1216.5", datatype=XSD_DECIMAL), Literal("1216", datatype=XSD_INTEGER)),
-        (Literal("1216", datatype=XSD_INTEGER), Literal("abc", datatype=XSD_INTEGER)),
-        (Literal("1216", datatype=XSD_INTEGER), Literal("1233")),  # a number and a string cannot be compared
-        (Literal("1216", datatype=XSD_INTEGER), Literal("1233", datatype=XSD_DATE)),
+        (Literal("1216", datatype=XSD_INTEGER), Literal("1216.5", datatype=XSD_DECIMAL), False, False),
+        (Literal("1216.5", datatype=XSD_DECIMAL), Literal("1216", datatype=XSD_INTEGER), True, False),
+        # "abc" is ill-typed: not comparable, a result; pyshacl compares "1216" with "abc" as strings.
+        (Literal("1216", datatype=XSD_INTEGER), Literal("abc", datatype=XSD_INTEGER), True, True),
+        (Literal("1216", datatype=XSD_INTEGER), Literal("1233"), True, False),  # a number and a string cannot be
+        (Literal("1216", datatype=XSD_INTEGER), Literal("1233", datatype=XSD_DATE), True, False),  # compared
     ],
 )
-def test_offsets_of_other_datatypes_compare_as_in_pyshacl(start: Literal, end: Literal) -> None:
+def test_offsets_of_other_datatypes_compare_as_sparql_says(
+    start: Literal, end: Literal, less_than: bool, pyshacl_differs: bool
+) -> None:
     with lexical_forms_kept():
         data = _replace(data_graph(), POSITION, OA + "start", Literal(str(start), datatype=start.datatype))
         _replace(data, POSITION, OA + "end", Literal(str(end), datatype=end.datatype))
-    both(data)
-
-
-def test_rdflib_compares_integers_and_decimals_by_value() -> None:
-    """The premise of the fast engine's numeric shortcut (civicgraph.shacl.compare.ORDERED_NUMBERS): rdflib compares
-    two well-typed literals of these datatypes by their values alone, so the engine may compare the values directly."""
-    from rdflib.term import _NUMERIC_LITERAL_TYPES
-
-    assert {XSD_INTEGER, XSD_DECIMAL} <= set(_NUMERIC_LITERAL_TYPES)
+    assert (LESS in fired(validate_graph(data), START)) == less_than
+    assert departing(data) == ({(START, LESS, str(start))} if pyshacl_differs else set(), set())
 
 
 @pytest.mark.parametrize(
-    ("start", "end"),
+    ("start", "end", "expected", "pyshacl_differs"),
     [
-        ("2023-01-01", "2023-12-31"),
-        ("2024-01-01", "2023-12-31"),  # start after end
-        ("2023-02-30", "2023-12-31"),  # no such day: ill-typed
-        ("2023-1-1", "2023-12-31"),
+        ("2023-01-01", "2023-12-31", set(), False),
+        ("2024-01-01", "2023-12-31", {"LessThanOrEqualsConstraintComponent"}, False),  # start after end
+        # No such day, and a month and day of one digit: ill-typed, so not comparable with the end; pyshacl
+        # compares the lexical forms as strings ("2023-02-30" <= "2023-12-31").
+        ("2023-02-30", "2023-12-31", {"DatatypeConstraintComponent", "LessThanOrEqualsConstraintComponent"}, True),
+        ("2023-1-1", "2023-12-31", {"DatatypeConstraintComponent", "LessThanOrEqualsConstraintComponent"}, True),
     ],
 )
-def test_dates_compare_as_in_pyshacl(start: str, end: str) -> None:
+def test_dates_compare_as_sparql_says(start: str, end: str, expected: set[str], pyshacl_differs: bool) -> None:
     with lexical_forms_kept():
         data = _replace(data_graph(), PERIOD, SCHEMA + "startDate", Literal(start, datatype=XSD_DATE))
         _replace(data, PERIOD, SCHEMA + "endDate", Literal(end, datatype=XSD_DATE))
-    fast, _reference = both(data)
-    if (start, end) == ("2024-01-01", "2023-12-31"):
-        found = {(r.shape, r.constraint) for r in fast.results}
-        assert (CGSH + "IntervalShape-startDate", str(SH.LessThanOrEqualsConstraintComponent)) in found
+    assert fired(validate_graph(data), "IntervalShape-startDate") == expected
+    differs = {("IntervalShape-startDate", "LessThanOrEqualsConstraintComponent", start)} if pyshacl_differs else set()
+    assert departing(data) == (differs, set())
 
 
 def test_a_decimal_that_is_not_a_number_is_a_result_where_pyshacl_stops() -> None:
-    """rdflib reads "NaN"^^xsd:decimal as Decimal("NaN"), which refuses to be ordered against sh:minInclusive 0.
-    SHACL 4.4.3: a value node that cannot be compared is a result; pyshacl lets decimal.InvalidOperation through
-    instead, so here (and only here) the engines differ: the fast engine reports, pyshacl stops."""
+    """ "NaN" is not in xsd:decimal's lexical space (it is xsd:double's): ill-typed, and not comparable with
+    sh:minInclusive 0, a result (SHACL 4.3). rdflib reads it as Decimal("NaN"), which refuses to be ordered, and
+    pyshacl lets decimal.InvalidOperation through: the fast engine reports, pyshacl stops."""
     with lexical_forms_kept():
         data = _replace(data_graph(), TOTAL_VALUE, SCHEMA + "value", Literal("NaN", datatype=XSD_DECIMAL))
     found = {(r.focus, r.shape, r.constraint, r.value) for r in validate_graph(data).results}
     assert found == {
+        (str(TOTAL_VALUE), CGSH + "FigureShape-value", str(SH.DatatypeConstraintComponent), "NaN"),
         (str(TOTAL_VALUE), CGSH + "FigureShape-value", str(SH.MinInclusiveConstraintComponent), "NaN"),
         (str(TOTAL_VALUE), CGSH + "FigureShape-value", str(SH.PatternConstraintComponent), "NaN"),
     }
@@ -644,43 +682,53 @@ ex:Special rdfs:subClassOf ex:Thing .
 
 
 @pytest.mark.parametrize(
-    ("name", "shapes", "expected"),
+    ("name", "shapes", "expected", "only_fast"),
     [
         (
             "sh:class follows rdfs:subClassOf; two sh:class values give a result each",
             "ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:next ; sh:class ex:Thing , ex:Special ; sh:message 'm'@en .",
             {(f"{EX}a", "ClassConstraintComponent")},
+            set(),
         ),
         (
             "targetClass reaches instances of subclasses; sh:flags 'i'",
             "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:S-code .\n"
             "ex:S-code sh:path ex:code ; sh:pattern '^[a-z]+[0-9]+$' ; sh:flags 'i' ; sh:message 'm'@en .",
             {(f"{EX}b", "PatternConstraintComponent")},
+            set(),
         ),
         (
             "sh:languageIn ranges and subtags; sh:uniqueLang ignores case and gives a result per language",
             "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:S-name .\n"
             "ex:S-name sh:path ex:name ; sh:languageIn ( 'pl' 'en-GB' ) ; sh:uniqueLang true ; sh:message 'm'@en .",
             None,
+            set(),
         ),
         (
             "sh:lessThan gives one result per failing pair",
             "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:S-start .\n"
             "ex:S-start sh:path ex:start ; sh:lessThan ex:end ; sh:message 'm'@en .",
             {(f"{EX}a", "LessThanConstraintComponent")},
+            set(),
         ),
         (
+            # SPARQL's <= is not defined on IRIs: ex:a's ex:b <= ex:b cannot be compared, a result; pyshacl compares
+            # IRIs as strings.
             "sh:lessThanOrEquals between IRIs and literals",
             "ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property ex:S-next .\n"
             "ex:S-next sh:path ex:next ; sh:lessThanOrEquals ex:other ; sh:message 'm'@en .",
-            None,
+            {(f"{EX}a", "LessThanOrEqualsConstraintComponent"), (f"{EX}b", "LessThanOrEqualsConstraintComponent")},
+            {(f"{EX}a", "LessThanOrEqualsConstraintComponent")},
         ),
         (
-            "sh:node fails on a nested warning, sh:or does not (pyshacl with allow_warnings)",
+            # SHACL 2.3: a node conforms to a shape when validating it gives no result at all, whatever the severity;
+            # pyshacl run with allow_warnings (as civicgraph runs it) lets the nested warning pass inside sh:or.
+            "sh:node and sh:or both fail on a nested warning",
             "ex:S a sh:NodeShape ; sh:targetClass ex:Special ; sh:property ex:S-next .\n"
             "ex:S-next sh:path ex:next ; sh:node ex:Soft ; sh:or ( ex:Soft ) ; sh:message 'm'@en .\n"
             "ex:Soft a sh:NodeShape ; sh:class ex:Special ; sh:severity sh:Warning ; sh:message 'w'@en .",
-            {(f"{EX}b", "NodeConstraintComponent")},
+            {(f"{EX}b", "NodeConstraintComponent"), (f"{EX}b", "OrConstraintComponent")},
+            {(f"{EX}b", "OrConstraintComponent")},
         ),
         (
             "a deactivated shape gives nothing; an sh:xone of two equal members fails",
@@ -689,6 +737,7 @@ ex:Special rdfs:subClassOf ex:Thing .
             "ex:T a sh:NodeShape ; sh:targetClass ex:Special ; sh:xone ( ex:U ex:U ) ; sh:message 'm'@en .\n"
             "ex:U a sh:NodeShape ; sh:class ex:Thing .",
             {(f"{EX}b", "XoneConstraintComponent")},
+            set(),
         ),
         (
             "sh:in, sh:hasValue, sh:minLength and sh:nodeKind on a sequence path",
@@ -696,15 +745,20 @@ ex:Special rdfs:subClassOf ex:Thing .
             "ex:S-path sh:path ( ex:next ex:name ) ; sh:in ( 'Ala'@pl 'Bob' ) ; sh:hasValue 'Alice'@en-GB ; "
             "sh:minLength 4 ; sh:nodeKind sh:IRIOrLiteral ; sh:message 'm'@en .",
             None,
+            set(),
         ),
     ],
 )
 def test_custom_shapes_give_the_same_results_in_both_engines(
-    name: str, shapes: str, expected: set[tuple[str, str]] | None
+    name: str, shapes: str, expected: set[tuple[str, str]] | None, only_fast: set[tuple[str, str]]
 ) -> None:
-    fast, _reference = both(_graph(CUSTOM_DATA), _graph(shapes))
+    """Equal results, but for those only the fast engine gives where pyshacl departs from SHACL (``only_fast``)."""
+    fast = validate_graph(_graph(CUSTOM_DATA), shapes=_graph(shapes)).results
+    reference = validate_graph(_graph(CUSTOM_DATA), shapes=_graph(shapes), engine="pyshacl").results
+    assert [r for r in reference if r not in fast] == [], name
+    assert {(r.focus, r.constraint.removeprefix(str(SH))) for r in fast if r not in reference} == only_fast, name
     if expected is not None:
-        assert {(r.focus, r.constraint.removeprefix(str(SH))) for r in fast.results} == expected, name
+        assert {(r.focus, r.constraint.removeprefix(str(SH))) for r in fast} == expected, name
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -159,3 +159,34 @@ def test_pyshacl_stopping_on_a_value_it_cannot_compare_is_a_message_not_a_traceb
     assert reported.returncode == 1
     found = {(r["sourceShape"], r["value"]) for r in json.loads(reported.stdout)["results"] if r["value"] == "NaN"}
     assert found == {(SHAPES + "FigureShape-value", "NaN")}
+
+
+BLANK_START = """
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/civicgraph/id/report/3064011/2023/text/chars/1-5/position> a oa:TextPositionSelector ;
+    oa:start [] ; oa:end "5"^^xsd:integer .
+"""
+
+
+def test_a_blank_node_under_sh_less_than_is_a_result_for_the_fast_engine(tmp_path: Path) -> None:
+    """SPARQL's < cannot compare a blank node: SHACL 4.5.3 makes that a result (as Apache Jena reports it)."""
+    graph = tmp_path / "blank.ttl"
+    graph.write_text(BLANK_START, encoding="utf-8")
+    run = _run("validate", "--graph", str(graph), "--format", "json")
+    assert run.returncode == 1, run.stderr
+    fired = {(r["sourceShape"], r["constraint"]) for r in json.loads(run.stdout)["results"]}
+    start = "https://w3id.org/civicgraph/shapes#TextPositionSelectorShape-start"
+    assert (start, "http://www.w3.org/ns/shacl#LessThanConstraintComponent") in fired
+
+
+def test_pyshacl_stopping_on_a_blank_node_under_sh_less_than_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    graph = tmp_path / "blank.ttl"
+    graph.write_text(BLANK_START, encoding="utf-8")
+    run = _run("validate", "--lang", "en", "--graph", str(graph), "--engine", "pyshacl")
+    assert run.returncode == 3
+    assert run.stderr.splitlines() == [
+        "Error: pyshacl stopped: Cannot use sh:lessThan to compare a BlankNode; the default engine (--engine fast) "
+        "reports such a value as a result with its focus node"
+    ]
+    assert "Traceback" not in run.stderr

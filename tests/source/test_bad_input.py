@@ -187,8 +187,8 @@ CASES = {
         0,
         "activities.zit-projects.figures.eu-grants.hedge",
         Message(
-            "'roughly' nie jest żadną z wartości: about, exact, more-than, nearly",
-            "'roughly' is not one of: about, exact, more-than, nearly",
+            "'roughly' nie jest żadną z wartości: about, at-least, exact, more-than, nearly",
+            "'roughly' is not one of: about, at-least, exact, more-than, nearly",
         ),
     ),
     "activity outside the report's memberships": (

@@ -23,7 +23,7 @@ CG = "https://w3id.org/civicgraph/ontology#"
 
 def test_poznan_is_q268_as_issue_5_states_with_its_provenance(dataset: Dataset) -> None:
     assert dataset.members["3064011"].wikidata == WikidataLink(
-        "Q268", "manual", "civicgraph maintainers (issue 5)", date(2026, 11, 29)
+        "Q268", "manual", "civicgraph maintainers", date(2026, 11, 29)
     )
 
 
@@ -50,7 +50,7 @@ def test_every_qid_in_the_graph_has_a_check_with_date_creator_and_method(built: 
     assert graph.value(check, URIRef(DCT + "date")) == Literal(
         "2026-11-29", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")
     )
-    assert graph.value(check, URIRef(DCT + "creator")) == Literal("civicgraph maintainers (issue 5)")
+    assert graph.value(check, URIRef(DCT + "creator")) == Literal("civicgraph maintainers")
     assert graph.value(check, URIRef(CG + "matchMethod")) == URIRef(
         "https://w3id.org/civicgraph/vocab/match-method/manual"
     )

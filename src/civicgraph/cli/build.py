@@ -9,6 +9,7 @@ import click
 from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, handle_errors
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.publish.checksums import RELEASE
+from civicgraph.publish.plan import publish_url_warning
 from civicgraph.shacl.report import ValidationReport, format_text
 from civicgraph.shacl.validate import Engine, validate_graph
 from civicgraph.source.reader import read_dataset
@@ -81,6 +82,9 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
     if report.warnings:
         click.echo(format_text(report, lang), err=True, nl=False)
     written = publish(dataset, built, out_dir, progress=progress)
+    unservable = publish_url_warning(dataset.settings.publish_url)
+    if unservable is not None:
+        click.echo(unservable[lang], err=True)
     triples, reports, warnings = len(built.triples), len(dataset.reports), len(report.warnings)
     wrote = Message(
         f"zapisano {written} (trójki: {triples}, raporty: {reports}, ostrzeżenia: {warnings})",

@@ -97,6 +97,7 @@ def build_graph(dataset: Dataset, vocabularies: Vocabularies = "all") -> BuiltGr
             builder.organisation(organisation)
         for report in dataset.reports:
             builder.report(report)
+        builder.printed_names()
         builder.mark_unknown_membership_ends()
         if vocabularies != "none":
             builder.vocabularies(used_only=vocabularies == "used")
@@ -400,6 +401,23 @@ class _Builder:
         self.evidence(iri, report, membership.evidence)
         known = self.membership_ends.setdefault(iri, set())
         known.update(end for end, value in (("start", membership.start), ("end", membership.end)) if value)
+
+    def printed_names(self) -> None:
+        """Each recorded variant of an organisation's name as the report that printed it states it:
+        ``report/{teryt}/{year}/printed-name/{key}/{n}`` (a part of that report's edition), with the name, the
+        organisation it names and the passage printing it."""
+        reports = {(report.member, report.year): report for report in self.dataset.reports}
+        for organisation in self.dataset.organisations.values():
+            numbered: dict[tuple[str, int], int] = {}
+            for variant in sorted(organisation.variants, key=lambda v: (v.member, v.year, v.name)):
+                report = reports[(variant.member, variant.year)]
+                number = numbered[(variant.member, variant.year)] = numbered.get((variant.member, variant.year), 0) + 1
+                iri = f"{self.report_iri(report)}/printed-name/{organisation.key}/{number}"
+                self.source(iri, variant.location)
+                self.link(iri, _RDF_TYPE, _CG.PrintedName)
+                self.add(iri, _RDFS.label, _text(variant.name, "pl"))
+                self.link(iri, _CG.nameOf, self.organisation_iri(organisation.key))
+                self.evidence(iri, report, (variant.evidence,))
 
     def mark_unknown_membership_ends(self) -> None:
         """A membership whose start or end no report states says so explicitly (after all reports are read)."""

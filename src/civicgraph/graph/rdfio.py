@@ -8,14 +8,17 @@ so the same graph always gives the same bytes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
+from civicgraph.graph.jsonld import published_context
 from civicgraph.graph.namespaces import CGV, PREFIXES
 from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import RDF_TYPE, XSD_STRING
@@ -180,13 +183,18 @@ def _ntriples(triples: list[ox.Triple]) -> bytes:
 
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".nq": "nquads"}
+# The addresses of civicgraph's own JSON-LD context (the published one and the ontology's copy): a document that
+# refers to it gets the copy installed with civicgraph, read from disk.
+OWN_CONTEXTS = ("https://w3id.org/civicgraph/context.jsonld", "https://w3id.org/civicgraph/ontology/context.jsonld")
 
 
 def read_graph(path: Path) -> Graph:
-    """Parse a Turtle, N-Triples or JSON-LD file into an rdflib graph (format from the file name).
+    """Parse a Turtle, N-Triples, RDF/XML or JSON-LD file into an rdflib graph (format from the file name).
 
     Raises :class:`~civicgraph.util.errors.Failure` naming the file (and the parser's position) when it is not
-    valid RDF.
+    valid RDF, or when a JSON-LD document refers to a context other than civicgraph's own: nothing is fetched
+    from the network or read from another file (a hanging server would hang the command;
+    ``"@context": "file:///etc/passwd"`` would read it).
     """
     rdf_format = FORMATS.get(path.suffix.lower())
     if rdf_format is None:
@@ -202,7 +210,13 @@ def read_graph(path: Path) -> Graph:
     # otherwise normalise literals while parsing, hiding exactly what they look for.
     normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
     try:
-        graph.parse(path, format=rdf_format)
+        if rdf_format == "json-ld":
+            document = json.dumps(_with_local_contexts(path))
+            graph.parse(data=document, format=rdf_format, publicID=path.resolve().as_uri())
+        else:
+            graph.parse(path, format=rdf_format)
+    except RefusedContext:
+        raise
     except Exception as error:  # rdflib's parsers raise many unrelated exception types
         raise Failure(
             Message(
@@ -213,3 +227,69 @@ def read_graph(path: Path) -> Graph:
     finally:
         rdflib.NORMALIZE_LITERALS = normalize
     return graph
+
+
+class RefusedContext(Failure):
+    """A JSON-LD document refers to a context civicgraph does not read (anything but its own)."""
+
+
+def _with_local_contexts(path: Path) -> Any:
+    """The JSON-LD document with every reference to civicgraph's own context replaced by the context itself; any
+    other reference to a context document (in ``@context``, a scoped context or ``@import``) is refused."""
+    try:
+        document = json.loads(path.read_bytes())
+    except ValueError as error:
+        raise Failure(
+            Message(f"{path}: to nie jest poprawny JSON: {error}", f"{path}: not valid JSON: {error}")
+        ) from error
+    return _inline(document, path)
+
+
+def _inline(value: Any, path: Path) -> Any:
+    """A part of the document (node objects, values, lists), its contexts resolved wherever they appear."""
+    if isinstance(value, list):
+        return [_inline(item, path) for item in value]
+    if isinstance(value, dict):
+        return {key: _context(item, path) if key == "@context" else _inline(item, path) for key, item in value.items()}
+    return value
+
+
+def _context(value: Any, path: Path) -> Any:
+    """The value of an ``@context``: null, a reference to a context document, an inline context, or a list."""
+    if isinstance(value, str):
+        return _own_context(value, path)
+    if isinstance(value, list):
+        return [_context(item, path) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "@import" in value:  # JSON-LD 1.1: a context document to merge into this one
+        _own_context(str(value["@import"]), path)  # civicgraph's own context imports nothing; any is refused
+        imported = value["@import"]
+        raise RefusedContext(
+            Message(
+                f"{path}: @import {imported!r}: wstaw kontekst do dokumentu zamiast go importować",
+                f"{path}: @import {imported!r}: embed the context instead of importing it",
+            )
+        )
+    return {term: _term_definition(definition, path) for term, definition in value.items()}
+
+
+def _term_definition(definition: Any, path: Path) -> Any:
+    """A term definition: an IRI (kept), or an object that may carry a scoped context of its own."""
+    if isinstance(definition, dict) and "@context" in definition:
+        return {**definition, "@context": _context(definition["@context"], path)}
+    return definition
+
+
+def _own_context(reference: str, path: Path) -> Any:
+    if reference not in OWN_CONTEXTS:
+        raise RefusedContext(
+            Message(
+                f"{path}: @context {reference!r}: kontekstów JSON-LD nie pobiera się z sieci ani nie czyta z innych "
+                f"plików; wstaw kontekst do dokumentu albo wskaż własny kontekst civicgraph ({OWN_CONTEXTS[0]}), "
+                "czytany z jego lokalnej kopii",
+                f"{path}: @context {reference!r}: JSON-LD contexts are not fetched or read from other files; embed "
+                f"the context, or refer to civicgraph's own ({OWN_CONTEXTS[0]}), which is read from its local copy",
+            )
+        )
+    return published_context()

@@ -29,7 +29,7 @@ from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import write_ntriples, write_turtle
 from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
-from civicgraph.source.records import Dataset, Report
+from civicgraph.source.records import Dataset, Organisation, Report
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, CGV, SKOS
 from civicgraph.util.parallel import in_parallel
@@ -53,11 +53,17 @@ def edition_dataset(dataset: Dataset, report: Report) -> Dataset:
     return Dataset(
         settings=dataset.settings,
         members={teryt: dataset.members[teryt] for teryt in sorted(members)},
-        # Recorded name variants are left out: their records do not say in which report each was printed, and a
-        # name printed in another year's report is not part of this one.
-        organisations={key: replace(dataset.organisations[key], variants=()) for key in sorted(organisations)},
+        # Of the names an organisation was printed under, those this report printed: another year's are not part
+        # of this one.
+        organisations={key: _printed_in(dataset.organisations[key], report) for key in sorted(organisations)},
         reports=[report],
     )
+
+
+def _printed_in(organisation: Organisation, report: Report) -> Organisation:
+    """The organisation with only the variants of its name that ``report`` printed."""
+    printed = tuple(v for v in organisation.variants if (v.member, v.year) == (report.member, report.year))
+    return replace(organisation, variants=printed)
 
 
 def edition_graph(dataset: Dataset, report: Report) -> BuiltGraph:
@@ -80,10 +86,16 @@ def edition_triples(index: GraphIndex, dataset: Dataset, report: Report) -> list
     roots = [report_iri, *(r for r in index.referrers(report_iri, _REPORTED_IN) if not r.startswith(memberships))]
     for subject in (s for root in roots for s in index.nested.get(root, ())):
         triples_of[subject] = index.triples_of[subject]
+    printed = {(v.name, key) for key, o in dataset.organisations.items() for v in _printed_in(o, report).variants}
     for iri in _linked(triples_of.values()):
         if iri.startswith(base) and index.path(iri).split("/")[0] in _DESCRIBED:
+            key = _last(iri)
             for subject in index.nested.get(iri, ()):
-                triples_of[subject] = [t for t in index.triples_of[subject] if t.predicate.value != _ALT_LABEL]
+                triples_of[subject] = [
+                    t
+                    for t in index.triples_of[subject]
+                    if t.predicate.value != _ALT_LABEL or (_value(t), key) in printed
+                ]
     for subject, triples in _used_vocabulary(index, _linked(triples_of.values())):
         triples_of[subject] = triples
     return [triple for subject in sorted(triples_of) for triple in triples_of[subject]]
@@ -108,6 +120,14 @@ def _used_vocabulary(index: GraphIndex, linked: set[str]) -> list[tuple[str, lis
         kept = [t for t in index.triples_of[scheme] if t.predicate.value != _HAS_TOP_CONCEPT or _iri(t) in linked]
         described.append((scheme, kept))
     return described
+
+
+def _value(triple: ox.Triple) -> str:
+    return triple.object.value if isinstance(triple.object, (ox.NamedNode, ox.Literal)) else ""
+
+
+def _last(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
 
 
 def _iri(triple: ox.Triple) -> str | None:

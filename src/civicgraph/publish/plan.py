@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rdflib import URIRef
 
@@ -453,3 +454,39 @@ def publisher_iri(settings: Settings) -> str:
     assert settings.publisher is not None
     iri = settings.publisher.iri
     return iri if iri.startswith(("http://", "https://")) else settings.base_iri + iri
+
+
+# Hosts that only redirect (persistent identifiers) or that no one can serve (RFC 2606's reserved names): a
+# download URL under them leads to no file until a redirect points it at the server that holds the release.
+REDIRECT_HOSTS = ("w3id.org", "purl.org", "purl.archive.org", "doi.org", "dx.doi.org", "hdl.handle.net", "n2t.net")
+RESERVED_HOSTS = ("example.org", "example.com", "example.net", "example", "test", "invalid", "localhost")
+
+
+def publish_url_warning(publish_url: str) -> dict[str, str] | None:
+    """A warning in Polish and English when ``publish_url`` cannot serve the release's files, else None.
+
+    The catalogue, the dane.gov.pl file and VoID give every file's download URL under ``publish_url``; a redirect
+    service such as w3id.org holds no files, so with the default address those URLs lead nowhere unless the
+    redirect is set up (docs/publishing.md)."""
+    host = (urlsplit(publish_url).hostname or "").lower()
+    if _under(host, REDIRECT_HOSTS) or _under(host, RESERVED_HOSTS):
+        kind_pl, kind_en = (
+            ("usługa przekierowań, nie serwer plików", "only redirects and serves no files")
+            if _under(host, REDIRECT_HOSTS)
+            else ("nazwa zarezerwowana, której nikt nie obsługuje", "is a reserved name no server answers")
+        )
+        return {
+            "pl": f"uwaga: publish_url {publish_url} to {host}: {kind_pl}. Adresy pobierania w katalogu (catalog.ttl, "
+            "danegovpl.xml, void.ttl) nie doprowadzą do plików, dopóki przekierowanie nie wskaże serwera z plikami "
+            "wydania; ustaw publish_url w civicgraph.yaml na adres tego serwera (docs/publishing.md).",
+            "en": f"warning: publish_url {publish_url} is on {host}, which {kind_en}. The download URLs of the "
+            "catalogue (catalog.ttl, danegovpl.xml, void.ttl) lead to no file until a redirect points them at the "
+            "server that holds the release; set publish_url in civicgraph.yaml to that server's address "
+            "(docs/publishing.md).",
+        }
+    return None
+
+
+def _under(host: str, names: tuple[str, ...]) -> bool:
+    """Whether ``host`` is one of ``names`` or a subdomain of one."""
+    return any(host == name or host.endswith("." + name) for name in names)

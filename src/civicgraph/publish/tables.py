@@ -7,7 +7,18 @@ graph. Columns only for reading (names repeated from another table, lists, dates
 marked ``suppressOutput``.
 
 The files are UTF-8 with a byte-order mark, so that spreadsheet programs do not guess another encoding, and
-CRLF line ends (RFC 4180).
+CRLF line ends (RFC 4180). The header row holds each column's ``name``, which is also one of its CSVW ``titles``
+(language ``und``), as CSV on the Web asks of a header that matches its metadata.
+
+Formula injection: a spreadsheet runs a cell that begins with ``=``, ``+``, ``-`` or ``@`` (or a tab, carriage
+return or line feed before one) as a formula — ``=HYPERLINK(...)`` in a title would be a link the reader never
+asked for. As OWASP recommends for CSV exports, such a cell gets an apostrophe in front, which spreadsheets read as
+"text, not a formula". A cell that already begins with an apostrophe gets one too, so the rule reverses exactly:
+**a cell that begins with an apostrophe had one added; remove it to get the value** (the graph keeps the value
+itself). CSV on the Web has no way to say "remove the first character" (its only cell transformation is trimming
+whitespace, and whitespace is no protection: some spreadsheets trim it and then run the formula), so a CSVW
+processor gives such a cell with its apostrophe; the metadata states the rule (``rdfs:comment``) and
+docs/publishing.md explains it. Cells of the real data never begin with these characters.
 """
 
 from __future__ import annotations
@@ -31,6 +42,28 @@ if TYPE_CHECKING:
 
 METADATA_FILE = "csv-metadata.json"
 LIST_SEPARATOR = " | "
+# The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV Injection), and the apostrophe
+# itself, so that every cell beginning with one had it added.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "'")
+NEUTRALISING_NOTE = [
+    {
+        "@value": "Komórka zaczynająca się od apostrofu (') ma go dodanego, aby arkusz kalkulacyjny nie wykonał jej "
+        "jako formuły (znaki = + - @, tabulator, powrót karetki, nowy wiersz, apostrof na początku). Wartość to "
+        "komórka bez tego jednego apostrofu; graf (graph.nt) ma wartość bez niego.",
+        "@language": "pl",
+    },
+    {
+        "@value": "A cell that begins with an apostrophe (') had one added so that a spreadsheet does not run it as "
+        "a formula (a leading = + - @, tab, carriage return, line feed or apostrophe). The value is the cell without "
+        "that one apostrophe; the graph (graph.nt) holds the value without it.",
+        "@language": "en",
+    },
+]
+
+
+def neutralised(cell: str) -> str:
+    """The cell as written to the CSV: with an apostrophe in front if it begins like a formula (see above)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 @dataclass(frozen=True)
@@ -53,7 +86,8 @@ class Column:
     def metadata(self) -> dict[str, Any]:
         column: dict[str, Any] = {
             "name": self.name,
-            "titles": {"pl": self.title_pl, "en": self.title_en},
+            # The header row holds the name: CSVW matches each header cell with one of the column's titles.
+            "titles": {"und": self.name, "pl": self.title_pl, "en": self.title_en},
             "datatype": self.datatype,
         }
         optional = {
@@ -491,7 +525,8 @@ def tables(base: str) -> list[Table]:
 
 
 def table_rows(index: GraphIndex, table: Table) -> list[list[str]]:
-    return [[column.value(index, iri) for column in table.columns] for iri in table.rows(index)]
+    """The cells of each row, as the CSV holds them (formula-like cells neutralised)."""
+    return [[neutralised(column.value(index, iri)) for column in table.columns] for iri in table.rows(index)]
 
 
 def write_table(index: GraphIndex, table: Table, path: Path) -> None:
@@ -512,6 +547,7 @@ def metadata(release: Release) -> dict[str, Any]:
             {"@value": "Local governments' memberships of national organisations — tables", "@language": "en"},
         ],
         "dc:license": {"@id": settings.data_licence},
+        "rdfs:comment": NEUTRALISING_NOTE,
         "dialect": {"encoding": "utf-8", "header": True, "lineTerminators": ["\r\n"]},
         "tables": [
             {

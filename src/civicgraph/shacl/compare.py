@@ -1,4 +1,9 @@
-"""Comparing literals as pyshacl does (rdflib's value space): shared by the range and property-pair components."""
+"""Comparing literals as SPARQL's operators do: shared by the range and property-pair components.
+
+Numbers (xsd:integer, xsd:decimal) compare by value; other literals by rdflib's reading of their values, once they
+are known to be well-typed. An ill-typed literal (``"1E3"^^xsd:decimal``) has no value and cannot be compared,
+which SHACL makes a validation result (pyshacl compares the value rdflib reads with Python's Decimal).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,26 @@ from decimal import Decimal
 from rdflib import Literal
 from rdflib.namespace import XSD
 
-# Numeric datatypes rdflib compares by value alone (they are in its _NUMERIC_LITERAL_TYPES): for two well-typed
-# literals with finite values, its eq, <, <=, > are those of the values, so the engine may compare the values.
-ORDERED_NUMBERS = (str(XSD.integer), str(XSD.decimal))
+from civicgraph.graph.terms import Lit
+from civicgraph.shacl.xsd import WELL_TYPED
+
+XSD_INTEGER, XSD_DECIMAL = str(XSD.integer), str(XSD.decimal)
+# The numeric datatypes compared by value here: both in xsd:decimal's value space.
+ORDERED_NUMBERS = (XSD_INTEGER, XSD_DECIMAL)
 
 
-def ordered_number(literal: Literal) -> int | Decimal | None:
-    """The value of a well-typed xsd:integer or xsd:decimal literal with a finite value, else None."""
-    if str(literal.datatype) in ORDERED_NUMBERS and not literal.ill_typed:
-        value = literal.value
-        if (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, Decimal) and value.is_finite()
-        ):
-            return value
-    return None
+def is_ill_typed(literal: Lit) -> bool:
+    """Whether the literal's lexical form is outside its datatype's lexical space (for the datatypes known)."""
+    well_typed = WELL_TYPED.get(literal.datatype)
+    return well_typed is not None and not well_typed(literal.lexical)
+
+
+def xsd_number(literal: Lit) -> int | Decimal | None:
+    """The value of a well-typed xsd:integer or xsd:decimal literal, else None. Their lexical spaces are part of
+    what Python's int and Decimal read, so a form XSD accepts reads as the value XSD gives it."""
+    if literal.datatype not in ORDERED_NUMBERS or is_ill_typed(literal):
+        return None
+    return int(literal.lexical) if literal.datatype == XSD_INTEGER else Decimal(literal.lexical)
 
 
 def compare_literals(first: Literal, second: Literal) -> int:

@@ -1,4 +1,4 @@
-"""A SHACL Core engine for civicgraph's shapes: pyshacl's results, in time linear in the graph.
+"""A SHACL Core engine for civicgraph's shapes that follows the specifications, in time linear in the graph.
 
 pyshacl evaluates every shape node by node through rdflib look-ups: six minutes on a national graph of a million
 triples, growing faster than the graph. This engine compiles the shapes graph once into Python objects and checks
@@ -8,26 +8,26 @@ reverse where a shape needs it). A targeted shape is checked over all its focus 
 activities that point to the same concept cost one check of that concept.
 
 Only the SHACL Core subset that civicgraph's shapes use is implemented (``SHAPE_PARAMETERS``). Any other SHACL
-construct — a parameter, path kind, target or declaration — stops compilation with ``UnsupportedShapes`` naming the
-shape and the term, so that a shape edit can never pass unchecked.
+construct — a parameter, path kind, target or declaration, a datatype whose lexical space is not implemented, a
+pattern that is not an XPath regular expression — stops compilation with ``UnsupportedShapes`` naming the shape and
+the term, so that a shape edit can never pass unchecked.
 
-The results must be pyshacl's, field for field, so where pyshacl reads the standard in its own way this engine
-does the same:
+Where SHACL defers to another standard, this engine follows that standard, not one engine's reading of it:
 
-* literals are interpreted by rdflib (``Literal.ill_typed``, ``.value`` and its ordering), as pyshacl sees them:
-  ``"+5"^^xsd:decimal`` is a well-typed decimal, ``"abc"^^xsd:decimal`` is not;
-* sh:pattern is Python's ``re.search`` on the lexical form or IRI, with only the flags "i" and "m";
-* sh:languageIn accepts a language tag equal to one of the ranges, or whose first subtag is, ignoring case;
-* conformance of nested shapes is pyshacl's with ``allow_warnings=True`` (how civicgraph runs it): a shape of
-  severity sh:Warning or sh:Info always conforms, and sh:node fails as soon as the nested shape reports anything.
-
-Two deliberate differences:
-
+* sh:datatype: a literal is well-typed when its lexical form, as written, is in the XSD 1.1 lexical space of its
+  datatype (``civicgraph.shacl.xsd``): ``"1E3"^^xsd:decimal`` and ``"23"^^xsd:gYear`` are ill-typed;
+* sh:pattern and sh:flags: XPath's fn:matches (``civicgraph.shacl.regex``): ``$`` is the end of the string;
+* sh:minInclusive, sh:lessThan: SPARQL's operators — an IRI, a blank node or an ill-typed literal cannot be
+  compared, and that is a result (SHACL 4.3, 4.5);
+* sh:languageIn: SPARQL's langMatches; nested shapes conform when they give no result of any severity (SHACL 2.3);
 * in RDF 1.1 ``"x"`` and ``"x"^^xsd:string`` are the same literal, and so they are here (the engine reads Oxigraph
-  terms), while rdflib keeps them apart — pyshacl's sh:hasValue, sh:in and sh:equals then treat an explicit
-  ``^^xsd:string`` as another value. civicgraph's graphs only hold the simple form;
-* a value that cannot be compared (``"NaN"^^xsd:decimal`` against sh:minInclusive, a gYear against a date for
-  sh:lessThan) is a result, as SHACL says; pyshacl stops the whole validation with an exception instead."""
+  terms).
+
+pyshacl departs from these in named places (rdflib's Python reading of literals, Python's regular expressions, IRIs
+compared as strings, a blank node under sh:lessThan stopping the validation, nested warnings passing under
+allow_warnings) and Apache Jena in others (whitespace collapsed before the lexical check, Java's regular
+expressions, XSD 1.0's anyURI): docs/validation.md lists them, and tests/shacl/test_three_engines.py keeps the
+list true. Elsewhere the results are pyshacl's and Jena's, field for field."""
 
 from __future__ import annotations
 
@@ -39,11 +39,10 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 
 from civicgraph.graph.terms import Lit, PlainTriple, Term
-from civicgraph.shacl.compare import ORDERED_NUMBERS, ordered_number
+from civicgraph.shacl.compare import ORDERED_NUMBERS, xsd_number
 from civicgraph.shacl.index import EMPTY, DataIndex, Neighbours, Values
 from civicgraph.shacl.paths import AlternativePath, InversePath, Path, PredicatePath, SequencePath
 from civicgraph.shacl.shapes import (
-    VIOLATION,
     Check,
     CompiledShapes,
     Finding,
@@ -75,7 +74,7 @@ class Run:
         self.shapes = shapes
         self.index = index
         self._bound: dict[int, _Bound] = {}
-        self._passes: dict[tuple[int, bool], Test] = {}
+        self._passes: dict[int, Test] = {}
         self._instances: dict[Term, frozenset[Term]] = {}
         self._literals: dict[Lit, Literal] = {}
         self._numbers: dict[Lit, int | Decimal | None] = {}
@@ -170,30 +169,25 @@ class Run:
                 found.extend(self.validate(nested, values))
         return found
 
-    def passes(self, shape: Shape, warnings_pass: bool) -> Test:
-        """Whether a node passes ``shape`` nested in another shape's constraint (sh:node, sh:or, …).
+    def passes(self, shape: Shape) -> Test:
+        """Whether a node conforms to ``shape`` nested in another shape's constraint (sh:node, sh:or, …).
 
-        pyshacl, run with allow_warnings as civicgraph runs it, gives two answers: a node *conforms*
-        (``warnings_pass``; sh:or, sh:xone, sh:qualifiedValueShape) unless a result of severity sh:Violation
-        arises, a shape of severity sh:Warning or sh:Info always conforming; sh:node instead asks that validation
-        *report nothing at all*. The answer is remembered per node.
+        SHACL 2.3: a node conforms to a shape when validating it against the shape gives no result, whatever the
+        results' severity (pyshacl run with allow_warnings lets a nested sh:Warning shape conform inside sh:or,
+        sh:xone and sh:qualifiedValueShape: docs/validation.md). The answer is remembered per node.
         """
-        key = (id(shape), warnings_pass)
-        known = self._passes.get(key)
+        known = self._passes.get(id(shape))
         if known is None:
-            if shape.deactivated or (warnings_pass and shape.severity != VIOLATION):
-                known = self._passes[key] = _always
-            else:
-                known = self._passes[key] = self._passing(shape, warnings_pass)
+            known = self._passes[id(shape)] = _always if shape.deactivated else self._passing(shape)
         return known
 
-    def _passing(self, shape: Shape, warnings_pass: bool) -> Test:
+    def _passing(self, shape: Shape) -> Test:
         bound = self.bind(shape)
         values_of = bound.values
         counts = [(fewest, most) for _component, fewest, most in bound.counts]
         tests = [test for _component, test in bound.tests]
         checks = [check for _component, check in bound.checks]
-        nested = [self.passes(member, warnings_pass) for member in shape.properties]
+        nested = [self.passes(member) for member in shape.properties]
 
         def passing(node: Term) -> bool:
             values = values_of(node)
@@ -271,13 +265,13 @@ class Run:
         return known
 
     def number(self, literal: Lit) -> int | Decimal | None:
-        """The literal's value when rdflib would compare it by value alone (see ``ORDERED_NUMBERS``)."""
+        """The value of a well-typed xsd:integer or xsd:decimal literal (see ``xsd_number``), else None."""
         if literal.datatype not in ORDERED_NUMBERS:
             return None
         try:
             return self._numbers[literal]
         except KeyError:
-            number = self._numbers[literal] = ordered_number(self.rdflib_literal(literal))
+            number = self._numbers[literal] = xsd_number(literal)
             return number
 
     def rdflib_literal(self, literal: Lit) -> Literal:

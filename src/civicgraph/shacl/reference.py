@@ -25,6 +25,7 @@ class PyshaclStopped(Failure):
 
 def validate_with_pyshacl(data: Graph, sources: dict[URIRef, Location], shapes: Graph) -> ValidationReport:
     from pyshacl import validate as pyshacl_validate  # imported only when asked for: it is slow to import
+    from pyshacl.errors import ReportableRuntimeError
 
     try:
         _conforms, report_graph, _text = pyshacl_validate(
@@ -34,6 +35,16 @@ def validate_with_pyshacl(data: Graph, sources: dict[URIRef, Location], shapes: 
             advanced=False,
             allow_warnings=True,
         )
+    except ReportableRuntimeError as error:  # e.g. "Cannot use sh:lessThan to compare a BlankNode."
+        stopped = error.message.rstrip(".")
+        raise PyshaclStopped(
+            Message(
+                f"pyshacl zatrzymał się: {stopped}; domyślny silnik (--engine fast) zgłasza taką wartość jako wynik "
+                "walidacji z jej węzłem",
+                f"pyshacl stopped: {stopped}; the default engine (--engine fast) reports such a value as a result "
+                "with its focus node",
+            )
+        ) from error
     except (ArithmeticError, TypeError) as error:  # decimal.InvalidOperation for "NaN"^^xsd:decimal, TypeError for
         # a gYear against a date: comparisons rdflib refuses and pyshacl lets through
         kind = f"{type(error).__module__}.{type(error).__name__}"

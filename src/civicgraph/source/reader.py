@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,8 @@ from typing import TypeVar
 import pyoxigraph as ox
 import yaml
 
+from civicgraph.language.names import NameIndex
+from civicgraph.language.numbers import stated_values
 from civicgraph.source.datafolder import MAX_TEXT_BYTES, MAX_YAML_BYTES, MIB, DataFolder, Unreadable
 from civicgraph.source.evidence import QuoteNotFound, QuoteNotUnique, locate
 from civicgraph.source.records import (
@@ -97,12 +100,36 @@ PUBLISHER_TYPES = (
 
 _NULL = "tag:yaml.org,2002:null"
 _STR = "tag:yaml.org,2002:str"
+_DRAFT_REFUSED = Message(
+    "szkic zrobiony przez `civicgraph draft`: przejrzyj go, potem usuń status: draft",
+    "a draft made by `civicgraph draft`: review it, then remove status: draft",
+)
+_STATUS_UNKNOWN = Message(
+    "jedyny status to `draft`, którego build nie przyjmuje: przejrzyj wpis, potem usuń ten wiersz",
+    "the only status is `draft`, which the build refuses: review the entry, then remove the line",
+)
 T = TypeVar("T")
+REPORT_REF = re.compile(r"[0-9]{2}(?:[0-9]{2}(?:[0-9]{3})?)?/(19|20|21)[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class _PrintedName:
+    """A recorded variant whose quote is located once the report that printed it has been read."""
+
+    name: str
+    member: str
+    year: int
+    quote: yaml.Node
+    where: str
+    file: Path
+    location: Location
+
 
 # What a pattern expects, said once for every field that uses it.
 _EXPECTED_KRS = Message("10 cyfr (numer KRS)", "10 digits (a KRS number)")
 _EXPECTED_CURRENCY = Message("kod ISO 4217, np. PLN", "an ISO 4217 code such as PLN")
 _EXPECTED_HTTP = Message("adres http(s)", "an http(s) address")
+_EXPECTED_REPORT = Message("TERYT/ROK, np. 3064011/2023", "TERYT/YEAR, e.g. 3064011/2023")
 _TERYT_RULE = Message(
     "kod TERYT ma 2 (województwo), 4 (powiat) lub 7 (gmina) cyfr",
     "a TERYT code has 2 (voivodeship), 4 (county) or 7 (commune) digits",
@@ -130,9 +157,10 @@ def _read_dataset(data_dir: Path) -> Dataset:
     dataset.members = reader.members(data_dir / MEMBERS_FILE)
     dataset.organisations = reader.organisations(data_dir / ORGANISATIONS_FILE)
     for report_file, teryt, year in reader.report_files(data_dir / REPORTS_DIR):
-        report = reader.report(report_file, teryt, year)
+        report = reader.report(report_file, teryt, year, dataset)
         if report is not None:
             dataset.reports.append(report)
+    reader.printed_names(dataset)
     reader.check_across_reports(dataset)
     if reader.problems:
         raise InputError(reader.problems)
@@ -157,6 +185,9 @@ class _Reader:
         self.folder = folder
         self.problems: list[Problem] = []
         self.file = Path()
+        self.names: NameIndex | None = None  # the organisations' names, to check membership quotes against
+        self.unsure_names: set[str] = set()  # organisations defined twice: their quotes are not checked
+        self.pending_variants: dict[str, list[_PrintedName]] = {}  # located once the reports are read
         # Keys each file defines, valid or not, so that one broken record is reported once and not again at
         # every reference to it; None when the file could not be parsed at all (references are not checked).
         self.defined: dict[str, set[str] | None] = {MEMBERS_FILE: None, ORGANISATIONS_FILE: None}
@@ -406,10 +437,15 @@ class _Reader:
         entries = list(self.entries(node, ""))
         if node is not None:
             self.defined[ORGANISATIONS_FILE] = {key_node.value for key_node, _ in entries}
+        if isinstance(node, yaml.MappingNode):  # a key defined twice: which names are its own is not known
+            keys = [key_node.value for key_node, _ in node.value if isinstance(key_node, yaml.ScalarNode)]
+            self.unsure_names |= {key for key in keys if keys.count(key) > 1}
         for key_node, value in entries:
             key = key_node.value
             if not KEY.fullmatch(key):
                 self.problem(key_node, key, _KEY_RULE)
+                continue
+            if self.is_a_draft(value, key):
                 continue
             fields = self.mapping(
                 value,
@@ -424,17 +460,17 @@ class _Reader:
             krs = self.optional(fields["krs"], self.krs, f"{key}.krs")
             link = self.wikidata(fields["wikidata"], f"{key}.wikidata")
             abbreviation = self.optional(fields.get("abbreviation"), self.string, f"{key}.abbreviation")
-            variants = tuple(self.variants(fields.get("variants"), f"{key}.variants"))
+            self.pending_variants[key] = list(self.variants(fields.get("variants"), f"{key}.variants"))
             if name is not None:
                 organisations[key] = Organisation(
-                    key, name, abbreviation, variants, org_type, krs, link, self.location(key_node)
+                    key, name, abbreviation, (), org_type, krs, link, self.location(key_node)
                 )
         return organisations
 
-    def report(self, file: Path, folder_teryt: str, folder_year: int) -> Report | None:
+    def report(self, file: Path, folder_teryt: str, folder_year: int, dataset: Dataset) -> Report | None:
         """The report of ``reports/{folder_teryt}/{folder_year}/report.yaml``."""
         node = self.parse(file)
-        if node is None:
+        if node is None or self.is_a_draft(node, ""):
             return None
         fields = self.mapping(
             node,
@@ -456,7 +492,7 @@ class _Reader:
         if member is None or year is None or title is None or source is None or not stated:
             return None
         text, digest, text_file = source
-        memberships = tuple(self.memberships(fields["memberships"], text))
+        memberships = tuple(self.memberships(fields["memberships"], text, dataset))
         figures = tuple(self.figures(fields.get("figures"), "figures", text))
         activities = tuple(self.activities(fields.get("activities"), text, fields["memberships"], memberships))
         return Report(
@@ -531,7 +567,7 @@ class _Reader:
             return False
         return True
 
-    def memberships(self, node: yaml.Node, text: str) -> Iterator[Membership]:
+    def memberships(self, node: yaml.Node, text: str, dataset: Dataset) -> Iterator[Membership]:
         for key_node, value in self.entries(node, "memberships"):
             key = key_node.value
             where = f"memberships.{key}"
@@ -554,8 +590,55 @@ class _Reader:
                     ),
                 )
                 continue
-            if evidence:
+            if evidence and self.names_its_organisation(fields, where, key, evidence, text, dataset):
                 yield Membership(key, start, end, evidence, self.location(key_node))
+
+    def names_its_organisation(
+        self,
+        fields: dict[str, yaml.Node],
+        where: str,
+        key: str,
+        evidence: tuple[Passage, ...],
+        text: str,
+        dataset: Dataset,
+    ) -> bool:
+        """Whether a membership's quote names its organisation: its name (Polish or English), its abbreviation or
+        a recorded variant, in any case and with any quotation marks (civicgraph.language.names, strict)."""
+        organisation = dataset.organisations.get(key)
+        if organisation is None or key in self.unsure_names:
+            return True  # the organisation's own entry has the problem, reported there
+        names = self.organisation_names(dataset)
+        if any(names.names(key, text, passage.start, passage.end) for passage in evidence):
+            return True
+        named: dict[str, None] = {}  # what the quotes name instead, to say so
+        for passage in evidence:
+            named.update(dict.fromkeys(m.key for m in names.find(text, passage.start, passage.end, strict=True)))
+        quote, name = " ".join(evidence[0].exact.split()), organisation.name.pl
+        english = f"the quote {quote!r} does not name {key} ({name}): quote the passage that prints its name, its "
+        english += "abbreviation or a printed name recorded in its variants"
+        polish = f"cytat {quote!r} nie wymienia organizacji {key} ({name}): zacytuj fragment z jej nazwą, skrótem "
+        polish += "albo nazwą zapisaną w jej wariantach"
+        others = [f"{other} ({dataset.organisations[other].name.pl})" for other in named]
+        if others:
+            english += f"; it names {', '.join(others)}"
+            polish += f"; wymienia {', '.join(others)}"
+        self.problem(fields.get("quote") or fields["quotes"], f"{where}.quote", Message(polish, english))
+        return False
+
+    def organisation_names(self, dataset: Dataset) -> NameIndex:
+        """Every recorded form of every organisation's name, made once per dataset."""
+        if self.names is None:
+            forms = []
+            for organisation in dataset.organisations.values():
+                forms.append((organisation.key, organisation.name.pl, "name"))
+                if organisation.name.en:
+                    forms.append((organisation.key, organisation.name.en, "english"))
+                if organisation.abbreviation:
+                    forms.append((organisation.key, organisation.abbreviation, "abbreviation"))
+                pending = self.pending_variants.get(organisation.key, [])
+                forms += [(organisation.key, variant.name, "variant") for variant in pending]
+            self.names = NameIndex(forms)
+        return self.names
 
     def activities(
         self,
@@ -703,8 +786,27 @@ class _Reader:
             else:
                 currency = self.pattern(fields["currency"], f"{here}.currency", CURRENCY, _EXPECTED_CURRENCY)
             passage = self.quote(fields["quote"], f"{here}.quote", text)
+            if amount is not None and passage is not None and not self.prints_its_value(fields, here, amount, passage):
+                continue
             if label and amount is not None and hedge and (unit or currency) and passage:
                 yield Figure(key, label, amount, hedge, currency, unit, passage, self.location(key_node))
+
+    def prints_its_value(self, fields: dict[str, yaml.Node], where: str, value: Decimal, passage: Passage) -> bool:
+        """Whether a figure's quote prints its value, read in Polish notation ("14 025", "1,4 mld zł", "2 tys.",
+        "dwa poradniki", "dwukrotnie"; civicgraph.language.numbers)."""
+        stated = stated_values(passage.exact)
+        if value in stated:
+            return True
+        quote, shown = " ".join(passage.exact.split()), _plain_number(value)
+        if stated:
+            numbers = ", ".join(_plain_number(number) for number in stated)
+            english = f"{shown} disagrees with its quote {quote!r}, which prints {numbers}"
+            polish = f"{shown} nie zgadza się z cytatem {quote!r}, który podaje {numbers}"
+        else:
+            english = f"{shown} is not what its quote {quote!r} prints: it prints no number"
+            polish = f"{shown} to nie to, co podaje cytat {quote!r}: nie podaje on żadnej liczby"
+        self.problem(fields["value"], f"{where}.value", Message(polish, english))
+        return False
 
     def quotes(self, fields: dict[str, yaml.Node], where: str, text: str, owner: yaml.Node) -> tuple[Passage, ...]:
         """The evidence of a fact: ``quote: ...`` or ``quotes: [...]``; at least one is required."""
@@ -983,24 +1085,67 @@ class _Reader:
         en = self.optional(fields.get("en"), self.string, f"{where}.en")
         return Text(pl, en) if pl is not None else None
 
-    def variants(self, node: yaml.Node | None, where: str) -> Iterator[NameVariant]:
+    def variants(self, node: yaml.Node | None, where: str) -> Iterator[_PrintedName]:
+        """Printed names: each with the report that printed it (``TERYT/YEAR``) and the quote that prints it;
+        the quote is located once the reports are read (:meth:`printed_names`)."""
         if node is None:
             return
         if not isinstance(node, yaml.SequenceNode):
             self.problem(
                 node,
                 where,
-                Message("oczekiwano listy {name: ..., note: ...}", "expected a list of {name: ..., note: ...}"),
+                Message(
+                    "oczekiwano listy {name: ..., report: TERYT/ROK, quote: ...}",
+                    "expected a list of {name: ..., report: TERYT/YEAR, quote: ...}",
+                ),
             )
             return
         for index, item in enumerate(node.value):
-            fields = self.mapping(item, f"{where}[{index}]", required=("name",), optional=("note",))
+            here = f"{where}[{index}]"
+            fields = self.mapping(item, here, required=("name", "report", "quote"))
             if fields is None:
                 continue
-            name = self.string(fields["name"], f"{where}[{index}].name")
-            note = self.optional(fields.get("note"), self.string, f"{where}[{index}].note")
-            if name is not None:
-                yield NameVariant(name, note)
+            name = self.string(fields["name"], f"{here}.name")
+            report = self.pattern(fields["report"], f"{here}.report", REPORT_REF, _EXPECTED_REPORT)
+            if name is not None and report is not None:
+                member, year = report.split("/")
+                yield _PrintedName(name, member, int(year), fields["quote"], here, self.file, self.location(item))
+
+    def printed_names(self, dataset: Dataset) -> None:
+        """Each recorded variant located in the report that printed it: the report is read, the quote occurs once
+        in its text and prints the name (in any case); then it becomes a variant of its organisation."""
+        texts = {(report.member, report.year): report.text for report in dataset.reports}
+        for key, pending in self.pending_variants.items():
+            organisation = dataset.organisations.get(key)
+            if organisation is None:
+                continue
+            located = [v for v in (self.printed_name(p, texts) for p in pending) if v is not None]
+            dataset.organisations[key] = replace(organisation, variants=tuple(located))
+
+    def report_exists(self, member: str, year: int) -> bool:
+        return (self.folder.root / REPORTS_DIR / member / str(year) / REPORT_FILE).is_file()
+
+    def printed_name(self, pending: _PrintedName, texts: dict[tuple[str, int], str]) -> NameVariant | None:
+        self.file = pending.file
+        text = texts.get((pending.member, pending.year))
+        if text is None and self.report_exists(pending.member, pending.year):
+            return None  # the report is there but could not be read: its own problems say why
+        if text is None:
+            english = f"no report {pending.member}/{pending.year} is read: a variant names the report that printed it"
+            polish = f"nie wczytano raportu {pending.member}/{pending.year}: wariant wskazuje raport, który go podał"
+            self.problem(pending.quote, f"{pending.where}.report", Message(polish, english))
+            return None
+        passage = self.quote(pending.quote, f"{pending.where}.quote", text)
+        if passage is None:
+            return None
+        prints = NameIndex([("variant", pending.name, "variant")]).find(text, passage.start, passage.end, strict=True)
+        if not prints:
+            quote = " ".join(passage.exact.split())
+            english = f"the quote {quote!r} does not print the name {pending.name!r}"
+            polish = f"cytat {quote!r} nie podaje nazwy {pending.name!r}"
+            self.problem(pending.quote, f"{pending.where}.quote", Message(polish, english))
+            return None
+        return NameVariant(pending.name, pending.member, pending.year, passage, pending.location)
 
     def organisation_type(self, node: yaml.Node, where: str) -> str | None:
         return self.notation(node, where, "organisation-type")
@@ -1228,6 +1373,21 @@ class _Reader:
     def problem(self, node: yaml.Node, where: str, message: Message) -> None:
         self.problems.append(Problem.of(self.file, node.start_mark.line + 1, where, message))
 
+    def is_a_draft(self, node: yaml.Node | None, where: str) -> bool:
+        """Whether a mapping carries ``status: draft`` (written by `civicgraph draft`); then it is refused with
+        one problem, not read further: nothing unreviewed is published."""
+        if not isinstance(node, yaml.MappingNode):
+            return False
+        for key_node, value in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "status":
+                here = _join(where, "status")
+                if isinstance(value, yaml.ScalarNode) and value.value == "draft":
+                    self.problem(value, here, _DRAFT_REFUSED)
+                else:
+                    self.problem(value, here, _STATUS_UNKNOWN)
+                return True
+        return False
+
 
 def is_qid(value: str) -> bool:
     """Whether ``value`` is a Wikidata item identifier as Wikibase accepts it: ``Q`` and a number from 1 to
@@ -1248,6 +1408,11 @@ def _keys(node: yaml.Node) -> set[str] | None:
     if not isinstance(node, yaml.MappingNode):
         return None
     return {str(key.value) for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+
+
+def _plain_number(value: Decimal) -> str:
+    """1400000000, not 1.4E+9."""
+    return format(value, "f")
 
 
 def _join(where: str, name: str) -> str:

@@ -15,7 +15,7 @@ class OrConstraint(Constraint):
     component = SH.OrConstraintComponent
 
     def test(self, run: Run, shape: Shape) -> Test:
-        members = [run.passes(member, warnings_pass=True) for member in self.members]
+        members = [run.passes(member) for member in self.members]
         return lambda value: any(conforms(value) for conforms in members)
 
 
@@ -25,5 +25,5 @@ class XoneConstraint(Constraint):
     component = SH.XoneConstraintComponent
 
     def test(self, run: Run, shape: Shape) -> Test:
-        members = [run.passes(member, warnings_pass=True) for member in self.members]
+        members = [run.passes(member) for member in self.members]
         return lambda value: sum(conforms(value) for conforms in members) == 1

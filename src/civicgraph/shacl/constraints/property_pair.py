@@ -9,10 +9,10 @@ from decimal import Decimal, InvalidOperation
 from rdflib import URIRef
 from rdflib.namespace import SH
 
-from civicgraph.graph.terms import Blank, Lit, Term
+from civicgraph.graph.terms import Lit, Term
+from civicgraph.shacl.compare import is_ill_typed
 from civicgraph.shacl.index import EMPTY, Values
-from civicgraph.shacl.shapes import NO_RESULTS, Check, Constraint, Run, Shape, unsupported
-from civicgraph.shacl.terms import show
+from civicgraph.shacl.shapes import NO_RESULTS, Check, Constraint, Run, Shape
 
 
 @dataclass
@@ -38,6 +38,10 @@ class EqualsConstraint(Constraint):
         return differences
 
 
+# A literal as sh:lessThan compares it: its value (rdflib's), whether it is a string, its number (or None).
+Comparable = tuple[object, bool, int | Decimal | None]
+
+
 @dataclass
 class LessThanConstraint(Constraint):
     predicate: str
@@ -52,20 +56,24 @@ class LessThanConstraint(Constraint):
 
     def check(self, run: Run, shape: Shape) -> Check:
         others, or_equal = run.index.objects(self.predicate), self.or_equal
-        parameter = "sh:lessThanOrEquals" if or_equal else "sh:lessThan"
 
-        def comparable(term: Term) -> tuple[object, bool, int | Decimal | None]:
-            # pyshacl's _compare_lt/_compare_ltoe: IRIs and string literals compare as Python strings, other
-            # literals with rdflib's operators — two numbers by their values, as rdflib itself does; a blank node
-            # makes pyshacl stop, and so does this engine.
-            if type(term) is Blank:
-                raise unsupported(shape, f"cannot use {parameter} to compare a blank node ({show(term)})")
-            if type(term) is Lit:
-                literal = run.rdflib_literal(term)
-                if isinstance(literal.value, str):
-                    return literal.value, True, None
-                return literal, False, run.number(term)
-            return term, True, None
+        def comparable(term: Term) -> Comparable | None:
+            # SPARQL's < and <=: numbers by value, strings with strings, dates, times and years each with their
+            # own kind (by rdflib's reading of a well-typed literal). An IRI, a blank node or an ill-typed literal
+            # cannot be compared (None), which SHACL makes a result; pyshacl compares IRIs as strings and stops
+            # at a blank node (docs/validation.md).
+            if type(term) is not Lit or is_ill_typed(term):
+                return None
+            literal = run.rdflib_literal(term)
+            if isinstance(literal.value, str):
+                return literal.value, True, None
+            return literal, False, run.number(term)
+
+        def ordered(left: Comparable, right: Comparable) -> bool:
+            (left_value, left_is_string, left_number), (right_value, right_is_string, right_number) = left, right
+            if left_number is not None and right_number is not None:
+                return in_order(left_number, right_number)
+            return left_is_string == right_is_string and in_order(left_value, right_value)
 
         def in_order(left: object, right: object) -> bool:
             # SHACL: two values that cannot be compared are a result; pyshacl raises instead (TypeError for a
@@ -79,15 +87,11 @@ class LessThanConstraint(Constraint):
             compared = others.get(focus, EMPTY)
             failed: list[Term | None] = []
             for value in values:
-                left, left_is_string, left_number = comparable(value)  # first: a blank node stops it even alone
+                left = comparable(value)
                 for other in compared:
-                    right, right_is_string, right_number = comparable(other)
-                    if left_number is not None and right_number is not None:
-                        ordered = in_order(left_number, right_number)
-                    else:
-                        ordered = left_is_string == right_is_string and in_order(left, right)
-                    if not ordered:
-                        failed.append(value)  # one result per pair, as pyshacl
+                    right = comparable(other)
+                    if left is None or right is None or not ordered(left, right):
+                        failed.append(value)  # one result per pair of values
             return failed
 
         return not_less

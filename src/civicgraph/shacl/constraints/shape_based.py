@@ -19,8 +19,7 @@ class NodeConstraint(Constraint):
     component = SH.NodeConstraintComponent
 
     def test(self, run: Run, shape: Shape) -> Test:
-        # pyshacl fails sh:node when the nested validation reports anything, even a result of severity Warning.
-        return run.passes(self.shape, warnings_pass=False)
+        return run.passes(self.shape)
 
 
 @dataclass
@@ -37,7 +36,7 @@ class QualifiedCountConstraint(Constraint):
 
     def check(self, run: Run, shape: Shape) -> Check:
         bound, at_most = self.bound, self.at_most
-        conforms = run.passes(self.shape, warnings_pass=True)
+        conforms = run.passes(self.shape)
 
         def count(_focus: Term, values: Values) -> Sequence[Term | None]:
             if not values and (at_most or bound < 1):

@@ -32,7 +32,7 @@ class MinLengthConstraint(Constraint):
 
 @dataclass
 class PatternConstraint(Constraint):
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str]  # an XPath regular expression translated to Python's (civicgraph.shacl.regex)
     component = SH.PatternConstraintComponent
 
     def test(self, run: Run, shape: Shape) -> Test:
@@ -48,12 +48,14 @@ class LanguageInConstraint(Constraint):
     def test(self, run: Run, shape: Shape) -> Test:
         ranges = self.ranges
         wildcard = "*" in ranges
+        prefixes = tuple(f"{language_range}-" for language_range in ranges)
 
         def allowed(value: Term) -> bool:
+            # SPARQL's langMatches (RFC 4647 basic filtering): the tag is a range, or begins with one and a "-".
             if type(value) is not Lit or not value.language:
                 return False
             tag = value.language.lower()
-            return wildcard or tag in ranges or tag.split("-")[0] in ranges
+            return wildcard or tag in ranges or tag.startswith(prefixes)
 
         return allowed
 

@@ -9,8 +9,9 @@ from rdflib import Literal
 from rdflib.namespace import SH
 
 from civicgraph.graph.terms import Lit, Term
-from civicgraph.shacl.compare import compare_literals, ordered_number
+from civicgraph.shacl.compare import compare_literals, is_ill_typed, xsd_number
 from civicgraph.shacl.shapes import Constraint, Run, Shape, Test, remembered
+from civicgraph.shacl.terms import term_from_rdflib
 
 
 @dataclass
@@ -21,15 +22,18 @@ class MinInclusiveConstraint(Constraint):
     def test(self, run: Run, shape: Shape) -> Test:
         minimum, as_rdflib, number = self.minimum, run.rdflib_literal, run.number
         minimum_is_string = isinstance(minimum.value, str)
-        minimum_number = ordered_number(minimum)
+        minimum_number = xsd_number(term_from_rdflib(minimum))  # type: ignore[arg-type]  # a literal (compiler)
 
         def at_least(value: Term) -> bool:
-            # pyshacl's MinInclusiveConstraintComponent: IRIs and blank nodes fail; strings compare only to strings.
+            # SPARQL's >=: IRIs and blank nodes fail; numbers compare by value, strings only with strings; an
+            # ill-typed literal ("1E3"^^xsd:decimal) cannot be compared, which SHACL makes a result.
             if type(value) is not Lit:
                 return False
             value_number = number(value)
             if value_number is not None and minimum_number is not None:
                 return value_number >= minimum_number
+            if is_ill_typed(value):
+                return False
             literal = as_rdflib(value)
             if isinstance(literal.value, str) != minimum_is_string:
                 return False

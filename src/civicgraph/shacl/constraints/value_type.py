@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import SH
 
 from civicgraph.graph.terms import Blank, Lit, Term
 from civicgraph.shacl.index import SUBCLASS_OF
 from civicgraph.shacl.shapes import Constraint, Run, Shape, Test, remembered
-from civicgraph.util.iris import RDF_TYPE, XSD_STRING
+from civicgraph.shacl.xsd import WELL_TYPED
+from civicgraph.util.iris import RDF_TYPE
 
 
 @dataclass
@@ -31,49 +29,14 @@ class ClassConstraint(Constraint):
 
 @dataclass
 class DatatypeConstraint(Constraint):
-    datatype: URIRef
+    datatype: str  # one of civicgraph.shacl.xsd.WELL_TYPED (the compiler refuses any other)
     component = SH.DatatypeConstraintComponent
 
     def test(self, run: Run, shape: Shape) -> Test:
-        if self.datatype == XSD.string:
-            # What the rules below come to for xsd:string: a literal of that datatype (or none), no language tag.
-            return lambda value: type(value) is Lit and value.datatype == XSD_STRING
-        datatype, as_rdflib = self.datatype, run.rdflib_literal
-        return remembered(lambda value: type(value) is Lit and _datatype_matches(as_rdflib(value), datatype))
-
-
-def _datatype_matches(literal: Literal, rule: URIRef) -> bool:
-    """pyshacl 0.40's DatatypeConstraintComponent for one literal (rdflib decides what is ill-typed)."""
-    if literal.datatype == rule:
-        return literal.ill_typed is not True and _value_has_type(literal, rule)
-    if rule == RDFS.Literal:
-        return True
-    if rule == RDFS.Datatype:
-        return literal.datatype is not None
-    if rule == XSD.string and literal.datatype is None and literal.language is None:
-        return _value_has_type(literal, rule)
-    if rule == RDF.langString and literal.language:
-        return _value_has_type(literal, rule)
-    return False
-
-
-_PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
-    XSD.string: (str, bytes),
-    RDF.langString: (str, bytes),
-    XSD.integer: int,
-    XSD.float: float,
-    XSD.decimal: Decimal,
-    XSD.boolean: bool,
-    XSD.date: date,
-    XSD.time: time,
-    XSD.dateTime: datetime,
-}
-
-
-def _value_has_type(literal: Literal, rule: URIRef) -> bool:
-    """pyshacl checks the Python type of the value for these datatypes, and accepts any other."""
-    expected = _PYTHON_TYPES.get(rule)
-    return expected is None or isinstance(literal.value, expected)
+        # SHACL 4.1.2: a literal of exactly this datatype whose lexical form is in the datatype's lexical space
+        # (XSD 1.1, the form as written: no whitespace collapsed, no Python number syntax; civicgraph.shacl.xsd).
+        datatype, well_typed = self.datatype, WELL_TYPED[self.datatype]
+        return remembered(lambda value: type(value) is Lit and value.datatype == datatype and well_typed(value.lexical))
 
 
 NODE_KINDS = {
