@@ -4,7 +4,6 @@ Poznań 2023 builds into the same graph facts as the curated report for the fact
 from __future__ import annotations
 
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from civicgraph.draft.files import write_draft
 from civicgraph.graph.build import build_graph
 from civicgraph.source.reader import read_dataset
 
-from ..conftest import DATA
+from ..conftest import poznan_2023_copy
 
 EDITION = Path("reports") / "3064011" / "2023"
 PREFIXES = """
@@ -68,14 +67,15 @@ def store_of(data: Path) -> ox.Store:
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[ox.Store, ox.Store]:
-    """The graph of the curated data and of the same data with Poznań 2023 drafted and reviewed."""
-    drafted_data = tmp_path_factory.mktemp("reviewed") / "data"
-    shutil.copytree(DATA, drafted_data)
+    """The graph of the curated Poznań 2023 and of the same report drafted and reviewed (whatever other reports
+    data/ holds)."""
+    curated_data = poznan_2023_copy(tmp_path_factory.mktemp("curated") / "data")
+    drafted_data = poznan_2023_copy(tmp_path_factory.mktemp("reviewed") / "data")
     report = drafted_data / EDITION / "report.yaml"
     curated = yaml.safe_load(report.read_text(encoding="utf-8"))
     write_draft((drafted_data / EDITION / "source.txt").read_bytes(), "3064011", 2023, drafted_data, None, True)
     report.write_text(review(report.read_text(encoding="utf-8"), curated), encoding="utf-8")
-    return store_of(DATA), store_of(drafted_data)
+    return store_of(curated_data), store_of(drafted_data)
 
 
 def test_the_same_memberships(stores: tuple[ox.Store, ox.Store]) -> None:

@@ -42,6 +42,7 @@ from typing import Any
 
 import yaml
 
+from civicgraph.util.errors import Message
 from civicgraph.util.folders import FolderKind
 
 try:  # the C emitter keeps writing a national dataset to a few seconds
@@ -1159,7 +1160,11 @@ def _files_not_synthetic(folder: Path, files: list[str]) -> list[str] | None:
     return [name for name in files if not _SYNTHETIC_FILE.fullmatch(name)]
 
 
-SYNTHETIC_FOLDER = FolderKind("synthetic data folder", NOTICE_FILE, _files_not_synthetic)
+SYNTHETIC_FOLDER = FolderKind(
+    Message("syntetyczny folder danych", "synthetic data folder"),
+    Message(NOTICE_FILE, NOTICE_FILE),  # a file name: the same in both languages
+    _files_not_synthetic,
+)
 
 
 def write_dataset(dataset: SynthDataset, out: Path) -> int:
