@@ -100,7 +100,7 @@ def calibrate(work: Path, seed: int) -> tuple[int, float]:
 
     poznan_dataset = read_dataset(ROOT / "data")
     poznan = len(build_graph(poznan_dataset).triples)
-    vocabularies = poznan - len(build_graph(poznan_dataset, include_vocabularies=False).triples)
+    vocabularies = poznan - len(build_graph(poznan_dataset, vocabularies="none").triples)
     folder = synthetic_folder(work, CALIBRATION_MEMBERS, (LAST_YEAR,), seed)
     synthetic = len(build_graph(read_dataset(folder)).triples)
     per_member_year = (synthetic - vocabularies) / CALIBRATION_MEMBERS

@@ -4,7 +4,8 @@
 Usage: python scripts/new_report.py TERYT YEAR [--data data]
 
 Copy the report's section on national cooperation, byte for byte, into source.txt next to it, then fill in
-report.yaml (every fact quotes the passage it comes from) and run `civicgraph validate`.
+report.yaml (every fact quotes the passage it comes from) and run `civicgraph validate`: until the title, the
+text and at least one membership are filled in, it says what is missing (exit 3) and nothing is published.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ TEMPLATE = """\
 member: "{teryt}"
 year: {year}
 title:
-  pl: Raport o stanie ... za {year} rok   # the report's title as printed
-  en: Report on the state of ... for {year}
+  pl:   # the report's title as printed, e.g. Raport o stanie Gminy ... za {year} rok
+  en:   # the title in English, e.g. Report on the state of the Commune of ... for {year}
 url: null   # the web address of the section, when published online
-text: source.txt
+text: source.txt   # paste the report's section on national cooperation into it, byte for byte
 
-# One entry per organisation key of data/organisations.yaml, with the passage naming the membership.
+# One entry per organisation key of data/organisations.yaml, with the passage naming the membership, e.g.
+#   zmp:
+#     quote: Związek Miast Polskich
 memberships: {{}}
 
 activities: {{}}

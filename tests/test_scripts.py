@@ -24,9 +24,9 @@ def test_new_report_scaffold_loads_once_filled_in(data_copy: Path) -> None:
     (folder / "source.txt").write_text("Powiat był członkiem Związku Miast Polskich.", encoding="utf-8")
     report = folder / "report.yaml"
     report.write_text(
-        report.read_text(encoding="utf-8").replace(
-            "memberships: {}", "memberships:\n  zmp:\n    quote: członkiem Związku Miast Polskich"
-        ),
+        report.read_text(encoding="utf-8")
+        .replace("memberships: {}", "memberships:\n  zmp:\n    quote: członkiem Związku Miast Polskich")
+        .replace("  pl:   # the report's title", "  pl: Raport o stanie Powiatu Poznańskiego za 2023 rok  # the title"),
         encoding="utf-8",
     )
     dataset = read_dataset(data_copy)

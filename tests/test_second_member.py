@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -12,21 +11,14 @@ from civicgraph.graph.build import build_graph
 from civicgraph.shacl.validate import validate_graph
 from civicgraph.source.reader import read_dataset
 
-from .conftest import BASE, FIXTURES
+from .conftest import BASE, add_second_member
 
 CG = "https://w3id.org/civicgraph/ontology#"
 SCHEMA = "http://schema.org/"
 
 
-def _add_second_member(data: Path) -> None:
-    fixture = FIXTURES / "second-member"
-    with (data / "members.yaml").open("a", encoding="utf-8") as members:
-        members.write("\n" + (fixture / "members.yaml").read_text(encoding="utf-8"))
-    shutil.copytree(fixture / "reports" / "3099011", data / "reports" / "3099011")
-
-
 def test_a_second_member_year_builds_and_validates(data_copy: Path) -> None:
-    _add_second_member(data_copy)
+    add_second_member(data_copy)
     dataset = read_dataset(data_copy)
     assert [(r.member, r.year) for r in dataset.reports] == [("3064011", 2023), ("3099011", 2023)]
     built = build_graph(dataset)

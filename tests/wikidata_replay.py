@@ -36,6 +36,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     length: bool = True
+    trickle: float = 0.0  # seconds between the bytes of the body (each socket read is quick, the whole is slow)
 
     @staticmethod
     def file(name: str, status: int = 200, **headers: str) -> Reply:
@@ -122,7 +123,12 @@ def _handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Connection", "close")
             self.end_headers()
             with suppress(BrokenPipeError, ConnectionResetError):  # the client gave up (timeout, size cap)
-                self.wfile.write(reply.body)
+                if not reply.trickle:
+                    self.wfile.write(reply.body)
+                for byte in reply.body if reply.trickle else b"":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(reply.trickle)
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
             pass

@@ -60,7 +60,7 @@ def test_a_subjects_types_come_first(built: BuiltGraph) -> None:
 
 def test_the_vocabularies_are_part_of_the_graph(built: BuiltGraph, dataset: Dataset) -> None:
     hedge = "https://w3id.org/civicgraph/vocab/hedge/nearly"
-    without = build_graph(dataset, include_vocabularies=False)
+    without = build_graph(dataset, vocabularies="none")
     assert any(t.subject.value == hedge for t in built.triples)
     assert not any(t.subject.value == hedge for t in without.triples)
 
@@ -72,7 +72,7 @@ def test_the_prefixes_are_those_the_triples_use(fixture: str, request: pytest.Fi
 
 
 def test_without_vocabularies_no_concept_scheme_prefix_but_those_used(dataset: Dataset) -> None:
-    bare = build_graph(dataset, include_vocabularies=False)
+    bare = build_graph(dataset, vocabularies="none")
     assert bare.prefixes == used_prefixes(bare.triples)
     assert "skos" in bare.prefixes  # labels
     assert "hedge" in bare.prefixes  # figures' hedges are concepts

@@ -89,9 +89,9 @@ def test_poznan_has_the_16_listed_memberships(built: BuiltGraph) -> None:
     rows = built.graph.query(
         PREFIXES
         + """SELECT ?name WHERE {
-            ?m a org:Membership ; org:member ?member ; org:organization ?o .
+            ?m a org:Membership ; org:member ?member ; org:organization ?o ; cg:reportedIn ?report .
             ?o skos:prefLabel ?name . FILTER(lang(?name) = "pl") }""",
-        initBindings={"member": POZNAN},
+        initBindings={"member": POZNAN, "report": URIRef(BASE + "report/3064011/2023")},
     )
     names = [str(row.name) for row in rows]  # type: ignore[union-attr]
     assert len(names) == 16
@@ -125,7 +125,10 @@ def test_every_figure_of_the_text_with_unit_and_hedge(built: BuiltGraph) -> None
 def test_money_is_decimal_with_currency(built: BuiltGraph) -> None:
     rows = list(
         built.graph.query(
-            PREFIXES + "SELECT ?v ?c WHERE { ?f a schema:MonetaryAmount ; schema:value ?v ; schema:currency ?c }"
+            PREFIXES
+            + """SELECT ?v ?c WHERE {
+                ?f a schema:MonetaryAmount ; schema:value ?v ; schema:currency ?c ; cg:evidence/oa:hasSource ?text }""",
+            initBindings={"text": URIRef(BASE + "report/3064011/2023/text")},
         )
     )
     amounts = sorted((row.v.toPython(), str(row.c)) for row in rows)  # type: ignore[union-attr]
@@ -153,13 +156,15 @@ def test_every_fact_has_evidence_found_verbatim_in_the_source(built: BuiltGraph)
         built.graph.query(
             PREFIXES
             + """SELECT ?fact ?exact ?start ?end WHERE {
-                ?fact cg:evidence ?e . ?e oa:hasSelector ?q, ?p .
-                ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }"""
+                ?fact cg:evidence ?e . ?e oa:hasSource ?text ; oa:hasSelector ?q, ?p .
+                ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }""",
+            initBindings={"text": URIRef(BASE + "report/3064011/2023/text")},
         )
     )
     facts = {row.fact for row in rows}  # type: ignore[union-attr]
-    # 16 memberships + 14 activities + 4 participations + 15 figures
-    assert len(facts) == 16 + 14 + 4 + 15
+    # resting on Poznań 2023's text: 16 memberships + 14 activities + 4 participations + 15 figures + 1 printed
+    # name (Stowarzyszenie Metropolia Poznań)
+    assert len(facts) == 16 + 14 + 4 + 15 + 1
     for row in rows:
         assert text[int(row.start) : int(row.end)] == str(row.exact)  # type: ignore[union-attr]
 

@@ -69,7 +69,7 @@ def silent_server() -> Iterator[SilentServer]:
 
 def _validate(graph_file: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "civicgraph", "validate", "--graph", str(graph_file)],
+        [sys.executable, "-m", "civicgraph", "validate", "--lang", "en", "--graph", str(graph_file)],
         cwd=ROOT,
         capture_output=True,
         text=True,

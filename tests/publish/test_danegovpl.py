@@ -15,6 +15,7 @@ from civicgraph.graph.rdfio import sorted_triples
 from civicgraph.publish.danegovpl import harvester_document
 from civicgraph.publish.release import Release
 from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
 
 from ..conftest import FIXTURES
 
@@ -52,9 +53,12 @@ def test_resources_are_https_with_short_unique_identifiers(document: etree._Elem
     assert max(len(i) for i in identifiers) <= 36
 
 
-def test_datasets_are_bilingual_with_categories_tags_and_licence(document: etree._ElementTree) -> None:
+def test_datasets_are_bilingual_with_categories_tags_and_licence(
+    document: etree._ElementTree, dataset: Dataset
+) -> None:
     datasets = document.xpath("/h:datasets/h:dataset", namespaces=NS)
-    assert [d.findtext("h:extIdent", namespaces=NS) for d in datasets] == ["civicgraph-all", "civicgraph-3064011-2023"]
+    identifiers = [d.findtext("h:extIdent", namespaces=NS) for d in datasets]
+    assert identifiers == ["civicgraph-all", *(f"civicgraph-{r.member}-{r.year}" for r in dataset.reports)]
     for dataset in datasets:
         assert dataset.findtext("h:title/h:polish", namespaces=NS)
         assert dataset.findtext("h:title/h:english", namespaces=NS)
@@ -62,7 +66,7 @@ def test_datasets_are_bilingual_with_categories_tags_and_licence(document: etree
         assert set(dataset.xpath("h:tags/h:tag/@lang", namespaces=NS)) == {"pl", "en"}
         assert dataset.findtext("h:conditions/h:dbOrCopyrightedLicenseChosen", namespaces=NS) == "CC BY 4.0"
         assert dataset.findtext("h:updateFrequency", namespaces=NS) == "yearly"
-    poznan = datasets[1]
+    poznan = datasets[identifiers.index("civicgraph-3064011-2023")]
     # The report covers 2023: its data are as of the year's end; the region is Poznań's TERYT code.
     assert set(poznan.xpath(".//h:dataDate/text()", namespaces=NS)) == {"2023-12-31"}
     assert set(poznan.xpath(".//h:terytIdent/text()", namespaces=NS)) == {"3064011"}

@@ -1,10 +1,13 @@
-"""`civicgraph diff OLD NEW`: a made-up change to the data — one membership and one activity dropped, one figure
-corrected — is reported by IRI, in text and JSON, with exit code 0."""
+"""`civicgraph diff`: report by report — each member-year between two releases, and each member's consecutive
+years in one release — in text and JSON, exit 0. The releases hold Poznań 2023 (data/) and the constructed Poznań
+2022 (tests/fixtures/poznan-2022); the changes made to them are made up for the tests."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,11 +19,13 @@ from civicgraph.publish.graph_files import write_graph_files
 from civicgraph.publish.orchestrator import publish
 from civicgraph.source.reader import read_dataset
 
-BASE = "https://w3id.org/civicgraph/id/"
-REPORT = Path("reports/3064011/2023/report.yaml")
+from ..conftest import BASE, add_poznan_2022
+
+REPORT_2023 = Path("reports/3064011/2023/report.yaml")
 FOOD_BANK = f"{BASE}membership/3064011/bank-zywnosci"
 CAMPAIGN = f"{BASE}activity/3064011/2023/election-campaign"
 TOTAL = f"{BASE}activity/3064011/2023/zit-projects/figure/total-value"
+FOOD_BANK_LINES = "  bank-zywnosci:\n    quote: Związek Stowarzyszeń Wielkopolski Bank Żywności.\n"
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -34,35 +39,75 @@ def _release(data: Path, out: Path) -> Path:
     return publish(dataset, build_graph(dataset), out, writers=[write_graph_files, write_release_info])
 
 
+def _diff(*args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["diff", "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    found: dict[str, Any] = json.loads(result.stdout)
+    return found
+
+
+def _item(key: str, iri: str, label: str) -> dict[str, str]:
+    return {"key": key, "iri": iri, "label": label}
+
+
 @pytest.fixture
-def releases(data_copy: Path, tmp_path: Path) -> tuple[Path, Path]:
+def two_years(data_copy: Path) -> Path:
+    add_poznan_2022(data_copy)
+    return data_copy
+
+
+def test_a_membership_dropped_from_one_year_only_is_a_membership_left_that_year(
+    two_years: Path, tmp_path: Path
+) -> None:
+    """The membership itself stays (2022 reports it): a comparison by IRI saw no change at all."""
+    old = _release(two_years, tmp_path / "old")
+    _replace(two_years / REPORT_2023, FOOD_BANK_LINES, "")
+    new = _release(two_years, tmp_path / "new")
+    found = _diff(str(old), str(new))
+    assert found["kind"] == "releases" and found["is_empty"] is False
+    assert found["reports_added"] == found["reports_removed"] == []
+    [comparison] = found["comparisons"]
+    assert (comparison["member"], comparison["from_year"], comparison["to_year"]) == ("3064011", 2023, 2023)
+    assert comparison["memberships_left"] == [
+        _item("bank-zywnosci", FOOD_BANK, "Związek Stowarzyszeń Wielkopolski Bank Żywności")
+    ]
+    assert all(comparison[name] == [] for name in comparison if name.endswith(("_joined", "_added", "_changed")))
+    result = CliRunner().invoke(main, ["diff", "--lang", "en", str(old), str(new)])
+    assert result.stdout.splitlines() == [
+        f"{old} (2023.1) → {new} (2023.1)",
+        "City of Poznań (3064011) 2023:",
+        "  Memberships left (1):",
+        f"    - bank-zywnosci  Wielkopolska Food Bank Union of Associations  <{FOOD_BANK}>",
+    ]
+
+
+def test_memberships_activities_and_figures_changed_in_one_report(data_copy: Path, tmp_path: Path) -> None:
     old = _release(data_copy, tmp_path / "old")
-    report = data_copy / REPORT
-    _replace(report, "  bank-zywnosci:\n    quote: Związek Stowarzyszeń Wielkopolski Bank Żywności.\n", "")
-    start = report.read_text(encoding="utf-8").index("  election-campaign:\n")
-    end = report.read_text(encoding="utf-8").index("  competence-workshop-trainings:\n")
-    _replace(report, report.read_text(encoding="utf-8")[start:end], "")
-    # Made up: the total is corrected from "blisko 1,4 mld zł" (nearly) to an exact 1 399 000 000.
+    report = data_copy / REPORT_2023
+    _replace(report, FOOD_BANK_LINES, "")
+    text = report.read_text(encoding="utf-8")
+    campaign = text[text.index("  election-campaign:\n") : text.index("  competence-workshop-trainings:\n")]
+    _replace(report, campaign, "")
+    # Made up: the text corrects the total from "blisko 1,4 mld zł" (nearly) to an exact "1,399 mld zł"; the
+    # figure's value follows its quote (the build checks that the quote prints the value).
+    _replace(data_copy / REPORT_2023.parent / "source.txt", "blisko 1,4 mld zł", "1,399 mld zł")
+    corrected = report.read_text(encoding="utf-8")
+    assert corrected.count("blisko 1,4 mld zł") == 2  # the activity's quote and the figure's
+    report.write_text(corrected.replace("blisko 1,4 mld zł", "1,399 mld zł"), encoding="utf-8")
     _replace(
         report,
         "        value: 1400000000\n        currency: PLN\n        hedge: nearly\n",
         "        value: 1399000000\n        currency: PLN\n        hedge: exact\n",
     )
-    return old, _release(data_copy, tmp_path / "new")
-
-
-def test_the_json_report_names_the_changes_by_iri(releases: tuple[Path, Path]) -> None:
-    old, new = releases
-    result = CliRunner().invoke(main, ["diff", "--format", "json", str(old), str(new)])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    assert [m["iri"] for m in report["memberships_left"]] == [FOOD_BANK]
-    assert report["memberships_left"][0]["label"] == "Miasto Poznań — Związek Stowarzyszeń Wielkopolski Bank Żywności"
-    assert report["memberships_joined"] == []
-    assert [a["iri"] for a in report["activities_removed"]] == [CAMPAIGN]
-    assert report["activities_added"] == []
-    assert report["figures_changed"] == [
+    new = _release(data_copy, tmp_path / "new")
+    [comparison] = _diff(str(old), str(new))["comparisons"]
+    assert comparison["memberships_left"] == [
+        _item("bank-zywnosci", FOOD_BANK, "Związek Stowarzyszeń Wielkopolski Bank Żywności")
+    ]
+    assert comparison["activities_removed"] == [_item("election-campaign", CAMPAIGN, "„Nie Śpij, bo Cię przegłosują”")]
+    assert comparison["figures_changed"] == [
         {
+            "key": "zit-projects/total-value",
             "iri": TOTAL,
             "label": "Łączna kwota projektów ZIT",
             "changes": [
@@ -71,33 +116,93 @@ def test_the_json_report_names_the_changes_by_iri(releases: tuple[Path, Path]) -
             ],
         }
     ]
-    assert report["figures_removed"] == report["figures_added"] == []
-    assert report["reports_removed"] == [] and report["is_empty"] is False
+    # the campaign had no figures; nothing else was added or removed
+    assert comparison["figures_added"] == comparison["figures_removed"] == comparison["memberships_joined"] == []
+    # the other way round, in English text
+    lines = CliRunner().invoke(main, ["diff", "--lang", "en", str(new), str(old)]).stdout.splitlines()
+    assert "  Memberships joined (1):" in lines
+    assert f"    + bank-zywnosci  Wielkopolska Food Bank Union of Associations  <{FOOD_BANK}>" in lines
+    assert "        value: 1399000000 → 1400000000" in lines
+    assert "        hedge: exact → nearly" in lines
 
 
-def test_the_other_way_round_the_membership_joins(releases: tuple[Path, Path]) -> None:
-    old, new = releases
-    result = CliRunner().invoke(main, ["diff", "--lang", "en", str(new), str(old)])
-    assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert "Memberships joined (1):" in lines
-    assert f"  + {FOOD_BANK}  City of Poznań — Wielkopolska Food Bank Union of Associations" in lines
-    assert (
-        f"  + {CAMPAIGN}  “Don’t sleep or you’ll be outvoted” (turnout campaign for the parliamentary elections)"
-        in lines
-    )
-    assert "      value: 1399000000 → 1400000000" in lines
-    assert "      hedge: exact → nearly" in lines
+def test_consecutive_years_of_a_member(two_years: Path, tmp_path: Path) -> None:
+    """Poznań 2022 (constructed) against 2023: the figures both years state under one key are changed, not removed
+    and added: 15 → 16 national organisations, 120 → 139 ZIT projects, 47 → 48 local governments in PKM."""
+    release = _release(two_years, tmp_path / "release")
+    found = _diff(str(release))
+    assert found["kind"] == "years"
+    [comparison] = found["comparisons"]
+    assert (comparison["member"], comparison["from_year"], comparison["to_year"]) == ("3064011", 2022, 2023)
+    assert [m["key"] for m in comparison["memberships_joined"]] == ["speo"]
+    assert comparison["memberships_left"] == []
+    assert [a["key"] for a in comparison["activities_removed"]] == ["zmp-trainings"]
+    assert len(comparison["activities_added"]) == 12  # 14 activities in 2023, 2 of them (zit-projects, pkm) in 2022
+    changed = {
+        f["key"]: [(c["field"], c["old"], c["new"]) for c in f["changes"]] for f in comparison["figures_changed"]
+    }
+    assert changed == {
+        "national-organisations": [("value", "15", "16")],
+        "zit-projects/projects": [("value", "120", "139")],
+        "pkm/local-governments": [("value", "47", "48")],
+    }
+    # new figures of the two activities both years have; the figures of the 12 new activities come with them
+    assert [f["key"] for f in comparison["figures_added"]] == [
+        "pkm/communes",
+        "pkm/counties",
+        "pkm/years-of-operation",
+        "zit-projects/eu-grants",
+        "zit-projects/total-value",
+    ]
+    assert comparison["figures_removed"] == []
+    lines = CliRunner().invoke(main, ["diff", str(release)]).stdout.splitlines()
+    assert lines[:2] == [f"{release} (2023.1): kolejne lata każdego członka", "Miasto Poznań (3064011) 2022 → 2023:"]
+    assert "        value: 15 → 16" in lines
 
 
-def test_the_same_release_has_no_changes(releases: tuple[Path, Path]) -> None:
-    old, _new = releases
-    result = CliRunner().invoke(main, ["diff", str(old), str(old)])
+def test_a_report_added_to_a_release(data_copy: Path, tmp_path: Path) -> None:
+    old = _release(data_copy, tmp_path / "old")
+    add_poznan_2022(data_copy)
+    new = _release(data_copy, tmp_path / "new")
+    found = _diff(str(old), str(new))
+    assert found["reports_added"] == [_item("3064011/2022", f"{BASE}report/3064011/2022", "Miasto Poznań 2022")]
+    assert found["reports_removed"] == found["comparisons"] == []
+    back = _diff(str(new), str(old))
+    assert [r["key"] for r in back["reports_removed"]] == ["3064011/2022"]
+
+
+def test_the_same_release_has_no_changes(data_copy: Path, tmp_path: Path) -> None:
+    release = _release(data_copy, tmp_path / "release")
+    result = CliRunner().invoke(main, ["diff", str(release), str(release)])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1] == "Bez zmian."
+    alone = CliRunner().invoke(main, ["diff", "--lang", "en", str(release)])  # one year: nothing to compare
+    assert alone.stdout.splitlines()[1] == "No changes."
 
 
-def test_a_folder_without_a_graph_is_bad_input(tmp_path: Path, releases: tuple[Path, Path]) -> None:
-    result = CliRunner().invoke(main, ["diff", str(releases[0]), str(tmp_path)])
+def test_a_folder_without_a_graph_is_bad_input(data_copy: Path, tmp_path: Path) -> None:
+    release = _release(data_copy, tmp_path / "release")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["diff", str(release), str(empty)])
     assert result.exit_code == 3
-    assert "no graph.nt here" in result.stderr
+    assert result.stderr == f"Błąd: {empty}: brak tu graph.nt; podaj folder zapisany przez `civicgraph build`\n"
+
+
+def test_three_folders_are_a_usage_error(tmp_path: Path) -> None:
+    folders = [tmp_path / name for name in ("a", "b", "c")]
+    for folder in folders:
+        folder.mkdir()
+    result = CliRunner().invoke(main, ["diff", *map(str, folders)])
+    assert result.exit_code == 2
+    assert "give one release (its years compared) or two (OLD and NEW)" in result.output
+
+
+def test_the_diff_reads_only_graph_nt(data_copy: Path, tmp_path: Path) -> None:
+    """A release folder copied without its other files still compares (the catalogue, site etc. are not read)."""
+    release = _release(data_copy, tmp_path / "release")
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copyfile(release / "graph.nt", bare / "graph.nt")
+    found = _diff(str(release), str(bare))
+    assert found["is_empty"] is True and found["new_edition"] is None

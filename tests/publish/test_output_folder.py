@@ -35,7 +35,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def build(data: Path, out: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["build", "--data", str(data), "--out", str(out)])
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(data), "--out", str(out)])
     return result.exit_code, result.output
 
 

@@ -297,6 +297,24 @@ def test_the_vocab_and_shapes_namespaces_have_documents(site: Path, dist: Path) 
         assert {(site / "vocab" / f"{scheme}{suffix}").resolve() for scheme in ("hedge", "role", "unit")} <= linked
 
 
+def test_htaccess_answers_iris_with_303_by_accept(dist: Path) -> None:
+    """The rules as written into the release; what they answer is tested on a real Apache in
+    tests/sparql/test_htaccess_apache.py."""
+    rules = (dist / ".htaccess").read_text(encoding="utf-8")
+    site = "https://w3id.org/civicgraph/site/"
+    page, data = "%{ENV:CG_PAGE}", "%{ENV:CG_SUFFIX}"
+    assert f"RewriteRule ^id/(.+)$ {site}$1{page} [R=303,NE,L]" in rules
+    assert f"RewriteRule ^id/(.+)$ {site}$1{data} [R=303,L]" in rules
+    assert f"RewriteRule ^vocab/(.+)$ {site}vocab/$1{page} [R=303,NE,L]" in rules
+    # A resource shown as a section: the page with the anchor (NE: Apache must not escape the '#'), or its data.
+    section = "^id/(activity/([^/]+)/([^/]+)/.+)$"
+    assert f"RewriteRule {section} {site}report/$2/$3{page}#$1 [R=303,NE,L]" in rules
+    assert f"RewriteRule {section} {site}report/$2/$3{data} [R=303,L]" in rules
+    # ... and before the rule for resources with a page of their own, which would match them too.
+    assert rules.index(f"RewriteRule {section}") < rules.index("RewriteRule ^id/(.+)$")
+    assert "Options" not in rules  # a host allowing only AllowOverride FileInfo answers 500 to an Options line
+
+
 def test_the_site_is_the_same_written_by_one_or_two_workers(
     tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:

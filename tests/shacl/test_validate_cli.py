@@ -13,7 +13,7 @@ from civicgraph.graph.build import BuiltGraph
 from civicgraph.graph.rdfio import sorted_triples, write_turtle
 from civicgraph.shacl.validate import Severity, validate_graph
 
-from ..conftest import BASE, ROOT
+from ..conftest import BASE, DATA, ROOT
 
 CG = "https://w3id.org/civicgraph/ontology#"
 SHAPES = "https://w3id.org/civicgraph/shapes#"
@@ -35,9 +35,12 @@ def _drop_english_name_of_the_voivodeship(data: Path) -> int:
     return text[: text.index('"30":')].count("\n") + 1
 
 
-def test_the_real_data_conforms_without_warnings() -> None:
-    result = _run("validate", "--lang", "en")
-    assert (result.returncode, result.stdout) == (0, "The data conforms to the SHACL shapes.\n")
+def test_the_real_data_conforms_and_poznan_2023_without_warnings(dist: Path) -> None:
+    result = _run("validate", "--lang", "en", "--format", "json", "--data", str(DATA))
+    assert (result.returncode, json.loads(result.stdout)["violations"]) == (0, 0)
+    # what the shipped report states (its edition) has no warning either, whatever else the data holds
+    edition = _run("validate", "--lang", "en", "--graph", str(dist / "editions" / "3064011-2023.ttl"))
+    assert (edition.returncode, edition.stdout) == (0, "The data conforms to the SHACL shapes.\n")
 
 
 def test_a_warning_is_traced_to_its_source_line_in_polish(data_copy: Path) -> None:
@@ -127,8 +130,11 @@ def test_unreadable_graph_file_is_bad_input(tmp_path: Path) -> None:
     bad.write_text("<a> <b", encoding="utf-8")
     result = _run("validate", "--graph", str(bad))
     assert result.returncode == 3
-    assert result.stderr.startswith(f"Error: {bad}: not valid turtle:")
+    assert result.stderr.startswith(f"Błąd: {bad}: to nie jest poprawny plik turtle:")
     assert "Traceback" not in result.stderr
+    in_english = _run("validate", "--lang", "en", "--graph", str(bad))
+    assert in_english.returncode == 3
+    assert in_english.stderr.startswith(f"Error: {bad}: not valid turtle:")
 
 
 def test_pyshacl_stopping_on_a_value_it_cannot_compare_is_a_message_not_a_traceback(tmp_path: Path) -> None:
@@ -142,7 +148,7 @@ def test_pyshacl_stopping_on_a_value_it_cannot_compare_is_a_message_not_a_traceb
         '<https://w3id.org/civicgraph/id/x> a cg:Figure ; schema:value "NaN"^^xsd:decimal .\n',
         encoding="utf-8",
     )
-    stopped = _run("validate", "--graph", str(graph), "--engine", "pyshacl")
+    stopped = _run("validate", "--lang", "en", "--graph", str(graph), "--engine", "pyshacl")
     assert stopped.returncode == 3
     assert stopped.stderr == (
         "Error: pyshacl stopped on a value it cannot compare (decimal.InvalidOperation), such as "
@@ -177,7 +183,7 @@ def test_a_blank_node_under_sh_less_than_is_a_result_for_the_fast_engine(tmp_pat
 def test_pyshacl_stopping_on_a_blank_node_under_sh_less_than_is_one_line_and_exit_3(tmp_path: Path) -> None:
     graph = tmp_path / "blank.ttl"
     graph.write_text(BLANK_START, encoding="utf-8")
-    run = _run("validate", "--graph", str(graph), "--engine", "pyshacl")
+    run = _run("validate", "--lang", "en", "--graph", str(graph), "--engine", "pyshacl")
     assert run.returncode == 3
     assert run.stderr.splitlines() == [
         "Error: pyshacl stopped: Cannot use sh:lessThan to compare a BlankNode; the default engine (--engine fast) "

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from civicgraph.source.reader import read_dataset
-from civicgraph.util.errors import ExitCode, InputError, Problem
+from civicgraph.util.errors import ExitCode, InputError, Message, Problem
 
 from ..conftest import ROOT
+from .problems import stated
 
 REPORT = Path("reports/3064011/2023/report.yaml")
 
@@ -40,7 +41,10 @@ CASES = {
         "  kind: county\n   oops: [\n",
         1,
         "",
-        "malformed YAML: mapping values are not allowed in this context",
+        Message(
+            "błędna składnia YAML: mapping values are not allowed in this context",
+            "malformed YAML: mapping values are not allowed in this context",
+        ),
     ),
     "unknown field": (
         "organisations.yaml",
@@ -48,7 +52,10 @@ CASES = {
         "ump:\n  colour: red\n",
         1,
         "ump.colour",
-        "unknown field; the fields here are: name, type, krs, wikidata, abbreviation, variants",
+        Message(
+            "nieznane pole; pola w tym miejscu to: name, type, krs, wikidata, abbreviation, variants",
+            "unknown field; the fields here are: name, type, krs, wikidata, abbreviation, variants",
+        ),
     ),
     "missing field": (
         "members.yaml",
@@ -56,7 +63,10 @@ CASES = {
         '"30":\n  name: {pl: Województwo Wielkopolskie, en: Greater Poland Voivodeship}\n',
         1,
         "30.kind",
-        "missing field",
+        Message(
+            "brak pola",
+            "missing field",
+        ),
     ),
     "unknown organisation": (
         REPORT,
@@ -64,7 +74,10 @@ CASES = {
         "  wktt:\n",
         0,
         "memberships.wktt",
-        "'wktt' is not defined in organisations.yaml; add it there or fix the spelling",
+        Message(
+            "'wktt' nie jest zdefiniowany w organisations.yaml; dodaj go tam albo popraw pisownię",
+            "'wktt' is not defined in organisations.yaml; add it there or fix the spelling",
+        ),
     ),
     "duplicate key": (
         "organisations.yaml",
@@ -72,7 +85,10 @@ CASES = {
         "wkt:\n  name: {pl: X}\n  type: null\n  krs: null\n  wikidata: null\nwkt:\n",
         5,
         "wkt",
-        "duplicate key (first defined on line {line})",
+        Message(
+            "powtórzony klucz (pierwszy raz w wierszu {line})",
+            "duplicate key (first defined on line {line})",
+        ),
     ),
     "impossible date": (
         REPORT,
@@ -80,7 +96,10 @@ CASES = {
         "  zmp:\n    start: 2023-02-30\n    quote: Związek Miast Polskich;\n",
         1,
         "memberships.zmp.start",
-        "2023-02-30 is not a date that exists",
+        Message(
+            "dzień 2023-02-30 nie istnieje",
+            "2023-02-30 is not a date that exists",
+        ),
     ),
     "malformed TERYT": (
         "members.yaml",
@@ -88,7 +107,10 @@ CASES = {
         '"302":',
         0,
         "302",
-        "a TERYT code has 2 (voivodeship), 4 (county) or 7 (commune) digits",
+        Message(
+            "kod TERYT ma 2 (województwo), 4 (powiat) lub 7 (gmina) cyfr",
+            "a TERYT code has 2 (voivodeship), 4 (county) or 7 (commune) digits",
+        ),
     ),
     "malformed KRS": (
         "organisations.yaml",
@@ -96,7 +118,10 @@ CASES = {
         "  abbreviation: ZMP\n  type: null\n  krs: '12345'",
         2,
         "zmp.krs",
-        "'12345' is malformed: expected 10 digits (a KRS number)",
+        Message(
+            "'12345' ma błędną postać: oczekiwano: 10 cyfr (numer KRS)",
+            "'12345' is malformed: expected 10 digits (a KRS number)",
+        ),
     ),
     "malformed QID": (
         "members.yaml",
@@ -104,7 +129,12 @@ CASES = {
         '  kind: voivodeship\n  wikidata: {qid: "268", method: manual, by: test, date: 2026-01-01}',
         1,
         "30.wikidata.qid",
-        "'268' is malformed: expected a Wikidata item identifier such as Q268",
+        Message(
+            "'268' ma błędną postać: identyfikator elementu Wikidanych to Q i liczba od 1 do 2147483647 bez zer na "
+            "początku (tyle dopuszcza Wikibase), np. Q268",
+            "'268' is malformed: a Wikidata item identifier is Q and a number from 1 to 2147483647 without leading "
+            "zeros (what Wikibase allows), such as Q268",
+        ),
     ),
     "negative amount": (
         REPORT,
@@ -112,7 +142,10 @@ CASES = {
         "        value: -800000000\n",
         0,
         "activities.zit-projects.figures.eu-grants.value",
-        "-800000000 is negative; amounts and counts are never below zero",
+        Message(
+            "-800000000 jest liczbą ujemną; kwoty i liczności nigdy nie są mniejsze od zera",
+            "-800000000 is negative; amounts and counts are never below zero",
+        ),
     ),
     "non-numeric amount": (
         REPORT,
@@ -120,7 +153,10 @@ CASES = {
         "        value: 1,4 mld\n",
         0,
         "activities.zit-projects.figures.total-value.value",
-        "'1,4 mld' is not a number; write digits only, e.g. 1400000000 (not '1,4 mld')",
+        Message(
+            "'1,4 mld' nie jest liczbą; wpisz same cyfry, np. 1400000000 (nie '1,4 mld')",
+            "'1,4 mld' is not a number; write digits only, e.g. 1400000000 (not '1,4 mld')",
+        ),
     ),
     "quote not found": (
         REPORT,
@@ -128,7 +164,10 @@ CASES = {
         "        quote: 37 gmin\n",
         0,
         "activities.pkm.figures.communes.quote",
-        "the passage '37 gmin' does not occur in the source text",
+        Message(
+            "fragmentu '37 gmin' nie ma w tekście źródłowym",
+            "the passage '37 gmin' does not occur in the source text",
+        ),
     ),
     "ambiguous quote": (
         REPORT,
@@ -136,7 +175,10 @@ CASES = {
         "        quote: blisko\n",
         0,
         "activities.zit-projects.figures.total-value.quote",
-        "the passage 'blisko' occurs 2 times in the source text; lengthen it",
+        Message(
+            "fragment 'blisko' występuje w tekście źródłowym 2 razy; wydłuż go",
+            "the passage 'blisko' occurs 2 times in the source text; lengthen it",
+        ),
     ),
     "unknown hedge": (
         REPORT,
@@ -144,7 +186,10 @@ CASES = {
         "        hedge: roughly\n        quote: ponad 800 mln zł",
         0,
         "activities.zit-projects.figures.eu-grants.hedge",
-        "'roughly' is not one of: about, exact, more-than, nearly",
+        Message(
+            "'roughly' nie jest żadną z wartości: about, at-least, exact, more-than, nearly",
+            "'roughly' is not one of: about, at-least, exact, more-than, nearly",
+        ),
     ),
     "activity outside the report's memberships": (
         REPORT,
@@ -152,7 +197,10 @@ CASES = {
         "  e-delivery-guides:\n    membership: plott\n",
         1,
         "activities.e-delivery-guides.membership",
-        "'plott' is not among this report's memberships; add it under `memberships` first",
+        Message(
+            "'plott' nie należy do członkostw tego raportu; najpierw dodaj je pod `memberships`",
+            "'plott' is not among this report's memberships; add it under `memberships` first",
+        ),
     ),
 }
 
@@ -162,23 +210,27 @@ def test_each_bad_input_gets_one_located_message(data_copy: Path, case: str) -> 
     """One message per problem (a malformed key also leaves its references dangling: a second problem)."""
     file, old, new, offset, field, message = CASES[case]
     line = _edit(data_copy, file, old, new) + offset
-    if "{line}" in message:
+    if "{line}" in message.en:
         text = (data_copy / file).read_text(encoding="utf-8")
-        message = message.format(line=text[: text.index("wkt:\n")].count("\n") + 1)
+        first = text[: text.index("wkt:\n")].count("\n") + 1
+        message = Message(message.pl.format(line=first), message.en.format(line=first))
     problems = _problems(data_copy)
-    expected = [Problem(data_copy / file, line, field, message)]
+    expected = [Problem.of(data_copy / file, line, field, message)]
     if case == "malformed TERYT":
         report_text = (data_copy / REPORT).read_text(encoding="utf-8")
         reference = report_text[: report_text.index('member: "3021"')].count("\n") + 1
         expected.append(
-            Problem(
+            Problem.of(
                 data_copy / REPORT,
                 reference,
                 "activities.pkm.participants[2].member",
-                "'3021' is not defined in members.yaml; add it there or fix the spelling",
+                Message(
+                    "'3021' nie jest zdefiniowany w members.yaml; dodaj go tam albo popraw pisownię",
+                    "'3021' is not defined in members.yaml; add it there or fix the spelling",
+                ),
             )
         )
-    assert problems == expected
+    assert stated(problems) == stated(expected)
 
 
 def test_several_problems_are_reported_together(data_copy: Path) -> None:
@@ -202,15 +254,22 @@ def test_cli_reports_bad_input_without_traceback_and_keeps_dist(data_copy: Path,
     assert _run("build", "--data", str(data_copy), "--out", str(out)).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     line = _edit(data_copy, REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
-    result = _run("build", "--data", str(data_copy), "--out", str(out))
+    result = _run("build", "--data", str(data_copy), "--out", str(out))  # --lang pl is the default
     assert result.returncode == ExitCode.BAD_INPUT == 3
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         f"{data_copy / REPORT}:{line}: activities.pkm.figures.communes.quote: "
+        "fragmentu '37 gmin' nie ma w tekście źródłowym",
+        "Błąd: problemy w danych źródłowych: 1; niczego nie zapisano",
+    ]
+    assert result.stdout == ""
+    in_english = _run("build", "--lang", "en", "--data", str(data_copy), "--out", str(out))
+    assert in_english.returncode == ExitCode.BAD_INPUT
+    assert in_english.stderr.splitlines() == [
+        f"{data_copy / REPORT}:{line}: activities.pkm.figures.communes.quote: "
         "the passage '37 gmin' does not occur in the source text",
         "Error: 1 problem in the source data; nothing was written",
     ]
-    assert result.stdout == ""
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     # no staging folder left, only the lock file
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".dist")] == [".dist.lock"]
@@ -226,4 +285,6 @@ def test_debug_shows_the_traceback(data_copy: Path, tmp_path: Path) -> None:
 def test_missing_data_folder_is_a_usage_error(tmp_path: Path) -> None:
     result = _run("build", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "dist"))
     assert result.returncode == ExitCode.USAGE
+    assert result.stderr.strip() == f"Błąd: {tmp_path / 'nowhere'}: nie ma takiego folderu danych (podaj go w --data)"
+    result = _run("build", "--lang", "en", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "dist"))
     assert result.stderr.strip() == f"Error: {tmp_path / 'nowhere'}: no such data folder (give one with --data)"

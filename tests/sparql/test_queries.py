@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from civicgraph.sparql.library import (
 )
 from civicgraph.util.resources import resource_dir
 
-from ..conftest import BASE, DATA, FIXTURES, SOURCE_TEXT
+from ..conftest import BASE, FIXTURES, SOURCE_TEXT, add_second_member, poznan_2023_copy
 
 TEXT = SOURCE_TEXT.read_text(encoding="utf-8")
 SECOND_TEXT = (FIXTURES / "second-member" / "reports" / "3099011" / "2023" / "source.txt").read_text("utf-8")
@@ -68,18 +67,16 @@ def test_the_text_lists_sixteen_organisations() -> None:
 
 @pytest.fixture(scope="module")
 def poznan(dist: Path) -> OxigraphEngine:
-    """The released graph of the real data (dist/graph.nt), in the default engine."""
-    return OxigraphEngine.from_file(dist / "graph.nt")
+    """What the shipped Poznań 2023 report states — its edition, which no other report of the data changes
+    (tests/publish/test_editions.py) — in the default engine."""
+    return OxigraphEngine.from_file(dist / "editions" / "3064011-2023.nt")
 
 
 def build_two_reports(target: Path) -> Path:
-    """data/ plus the second member-year fixture (Gmina Przykładowa 2023), built and written as N-Triples."""
-    data = target / "data"
-    shutil.copytree(DATA, data)
-    fixture = FIXTURES / "second-member"
-    with (data / "members.yaml").open("a", encoding="utf-8") as members:
-        members.write("\n" + (fixture / "members.yaml").read_text(encoding="utf-8"))
-    shutil.copytree(fixture / "reports" / "3099011", data / "reports" / "3099011")
+    """Poznań 2023 (data/) plus the second member-year fixture (Gmina Przykładowa 2023), built and written as
+    N-Triples."""
+    data = poznan_2023_copy(target / "data")
+    add_second_member(data)
     graph = target / "graph.nt"
     write_ntriples(sorted_triples(build_graph(read_dataset(data)).graph), graph)
     return graph
@@ -302,6 +299,15 @@ def test_query_report_diff(two_reports: OxigraphEngine) -> None:
     backwards = {"from_teryt": "3099011", "from_year": "2023", "to_teryt": "3064011", "to_year": "2023"}
     reverse = rows(run_query(QUERIES["report-diff"], two_reports, backwards))
     assert sorted(r["change"] for r in reverse) == ["added"] * 14 + ["kept"] * 2
+
+
+def test_the_report_diff_example_finds_the_16_memberships_of_the_shipped_report(poznan: OxigraphEngine) -> None:
+    """`civicgraph query --list` shows this example: on the shipped data it compares Poznań 2023 with itself."""
+    (example,) = QUERIES["report-diff"].examples
+    assert example == {"from_teryt": "3064011", "from_year": "2023", "to_teryt": "3064011", "to_year": "2023"}
+    found = rows(run_query(QUERIES["report-diff"], poznan, example))
+    assert {row["change"] for row in found} == {"kept"}
+    assert {row["name"] for row in found} == {name.removeprefix("PLOT – ") for name in LISTED_NAMES}
 
 
 def test_query_money_per_organisation(poznan: OxigraphEngine, two_reports: OxigraphEngine) -> None:

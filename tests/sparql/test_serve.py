@@ -26,8 +26,8 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
-from civicgraph.sparql.endpoint import negotiate
 from civicgraph.sparql.library import OxigraphEngine, RemoteEngine, bind_parameters, canonical, library, parse_response
+from civicgraph.sparql.replies import negotiate
 
 from .test_queries import build_two_reports
 from .test_queries_engines import CASES
@@ -204,6 +204,15 @@ def test_sparqlwrapper_reads_graphs(server: Server) -> None:
     assert len(wrapper.query().convert()) == 4  # type: ignore[arg-type]
 
 
+def test_sparqlwrapper_default_construct_gets_rdf_xml(server: Server) -> None:
+    """SPARQLWrapper asks for RDF/XML for CONSTRUCT and DESCRIBE unless told otherwise."""
+    wrapper = SPARQLWrapper(server.sparql)
+    wrapper.setQuery(CONSTRUCT)
+    graph = wrapper.query().convert()
+    kinds = {str(o).rsplit("/", 1)[1] for o in graph.objects()}  # type: ignore[union-attr]
+    assert kinds == {"city-with-county-rights", "voivodeship", "county", "rural-commune"}
+
+
 SELECT_TYPES = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -231,6 +240,7 @@ def test_select_results_in_each_format_by_accept(server: Server, local: Oxigraph
         ("text/turtle", ox.RdfFormat.TURTLE),
         ("application/ld+json", ox.RdfFormat.JSON_LD),
         ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
     ],
 )
 def test_graph_results_in_each_format_by_accept(
@@ -396,7 +406,7 @@ def test_a_runaway_query_is_cancelled_while_others_are_served(server: Server) ->
     assert served_meanwhile == [200] * 5 and still_running
     assert outcome["status"] == 422
     assert outcome["text"] == f"query cancelled: it ran longer than {TIMEOUT:g} s, the time limit of this endpoint\n"
-    assert TIMEOUT <= float(outcome["seconds"]) < TIMEOUT + 5  # type: ignore[arg-type]
+    assert float(outcome["seconds"]) >= TIMEOUT  # type: ignore[arg-type]  # never cut before its limit
     # The killed worker is replaced: both workers answer again, and a second runaway is cancelled too.
     assert [post(server, COUNT_ALL).status_code for _ in range(4)] == [200] * 4
     assert post(server, RUNAWAY).status_code == 422
@@ -437,6 +447,7 @@ def test_service_description_at_the_endpoint(server: Server) -> None:
         "Turtle",
         "JSON-LD",
         "N-Triples",
+        "RDF_XML",
     }
     assert objects(endpoint, SD + "resultFormat") == {"http://www.w3.org/ns/formats/" + f for f in formats}
     assert SD + "BasicFederatedQuery" not in objects(endpoint, SD + "feature")
@@ -508,18 +519,27 @@ def test_the_redirect_target_is_served_with_its_media_type(server: Server, site:
 
 
 @pytest.mark.parametrize(
-    ("path", "accept", "status"),
+    ("path", "accept", "target"),
     [
-        ("/id/member/3064011", "image/png", 406),
-        ("/id/organisation/zmp", "text/turtle", 404),  # the stand-in site has only its page
-        ("/id/activity/3064011/2023/pkm", "application/ld+json", 404),  # nor its report's JSON-LD
-        ("/id/activity/3064011/2022/pkm", "text/html", 404),  # no page for that report
-        ("/id/organisation/no-such", "text/html", 404),
-        ("/id/member/..%2F..%2Fetc%2Fpasswd", "text/html", 404),
+        ("/id/member/3064011", "image/png", "/site/member/3064011.html"),  # nothing offered is asked for: the page
+        ("/id/organisation/zmp", "text/turtle", "/site/organisation/zmp.ttl"),  # the stand-in site has only its page
+        ("/id/activity/3064011/2023/pkm", "application/ld+json", "/site/report/3064011/2023.jsonld"),
+        ("/id/activity/3064011/2022/pkm", "text/html", "/site/report/3064011/2022.html#activity/3064011/2022/pkm"),
+        ("/id/organisation/no-such", "text/html", "/site/organisation/no-such.html"),
     ],
 )
-def test_resource_iris_refuse_what_cannot_be_served(server: Server, path: str, accept: str, status: int) -> None:
-    assert httpx.get(server.url + path, headers={"Accept": accept}).status_code == status
+def test_an_iri_without_a_description_redirects_to_a_404(server: Server, path: str, accept: str, target: str) -> None:
+    """One behaviour with Apache, which cannot tell whether a page exists: 303 to where it would be, then 404."""
+    response = httpx.get(server.url + path, headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["location"] == target
+    assert {"Accept", "Accept-Language"} <= {name.strip() for name in response.headers["vary"].split(",")}
+    if target != "/site/member/3064011.html":
+        assert httpx.get(server.url + target.split("#")[0]).status_code == 404
+
+
+def test_a_path_leaving_the_site_is_404(server: Server) -> None:
+    assert httpx.get(server.url + "/id/member/..%2F..%2Fetc%2Fpasswd").status_code == 404
 
 
 # -- negotiation rules ------------------------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import time
+from collections.abc import Sequence
 from multiprocessing.connection import Connection
 
 import pytest
@@ -24,16 +27,44 @@ def test_the_child_answers_through_the_pipe() -> None:
         assert channel.recv() == 144
 
 
-def test_a_child_that_failed_is_an_error_on_leaving_the_block() -> None:
-    failed = r"^a worker process failed \(exit code 1\); see its error above$"
-    with pytest.raises(RuntimeError, match=failed), parallel.forked(_fail):
+def test_a_child_that_failed_raises_its_own_error_on_leaving_the_block(capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(ValueError, match=r"^the child's own error\n") as raised, parallel.forked(_fail):
         pass
+    # its traceback is a note of the error (shown by --debug), not printed by the child before the parent's message
+    assert "raised in a forked worker process:\nTraceback" in raised.value.__notes__[0]
+    assert capfd.readouterr().err == ""
 
 
-def test_a_child_that_failed_while_the_parent_waits_for_it_is_named_as_the_cause() -> None:
-    with pytest.raises(RuntimeError, match=r"exit code 1") as raised, parallel.forked(_fail) as channel:
+def test_a_child_that_failed_while_the_parent_waits_for_it_is_raised_caused_by_the_closed_pipe() -> None:
+    with pytest.raises(ValueError, match="the child's own error") as raised, parallel.forked(_fail) as channel:
         channel.recv()  # the child died: the pipe is closed
     assert isinstance(raised.value.__cause__, EOFError)
+
+
+def _fill_the_disk(share: Sequence[int]) -> None:
+    if 1 in share:  # the child's share: the parent's share is [0, 2, ...] with two processes
+        raise OSError(errno.ENOSPC, "No space left on device", "dist/site/page.html")
+
+
+def test_a_full_disk_in_a_worker_is_the_workers_error_in_the_parent_and_prints_nothing(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    with pytest.raises(OSError) as raised:
+        parallel.in_parallel(list(range(100)), _fill_the_disk)
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, "dist/site/page.html")
+    assert capfd.readouterr().err == ""
+
+
+def test_a_worker_that_dies_without_an_error_is_named_by_its_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+
+    def die(share: Sequence[int]) -> None:
+        if 1 in share:
+            os._exit(7)
+
+    with pytest.raises(RuntimeError, match=r"^a worker process ended with exit code 7 before finishing its work$"):
+        parallel.in_parallel(list(range(100)), die)
 
 
 def test_an_error_of_the_parent_stops_the_child_and_is_raised_as_it_is() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from civicgraph.util.errors import Message
 from civicgraph.util.progress import Progress, StageCount
 
 
@@ -32,6 +33,14 @@ def test_terminal_gets_one_line_per_stage_with_count_and_rate() -> None:
     assert " triples/s (total " in lines[0]
     assert lines[1].startswith("publish …\rpublish: ") and "(total " in lines[1]
     assert lines[2] == ""
+
+
+def test_a_stage_and_unit_in_both_languages_are_written_in_the_runs() -> None:
+    stream = _Terminal()
+    with Progress(stream, lang="pl").stage(Message("walidacja", "validate")) as counted:
+        counted.count, counted.unit = 2000, Message("trójek", "triples")
+    line = stream.getvalue().split("\r")[1]
+    assert line.startswith("walidacja: 2,000 trójek w ") and " trójek/s (łącznie " in line
 
 
 def test_rate_is_count_over_seconds() -> None:

@@ -117,13 +117,70 @@ def test_offline_without_cache_names_the_missing_request(replay: ReplayServer, d
     assert tree_bytes(data) == before
 
 
-def test_the_review_file_is_not_overwritten_by_accident(replay: ReplayServer, data: Path, tmp_path: Path) -> None:
+NOT_A_REVIEW = "is not a review file of `civicgraph link wikidata` (its first line is not the review header)"
+REVIEW_HEADER = "decision,kind,key,name,qid,wikidata_label,wikidata_description,method,score,reasons,wikidata_page\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        ("member,name\n3064011,Poznań\n", NOT_A_REVIEW),
+        (REVIEW_HEADER + "accept,member,3064011,Poznań,Q268,,,teryt,100,,\n", "holds 1 decision a person wrote, "
+         "which would be lost"),
+    ],
+    ids=["someone-elses-file", "review-with-a-decision"],
+)  # fmt: skip
+def test_the_review_file_is_not_overwritten_by_accident(
+    replay: ReplayServer, data: Path, tmp_path: Path, content: str, why: str
+) -> None:
     review = tmp_path / "review.csv"
-    review.write_text("decision,...\naccept,...\n", encoding="utf-8")
+    review.write_text(content, encoding="utf-8")
     result = link_wikidata(replay, data, "--out", str(review))
     assert result.exit_code == ExitCode.USAGE
-    assert "exists and may hold decisions" in result.stderr
-    assert review.read_text(encoding="utf-8") == "decision,...\naccept,...\n"
+    assert result.stderr == (
+        f"Error: --out {review}: exists and {why}; nothing was written (give another --out, or --force to replace it)\n"
+    )
+    assert review.read_text(encoding="utf-8") == content
+    assert replay.received == []  # refused before any request
+
+
+def test_an_earlier_review_without_decisions_is_replaced(replay: ReplayServer, data: Path, tmp_path: Path) -> None:
+    review = tmp_path / "review.csv"
+    review.write_text(REVIEW_HEADER + ",member,3064011,Poznań,Q1,,,label,40,,\n", encoding="utf-8")
+    result = link_wikidata(replay, data, "--out", str(review), "--only", "3064011")
+    assert result.exit_code == 0, result.stderr
+    (row,) = rows(review.read_text(encoding="utf-8"))
+    assert (row["key"], row["qid"], row["method"]) == ("3064011", "Q268", "teryt")
+
+
+def test_force_replaces_a_review_with_decisions(replay: ReplayServer, data: Path, tmp_path: Path) -> None:
+    review = tmp_path / "review.csv"
+    review.write_text(REVIEW_HEADER + "accept,member,3064011,Poznań,Q1,,,label,40,,\n", encoding="utf-8")
+    result = link_wikidata(replay, data, "--out", str(review), "--only", "3064011", "--force")
+    assert result.exit_code == 0, result.stderr
+    (row,) = rows(review.read_text(encoding="utf-8"))
+    assert (row["decision"], row["qid"]) == ("", "Q268")
+
+
+def test_a_folder_is_never_an_output(replay: ReplayServer, data: Path, tmp_path: Path) -> None:
+    result = link_wikidata(replay, data, "--out", str(tmp_path), "--force")
+    assert result.exit_code == ExitCode.USAGE
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--api-url", "http://[::1", "--api-url 'http://[::1': give an http(s) URL"),
+        ("--sparql-url", "http://exa mple.org/q", "--sparql-url 'http://exa mple.org/q': give an http(s) URL"),
+        ("--timeout", "nan", "--timeout nan: give a number of seconds above 0"),
+    ],
+)  # fmt: skip
+def test_unusable_client_options_are_usage_errors(
+    replay: ReplayServer, data: Path, option: str, value: str, message: str
+) -> None:
+    result = link_wikidata(replay, data, option, value)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == f"Error: {message}\n"
 
 
 def test_a_contact_is_required_online(data: Path) -> None:
@@ -153,7 +210,7 @@ FAILURES = {
         [Reply(200, b'{"head": {"vars": ["item"]}, "results": ')],
         "the answer is not valid JSON",
     ),
-    "timeout": ([Reply(200, b"{}", delay=1.0)] * 2, "gave up after 2 attempts; last: no answer within 0.3 s"),
+    "timeout": ([Reply(200, b"{}", delay=1.0)] * 2, "gave up after 2 attempts; last: no complete answer within 0.3 s"),
     "huge body": ([Reply(200, b" " * 70_000)], "the answer is 70000 bytes, more than the 65536 allowed"),
     "non-Q identifier": (
         [Reply.file("hostile/sparql-not-entity.json")],

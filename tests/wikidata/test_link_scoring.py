@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from civicgraph.source.records import Location, Member, NameVariant, Organisation, Text
+from civicgraph.source.records import Location, Member, NameVariant, Organisation, Passage, Text
 from civicgraph.wikidata.client import Entity, Found, Identifier
 from civicgraph.wikidata.link import (
     AMBIGUOUS_CEILING,
@@ -17,6 +17,7 @@ from civicgraph.wikidata.link import (
 )
 
 HERE = Location(Path("members.yaml"), 1)
+PRINTED = Passage(874, 910, "ze Stowarzyszeniem Metropolia Poznań", "", "")
 POZNAN = Member("3064011", Text("Miasto Poznań", "City of Poznań"), "city-with-county-rights", None, HERE)
 OSIEK = Member("3099022", Text("Gmina Osiek"), "rural-commune", None, HERE)
 TERYT = Identifier("P1653", "3064011", "teryt")
@@ -92,7 +93,8 @@ def test_organisation_names_match_through_quotes_case_and_aliases() -> None:
     assert scored.score == 90
     metropolia = Organisation(
         "metropolia-poznan", Text("Metropolia Poznań"), None,
-        (NameVariant("Stowarzyszenie Metropolia Poznań", None),), "association", None, None, HERE,
+        (NameVariant("Stowarzyszenie Metropolia Poznań", "3064011", 2023, PRINTED, HERE),),
+        "association", None, None, HERE,
     )  # fmt: skip
     found = [Found(entity("Q999999922", "Metropolia", "association", alias="Stowarzyszenie Metropolia Poznań"), None)]
     (scored,) = score_candidates(organisation_target(metropolia, None), found)

@@ -173,9 +173,42 @@ def test_a_timeout_is_retried_then_reported(replay: ReplayServer, tmp_path: Path
     replay.script(Reply(200, b"{}", delay=1.0), Reply(200, b"{}", delay=1.0))
     with (
         client(replay, tmp_path, timeout=0.2, max_attempts=2) as wikidata,
-        pytest.raises(WikidataError, match=r"gave up after 2 attempts; last: no answer within 0.2 s"),
+        pytest.raises(WikidataError, match=r"gave up after 2 attempts; last: no complete answer within 0.2 s"),
     ):
         wikidata.search("Gmina Osiek")
+
+
+def test_an_answer_trickling_a_byte_at_a_time_is_given_up_on_after_the_timeout(
+    replay: ReplayServer, tmp_path: Path
+) -> None:
+    """Every socket read is quick (0.1 s), so a per-read timeout of 1 s never fires; the answer as a whole would
+    take 30 s: the deadline is for the whole request."""
+    body = b'{"search": []}' + b" " * 286
+    replay.script(*[Reply(200, body, {"Content-Type": "application/json"}, trickle=0.1)] * 2)
+    with (
+        client(replay, tmp_path, timeout=1.0, max_attempts=2) as wikidata,
+        pytest.raises(WikidataError, match=r"gave up after 2 attempts; last: no complete answer within 1 s$"),
+    ):
+        wikidata.search("Gmina Osiek")
+
+
+def test_a_body_that_says_gzip_and_is_not_is_refused(replay: ReplayServer, tmp_path: Path) -> None:
+    replay.script(Reply(200, b'{"search": []}', {"Content-Type": "application/json", "Content-Encoding": "gzip"}))
+    with (
+        client(replay, tmp_path) as wikidata,
+        pytest.raises(WikidataError, match=r"^wbsearchentities search='Gmina Osiek': the answer cannot be decoded"),
+    ):
+        wikidata.search("Gmina Osiek")
+
+
+@pytest.mark.parametrize("value", ["²", "1.5", "-3", "soon", "١٢"])  # superscript two, Arabic-Indic digits
+def test_a_retry_after_that_is_not_ascii_digits_is_ignored(replay: ReplayServer, tmp_path: Path, value: str) -> None:
+    """``"²".isdigit()`` is true and ``float("²")`` fails: such a header once ended a run with exit 3."""
+    waits = Waits()
+    replay.script(Reply(429, b"", {"Retry-After": value}))
+    with client(replay, tmp_path, waits) as wikidata:
+        assert wikidata.search("Gmina Osiek") != []
+    assert waits.seconds == [0.5]  # the client's own backoff, not the header
 
 
 # -- refusals ----------------------------------------------------------------------------------------------

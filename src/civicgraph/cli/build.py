@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, CivicgraphError, handle_errors
+from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, handle_errors
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.publish.checksums import RELEASE
 from civicgraph.publish.plan import publish_url_warning
@@ -14,28 +14,34 @@ from civicgraph.shacl.report import ValidationReport, format_text
 from civicgraph.shacl.validate import Engine, validate_graph
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
-from civicgraph.util.errors import ExitCode
+from civicgraph.util.errors import ExitCode, Failure, Message
 from civicgraph.util.folders import check_replaceable
 from civicgraph.util.progress import Progress
 
 
 def read_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Dataset, BuiltGraph]:
     if not data_dir.is_dir():
-        raise CivicgraphError(f"{data_dir}: no such data folder (give one with --data)", ExitCode.USAGE)
+        raise Failure(
+            Message(
+                f"{data_dir}: nie ma takiego folderu danych (podaj go w --data)",
+                f"{data_dir}: no such data folder (give one with --data)",
+            ),
+            ExitCode.USAGE,
+        )
     progress = progress if progress is not None else Progress()
-    with progress.stage("read") as counted:
+    with progress.stage(Message("odczyt", "read")) as counted:
         dataset = read_dataset(data_dir)
-        counted.count, counted.unit = len(dataset.reports), "reports"
-    with progress.stage("build") as counted:
+        counted.count, counted.unit = len(dataset.reports), Message("raportów", "reports")
+    with progress.stage(Message("budowa grafu", "build")) as counted:
         built = build_graph(dataset)
-        counted.count, counted.unit = len(built.triples), "triples"
+        counted.count, counted.unit = len(built.triples), Message("trójek", "triples")
     return dataset, built
 
 
 def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
-    with (progress if progress is not None else Progress()).stage("validate") as counted:
+    with (progress if progress is not None else Progress()).stage(Message("walidacja", "validate")) as counted:
         report = validate_graph(built, engine=engine)
-        counted.count, counted.unit = len(built.triples), "triples"
+        counted.count, counted.unit = len(built.triples), Message("trójek", "triples")
     return report
 
 
@@ -60,13 +66,17 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
     from civicgraph.publish.orchestrator import publish  # the writers: imported only when publishing
 
     check_replaceable(out_dir, RELEASE, protected=(data_dir,))
-    progress = Progress()
+    progress = Progress(lang=lang)
     dataset, built = read_and_build(data_dir, progress)
     report = validate_built(built, engine, progress)
     if not report.conforms:
         click.echo(format_text(report, lang), err=True, nl=False)
-        raise CivicgraphError(
-            f"the graph violates the shapes ({len(report.violations)} violations); {out_dir} was left untouched",
+        violations = len(report.violations)
+        raise Failure(
+            Message(
+                f"graf narusza kształty SHACL (błędy: {violations}); {out_dir} pozostał nietknięty",
+                f"the graph violates the shapes ({violations} violations); {out_dir} was left untouched",
+            ),
             ExitCode.VIOLATIONS,
         )
     if report.warnings:
@@ -75,8 +85,9 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
     unservable = publish_url_warning(dataset.settings.publish_url)
     if unservable is not None:
         click.echo(unservable[lang], err=True)
-    click.echo(
-        f"wrote {written} ({len(built.triples)} triples, {len(dataset.reports)} reports, "
-        f"{len(report.warnings)} warnings)",
-        err=True,
+    triples, reports, warnings = len(built.triples), len(dataset.reports), len(report.warnings)
+    wrote = Message(
+        f"zapisano {written} (trójki: {triples}, raporty: {reports}, ostrzeżenia: {warnings})",
+        f"wrote {written} ({triples} triples, {reports} reports, {warnings} warnings)",
     )
+    click.echo(wrote.text(lang), err=True)

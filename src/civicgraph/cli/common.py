@@ -3,16 +3,17 @@ into one line per problem (``--debug`` shows the traceback instead)."""
 
 from __future__ import annotations
 
+import errno
+import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
 from civicgraph.shacl.validate import ENGINES
-from civicgraph.util.errors import ExitCode, InputError
-from civicgraph.util.folders import FolderRefused
+from civicgraph.util.errors import LANGUAGES, ExitCode, Failure, InputError, Message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,38 +42,56 @@ ENGINE_OPTION = click.option(
 
 
 class CivicgraphError(click.ClickException):
-    """An expected failure with its exit code."""
+    """An expected failure with its exit code, shown as ``Error: …`` (``Błąd: …`` in Polish)."""
 
-    def __init__(self, message: str, exit_code: ExitCode) -> None:
+    def __init__(self, message: str, exit_code: ExitCode, lang: str = "en") -> None:
         super().__init__(message)
         self.exit_code = int(exit_code)  # type: ignore[misc]  # click reads it as the process exit code
+        self.lang = lang
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        prefix = "Błąd" if self.lang == "pl" else "Error"
+        click.echo(f"{prefix}: {self.format_message()}", file=file if file is not None else sys.stderr)
 
 
 def handle_errors(command: F) -> F:
-    """Turn expected errors into messages and exit codes; ``--debug`` lets the traceback through."""
+    """Turn expected errors into messages in the command's ``--lang`` (:class:`civicgraph.util.errors.Message`)
+    and exit codes; ``--debug`` lets the traceback through."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
         try:
             return command(*args, **kwargs)
-        except InputError as error:
+        except (InputError, Failure, OSError, ValueError) as error:
             if debug:
                 raise
-            lang = kwargs.get("lang", "en")
-            for problem in error.problems:
-                click.echo(problem.text(lang), err=True)
-            noun = "problem" if len(error.problems) == 1 else "problems"
-            raise CivicgraphError(
-                f"{len(error.problems)} {noun} in the source data; nothing was written", ExitCode.BAD_INPUT
-            ) from None
-        except FolderRefused as error:
-            if debug:
-                raise
-            raise CivicgraphError(str(error), error.exit_code) from None
-        except (OSError, ValueError) as error:
-            if debug:
-                raise
-            raise CivicgraphError(str(error), ExitCode.BAD_INPUT) from None
+            lang = str(kwargs["lang"]) if kwargs.get("lang") in LANGUAGES else "en"  # English without --lang
+            if isinstance(error, InputError):
+                for problem in error.problems:
+                    click.echo(problem.text(lang), err=True)
+                raise CivicgraphError(_input_error_summary(error).text(lang), ExitCode.BAD_INPUT, lang) from None
+            if isinstance(error, Failure):
+                raise CivicgraphError(error.message.text(lang), error.exit_code, lang) from None
+            if isinstance(error, OSError):
+                raise CivicgraphError(os_error_message(error).text(lang), ExitCode.BAD_INPUT, lang) from None
+            raise CivicgraphError(str(error), ExitCode.BAD_INPUT, lang) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _input_error_summary(error: InputError) -> Message:
+    count = len(error.problems)
+    return Message(
+        f"problemy w danych źródłowych: {count}; niczego nie zapisano",
+        f"{count} {'problem' if count == 1 else 'problems'} in the source data; nothing was written",
+    )
+
+
+def os_error_message(error: OSError) -> Message:
+    """An operating-system error (a full disk, a file that cannot be written) in both languages."""
+    where = f"{error.filename}: " if error.filename else ""
+    if error.errno == errno.ENOSPC:
+        return Message(f"{where}brak miejsca na dysku", f"{where}no space left on the device")
+    reason = error.strerror or str(error)
+    return Message(f"{where}błąd systemu plików ({reason})", f"{where}file system error ({reason})")

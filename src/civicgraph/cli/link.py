@@ -7,7 +7,11 @@ QuickStatements tool. None of them edits Wikidata.
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -42,6 +46,58 @@ def _day(value: datetime | None, option: str, meaning: str) -> date:
     if not epoch.isdigit():
         raise CivicgraphError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", ExitCode.USAGE)
     return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+
+
+def _refuse_overwrite(out: Path | None, force: bool, option: str, earlier: Callable[[str], str | None]) -> None:
+    """Refuse (exit 2) to replace ``out`` unless it is absent, or ``earlier`` recognises it as an output of this
+    command that may be replaced (returning None), or ``--force`` was given; a folder or device is never replaced.
+
+    ``earlier(text)`` says why the file may not be replaced, or None when it may.
+    """
+    if out is None or not (out.exists() or out.is_symlink()):
+        return
+    if not out.is_file():
+        raise CivicgraphError(f"{option} {out}: exists and is not a regular file; give a file name", ExitCode.USAGE)
+    if force:
+        return
+    try:
+        why = earlier(out.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        why = "is not a text file this command wrote"
+    if why is not None:
+        raise CivicgraphError(
+            f"{option} {out}: exists and {why}; nothing was written (give another {option}, or --force to replace it)",
+            ExitCode.USAGE,
+        )
+
+
+def _not_a_review(text: str) -> str | None:
+    """None for an earlier review file with no decision written in it."""
+    from civicgraph.wikidata.link import REVIEW_COLUMNS
+
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or tuple(rows[0]) != REVIEW_COLUMNS:
+        return "is not a review file of `civicgraph link wikidata` (its first line is not the review header)"
+    decided = sum(1 for row in rows[1:] if row and row[0].strip())
+    if decided:
+        return f"holds {decided} decision{'s' if decided != 1 else ''} a person wrote, which would be lost"
+    return None
+
+
+_QUICKSTATEMENT = re.compile(r"Q[1-9][0-9]*\tP463\tQ[1-9][0-9]*(\t[^\n]*)?")
+
+
+def _not_quickstatements(text: str) -> str | None:
+    """None for an earlier export: every line a "member of" (P463) QuickStatements command."""
+    if all(_QUICKSTATEMENT.fullmatch(line) for line in text.splitlines()):
+        return None
+    return "is not an earlier export of `civicgraph export quickstatements` (not every line is a P463 command)"
+
+
+def _not_skipped_list(text: str) -> str | None:
+    if text.splitlines()[:1] == ["member,organisation,year,reason"]:
+        return None
+    return "is not an earlier list of skipped memberships (its first line is not member,organisation,year,reason)"
 
 
 def _write_text(text: str, out: Path | None) -> None:
@@ -124,8 +180,14 @@ def link_wikidata(data_dir: Path, out: Path | None, force: bool, only_keys: tupl
     from civicgraph.wikidata.client import CONTACT, PID, ClientSettings, WikidataClient, WikidataError, find_candidates
     from civicgraph.wikidata.link import lookup_for, review_rows, score_candidates, targets, write_review
 
-    if out is not None and out.exists() and not force:
-        raise CivicgraphError(f"{out} exists and may hold decisions; give another --out or --force", ExitCode.USAGE)
+    _refuse_overwrite(out, force, "--out", _not_a_review)
+    for option in ("api_url", "sparql_url"):
+        if not _is_http_url(client[option]):
+            raise CivicgraphError(
+                f"--{option.replace('_', '-')} {client[option]!r}: give an http(s) URL", ExitCode.USAGE
+            )
+    if not math.isfinite(client["timeout"]):
+        raise CivicgraphError(f"--timeout {client['timeout']:g}: give a number of seconds above 0", ExitCode.USAGE)
     krs_property = client.pop("krs_property")
     if krs_property is not None and not PID.fullmatch(krs_property):
         raise CivicgraphError(f"--krs-property {krs_property!r} is not a property identifier (P…)", ExitCode.USAGE)
@@ -209,6 +271,7 @@ def export() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also list the memberships that could not be exported in this CSV file.",
 )
+@click.option("--force", is_flag=True, help="Replace --out and --skipped files whatever they hold.")
 @click.option(
     "--retrieved",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -216,7 +279,7 @@ def export() -> None:
 )
 @handle_errors
 def export_quickstatements_command(
-    data_dir: Path, out: Path | None, skipped_file: Path | None, retrieved: datetime | None
+    data_dir: Path, out: Path | None, skipped_file: Path | None, force: bool, retrieved: datetime | None
 ) -> None:
     """QuickStatements v1 commands adding "member of" (P463) from each linked member to each linked organisation.
 
@@ -224,6 +287,8 @@ def export_quickstatements_command(
     """  # fmt: skip
     from civicgraph.wikidata.quickstatements import export_quickstatements, skipped_csv
 
+    _refuse_overwrite(out, force, "--out", _not_quickstatements)
+    _refuse_overwrite(skipped_file, force, "--skipped", _not_skipped_list)
     day = _day(retrieved, "--retrieved", "the day the reports were retrieved")
     result = export_quickstatements(_data(data_dir), day)
     _write_text(result.text(), out)
@@ -232,3 +297,15 @@ def export_quickstatements_command(
     for entry in result.skipped:
         click.echo(f"skipped {entry.member} → {entry.organisation} ({entry.year}): {entry.reason}", err=True)
     click.echo(f"{len(result.lines)} statements, {len(result.skipped)} memberships skipped", err=True)
+
+
+def _is_http_url(url: str) -> bool:
+    """Whether httpx can send a request to ``url`` (an unparseable one raised httpx.InvalidURL mid-run)."""
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return False
+    host_ok = re.fullmatch(r"[A-Za-z0-9.\-]+|[0-9A-Fa-f:.]+", parsed.host) is not None  # a name or an IP address
+    return parsed.scheme in ("http", "https") and host_ok

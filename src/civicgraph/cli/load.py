@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 
 import click
+import httpx
 
 from civicgraph.cli.common import DATA_OPTION, CivicgraphError, handle_errors
 from civicgraph.util.errors import ExitCode
@@ -33,7 +36,13 @@ from civicgraph.util.errors import ExitCode
     "Default: the edition dist/release.json records, else 'latest'.",
 )
 @click.option("--graph", "graph_iri", metavar="IRI", help="Named graph to replace (overrides --edition).")
-@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds to wait for the store.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=300.0,
+    show_default=True,
+    help="Seconds each request to the store may take as a whole (sending, waiting, reading).",
+)
 @handle_errors
 def load(
     endpoint: str, dist_dir: Path, data_dir: Path, edition: str | None, graph_iri: str | None, timeout: float
@@ -46,8 +55,10 @@ def load(
     from civicgraph.sparql.store import EDITION, ReleaseError, StoreError, load_release, release_edition, release_files
     from civicgraph.sparql.store import graph_iri as edition_graph
 
-    if not endpoint.startswith(("http://", "https://")):
+    if not endpoint.startswith(("http://", "https://")) or not _parses(endpoint):
         raise CivicgraphError(f"--endpoint {endpoint!r}: give an http(s) URL", ExitCode.USAGE)
+    if not math.isfinite(timeout) or timeout <= 0:
+        raise CivicgraphError(f"--timeout {timeout:g}: give a number of seconds above 0", ExitCode.USAGE)
     if edition is not None and not EDITION.fullmatch(edition):  # usage first, whatever is in --dist
         raise CivicgraphError(f"edition {edition!r}: use letters, digits, '.', '_' and '-'", ExitCode.USAGE)
     try:
@@ -70,3 +81,12 @@ def load(
     for graph in loaded:
         click.echo(f"loaded {graph.triples} triples from {graph.source} into <{graph.graph}>", err=True)
         click.echo(graph.graph)
+
+
+def _parses(url: str) -> bool:
+    """Whether httpx can send a request to ``url`` (an unparseable one raised httpx.InvalidURL mid-load)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return False
+    return re.fullmatch(r"[A-Za-z0-9.\-]+|[0-9A-Fa-f:.]+", parsed.host) is not None  # a name or an IP address

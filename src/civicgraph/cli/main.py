@@ -43,6 +43,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "build": "civicgraph.cli.build:build",
     "validate": "civicgraph.cli.validate:validate",
     "diff": "civicgraph.cli.diff:diff",
+    "draft": "civicgraph.cli.draft:draft",
     "link": "civicgraph.cli.link:link",
     "export": "civicgraph.cli.link:export",
     "synth": "civicgraph.cli.synth:synth",

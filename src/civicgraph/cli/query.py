@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from civicgraph.cli.common import CivicgraphError, handle_errors
+from civicgraph.sparql.guard import QueryTooComplex, check_query_shape
 from civicgraph.sparql.library import (
     DEFAULT_DATA,
     FORMATS,
@@ -56,7 +57,7 @@ def query_errors() -> Iterator[None]:
     """Query failures as one line on stderr and their exit code (syntax and usage errors exit 2)."""
     try:
         yield
-    except (QueryError, QueryFileError) as error:
+    except (QueryError, QueryFileError, QueryTooComplex) as error:
         if click.get_current_context().find_root().params.get("debug", False):
             raise
         code = EXIT_CODES.get(type(error), ExitCode.USAGE)
@@ -200,6 +201,7 @@ def query(
             list_library(output_format)
             return
         chosen = pick_query(reference, expression)
+        check_query_shape(chosen.text, chosen.source)  # before any parser: deep nesting crashes pyoxigraph
         bindings = parse_params(params)
         result = run_query(chosen, make_engine(engine, data_file, endpoint, graph_iri), bindings)
     try:

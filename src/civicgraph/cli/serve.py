@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -14,15 +12,6 @@ from civicgraph.sparql.library import QueryDataError, rdf_format
 from civicgraph.util.errors import ExitCode
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
-
-
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging, with the access log on stderr too: stdout is for data."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
-    return config
 
 
 @click.command()
@@ -85,6 +74,47 @@ def log_config() -> dict[str, Any]:
     show_default=True,
     help="Origin allowed to read results from a browser (repeatable).",
 )
+@click.option(
+    "--max-response",
+    type=click.IntRange(min=1024),
+    default=16 * 1024 * 1024,
+    show_default=True,
+    help="Bytes a result may have once written; more is refused (HTTP 413), never truncated.",
+)
+@click.option(
+    "--memory-limit",
+    type=click.IntRange(min=64),
+    default=1024,
+    show_default=True,
+    help="MiB a query worker may allocate beyond the graph it shares; a query needing more ends with HTTP 503.",
+)
+@click.option(
+    "--cache",
+    "cache_mib",
+    type=click.IntRange(min=0),
+    default=64,
+    show_default=True,
+    help="MiB of answers kept for repeated queries (the graph does not change while serving); 0: none.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=512,
+    show_default=True,
+    help="Connections open at once; more are closed with HTTP 503.",
+)
+@click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a client has to send a request's head (and its body); then HTTP 408 and the connection closes.",
+)
+@click.option(
+    "--endpoint-url",
+    metavar="URL",
+    help="The endpoint's public address, for its service description [default: http://HOST:PORT/sparql].",
+)
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log each request on stderr.")
 @handle_errors
 def serve(
@@ -98,12 +128,18 @@ def serve(
     max_body: int,
     allowed_services: tuple[str, ...],
     cors_origins: tuple[str, ...],
+    max_response: int,
+    memory_limit: int,
+    cache_mib: int,
+    max_connections: int,
+    header_timeout: float,
+    endpoint_url: str | None,
     access_log: bool,
 ) -> None:
     """Serve the graph read-only over the SPARQL 1.1 Protocol at /sparql, and the site at /site/."""
-    import uvicorn
-
-    from civicgraph.sparql.endpoint import ServeSettings, WorkerPool, create_app
+    from civicgraph.sparql.endpoint import ServeSettings, create_app
+    from civicgraph.sparql.server import ConnectionLimits, RefusalLog, run
+    from civicgraph.sparql.workers import WorkerPool
 
     settings = ServeSettings(
         data=data_file,
@@ -111,11 +147,17 @@ def serve(
         workers=workers,
         timeout=timeout,
         max_results=max_results,
+        max_response=max_response,
         max_body=max_body,
+        memory_limit=memory_limit * 1024 * 1024,
+        body_timeout=header_timeout,
+        cache_bytes=cache_mib * 1024 * 1024,
+        endpoint_url=endpoint_url,
         allowed_services=frozenset(allowed_services),
         cors_origins=cors_origins,
     )
-    pool = WorkerPool(data_file, workers)
+    refused = RefusalLog()
+    pool = WorkerPool(data_file, settings.pool_limits(), refused)
     try:
         rdf_format(data_file)
         pool.start()  # before binding the port: a missing or broken graph ends here with exit code 3
@@ -126,14 +168,8 @@ def serve(
     click.echo(f"site: {where}/site/" if settings.site else f"no site: {site_dir} does not exist", err=True)
     if host not in LOOPBACK:
         click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
+    limits = ConnectionLimits(header_timeout=header_timeout, max_connections=max_connections, max_head=max_body + 16384)
     try:
-        uvicorn.run(
-            create_app(settings, pool),
-            host=host,
-            port=port,
-            log_level="info",
-            log_config=log_config(),
-            access_log=access_log,
-        )
+        run(create_app(settings, pool, refused), host, port, limits, refused, access_log)
     finally:
         pool.stop()

@@ -13,6 +13,7 @@ from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, handl
 from civicgraph.shacl.report import format_text, report_as_json
 from civicgraph.shacl.validate import Engine, validate_graph
 from civicgraph.util.errors import ExitCode
+from civicgraph.util.progress import Progress
 
 
 @click.command()
@@ -41,8 +42,9 @@ def validate(data_dir: Path, graph_file: Path | None, lang: str, output_format: 
 
         report = validate_graph(read_graph(graph_file), engine=engine)
     else:
-        _dataset, built = read_and_build(data_dir)
-        report = validate_built(built, engine)
+        progress = Progress(lang=lang)
+        _dataset, built = read_and_build(data_dir, progress)
+        report = validate_built(built, engine, progress)
     if output_format == "json":
         click.echo(json.dumps(report_as_json(report, lang), ensure_ascii=False, indent=2))
     elif output_format == "turtle":

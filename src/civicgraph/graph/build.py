@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
+from typing import Literal
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -80,8 +81,14 @@ class BuiltGraph:
         return graph
 
 
-def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGraph:
-    """Turn a loaded dataset into its graph, with the SKOS vocabularies it uses copied in."""
+# Which part of the SKOS vocabularies (ontology/vocabularies.ttl) a graph carries: all of them (the whole graph),
+# the concepts it uses with the names of their schemes (an edition: it validates alone and does not change when
+# another report starts using another concept), or none.
+Vocabularies = Literal["all", "used", "none"]
+
+
+def build_graph(dataset: Dataset, vocabularies: Vocabularies = "all") -> BuiltGraph:
+    """Turn a read dataset into its graph, with the SKOS vocabularies copied in."""
     with paused_cycle_collector():
         builder = _Builder(dataset)
         for member in dataset.members.values():
@@ -90,9 +97,10 @@ def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGra
             builder.organisation(organisation)
         for report in dataset.reports:
             builder.report(report)
+        builder.printed_names()
         builder.mark_unknown_membership_ends()
-        if include_vocabularies:
-            builder.vocabularies()
+        if vocabularies != "none":
+            builder.vocabularies(used_only=vocabularies == "used")
         triples = builder.sorted_triples()
         return BuiltGraph(
             triples, builder.sources, prefixes_for(builder.written_iris), builder.plain, builder.ntriples_order
@@ -100,8 +108,11 @@ def build_graph(dataset: Dataset, include_vocabularies: bool = True) -> BuiltGra
 
 
 def canonical_decimal(value: Decimal) -> Lit:
-    """``xsd:decimal`` in canonical form: ``Decimal("47740.00")`` → ``"47740"``, never ``4.774E+4``."""
-    text = format(value.normalize(), "f")
+    """``xsd:decimal`` in canonical form: ``Decimal("47740.00")`` → ``"47740"``, never ``4.774E+4``.
+
+    Exact whatever the number of digits: formatting uses no arithmetic context, where ``normalize()`` rounds to
+    the context's 28 digits (``12345678901234567890123456789`` became ``…790``)."""
+    text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return Lit(text or "0", _XSD_DECIMAL, None)
@@ -162,7 +173,7 @@ def _integer(value: int) -> Lit:
 
 
 # What Oxigraph escapes in a literal's text when it writes N-Triples: control characters, '"', '\\' and the two
-# noncharacters U+FFFE and U+FFFF (found by trying every code point; tests/test_build.py tries any text).
+# noncharacters U+FFFE and U+FFFF (found by trying every code point; tests/graph/test_build.py tries any text).
 _ESCAPED_IN_NTRIPLES = re.compile(r'[\x00-\x1f"\\\x7f\ufffe\uffff]').search
 
 
@@ -391,6 +402,23 @@ class _Builder:
         known = self.membership_ends.setdefault(iri, set())
         known.update(end for end, value in (("start", membership.start), ("end", membership.end)) if value)
 
+    def printed_names(self) -> None:
+        """Each recorded variant of an organisation's name as the report that printed it states it:
+        ``report/{teryt}/{year}/printed-name/{key}/{n}`` (a part of that report's edition), with the name, the
+        organisation it names and the passage printing it."""
+        reports = {(report.member, report.year): report for report in self.dataset.reports}
+        for organisation in self.dataset.organisations.values():
+            numbered: dict[tuple[str, int], int] = {}
+            for variant in sorted(organisation.variants, key=lambda v: (v.member, v.year, v.name)):
+                report = reports[(variant.member, variant.year)]
+                number = numbered[(variant.member, variant.year)] = numbered.get((variant.member, variant.year), 0) + 1
+                iri = f"{self.report_iri(report)}/printed-name/{organisation.key}/{number}"
+                self.source(iri, variant.location)
+                self.link(iri, _RDF_TYPE, _CG.PrintedName)
+                self.add(iri, _RDFS.label, _text(variant.name, "pl"))
+                self.link(iri, _CG.nameOf, self.organisation_iri(organisation.key))
+                self.evidence(iri, report, (variant.evidence,))
+
     def mark_unknown_membership_ends(self) -> None:
         """A membership whose start or end no report states says so explicitly (after all reports are read)."""
         for iri, known in self.membership_ends.items():
@@ -462,12 +490,14 @@ class _Builder:
 
     # -- the vocabularies and the result ------------------------------------------------------------------
 
-    def vocabularies(self) -> None:
-        """Copy in the SKOS concept schemes (ontology/vocabularies.ttl), read by Oxigraph's Turtle parser."""
-        path = vocabularies_file()
-        for subject, predicate, obj in plain_triples(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)):
-            if isinstance(subject, Blank) or isinstance(obj, Blank):
-                raise ValueError(f"{path}: blank node in {subject} {predicate}: civicgraph mints IRIs for everything")
+    def vocabularies(self, used_only: bool) -> None:
+        """Copy in the SKOS concept schemes (ontology/vocabularies.ttl); ``used_only``: only the concepts the graph
+        links to, with their schemes' descriptions listing just those concepts (:func:`_used_part`)."""
+        triples: Sequence[PlainTriple] = _vocabulary_triples()
+        if used_only:
+            linked = {obj for objects in self.subjects.values() for obj in objects.values() if isinstance(obj, str)}
+            triples = _used_part(triples, linked)
+        for subject, predicate, obj in triples:
             self.add(subject, predicate, obj)
 
     def sorted_triples(self) -> list[ox.Triple]:
@@ -513,6 +543,29 @@ class _Builder:
         predicates.pop(_RDF_TYPE, None)  # written `a`
         self.written_iris = {*self.nodes, *predicates, *datatypes} - {_XSD_STRING}
         return triples
+
+
+@cache
+def _vocabulary_triples() -> tuple[PlainTriple, ...]:
+    """The triples of ontology/vocabularies.ttl, read once per process by Oxigraph's Turtle parser."""
+    path = vocabularies_file()
+    triples = tuple(plain_triples(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)))
+    for subject, predicate, obj in triples:
+        if isinstance(subject, Blank) or isinstance(obj, Blank):
+            raise ValueError(f"{path}: blank node in {subject} {predicate}: civicgraph mints IRIs for everything")
+    return triples
+
+
+def _used_part(vocabulary: Sequence[PlainTriple], linked: set[str]) -> list[PlainTriple]:
+    """The concepts of ``vocabulary`` among ``linked``, whole, and their schemes, whose ``skos:hasTopConcept``
+    names only those concepts: every triple true of the vocabulary, and enough for the shapes (a scheme's top
+    concepts are concepts; a concept is a top concept of its one scheme)."""
+    concepts = {s for s, p, o in vocabulary if p == _RDF_TYPE and o == _SKOS.Concept}
+    used = concepts & linked
+    schemes = {o for s, p, o in vocabulary if s in used and p == _SKOS.inScheme}
+    return [
+        (s, p, o) for s, p, o in vocabulary if s in used or (s in schemes and (p != _SKOS.hasTopConcept or o in used))
+    ]
 
 
 # The N-Triples line order differs from the canonical order in two ways only. A line starts "<subject> ", so

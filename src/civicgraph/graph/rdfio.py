@@ -20,6 +20,7 @@ from rdflib.term import Identifier, Node
 
 from civicgraph.graph.jsonld import published_context
 from civicgraph.graph.namespaces import CGV, PREFIXES
+from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import RDF_TYPE, XSD_STRING
 
 
@@ -190,13 +191,20 @@ OWN_CONTEXTS = ("https://w3id.org/civicgraph/context.jsonld", "https://w3id.org/
 def read_graph(path: Path) -> Graph:
     """Parse a Turtle, N-Triples, RDF/XML or JSON-LD file into an rdflib graph (format from the file name).
 
-    Raises ValueError naming the file (and the parser's position) when it is not valid RDF, or when a JSON-LD
-    document refers to a context other than civicgraph's own: nothing is fetched from the network or read from
-    another file (a hanging server would hang the command; ``"@context": "file:///etc/passwd"`` would read it).
+    Raises :class:`~civicgraph.util.errors.Failure` naming the file (and the parser's position) when it is not
+    valid RDF, or when a JSON-LD document refers to a context other than civicgraph's own: nothing is fetched
+    from the network or read from another file (a hanging server would hang the command;
+    ``"@context": "file:///etc/passwd"`` would read it).
     """
     rdf_format = FORMATS.get(path.suffix.lower())
     if rdf_format is None:
-        raise ValueError(f"{path}: unknown RDF file type {path.suffix!r}; use one of {', '.join(sorted(FORMATS))}")
+        known = ", ".join(sorted(FORMATS))
+        raise Failure(
+            Message(
+                f"{path}: nieznany rodzaj pliku RDF {path.suffix!r}; użyj jednego z: {known}",
+                f"{path}: unknown RDF file type {path.suffix!r}; use one of {known}",
+            )
+        )
     graph = Graph()
     # Keep lexical forms as written ("+5" stays "+5"): the shapes check canonical forms, and rdflib would
     # otherwise normalise literals while parsing, hiding exactly what they look for.
@@ -210,13 +218,18 @@ def read_graph(path: Path) -> Graph:
     except RefusedContext:
         raise
     except Exception as error:  # rdflib's parsers raise many unrelated exception types
-        raise ValueError(f"{path}: not valid {rdf_format}: {error}") from error
+        raise Failure(
+            Message(
+                f"{path}: to nie jest poprawny plik {rdf_format}: {error}",
+                f"{path}: not valid {rdf_format}: {error}",
+            )
+        ) from error
     finally:
         rdflib.NORMALIZE_LITERALS = normalize
     return graph
 
 
-class RefusedContext(ValueError):
+class RefusedContext(Failure):
     """A JSON-LD document refers to a context civicgraph does not read (anything but its own)."""
 
 
@@ -226,7 +239,9 @@ def _with_local_contexts(path: Path) -> Any:
     try:
         document = json.loads(path.read_bytes())
     except ValueError as error:
-        raise ValueError(f"{path}: not valid JSON: {error}") from error
+        raise Failure(
+            Message(f"{path}: to nie jest poprawny JSON: {error}", f"{path}: not valid JSON: {error}")
+        ) from error
     return _inline(document, path)
 
 
@@ -249,7 +264,13 @@ def _context(value: Any, path: Path) -> Any:
         return value
     if "@import" in value:  # JSON-LD 1.1: a context document to merge into this one
         _own_context(str(value["@import"]), path)  # civicgraph's own context imports nothing; any is refused
-        raise RefusedContext(f"{path}: @import {value['@import']!r}: embed the context instead of importing it")
+        imported = value["@import"]
+        raise RefusedContext(
+            Message(
+                f"{path}: @import {imported!r}: wstaw kontekst do dokumentu zamiast go importować",
+                f"{path}: @import {imported!r}: embed the context instead of importing it",
+            )
+        )
     return {term: _term_definition(definition, path) for term, definition in value.items()}
 
 
@@ -263,7 +284,12 @@ def _term_definition(definition: Any, path: Path) -> Any:
 def _own_context(reference: str, path: Path) -> Any:
     if reference not in OWN_CONTEXTS:
         raise RefusedContext(
-            f"{path}: @context {reference!r}: JSON-LD contexts are not fetched or read from other files; "
-            f"embed the context, or refer to civicgraph's own ({OWN_CONTEXTS[0]}), which is read from its local copy"
+            Message(
+                f"{path}: @context {reference!r}: kontekstów JSON-LD nie pobiera się z sieci ani nie czyta z innych "
+                f"plików; wstaw kontekst do dokumentu albo wskaż własny kontekst civicgraph ({OWN_CONTEXTS[0]}), "
+                "czytany z jego lokalnej kopii",
+                f"{path}: @context {reference!r}: JSON-LD contexts are not fetched or read from other files; embed "
+                f"the context, or refer to civicgraph's own ({OWN_CONTEXTS[0]}), which is read from its local copy",
+            )
         )
     return published_context()

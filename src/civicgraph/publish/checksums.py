@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from civicgraph import __version__
 from civicgraph.publish.release import CHECKSUMS_FILE, RELEASE_FILE, Release, build_date, editions
+from civicgraph.util.errors import Message
 from civicgraph.util.folders import FolderKind
 from civicgraph.util.parallel import MAX_WORKERS
 
@@ -176,4 +177,8 @@ def _files_not_in_the_release(folder: Path, files: list[str]) -> list[str] | Non
     return [name for name in files if name not in listed]
 
 
-RELEASE = FolderKind("release", f"{RELEASE_FILE} and {CHECKSUMS_FILE}", _files_not_in_the_release)
+RELEASE = FolderKind(
+    Message("wydanie", "release"),
+    Message(f"{RELEASE_FILE} i {CHECKSUMS_FILE}", f"{RELEASE_FILE} and {CHECKSUMS_FILE}"),
+    _files_not_in_the_release,
+)

@@ -1,33 +1,149 @@
-"""``editions/{teryt}-{year}.ttl|.nt|.jsonld``: each member-year's part of the graph, the datasets of the catalogue's
-series."""
+"""``editions/{teryt}-{year}.ttl|.nt|.jsonld``: each member-year's report published as a dataset of its own, the
+datasets of the catalogue's series.
+
+An edition is what its report states, built by the same builder as the whole graph (:func:`edition_graph`): the
+report and its text, the memberships it reports with the evidence and ends it gives, its activities, participants
+and figures, the description of the members and organisations it names (members.yaml, organisations.yaml), the
+periods it uses, and of the SKOS vocabularies the concepts it uses with the names of their schemes. So an edition
+
+- validates alone against the shapes: nothing a check looks for is outside it;
+- does not change when another report (another year, another member) is added: nothing in it comes from another
+  report. A membership reported in two years is described in each year's edition as that year's report gives it —
+  its start, when only the other year states it, is "not recorded" there — and the whole graph (``graph.nt``)
+  joins the years. A shared record edited in members.yaml or organisations.yaml (a name, a Wikidata link)
+  changes every edition that names it, as it should.
+
+The files are written from :func:`edition_triples`, the same triples cut from the whole graph, several times
+faster; ``tests/publish/test_editions.py`` checks that the two agree.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
+import pyoxigraph as ox
+
+from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import write_ntriples, write_turtle
-from civicgraph.publish.release import (
-    EDITIONS_DIR,
-    Edition,
-    Release,
-    edition_triples,
-    editions,
-    graph_index,
-)
+from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
+from civicgraph.source.records import Dataset, Organisation, Report
 from civicgraph.util.gcpause import paused_cycle_collector
+from civicgraph.util.iris import CG, CGV, SKOS
 from civicgraph.util.parallel import in_parallel
+
+_REPORTED_IN = f"{CG}reportedIn"
+_ALT_LABEL = f"{SKOS}altLabel"
+_CONCEPT, _IN_SCHEME, _HAS_TOP_CONCEPT = f"{SKOS}Concept", f"{SKOS}inScheme", f"{SKOS}hasTopConcept"
+_DESCRIBED = ("member", "organisation", "period")  # what an edition describes of the resources it links to
+
+
+def edition_dataset(dataset: Dataset, report: Report) -> Dataset:
+    """The records one report rests on: the report, and the members and organisations it names."""
+    members = {report.member}
+    organisations = {membership.organisation for membership in report.memberships}
+    for activity in report.activities:
+        for participation in activity.participants:
+            if participation.member is not None:
+                members.add(participation.member)
+            if participation.organisation is not None:
+                organisations.add(participation.organisation)
+    return Dataset(
+        settings=dataset.settings,
+        members={teryt: dataset.members[teryt] for teryt in sorted(members)},
+        # Of the names an organisation was printed under, those this report printed: another year's are not part
+        # of this one.
+        organisations={key: _printed_in(dataset.organisations[key], report) for key in sorted(organisations)},
+        reports=[report],
+    )
+
+
+def _printed_in(organisation: Organisation, report: Report) -> Organisation:
+    """The organisation with only the variants of its name that ``report`` printed."""
+    printed = tuple(v for v in organisation.variants if (v.member, v.year) == (report.member, report.year))
+    return replace(organisation, variants=printed)
+
+
+def edition_graph(dataset: Dataset, report: Report) -> BuiltGraph:
+    """The graph of one report's edition, by definition: the report's records built alone."""
+    return build_graph(edition_dataset(dataset, report), vocabularies="used")
+
+
+def edition_triples(index: GraphIndex, dataset: Dataset, report: Report) -> list[ox.Triple]:
+    """:func:`edition_graph`'s triples in canonical order, cut from the whole graph (``index``) where they are the
+    same there — everything but the memberships. A membership is shared by the member's reports, so its triples as
+    this report states them are built anew (a few per membership); the rest reuses the whole graph's terms."""
+    base = index.base
+    report_iri = f"{base}report/{report.member}/{report.year}"
+    memberships = f"{base}membership/"
+    triples_of: dict[str, list[ox.Triple]] = {}
+    for triple in build_graph(_memberships_only(dataset, report), vocabularies="none").triples:
+        stated = triple.subject
+        if isinstance(stated, ox.NamedNode) and stated.value.startswith(memberships):
+            triples_of.setdefault(stated.value, []).append(triple)
+    roots = [report_iri, *(r for r in index.referrers(report_iri, _REPORTED_IN) if not r.startswith(memberships))]
+    for subject in (s for root in roots for s in index.nested.get(root, ())):
+        triples_of[subject] = index.triples_of[subject]
+    printed = {(v.name, key) for key, o in dataset.organisations.items() for v in _printed_in(o, report).variants}
+    for iri in _linked(triples_of.values()):
+        if iri.startswith(base) and index.path(iri).split("/")[0] in _DESCRIBED:
+            key = _last(iri)
+            for subject in index.nested.get(iri, ()):
+                triples_of[subject] = [
+                    t
+                    for t in index.triples_of[subject]
+                    if t.predicate.value != _ALT_LABEL or (_value(t), key) in printed
+                ]
+    for subject, triples in _used_vocabulary(index, _linked(triples_of.values())):
+        triples_of[subject] = triples
+    return [triple for subject in sorted(triples_of) for triple in triples_of[subject]]
+
+
+def _memberships_only(dataset: Dataset, report: Report) -> Dataset:
+    """The report with its memberships and nothing else, to build what it states of them."""
+    return Dataset(settings=dataset.settings, reports=[replace(report, figures=(), activities=())])
+
+
+def _linked(groups: Iterable[list[ox.Triple]]) -> set[str]:
+    """The IRIs the triples link to."""
+    return {obj.value for triples in groups for triple in triples if isinstance(obj := triple.object, ox.NamedNode)}
+
+
+def _used_vocabulary(index: GraphIndex, linked: set[str]) -> list[tuple[str, list[ox.Triple]]]:
+    """The concepts among ``linked`` and their schemes, as ``build_graph(..., vocabularies="used")`` gives them."""
+    used = [iri for iri in linked if iri.startswith(CGV) and index.has_type(iri, _CONCEPT)]
+    schemes = {scheme for concept in used for scheme in index.iris(concept, _IN_SCHEME)}
+    described = [(concept, index.triples_of[concept]) for concept in used]
+    for scheme in schemes:
+        kept = [t for t in index.triples_of[scheme] if t.predicate.value != _HAS_TOP_CONCEPT or _iri(t) in linked]
+        described.append((scheme, kept))
+    return described
+
+
+def _value(triple: ox.Triple) -> str:
+    return triple.object.value if isinstance(triple.object, (ox.NamedNode, ox.Literal)) else ""
+
+
+def _last(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def _iri(triple: ox.Triple) -> str | None:
+    return triple.object.value if isinstance(triple.object, ox.NamedNode) else None
 
 
 def write_editions(release: Release, out: Path) -> None:
-    """``editions/{teryt}-{year}.ttl|.nt|.jsonld``: each member-year's part of the graph, for the catalogue."""
-    base = release.dataset.settings.base_iri
+    """Every edition's Turtle, N-Triples and JSON-LD (the context embedded: each file stands alone)."""
+    dataset = release.dataset
+    base = dataset.settings.base_iri
     (out / EDITIONS_DIR).mkdir(exist_ok=True)
 
-    def write(share: Sequence[Edition]) -> None:
-        for edition in share:
-            triples = edition_triples(index, edition.report_iri)
+    def write(share: Sequence[Report]) -> None:
+        for report in share:
+            edition = Edition(report.member, report.year, f"{base}report/{report.member}/{report.year}")
+            triples = edition_triples(index, dataset, report)
             write_turtle(triples, out / edition.file(".ttl"))
             write_ntriples(triples, out / edition.file(".nt"))
             write_compact_jsonld(triples, out / edition.file(".jsonld"), base)
@@ -35,4 +151,4 @@ def write_editions(release: Release, out: Path) -> None:
     with paused_cycle_collector():
         index = graph_index(release)
         index.nested  # noqa: B018 -- computed once here, not once per worker
-        in_parallel(editions(release), write)
+        in_parallel(sorted(dataset.reports, key=lambda r: (r.member, r.year)), write)

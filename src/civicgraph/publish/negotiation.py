@@ -15,6 +15,7 @@ from civicgraph.util.iris import CGV
 
 SITE_DIR = "site"
 ONTOLOGY_IRI = "https://w3id.org/civicgraph/ontology"
+SHAPES_IRI = "https://w3id.org/civicgraph/shapes"
 
 # Data resources shown as a section of another resource's page: (pattern of the IRI's path, path of the page).
 # Group 1 of each pattern is the whole path, which is the section's anchor; ``$n`` are the pattern's groups, as
@@ -39,35 +40,152 @@ def section_of(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-_NEGOTIATED = (
-    ("%{HTTP_ACCEPT} text/turtle", ".ttl"),
-    (r"%{HTTP_ACCEPT} application/ld\+json", ".jsonld"),
-    ("%{HTTP:Accept-Language} ^en [NC]", ".en.html"),
+# -- which description a client gets ---------------------------------------------------------------------------
+#
+# One rule, written once here and applied by ``civicgraph serve`` (:func:`description_suffix`) and by Apache (the
+# rules :func:`htaccess` writes), so both answer alike:
+#
+# * Each media type the Accept header names gets its q-value, to one decimal (``q=0.85`` counts as 0.8; no q is 1).
+#   The format with the highest q among those offered below is chosen; at equal q the first in the list wins.
+#   Wildcards (``*/*``, ``text/*``) choose nothing, and a type named with ``q=0`` is never chosen; when no offered
+#   type is named with a q above 0, the answer is the HTML page. So there is never a 406 for a resource: a browser,
+#   curl (``*/*``) and a client asking for something else all get the page.
+# * The page is English when the Accept-Language header gives ``en`` (or ``en-GB``, …) a higher q than ``pl``
+#   (same one-decimal rule; wildcards ignored), otherwise Polish.
+# * Every answer is a 303 See Other with ``Vary: Accept, Accept-Language``, also for an IRI nothing describes: the
+#   303 then leads to a 404 (Apache cannot tell whether a page exists without knowing where its files lie on disk).
+#
+# One decimal keeps the Apache rules a finite list of regular expressions: mod_rewrite cannot compare numbers.
+
+DESCRIPTIONS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("text/html", "application/xhtml+xml"), ".html"),
+    (("text/turtle",), ".ttl"),
+    (("application/ld+json",), ".jsonld"),
+    (("application/n-triples",), ".nt"),
+    (("application/rdf+xml",), ".rdf"),
 )
+_TENTHS = range(10, 0, -1)  # q = 1.0, 0.9, ..., 0.1, as tenths
+
+
+def _tenths(parameters: list[str]) -> int:
+    """The q-value of a header element in tenths, rounded down (no q: 10; unreadable: 0)."""
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            match = re.fullmatch(r"\s*(?:(1)(?:\.0{0,3})?|0(?:\.(\d)\d{0,2})?)\s*", value)
+            if match is None:
+                return 0
+            return 10 if match.group(1) else int(match.group(2) or 0)
+    return 10
+
+
+def _named(header: str | None) -> dict[str, int]:
+    """Each token the header names (lower-cased), with its highest q in tenths."""
+    named: dict[str, int] = {}
+    for element in (header or "").split(","):
+        token, *parameters = element.split(";")
+        token = token.strip().lower()
+        if token:
+            named[token] = max(named.get(token, 0), _tenths(parameters))
+    return named
+
+
+def description_suffix(accept: str | None) -> str:
+    """The suffix of the description to send for this Accept header: ``.html``, ``.ttl``, ``.jsonld``, ``.nt``
+    or ``.rdf``."""
+    named = _named(accept)
+    best, chosen = 0, ".html"
+    for types, suffix in DESCRIPTIONS:
+        quality = max(named.get(media, 0) for media in types)
+        if quality > best:
+            best, chosen = quality, suffix
+    return chosen
+
+
+def page_suffix(accept_language: str | None) -> str:
+    """``.en.html`` when the Accept-Language header ranks English above Polish, else ``.html``."""
+
+    def quality(language: str) -> int:
+        named = _named(accept_language)
+        return max((q for tag, q in named.items() if tag == language or tag.startswith(language + "-")), default=0)
+
+    return ".en.html" if quality("en") > quality("pl") else ".html"
+
+
+def _element(tokens: tuple[str, ...], tenths: int, prefix_tags: bool = False) -> str:
+    """A regular expression matching a header that names one of ``tokens`` with a q of exactly ``tenths``."""
+    names = "|".join(re.escape(token) + (r"(?:-[^,;\s]*)?" if prefix_tags else "") for token in tokens)
+    others = r"(?:\s*;\s*(?!q=)[^;,]*)*"  # parameters other than q (e.g. charset)
+    quality = r"(?:\s*;\s*q=1(?:\.0{0,3})?)?" if tenths == 10 else rf"\s*;\s*q=0\.{tenths}\d{{0,2}}"
+    return rf"(?:^|,)\s*(?:{names}){others}{quality}\s*(?:,|$)"
+
+
+def _htaccess_choice() -> list[str]:
+    """Rules setting CG_SUFFIX (the description's suffix) and CG_PAGE (the page's language suffix) once per
+    request, in the order :func:`description_suffix` and :func:`page_suffix` decide."""
+    lines = [
+        "# Which description: the offered type with the highest q (to one decimal; ties in this order), else the page.",
+    ]
+    for tenths in _TENTHS:
+        for types, suffix in DESCRIPTIONS:
+            lines += [
+                "RewriteCond %{ENV:CG_SUFFIX} ^$",
+                f"RewriteCond %{{HTTP:Accept}} {_element(types, tenths)} [NC]",
+                f"RewriteRule ^ - [E=CG_SUFFIX:{suffix}]",
+            ]
+    lines += ["RewriteCond %{ENV:CG_SUFFIX} ^$", "RewriteRule ^ - [E=CG_SUFFIX:.html]", ""]
+    lines.append("# Which language: English when Accept-Language gives en a higher q than pl, else Polish.")
+    for tenths in _TENTHS:
+        for language, suffix in (("pl", ".html"), ("en", ".en.html")):
+            lines += [
+                "RewriteCond %{ENV:CG_PAGE} ^$",
+                f"RewriteCond %{{HTTP:Accept-Language}} {_element((language,), tenths, prefix_tags=True)} [NC]",
+                f"RewriteRule ^ - [E=CG_PAGE:{suffix}]",
+            ]
+    lines += ["RewriteCond %{ENV:CG_PAGE} ^$", "RewriteRule ^ - [E=CG_PAGE:.html]"]
+    return lines
+
+
+# What the namespaces under the publishing address are answered with: (name, IRI, page), "{}" the IRI's rest.
+def _namespaces(base: str) -> list[tuple[str, str, str]]:
+    return [
+        ("data", base, "{}"),
+        ("ontology", ONTOLOGY_IRI, "ontology"),
+        ("concept schemes", CGV, "vocab/index"),
+        ("vocabularies", CGV, "vocab/{}"),
+        ("shapes", SHAPES_IRI, "shapes"),
+    ]
 
 
 def htaccess(settings: Settings) -> str:
-    """Apache rules answering the IRIs with a 303 to the page (and section), Turtle or JSON-LD the client asks
-    for: first the data IRIs shown as sections (:data:`SECTION_RULES`), then every IRI with a page of its own."""
+    """Apache rules answering the IRIs with a 303 to the page (and section), or the RDF the client asks for:
+    first the data IRIs shown as sections (:data:`SECTION_RULES`), then every IRI with a page of its own."""
     publish_url, base = settings.publish_url, settings.base_iri
     site_url = f"{publish_url}{SITE_DIR}/"
     lines = [
-        "# civicgraph: content negotiation for the IRIs of the data, its ontology and its concept schemes.",
-        f"# Put this file in the folder served at {publish_url} (with mod_rewrite enabled); each IRI is answered",
-        "# with 303 See Other to its description: Turtle or JSON-LD when the Accept header asks for them,",
-        "# otherwise the HTML page (English when the browser prefers English), at the resource's section.",
+        "# civicgraph: content negotiation for the IRIs of the data, its ontology, concept schemes and shapes.",
+        f"# Put this file in the folder served at {publish_url} (mod_rewrite enabled, AllowOverride FileInfo); each",
+        "# IRI is answered with 303 See Other to its description: Turtle, JSON-LD, N-Triples or RDF/XML when the",
+        "# Accept header prefers them, otherwise the HTML page (English when the browser prefers English), at the",
+        "# resource's section. `civicgraph serve` answers alike (docs/publishing.md).",
         "",
-        "Options -MultiViews",
         "AddType text/turtle .ttl",
         "AddType application/ld+json .jsonld",
         "AddType application/n-triples .nt",
+        "AddType application/rdf+xml .rdf",
         "AddType text/csv .csv",
         "AddCharset UTF-8 .ttl .jsonld .nt .csv .html .json .xml",
         "",
         "RewriteEngine On",
+        "",
+        *_htaccess_choice(),
+        "",
+        "# Caches must keep one answer per Accept and Accept-Language (mod_headers; mod_rewrite adds what it read).",
+        "<IfModule mod_headers.c>",
+        '  Header always merge Vary "Accept, Accept-Language" "expr=%{REQUEST_STATUS} == 303"',
+        "</IfModule>",
     ]
-    namespaces = [("data", base, "{}"), ("ontology", ONTOLOGY_IRI, "ontology"), ("vocabularies", CGV, "vocab/{}")]
-    for what, iri, target in namespaces:
+    for what, iri, target in _namespaces(base):
         if not iri.startswith(publish_url):
             lines += ["", f"# The {what} IRIs ({iri}) are not under {publish_url}: redirect them on their own server."]
             continue
@@ -82,11 +200,9 @@ def htaccess(settings: Settings) -> str:
 
 
 def _rules(pattern: str, page: str, anchor: str) -> list[str]:
-    """The rewrite rules of one IRI pattern: Turtle, JSON-LD, English page, Polish page (``NE``: keep the ``#``)."""
-    flags = "[R=303,NE,L]" if anchor else "[R=303,L]"
-    lines = []
-    for condition, suffix in _NEGOTIATED:
-        fragment = anchor if suffix.endswith(".html") else ""
-        lines += [f"RewriteCond {condition}", f"RewriteRule {pattern} {page}{suffix}{fragment} {flags}"]
-    lines.append(f"RewriteRule {pattern} {page}.html{anchor} {flags}")
-    return lines
+    """The two rewrite rules of one IRI pattern: the page (``NE``: keep the ``#``), or the RDF asked for."""
+    return [
+        "RewriteCond %{ENV:CG_SUFFIX} ^\\.html$",
+        f"RewriteRule {pattern} {page}%{{ENV:CG_PAGE}}{anchor} [R=303,NE,L]",
+        f"RewriteRule {pattern} {page}%{{ENV:CG_SUFFIX}} [R=303,L]",
+    ]

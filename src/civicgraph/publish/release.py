@@ -20,7 +20,8 @@ import pyoxigraph as ox
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.source.records import Dataset, Settings
-from civicgraph.util.iris import CG, DCT, RDF_TYPE, RDFS, SKOS
+from civicgraph.util.errors import Failure, Message
+from civicgraph.util.iris import DCT, RDF_TYPE, RDFS, SKOS
 
 EDITIONS_DIR = "editions"
 CHECKSUMS_FILE = "SHA256SUMS"
@@ -53,12 +54,21 @@ def build_date(settings: Settings) -> date:
     if epoch:
         try:
             return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-        except (ValueError, OverflowError):
-            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01") from None
+        except (ValueError, OverflowError, OSError):
+            raise Failure(
+                Message(
+                    f"SOURCE_DATE_EPOCH={epoch!r} nie jest liczbą sekund od 1970-01-01",
+                    f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01",
+                )
+            ) from None
     if settings.build_date is None:
-        raise ValueError(
-            f"{settings.location.file}: set `build_date: YYYY-MM-DD` (or the SOURCE_DATE_EPOCH environment "
-            "variable): the release date is never taken from the clock"
+        raise Failure(
+            Message(
+                f"{settings.location.file}: ustaw `build_date: RRRR-MM-DD` (albo zmienną środowiskową "
+                "SOURCE_DATE_EPOCH): data wydania nigdy nie pochodzi z zegara",
+                f"{settings.location.file}: set `build_date: YYYY-MM-DD` (or the SOURCE_DATE_EPOCH environment "
+                "variable): the release date is never taken from the clock",
+            )
         )
     return settings.build_date
 
@@ -226,26 +236,9 @@ class Edition:
 
 
 def editions(release: Release) -> list[Edition]:
+    """One edition per report, by member and year."""
     base = release.dataset.settings.base_iri
     return [
         Edition(report.member, report.year, f"{base}report/{report.member}/{report.year}")
         for report in sorted(release.dataset.reports, key=lambda r: (r.member, r.year))
     ]
-
-
-def edition_triples(index: GraphIndex, report_iri: str) -> list[ox.Triple]:
-    """The part of the graph one report states: the report and its text, its memberships and activities with
-    everything nested under their IRIs, and the description of the members, organisations and periods they
-    name (links beyond them, e.g. to another year's report, stay links)."""
-    roots = [report_iri, *index.referrers(report_iri, f"{CG}reportedIn")]
-    owned = {s for root in roots for s in index.nested.get(root, ())}
-    referenced = {
-        value.value
-        for subject in owned
-        for values in index.by_subject[subject].values()
-        for value in values
-        if isinstance(value, ox.NamedNode) and value.value.startswith(index.base)
-    }
-    described = [r for r in referenced if index.path(r).split("/")[0] in ("member", "organisation", "period")]
-    subjects = owned | {s for root in described for s in index.nested.get(root, ())}
-    return [t for s in sorted(subjects) for t in index.triples_of[s]]

@@ -16,9 +16,10 @@ from civicgraph.shacl.paths import path_text, read_path
 from civicgraph.shacl.report import Severity, ValidationReport, ValidationResult, messages_by_language
 from civicgraph.shacl.terms import term_to_rdflib
 from civicgraph.source.records import Location
+from civicgraph.util.errors import Failure, Message
 
 
-class PyshaclStopped(ValueError):
+class PyshaclStopped(Failure):
     """pyshacl stopped on a value it cannot compare, where the fast engine reports a result (shacl.engine)."""
 
 
@@ -35,16 +36,27 @@ def validate_with_pyshacl(data: Graph, sources: dict[URIRef, Location], shapes: 
             allow_warnings=True,
         )
     except ReportableRuntimeError as error:  # e.g. "Cannot use sh:lessThan to compare a BlankNode."
+        stopped = error.message.rstrip(".")
         raise PyshaclStopped(
-            f"pyshacl stopped: {error.message.rstrip('.')}; the default engine (--engine fast) reports such a value "
-            "as a result with its focus node"
+            Message(
+                f"pyshacl zatrzymał się: {stopped}; domyślny silnik (--engine fast) zgłasza taką wartość jako wynik "
+                "walidacji z jej węzłem",
+                f"pyshacl stopped: {stopped}; the default engine (--engine fast) reports such a value as a result "
+                "with its focus node",
+            )
         ) from error
     except (ArithmeticError, TypeError) as error:  # decimal.InvalidOperation for "NaN"^^xsd:decimal, TypeError for
         # a gYear against a date: comparisons rdflib refuses and pyshacl lets through
+        kind = f"{type(error).__module__}.{type(error).__name__}"
         raise PyshaclStopped(
-            f"pyshacl stopped on a value it cannot compare ({type(error).__module__}.{type(error).__name__}), such "
-            'as "NaN"^^xsd:decimal against sh:minInclusive; the default engine (--engine fast) reports such a value '
-            "as a result with its focus node"
+            Message(
+                f'pyshacl zatrzymał się na wartości, której nie umie porównać ({kind}), np. "NaN"^^xsd:decimal '
+                "wobec sh:minInclusive; domyślny silnik (--engine fast) zgłasza taką wartość jako wynik walidacji "
+                "z jej węzłem",
+                f'pyshacl stopped on a value it cannot compare ({kind}), such as "NaN"^^xsd:decimal against '
+                "sh:minInclusive; the default engine (--engine fast) reports such a value as a result with its focus "
+                "node",
+            )
         ) from error
     assert isinstance(report_graph, Graph)
     return ValidationReport(sorted(_results(report_graph, sources)), lambda: report_graph)

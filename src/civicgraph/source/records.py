@@ -71,8 +71,13 @@ class Member:
 
 @dataclass(frozen=True)
 class NameVariant:
-    name: str
-    note: str | None
+    """A name under which a report printed an organisation, with the passage of that report's text printing it."""
+
+    name: str  # as recorded: the name in the nominative
+    member: str  # the report that printed it: its member's TERYT ...
+    year: int  # ... and its year
+    evidence: Passage
+    location: Location
 
 
 @dataclass(frozen=True)

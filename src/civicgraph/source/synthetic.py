@@ -42,6 +42,7 @@ from typing import Any
 
 import yaml
 
+from civicgraph.util.errors import Message
 from civicgraph.util.folders import FolderKind
 
 try:  # the C emitter keeps writing a national dataset to a few seconds
@@ -184,7 +185,6 @@ class SynthOrganisation:
     abbreviation: str | None = None
     region: str | None = None  # voivodeship code of a regional organisation; None for a national one
     reach: tuple[tuple[str, float], ...] = ()  # probability that a member of each kind belongs
-    variant: str | None = None
 
     def chance(self, kind: str) -> float:
         return dict(self.reach).get(kind, 0.0)
@@ -211,7 +211,6 @@ NATIONAL_ORGANISATIONS: tuple[SynthOrganisation, ...] = (
         None,
         "SZM",
         reach=_reach(0.95, 0.5, 0.25, 0, 0, 0),
-        variant="Syntetyczny Związek Miast Krajowych",
     ),
     SynthOrganisation(
         "syn-unia-metropolii",
@@ -1102,8 +1101,6 @@ def organisations_yaml(dataset: SynthDataset) -> str:
         entry: dict[str, Any] = {"name": {"pl": org.name_pl, "en": org.name_en}}
         if org.abbreviation:
             entry["abbreviation"] = org.abbreviation
-        if org.variant:
-            entry["variants"] = [{"name": org.variant, "note": "synthetic earlier name"}]
         entry.update({"type": org.type, "krs": None, "wikidata": None})
         content[org.key] = entry
     return _yaml(_header(dataset, "organisations with synthetic names; no KRS number, no Wikidata link"), content)
@@ -1163,7 +1160,11 @@ def _files_not_synthetic(folder: Path, files: list[str]) -> list[str] | None:
     return [name for name in files if not _SYNTHETIC_FILE.fullmatch(name)]
 
 
-SYNTHETIC_FOLDER = FolderKind("synthetic data folder", NOTICE_FILE, _files_not_synthetic)
+SYNTHETIC_FOLDER = FolderKind(
+    Message("syntetyczny folder danych", "synthetic data folder"),
+    Message(NOTICE_FILE, NOTICE_FILE),  # a file name: the same in both languages
+    _files_not_synthetic,
+)
 
 
 def write_dataset(dataset: SynthDataset, out: Path) -> int:

@@ -1,50 +1,40 @@
 """``civicgraph serve``: a read-only SPARQL 1.1 Protocol endpoint over the built graph, and the static site.
 
 Routes
-    ``GET|POST /sparql``  the SPARQL 1.1 Protocol (query by GET, by POST as a form, or POST direct); results as
-                          SPARQL JSON, XML, CSV or TSV, graphs as Turtle, JSON-LD or N-Triples, chosen by Accept.
-                          Without a query: the SPARQL 1.1 Service Description of the endpoint.
-    ``GET /id/{path}``    303 See Other to ``/site/{page}.html``, ``.ttl`` or ``.jsonld`` by Accept (406 if none
-                          fits; ``{page}.en.html`` when Accept-Language prefers English), so the published IRIs
-                          resolve when the server answers for the base IRI. ``{page}`` is ``{path}``, or for a
-                          resource shown as a section of another's page that page, the HTML target then ending
-                          in ``#{path}`` (:func:`civicgraph.publish.negotiation.section_of`).
+    ``GET|HEAD|POST /sparql``  the SPARQL 1.1 Protocol (query by GET, by POST as a form, or POST direct); results
+                          as SPARQL JSON, XML, CSV or TSV, graphs as Turtle, JSON-LD, N-Triples or RDF/XML, chosen
+                          by Accept. Without a query: the SPARQL 1.1 Service Description of the endpoint.
+    ``GET /id/{path}``    303 See Other to ``/site/{page}.html`` (``.en.html``), ``.ttl``, ``.jsonld``, ``.nt`` or
+                          ``.rdf``, by the rule of :mod:`civicgraph.publish.negotiation` that the published
+                          ``.htaccess`` follows too; ``{page}`` is ``{path}``, or for a resource shown as a section
+                          of another's page that page, the HTML target then ending in ``#{path}``.
     ``GET /site/...``     the static site of the release (``dist/site``), when it exists.
 
-Safe to expose:
+Safe to expose (each limit an option of ``civicgraph serve``):
     * read-only: the graph sits in worker processes that only ever call ``Store.query``; an update is refused
       with 403 (``update=``, ``application/sparql-update``, or update text sent as a query);
-    * a time limit per query, enforced by killing the worker process (see below) → 422;
-    * a result-size limit: rows (or triples) are read lazily and the query is stopped at the first one over the
-      limit → 422 (never a silently truncated answer);
+    * a query nested too deeply or too long is refused before any parser sees it (400, :mod:`.guard`);
+    * a time limit per query, enforced by killing the worker process → 422; a memory limit per worker → 503;
+    * a result-size limit in rows (422) and in bytes (413): the query is refused, never silently truncated;
+    * a fair queue in front of the workers: 503 with ``Retry-After`` when it is full or a request waited too
+      long, and long queries stopped while others wait (:mod:`.workers`);
     * ``SERVICE`` refused (400) unless its endpoint was allowed with ``--allow-service``;
-    * request bodies over the size limit → 413, query strings over it → 414;
+    * request bodies over the size limit → 413, query strings over it → 414, a body that does not arrive → 408;
+      request heads that do not arrive, idle connections and connections over the limit are closed
+      (:mod:`.server`); every refusal is logged in one line;
+    * answers to the same query and Accept header are cached (the graph does not change while serving);
     * binds 127.0.0.1 unless told otherwise; CORS lets browser pages elsewhere read the results.
-
-How the time limit is enforced: pyoxigraph evaluates a query in Rust without coming back to Python, so a thread
-running it cannot be interrupted, and a runaway query would keep a core busy after its client was answered. The
-queries therefore run in a pool of worker processes, each with its own in-memory copy of the graph. When a query
-overruns, its worker is killed (SIGKILL) and a fresh one is started in the background; the other workers go on
-answering meanwhile. The cost is one copy of the graph per worker, and a pipe round trip per query (measured in
-``benchmarks/bench_queries.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import mimetypes
-import multiprocessing
-import re
-import signal
-import sys
-from collections.abc import AsyncIterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import OrderedDict
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path, PurePosixPath
-from typing import Any
 from urllib.parse import parse_qs, quote
 
 import pyoxigraph as ox
@@ -56,30 +46,27 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from civicgraph.publish.negotiation import section_of
-from civicgraph.sparql.library import (
-    Boolean,
-    OxigraphEngine,
-    QueryDataError,
-    QueryExecutionError,
-    QueryResult,
-    QuerySyntaxError,
-    QueryUsageError,
-    ResultTooLarge,
-    Solutions,
-    UpdateRefused,
-    serialize_triples,
-    to_csv,
-    to_sparql_json,
-    to_sparql_xml,
-    to_tsv,
+from civicgraph.publish.negotiation import description_suffix, page_suffix, section_of
+from civicgraph.sparql.guard import QueryTooComplex, check_query_shape
+from civicgraph.sparql.library import serialize_triples
+from civicgraph.sparql.replies import (
+    GRAPH_MEDIA,
+    READ_ONLY,
+    QueryJob,
+    Reply,
+    negotiate,
+    not_acceptable,
+    problem,
 )
+from civicgraph.sparql.workers import PoolLimits, Refused, WorkerPool
 
-for _suffix, _type in ((".ttl", "text/turtle"), (".jsonld", "application/ld+json"), (".nt", "application/n-triples")):
+for _suffix, _type in (
+    (".ttl", "text/turtle"),
+    (".jsonld", "application/ld+json"),
+    (".nt", "application/n-triples"),
+    (".rdf", "application/rdf+xml"),
+):
     mimetypes.add_type(_type, _suffix)
-
-READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
-STARTUP_TIMEOUT = 120.0  # seconds a worker may take to load the graph
 
 
 @dataclass(frozen=True)
@@ -89,347 +76,44 @@ class ServeSettings:
     workers: int = 2
     timeout: float = 10.0  # seconds per query
     max_results: int = 10_000  # rows of a SELECT, triples of a CONSTRUCT/DESCRIBE
+    max_response: int = 16 * 1024 * 1024  # bytes of a result
     max_body: int = 64 * 1024  # bytes of a request body or query string
+    memory_limit: int | None = 1024 * 1024 * 1024  # bytes a worker may allocate beyond the shared graph
+    body_timeout: float = 10.0  # seconds for a request body to arrive
+    cache_bytes: int = 64 * 1024 * 1024  # answers kept for repeated queries (0: none)
+    endpoint_url: str | None = None  # the endpoint's IRI in its service description; default from the socket
     allowed_services: frozenset[str] = frozenset()
     cors_origins: tuple[str, ...] = ("*",)
 
-
-@dataclass(frozen=True)
-class QueryJob:
-    """What a worker needs to answer one request (sent through a pipe, so it is plain data)."""
-
-    query: str
-    accept: str | None
-    max_results: int
-    allowed_services: frozenset[str]
+    def pool_limits(self) -> PoolLimits:
+        return PoolLimits(size=self.workers, timeout=self.timeout, memory_limit=self.memory_limit)
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: bytes
-    media_type: str = "text/plain; charset=utf-8"
+class AnswerCache:
+    """Successful answers by (query, Accept header), least recently used dropped first, within a byte budget."""
 
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.entries: OrderedDict[tuple[str, str | None], Reply] = OrderedDict()
+        self.hits = 0
 
-def problem(status: int, message: str) -> Reply:
-    return Reply(status, (message.rstrip() + "\n").encode("utf-8"))
+    def get(self, key: tuple[str, str | None]) -> Reply | None:
+        reply = self.entries.get(key)
+        if reply is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+        return reply
 
-
-# -- content negotiation --------------------------------------------------------------------------------------
-
-
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """The media ranges of an Accept header with their q-values (``*/*`` when there is no header)."""
-    ranges: list[tuple[str, float]] = []
-    for part in (header or "*/*").split(","):
-        media, *parameters = (piece.strip() for piece in part.split(";"))
-        if not media:
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    quality = 0.0
-        ranges.append((media.lower(), quality))
-    return ranges
-
-
-def _quality(offer: str, ranges: list[tuple[str, float]]) -> float:
-    """The q-value the most specific matching range gives ``offer`` (0 when none matches)."""
-    kind = offer.split("/")[0]
-    best: tuple[int, float] | None = None
-    for media, quality in ranges:
-        specificity = 2 if media == offer else 1 if media == f"{kind}/*" else 0 if media == "*/*" else -1
-        if specificity >= 0 and (best is None or specificity > best[0]):
-            best = (specificity, quality)
-    return best[1] if best is not None else 0.0
-
-
-def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
-    """The offered media type the client prefers; among equals, the server's order decides."""
-    ranges = parse_accept(accept)
-    scored = [(_quality(offer, ranges), -index, offer) for index, offer in enumerate(offered)]
-    quality, _, offer = max(scored)
-    return offer if quality > 0 else None
-
-
-def _json(result: Solutions | Boolean) -> bytes:
-    return to_sparql_json(result)  # compact: the indented form is for people at a terminal
-
-
-SOLUTION_MEDIA: dict[str, tuple[str, Any]] = {
-    "application/sparql-results+json": ("application/sparql-results+json", _json),
-    "application/sparql-results+xml": ("application/sparql-results+xml", to_sparql_xml),
-    "text/csv": ("text/csv; charset=utf-8", to_csv),
-    "text/tab-separated-values": ("text/tab-separated-values; charset=utf-8", to_tsv),
-    "application/json": ("application/sparql-results+json", _json),
-    "application/xml": ("application/sparql-results+xml", to_sparql_xml),
-}
-BOOLEAN_MEDIA = {k: v for k, v in SOLUTION_MEDIA.items() if k not in ("text/csv", "text/tab-separated-values")}
-GRAPH_MEDIA: dict[str, tuple[str, ox.RdfFormat]] = {
-    "text/turtle": ("text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
-    "application/ld+json": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "application/n-triples": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-}
-
-
-def not_acceptable(offered: Sequence[str]) -> Reply:
-    return problem(406, f"none of the Accept header's types can be served here; offered: {', '.join(offered)}")
-
-
-def render(result: QueryResult, accept: str | None) -> Reply:
-    """A result in the format the Accept header prefers, with its Content-Type."""
-    if isinstance(result, Solutions | Boolean):
-        table = SOLUTION_MEDIA if isinstance(result, Solutions) else BOOLEAN_MEDIA
-        chosen = negotiate(accept, list(table))
-        if chosen is None:
-            return not_acceptable(list(table))
-        media_type, write = table[chosen]
-        return Reply(200, write(result), media_type)
-    graph_choice = negotiate(accept, list(GRAPH_MEDIA))
-    if graph_choice is None:
-        return not_acceptable(list(GRAPH_MEDIA))
-    media_type, rdf = GRAPH_MEDIA[graph_choice]
-    return Reply(200, serialize_triples(result.triples, rdf), media_type)
-
-
-# -- answering a query (runs in a worker process) -------------------------------------------------------------
-
-_CODEPOINT_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def unescape_codepoints(text: str) -> str:
-    """SPARQL processes ``\\uXXXX`` escapes before parsing (§19.2), so ``\\u0053ERVICE`` is a keyword too."""
-    return _CODEPOINT_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-def services_in(query: str) -> list[str | None]:
-    """The endpoints the query's SERVICE patterns call (None for ``SERVICE ?variable``).
-
-    Raises ``QuerySyntaxError`` when the query mentions SERVICE but cannot be read well enough to tell.
-    """
-    if "service" not in unescape_codepoints(query).lower():
-        return []  # no SERVICE keyword at all: nothing to check (and no parse to pay for)
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        algebra = translateQuery(parseQuery(query)).algebra
-    except Exception as error:  # rdflib's parser and translator raise many types
-        raise QuerySyntaxError(f"the query mentions SERVICE and could not be checked: {error}") from None
-    found: list[str | None] = []
-    _collect_services(algebra, found)
-    return found
-
-
-def _collect_services(node: Any, found: list[str | None]) -> None:
-    from rdflib import URIRef
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        if node.name == "ServiceGraphPattern":
-            term = node.get("term")
-            found.append(str(term) if isinstance(term, URIRef) else None)
-        for value in node.values():
-            _collect_services(value, found)
-    elif isinstance(node, list | tuple):
-        for item in node:
-            _collect_services(item, found)
-
-
-def check_services(query: str, allowed: frozenset[str]) -> str | None:
-    """Why the query's SERVICE calls are refused, or None when it makes none that are not allowed."""
-    for service in services_in(query):
-        if service is None:
-            return "SERVICE with a variable endpoint is refused by this endpoint"
-        if service not in allowed:
-            return (
-                f"SERVICE <{service}> is refused: this endpoint does not call remote endpoints unless started "
-                f"with --allow-service {service}"
-            )
-    return None
-
-
-def answer(engine: OxigraphEngine, job: QueryJob) -> Reply:
-    """The reply to one query: the result in the negotiated format, or a 4xx/5xx with one clear line."""
-    try:
-        refusal = check_services(job.query, job.allowed_services)
-        if refusal is not None:
-            return problem(400, refusal)
-        result = engine.run(job.query, max_results=job.max_results, source="query")
-    except UpdateRefused:
-        return problem(403, READ_ONLY)
-    except QuerySyntaxError as error:
-        return problem(400, str(error))
-    except ResultTooLarge as error:
-        return problem(422, f"query refused: {error}")
-    except QueryUsageError as error:
-        return problem(400, str(error))
-    except QueryExecutionError as error:
-        return problem(502 if job.allowed_services else 500, str(error))
-    return render(result, job.accept)
-
-
-def _worker_main(connection: Connection, data: str) -> None:
-    """A query worker: load the graph once, then answer jobs until the pipe closes."""
-    # Ctrl-C reaches the whole process group; the parent stops its workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        engine = OxigraphEngine.from_file(Path(data))
-    except QueryDataError as error:
-        connection.send(("failed", str(error)))
-        return
-    connection.send(("ready", len(engine)))
-    while True:
-        try:
-            job = connection.recv()
-        except (EOFError, OSError):
+    def put(self, key: tuple[str, str | None], reply: Reply) -> None:
+        cost = len(reply.body) + len(key[0])
+        if not reply.cacheable or cost > self.budget or key in self.entries:
             return
-        if job is None:
-            return
-        try:
-            reply = answer(engine, job)
-        except Exception as error:  # a bug must cost one request, not the worker
-            reply = problem(500, f"internal error: {type(error).__name__}: {error}")
-        connection.send(reply)
-
-
-# -- the worker pool ------------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class _Worker:
-    process: BaseProcess
-    connection: Connection
-
-
-def _context() -> Any:
-    # forkserver: new workers fork from a small clean process (fast, and safe with the server's threads).
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["civicgraph.sparql.endpoint"])
-        return context
-    return multiprocessing.get_context("spawn")
-
-
-class WorkerPool:
-    """Worker processes answering queries; one that overruns its time limit is killed and replaced."""
-
-    def __init__(self, data: Path, size: int = 2) -> None:
-        self.data = data
-        self.size = size
-        self.context = _context()
-        self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
-        self.workers: set[_Worker] = set()
-        self.triples = 0
-        self.replaced = 0  # workers killed and replaced so far
-        self.started = False
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def _spawn(self) -> _Worker:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(
-            target=_worker_main, args=(child, str(self.data)), daemon=True, name="civicgraph-query-worker"
-        )
-        process.start()
-        child.close()
-        if not parent.poll(STARTUP_TIMEOUT):
-            process.kill()
-            raise QueryDataError(f"{self.data}: a query worker did not load the graph in {STARTUP_TIMEOUT:g} s")
-        status, detail = parent.recv()
-        if status != "ready":
-            process.join()
-            raise QueryDataError(str(detail))
-        self.triples = int(detail)
-        worker = _Worker(process, parent)
-        self.workers.add(worker)
-        return worker
-
-    def start(self) -> None:
-        """Start the workers (in parallel) and wait until each holds the graph; raises QueryDataError."""
-        with ThreadPoolExecutor(self.size) as executor:
-            futures = [executor.submit(self._spawn) for _ in range(self.size)]
-        errors = [f.exception() for f in futures if f.exception() is not None]
-        if errors:
-            self.stop()
-            raise errors[0]  # type: ignore[misc]
-        for future in futures:
-            self.idle.put_nowait(future.result())
-        self.started = True
-
-    def stop(self) -> None:
-        for worker in list(self.workers):
-            self._kill(worker)
-        self.started = False
-
-    def _kill(self, worker: _Worker) -> None:
-        self.workers.discard(worker)
-        worker.process.kill()
-        worker.process.join(5)
-        worker.connection.close()
-
-    async def run(self, job: QueryJob, timeout: float) -> Reply:
-        """Answer ``job`` on an idle worker within ``timeout`` seconds of query time."""
-        try:
-            worker = await asyncio.wait_for(self.idle.get(), timeout)
-        except TimeoutError:
-            return problem(503, f"all {self.size} query workers stayed busy for {timeout:g} s; try again later")
-        settled = False
-        try:
-            worker.connection.send(job)
-            if not await _readable(worker.connection, timeout):
-                return problem(
-                    422, f"query cancelled: it ran longer than {timeout:g} s, the time limit of this endpoint"
-                )
-            # The reply is ready and written in one go by the worker: reading it does not wait on the query.
-            reply: Reply = worker.connection.recv()
-            settled = True
-            return reply
-        except (EOFError, OSError) as error:
-            return problem(500, f"the query worker failed ({type(error).__name__}); it is being replaced")
-        finally:
-            if settled:
-                self.idle.put_nowait(worker)
-            else:  # overran, died, or the request was cancelled mid-query: the worker cannot be trusted
-                self._replace(worker)
-
-    def _replace(self, worker: _Worker) -> None:
-        self.replaced += 1
-        task = asyncio.get_running_loop().create_task(self._respawn(worker))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _respawn(self, worker: _Worker) -> None:
-        await asyncio.to_thread(self._kill, worker)
-        try:
-            fresh = await asyncio.to_thread(self._spawn)
-        except QueryDataError as error:
-            print(f"civicgraph serve: could not replace a query worker: {error}", file=sys.stderr)
-            return
-        self.idle.put_nowait(fresh)
-
-
-async def _readable(connection: Connection, timeout: float) -> bool:
-    """Wait until the worker has written its reply, without holding a thread; False after ``timeout``."""
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-    descriptor = connection.fileno()
-
-    def wake() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
-    loop.add_reader(descriptor, wake)
-    try:
-        await asyncio.wait_for(ready, timeout)
-        return True
-    except TimeoutError:
-        return False
-    finally:
-        loop.remove_reader(descriptor)
+        self.entries[key] = reply
+        self.size += cost
+        while self.size > self.budget:
+            (query, _), dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped.body) + len(query)
 
 
 # -- HTTP -----------------------------------------------------------------------------------------------------
@@ -444,36 +128,48 @@ class RequestProblem(Exception):
 DATASET_REFUSED = (
     "default-graph-uri and named-graph-uri are not supported: this endpoint serves one graph, the default graph"
 )
+EMPTY_QUERY = "the query is empty"
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, timeout: float) -> bytes:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise RequestProblem(413, f"the request body is larger than {limit} bytes, the limit of this endpoint")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestProblem(413, f"the request body is larger than {limit} bytes, the limit of this endpoint")
-        chunks.append(chunk)
+
+    async def read() -> None:
+        nonlocal size
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestProblem(413, f"the request body is larger than {limit} bytes, the limit of this endpoint")
+            chunks.append(chunk)
+
+    try:
+        await asyncio.wait_for(read(), timeout)
+    except TimeoutError:
+        raise RequestProblem(408, f"the request body did not arrive within {timeout:g} s") from None
     return b"".join(chunks)
 
 
 def _single_query(values: list[str]) -> str | None:
     if len(values) > 1:
         raise RequestProblem(400, "give exactly one query parameter")
+    if values and not values[0].strip():
+        raise RequestProblem(400, EMPTY_QUERY)
     return values[0] if values else None
 
 
-async def read_query(request: Request, max_body: int) -> str | None:
+async def read_query(request: Request, settings: ServeSettings) -> str | None:
     """The query of a SPARQL Protocol request (None: no query, the client wants the service description)."""
     params = request.query_params
+    max_body = settings.max_body
     if "update" in params:
         raise RequestProblem(403, READ_ONLY)
     if "default-graph-uri" in params or "named-graph-uri" in params:
         raise RequestProblem(400, DATASET_REFUSED)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         text = _single_query(params.getlist("query"))
         if text is not None and len(text.encode("utf-8")) > max_body:
             raise RequestProblem(414, f"the query is longer than {max_body} bytes, the limit of this endpoint")
@@ -486,10 +182,12 @@ async def read_query(request: Request, max_body: int) -> str | None:
             415, "POST a query as application/sparql-query or as a form (application/x-www-form-urlencoded)"
         )
     try:
-        body = (await read_body(request, max_body)).decode("utf-8")
+        body = (await read_body(request, max_body, settings.body_timeout)).decode("utf-8")
     except UnicodeDecodeError:
         raise RequestProblem(400, "the request body is not UTF-8") from None
     if media == "application/sparql-query":
+        if not body.strip():
+            raise RequestProblem(400, EMPTY_QUERY)
         return body
     form = parse_qs(body, keep_blank_values=True)
     if "update" in form:
@@ -502,10 +200,11 @@ async def read_query(request: Request, max_body: int) -> str | None:
     return text
 
 
-def reply_response(reply: Reply, vary: bool = True) -> Response:
-    return Response(
-        reply.body, status_code=reply.status, media_type=reply.media_type, headers={"Vary": "Accept"} if vary else None
-    )
+def reply_response(reply: Reply, vary: str | None = "Accept") -> Response:
+    headers = {"Vary": vary} if vary else {}
+    if reply.retry_after is not None:
+        headers["Retry-After"] = str(reply.retry_after)
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=headers)
 
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -539,8 +238,8 @@ def service_description(endpoint: str, triples: int, settings: ServeSettings) ->
             ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"),
             ox.Literal(
                 f"Read-only civicgraph endpoint. Limits: {settings.timeout:g} s per query, {settings.max_results} "
-                f"result rows, {settings.max_body} bytes per request; SERVICE only to the endpoints listed as "
-                "allowed.",
+                f"result rows, {settings.max_response} bytes per result, {settings.max_body} bytes per request; "
+                "SERVICE only to the endpoints listed as allowed.",
                 language="en",
             ),
         ),
@@ -553,6 +252,7 @@ def service_description(endpoint: str, triples: int, settings: ServeSettings) ->
         "Turtle",
         "JSON-LD",
         "N-Triples",
+        "RDF_XML",
     ):
         statements.append((service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name)))
     if settings.allowed_services:
@@ -560,30 +260,52 @@ def service_description(endpoint: str, triples: int, settings: ServeSettings) ->
     return [ox.Triple(*statement) for statement in statements]
 
 
-def _endpoint_url(request: Request) -> str:
-    return str(request.url.replace(query="", fragment="")).rstrip("?")
+def endpoint_url(request: Request, settings: ServeSettings) -> str:
+    """The endpoint's own IRI: as configured, else the address it listens on — never the request's Host header,
+    which the client chooses."""
+    if settings.endpoint_url:
+        return settings.endpoint_url
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    host = f"[{host}]" if ":" in str(host) else str(host)
+    return f"http://{host}:{port}/sparql"
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "-"
 
 
 async def sparql(request: Request) -> Response:
     settings: ServeSettings = request.app.state.settings
     pool: WorkerPool = request.app.state.pool
+    cache: AnswerCache = request.app.state.cache
+    refused: Refused = request.app.state.refused
     try:
-        text = await read_query(request, settings.max_body)
-    except RequestProblem as refused:
-        return reply_response(refused.reply)
+        text = await read_query(request, settings)
+        if text is not None:
+            check_query_shape(text, "query", settings.max_body)
+    except RequestProblem as problem_:
+        refused(f"HTTP {problem_.reply.status}", client_of(request), str(problem_))
+        return reply_response(problem_.reply)
+    except QueryTooComplex as error:
+        refused("HTTP 400", client_of(request), str(error))
+        return reply_response(problem(400, str(error)))
+    accept = request.headers.get("accept")
     if text is None:
-        description = service_description(_endpoint_url(request), pool.triples, settings)
-        chosen = negotiate(request.headers.get("accept"), list(GRAPH_MEDIA))
+        description = service_description(endpoint_url(request, settings), pool.triples, settings)
+        chosen = negotiate(accept, list(GRAPH_MEDIA))
         if chosen is None:
             return reply_response(not_acceptable(list(GRAPH_MEDIA)))
         media_type, rdf = GRAPH_MEDIA[chosen]
         body = serialize_triples(description, rdf, SD_PREFIXES)
         return reply_response(Reply(200, body, media_type))
-    job = QueryJob(text, request.headers.get("accept"), settings.max_results, settings.allowed_services)
-    return reply_response(await pool.run(job, settings.timeout))
-
-
-SITE_FORMATS = {"text/html": ".html", "text/turtle": ".ttl", "application/ld+json": ".jsonld"}
+    key = (text, accept)
+    cached = cache.get(key)
+    if cached is not None:
+        return reply_response(cached)
+    job = QueryJob(text, accept, settings.max_results, settings.allowed_services, settings.max_response)
+    reply = await pool.run(job, client_of(request))
+    cache.put(key, reply)
+    return reply_response(reply)
 
 
 def _safe_relative(path: str) -> PurePosixPath | None:
@@ -594,38 +316,38 @@ def _safe_relative(path: str) -> PurePosixPath | None:
 
 
 async def resource(request: Request) -> Response:
-    """A resource IRI: 303 See Other to the page or data file the Accept header prefers."""
-    settings: ServeSettings = request.app.state.settings
+    """A resource IRI: 303 See Other to its page (at its section) or the RDF the client prefers."""
     relative = _safe_relative(request.path_params["path"])
-    if settings.site is None or relative is None:
+    if relative is None:
+        return PlainTextResponse("no such resource\n", status_code=404)
+    return _see_other(request, *section_of(str(relative)))
+
+
+# The project's namespaces under its address, and the page describing each (as the .htaccess routes them).
+NAMESPACE_PAGES = {"/ontology": "ontology", "/vocab/": "vocab/index", "/shapes": "shapes"}
+
+
+async def namespace(request: Request) -> Response:
+    """``/ontology``, ``/shapes``, ``/vocab/`` and ``/vocab/{scheme}``: 303 to their page or RDF."""
+    path = request.url.path
+    if path in NAMESPACE_PAGES:
+        return _see_other(request, NAMESPACE_PAGES[path], None)
+    relative = _safe_relative(request.path_params.get("path", ""))
+    if relative is None:
+        return PlainTextResponse("no such resource\n", status_code=404)
+    return _see_other(request, f"vocab/{relative}", None)
+
+
+def _see_other(request: Request, page: str, anchor: str | None) -> Response:
+    settings: ServeSettings = request.app.state.settings
+    if settings.site is None:
         return PlainTextResponse("no such resource (this server has no site folder)\n", status_code=404)
-    chosen = negotiate(request.headers.get("accept"), list(SITE_FORMATS))
-    if chosen is None:
-        return reply_response(not_acceptable(list(SITE_FORMATS)))
-    suffix = SITE_FORMATS[chosen]
-    vary = {"Vary": "Accept, Accept-Language"}
-    page, anchor = section_of(str(relative))
-    if not (settings.site / f"{page}{suffix}").is_file():
-        return PlainTextResponse(f"no such resource: {relative}\n", status_code=404, headers=vary)
-    english = suffix == ".html" and prefers_english(request.headers.get("accept-language"))
-    if english and (settings.site / f"{page}.en.html").is_file():
-        suffix = ".en.html"  # the site's English page; Polish is the default
+    suffix = description_suffix(request.headers.get("accept"))
+    if suffix == ".html":
+        suffix = page_suffix(request.headers.get("accept-language"))
     fragment = f"#{quote(anchor)}" if anchor and suffix.endswith(".html") else ""
+    vary = {"Vary": "Accept, Accept-Language"}
     return RedirectResponse(f"/site/{quote(page)}{suffix}{fragment}", status_code=303, headers=vary)
-
-
-def prefers_english(accept_language: str | None) -> bool:
-    """Whether an Accept-Language header ranks English above Polish (RFC 4647 basic ranges: ``en-GB`` is en)."""
-
-    def quality(language: str) -> float:
-        matches = [
-            (len(tag), q)
-            for tag, q in parse_accept(accept_language or "pl")
-            if tag == "*" or tag == language or tag.startswith(language + "-")
-        ]
-        return max(matches)[1] if matches else 0.0
-
-    return quality("en") > quality("pl")
 
 
 async def home(request: Request) -> Response:
@@ -634,9 +356,10 @@ async def home(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-def create_app(settings: ServeSettings, pool: WorkerPool | None = None) -> Starlette:
+def create_app(settings: ServeSettings, pool: WorkerPool | None = None, refused: Refused | None = None) -> Starlette:
     """The ASGI application; starts the worker pool on startup unless it was started already."""
-    workers = pool if pool is not None else WorkerPool(settings.data, settings.workers)
+    log: Refused = refused or (lambda kind, client, message: None)
+    workers = pool if pool is not None else WorkerPool(settings.data, settings.pool_limits(), log)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -649,8 +372,10 @@ def create_app(settings: ServeSettings, pool: WorkerPool | None = None) -> Starl
 
     routes: list[Route | Mount] = [
         Route("/", home, methods=["GET"]),
-        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/sparql", sparql, methods=["GET", "HEAD", "POST"]),
         Route("/id/{path:path}", resource, methods=["GET"]),
+        *(Route(path, namespace, methods=["GET"]) for path in NAMESPACE_PAGES),
+        Route("/vocab/{path:path}", namespace, methods=["GET"]),
     ]
     if settings.site is not None:
         routes.append(Mount("/site", app=StaticFiles(directory=settings.site, html=True), name="site"))
@@ -664,4 +389,6 @@ def create_app(settings: ServeSettings, pool: WorkerPool | None = None) -> Starl
     app = Starlette(routes=routes, middleware=[cors], lifespan=lifespan)
     app.state.settings = settings
     app.state.pool = workers
+    app.state.cache = AnswerCache(settings.cache_bytes)
+    app.state.refused = log
     return app

@@ -1,4 +1,12 @@
-"""Errors that are part of civicgraph's interface: exit codes and problems located in source files."""
+"""Errors that are part of civicgraph's interface: exit codes, messages in Polish and English, and problems
+located in source files.
+
+Every message a person reads from ``build`` or ``validate`` is written in both languages where it is made: a
+:class:`Message` (``Message(pl=..., en=...)``), and the command's ``--lang`` picks one when it prints. An expected
+failure is raised as a :class:`Failure` with its message and exit code; problems in the source data are
+:class:`Problem` s (``Problem.of(file, line, field, Message(...))``), collected and raised together in an
+:class:`InputError`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,8 @@ from dataclasses import dataclass
 from dataclasses import field as attribute
 from enum import IntEnum
 from pathlib import Path
+
+LANGUAGES = ("pl", "en")
 
 
 class ExitCode(IntEnum):
@@ -19,6 +29,21 @@ class ExitCode(IntEnum):
 
 
 @dataclass(frozen=True, order=True)
+class Message:
+    """One message for a person, in Polish and in English."""
+
+    pl: str
+    en: str
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``pl`` or ``en``)."""
+        return self.pl if lang == "pl" else self.en
+
+    def __str__(self) -> str:  # where no language is chosen (logs, tracebacks): English
+        return self.en
+
+
+@dataclass(frozen=True, order=True)
 class Problem:
     """One problem in the source data, located so that a person can fix it."""
 
@@ -27,6 +52,16 @@ class Problem:
     field: str  # dotted path of the field, e.g. "activities.pkm.figures.communes.value"
     message: str  # in English
     polish: str | None = attribute(default=None, compare=False)  # the message in Polish, where it has been written
+
+    @classmethod
+    def of(cls, file: Path, line: int | None, field: str, message: Message) -> Problem:
+        """The problem with its message in both languages."""
+        return cls(file, line, field, message.en, message.pl)
+
+    @property
+    def bilingual(self) -> Message:
+        """The message in both languages (English twice where no Polish is written)."""
+        return Message(self.polish or self.message, self.message)
 
     def __str__(self) -> str:
         return self.text("en")
@@ -44,3 +79,12 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(set(problems), key=lambda p: (str(p.file), p.line or 0, p.field, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class Failure(Exception):
+    """An expected failure: what went wrong in both languages, and the exit code the command ends with."""
+
+    def __init__(self, message: Message, exit_code: ExitCode = ExitCode.BAD_INPUT) -> None:
+        super().__init__(message.en)
+        self.message = message
+        self.exit_code = exit_code

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from civicgraph.util.errors import ExitCode
+from civicgraph.util.errors import ExitCode, Failure, Message
 
 try:
     import fcntl
@@ -32,10 +32,11 @@ except ImportError:  # pragma: no cover - not on POSIX: no lock, the refusal rul
     fcntl = None  # type: ignore[assignment]
 
 
-class FolderRefused(Exception):
-    """The folder may not be replaced (it holds something else, or another run is writing it)."""
+class FolderRefused(Failure):
+    """The folder may not be replaced (it holds something else, or another run is writing it): a usage error."""
 
-    exit_code = ExitCode.USAGE
+    def __init__(self, message: Message) -> None:
+        super().__init__(message, ExitCode.USAGE)
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ class FolderKind:
     kind did not write, or ``None`` when the folder carries no marker of the kind at all.
     """
 
-    noun: str
-    marker: str
+    noun: Message  # "release", "synthetic data folder"
+    marker: Message  # the files that mark a folder of this kind
     foreign_files: Callable[[Path, list[str]], list[str] | None]
 
 
@@ -73,27 +74,43 @@ def check_replaceable(target: Path, kind: FolderKind, protected: tuple[Path, ...
         inside = folder.resolve()
         if resolved == inside or resolved in inside.parents:
             raise FolderRefused(
-                f"{target}: the output folder would replace {folder}, which it contains or is; give another --out"
+                Message(
+                    f"{target}: folder wyjściowy zastąpiłby {folder}, który zawiera albo którym jest; podaj inny --out",
+                    f"{target}: the output folder would replace {folder}, which it contains or is; give another --out",
+                )
             )
     if not target.exists() and not target.is_symlink():
         return
     if not target.is_dir():
-        raise FolderRefused(f"{target} is not a folder; give a folder with --out")
+        raise FolderRefused(
+            Message(
+                f"{target} nie jest folderem; podaj folder w --out",
+                f"{target} is not a folder; give a folder with --out",
+            )
+        )
     regular, other = files_below(target)
     if not regular and not other:
         return
     foreign = kind.foreign_files(target, regular)
     if foreign is None:
         raise FolderRefused(
-            f"{target} is not empty and holds no earlier {kind.noun} (no {kind.marker}); nothing was removed. "
-            "Give a new or empty folder with --out"
+            Message(
+                f"{target} nie jest pusty i nie zawiera wcześniejszego wyniku ({kind.noun.pl}: brak "
+                f"{kind.marker.pl}); niczego nie usunięto. Podaj w --out nowy albo pusty folder",
+                f"{target} is not empty and holds no earlier {kind.noun.en} (no {kind.marker.en}); nothing was "
+                "removed. Give a new or empty folder with --out",
+            )
         )
     foreign = sorted({*foreign, *other})
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise FolderRefused(
-            f"{target} holds an earlier {kind.noun} and {len(foreign)} file(s) it did not write ({shown}); "
-            "nothing was removed. Move them away or give another --out"
+            Message(
+                f"{target} zawiera wcześniejszy wynik ({kind.noun.pl}) i pliki, których nie zapisał "
+                f"(liczba: {len(foreign)}; {shown}); niczego nie usunięto. Przenieś je albo podaj inny --out",
+                f"{target} holds an earlier {kind.noun.en} and {len(foreign)} file(s) it did not write ({shown}); "
+                "nothing was removed. Move them away or give another --out",
+            )
         )
 
 
@@ -126,8 +143,12 @@ def _locked(target: Path) -> Iterator[None]:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise FolderRefused(
-                    f"{target} is being written by another civicgraph run (lock {lock_path.name}); "
-                    "wait for it to finish"
+                    Message(
+                        f"{target} zapisuje właśnie inne uruchomienie civicgraph (blokada {lock_path.name}); "
+                        "zaczekaj, aż skończy",
+                        f"{target} is being written by another civicgraph run (lock {lock_path.name}); "
+                        "wait for it to finish",
+                    )
                 ) from None
         yield
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 MAX_WORKERS = 2  # the machine a national build must fit has two cores
@@ -36,44 +37,88 @@ def in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], None], minimum
         work(items)
         return
     context = multiprocessing.get_context("fork")
-    children = [context.Process(target=work, args=(items[share::count],)) for share in range(1, count)]
+    pipes = [context.Pipe(duplex=False) for _ in range(1, count)]
+    children = [
+        context.Process(target=_reporting, args=(work, sender, items[share::count]))
+        for share, (_receiver, sender) in enumerate(pipes, start=1)
+    ]
     for child in children:
         child.start()
+    for _receiver, sender in pipes:
+        sender.close()
     try:
         work(items[0::count])
     finally:
         for child in children:
             child.join()
-    failed = [child.exitcode for child in children if child.exitcode != 0]
-    if failed:
-        raise RuntimeError(f"a worker process failed (exit codes {failed}); see its error above")
+    for child, (receiver, _sender) in zip(children, pipes, strict=True):
+        sent = _sent_error(receiver)
+        if sent is not None:
+            raise sent
+        if child.exitcode != 0:
+            raise _failed(child.exitcode)
 
 
 @contextmanager
 def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
     """Run ``work`` in a forked child while the with-block runs here; the two talk through the ends of a pipe.
 
-    Leaving the block waits for the child and raises if it failed (its traceback is on stderr). An error in the
-    block stops the child: its work is not wanted any more; if the child had failed first (the block then finds
-    the pipe closed), the error says so.
+    Leaving the block waits for the child and raises the child's error if it failed. An error in the block stops
+    the child: its work is not wanted any more; if the child had failed first (the block then finds the pipe
+    closed), its error is raised, caused by the block's.
     """
-    ours, theirs = multiprocessing.Pipe()
-    child = multiprocessing.get_context("fork").Process(target=work, args=(theirs,))
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    errors, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_reporting, args=(work, sender, theirs))
     child.start()
     theirs.close()
+    sender.close()
     try:
         yield ours
     except BaseException as error:
         child.kill()
         child.join()
+        sent = _sent_error(errors)
+        if sent is not None:  # the child failed first (the block then found the pipe closed)
+            raise sent from error
         if child.exitcode not in (0, -signal.SIGKILL):
             raise _failed(child.exitcode) from error
         raise
     finally:
         ours.close()
     child.join()
+    sent = _sent_error(errors)
+    if sent is not None:
+        raise sent
     if child.exitcode != 0:
         raise _failed(child.exitcode)
+
+
+def _reporting(work: Callable[..., None], errors: Connection, *args: Any) -> None:
+    """``work(*args)`` in a forked child. Its error is sent to the parent, which raises it, rather than printed
+    here: a traceback from the child would come before the parent's one clean message (a full disk, say). The
+    child's traceback goes with it as a note, which ``--debug`` shows."""
+    try:
+        work(*args)
+    except BaseException as error:
+        error.add_note(f"raised in a forked worker process:\n{traceback.format_exc()}")
+        try:
+            errors.send(error)
+        except Exception:  # an error that cannot be pickled: its type and text will do
+            errors.send(RuntimeError(f"{type(error).__name__}: {error}"))
+        raise SystemExit(1) from None  # ends the child with exit code 1, printing nothing
+
+
+def _sent_error(errors: Connection) -> BaseException | None:
+    """The error a child sent, if it sent one."""
+    try:
+        if errors.poll():
+            sent = errors.recv()
+            return sent if isinstance(sent, BaseException) else None
+    except (EOFError, OSError):
+        pass
+    return None
 
 
 class Dealer:
@@ -95,4 +140,5 @@ class Dealer:
 
 
 def _failed(exitcode: int | None) -> RuntimeError:
-    return RuntimeError(f"a worker process failed (exit code {exitcode}); see its error above")
+    """A child that ended without sending an error: killed (a negative code is the signal) or exited."""
+    return RuntimeError(f"a worker process ended with exit code {exitcode} before finishing its work")

@@ -2,6 +2,7 @@
 
 A national build takes tens of seconds; a person watching it should see which stage runs and how fast it goes.
 Logs of CI and of scripts stay clean: nothing is written unless stderr is a terminal (or ``enabled`` forces it).
+Stage names and units given as a :class:`~civicgraph.util.errors.Message` are written in the run's language.
 """
 
 from __future__ import annotations
@@ -13,24 +14,28 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
+from civicgraph.util.errors import Message
+
 
 @dataclass
 class StageCount:
     """What a stage reports when it ends: ``count`` things of kind ``unit`` (``triples``, ``files``, ...)."""
 
     count: int = 0
-    unit: str = ""
+    unit: str | Message = ""
 
 
 class Progress:
-    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None, lang: str = "en") -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.lang = lang
         self._started = time.perf_counter()
 
     @contextmanager
-    def stage(self, name: str) -> Iterator[StageCount]:
+    def stage(self, stage: str | Message) -> Iterator[StageCount]:
         """Time the block; when it ends, write ``name: count unit in N s (rate/s)`` if a count was given."""
+        name = stage.text(self.lang) if isinstance(stage, Message) else stage
         counted = StageCount()
         if self.enabled:
             self.stream.write(f"{name} …\r")
@@ -43,7 +48,10 @@ class Progress:
 
     def line(self, name: str, counted: StageCount, seconds: float) -> str:
         total = time.perf_counter() - self._started
+        polish = self.lang == "pl"
+        all_of_it = f"({'łącznie' if polish else 'total'} {total:.1f} s)"
         if not counted.unit:
-            return f"{name}: {seconds:.2f} s (total {total:.1f} s)"
-        rate = f", {counted.count / seconds:,.0f} {counted.unit}/s" if seconds > 0 else ""
-        return f"{name}: {counted.count:,} {counted.unit} in {seconds:.2f} s{rate} (total {total:.1f} s)"
+            return f"{name}: {seconds:.2f} s {all_of_it}"
+        unit = counted.unit.text(self.lang) if isinstance(counted.unit, Message) else counted.unit
+        rate = f", {counted.count / seconds:,.0f} {unit}/s" if seconds > 0 else ""
+        return f"{name}: {counted.count:,} {unit} {'w' if polish else 'in'} {seconds:.2f} s{rate} {all_of_it}"

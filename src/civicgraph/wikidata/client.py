@@ -16,6 +16,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -304,19 +305,12 @@ class WikidataClient:
             self.sleep(min(self.settings.backoff * 2 ** (attempt - 1), self.settings.max_wait))
 
     def _attempt(self, url: str, params: dict[str, str], accept: str, describe: str) -> _Retry | _Answer:
-        try:
-            with self._client().stream("GET", url, params=params, headers={"Accept": accept}) as response:
-                retry_after = _retry_after(response)
-                if response.status_code == 429:
-                    return _Retry("HTTP 429 Too Many Requests", retry_after)
-                if response.status_code not in (200, 500, 502, 503, 504):
-                    raise WikidataError(f"{describe}: HTTP {response.status_code} from {url}")
-                body = self._read_body(response, describe)
-                status = response.status_code
-        except httpx.TimeoutException:
-            return _Retry(f"no answer within {self.settings.timeout:g} s", None)
-        except httpx.TransportError as error:
-            return _Retry(f"cannot reach {url}: {error}", None)
+        fetched = self._within_timeout(lambda: self._exchange(url, params, accept, describe))
+        if isinstance(fetched, _Retry):
+            return fetched
+        status, retry_after, body = fetched
+        if status == 429:
+            return _Retry("HTTP 429 Too Many Requests", retry_after)
         lag = _maxlag_info(body)
         if lag is not None:  # the API may answer maxlag with HTTP 200 or 503, always with this error body
             return _Retry(f"maxlag: {lag}", retry_after)
@@ -327,6 +321,46 @@ class WikidataClient:
             code, info = _api_error(data)
             raise WikidataError(f"{describe}: the Wikidata API refused the request ({code}: {info})")
         return _Answer(data)
+
+    def _exchange(self, url: str, params: dict[str, str], accept: str, describe: str) -> _Exchange | _Retry:
+        """One request: its status, Retry-After and body (the body only when it is worth reading)."""
+        try:
+            with self._client().stream("GET", url, params=params, headers={"Accept": accept}) as response:
+                retry_after = _retry_after(response)
+                if response.status_code == 429:
+                    return response.status_code, retry_after, b""
+                if response.status_code not in (200, 500, 502, 503, 504):
+                    raise WikidataError(f"{describe}: HTTP {response.status_code} from {url}")
+                return response.status_code, retry_after, self._read_body(response, describe)
+        except httpx.TimeoutException:
+            return _Retry(f"no complete answer within {self.settings.timeout:g} s", None)
+        except httpx.DecodingError as error:  # e.g. a body that says gzip and is not
+            raise WikidataError(f"{describe}: the answer cannot be decoded ({error}); refused") from None
+        except httpx.TransportError as error:
+            return _Retry(f"cannot reach {url}: {error}", None)
+
+    def _within_timeout(self, exchange: Callable[[], _Exchange | _Retry]) -> _Exchange | _Retry:
+        """``exchange()`` finished within ``timeout`` seconds as a whole — httpx's timeouts bound each socket read,
+        and a server sending a byte a second never passes them. Past the deadline the connection is closed."""
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["value"] = exchange()
+            except BaseException as error:  # handed to the caller's thread
+                outcome["error"] = error
+
+        worker = threading.Thread(target=run, daemon=True, name="civicgraph-wikidata-request")
+        worker.start()
+        worker.join(self.settings.timeout)
+        if worker.is_alive():
+            self.close()  # aborts the request; the next attempt opens a new connection
+            worker.join(5)
+            return _Retry(f"no complete answer within {self.settings.timeout:g} s", None)
+        if "error" in outcome:
+            raise outcome["error"]
+        result: _Exchange | _Retry = outcome["value"]
+        return result
 
     def _read_body(self, response: httpx.Response, describe: str) -> bytes:
         """The body, refused when it exceeds ``max_bytes`` or takes longer than ``timeout`` as a whole."""
@@ -358,10 +392,14 @@ class _Answer:
     data: Any
 
 
+_Exchange = tuple[int, float | None, bytes]  # status, Retry-After, body
+
+
 def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a ``Retry-After`` header; an HTTP date is not used (it would need the clock)."""
+    """Seconds from a ``Retry-After`` header (ASCII digits only: ``"²".isdigit()`` is true); an HTTP date is not
+    used (it would need the clock)."""
     value = response.headers.get("Retry-After", "").strip()
-    return float(value) if value.isdigit() else None
+    return float(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 # -- the cache ------------------------------------------------------------------------------------------------

@@ -28,9 +28,9 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
-from civicgraph.source.reader import MEMBERS_FILE, ORGANISATIONS_FILE, QID
+from civicgraph.source.reader import MEMBERS_FILE, ORGANISATIONS_FILE, is_qid
 from civicgraph.source.records import Dataset, Member, Organisation
-from civicgraph.util.errors import InputError, Problem
+from civicgraph.util.errors import InputError, Message, Problem
 from civicgraph.wikidata.client import TERYT_PROPERTY, Entity, Found, Identifier, Lookup
 
 MEMBER = "member"
@@ -307,7 +307,9 @@ def read_review(path: Path) -> list[ReviewRow]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     if header is None or tuple(h.strip() for h in header) != REVIEW_COLUMNS:
-        raise InputError([Problem(path, 1, "", f"expected the header {','.join(REVIEW_COLUMNS)}")])
+        header_text = ",".join(REVIEW_COLUMNS)
+        expected = Message(f"oczekiwano nagłówka {header_text}", f"expected the header {header_text}")
+        raise InputError([Problem.of(path, 1, "", expected)])
     rows: list[ReviewRow] = []
     problems: list[Problem] = []
     for cells in reader:
@@ -315,7 +317,11 @@ def read_review(path: Path) -> list[ReviewRow]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(REVIEW_COLUMNS):
-            problems.append(Problem(path, line, "", f"expected {len(REVIEW_COLUMNS)} columns, found {len(cells)}"))
+            counts = Message(
+                f"oczekiwano kolumn: {len(REVIEW_COLUMNS)}, jest ich {len(cells)}",
+                f"expected {len(REVIEW_COLUMNS)} columns, found {len(cells)}",
+            )
+            problems.append(Problem.of(path, line, "", counts))
             continue
         row = _row([c.strip() for c in cells], line)
         problems.extend(_row_problems(path, row))
@@ -333,15 +339,54 @@ def _row(cells: list[str], line: int) -> ReviewRow:
 def _row_problems(path: Path, row: ReviewRow) -> list[Problem]:
     problems = []
     if row.decision not in ("", ACCEPT, REJECT):
-        problems.append(Problem(path, row.line, "decision", f"{row.decision!r}: write accept, reject or nothing"))
+        problems.append(
+            Problem.of(
+                path,
+                row.line,
+                "decision",
+                Message(
+                    f"{row.decision!r}: wpisz accept, reject albo nic",
+                    f"{row.decision!r}: write accept, reject or nothing",
+                ),
+            )
+        )
     if row.kind not in (MEMBER, ORGANISATION):
-        problems.append(Problem(path, row.line, "kind", f"{row.kind!r} is not member or organisation"))
+        problems.append(
+            Problem.of(
+                path,
+                row.line,
+                "kind",
+                Message(f"{row.kind!r} to ani member, ani organisation", f"{row.kind!r} is not member or organisation"),
+            )
+        )
     if row.method not in METHODS:
-        problems.append(Problem(path, row.line, "method", f"{row.method!r} is not one of {', '.join(METHODS)}"))
+        methods = ", ".join(METHODS)
+        problems.append(
+            Problem.of(
+                path,
+                row.line,
+                "method",
+                Message(
+                    f"{row.method!r} nie jest żadną z wartości: {methods}", f"{row.method!r} is not one of {methods}"
+                ),
+            )
+        )
     if row.method == NONE_FOUND and row.qid:
-        problems.append(Problem(path, row.line, "qid", "a none-found line has no qid"))
-    if row.method != NONE_FOUND and not QID.fullmatch(row.qid):
-        problems.append(Problem(path, row.line, "qid", f"{row.qid!r} is not a Wikidata item identifier (Q…)"))
+        problems.append(
+            Problem.of(path, row.line, "qid", Message("wiersz none-found nie ma qid", "a none-found line has no qid"))
+        )
+    if row.method != NONE_FOUND and not is_qid(row.qid):
+        problems.append(
+            Problem.of(
+                path,
+                row.line,
+                "qid",
+                Message(
+                    f"{row.qid!r} nie jest identyfikatorem elementu Wikidanych (Q…)",
+                    f"{row.qid!r} is not a Wikidata item identifier (Q…)",
+                ),
+            )
+        )
     return problems
 
 
@@ -365,8 +410,11 @@ def accepted_links(
             continue
         earlier = accepted.setdefault((row.kind, row.key), row)
         if earlier is not row:
-            again = f"{row.kind} {row.key} is accepted twice (also on line {earlier.line})"
-            problems.append(Problem(review, row.line, "decision", again))
+            again = Message(
+                f"{row.kind} {row.key} przyjęto dwa razy (także w wierszu {earlier.line})",
+                f"{row.kind} {row.key} is accepted twice (also on line {earlier.line})",
+            )
+            problems.append(Problem.of(review, row.line, "decision", again))
     new: list[ReviewRow] = []
     same: list[ReviewRow] = []
     for (kind, key), row in sorted(accepted.items()):
@@ -374,7 +422,11 @@ def accepted_links(
         record = records.get(key)
         if record is None:
             file = MEMBERS_FILE if kind == MEMBER else ORGANISATIONS_FILE
-            problems.append(Problem(review, row.line, "key", f"{key!r} is not in {file}"))
+            problems.append(
+                Problem.of(
+                    review, row.line, "key", Message(f"{key!r} nie występuje w {file}", f"{key!r} is not in {file}")
+                )
+            )
             continue
         current = record.wikidata
         if current is None:
@@ -384,12 +436,16 @@ def accepted_links(
         else:
             recorded = current.qid or "not found"
             problems.append(
-                Problem(
+                Problem.of(
                     review,
                     row.line,
                     "qid",
-                    f"{kind} {key} already records {recorded} ({current.by}, {current.on}); "
-                    "change the YAML by hand if that record is wrong",
+                    Message(
+                        f"{kind} {key} ma już zapisane {recorded} ({current.by}, {current.on}); "
+                        "jeśli ten zapis jest błędny, popraw YAML ręcznie",
+                        f"{kind} {key} already records {recorded} ({current.by}, {current.on}); "
+                        "change the YAML by hand if that record is wrong",
+                    ),
                 )
             )
     if problems:

@@ -33,11 +33,10 @@ from markupsafe import Markup
 
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import write_turtle
-from civicgraph.publish.negotiation import ONTOLOGY_IRI, SITE_DIR, htaccess
+from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
 from civicgraph.publish.release import Release, build_date, editions
 from civicgraph.publish.site.catalog import render_catalog
 from civicgraph.publish.site.documents import (
-    SHAPES_IRI,
     SHAPES_PAGE,
     VOCAB_PAGE,
     shapes_context,

@@ -14,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from civicgraph.publish.negotiation import SHAPES_IRI
 from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.model import Page, SiteModel
@@ -22,7 +23,6 @@ from civicgraph.util.iris import RDF_TYPE, SKOS
 from civicgraph.util.resources import shapes_files, vocabularies_file
 
 SH = "http://www.w3.org/ns/shacl#"
-SHAPES_IRI = "https://w3id.org/civicgraph/shapes"
 VOCAB_PAGE = "vocab/index"
 SHAPES_PAGE = "shapes"
 # What a shape applies to (sh:targetClass, …), shown on the shapes' page.

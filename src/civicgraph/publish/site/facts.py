@@ -78,6 +78,15 @@ class MembershipFact:
 
 
 @dataclass(frozen=True)
+class NameFact:
+    """A name under which the report printed an organisation (``cg:PrintedName``), with where it printed it."""
+
+    iri: str
+    organisation: str
+    passages: tuple[Passage, ...]
+
+
+@dataclass(frozen=True)
 class ReportFacts:
     iri: str
     member: str
@@ -86,6 +95,7 @@ class ReportFacts:
     figures: tuple[FigureFact, ...]
     memberships: tuple[MembershipFact, ...]  # in the report's order
     orphans: tuple[ActivityFact, ...] = ()  # activities of a membership not reported in this report
+    names: tuple[NameFact, ...] = ()  # names printed for organisations, in the report's order
 
     @property
     def activities(self) -> list[ActivityFact]:
@@ -99,6 +109,8 @@ class ReportFacts:
             found += [(p, figure.iri, "figure") for p in figure.passages]
         for membership in self.memberships:
             found += [(p, membership.iri, "membership") for p in membership.passages]
+        for name in self.names:
+            found += [(p, name.iri, "name") for p in name.passages]
         for activity in self.activities:
             found += [(p, activity.iri, "activity") for p in activity.passages]
             for figure in activity.figures:
@@ -162,6 +174,12 @@ class Reader:
         memberships.sort(key=lambda m: (m.order, m.iri))
         orphans = sorted((a for rest in activities.values() for a in rest), key=lambda a: (a.order, a.iri))
         year = index.literal(iri, f"{CG}reportYear") or "0"
+        names = [
+            NameFact(s, index.iri(s, f"{CG}nameOf") or "", self._passages(s, text))
+            for s in index.nested.get(iri, ())
+            if index.has_type(s, f"{CG}PrintedName")
+        ]
+        names.sort(key=lambda n: (n.passages[0].start if n.passages else 0, n.iri))
         return ReportFacts(
             iri,
             index.iri(iri, f"{DCT}publisher") or "",
@@ -170,6 +188,7 @@ class Reader:
             self._figures(iri, text),
             tuple(memberships),
             tuple(orphans),
+            tuple(names),
         )
 
     def _activity(self, iri: str, text: str) -> ActivityFact:

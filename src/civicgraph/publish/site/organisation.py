@@ -19,7 +19,7 @@ from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.numbers import format_number
 from civicgraph.publish.site.parts import View, activity_item, period_words
 from civicgraph.publish.site.words import counted
-from civicgraph.util.iris import CG, ORG, SCHEMA, SKOS
+from civicgraph.util.iris import CG, DCT, OA, ORG, RDFS, SCHEMA, SKOS
 
 ACTIVITIES_SHOWN = 100
 
@@ -75,11 +75,34 @@ def organisation_context(view: View, reader: Reader) -> dict[str, Any]:
         "lead": lead,
         "facts": " · ".join(facts),
         "wikidata": same_as,
-        "variants": [v.value for v in index.objects(organisation, f"{SKOS}altLabel")],
+        "variants": Markup(_variants(view, organisation)),
         "members": [row for _key, row in rows],
         "years_chart": Markup(_years_chart(view, members_by_year)) if len(years) > 1 else "",
         "years": [_year(view, year, by_year[year]) for year in reversed(years) if by_year[year]],
     }
+
+
+def _variants(view: View, organisation: str) -> str:
+    """The other names reports printed for the organisation, each with a link to where a report printed it
+    (``cg:PrintedName``); names recorded without one (``skos:altLabel``) as they are."""
+    index = view.model.index
+    printed = index.referrers(organisation, f"{CG}nameOf")
+    shown = {index.literal(p, f"{RDFS}label") for p in printed}
+    names = []
+    for name in sorted(printed, key=lambda p: (index.literal(p, f"{RDFS}label") or "", p)):
+        label = f'<span lang="pl">{escape(index.literal(name, f"{RDFS}label") or "")}</span>'
+        evidence = index.iri(name, f"{CG}evidence")
+        text = index.iri(evidence, f"{OA}hasSource") if evidence else None
+        year = index.literal(index.iri(text, f"{DCT}isPartOf") or "", f"{CG}reportYear") if text else None
+        if evidence and year:
+            label += f' (<a href="{view.href(evidence)}">{escape(view.w["year_heading"].format(year=year))}</a>)'
+        names.append(label)
+    names += [
+        f'<span lang="pl">{escape(v.value)}</span>'
+        for v in index.objects(organisation, f"{SKOS}altLabel")
+        if v.value not in shown
+    ]
+    return "; ".join(names)
 
 
 def _years_chart(view: View, members_by_year: dict[int, int]) -> str:

@@ -29,6 +29,7 @@ MARK_CLASS = {
     "activity": "m-activity",
     "figure": "m-figure",
     "participation": "m-participation",
+    "name": "m-name",
 }
 
 

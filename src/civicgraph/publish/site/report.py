@@ -20,10 +20,10 @@ from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.numbers import format_number, percent
 from civicgraph.publish.site.parts import MARK_CLASS, View, activity_item, figure_item, figure_text, stated
 from civicgraph.publish.site.words import name_in_case, noun
-from civicgraph.util.iris import CG, ORG, SCHEMA
+from civicgraph.util.iris import CG, ORG, RDFS, SCHEMA
 
 # When one passage backs facts of several kinds, its colour is the most specific kind's.
-_KIND_PRIORITY = ("figure", "participation", "membership", "activity")
+_KIND_PRIORITY = ("figure", "participation", "name", "membership", "activity")
 
 
 def report_context(view: View, reader: Reader) -> dict[str, Any]:
@@ -53,6 +53,7 @@ def report_context(view: View, reader: Reader) -> dict[str, Any]:
         ),
         "report_figures": Markup("".join(figure_item(view, f, refs.get(f.iri, "")) for f in facts.figures)),
         "memberships": Markup(_memberships(view, facts, refs)),
+        "names": Markup(_names(view, facts, refs)),
         "activities": [
             {
                 "organisation": Markup(view.link(m.organisation)),
@@ -150,6 +151,17 @@ def _covered(facts: ReportFacts) -> int:
 def _memberships(view: View, facts: ReportFacts, refs: dict[str, str]) -> str:
     items = "".join(f"<li>{view.link(m.organisation)}{refs.get(m.iri, '')}</li>\n" for m in facts.memberships)
     return f"<ol>\n{items}</ol>\n" if items else ""
+
+
+def _names(view: View, facts: ReportFacts, refs: dict[str, str]) -> str:
+    """The names the report printed for organisations other than their own: „Stowarzyszenie Metropolia Poznań”
+    for Metropolia Poznań."""
+    items = "".join(
+        f'<li{view.id_of(n.iri)}><span lang="pl">„{escape(view.model.index.literal(n.iri, f"{RDFS}label") or "")}”'
+        f"</span> — {view.link(n.organisation)}{refs.get(n.iri, '')}</li>\n"
+        for n in facts.names
+    )
+    return f"<ul>\n{items}</ul>\n" if items else ""
 
 
 def _money_chart(view: View, facts: ReportFacts) -> str:
