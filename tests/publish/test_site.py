@@ -1,65 +1,30 @@
-"""The static linked-data website: a page, or a section of a page, per resource in two languages; every link
-resolving (so the site works from disk), the source passage highlighted, each page described in Turtle and JSON-LD,
-and no page listing more than its share of links."""
+"""The website as files: every resource of the graph on a page or under an anchor in both languages, every link
+resolving (so the site works from disk), headings in order, the right ``lang`` on every element, no English on a
+Polish page, and each page carrying its resource's description as JSON-LD that an extractor gets back."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
+import json
+import re
+from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 from lxml import etree, html
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.publish.negotiation import section_of
-from civicgraph.publish.site import format_number, relative
+from civicgraph.publish.site.words import EXTERNAL_LABELS, NOUNS, WORDS
 from civicgraph.source.records import Dataset
 
 BASE = "https://w3id.org/civicgraph/id/"
-CG = "https://w3id.org/civicgraph/ontology#"
-FIGURE = "activity/3064011/2023/zit-projects/figure/total-value"
 REPORT = "report/3064011/2023"
-
-
-class _Page(HTMLParser):
-    """The links, ids, <link rel=alternate> and <mark> texts of one HTML page."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-        self.alternates: dict[str, str] = {}
-        self.marks: list[str] = []
-        self._in_mark = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if "id" in values:
-            self.ids.add(values["id"])
-        if tag in ("a", "link") and "href" in values:
-            self.links.append(values["href"])
-        if tag == "link" and values.get("rel") == "alternate" and "type" in values:
-            self.alternates[values["type"]] = values["href"]
-        if tag == "mark":
-            self._in_mark += 1
-            self.marks.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "mark":
-            self._in_mark -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._in_mark:
-            self.marks[-1] += data
-
-
-def _parse(path: Path) -> _Page:
-    page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    return page
+MEMBER = "member/3064011"
 
 
 @pytest.fixture(scope="module")
@@ -68,27 +33,31 @@ def site(dist: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def pages(site: Path) -> dict[Path, _Page]:
-    return {path: _parse(path) for path in sorted(site.rglob("*.html"))}
+def pages(site: Path) -> dict[Path, html.HtmlElement]:
+    return {path: html.parse(str(path)).getroot() for path in sorted(site.rglob("*.html"))}
 
 
-def test_every_link_in_the_site_resolves_to_an_existing_file_and_anchor(pages: dict[Path, _Page]) -> None:
-    broken = []
-    checked = 0
+def _ids(page: html.HtmlElement) -> set[str]:
+    return set(page.xpath("//@id"))
+
+
+def test_every_link_in_the_site_resolves_to_an_existing_file_and_anchor(pages: dict[Path, html.HtmlElement]) -> None:
+    ids = {path: _ids(page) for path, page in pages.items()}
+    broken, checked = [], 0
     for path, page in pages.items():
-        for href in page.links:
+        for href in page.xpath("//a/@href | //link/@href | //script/@src"):
             parts = urlsplit(href)
-            if parts.scheme in ("http", "https", "mailto", "data"):
+            if parts.scheme in ("http", "https", "data"):
                 continue
             assert not parts.scheme and not href.startswith("/"), f"{path}: {href} is not relative"
             target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
             checked += 1
             if not target.is_file():
                 broken.append(f"{path}: {href}")
-            elif parts.fragment and target.suffix == ".html" and parts.fragment not in pages[target].ids:
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in ids[target]:
                 broken.append(f"{path}: {href} (no such anchor)")
     assert broken == []
-    assert checked > 5000
+    assert checked > 3000
 
 
 def test_section_rules_put_each_resource_on_its_report_member_or_period_page() -> None:
@@ -108,20 +77,21 @@ def test_section_rules_put_each_resource_on_its_report_member_or_period_page() -
 
 
 def test_every_resource_of_the_graph_is_shown_and_described_in_both_languages(
-    site: Path, dist: Path, pages: dict[Path, _Page]
+    site: Path, dist: Path, pages: dict[Path, html.HtmlElement]
 ) -> None:
-    """Each data resource has its page or a section (an element with its anchor as id) in both languages, and the
-    page's Turtle and JSON-LD hold every triple of the resource."""
+    """Each data resource has its page or an element with its anchor as id in both languages, and the page's
+    Turtle and JSON-LD hold every triple of the resource."""
     graph = Graph().parse(dist / "graph.nt")
     subjects = {str(s) for s in graph.subjects() if str(s).startswith(BASE)}
     assert len(subjects) > 200
+    ids = {path: _ids(page) for path, page in pages.items()}
     descriptions: dict[str, Graph] = {}
     for subject in sorted(subjects):
         page, anchor = section_of(subject[len(BASE) :])
         for suffix in (".html", ".en.html"):
-            html = (site / f"{page}{suffix}").resolve()
-            assert html in pages, f"{page}{suffix}"
-            assert anchor is None or anchor in pages[html].ids, f"{page}{suffix}#{anchor}"
+            path = (site / f"{page}{suffix}").resolve()
+            assert path in pages, f"{page}{suffix}"
+            assert anchor is None or anchor in ids[path], f"{page}{suffix}#{anchor}"
         if page not in descriptions:
             turtle = Graph().parse(site / f"{page}.ttl")
             assert isomorphic(Graph().parse(site / f"{page}.jsonld", format="json-ld"), turtle), page
@@ -132,73 +102,167 @@ def test_every_resource_of_the_graph_is_shown_and_described_in_both_languages(
         assert (site / f"{term}.html").is_file() and (site / f"{term}.en.html").is_file(), term
 
 
-def _section(path: Path, anchor: str) -> etree._Element:
-    (section,) = html.parse(str(path)).xpath("//*[@id=$anchor]", anchor=anchor)
-    return section
-
-
-def test_the_figure_section_shows_the_hedge_and_highlights_the_source_passage(site: Path) -> None:
-    polish = _section(site / f"{REPORT}.html", FIGURE)
-    # source.txt: "...na łączną kwotę blisko 1,4 mld zł, przy ponad 800 mln zł dotacji ze środków unijnych."
-    assert [mark.text_content() for mark in polish.iter("mark")] == ["blisko 1,4 mld zł"]
-    (paragraph,) = polish.xpath(".//mark/..")
-    assert "Stowarzyszone samorządy zrealizowały 139 projektów Zintegrowanych" in paragraph.text_content()
-    (headline,) = polish.find_class("headline")
-    assert headline.text_content() == "blisko 1\u00a0400\u00a0000\u00a0000 PLN"
-    (english,) = _section(site / f"{REPORT}.en.html", FIGURE).find_class("headline")
-    assert english.text_content() == "nearly 1,400,000,000 PLN"
-    page = _parse(site / f"{REPORT}.html")
-    assert page.alternates == {"text/turtle": "2023.ttl", "application/ld+json": "2023.jsonld"}
-    assert "2023.en.html" in page.links and "2023.html" in _parse(site / f"{REPORT}.en.html").links
-
-
 def test_a_report_page_is_described_by_its_edition_and_a_member_page_by_its_own_triples(site: Path, dist: Path) -> None:
     for suffix in (".ttl", ".jsonld"):
         assert (site / f"{REPORT}{suffix}").read_bytes() == (dist / "editions" / f"3064011-2023{suffix}").read_bytes()
     graph = Graph().parse(dist / "graph.nt")
-    member = "member/3064011"
     # The member, its Wikidata check, its memberships and their periods: the resources of its page.
     expected = {
         s
         for s in graph.subjects()
-        if str(s) == f"{BASE}{member}" or str(s).startswith((f"{BASE}{member}/", f"{BASE}membership/3064011/"))
+        if str(s) == f"{BASE}{MEMBER}" or str(s).startswith((f"{BASE}{MEMBER}/", f"{BASE}membership/3064011/"))
     }
-    described = Graph().parse(site / f"{member}.ttl")
+    described = Graph().parse(site / f"{MEMBER}.ttl")
     assert set(described.subjects()) == expected
     assert set(described) == {t for s in expected for t in graph.triples((s, None, None))}
 
 
-def test_links_from_elsewhere_are_bounded_per_property(
-    dist: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A concept named by many resources lists a sample and says how many there are."""
-    from civicgraph.graph.rdfio import sorted_triples
-    from civicgraph.publish import site as site_module
-    from civicgraph.publish.release import Release
+def _embedded_jsonld(path: Path) -> list[object]:
+    """The JSON-LD documents an extractor (extruct, from PyPI) finds in a page."""
+    extruct = pytest.importorskip("extruct")
+    found: list[object] = extruct.extract(path.read_text(encoding="utf-8"), syntaxes=["json-ld"])["json-ld"]
+    return found
 
-    model = site_module.SiteModel(Release(dataset, built, sorted_triples(built.graph)))
-    exact = "https://w3id.org/civicgraph/vocab/hedge/exact"
-    named = len(set(Graph().parse(dist / "graph.nt").subjects(URIRef(CG + "hedge"), URIRef(exact))))
-    assert named > 3
-    monkeypatch.setattr(site_module, "LINKS_SHOWN", 3)
-    row = html.fragment_fromstring(model.incoming_html(model.pages[exact], "en"), create_parent="div")
-    (cell,) = row.xpath("//tr[th/a/@href='../../ontology/hedge.en.html']/td")  # the rows of cg:hedge
-    assert len(cell.xpath("./a")) == 3
-    assert (
-        cell.xpath("string(./small[@class='more'])")
-        == f"3 of {named} shown; the full list: a SPARQL query or the CSV files"
+
+def test_every_page_of_a_resource_embeds_its_description_as_json_ld(site: Path) -> None:
+    """Each page with a description beside it (``.jsonld``) carries the same JSON-LD in a script element: every
+    page but the home page, the voivodeships' lists (no resource of the graph) and the catalogue page (it links
+    the catalogue's files: the catalogue is written after the site, as it describes the site's files)."""
+    embedding = set()
+    for page in sorted(site.rglob("*.html")):
+        name = page.name.removesuffix(".en.html").removesuffix(".html")
+        beside = page.with_name(f"{name}.jsonld")
+        if not beside.is_file() or (page.parent == site and name == "catalog"):
+            continue
+        described = json.loads(beside.read_text(encoding="utf-8"))
+        # A document whose top level is an array (the shapes, in expanded form) comes back as its nodes.
+        assert _embedded_jsonld(page) == (described if isinstance(described, list) else [described]), page
+        embedding.add(page.relative_to(site).as_posix())
+    others = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - embedding
+    assert others == {
+        *(f"{name}{suffix}" for name in ("index", "catalog") for suffix in (".html", ".en.html")),
+        *(p.relative_to(site).as_posix() for p in (site / "voivodeship").glob("*.html")),
+    }
+
+
+@pytest.mark.parametrize(
+    "page",
+    [MEMBER, REPORT, "organisation/metropolia-poznan", "period/2023", "vocab/hedge/nearly", "ontology/Figure"],
+)
+def test_an_extractor_gets_the_resource_triples_back_from_the_page(site: Path, page: str) -> None:
+    (document,) = _embedded_jsonld(site / f"{page}.html")
+    extracted = Graph().parse(data=json.dumps(document), format="json-ld")
+    assert isomorphic(extracted, Graph().parse(site / f"{page}.ttl"))
+
+
+def test_no_rdfa_on_a_page_says_anything_the_graph_does_not(site: Path, dist: Path) -> None:
+    """The pages carry their data as JSON-LD: whatever an RDFa processor (pyRdfa3, through extruct) reads about
+    the data's resources is in the graph (the report's schema:url is an xsd:anyURI literal, not an IRI)."""
+    extruct = pytest.importorskip("extruct")
+    graph = Graph().parse(dist / "graph.nt")
+    report = URIRef(BASE + REPORT)
+    url = graph.value(report, URIRef("http://schema.org/url"))
+    assert isinstance(url, Literal) and url.datatype == XSD.anyURI
+    for page in (f"{REPORT}.html", f"{MEMBER}.html", "organisation/metropolia-poznan.html"):
+        text = (site / page).read_text(encoding="utf-8")
+        rdfa = extruct.extract(text, base_url=f"https://w3id.org/civicgraph/site/{page}", syntaxes=["rdfa"])["rdfa"]
+        about_data = [node for node in rdfa if str(node.get("@id", "")).startswith(BASE)]
+        assert about_data == [], page
+
+
+def _headings(page: html.HtmlElement) -> list[int]:
+    return [int(h.tag[1]) for h in page.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+
+
+def test_every_page_has_one_h1_and_headings_that_never_skip_a_level(pages: dict[Path, html.HtmlElement]) -> None:
+    wrong = []
+    for path, page in pages.items():
+        levels = _headings(page)
+        if levels[:1] != [1] or levels.count(1) != 1:
+            wrong.append(f"{path}: {levels}")
+        wrong += [f"{path}: h{a} then h{b}" for a, b in pairwise(levels) if b > a + 1]
+    assert wrong == []
+
+
+def test_each_page_says_its_language_and_marks_polish_quotes_on_english_pages(
+    pages: dict[Path, html.HtmlElement],
+) -> None:
+    for path, page in pages.items():
+        expected = "en" if path.name.endswith(".en.html") else "pl"
+        assert page.get("lang") == expected, path
+        for quote in page.xpath("//blockquote | //*[contains(@class, 'report-text')]"):
+            assert quote.get("lang") == "pl", path
+
+
+def _text_in(page: html.HtmlElement, lang: str) -> str:
+    """The text of a page whose language (its nearest ``lang``) is ``lang``, without code and scripts."""
+    parts: list[str] = []
+
+    def walk(element: html.HtmlElement, inherited: str) -> None:
+        if not isinstance(element.tag, str) or element.tag in ("script", "style", "code"):
+            if isinstance(element.tag, str) and element.tail and inherited == lang:
+                parts.append(element.tail)
+            return
+        own = element.get("lang", inherited)
+        if element.text and own == lang:
+            parts.append(element.text)
+        for child in element:
+            walk(child, own)
+        if element.tail and inherited == lang:
+            parts.append(element.tail)
+
+    walk(page, "")
+    return " ".join(" ".join(parts).split())
+
+
+# IRIs and prefixed names (cgv:activity-type, dct:title) are names, not words of a language.
+_NAMES = re.compile(r"https?://\S+|\b[a-z]+:[\w./#:-]+|@[a-z]{2}\b")
+
+
+def _literals(dist: Path, language: str) -> list[str]:
+    """The texts in ``language`` of the release's graph and of its ontology."""
+    graph = Graph().parse(dist / "graph.nt")
+    graph.parse(dist / "ontology" / "civicgraph.ttl")
+    return [str(o) for o in graph.objects() if isinstance(o, Literal) and o.language == language]
+
+
+def _foreign(dist: Path, other: str, lang: str) -> list[str]:
+    """Phrases of language ``other`` that must not appear in text in ``lang``: the graph's and ontology's labels,
+    titles and definitions in ``other`` and the site's own words in ``other`` (longer than three letters), less
+    any that are also text in ``lang`` (a name both languages share, a homograph such as "data", a Polish
+    example quoted in an English definition)."""
+    index = 0 if other == "pl" else 1
+    phrases = set(_literals(dist, other))
+    phrases |= {v for k, v in WORDS[other].items() if "{" not in v and k != "switch"}
+    phrases |= {labels[index] for labels in EXTERNAL_LABELS.values()}
+    phrases |= {form for forms in NOUNS.values() for form in forms[other]}
+    own = " | ".join(_literals(dist, lang) + [v for k, v in WORDS[lang].items() if k != "switch"])
+    own += " | " + " | ".join(labels[1 - index] for labels in EXTERNAL_LABELS.values())
+    own += " | " + " | ".join(form for forms in NOUNS.values() for form in forms[lang])
+    return sorted(
+        (p for p in phrases if len(p) > 3 and not re.search(rf"(?<!\w){re.escape(p)}(?!\w)", own)),
+        key=len,
+        reverse=True,
     )
 
 
-def test_the_index_lists_organisations_and_local_governments_with_their_reports(site: Path) -> None:
-    index = site / "index.html"
-    page = _parse(index)
-    assert "organisation/metropolia-poznan.html" in page.links
-    assert "member/3064011.html" in page.links
-    assert "report/3064011/2023.html" in page.links
-    text = index.read_text(encoding="utf-8")
-    # "Miasto Poznań było członkiem 16 krajowych organizacji i sieci" (source.txt)
-    assert "— członkostwa: 16</li>" in text
+def _pages_in(pages: dict[Path, html.HtmlElement], lang: str) -> Iterator[tuple[Path, str]]:
+    for path, page in pages.items():
+        if path.name.endswith(".en.html") == (lang == "en"):
+            yield path, _NAMES.sub(" ", _text_in(page, lang))
+
+
+def test_no_english_on_a_polish_page_and_no_polish_on_an_english_one(
+    dist: Path, pages: dict[Path, html.HtmlElement]
+) -> None:
+    """Text in the page's language holds no label, title, definition or site word of the other language (text
+    in another language is allowed only inside an element marked with it)."""
+    for lang, other in (("pl", "en"), ("en", "pl")):
+        foreign = _foreign(dist, other, lang)
+        assert len(foreign) > 100
+        pattern = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in foreign))
+        found = [f"{path}: {m.group(0)!r}" for path, text in _pages_in(pages, lang) for m in pattern.finditer(text)]
+        assert found == [], lang
 
 
 def test_the_sitemap_lists_every_page_by_its_absolute_url(site: Path, dataset: Dataset) -> None:
@@ -209,6 +273,28 @@ def test_the_sitemap_lists_every_page_by_its_absolute_url(site: Path, dataset: D
     listed = {loc[len(prefix) :] for loc in locations}
     on_disk = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
     assert listed == on_disk
+
+
+def test_the_vocab_and_shapes_namespaces_have_documents(site: Path, dist: Path) -> None:
+    """``…/vocab/`` and ``…/shapes`` resolve to pages (site/vocab/index, site/shapes) with their RDF beside
+    them: the concept schemes, and the shapes the release was validated with, each shape under its anchor."""
+    vocabularies = Graph().parse(dist / "ontology" / "vocabularies.ttl")
+    assert isomorphic(Graph().parse(site / "vocab" / "index.ttl"), vocabularies)
+    assert isomorphic(Graph().parse(site / "vocab" / "index.jsonld", format="json-ld"), vocabularies)
+    (shapes_file,) = (dist / "shapes").glob("*.ttl")
+    shapes = Graph().parse(shapes_file)
+    assert (site / "shapes.ttl").read_bytes() == shapes_file.read_bytes()
+    assert isomorphic(Graph().parse(site / "shapes.jsonld", format="json-ld"), shapes)
+    named = {
+        str(s).split("#", 1)[1] for s in shapes.subjects() if str(s).startswith("https://w3id.org/civicgraph/shapes#")
+    }
+    assert "FigureShape-value" in named
+    for suffix in (".html", ".en.html"):
+        page = html.parse(str(site / f"shapes{suffix}")).getroot()
+        assert named <= _ids(page)
+        schemes = html.parse(str(site / "vocab" / f"index{suffix}")).getroot()
+        linked = {(site / "vocab" / href).resolve() for href in schemes.xpath("//h2/a/@href")}
+        assert {(site / "vocab" / f"{scheme}{suffix}").resolve() for scheme in ("hedge", "role", "unit")} <= linked
 
 
 def test_htaccess_answers_iris_with_303_by_accept(dist: Path) -> None:
@@ -229,27 +315,16 @@ def test_htaccess_answers_iris_with_303_by_accept(dist: Path) -> None:
     assert "Options" not in rules  # a host allowing only AllowOverride FileInfo answers 500 to an Options line
 
 
-def test_relative_links_and_number_formats() -> None:
-    assert relative("member/3064011", "organisation/zmp.html") == "../organisation/zmp.html"
-    assert relative("index", "member/3064011.html") == "member/3064011.html"
-    assert relative("report/3064011/2023/text/chars/5-9", "report/3064011/2023/text.html") == "../../text.html"
-    assert relative("report/3064011/2023", "report/3064011/2023/text.html") == "2023/text.html"
-    assert format_number("14025", "pl") == "14\u00a0025"  # "możliwość nauki dla 14 025 uczniów"
-    assert format_number("14025", "en") == "14,025"
-    assert format_number("0.5", "pl") == "0,5"
-
-
 def test_the_site_is_the_same_written_by_one_or_two_workers(
     tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The pages are shared out between forked workers: every file must come out the same as from one process."""
-    from civicgraph.graph.rdfio import sorted_triples
     from civicgraph.publish.editions import write_editions
     from civicgraph.publish.release import Release
     from civicgraph.publish.site import write_site
     from civicgraph.util import parallel
 
-    release = Release(dataset, built, sorted_triples(built.graph))
+    release = Release(dataset, built, built.triples)
     outputs = []
     for workers in (1, 2):
         monkeypatch.setattr(parallel, "MAX_WORKERS", workers)

@@ -1,10 +1,13 @@
-"""End to end in a real browser: Debian's headless Chromium walks the site from the index to an organisation, a
-membership (a section of its member's page) and a figure (a section of its report's page) — served over HTTP on
-loopback, and opened from disk — and finds the source passage, working links and no console errors. A screenshot
-of each step is kept in test-artifacts/."""
+"""The website in a real browser: Debian's headless Chromium opens the key pages of each kind, in both languages,
+at 1280 px and at 375 px (a phone), keeps a full-page screenshot of each in test-artifacts/site/, runs axe-core
+(from npm, pinned in tests/browser/package-lock.json, injected into the page) against WCAG 2.1 A and AA, checks
+that nothing is wider than the phone, and walks from the home page to a figure and its source passage — served
+over HTTP on loopback, and opened from disk. The home page's search finds a local government by part of its
+name."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import tempfile
 import threading
@@ -20,7 +23,27 @@ from ..conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts" / "site"
+WIDTHS = (1280, 375)
+WCAG_21_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# One page of every kind the site makes.
+KEY_PAGES = (
+    "index",
+    "member/3064011",
+    "report/3064011/2023",
+    "organisation/metropolia-poznan",
+    "voivodeship/30",
+    "catalog",
+    "period/2023",
+    "vocab/index",
+    "vocab/hedge",
+    "vocab/hedge/nearly",
+    "ontology",
+    "ontology/Figure",
+    "shapes",
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,43 +88,77 @@ def browser() -> Iterator[Any]:
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        "--hide-scrollbars",
         f"--user-data-dir={profile}",
-        "--window-size=1200,1400",
+        "--window-size=1280,900",
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
+    driver.set_script_timeout(60)
     try:
         yield driver
     finally:
         driver.quit()
 
 
+def _width(driver: Any, width: int) -> None:
+    """The viewport of a desktop (1280 px) or of a phone (375 px, touch, no desktop layout)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+
+
 def _console_errors(driver: Any) -> list[str]:
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
 
 
-def _follow(driver: Any, text: str, step: str) -> None:
-    """Click the link whose text is ``text``, check the page has no console error, keep a screenshot."""
-    from selenium.webdriver.common.by import By
+def _screenshot(driver: Any, name: str) -> None:
+    """The whole page, as tall as it is."""
+    size = driver.execute_script("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {"captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}},
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
-    driver.find_element(By.LINK_TEXT, text).click()
-    _check_page(driver, step)
+
+def _axe_violations(driver: Any) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the open page: rule, impact and the first elements."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(r.violations)).catch(e => done([{id: 'axe failed', impact: String(e), nodes: []}]));",
+        WCAG_21_A_AA,
+    )
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in violations]
 
 
-def _check_page(driver: Any, step: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    assert _console_errors(driver) == [], step
-    hrefs = [a.get_attribute("href") for a in driver.find_elements(By.TAG_NAME, "a")]
-    assert hrefs and all(hrefs), f"{step}: a link without a target"
-    ARTIFACTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / f"site-{step}.png"))
+@pytest.mark.parametrize("width", WIDTHS)
+def test_key_pages_pass_axe_fit_the_screen_and_load_cleanly(browser: Any, server: str, width: int) -> None:
+    if not AXE.is_file():
+        pytest.skip("needs axe-core from npm: run `npm ci --prefix tests/browser` (as .ci/run does)")
+    _width(browser, width)
+    problems = []
+    for path in KEY_PAGES:
+        for suffix in (".html", ".en.html"):
+            browser.get(f"{server}site/{path}{suffix}")
+            name = f"{path.replace('/', '_')}{suffix.removesuffix('.html')}-{width}"
+            _screenshot(browser, name)
+            problems += [f"{name}: {v}" for v in _axe_violations(browser)]
+            page_width = browser.execute_script("return document.documentElement.scrollWidth")
+            if page_width > width:
+                problems.append(f"{name}: {page_width} px wide")
+            problems += [f"{name}: {e}" for e in _console_errors(browser)]
+    assert problems == []
 
 
 def _section(driver: Any, anchor: str | None = None) -> Any:
-    """The element the URL's fragment (or ``anchor``) names: the section of the resource the link was to."""
+    """The element the URL's fragment (or ``anchor``) names: the place of the resource the link was to."""
     from selenium.webdriver.common.by import By
 
     anchor = anchor or unquote(urlsplit(driver.current_url).fragment)
@@ -109,42 +166,69 @@ def _section(driver: Any, anchor: str | None = None) -> Any:
     return driver.find_element(By.ID, anchor)
 
 
-def _walk(driver: Any, start: str, name: str) -> None:
+def _follow(driver: Any, text: str) -> None:
     from selenium.webdriver.common.by import By
 
+    driver.find_element(By.LINK_TEXT, text).click()
+    assert _console_errors(driver) == [], driver.current_url
+
+
+def _walk(driver: Any, start: str) -> None:
+    """Home → organisation → member (the membership's row) → the report's text → a figure and back."""
+    from selenium.webdriver.common.by import By
+
+    _width(driver, 1280)
     driver.get(start)
-    _check_page(driver, f"{name}-1-index")
-    _follow(driver, "Metropolia Poznań", f"{name}-2-organisation")
+    _follow(driver, "Metropolia Poznań")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Metropolia Poznań"
-    _follow(driver, "Miasto Poznań — Metropolia Poznań", f"{name}-3-membership")
+    _follow(driver, "Miasto Poznań")
     assert driver.find_element(By.TAG_NAME, "h1").text == "Miasto Poznań"
-    # The membership's evidence, as listed in source.txt: " • Metropolia Poznań;" (with other reports', if the data
-    # holds other years of Poznań)
-    membership = _section(driver)
-    assert "Metropolia Poznań;" in [m.text for m in membership.find_elements(By.TAG_NAME, "mark")]
-    membership.find_element(By.LINK_TEXT, "Łączna kwota projektów ZIT").click()
-    _check_page(driver, f"{name}-4-figure")
-    figure = _section(driver)
-    anchor = figure.get_attribute("id")
-    assert figure.find_element(By.CSS_SELECTOR, ".headline").text == "blisko 1 400 000 000 PLN"
-    # source.txt: "…na łączną kwotę blisko 1,4 mld zł, przy ponad 800 mln zł dotacji ze środków unijnych."
-    (mark,) = figure.find_elements(By.TAG_NAME, "mark")
-    assert mark.text == "blisko 1,4 mld zł"
-    paragraph = mark.find_element(By.XPATH, "./ancestor::p[1]").text
-    assert "Stowarzyszone samorządy zrealizowały 139 projektów" in paragraph
-    _follow(driver, "English", f"{name}-5-report-en")
-    figure = _section(driver, anchor)  # the language switch leads to the top of the same page
-    assert figure.find_element(By.CSS_SELECTOR, ".headline").text == "nearly 1,400,000,000 PLN"
-    figure.find_element(By.LINK_TEXT, "blisko 1,4 mld zł").click()
-    _check_page(driver, f"{name}-6-evidence-en")
-    evidence = _section(driver)
-    assert evidence.get_attribute("typeof") == "https://w3id.org/civicgraph/ontology#Evidence"
-    assert [m.text for m in evidence.find_elements(By.TAG_NAME, "mark")] == ["blisko 1,4 mld zł"]
+    # The story: the ZIT figures as large numbers, the source passage on demand with its year.
+    zit = driver.find_element(
+        By.XPATH, "//li[p[@class='title'] = 'Projekty Zintegrowanych Inwestycji Terytorialnych (ZIT)']"
+    )
+    summary = zit.find_element(By.TAG_NAME, "summary")
+    assert summary.text == "Gdzie raport za 2023 r. o tym mówi"
+    summary.click()
+    marks = [m.text for m in zit.find_elements(By.CSS_SELECTOR, "mark.m-figure")]
+    assert marks == ["139 projektów", "blisko 1,4 mld zł", "ponad 800 mln zł"]
+    zit.find_element(By.LINK_TEXT, "w tekście raportu").click()
+    # source.txt: "Stowarzyszone samorządy zrealizowały 139 projektów … blisko 1,4 mld zł …"
+    passage = _section(driver)
+    assert passage.tag_name == "mark" and passage.text.startswith("Stowarzyszone samorządy zrealizowały")
+    figure_mark = driver.find_element(By.ID, "report/3064011/2023/text/chars/1216-1233")
+    assert figure_mark.text == "blisko 1,4 mld zł"
+    figure_mark.find_element(By.XPATH, "following-sibling::sup[1]/a").click()
+    fact = _section(driver)
+    assert fact.find_element(By.CSS_SELECTOR, ".big").text == "blisko 1,4 mld zł"
+    _follow(driver, "English")
+    fact = _section(driver, "activity/3064011/2023/zit-projects/figure/total-value")
+    assert fact.find_element(By.CSS_SELECTOR, ".big").text == "nearly PLN 1.4 billion"
 
 
-def test_walk_the_served_site_from_the_index_to_a_figure(browser: Any, server: str) -> None:
-    _walk(browser, f"{server}site/index.html", "http")
+def test_walk_the_served_site_from_the_home_page_to_a_figure(browser: Any, server: str) -> None:
+    _walk(browser, f"{server}site/index.html")
 
 
 def test_walk_the_site_opened_from_disk(browser: Any, dist: Path) -> None:
-    _walk(browser, (dist / "site" / "index.html").as_uri(), "file")
+    _walk(browser, (dist / "site" / "index.html").as_uri())
+
+
+@pytest.mark.parametrize("where", ["http", "file"])
+def test_the_search_finds_a_local_government_by_part_of_its_name(
+    browser: Any, server: str, dist: Path, where: str
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _width(browser, 375)
+    browser.get(f"{server}site/index.html" if where == "http" else (dist / "site" / "index.html").as_uri())
+    field = browser.find_element(By.ID, "search-field")
+    assert field.is_displayed()
+    field.click()
+    field.send_keys("poznan")  # without the diacritic
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results a"))
+    found = {a.text: a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#search-results a")}
+    assert found["Miasto Poznań"].endswith("site/member/3064011.html")
+    assert found["Powiat Poznański"].endswith("site/member/3021.html")
+    assert _console_errors(browser) == []

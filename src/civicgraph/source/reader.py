@@ -34,6 +34,7 @@ from civicgraph.source.records import (
     Location,
     Member,
     Membership,
+    NameForms,
     NameVariant,
     Organisation,
     Participation,
@@ -421,15 +422,25 @@ class _Reader:
             teryt = self.teryt(key_node, key_node.value)
             if teryt is None:
                 continue
-            fields = self.mapping(value, teryt, required=("name", "kind"), optional=("wikidata",))
+            fields = self.mapping(value, teryt, required=("name", "kind"), optional=("forms", "wikidata"))
             if fields is None:
                 continue
             name = self.text(fields["name"], f"{teryt}.name")
             kind = self.notation(fields["kind"], f"{teryt}.kind", "local-government-kind")
             link = self.wikidata(fields.get("wikidata"), f"{teryt}.wikidata")
+            forms = self.optional(fields.get("forms"), self.name_forms, f"{teryt}.forms")
             if name is not None and kind is not None:
-                members[teryt] = Member(teryt, name, kind, link, self.location(key_node))
+                members[teryt] = Member(teryt, name, kind, link, self.location(key_node), forms)
         return members
+
+    def name_forms(self, node: yaml.Node, where: str) -> NameForms | None:
+        """The genitive and locative of a member's Polish name, typed in members.yaml (both, or neither)."""
+        fields = self.mapping(node, where, required=("genitive", "locative"))
+        if fields is None:
+            return None
+        genitive = self.string(fields["genitive"], f"{where}.genitive")
+        locative = self.string(fields["locative"], f"{where}.locative")
+        return NameForms(genitive, locative) if genitive is not None and locative is not None else None
 
     def organisations(self, file: Path) -> dict[str, Organisation]:
         node = self.parse(file)

@@ -51,12 +51,22 @@ class WikidataLink:
 
 
 @dataclass(frozen=True)
+class NameForms:
+    """A Polish name in the cases sentences need besides the nominative: "członkostwa Miasta Poznania"
+    (genitive), "o Mieście Poznaniu" (locative). Typed by a person; never derived."""
+
+    genitive: str
+    locative: str
+
+
+@dataclass(frozen=True)
 class Member:
     teryt: str
     name: Text
     kind: str
     wikidata: WikidataLink | None
     location: Location
+    forms: NameForms | None = None  # of the Polish name; None when nobody has typed them
 
 
 @dataclass(frozen=True)

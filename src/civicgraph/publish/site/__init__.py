@@ -1,0 +1,286 @@
+"""``site/``: the website, in Polish (``{path}.html``) and English (``{path}.en.html``), each page with its machine
+description beside it (``{path}.ttl``, ``{path}.jsonld``) and inside it (the same JSON-LD in a script element).
+
+``{path}`` is an IRI minus the base IRI (``member/3064011``); ontology terms live under ``ontology/`` and concepts
+under ``vocab/``. Pages are made for local governments, national organisations, reports, periods, concept schemes
+and concepts, and the ontology and its terms; every other resource is a section of one of them, its anchor being
+its own path (:func:`civicgraph.publish.negotiation.section_of`): ``…/id/activity/3064011/2023/pkm`` is shown at
+``report/3064011/2023.html#activity/3064011/2023/pkm``.
+
+The pages of local governments, organisations and reports are written for the people who read them
+(:mod:`.member`, :mod:`.organisation`, :mod:`.report`): memberships as a story with its evidence, the report's
+text with its facts marked, charts with their tables. Periods, concepts and ontology terms keep the linked-data
+view (:mod:`.generic`). Every page says which resource it describes and links its Turtle and JSON-LD. A
+report page's descriptions are its edition's files (the same bytes as ``editions/{teryt}-{year}.ttl|.jsonld``).
+
+Beside them: the home page and a page per voivodeship (:mod:`.index`), the catalogue page, the concept schemes'
+index (``vocab/index``) and the shapes (``shapes``) (:mod:`.documents`), ``sitemap.xml`` and ``.htaccess``.
+Every link is relative, so the site works opened from disk (``file://``) as well as served. The pages need no
+script; the home page's search is one where scripts run.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from civicgraph.graph.jsonld import write_compact_jsonld
+from civicgraph.graph.rdfio import write_turtle
+from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
+from civicgraph.publish.release import Release, build_date, editions
+from civicgraph.publish.site.catalog import render_catalog
+from civicgraph.publish.site.documents import (
+    SHAPES_PAGE,
+    VOCAB_PAGE,
+    shapes_context,
+    shapes_jsonld,
+    vocab_index_context,
+    vocabulary_triples,
+)
+from civicgraph.publish.site.facts import Reader
+from civicgraph.publish.site.generic import generic_context
+from civicgraph.publish.site.index import (
+    SEARCH_INDEX,
+    index_context,
+    members_by_voivodeship,
+    search_index,
+    voivodeship_context,
+    voivodeship_path,
+)
+from civicgraph.publish.site.markup import escape
+from civicgraph.publish.site.member import member_context
+from civicgraph.publish.site.model import Page, SiteModel, file_of, relative
+from civicgraph.publish.site.organisation import organisation_context
+from civicgraph.publish.site.parts import View
+from civicgraph.publish.site.report import report_context
+from civicgraph.publish.site.words import LANGS, WORDS
+from civicgraph.util.gcpause import paused_cycle_collector
+from civicgraph.util.iris import CG, CGV
+from civicgraph.util.parallel import in_parallel
+from civicgraph.util.resources import shapes_files
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["write_site"]
+
+# The story pages, by the class of their resource: (template, the function giving its content).
+_STORIES: dict[str, tuple[str, Callable[[View, Reader], dict[str, Any]]]] = {
+    f"{CG}LocalGovernment": ("member.html", member_context),
+    f"{CG}NationalOrganisation": ("organisation.html", organisation_context),
+    f"{CG}Report": ("report.html", report_context),
+}
+
+
+# The templates of the resources' pages.
+_PAGE_TEMPLATES = ("member.html", "organisation.html", "report.html", "generic.html")
+
+
+def environment() -> jinja2.Environment:
+    import jinja2  # imported here: only the site writer needs it
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+        autoescape=True,
+        auto_reload=False,  # templates are compiled once per build, not checked again for each page
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def embedded(jsonld: bytes) -> Markup:
+    """JSON-LD to put inside ``<script type="application/ld+json">``: ``<`` written as ``\\u003c`` (the same
+    JSON, as ``<`` occurs only inside strings), so that no ``</script>`` in the data can end the element."""
+    return Markup(jsonld.decode().strip().replace("<", "\\u003c"))
+
+
+def common(view: View, title: str, data_files: bool = True, jsonld: Markup | None = None) -> dict[str, Any]:
+    """What every page's frame needs: language, navigation, footer, and its descriptions' files."""
+    path, lang = view.path, view.lang
+    other = "en" if lang == "pl" else "pl"
+    name = posixpath.basename(path)
+    settings = view.model.settings
+    return {
+        "lang": lang,
+        "other_lang": other,
+        "w": WORDS[lang],
+        "title": title,
+        "title_lang": "",
+        "switch_href": posixpath.basename(file_of(path, other)),
+        "index_href": relative(path, file_of("index", lang)),
+        "catalog_href": relative(path, file_of("catalog", lang)),
+        "ontology_href": relative(path, file_of("ontology", lang)),
+        "vocab_href": relative(path, file_of(VOCAB_PAGE, lang)),
+        "shapes_href": relative(path, file_of(SHAPES_PAGE, lang)),
+        "edition": settings.edition,
+        "issued": build_date(settings).isoformat(),
+        "licence": settings.data_licence,
+        "turtle_href": f"{name}.ttl" if data_files else "",
+        "jsonld_href": f"{name}.jsonld" if data_files else "",
+        "jsonld": jsonld or "",
+        "data_heading": WORDS[lang]["data_heading"],
+        "data_more": "",
+        "unplaced": [],
+    }
+
+
+def render_page(
+    model: SiteModel, reader: Reader, templates: dict[str, jinja2.Template], page: Page, lang: str, jsonld: Markup
+) -> str:
+    """A resource's page: its story (member, organisation, report) or its linked-data view."""
+    view = View(model, page, lang)
+    story = next((_STORIES[t] for t in model.graph_for(page).types(page.iri) if t in _STORIES), None)
+    if story is not None:
+        template, content = story
+        context = content(view, reader)
+    else:
+        template, context = "generic.html", generic_context(view)
+    frame = common(view, context["title"], jsonld=jsonld)
+    frame["data_lead"] = Markup(escape(view.w["data_lead"]).format(iri=f"<code>{escape(page.iri)}</code>"))
+    frame["unplaced"] = [
+        {"anchor": model.anchors[s], "iri": s, "kind": _kind(view, s)}
+        for s in page.subjects[1:]
+        if model.anchors[s] not in view.placed
+    ]
+    return templates[template].render({**frame, **context})
+
+
+def _kind(view: View, iri: str) -> str:
+    types = view.model.index.types(iri)
+    own = [t for t in types if t.startswith(CG)]
+    return view.label((own or types)[0]) if types else ""
+
+
+def _same_file(source: Path, target: Path) -> None:
+    """``target`` with the bytes of ``source``: a hard link where the file system has them (creating a file costs
+    a national build seconds), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_site(release: Release, out: Path) -> None:
+    """Every page of the site, in both languages, with its Turtle and JSON-LD; the home and voivodeship pages,
+    the catalogue page, the vocabularies' index, the shapes, the search index, ``sitemap.xml`` and ``.htaccess``.
+    A report's page takes its descriptions from its edition (written before)."""
+    with paused_cycle_collector():
+        model = SiteModel(release)
+        reader = Reader(model.index)
+        env = environment()
+        # compiled once, before the workers fork; a dict, as Jinja's own lookup checks its cache on every call
+        templates = {name: env.get_template(name) for name in _PAGE_TEMPLATES}
+        for shared in ("base.html", "data.html"):  # what they extend and include, compiled before the fork too
+            env.get_template(shared)
+        site = out / SITE_DIR
+        regions = members_by_voivodeship(model)
+        folders = {(site / page.path).parent for page in model.pages.values()}
+        folders |= {site / "voivodeship", site / "vocab"}
+        for folder in sorted(folders):
+            folder.mkdir(parents=True, exist_ok=True)
+        reports = {e.report_iri: e for e in editions(release)}
+
+        def write(pages: Sequence[Page]) -> None:
+            for page in pages:
+                target = site / page.path
+                edition = reports.get(page.iri)
+                if edition is not None:  # the report's edition: the part of the graph the report states
+                    for suffix in (".ttl", ".jsonld"):
+                        _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
+                else:
+                    triples = _page_triples(model, page)
+                    write_turtle(triples, Path(f"{target}.ttl"))
+                    write_compact_jsonld(triples, Path(f"{target}.jsonld"), model.base)
+                jsonld = embedded(Path(f"{target}.jsonld").read_bytes())
+                for lang in LANGS:
+                    html = render_page(model, reader, templates, page, lang, jsonld)
+                    Path(str(target) + file_of("", lang)).write_bytes(html.encode())
+
+        in_parallel(list(model.pages.values()), write)
+        _write_documents(model, reader, env, site, regions)
+        (site / "sitemap.xml").write_bytes(sitemap(model, regions))
+        (out / ".htaccess").write_bytes(htaccess(model.settings).encode())
+
+
+def _write_documents(
+    model: SiteModel, reader: Reader, env: jinja2.Environment, site: Path, regions: dict[str, list[str]]
+) -> None:
+    """The pages that show no single resource of the graph, and the files they need."""
+    from civicgraph.publish.plan import plan
+
+    vocabularies = vocabulary_triples()
+    write_turtle(vocabularies, site / f"{VOCAB_PAGE}.ttl")
+    write_compact_jsonld(vocabularies, site / f"{VOCAB_PAGE}.jsonld", model.base)
+    shapes = shapes_files()
+    if len(shapes) == 1:
+        _same_file(shapes[0], site / f"{SHAPES_PAGE}.ttl")
+    else:
+        write_turtle(sorted((t for f in shapes for t in _parse(f)), key=str), site / f"{SHAPES_PAGE}.ttl")
+    (site / f"{SHAPES_PAGE}.jsonld").write_bytes(shapes_jsonld())
+    (site / SEARCH_INDEX).write_bytes(search_index(model))
+    datasets, _series = plan(model.release)
+    for lang in LANGS:
+        pages: list[tuple[str, str, dict[str, Any], bool]] = [
+            ("index", "index.html", index_context(model, reader, lang), False),
+            (VOCAB_PAGE, "vocab_index.html", vocab_index_context(model, lang), True),
+            (SHAPES_PAGE, "shapes.html", shapes_context(model, lang), True),
+        ]
+        pages += [
+            (voivodeship_path(code), "voivodeship.html", voivodeship_context(model, reader, code, members, lang), False)
+            for code, members in regions.items()
+        ]
+        for path, template, context, described in pages:
+            view = View(model, Page("", path), lang)
+            jsonld = embedded((site / f"{path}.jsonld").read_bytes()) if described else None
+            frame = common(view, context["title"], data_files=described, jsonld=jsonld)
+            iri = CGV if path == VOCAB_PAGE else SHAPES_IRI
+            frame["data_lead"] = Markup(escape(view.w["data_lead"]).format(iri=f"<code>{escape(iri)}</code>"))
+            html = env.get_template(template).render({**frame, **context})
+            (site / file_of(path, lang)).write_bytes(html.encode())
+        catalog = render_catalog(
+            model,
+            env,
+            datasets,
+            lang,
+            common(View(model, Page("", "catalog"), lang), WORDS[lang]["catalog"], data_files=False),
+        )
+        (site / file_of("catalog", lang)).write_bytes(catalog.encode())
+
+
+def _parse(path: Path) -> list[Any]:
+    import pyoxigraph as ox
+
+    return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+
+
+def _page_triples(model: SiteModel, page: Page) -> list[Any]:
+    """The triples of a page's resource and its sections, in canonical order."""
+    graph = model.graph_for(page)
+    if page.iri == ONTOLOGY_IRI:
+        return model.ontology_triples  # the ontology's own description is the whole ontology
+    return [t for s in sorted(page.subjects) for t in graph.triples_of.get(s, [])]
+
+
+def sitemap(model: SiteModel, regions: dict[str, list[str]]) -> bytes:
+    namespace = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    root = ET.Element(f"{{{namespace}}}urlset")
+    site_url = f"{model.settings.publish_url}{SITE_DIR}/"
+    lastmod = build_date(model.settings).isoformat()
+    paths = ["index", "catalog", VOCAB_PAGE, SHAPES_PAGE, *(voivodeship_path(code) for code in regions)]
+    for path in [*paths, *sorted(page.path for page in model.pages.values())]:
+        for lang in LANGS:
+            url = ET.SubElement(root, f"{{{namespace}}}url")
+            ET.SubElement(url, f"{{{namespace}}}loc").text = site_url + file_of(path, lang)
+            ET.SubElement(url, f"{{{namespace}}}lastmod").text = lastmod
+    ET.indent(root, space=" ")
+    document: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True, default_namespace=namespace)
+    return document + b"\n"
