@@ -117,6 +117,22 @@ def test_a_report_page_is_described_by_its_edition_and_a_member_page_by_its_own_
     assert set(described) == {t for s in expected for t in graph.triples((s, None, None))}
 
 
+def test_every_description_is_given_in_the_four_formats_content_negotiation_offers(site: Path) -> None:
+    """Turtle, N-Triples, RDF/XML and JSON-LD beside every page that has data (the IRIs are answered with each),
+    read by rdflib — not the writer's own library — as one graph."""
+    described = sorted(site.rglob("*.ttl"))
+    assert {site / f"{REPORT}.ttl", site / f"{MEMBER}.ttl", site / "shapes.ttl", site / "vocab" / "index.ttl"} <= set(
+        described
+    )
+    for turtle in described:
+        graph = Graph().parse(turtle)
+        stem = turtle.with_suffix("")
+        for suffix, rdf_format in ((".nt", "nt"), (".rdf", "xml"), (".jsonld", "json-ld")):
+            other = Graph().parse(Path(f"{stem}{suffix}"), format=rdf_format)
+            assert isomorphic(other, graph), f"{stem}{suffix}"
+    assert (site / f"{REPORT}.nt").read_bytes() == (site.parent / "editions" / "3064011-2023.nt").read_bytes()
+
+
 def _embedded_jsonld(path: Path) -> list[object]:
     """The JSON-LD documents an extractor (extruct, from PyPI) finds in a page."""
     extruct = pytest.importorskip("extruct")

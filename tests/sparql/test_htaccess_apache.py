@@ -10,11 +10,12 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import Graph, URIRef
 
 from civicgraph.publish.negotiation import htaccess
 from civicgraph.source.records import Location, Settings
@@ -59,20 +60,14 @@ DocumentRoot "{root}/htdocs"
 """
 
 
-@pytest.fixture(scope="module")
-def apache(stand_in_site: Path) -> Iterator[str]:  # noqa: F811
+def running_apache(fill: Callable[[Path], None]) -> Iterator[str]:
+    """Apache on a free loopback port serving a document root that ``fill`` writes; yields its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     root = Path(tempfile.mkdtemp(prefix="civicgraph-apache-"))
     root.chmod(0o755)  # readable by the unprivileged user Apache's children run as when started by root
     htdocs = root / "htdocs"
-    shutil.copytree(stand_in_site, htdocs / "site")
-    (htdocs / "graph.nt").write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
-    # The project's own addresses: its ontology, concept schemes and shapes are under the publishing address too.
-    settings = Settings(
-        base_iri=f"{PUBLISHED}id/", data_licence="", location=Location(Path("x"), 1), publish_url=PUBLISHED
-    )
-    (htdocs / ".htaccess").write_text(htaccess(settings), encoding="utf-8")
+    fill(htdocs)
     for folder, _, files in os.walk(root):
         Path(folder).chmod(0o755)
         for name in files:
@@ -98,6 +93,26 @@ def apache(stand_in_site: Path) -> Iterator[str]:  # noqa: F811
         while (root / "httpd.pid").exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def apache(stand_in_site: Path) -> Iterator[str]:  # noqa: F811
+    def fill(htdocs: Path) -> None:
+        shutil.copytree(stand_in_site, htdocs / "site")
+        (htdocs / "graph.nt").write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
+        # The project's own addresses: its ontology, concept schemes and shapes are under the publishing address.
+        settings = Settings(
+            base_iri=f"{PUBLISHED}id/", data_licence="", location=Location(Path("x"), 1), publish_url=PUBLISHED
+        )
+        (htdocs / ".htaccess").write_text(htaccess(settings), encoding="utf-8")
+
+    yield from running_apache(fill)
+
+
+@pytest.fixture(scope="module")
+def apache_release(dist: Path) -> Iterator[str]:
+    """Apache serving the published Poznań release itself (its own .htaccess, its site) at the root."""
+    yield from running_apache(lambda htdocs: shutil.copytree(dist, htdocs))
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +226,32 @@ def test_the_namespaces_answer_alike(apache: str, serve: Server, path: str, acce
     assert (on_apache.status_code, on_serve.status_code) == (303, 303)
     assert on_apache.headers["location"] == PUBLISHED + target
     assert on_serve.headers["location"] == "/" + target
+
+
+# What a client that follows the redirect gets, for each format the IRIs are answered with: the published file,
+# with its media type, holding the resource (read by rdflib, a parser other than the writer's).
+FORMATS = [
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+]
+
+
+@pytest.mark.parametrize(("accept", "media_type", "rdf_format"), FORMATS)
+@pytest.mark.parametrize(
+    "path",
+    ["id/member/3064011", "id/report/3064011/2023", "id/activity/3064011/2023/pkm", "id/organisation/zmp", "shapes"],
+)
+def test_every_format_of_a_resource_is_a_published_file(
+    apache_release: str, path: str, accept: str, media_type: str, rdf_format: str
+) -> None:
+    redirect = httpx.get(apache_release + path, headers={"Accept": accept})
+    assert redirect.status_code == 303
+    target = redirect.headers["location"].removeprefix(PUBLISHED)
+    answer = httpx.get(apache_release + target)
+    assert answer.status_code == 200, target
+    assert answer.headers["content-type"] == f"{media_type}; charset=utf-8"
+    graph = Graph().parse(data=answer.content, format=rdf_format)
+    subject = URIRef(PUBLISHED + path) if path != "shapes" else URIRef("https://w3id.org/civicgraph/shapes#FigureShape")
+    assert (subject, None, None) in graph

@@ -148,6 +148,16 @@ def write_turtle(
     path.write_bytes(turtle)
 
 
+def write_rdfxml(triples: list[ox.Triple], path: Path, prefixes: dict[str, str] | None = None) -> None:
+    """RDF/XML (what SPARQLWrapper and older RDF tools ask for) with the prefixes the triples use, in the order the
+    triples come: the same triples give the same bytes."""
+    document = ox.serialize(
+        triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes if prefixes is not None else used_prefixes(triples)
+    )
+    assert document is not None  # bytes are returned when no output is given
+    path.write_bytes(document)
+
+
 # Triples serialized, and lines written, per slice of this many: the buffers stay small (a national graph's one
 # buffer of 150 MB costs more to grow, copy and page in than the serialization itself).
 _SLICE = 1 << 15

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from civicgraph.graph.rdfio import prefixes_for, write_turtle
+from civicgraph.graph.rdfio import prefixes_for, write_ntriples, write_rdfxml, write_turtle
 from civicgraph.publish.checksums import FileFacts, files_facts_meanwhile
 from civicgraph.publish.release import build_date
 from civicgraph.source.records import Text
@@ -480,20 +480,24 @@ def planned_paths(datasets: list[PlannedDataset]) -> list[str]:
 
 
 def write_catalog(release: Release, out: Path) -> None:
-    """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and their copies in ``site/``
-    (where the catalogue IRI dereferences to)."""
+    """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and in ``site/`` (where the
+    catalogue IRI dereferences to) the DCAT-AP 3 catalogue as Turtle, JSON-LD, N-Triples and RDF/XML."""
     datasets, series = plan(release)
     with paused_cycle_collector():
         with files_facts_meanwhile(release, out, planned_paths(datasets)) as facts:
             catalog = build_catalog(release, datasets, series, facts)
         nodes = catalog.nodes(3)
-        write_turtle(node_triples(nodes), out / "catalog.ttl", prefixes=catalog.prefixes(3))
+        triples = node_triples(nodes)
+        write_turtle(triples, out / "catalog.ttl", prefixes=catalog.prefixes(3))
         write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
         nodes = catalog.nodes(2)
         write_turtle(node_triples(nodes), out / CATALOG_AP2_FILE, prefixes=catalog.prefixes(2))
     (out / SITE_DIR).mkdir(exist_ok=True)
     for name in CATALOG_FILES:
         shutil.copyfile(out / name, out / SITE_DIR / name)
+    # The catalogue's IRI is answered in every format content negotiation offers, as the site's pages are.
+    write_ntriples(triples, out / SITE_DIR / "catalog.nt")
+    write_rdfxml(triples, out / SITE_DIR / "catalog.rdf", prefixes=catalog.prefixes(3))
 
 
 # -- JSON-LD ------------------------------------------------------------------------------------------------------

@@ -174,7 +174,7 @@ def htaccess(settings: Settings) -> str:
         "AddType application/n-triples .nt",
         "AddType application/rdf+xml .rdf",
         "AddType text/csv .csv",
-        "AddCharset UTF-8 .ttl .jsonld .nt .csv .html .json .xml",
+        "AddCharset UTF-8 .ttl .jsonld .nt .rdf .csv .html .json .xml",
         "",
         "RewriteEngine On",
         "",

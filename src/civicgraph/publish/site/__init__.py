@@ -29,10 +29,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 from markupsafe import Markup
 
 from civicgraph.graph.jsonld import write_compact_jsonld
-from civicgraph.graph.rdfio import write_turtle
+from civicgraph.graph.rdfio import write_ntriples, write_rdfxml, write_turtle
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
 from civicgraph.publish.release import Release, build_date, editions
 from civicgraph.publish.site.catalog import render_catalog
@@ -41,6 +42,7 @@ from civicgraph.publish.site.documents import (
     VOCAB_PAGE,
     shapes_context,
     shapes_jsonld,
+    stable_blank_nodes,
     vocab_index_context,
     vocabulary_triples,
 )
@@ -125,6 +127,8 @@ def common(view: View, title: str, data_files: bool = True, jsonld: Markup | Non
         "issued": build_date(settings).isoformat(),
         "licence": settings.data_licence,
         "turtle_href": f"{name}.ttl" if data_files else "",
+        "ntriples_href": f"{name}.nt" if data_files else "",
+        "rdfxml_href": f"{name}.rdf" if data_files else "",
         "jsonld_href": f"{name}.jsonld" if data_files else "",
         "jsonld": jsonld or "",
         "data_heading": WORDS[lang]["data_heading"],
@@ -158,6 +162,18 @@ def _kind(view: View, iri: str) -> str:
     types = view.model.index.types(iri)
     own = [t for t in types if t.startswith(CG)]
     return view.label((own or types)[0]) if types else ""
+
+
+DESCRIPTIONS = (".ttl", ".nt", ".rdf", ".jsonld")  # every page's data, in each format the IRIs are answered with
+
+
+def write_descriptions(triples: list[ox.Triple], target: Path, base: str) -> None:
+    """``{target}.ttl``, ``.nt``, ``.rdf`` and ``.jsonld``: the page's triples in each format content negotiation
+    offers (:mod:`civicgraph.publish.negotiation`), so that a static server answers as ``civicgraph serve`` does."""
+    write_turtle(triples, Path(f"{target}.ttl"))
+    write_ntriples(triples, Path(f"{target}.nt"))
+    write_rdfxml(triples, Path(f"{target}.rdf"))
+    write_compact_jsonld(triples, Path(f"{target}.jsonld"), base)
 
 
 def _same_file(source: Path, target: Path) -> None:
@@ -194,12 +210,13 @@ def write_site(release: Release, out: Path) -> None:
                 target = site / page.path
                 edition = reports.get(page.iri)
                 if edition is not None:  # the report's edition: the part of the graph the report states
-                    for suffix in (".ttl", ".jsonld"):
+                    for suffix in (".ttl", ".nt", ".jsonld"):
                         _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
+                    # RDF/XML is not an edition file: from the edition's own triples, read back in their order
+                    quads = ox.parse(path=str(out / edition.file(".nt")), format=ox.RdfFormat.N_TRIPLES)
+                    write_rdfxml([quad.triple for quad in quads], Path(f"{target}.rdf"))
                 else:
-                    triples = _page_triples(model, page)
-                    write_turtle(triples, Path(f"{target}.ttl"))
-                    write_compact_jsonld(triples, Path(f"{target}.jsonld"), model.base)
+                    write_descriptions(_page_triples(model, page), target, model.base)
                 jsonld = embedded(Path(f"{target}.jsonld").read_bytes())
                 for lang in LANGS:
                     html = render_page(model, reader, templates, page, lang, jsonld)
@@ -217,15 +234,16 @@ def _write_documents(
     """The pages that show no single resource of the graph, and the files they need."""
     from civicgraph.publish.plan import plan
 
-    vocabularies = vocabulary_triples()
-    write_turtle(vocabularies, site / f"{VOCAB_PAGE}.ttl")
-    write_compact_jsonld(vocabularies, site / f"{VOCAB_PAGE}.jsonld", model.base)
+    write_descriptions(vocabulary_triples(), site / VOCAB_PAGE, model.base)
     shapes = shapes_files()
     if len(shapes) == 1:
         _same_file(shapes[0], site / f"{SHAPES_PAGE}.ttl")
     else:
         write_turtle(sorted((t for f in shapes for t in _parse(f)), key=str), site / f"{SHAPES_PAGE}.ttl")
     (site / f"{SHAPES_PAGE}.jsonld").write_bytes(shapes_jsonld())
+    named = sorted(stable_blank_nodes([t for f in shapes for t in _parse(f)]), key=str)  # blank labels as in JSON-LD
+    write_ntriples(named, site / f"{SHAPES_PAGE}.nt")
+    write_rdfxml(named, site / f"{SHAPES_PAGE}.rdf")
     (site / SEARCH_INDEX).write_bytes(search_index(model))
     datasets, _series = plan(model.release)
     for lang in LANGS:
@@ -257,8 +275,6 @@ def _write_documents(
 
 
 def _parse(path: Path) -> list[Any]:
-    import pyoxigraph as ox
-
     return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
 
 
