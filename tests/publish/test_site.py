@@ -17,10 +17,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
-from civicgraph.graph.build import BuiltGraph
+from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.publish.negotiation import section_of
+from civicgraph.publish.orchestrator import publish
 from civicgraph.publish.site.words import EXTERNAL_LABELS, NOUNS, WORDS
+from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
+
+from ..conftest import add_second_member
 
 BASE = "https://w3id.org/civicgraph/id/"
 REPORT = "report/3064011/2023"
@@ -42,6 +46,25 @@ def _ids(page: html.HtmlElement) -> set[str]:
 
 
 def test_every_link_in_the_site_resolves_to_an_existing_file_and_anchor(pages: dict[Path, html.HtmlElement]) -> None:
+    assert _broken_links(pages) == []
+
+
+def test_a_period_of_days_has_its_page_and_every_link_resolves(data_copy: Path, tmp_path: Path) -> None:
+    """A second member whose activity ran 2023-03-01 to 2023-06-30 (tests/fixtures/second-member): its period is
+    a page of its own, with its bounds as sections, and the site stays without a broken link."""
+    add_second_member(data_copy)
+    dataset = read_dataset(data_copy)
+    out = publish(dataset, build_graph(dataset), tmp_path / "dist")
+    site = out / "site"
+    span = site / "period" / "2023-03-01" / "2023-06-30"
+    assert {Path(f"{span}{suffix}").is_file() for suffix in (".html", ".en.html", ".ttl", ".nt")} == {True}
+    assert {"period/2023-03-01/2023-06-30/beginning", "period/2023-03-01/2023-06-30/end"} <= _ids(
+        html.parse(f"{span}.html").getroot()
+    )
+    assert _broken_links({path: html.parse(str(path)).getroot() for path in sorted(site.rglob("*.html"))}) == []
+
+
+def _broken_links(pages: dict[Path, html.HtmlElement]) -> list[str]:
     ids = {path: _ids(page) for path, page in pages.items()}
     broken, checked = [], 0
     for path, page in pages.items():
@@ -56,8 +79,8 @@ def test_every_link_in_the_site_resolves_to_an_existing_file_and_anchor(pages: d
                 broken.append(f"{path}: {href}")
             elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in ids[target]:
                 broken.append(f"{path}: {href} (no such anchor)")
-    assert broken == []
     assert checked > 3000
+    return broken
 
 
 def test_section_rules_put_each_resource_on_its_report_member_or_period_page() -> None:
@@ -72,6 +95,9 @@ def test_section_rules_put_each_resource_on_its_report_member_or_period_page() -
     assert section_of(quote) == ("report/3064011/2023", quote)
     assert section_of("member/3064011/wikidata-check") == ("member/3064011", "member/3064011/wikidata-check")
     assert section_of("period/2023/beginning") == ("period/2023", "period/2023/beginning")
+    span = "period/2023-03-01/2023-06-30"  # a period of days has a page of its own, its bounds are sections of it
+    assert section_of(span) == (span, None)
+    assert section_of(f"{span}/end") == (span, f"{span}/end")
     for own in ("report/3064011/2023", "member/3064011", "organisation/zmp", "period/2023"):
         assert section_of(own) == (own, None)
 

@@ -25,7 +25,9 @@ SECTION_RULES: tuple[tuple[str, str], ...] = (
     (r"(membership/([^/]+)/.+)", "member/$2"),
     (r"((report/[^/]+/[^/]+)/.+)", "$2"),
     (r"((member/[^/]+)/.+)", "$2"),
-    (r"((period/[^/]+)/.+)", "$2"),
+    # A period is a year (period/2023) or a span of days (period/2023-03-01/2023-06-30): its sections are its
+    # beginning and end, whatever its own path holds.
+    (r"((period/.+)/(?:beginning|end))", "$2"),
 )
 _SECTION_PATTERNS = [(re.compile(pattern), re.sub(r"\$(\d)", r"{\1}", page)) for pattern, page in SECTION_RULES]
 
