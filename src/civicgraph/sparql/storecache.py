@@ -96,14 +96,18 @@ class CachedStore:
 
     store: ox.Store
     name: str
-    triples: int
     built: bool  # built by this call
     digest_from: str  # how the graph's digest was found: "seen", "release" or "hashed"
     lock: int = field(repr=False)
 
     def close(self) -> None:
-        with suppress(OSError):
-            os.close(self.lock)
+        if self.lock >= 0:
+            with suppress(OSError):
+                os.close(self.lock)
+            self.lock = -1
+
+    def __del__(self) -> None:
+        self.close()
 
 
 def open_engine(graph: Path, mode: str, cache: Path, notify: Notify = lambda _message: None) -> OxigraphEngine:
@@ -230,10 +234,11 @@ class StoreCache:
         entry = self.root / name
         try:
             return self._open_entry(entry, name)
-        except _Corrupt:
+        except _Corrupt as error:
             if not remove_corrupt:
                 return None  # the caller takes the cache's lock, then removes and rebuilds it
-            self._remove(entry, name)
+            if not self._remove(entry, name):
+                raise CacheUnusable(f"{entry}: Oxigraph cannot open it ({error}), and it is in use") from None
             return None
 
     def _open_entry(self, entry: Path, name: str) -> CachedStore | None:
@@ -250,12 +255,15 @@ class StoreCache:
             fcntl.flock(lock, fcntl.LOCK_SH)
             if os.fstat(lock).st_ino != os.stat(marker).st_ino:
                 raise FileNotFoundError(marker)  # removed while we waited for the lock
-            facts = _read_marker(lock)
+            try:
+                facts = _read_marker(lock)
+            except ValueError:
+                facts = None
             if not _marks(facts, name):
                 raise CacheUnusable(f"{entry}: its {MARKER} is not one this cache wrote for it; left as it is")
             try:
                 store = ox.Store.read_only(str(entry / STORE))
-            except OSError as error:
+            except (OSError, RuntimeError) as error:  # RocksDB's "Corruption: ..." comes as a RuntimeError
                 raise _Corrupt(str(error)) from None
             with suppress(OSError):
                 os.utime(marker)  # its last use, for choosing which stores to remove
@@ -265,7 +273,7 @@ class StoreCache:
         except BaseException:
             os.close(lock)
             raise
-        return CachedStore(store, name, int(facts["triples"]), False, "", lock)
+        return CachedStore(store, name, False, "", lock)
 
     # -- building -------------------------------------------------------------------------------------------------
 
@@ -277,21 +285,23 @@ class StoreCache:
             data = graph.read_bytes()
         except OSError as error:
             raise QueryDataError(f"{graph}: cannot read the graph: {error}") from None
-        name = self._name(key, hashlib.sha256(data).hexdigest())
-        if (self.root / name).exists():  # the file changed since its digest was found, to a graph already cached
-            return name
+        read_as = self._name(key, hashlib.sha256(data).hexdigest())
+        if read_as != name and (self.root / read_as).exists():  # changed since its digest was found, to one cached
+            return read_as
+        name = read_as
         for leftover in self.root.glob(f".building-{name}-*"):  # builds killed half-way; none runs, we hold the lock
             self._remove(leftover, name)
         notify(f"{graph}: building its query store in {self.root} (once for this graph)")
         staging = self.root / f".building-{name}-{os.getpid()}"
         staging.mkdir()
-        facts: dict[str, Any] = {"civicgraph-store": LAYOUT, "name": name, "graph": str(graph.resolve())}
+        facts: dict[str, Any] = {"civicgraph-store": LAYOUT, "name": name, "complete": False}
+        facts["graph"] = str(graph.resolve())  # for a person looking into the cache
         _write_marker(staging, facts)  # first: a build killed from here on leaves a folder provably ours
         try:
             store = ox.Store(str(staging / STORE))
             store.bulk_load(data, format=rdf_format(graph))
             store.optimize()  # one compacted level: queries 1.3 to 1.7 times faster than on the bulk-loaded files
-            facts["triples"] = len(store)
+            facts["complete"] = True
             del store  # closes the database before it moves
             _write_marker(staging, facts)
             os.rename(staging, self.root / name)
@@ -320,15 +330,20 @@ class StoreCache:
             with suppress(OSError, ValueError):
                 with open(marker, "rb") as file:
                     facts = json.loads(file.read())
-                if _marks(facts, name) and "triples" in facts:
+                if _marks(facts, name):
                     found.append((name, marker.stat().st_mtime_ns))
         return sorted(found, key=lambda item: -item[1])
 
     def _evict(self, keep: str) -> None:
-        """Remove the least recently used stores beyond :attr:`max_stores` (never ``keep``, never one in use)."""
-        others = [name for name, _used in self.stores() if name != keep]
-        for name in others[max(self.max_stores - 1, 0) :]:
-            self._remove(self.root / name, name)
+        """Remove the least recently used stores beyond :attr:`max_stores`: never ``keep``; one in use is skipped
+        for the next least recently used."""
+        stores = self.stores()
+        excess = len(stores) - self.max_stores
+        for name, _used in reversed(stores):
+            if excess <= 0:
+                break
+            if name != keep and self._remove(self.root / name, name):
+                excess -= 1
 
     def clear(self, notify: Notify = lambda _message: None) -> tuple[int, list[str]]:
         """Remove every store of this cache not in use; the count removed, and what was left and why."""
@@ -361,7 +376,7 @@ class StoreCache:
         except OSError:
             return False
         try:
-            if not _marks(_read_marker(lock), name) or not set(os.listdir(folder)) <= OURS:
+            if not _marks(_read_marker(lock), name, complete=None) or not set(os.listdir(folder)) <= OURS:
                 return False
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while a command uses the store
             doomed = folder
@@ -410,9 +425,12 @@ def _write_marker(folder: Path, facts: dict[str, Any]) -> None:
     os.replace(staged, folder / MARKER)
 
 
-def _marks(facts: Any, name: str) -> bool:
-    """Whether marker ``facts`` are this cache's for the store ``name``."""
-    return isinstance(facts, dict) and facts.get("civicgraph-store") == LAYOUT and facts.get("name") == name
+def _marks(facts: Any, name: str, complete: bool | None = True) -> bool:
+    """Whether marker ``facts`` are this cache's for the store ``name`` (a complete one, or with ``complete=None``
+    also one whose build did not finish)."""
+    if not (isinstance(facts, dict) and facts.get("civicgraph-store") == LAYOUT and facts.get("name") == name):
+        return False
+    return complete is None or facts.get("complete") is complete
 
 
 def _marker_name(folder: Path) -> str | None:
