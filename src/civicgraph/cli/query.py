@@ -190,7 +190,7 @@ FORMAT_NAMES = ["table", *FORMATS]
     default="auto",
     show_default=True,
     help="cached: query an on-disk store of the graph, built once per graph file and kept in the store cache; "
-    "memory: load the file in memory for this query; auto: cached for graph files of 16 MiB or more.",
+    "memory: load the file in memory for this query; auto: cached for graph files of 8 MiB or more.",
 )
 @click.option(
     "--store-cache",
