@@ -13,8 +13,6 @@ from typing import Any
 
 import click
 
-from civicgraph import __version__
-
 
 class LazyGroup(click.Group):
     """A group whose sub-commands live in their own modules, imported only when that command runs.
@@ -54,7 +52,7 @@ LAZY_COMMANDS: dict[str, str] = {
 
 
 @click.group(cls=LazyGroup, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="civicgraph")
+@click.version_option(package_name="civicgraph", prog_name="civicgraph")  # the version looked up only for --version
 @click.option("--debug", is_flag=True, help="Show the full traceback of errors.")
 def main(debug: bool) -> None:
     """Publish municipal reports on national cooperation as a validated knowledge graph."""

@@ -18,7 +18,6 @@ from civicgraph.sparql.library import (
     FORMATS,
     Boolean,
     LibraryQuery,
-    OxigraphEngine,
     QueryDataError,
     QueryEngine,
     QueryError,
@@ -34,6 +33,7 @@ from civicgraph.sparql.library import (
     run_query,
     to_table,
 )
+from civicgraph.sparql.storecache import STORE_MODES, StoreCache, default_cache_dir, open_engine
 from civicgraph.util.errors import ExitCode
 
 EXIT_CODES: dict[type[Exception], ExitCode] = {
@@ -89,12 +89,21 @@ def pick_query(reference: str | None, expression: str | None) -> LibraryQuery:
     return resolve_query(reference)
 
 
-def make_engine(engine: str, data: Path, endpoint: str | None, graph: str | None) -> QueryEngine:
+def make_engine(
+    engine: str, data: Path, endpoint: str | None, graph: str | None, store: str = "auto", cache: Path | None = None
+) -> QueryEngine:
     if endpoint is not None:
         return RemoteEngine(endpoint, default_graph=graph)
     if engine == "rdflib":
         return RdflibEngine.from_file(data)
-    return OxigraphEngine.from_file(data)
+    return open_engine(data, store, cache or default_cache_dir(), notify=lambda message: click.echo(message, err=True))
+
+
+def clear_cache(cache: Path) -> None:
+    removed, left = StoreCache(cache).clear(notify=lambda message: click.echo(message, err=True))
+    click.echo(f"{cache}: removed {removed} cached {'store' if removed == 1 else 'stores'}", err=True)
+    for reason in left:
+        click.echo(f"{cache}: left {reason}", err=True)
 
 
 def write_result(result: QueryResult, output_format: str | None) -> None:
@@ -175,6 +184,25 @@ FORMAT_NAMES = ["table", *FORMATS]
     metavar="IRI",
     help="With --endpoint: the named graph to query as the default graph (e.g. what `load` wrote).",
 )
+@click.option(
+    "--store",
+    type=click.Choice(STORE_MODES),
+    default="auto",
+    show_default=True,
+    help="cached: query an on-disk store of the graph, built once per graph file and kept in the store cache; "
+    "memory: load the file in memory for this query; auto: cached for graph files of 8 MiB or more.",
+)
+@click.option(
+    "--store-cache",
+    "store_cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CIVICGRAPH_STORE_CACHE",
+    show_envvar=True,
+    help="Folder of the cached stores [default: $XDG_CACHE_HOME/civicgraph/stores, else ~/.cache/civicgraph/stores].",
+)
+@click.option(
+    "--clear-store-cache", is_flag=True, help="Remove the cached stores (not those in use right now) and exit."
+)
 @click.option("--list", "list_queries", is_flag=True, help="List the library's queries and their questions.")
 @handle_errors
 def query(
@@ -186,6 +214,9 @@ def query(
     engine: str,
     endpoint: str | None,
     graph_iri: str | None,
+    store: str,
+    store_cache: Path | None,
+    clear_store_cache: bool,
     list_queries: bool,
 ) -> None:
     """Run a SPARQL query: a library NAME (see --list), a FILE, '-' (standard input) or -e 'SPARQL'.
@@ -200,10 +231,13 @@ def query(
         if list_queries:
             list_library(output_format)
             return
+        if clear_store_cache:
+            clear_cache(store_cache or default_cache_dir())
+            return
         chosen = pick_query(reference, expression)
         check_query_shape(chosen.text, chosen.source)  # before any parser: deep nesting crashes pyoxigraph
         bindings = parse_params(params)
-        result = run_query(chosen, make_engine(engine, data_file, endpoint, graph_iri), bindings)
+        result = run_query(chosen, make_engine(engine, data_file, endpoint, graph_iri, store, store_cache), bindings)
     try:
         write_result(result, output_format)
     except BrokenPipeError:

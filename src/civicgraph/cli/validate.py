@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from civicgraph.cli.build import read_and_build, validate_built
 from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, handle_errors
 from civicgraph.shacl.report import format_text, report_as_json
-from civicgraph.shacl.validate import Engine, validate_graph
+from civicgraph.shacl.validate import Engine, validate_triples
 from civicgraph.util.errors import ExitCode
 from civicgraph.util.progress import Progress
 
@@ -38,10 +37,12 @@ from civicgraph.util.progress import Progress
 def validate(data_dir: Path, graph_file: Path | None, lang: str, output_format: str, engine: Engine) -> None:
     """Check the source data (or an RDF file) against the shapes; exit 0 if it conforms, 1 if not."""
     if graph_file is not None:
-        from civicgraph.graph.rdfio import read_graph
+        from civicgraph.graph.rdfio import read_triples
 
-        report = validate_graph(read_graph(graph_file), engine=engine)
+        report = validate_triples(read_triples(graph_file), engine=engine)
     else:
+        from civicgraph.cli.build import read_and_build, validate_built
+
         progress = Progress(lang=lang)
         _dataset, built = read_and_build(data_dir, progress)
         report = validate_built(built, engine, progress)

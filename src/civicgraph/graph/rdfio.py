@@ -9,7 +9,8 @@ so the same graph always gives the same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from rdflib.term import Identifier, Node
 
 from civicgraph.graph.jsonld import published_context
 from civicgraph.graph.namespaces import CGV, PREFIXES
+from civicgraph.graph.terms import Lit, PlainTriple, Term, term_from_oxigraph
 from civicgraph.util.errors import Failure, Message
+from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import RDF_TYPE, XSD_STRING
 
 
@@ -193,21 +196,57 @@ def _ntriples(triples: list[ox.Triple]) -> bytes:
 
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".nq": "nquads"}
+_OXIGRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
 # The addresses of civicgraph's own JSON-LD context (the published one and the ontology's copy): a document that
 # refers to it gets the copy installed with civicgraph, read from disk.
 OWN_CONTEXTS = ("https://w3id.org/civicgraph/context.jsonld", "https://w3id.org/civicgraph/ontology/context.jsonld")
 
 
-def read_graph(path: Path) -> Graph:
-    """Parse a Turtle, N-Triples, RDF/XML or JSON-LD file into an rdflib graph (format from the file name).
+def read_triples(path: Path) -> list[PlainTriple]:
+    """The triples of a Turtle, N-Triples, RDF/XML, N-Quads or JSON-LD file (format from the file name), parsed by
+    Oxigraph into plain terms (:mod:`civicgraph.graph.terms`), the form the SHACL engine reads.
 
-    Raises :class:`~civicgraph.util.errors.Failure` naming the file (and the parser's position) when it is not
-    valid RDF, or when a JSON-LD document refers to a context other than civicgraph's own: nothing is fetched
-    from the network or read from another file (a hanging server would hang the command;
-    ``"@context": "file:///etc/passwd"`` would read it).
+    Lexical forms stay as written (``"+5"`` stays ``"+5"``): the shapes check canonical forms. Of an N-Quads file,
+    the default graph's triples are read. Raises :class:`~civicgraph.util.errors.Failure` naming the file (and the
+    parser's line and column) when it is not valid RDF, or when a JSON-LD document refers to a context other than
+    civicgraph's own: nothing is fetched from the network or read from another file (a hanging server would hang
+    the command; ``"@context": "file:///etc/passwd"`` would read it).
     """
-    rdf_format = FORMATS.get(path.suffix.lower())
-    if rdf_format is None:
+    name, quads = _parsed(path)
+    try:
+        with paused_cycle_collector():  # a million small tuples: collections would only re-scan them
+            return _plain_triples_of_default_graph(quads)
+    except (SyntaxError, ValueError) as error:
+        raise _not_valid(path, name, error) from error
+
+
+def read_graph(path: Path) -> Graph:
+    """:func:`read_triples` as an rdflib graph (for pyshacl and tests), lexical forms kept."""
+    name, quads = _parsed(path)
+    graph = Graph()
+    # rdflib would otherwise normalise literals as they are made ("+5" -> "5"), hiding what the shapes look for.
+    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+    try:
+        for subject, predicate, obj, graph_name in quads:
+            if isinstance(graph_name, ox.DefaultGraph):
+                graph.add((to_rdflib(subject), to_rdflib(predicate), to_rdflib(obj)))
+    except (SyntaxError, ValueError, TypeError) as error:
+        raise _not_valid(path, name, error) from error
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
+    return graph
+
+
+def _parsed(path: Path) -> tuple[str, Iterator[ox.Quad]]:
+    """The format's name and Oxigraph's parser of the file (a JSON-LD document with its contexts resolved first)."""
+    name = FORMATS.get(path.suffix.lower())
+    if name is None:
         known = ", ".join(sorted(FORMATS))
         raise Failure(
             Message(
@@ -215,28 +254,48 @@ def read_graph(path: Path) -> Graph:
                 f"{path}: unknown RDF file type {path.suffix!r}; use one of {known}",
             )
         )
-    graph = Graph()
-    # Keep lexical forms as written ("+5" stays "+5"): the shapes check canonical forms, and rdflib would
-    # otherwise normalise literals while parsing, hiding exactly what they look for.
-    normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
-    try:
-        if rdf_format == "json-ld":
-            document = json.dumps(_with_local_contexts(path))
-            graph.parse(data=document, format=rdf_format, publicID=path.resolve().as_uri())
+    base = path.resolve().as_uri()  # relative IRIs resolve against the file, as rdflib resolved them
+    if name == "json-ld":
+        document = json.dumps(_with_local_contexts(path)).encode("utf-8")
+        return name, ox.parse(document, format=ox.RdfFormat.JSON_LD, base_iri=base)
+    return name, ox.parse(path=path, format=_OXIGRAPH_FORMATS[name], base_iri=base)
+
+
+def _not_valid(path: Path, name: str, error: Exception) -> Failure:
+    return Failure(Message(f"{path}: to nie jest poprawny plik {name}: {error}", f"{path}: not valid {name}: {error}"))
+
+
+def _plain_triples_of_default_graph(quads: Iterable[ox.Quad]) -> list[PlainTriple]:
+    """The plain triples of the quads in the default graph.
+
+    The hot loop of reading a national graph (1 M triples): quads are unpacked rather than read attribute by
+    attribute, a subject is converted once for the run of triples that share it (files are written subject by
+    subject) and each predicate once — reading a term's text crosses from Rust into Python and makes a new string.
+    """
+    named, literal, default, intern = ox.NamedNode, ox.Literal, ox.DefaultGraph, sys.intern
+    predicates: dict[ox.NamedNode, str] = {}
+    triples: list[PlainTriple] = []
+    add = triples.append
+    last_subject: object = None
+    subject_term: Term = ""
+    for subject, predicate, obj, graph_name in quads:
+        if type(graph_name) is not default:
+            continue
+        if subject != last_subject:
+            last_subject = subject
+            subject_term = intern(subject.value) if type(subject) is named else term_from_oxigraph(subject)
+        predicate_term = predicates.get(predicate)
+        if predicate_term is None:
+            predicate_term = predicates[predicate] = intern(predicate.value)
+        kind = type(obj)
+        if kind is named:
+            object_term: Term = intern(obj.value)
+        elif kind is literal:
+            object_term = Lit(obj.value, obj.datatype.value, obj.language)
         else:
-            graph.parse(path, format=rdf_format)
-    except RefusedContext:
-        raise
-    except Exception as error:  # rdflib's parsers raise many unrelated exception types
-        raise Failure(
-            Message(
-                f"{path}: to nie jest poprawny plik {rdf_format}: {error}",
-                f"{path}: not valid {rdf_format}: {error}",
-            )
-        ) from error
-    finally:
-        rdflib.NORMALIZE_LITERALS = normalize
-    return graph
+            object_term = term_from_oxigraph(obj)
+        add((subject_term, predicate_term, object_term))  # type: ignore[arg-type]  # a Blank subject is a str too
+    return triples
 
 
 class RefusedContext(Failure):

@@ -64,6 +64,19 @@ def validate_graph(
     raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
 
 
+def validate_triples(triples: Sequence[PlainTriple], *, engine: Engine = "fast") -> ValidationReport:
+    """Validate plain triples — a graph file as :func:`civicgraph.graph.rdfio.read_triples` reads it — against
+    civicgraph's shapes; nothing is known of source lines here."""
+    if engine == "fast":
+        return _validate_fast(triples, {}, None)
+    if engine == "pyshacl":
+        graph = Graph()
+        for subject, predicate, obj in triples:
+            graph.add((term_to_rdflib(subject), term_to_rdflib(predicate), term_to_rdflib(obj)))
+        return validate_with_pyshacl(graph, {}, shapes_graph())
+    raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
+
+
 def _plain_triples(data: BuiltGraph | Graph | Sequence[ox.Triple]) -> Iterable[PlainTriple]:
     if isinstance(data, BuiltGraph):
         return data.plain  # made by the build: nothing to read out of Oxigraph's terms

@@ -41,9 +41,7 @@ from xml.etree import ElementTree
 
 import pyoxigraph as ox
 
-from civicgraph.graph.namespaces import CGV, PREFIXES
-from civicgraph.graph.rdfio import to_rdflib, used_prefixes
-from civicgraph.util.iris import XSD
+from civicgraph.util.iris import CGV, PREFIXES, XSD
 from civicgraph.util.resources import resource_dir
 
 if TYPE_CHECKING:
@@ -331,7 +329,8 @@ def rdf_format(path: Path) -> ox.RdfFormat:
         ) from None
 
 
-def _check_data_file(path: Path) -> ox.RdfFormat:
+def check_data_file(path: Path) -> ox.RdfFormat:
+    """The RDF format of a graph file to query, or :class:`QueryDataError` saying why there is none."""
     if not path.is_file():
         if path == DEFAULT_DATA:
             raise QueryDataError(f"{path}: no such file; run `civicgraph build` first, or give a graph with --data")
@@ -341,7 +340,7 @@ def _check_data_file(path: Path) -> ox.RdfFormat:
 
 def load_store(path: Path) -> ox.Store:
     """An in-memory Oxigraph store holding the graph of a Turtle, N-Triples or JSON-LD file."""
-    rdf = _check_data_file(path)
+    rdf = check_data_file(path)
     store = ox.Store()
     try:
         store.bulk_load(path=str(path), format=rdf)
@@ -353,7 +352,7 @@ def load_store(path: Path) -> ox.Store:
 def load_rdflib_graph(path: Path) -> Graph:
     from rdflib import Graph
 
-    _check_data_file(path)
+    check_data_file(path)
     graph = Graph()
     try:
         graph.parse(path, format={".ttl": "turtle", ".nt": "nt"}.get(path.suffix.lower(), "json-ld"))
@@ -412,8 +411,9 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, holder: object = None) -> None:
         self.store = store
+        self.holder = holder  # what keeps a cached store from removal while the engine lives (sparql.storecache)
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphEngine:
@@ -499,6 +499,8 @@ class RdflibEngine:
         source: str = "query",
     ) -> QueryResult:
         from pyparsing import ParseBaseException
+
+        from civicgraph.graph.rdfio import to_rdflib
 
         init = {name: to_rdflib(term) for name, term in (bindings or {}).items()}
         try:
@@ -819,6 +821,8 @@ def to_rdf(result: QueryResult, rdf: ox.RdfFormat) -> bytes:
 def serialize_triples(
     triples: Iterable[ox.Triple], rdf: ox.RdfFormat, extra_prefixes: dict[str, str] | None = None
 ) -> bytes:
+    from civicgraph.graph.rdfio import used_prefixes  # rdflib: only for graph results
+
     ordered = sorted_result_triples(triples)
     prefixes = used_prefixes(ordered, extra_prefixes) if rdf == ox.RdfFormat.TURTLE else None
     data = ox.serialize(ordered, format=rdf, prefixes=prefixes)

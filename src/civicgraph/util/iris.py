@@ -20,6 +20,29 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 TIME = "http://www.w3.org/2006/time#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
+CGSH = "https://w3id.org/civicgraph/shapes#"
+WD = "http://www.wikidata.org/entity/"
+
+# Prefixes offered to every serialization; writers emit only those a file uses. Here as plain strings, so that
+# commands that only show or query a graph (``civicgraph query``) need not import rdflib for them.
+PREFIXES: dict[str, str] = {
+    "cg": CG,
+    "cgv": CGV,
+    "cgsh": CGSH,
+    "dct": DCT,
+    "oa": OA,
+    "org": ORG,
+    "owl": OWL,
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "schema": SCHEMA,
+    "skos": SKOS,
+    "time": TIME,
+    "wd": WD,
+    "xsd": XSD,
+}
+
 RDF_TYPE = RDF + "type"
 RDF_LANG_STRING = RDF + "langString"
 XSD_STRING = XSD + "string"
