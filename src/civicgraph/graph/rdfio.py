@@ -134,6 +134,29 @@ def prefixes_for(iris: Iterable[str], extra: dict[str, str] | None = None) -> di
     return dict(sorted(used.items()))
 
 
+def declared_prefixes(turtle: Path) -> dict[str, str]:
+    """The prefixes a Turtle file written by :func:`write_turtle` declares: its opening ``@prefix`` lines (Oxigraph
+    writes them first, one per line), read without parsing the rest of the file."""
+    head = bytearray()
+    with turtle.open("rb") as file:
+        for line in file:
+            if not line.startswith(b"@prefix "):
+                break
+            head += line
+    parser = ox.parse(bytes(head), format=ox.RdfFormat.TURTLE)
+    for _quad in parser:  # there are none: the prefixes are known once the parser has read the lines
+        pass
+    return dict(parser.prefixes)
+
+
+def read_own_ntriples(path: Path) -> list[ox.Triple]:
+    """The triples of an N-Triples file this build wrote itself, in the order of its lines.
+
+    Read without Oxigraph's checks of IRIs and literals (``lenient``: twice as fast): every term was checked when
+    the data was read, and the file was written from those terms by :func:`write_ntriples`."""
+    return [quad.triple for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)]
+
+
 def write_turtle(
     triples: list[ox.Triple],
     path: Path,

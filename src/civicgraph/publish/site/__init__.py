@@ -33,7 +33,14 @@ import pyoxigraph as ox
 from markupsafe import Markup
 
 from civicgraph.graph.jsonld import write_compact_jsonld
-from civicgraph.graph.rdfio import write_ntriples, write_rdfxml, write_turtle
+from civicgraph.graph.rdfio import (
+    declared_prefixes,
+    read_own_ntriples,
+    used_prefixes,
+    write_ntriples,
+    write_rdfxml,
+    write_turtle,
+)
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
 from civicgraph.publish.release import Release, build_date, editions
 from civicgraph.publish.site.catalog import render_catalog
@@ -170,9 +177,10 @@ DESCRIPTIONS = (".ttl", ".nt", ".rdf", ".jsonld")  # every page's data, in each 
 def write_descriptions(triples: list[ox.Triple], target: Path, base: str) -> None:
     """``{target}.ttl``, ``.nt``, ``.rdf`` and ``.jsonld``: the page's triples in each format content negotiation
     offers (:mod:`civicgraph.publish.negotiation`), so that a static server answers as ``civicgraph serve`` does."""
-    write_turtle(triples, Path(f"{target}.ttl"))
+    prefixes = used_prefixes(triples)  # one look through the triples for both formats that abbreviate
+    write_turtle(triples, Path(f"{target}.ttl"), prefixes=prefixes)
     write_ntriples(triples, Path(f"{target}.nt"))
-    write_rdfxml(triples, Path(f"{target}.rdf"))
+    write_rdfxml(triples, Path(f"{target}.rdf"), prefixes=prefixes)
     write_compact_jsonld(triples, Path(f"{target}.jsonld"), base)
 
 
@@ -212,9 +220,13 @@ def write_site(release: Release, out: Path) -> None:
                 if edition is not None:  # the report's edition: the part of the graph the report states
                     for suffix in (".ttl", ".nt", ".jsonld"):
                         _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
-                    # RDF/XML is not an edition file: from the edition's own triples, read back in their order
-                    quads = ox.parse(path=str(out / edition.file(".nt")), format=ox.RdfFormat.N_TRIPLES)
-                    write_rdfxml([quad.triple for quad in quads], Path(f"{target}.rdf"))
+                    # RDF/XML is not an edition file: the edition's own triples, read back in their order, with
+                    # the prefixes its Turtle declares (those of the same triples)
+                    write_rdfxml(
+                        read_own_ntriples(out / edition.file(".nt")),
+                        Path(f"{target}.rdf"),
+                        prefixes=declared_prefixes(out / edition.file(".ttl")),
+                    )
                 else:
                     write_descriptions(_page_triples(model, page), target, model.base)
                 jsonld = embedded(Path(f"{target}.jsonld").read_bytes())
