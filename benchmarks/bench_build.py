@@ -1,0 +1,165 @@
+"""The whole ``civicgraph build``, one process per run, as a publisher runs it: wall time, peak memory and each
+stage's seconds and µs per triple, for this checkout and (``--baseline REV``) an earlier revision, in alternating
+runs; and, as the reference every writer is measured against, pyoxigraph alone reading the built ``graph.nt`` and
+writing it as Turtle, N-Triples and JSON-LD.
+
+    .venv/bin/python benchmarks/bench_build.py --baseline 9cf5476 --repeats 3 SYNTH-30 NATIONAL-1
+
+Each run builds into a fresh temporary folder under a pseudo-terminal (``script``), so that the build prints its
+progress lines, which give the stages' seconds. Peak memory is the largest resident set of any process of the run
+(the build and the workers it forks), as ``wait4`` reports it. Prints Markdown tables of medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CIVICGRAPH = [sys.executable, "-c", "from civicgraph.cli.main import main; main()"]  # as the revision on its path
+# "read: 2,807 reports in 7.28 s, …" and "publish: write_site: 19.88 s (total …)"
+STAGE_LINE = re.compile(r"^(?P<stage>.+?): (?:[\d,]+ [a-z]+ in )?(?P<seconds>\d+\.\d+) s\b")
+TRIPLES = re.compile(r"^wrote .* \((?P<triples>\d+) triples")
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss: int  # bytes
+    triples: int
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def build_once(folder: Path, source: Path | None) -> Run:
+    """One ``civicgraph build`` of ``folder`` in a new process (``source``: the ``src`` folder of another
+    revision, else this checkout), under a pseudo-terminal so that it prints its stages."""
+    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
+        out = Path(work) / "dist"
+        build = [*CIVICGRAPH, "build", "--data", str(folder), "--out", str(out), "--lang", "en"]
+        env = dict(os.environ)
+        if source is not None:
+            env["PYTHONPATH"] = str(source)
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            ["script", "-qec", shlex.join(build), "/dev/null"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=ROOT,
+        )
+        assert child.stdout is not None
+        output = child.stdout.read().decode()
+        _pid, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            raise SystemExit(f"build of {folder} failed ({child.returncode}):\n{output[-3000:]}")
+    run = Run(seconds, usage.ru_maxrss * 1024, 0)
+    for line in output.replace("\r", "\n").splitlines():
+        if (stage := STAGE_LINE.match(line)) is not None:
+            run.stages[stage["stage"]] = float(stage["seconds"])
+        elif (wrote := TRIPLES.match(line)) is not None:
+            run.triples = int(wrote["triples"])
+    return run
+
+
+def oxigraph_reference(folder: Path) -> dict[str, float]:
+    """Seconds pyoxigraph alone takes to read the built graph.nt and to write it in each format (median of 3)."""
+    import pyoxigraph as ox
+
+    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
+        out = Path(work) / "dist"
+        subprocess.run(
+            [*CIVICGRAPH, "build", "--data", str(folder), "--out", str(out)],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        data = (out / "graph.nt").read_bytes()
+    timings: dict[str, list[float]] = {}
+    for _ in range(3):
+        started = time.perf_counter()
+        triples = [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+        timings.setdefault("read N-Triples", []).append(time.perf_counter() - started)
+        for name, rdf_format in (
+            ("write Turtle", ox.RdfFormat.TURTLE),
+            ("write N-Triples", ox.RdfFormat.N_TRIPLES),
+            ("write JSON-LD", ox.RdfFormat.JSON_LD),
+        ):
+            started = time.perf_counter()
+            ox.serialize(triples, format=rdf_format)
+            timings.setdefault(name, []).append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in timings.items()}
+
+
+def _revision_source(revision: str, folder: Path) -> Path:
+    """The package files of ``revision`` extracted into ``folder``; its ``src``."""
+    archive = subprocess.run(
+        ["git", "archive", revision, "src", "ontology", "shapes", "queries"], cwd=ROOT, check=True, capture_output=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder / "src"
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def report(folder: Path, runs: dict[str, list[Run]]) -> None:
+    triples = next(iter(runs.values()))[0].triples
+    print(f"\n### {folder.name} ({triples:,} triples)\n")
+    codes = list(runs)
+    print("| | " + " | ".join(codes) + (" | ratio |" if len(codes) == 2 else " |"))
+    print("|---|" + "---:|" * len(codes) + ("---:|" if len(codes) == 2 else ""))
+    walls = [_median([r.seconds for r in runs[c]]) for c in codes]
+    rss = [_median([r.peak_rss for r in runs[c]]) for c in codes]
+    ratio = (lambda values: f" {values[1] / values[0]:.2f} |") if len(codes) == 2 else (lambda values: "")
+    print("| whole process, wall | " + " | ".join(f"{w:.1f} s" for w in walls) + " |" + ratio(walls))
+    print("| peak memory (one process) | " + " | ".join(f"{m / 2**30:.2f} GiB" for m in rss) + " |" + ratio(rss))
+    stages = list(dict.fromkeys(s for c in codes for r in runs[c] for s in r.stages))
+    for stage in stages:
+        values = [_median([r.stages.get(stage, 0.0) for r in runs[c]]) for c in codes]
+        cells = " | ".join(f"{v:.2f} s · {v / triples * 1e6:.2f} µs/triple" for v in values)
+        print(f"| {stage} | {cells} |" + (ratio(values) if all(values) else (" |" if len(codes) == 2 else "")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folders", type=Path, nargs="+", help="data folders to build")
+    parser.add_argument("--baseline", help="a git revision to compare this checkout with")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory(prefix="civicgraph-baseline-") as extracted:
+        sources: dict[str, Path | None] = {}
+        if args.baseline:
+            sources[f"baseline {args.baseline}"] = _revision_source(args.baseline, Path(extracted))
+        sources["this checkout"] = None
+        for folder in args.folders:
+            runs: dict[str, list[Run]] = {code: [] for code in sources}
+            for repeat in range(args.repeats):
+                order = list(sources) if repeat % 2 == 0 else list(reversed(sources))
+                for code in order:
+                    runs[code].append(build_once(folder.resolve(), sources[code]))
+            report(folder, runs)
+            reference = oxigraph_reference(folder.resolve())
+            triples = runs["this checkout"][0].triples
+            print("\npyoxigraph alone on the built graph.nt (median of 3):\n")
+            print("| step | seconds | µs/triple |\n|---|---:|---:|")
+            for name, seconds in reference.items():
+                print(f"| {name} | {seconds:.2f} | {seconds / triples * 1e6:.2f} |")
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
