@@ -8,29 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from civicgraph.source.reader import read_dataset
-from civicgraph.util.errors import ExitCode, InputError, Message, Problem
+from civicgraph.util.errors import ExitCode, Message, Problem
 
 from ..conftest import ROOT
-from .problems import stated
+from .problems import edit_once, problems_of, stated
 
 REPORT = Path("reports/3064011/2023/report.yaml")
-
-
-def _edit(data: Path, file: Path | str, old: str, new: str) -> int:
-    """Replace ``old`` (which must occur once) by ``new``; return the 1-based line where ``new`` starts."""
-    path = data / file
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} should occur once in {file}"
-    text = text.replace(old, new)
-    path.write_text(text, encoding="utf-8")
-    return text[: text.index(new)].count("\n") + 1
-
-
-def _problems(data: Path) -> list[Problem]:
-    with pytest.raises(InputError) as caught:
-        read_dataset(data)
-    return caught.value.problems
 
 
 CASES = {
@@ -209,12 +192,12 @@ CASES = {
 def test_each_bad_input_gets_one_located_message(data_copy: Path, case: str) -> None:
     """One message per problem (a malformed key also leaves its references dangling: a second problem)."""
     file, old, new, offset, field, message = CASES[case]
-    line = _edit(data_copy, file, old, new) + offset
+    line = edit_once(data_copy / file, old, new) + offset
     if "{line}" in message.en:
         text = (data_copy / file).read_text(encoding="utf-8")
         first = text[: text.index("wkt:\n")].count("\n") + 1
         message = Message(message.pl.format(line=first), message.en.format(line=first))
-    problems = _problems(data_copy)
+    problems = problems_of(data_copy)
     expected = [Problem.of(data_copy / file, line, field, message)]
     if case == "malformed TERYT":
         report_text = (data_copy / REPORT).read_text(encoding="utf-8")
@@ -234,9 +217,9 @@ def test_each_bad_input_gets_one_located_message(data_copy: Path, case: str) -> 
 
 
 def test_several_problems_are_reported_together(data_copy: Path) -> None:
-    _edit(data_copy, REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
-    _edit(data_copy, REPORT, "        value: 1400000000\n", "        value: lots\n")
-    fields = [p.field for p in _problems(data_copy)]
+    edit_once(data_copy / REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
+    edit_once(data_copy / REPORT, "        value: 1400000000\n", "        value: lots\n")
+    fields = [p.field for p in problems_of(data_copy)]
     assert fields == [
         "activities.zit-projects.figures.total-value.value",
         "activities.pkm.figures.communes.quote",
@@ -253,7 +236,7 @@ def test_cli_reports_bad_input_without_traceback_and_keeps_dist(data_copy: Path,
     out = tmp_path / "dist"
     assert _run("build", "--data", str(data_copy), "--out", str(out)).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    line = _edit(data_copy, REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
+    line = edit_once(data_copy / REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
     result = _run("build", "--data", str(data_copy), "--out", str(out))  # --lang pl is the default
     assert result.returncode == ExitCode.BAD_INPUT == 3
     assert "Traceback" not in result.stderr
@@ -276,7 +259,7 @@ def test_cli_reports_bad_input_without_traceback_and_keeps_dist(data_copy: Path,
 
 
 def test_debug_shows_the_traceback(data_copy: Path, tmp_path: Path) -> None:
-    _edit(data_copy, REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
+    edit_once(data_copy / REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
     result = _run("--debug", "build", "--data", str(data_copy), "--out", str(tmp_path / "dist"))
     assert result.returncode != 0
     assert "Traceback" in result.stderr and "InputError" in result.stderr

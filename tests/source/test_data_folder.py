@@ -14,20 +14,14 @@ import pytest
 
 from civicgraph.source.datafolder import MAX_TEXT_BYTES
 from civicgraph.source.reader import read_dataset
-from civicgraph.util.errors import ExitCode, InputError, Message, Problem
+from civicgraph.util.errors import ExitCode, Message, Problem
 
 from ..conftest import ROOT
-from .problems import stated
+from .problems import problems_of, stated
 
 REPORT = Path("reports/3064011/2023/report.yaml")
 TEXT = Path("reports/3064011/2023/source.txt")
 TEXT_LINE = 20  # `text: source.txt` in data/reports/3064011/2023/report.yaml
-
-
-def _problems(data: Path) -> list[Problem]:
-    with pytest.raises(InputError) as caught:
-        read_dataset(data)
-    return caught.value.problems
 
 
 def _point_text_at(data: Path, target: str) -> None:
@@ -52,7 +46,7 @@ def test_a_text_outside_the_data_folder_is_refused(data_copy: Path, target: str)
     _point_text_at(data_copy, target)
     path = data_copy / REPORT.parent / target
     expected = Problem.of(data_copy / REPORT, TEXT_LINE, "text", _outside(data_copy, path, path.resolve()))
-    assert stated(_problems(data_copy)) == stated([expected])
+    assert stated(problems_of(data_copy)) == stated([expected])
 
 
 def test_a_link_leading_out_of_the_data_folder_is_refused(data_copy: Path, tmp_path: Path) -> None:
@@ -61,14 +55,14 @@ def test_a_link_leading_out_of_the_data_folder_is_refused(data_copy: Path, tmp_p
     (data_copy / TEXT).unlink()
     (data_copy / TEXT).symlink_to(secret)
     expected = Problem.of(data_copy / REPORT, TEXT_LINE, "text", _outside(data_copy, data_copy / TEXT, secret))
-    assert stated(_problems(data_copy)) == stated([expected])
+    assert stated(problems_of(data_copy)) == stated([expected])
 
 
 def test_a_linked_yaml_file_outside_the_data_folder_is_refused(data_copy: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "members.yaml"
     (data_copy / "members.yaml").rename(elsewhere)
     (data_copy / "members.yaml").symlink_to(elsewhere)
-    problems = _problems(data_copy)
+    problems = problems_of(data_copy)
     root = data_copy.resolve()
     assert stated(problems[:1]) == stated(
         [
@@ -100,7 +94,7 @@ def test_a_named_pipe_is_refused_without_waiting_for_a_writer(data_copy: Path) -
     (data_copy / TEXT).unlink()
     os.mkfifo(data_copy / TEXT)
     path = data_copy / TEXT
-    assert stated(_problems(data_copy)) == stated(
+    assert stated(problems_of(data_copy)) == stated(
         [
             Problem.of(
                 data_copy / REPORT,
@@ -120,7 +114,7 @@ def test_a_named_pipe_is_refused_without_waiting_for_a_writer(data_copy: Path) -
 def test_a_folder_in_place_of_the_text_is_refused(data_copy: Path) -> None:
     (data_copy / TEXT).unlink()
     (data_copy / TEXT).mkdir()
-    [problem] = _problems(data_copy)
+    [problem] = problems_of(data_copy)
     assert problem.message.endswith("this is not a regular file but a folder: give a regular file in the data folder")
     assert problem.polish.endswith("to nie zwykły plik, lecz folder: podaj zwykły plik w folderze danych")
 
@@ -130,7 +124,7 @@ def test_a_source_text_above_the_limit_is_refused(data_copy: Path) -> None:
     with (data_copy / TEXT).open("ab") as text:
         text.truncate(MAX_TEXT_BYTES + 1)  # the real text, then zero bytes up to one byte over the limit
     path = data_copy / TEXT
-    assert stated(_problems(data_copy)) == stated(
+    assert stated(problems_of(data_copy)) == stated(
         [
             Problem.of(
                 data_copy / REPORT,

@@ -10,27 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from civicgraph.source.reader import read_dataset
-from civicgraph.util.errors import ExitCode, InputError, Message, Problem
+from civicgraph.util.errors import ExitCode, Message, Problem
 
 from ..conftest import ROOT
-from .problems import stated
+from .problems import edit_once, problems_of, stated
 
 REPORT = Path("reports/3064011/2023/report.yaml")
-
-
-def _problems(data: Path) -> list[Problem]:
-    with pytest.raises(InputError) as caught:
-        read_dataset(data)
-    return caught.value.problems
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace ``old`` (once) by ``new``; the 1-based line where it was."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
 
 
 def _build(data: Path, out: Path, lang: str = "en") -> subprocess.CompletedProcess[str]:
@@ -44,9 +29,9 @@ def _build(data: Path, out: Path, lang: str = "en") -> subprocess.CompletedProce
 
 
 def test_a_year_that_is_not_its_folders_is_refused(data_copy: Path, tmp_path: Path) -> None:
-    line = _edit(data_copy / REPORT, "year: 2023\n", "year: 2021\n")
+    line = edit_once(data_copy / REPORT, "year: 2023\n", "year: 2021\n")
     folder = data_copy / REPORT.parent
-    assert stated(_problems(data_copy)) == stated(
+    assert stated(problems_of(data_copy)) == stated(
         [
             Problem.of(
                 data_copy / REPORT,
@@ -71,8 +56,8 @@ def test_a_year_that_is_not_its_folders_is_refused(data_copy: Path, tmp_path: Pa
 
 
 def test_a_member_that_is_not_its_folders_is_refused(data_copy: Path) -> None:
-    line = _edit(data_copy / REPORT, '\nmember: "3064011"\n', '\nmember: "30"\n') + 1
-    [problem] = _problems(data_copy)
+    line = edit_once(data_copy / REPORT, '\nmember: "3064011"\n', '\nmember: "30"\n') + 1
+    [problem] = problems_of(data_copy)
     assert (problem.file, problem.line, problem.field) == (data_copy / REPORT, line, "member")
     assert problem.message.startswith("30 does not match the report's folder")
     assert problem.polish.startswith("30 nie zgadza się z folderem raportu")
@@ -99,7 +84,7 @@ def test_a_report_in_a_folder_not_named_for_a_member_year_is_refused(
         "brak raportów: raport mieszka w reports/{TERYT}/{rok}/report.yaml",
         "no reports: a report lives in reports/{TERYT}/{year}/report.yaml",
     )
-    problems = stated(_problems(data_copy))
+    problems = stated(problems_of(data_copy))
     assert stated([Problem.of(data_copy / "reports", None, "", no_reports)])[0] in problems
     assert stated([Problem.of(misnamed, None, "", expected)])[0] in problems
 
@@ -107,7 +92,7 @@ def test_a_report_in_a_folder_not_named_for_a_member_year_is_refused(
 def test_an_empty_source_text_is_refused(data_copy: Path) -> None:
     text = data_copy / REPORT.parent / "source.txt"
     text.write_text("\n", encoding="utf-8")
-    problems = _problems(data_copy)
+    problems = problems_of(data_copy)
     assert stated(problems[:1]) == stated(
         [
             Problem.of(
@@ -134,7 +119,7 @@ def test_a_report_without_memberships_is_refused(data_copy: Path) -> None:
     start, end = text.index("memberships:\n"), text.index("activities:\n")
     report.write_text(text[:start] + "memberships: {}\n\n" + text[end:], encoding="utf-8")
     line = text[:start].count("\n") + 1
-    assert stated(_problems(data_copy)) == stated(
+    assert stated(problems_of(data_copy)) == stated(
         [
             Problem.of(
                 data_copy / REPORT,

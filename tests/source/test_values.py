@@ -11,10 +11,10 @@ import pytest
 
 from civicgraph.graph.build import build_graph
 from civicgraph.source.reader import read_dataset
-from civicgraph.util.errors import InputError, Message, Problem
+from civicgraph.util.errors import Message, Problem
 
 from ..conftest import BASE
-from .problems import stated
+from .problems import edit_once, problems_of, stated
 
 REPORT = Path("reports/3064011/2023/report.yaml")
 SCHEMA_VALUE = ox.NamedNode("http://schema.org/value")
@@ -22,25 +22,12 @@ XSD_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 PROJECTS = ox.NamedNode(f"{BASE}activity/3064011/2023/zit-projects/figure/projects")
 
 
-def _problems(data: Path) -> list[Problem]:
-    with pytest.raises(InputError) as caught:
-        read_dataset(data)
-    return caught.value.problems
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
-
-
 @pytest.mark.parametrize(
     ("character", "code"), [("\x00", "U+0000"), ("\x07", "U+0007"), ("\x9b", "U+009B"), ("\ufffe", "U+FFFE")]
 )
 def test_a_control_character_in_yaml_is_one_located_problem(data_copy: Path, character: str, code: str) -> None:
-    line = _edit(data_copy / "members.yaml", "  kind: county\n", f"  kind: county{character}\n")
-    assert stated(_problems(data_copy)) == stated(
+    line = edit_once(data_copy / "members.yaml", "  kind: county\n", f"  kind: county{character}\n")
+    assert stated(problems_of(data_copy)) == stated(
         [
             Problem.of(
                 data_copy / "members.yaml",
@@ -71,7 +58,7 @@ def _print_projects(data: Path, printed: str, value: str) -> None:
     for file in (data / REPORT.parent / "source.txt", data / REPORT):
         text = file.read_text(encoding="utf-8")
         file.write_text(text.replace("139 projektów", f"{printed} projektów"), encoding="utf-8")
-    _edit(data / REPORT, "        value: 139\n", f"        value: {value}\n")
+    edit_once(data / REPORT, "        value: 139\n", f"        value: {value}\n")
 
 
 def test_a_figure_of_29_digits_is_kept_exactly(data_copy: Path) -> None:
@@ -87,8 +74,8 @@ def test_a_figure_with_a_long_fraction_is_kept_exactly(data_copy: Path) -> None:
 
 @pytest.mark.parametrize("written", ["1e999999999", "1e-999999999", "1.4E9"])
 def test_a_figure_with_an_exponent_is_refused(data_copy: Path, written: str) -> None:
-    line = _edit(data_copy / REPORT, "        value: 139\n", f"        value: {written}\n")
-    assert stated(_problems(data_copy)) == stated(
+    line = edit_once(data_copy / REPORT, "        value: 139\n", f"        value: {written}\n")
+    assert stated(problems_of(data_copy)) == stated(
         [
             Problem.of(
                 data_copy / REPORT,
@@ -106,8 +93,8 @@ def test_a_figure_with_an_exponent_is_refused(data_copy: Path, written: str) -> 
 
 
 def test_a_figure_of_more_than_40_digits_is_refused(data_copy: Path) -> None:
-    line = _edit(data_copy / REPORT, "        value: 139\n", f"        value: {'9' * 41}\n")
-    [problem] = _problems(data_copy)
+    line = edit_once(data_copy / REPORT, "        value: 139\n", f"        value: {'9' * 41}\n")
+    [problem] = problems_of(data_copy)
     assert (problem.line, problem.field) == (line, "activities.zit-projects.figures.projects.value")
     assert (
         problem.message == f"'{'9' * 41}' has more than 40 digits; no figure in a report is that long: check the value"
@@ -129,9 +116,9 @@ def _quoting(value: str) -> Message:
 
 
 def test_an_unquoted_teryt_is_refused_in_members_and_as_a_reports_member(data_copy: Path) -> None:
-    members_line = _edit(data_copy / "members.yaml", '"3021":\n', "3021:\n")
-    report_line = _edit(data_copy / REPORT, '\nmember: "3064011"\n', "\nmember: 3064011\n") + 1
-    assert stated(_problems(data_copy)) == stated(
+    members_line = edit_once(data_copy / "members.yaml", '"3021":\n', "3021:\n")
+    report_line = edit_once(data_copy / REPORT, '\nmember: "3064011"\n', "\nmember: 3064011\n") + 1
+    assert stated(problems_of(data_copy)) == stated(
         [  # (the report is read no further: its member is not known)
             Problem.of(data_copy / "members.yaml", members_line, "3021", _quoting("3021")),
             Problem.of(data_copy / REPORT, report_line, "member", _quoting("3064011")),
@@ -140,16 +127,16 @@ def test_an_unquoted_teryt_is_refused_in_members_and_as_a_reports_member(data_co
 
 
 def test_an_unquoted_teryt_of_a_participant_is_refused(data_copy: Path) -> None:
-    line = _edit(data_copy / REPORT, '      - member: "30"\n', "      - member: 30\n")
-    assert stated(_problems(data_copy)) == stated(
+    line = edit_once(data_copy / REPORT, '      - member: "30"\n', "      - member: 30\n")
+    assert stated(problems_of(data_copy)) == stated(
         [Problem.of(data_copy / REPORT, line, "activities.pkm.participants[0].member", _quoting("30"))]
     )
 
 
 @pytest.mark.parametrize("qid", ["Q2147483648", "Q99999999999999999999", "Q0268", "q268"])
 def test_a_qid_wikibase_would_not_accept_is_refused(data_copy: Path, qid: str) -> None:
-    line = _edit(data_copy / "members.yaml", "  wikidata: {qid: Q268,", f"  wikidata: {{qid: {qid},")
-    [problem] = _problems(data_copy)
+    line = edit_once(data_copy / "members.yaml", "  wikidata: {qid: Q268,", f"  wikidata: {{qid: {qid},")
+    [problem] = problems_of(data_copy)
     assert (problem.line, problem.field) == (line, "3064011.wikidata.qid")
     assert problem.message == (
         f"{qid!r} is malformed: a Wikidata item identifier is Q and a number from 1 to 2147483647 without leading "
@@ -158,7 +145,7 @@ def test_a_qid_wikibase_would_not_accept_is_refused(data_copy: Path, qid: str) -
 
 
 def test_the_largest_qid_wikibase_accepts_is_read(data_copy: Path) -> None:
-    _edit(data_copy / "members.yaml", "  wikidata: {qid: Q268,", "  wikidata: {qid: Q2147483647,")
+    edit_once(data_copy / "members.yaml", "  wikidata: {qid: Q268,", "  wikidata: {qid: Q2147483647,")
     wikidata = read_dataset(data_copy).members["3064011"].wikidata
     assert wikidata is not None and wikidata.qid == "Q2147483647"
 
@@ -167,8 +154,10 @@ def test_the_largest_qid_wikibase_accepts_is_read(data_copy: Path) -> None:
     ("bad", "refused"), [("`", "Invalid IRI code point '`'"), ("{x}", "Invalid IRI code point '{'")]
 )
 def test_a_url_oxigraph_would_refuse_is_a_located_problem(data_copy: Path, bad: str, refused: str) -> None:
-    line = _edit(data_copy / REPORT, "url: https://badam.poznan.pl/2023/", f"url: https://badam.poznan.pl/{bad}2023/")
-    [problem] = _problems(data_copy)
+    line = edit_once(
+        data_copy / REPORT, "url: https://badam.poznan.pl/2023/", f"url: https://badam.poznan.pl/{bad}2023/"
+    )
+    [problem] = problems_of(data_copy)
     assert (problem.file, problem.line, problem.field) == (data_copy / REPORT, line, "url")
     assert f"is not a valid IRI ({refused}); percent-encode the characters it does not allow" in problem.message
     assert f"nie jest poprawnym adresem IRI ({refused}); zakoduj niedozwolone znaki jako %XX" in problem.polish
@@ -176,8 +165,8 @@ def test_a_url_oxigraph_would_refuse_is_a_located_problem(data_copy: Path, bad: 
 
 def test_an_ambiguous_quote_of_a_membership_is_one_problem(data_copy: Path) -> None:
     """Six activities of the UMP membership are not each reported as outside the report's memberships."""
-    line = _edit(data_copy / REPORT, "    quote: Unia Metropolii Polskich;\n", "    quote: Polskich\n")
-    assert stated(_problems(data_copy)) == stated(
+    line = edit_once(data_copy / REPORT, "    quote: Unia Metropolii Polskich;\n", "    quote: Polskich\n")
+    assert stated(problems_of(data_copy)) == stated(
         [
             Problem.of(
                 data_copy / REPORT,
