@@ -16,15 +16,23 @@ import re
 MAX_DEPTH = 64  # brackets open at once, or unary operators in a row
 MAX_QUERY_BYTES = 1024 * 1024  # a query given on the command line or in a file; the endpoint has its own limit
 
-# What may hold a bracket without being one: comments, strings, IRIs. Then brackets and unary operators.
-_TOKEN = re.compile(
-    r"""
-      (?P<skip> \#[^\n]*                                    # comment
+# The SPARQL tokens whose text may hold any character without it being syntax: comments, strings, IRIs (a
+# fragment of a verbose pattern, shared with the library's scan for the WHERE group).
+LEXICAL_TOKENS = r"""
+                \#[^\n]*                                    # comment
               | '''(?:[^'\\]|\\.|'(?!''))*'''               # long strings
               | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               | '(?:[^'\\\n]|\\.)*'                         # short strings
               | "(?:[^"\\\n]|\\.)*"
               | <[^<>"{}|^`\\\x00-\x20]*>                   # IRI
+"""
+
+# What may hold a bracket without being one: those tokens and "!=". Then brackets and unary operators.
+_TOKEN = re.compile(
+    r"""
+      (?P<skip> """
+    + LEXICAL_TOKENS
+    + r"""
               | !=                                          # not a unary operator
               )
     | (?P<open> [({\[] )

@@ -41,6 +41,7 @@ from xml.etree import ElementTree
 
 import pyoxigraph as ox
 
+from civicgraph.sparql.guard import LEXICAL_TOKENS
 from civicgraph.util.iris import CGV, PREFIXES, XSD
 from civicgraph.util.resources import resource_dir
 
@@ -601,12 +602,9 @@ def bound_query_text(query: str, bindings: Mapping[str, Term]) -> str:
 # names. Of the rest only braces, parentheses and the query-form keywords matter.
 _TOKEN = re.compile(
     r"""
-      (?P<skip> \#[^\n]*                                    # comment
-              | '''(?:[^'\\]|\\.|'(?!''))*'''               # long strings
-              | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              | '(?:[^'\\\n]|\\.)*'                         # short strings
-              | "(?:[^"\\\n]|\\.)*"
-              | <[^<>"{}|^`\\\x00-\x20]*>                   # IRI
+      (?P<skip> """
+    + LEXICAL_TOKENS
+    + r"""
               | [?$][\w\u00b7]+                             # variable
               | [A-Za-z_][\w.\-]*:[\w.\-:%]*                # prefixed name (its local part may look like a keyword)
               )
