@@ -39,9 +39,10 @@ class Run:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def build_once(folder: Path, source: Path | None) -> Run:
+def build_once(folder: Path, source: Path | None, keep_graph: Path) -> Run:
     """One ``civicgraph build`` of ``folder`` in a new process (``source``: the ``src`` folder of another
-    revision, else this checkout), under a pseudo-terminal so that it prints its stages."""
+    revision, else this checkout), under a pseudo-terminal so that it prints its stages; its ``graph.nt`` is
+    moved to ``keep_graph``."""
     with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
         out = Path(work) / "dist"
         build = [*CIVICGRAPH, "build", "--data", str(folder), "--out", str(out), "--lang", "en"]
@@ -64,6 +65,7 @@ def build_once(folder: Path, source: Path | None) -> Run:
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:
             raise SystemExit(f"build of {folder} failed ({child.returncode}):\n{output[-3000:]}")
+        (out / "graph.nt").replace(keep_graph)
     run = Run(seconds, usage.ru_maxrss * 1024, 0)
     for line in output.replace("\r", "\n").splitlines():
         if (stage := STAGE_LINE.match(line)) is not None:
@@ -73,19 +75,11 @@ def build_once(folder: Path, source: Path | None) -> Run:
     return run
 
 
-def oxigraph_reference(folder: Path) -> dict[str, float]:
-    """Seconds pyoxigraph alone takes to read the built graph.nt and to write it in each format (median of 3)."""
+def oxigraph_reference(graph: Path) -> dict[str, float]:
+    """Seconds pyoxigraph alone takes to read a built graph.nt and to write it in each format (median of 3)."""
     import pyoxigraph as ox
 
-    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
-        out = Path(work) / "dist"
-        subprocess.run(
-            [*CIVICGRAPH, "build", "--data", str(folder), "--out", str(out)],
-            check=True,
-            capture_output=True,
-            cwd=ROOT,
-        )
-        data = (out / "graph.nt").read_bytes()
+    data = graph.read_bytes()
     timings: dict[str, list[float]] = {}
     for _ in range(3):
         started = time.perf_counter()
@@ -111,24 +105,20 @@ def _revision_source(revision: str, folder: Path) -> Path:
     return folder / "src"
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def report(folder: Path, runs: dict[str, list[Run]]) -> None:
     triples = next(iter(runs.values()))[0].triples
     print(f"\n### {folder.name} ({triples:,} triples)\n")
     codes = list(runs)
     print("| | " + " | ".join(codes) + (" | ratio |" if len(codes) == 2 else " |"))
     print("|---|" + "---:|" * len(codes) + ("---:|" if len(codes) == 2 else ""))
-    walls = [_median([r.seconds for r in runs[c]]) for c in codes]
-    rss = [_median([r.peak_rss for r in runs[c]]) for c in codes]
+    walls = [statistics.median([r.seconds for r in runs[c]]) for c in codes]
+    rss = [statistics.median([r.peak_rss for r in runs[c]]) for c in codes]
     ratio = (lambda values: f" {values[1] / values[0]:.2f} |") if len(codes) == 2 else (lambda values: "")
     print("| whole process, wall | " + " | ".join(f"{w:.1f} s" for w in walls) + " |" + ratio(walls))
     print("| peak memory (one process) | " + " | ".join(f"{m / 2**30:.2f} GiB" for m in rss) + " |" + ratio(rss))
     stages = list(dict.fromkeys(s for c in codes for r in runs[c] for s in r.stages))
     for stage in stages:
-        values = [_median([r.stages.get(stage, 0.0) for r in runs[c]]) for c in codes]
+        values = [statistics.median([r.stages.get(stage, 0.0) for r in runs[c]]) for c in codes]
         cells = " | ".join(f"{v:.2f} s · {v / triples * 1e6:.2f} µs/triple" for v in values)
         print(f"| {stage} | {cells} |" + (ratio(values) if all(values) else (" |" if len(codes) == 2 else "")))
 
@@ -145,14 +135,15 @@ def main() -> None:
         if args.baseline:
             sources[f"baseline {args.baseline}"] = _revision_source(args.baseline, Path(extracted))
         sources["this checkout"] = None
+        built = Path(extracted) / "graph.nt"
         for folder in args.folders:
             runs: dict[str, list[Run]] = {code: [] for code in sources}
             for repeat in range(args.repeats):
                 order = list(sources) if repeat % 2 == 0 else list(reversed(sources))
                 for code in order:
-                    runs[code].append(build_once(folder.resolve(), sources[code]))
+                    runs[code].append(build_once(folder.resolve(), sources[code], built))
             report(folder, runs)
-            reference = oxigraph_reference(folder.resolve())
+            reference = oxigraph_reference(built)  # the graph.nt of the last run
             triples = runs["this checkout"][0].triples
             print("\npyoxigraph alone on the built graph.nt (median of 3):\n")
             print("| step | seconds | µs/triple |\n|---|---:|---:|")
