@@ -1,9 +1,11 @@
 """The whole ``civicgraph build``, one process per run, as a publisher runs it: wall time, peak memory and each
 stage's seconds and µs per triple, for this checkout and (``--baseline REV``) an earlier revision, in alternating
-runs; and, as the reference every writer is measured against, pyoxigraph alone reading the built ``graph.nt`` and
+runs, or (``--incremental``) a full build against one after a single report changed; and, as the reference
+every writer is measured against, pyoxigraph alone reading the built ``graph.nt`` and
 writing it as Turtle, N-Triples and JSON-LD.
 
     .venv/bin/python benchmarks/bench_build.py --baseline 9cf5476 --repeats 3 SYNTH-30 NATIONAL-1
+    .venv/bin/python benchmarks/bench_build.py --incremental --repeats 3 SYNTH-30 NATIONAL-1
 
 Each run builds into a fresh temporary folder under a pseudo-terminal (``script``), so that the build prints its
 progress lines, which give the stages' seconds. Peak memory is the largest resident set of any process of the run
@@ -16,6 +18,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -39,33 +42,29 @@ class Run:
     stages: dict[str, float] = field(default_factory=dict)
 
 
-def build_once(folder: Path, source: Path | None, keep_graph: Path) -> Run:
-    """One ``civicgraph build`` of ``folder`` in a new process (``source``: the ``src`` folder of another
-    revision, else this checkout), under a pseudo-terminal so that it prints its stages; its ``graph.nt`` is
-    moved to ``keep_graph``."""
-    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
-        out = Path(work) / "dist"
-        build = [*CIVICGRAPH, "build", "--data", str(folder), "--out", str(out), "--lang", "en"]
-        env = dict(os.environ)
-        if source is not None:
-            env["PYTHONPATH"] = str(source)
-        started = time.perf_counter()
-        child = subprocess.Popen(
-            ["script", "-qec", shlex.join(build), "/dev/null"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-            cwd=ROOT,
-        )
-        assert child.stdout is not None
-        output = child.stdout.read().decode()
-        _pid, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            raise SystemExit(f"build of {folder} failed ({child.returncode}):\n{output[-3000:]}")
-        (out / "graph.nt").replace(keep_graph)
+def build_once(folder: Path, out: Path, source: Path | None = None, extra: tuple[str, ...] = ()) -> Run:
+    """One ``civicgraph build`` of ``folder`` into ``out`` in a new process (``source``: the ``src`` folder of
+    another revision, else this checkout), under a pseudo-terminal so that it prints its stages."""
+    build = [*CIVICGRAPH, "build", "--data", str(folder), "--out", str(out), "--lang", "en", *extra]
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        ["script", "-qec", shlex.join(build), "/dev/null"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None
+    output = child.stdout.read().decode()
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"build of {folder} failed ({child.returncode}):\n{output[-3000:]}")
     run = Run(seconds, usage.ru_maxrss * 1024, 0)
     for line in output.replace("\r", "\n").splitlines():
         if (stage := STAGE_LINE.match(line)) is not None:
@@ -73,6 +72,41 @@ def build_once(folder: Path, source: Path | None, keep_graph: Path) -> Run:
         elif (wrote := TRIPLES.match(line)) is not None:
             run.triples = int(wrote["triples"])
     return run
+
+
+def build_fresh(folder: Path, source: Path | None, keep_graph: Path) -> Run:
+    """:func:`build_once` into a new temporary folder; its ``graph.nt`` is moved to ``keep_graph``."""
+    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
+        out = Path(work) / "dist"
+        run = build_once(folder, out, source)
+        (out / "graph.nt").replace(keep_graph)
+    return run
+
+
+def incremental_runs(folder: Path, repeats: int, keep_graph: Path) -> dict[str, list[Run]]:
+    """A copy of ``folder`` built once, then, alternating: ``--full`` builds into that release, and builds after
+    one report's ``url`` was changed (so that exactly one edition differs from the release being replaced)."""
+    runs: dict[str, list[Run]] = {"--full": [], "one report changed": []}
+    with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
+        data, out = Path(work) / "data", Path(work) / "dist"
+        shutil.copytree(folder, data)
+        changed = min((data / "reports").glob("*/*/report.yaml"))
+        original = changed.read_text(encoding="utf-8")
+        url = re.search(r"^url: (\S+)$", original, re.MULTILINE)
+        if url is None:
+            raise SystemExit(f"{changed} has no url: line to change")
+        build_once(data, out)
+        for repeat in range(repeats):
+            for code in list(runs) if repeat % 2 == 0 else list(reversed(runs)):
+                if code == "--full":
+                    runs[code].append(build_once(data, out, extra=("--full",)))
+                    continue
+                text = changed.read_text(encoding="utf-8")
+                edited = original if text != original else original.replace(url[0], f"{url[0]}?poprawiony", 1)
+                changed.write_text(edited, encoding="utf-8")
+                runs[code].append(build_once(data, out))
+        shutil.copyfile(out / "graph.nt", keep_graph)
+    return runs
 
 
 def oxigraph_reference(graph: Path) -> dict[str, float]:
@@ -128,6 +162,11 @@ def main() -> None:
     parser.add_argument("folders", type=Path, nargs="+", help="data folders to build")
     parser.add_argument("--baseline", help="a git revision to compare this checkout with")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="compare --full builds with builds after one report changed, into the same release (this checkout)",
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="civicgraph-baseline-") as extracted:
@@ -137,14 +176,17 @@ def main() -> None:
         sources["this checkout"] = None
         built = Path(extracted) / "graph.nt"
         for folder in args.folders:
-            runs: dict[str, list[Run]] = {code: [] for code in sources}
-            for repeat in range(args.repeats):
-                order = list(sources) if repeat % 2 == 0 else list(reversed(sources))
-                for code in order:
-                    runs[code].append(build_once(folder.resolve(), sources[code], built))
+            if args.incremental:
+                runs = incremental_runs(folder.resolve(), args.repeats, built)
+            else:
+                runs = {code: [] for code in sources}
+                for repeat in range(args.repeats):
+                    order = list(sources) if repeat % 2 == 0 else list(reversed(sources))
+                    for code in order:
+                        runs[code].append(build_fresh(folder.resolve(), sources[code], built))
             report(folder, runs)
             reference = oxigraph_reference(built)  # the graph.nt of the last run
-            triples = runs["this checkout"][0].triples
+            triples = next(iter(runs.values()))[0].triples
             print("\npyoxigraph alone on the built graph.nt (median of 3):\n")
             print("| step | seconds | µs/triple |\n|---|---:|---:|")
             for name, seconds in reference.items():

@@ -154,8 +154,9 @@ def test_an_empty_folder_and_an_earlier_release_are_replaced(data_copy: Path, tm
     first = tree(out)
     assert build(data_copy, out)[0] == 0
     assert tree(out) == first
-    # Beside the release only its lock file remains: no staging or previous folder.
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")) == [".dist.lock"]
+    # Beside the release only its lock file and its record of reusable files remain: no staging or previous folder.
+    beside = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".dist"))
+    assert beside == [".dist.lock", ".dist.reuse.json"]
 
 
 def test_a_link_to_a_release_replaces_the_release_where_it_lives(data_copy: Path, tmp_path: Path) -> None:
@@ -253,7 +254,8 @@ def test_a_killed_build_leaves_the_release_and_the_next_removes_its_staging(data
     assert len(left) == 1 and (tmp_path / left[0] / "graph.nt").is_file()
 
     assert build(data_copy, out)[0] == 0
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")) == [".dist.lock"]
+    beside = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".dist"))
+    assert beside == [".dist.lock", ".dist.reuse.json"]
 
 
 def test_a_second_build_is_refused_while_the_first_holds_the_lock(data_copy: Path, tmp_path: Path) -> None:

@@ -56,14 +56,20 @@ def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None 
     help="Folder to write the release into: new, empty or an earlier release, replaced whole only after "
     "everything succeeded.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Write every file anew. Without it, an edition whose files the earlier release in OUT holds, made from "
+    "the same records by the same civicgraph, is taken from it (the result is the same either way).",
+)
 @LANG_OPTION
 @ENGINE_OPTION
 @handle_errors
-def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
+def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) -> None:
     """Read, validate and publish the graph into OUT (graph.ttl, graph.jsonld, graph.nt, ...).
 
     OUT must be new, empty or an earlier release: anything else is refused (exit 2) before the build starts."""
-    from civicgraph.publish.orchestrator import publish  # the writers: imported only when publishing
+    from civicgraph.publish.orchestrator import publish_release  # the writers: imported only when publishing
 
     check_replaceable(out_dir, RELEASE, protected=(data_dir,))
     progress = Progress(lang=lang)
@@ -81,7 +87,8 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
         )
     if report.warnings:
         click.echo(format_text(report, lang), err=True, nl=False)
-    written = publish(dataset, built, out_dir, progress=progress)
+    published = publish_release(dataset, built, out_dir, progress=progress, full=full)
+    written = published.folder
     unservable = publish_url_warning(dataset.settings.publish_url)
     if unservable is not None:
         click.echo(unservable[lang], err=True)
@@ -91,3 +98,11 @@ def build(data_dir: Path, out_dir: Path, lang: str, engine: Engine) -> None:
         f"wrote {written} ({triples} triples, {reports} reports, {warnings} warnings)",
     )
     click.echo(wrote.text(lang), err=True)
+    if published.editions_reused:
+        reused, editions = published.editions_reused, published.editions
+        taken = Message(
+            f"wydania wzięte z wcześniejszego wydania w {written}, bo powstałyby takie same: {reused} z {editions}",
+            f"editions taken from the earlier release in {written}, as they would come out the same: "
+            f"{reused} of {editions}",
+        )
+        click.echo(taken.text(lang), err=True)

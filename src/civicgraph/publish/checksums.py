@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from civicgraph import __version__
 from civicgraph.publish.release import CHECKSUMS_FILE, RELEASE_FILE, Release, build_date, editions
+from civicgraph.publish.reuse import Reuse
 from civicgraph.util.errors import Message
 from civicgraph.util.folders import FolderKind
 from civicgraph.util.parallel import MAX_WORKERS
@@ -75,11 +76,15 @@ def _stat_key(path: str) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
-def _hashed(out: Path, paths: Sequence[str]) -> dict[str, tuple[tuple[int, int], FileFacts]]:
-    """The facts of the files, with each file's size and modification time from before it was read."""
+def _hashed(out: Path, paths: Sequence[str], reuse: Reuse) -> dict[str, tuple[tuple[int, int], FileFacts]]:
+    """The facts of the files, with each file's size and modification time from before it was read; a file
+    taken from the release being replaced is not read: its build recorded them."""
 
     def hash_one(path: str) -> tuple[tuple[int, int], FileFacts]:
         stat = _stat_key(str(out / path))
+        recorded = reuse.facts(path, out)
+        if recorded is not None and recorded.sha1 is not None:
+            return stat, FileFacts(path, recorded.size, recorded.sha256, recorded.sha1)
         return stat, file_facts(out, path)
 
     return dict(zip(paths, _in_threads(hash_one, paths), strict=True))
@@ -95,7 +100,7 @@ def _remembered(
 
 def files_facts(release: Release, out: Path, paths: Sequence[str]) -> dict[str, FileFacts]:
     """The facts of the files, hashed in threads, and remembered for :func:`write_checksums` of the same release."""
-    return _remembered(release, out, _hashed(out, paths))
+    return _remembered(release, out, _hashed(out, paths, release.reuse))
 
 
 @contextmanager
@@ -110,7 +115,7 @@ def files_facts_meanwhile(
         yield lambda: files_facts(release, out, paths)
         return
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = pool.submit(_hashed, out, paths)
+        pending = pool.submit(_hashed, out, paths, release.reuse)
         yield lambda: _remembered(release, out, pending.result())
 
 
@@ -143,6 +148,12 @@ def write_release_info(release: Release, out: Path) -> None:
     (out / RELEASE_FILE).write_text(text, encoding="utf-8")
 
 
+def remembered_sha1(release: Release, out: Path) -> dict[str, str]:
+    """The SHA-1 of the files the catalogue of ``release`` hashed in ``out``."""
+    known = _FACTS_CACHE.get((id(release.triples), str(out)), {})
+    return {path: facts.sha1 for path, (_stat, facts) in known.items()}
+
+
 def write_checksums(release: Release, out: Path) -> None:
     """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file.
 
@@ -155,6 +166,9 @@ def write_checksums(release: Release, out: Path) -> None:
         remembered = known.get(name)
         if remembered is not None and remembered[0] == _stat_key(path):
             return remembered[1].sha256
+        recorded = release.reuse.facts(name, out)
+        if recorded is not None:
+            return recorded.sha256
         with open(path, "rb") as file:
             return hashlib.file_digest(file, "sha256").hexdigest()
 

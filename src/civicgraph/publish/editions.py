@@ -29,6 +29,7 @@ from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import write_ntriples, write_turtle
 from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
+from civicgraph.publish.reuse import key_of
 from civicgraph.source.records import Dataset, Organisation, Report
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, CGV, SKOS
@@ -134,11 +135,37 @@ def _iri(triple: ox.Triple) -> str | None:
     return triple.object.value if isinstance(triple.object, ox.NamedNode) else None
 
 
+EDITION_FILES = (".ttl", ".nt", ".jsonld")
+
+
+def edition_key(dataset: Dataset, report: Report) -> str:
+    """What an edition's files are made from (:mod:`civicgraph.publish.reuse`): the records of
+    :func:`edition_dataset` and the base IRI — the only setting the builder and the JSON-LD writer read. Where a
+    record was read from (file and line) is left out: it changes when another record above it is edited, and no
+    file of the edition shows it."""
+    records = edition_dataset(dataset, report)
+    return key_of(
+        dataset.settings.base_iri, records.members, records.organisations, records.reports, skip=_NOT_PUBLISHED
+    )
+
+
+_NOT_PUBLISHED = frozenset({"location", "text_file"})  # fields of the records that no edition file shows
+
+
 def write_editions(release: Release, out: Path) -> None:
-    """Every edition's Turtle, N-Triples and JSON-LD (the context embedded: each file stands alone)."""
-    dataset = release.dataset
+    """Every edition's Turtle, N-Triples and JSON-LD (the context embedded: each file stands alone); an edition
+    whose files the release being replaced holds, made from the same records, is taken from it."""
+    dataset, reuse = release.dataset, release.reuse
     base = dataset.settings.base_iri
     (out / EDITIONS_DIR).mkdir(exist_ok=True)
+    to_write = []
+    for report in sorted(dataset.reports, key=lambda r: (r.member, r.year)):
+        key = edition_key(dataset, report)
+        files = [f"{EDITIONS_DIR}/{report.member}-{report.year}{suffix}" for suffix in EDITION_FILES]
+        for file in files:
+            reuse.declare(file, key)
+        if not reuse.take_all(files, out):
+            to_write.append(report)
 
     def write(share: Sequence[Report]) -> None:
         for report in share:
@@ -148,7 +175,9 @@ def write_editions(release: Release, out: Path) -> None:
             write_ntriples(triples, out / edition.file(".nt"))
             write_compact_jsonld(triples, out / edition.file(".jsonld"), base)
 
+    if not to_write:
+        return
     with paused_cycle_collector():
         index = graph_index(release)
         index.nested  # noqa: B018 -- computed once here, not once per worker
-        in_parallel(sorted(dataset.reports, key=lambda r: (r.member, r.year)), write)
+        in_parallel(to_write, write)

@@ -7,15 +7,17 @@ keeps the old release intact. The output folder is replaced only when it is new,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.publish.catalog import write_catalog
-from civicgraph.publish.checksums import RELEASE, write_checksums, write_release_info
+from civicgraph.publish.checksums import RELEASE, remembered_sha1, write_checksums, write_release_info
 from civicgraph.publish.danegovpl import write_danegovpl
 from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes, write_graph_files
-from civicgraph.publish.release import Release, Writer
+from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions
+from civicgraph.publish.reuse import Reuse
 from civicgraph.publish.site import write_site
 from civicgraph.publish.tables import write_tables
 from civicgraph.publish.void import write_void
@@ -45,15 +47,43 @@ def publish(
     out: Path,
     writers: list[Writer] | None = None,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> Path:
+    """Write every output of the release into ``out``, replacing an earlier release there in one step; the
+    folder written (:func:`publish_release` says more)."""
+    return publish_release(dataset, built, out, writers, progress, full).folder
+
+
+@dataclass(frozen=True)
+class Published:
+    """Where a release was written, and how many of its editions were taken from the release it replaced."""
+
+    folder: Path
+    editions: int
+    editions_reused: int
+
+
+def publish_release(
+    dataset: Dataset,
+    built: BuiltGraph,
+    out: Path,
+    writers: list[Writer] | None = None,
+    progress: Progress | None = None,
+    full: bool = False,
+) -> Published:
     """Write every output of the release into ``out``, replacing an earlier release there in one step.
 
     ``out`` must be new, empty or an earlier release, and must not be or contain the data folder
-    (:class:`civicgraph.util.folders.FolderRefused` otherwise, before anything is written)."""
+    (:class:`civicgraph.util.folders.FolderRefused` otherwise, before anything is written). Files of the earlier
+    release that would come out the same are taken from it (:mod:`civicgraph.publish.reuse`), unless ``full``."""
     progress = progress if progress is not None else Progress(enabled=False)
-    release = Release(dataset, built, built.triples)
     with replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,)) as staging:
+        reuse = Reuse() if full else Reuse.of(out)
+        release = Release(dataset, built, built.triples, reuse)
         for writer in writers if writers is not None else WRITERS:
             with progress.stage(f"publish: {writer.__name__}"):
                 writer(release, staging)
-    return out.resolve()
+        reused = sum(reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
+        if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
+            reuse.write_record(staging, out, remembered_sha1(release, staging))
+    return Published(out.resolve(), len(dataset.reports), reused)

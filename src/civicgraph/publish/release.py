@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from civicgraph.graph.build import BuiltGraph
+from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Settings
 from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import DCT, RDF_TYPE, RDFS, SKOS
@@ -35,11 +36,13 @@ _LABEL_PREDICATES = (f"{SKOS}prefLabel", f"{DCT}title", f"{RDFS}label")
 
 @dataclass(frozen=True)
 class Release:
-    """What a writer needs: the dataset, its graph, and the triples in canonical order."""
+    """What a writer needs: the dataset, its graph, the triples in canonical order, and what the release being
+    replaced offers to reuse (nothing unless the build asks for it)."""
 
     dataset: Dataset
     built: BuiltGraph
     triples: list[ox.Triple]
+    reuse: Reuse = field(default_factory=Reuse)
 
 
 Writer = Callable[[Release, Path], None]

@@ -212,6 +212,12 @@ def write_site(release: Release, out: Path) -> None:
         for folder in sorted(folders):
             folder.mkdir(parents=True, exist_ok=True)
         reports = {e.report_iri: e for e in editions(release)}
+        reuse = release.reuse
+        for page in model.pages.values():  # a report page's RDF/XML is made from its edition's files alone
+            edition = reports.get(page.iri)
+            key = reuse.keys.get(edition.file(".nt")) if edition is not None else None
+            if key is not None:
+                reuse.declare(f"{SITE_DIR}/{page.path}.rdf", key)
 
         def write(pages: Sequence[Page]) -> None:
             for page in pages:
@@ -222,11 +228,12 @@ def write_site(release: Release, out: Path) -> None:
                         _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
                     # RDF/XML is not an edition file: the edition's own triples, read back in their order, with
                     # the prefixes its Turtle declares (those of the same triples)
-                    write_rdfxml(
-                        read_own_ntriples(out / edition.file(".nt")),
-                        Path(f"{target}.rdf"),
-                        prefixes=declared_prefixes(out / edition.file(".ttl")),
-                    )
+                    if not reuse.take(f"{SITE_DIR}/{page.path}.rdf", out):
+                        write_rdfxml(
+                            read_own_ntriples(out / edition.file(".nt")),
+                            Path(f"{target}.rdf"),
+                            prefixes=declared_prefixes(out / edition.file(".ttl")),
+                        )
                 else:
                     write_descriptions(_page_triples(model, page), target, model.base)
                 jsonld = embedded(Path(f"{target}.jsonld").read_bytes())

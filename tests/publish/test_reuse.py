@@ -1,0 +1,200 @@
+"""A build into an earlier release takes the editions that would come out the same from it, and the release is
+byte for byte the one a full build writes: after a report is changed, removed or added, after a line is inserted
+above the records, and when the earlier release's files or record do not fit."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from civicgraph.cli.main import main
+from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
+from tests.conftest import add_poznan_2022, add_second_member
+
+POZNAN_2023 = "editions/3064011-2023.ttl"
+POZNAN_2022 = "editions/3064011-2022.ttl"
+SECOND_2023 = "editions/3099011-2023.ttl"
+
+
+def build(data: Path, out: Path, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(data), "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def inode(path: Path) -> int:
+    return path.stat().st_ino
+
+
+def taken_line(reused: int, editions: int, out: Path) -> str:
+    return (
+        f"editions taken from the earlier release in {out.resolve()}, as they would come out the same: "
+        f"{reused} of {editions}\n"
+    )
+
+
+@pytest.fixture
+def three_reports(data_copy: Path) -> Path:
+    """Poznań 2023 and 2022 and the made-up member 3099011's 2023 report."""
+    add_poznan_2022(data_copy)
+    add_second_member(data_copy)
+    return data_copy
+
+
+def assert_same_as_full(data: Path, out: Path, tmp_path: Path) -> None:
+    full = tmp_path / "full"
+    build(data, full, "--full")
+    assert tree(out) == tree(full)
+
+
+def test_a_changed_report_is_written_anew_and_the_others_taken(three_reports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    before = {name: inode(out / name) for name in (POZNAN_2023, POZNAN_2022, SECOND_2023)}
+    report = three_reports / "reports" / "3099011" / "2023" / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    title = "Raport o stanie Gminy Przykładowej za 2023 rok"
+    assert text.count(title) == 1
+    report.write_text(text.replace(title, "Raport o stanie gminy za rok 2023"), encoding="utf-8")
+
+    output = build(three_reports, out)
+
+    assert output.endswith(taken_line(2, 3, out))
+    assert inode(out / POZNAN_2023) == before[POZNAN_2023]
+    assert inode(out / POZNAN_2022) == before[POZNAN_2022]
+    assert inode(out / SECOND_2023) != before[SECOND_2023]
+    assert '"Raport o stanie gminy za rok 2023"@pl' in (out / SECOND_2023).read_text(encoding="utf-8")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_a_removed_report_leaves_no_file_behind(three_reports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    shutil.rmtree(three_reports / "reports" / "3064011" / "2022")
+
+    output = build(three_reports, out)
+
+    assert output.endswith(taken_line(2, 2, out))
+    assert not (out / POZNAN_2022).exists()
+    assert not (out / "site" / "report" / "3064011" / "2022.rdf").exists()
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_an_added_report_is_written_and_the_others_taken(data_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(data_copy, out)
+    poznan = inode(out / POZNAN_2023)
+    add_second_member(data_copy)
+
+    output = build(data_copy, out)
+
+    assert output.endswith(taken_line(1, 2, out))
+    assert inode(out / POZNAN_2023) == poznan
+    assert_same_as_full(data_copy, out, tmp_path)
+
+
+def test_where_a_record_was_read_from_does_not_keep_an_edition_from_being_taken(
+    three_reports: Path, tmp_path: Path
+) -> None:
+    """Lines inserted above every member and organisation move their records (file:line) but change no file."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    for name in ("members.yaml", "organisations.yaml"):
+        path = three_reports / name
+        path.write_text("# moved down by two lines\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+
+    assert build(three_reports, out).endswith(taken_line(3, 3, out))
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_full_takes_nothing(three_reports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    before = inode(out / POZNAN_2023)
+
+    output = build(three_reports, out, "--full")
+
+    assert "editions taken" not in output
+    assert inode(out / POZNAN_2023) != before
+
+
+def test_a_record_of_other_code_is_not_trusted(three_reports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    record = record_path(out)
+    recorded = json.loads(record.read_text(encoding="utf-8"))
+    assert recorded["code"] == code_digest()
+    recorded["code"] = "0" * 64  # as another version of civicgraph would have written it
+    record.write_text(json.dumps(recorded), encoding="utf-8")
+
+    assert "editions taken" not in build(three_reports, out)
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_a_record_of_another_release_is_not_trusted(three_reports: Path, tmp_path: Path) -> None:
+    """The record names the SHA256SUMS of the release it describes; a release put there since is not it."""
+    out, other = tmp_path / "dist", tmp_path / "other"
+    build(three_reports, out)
+    build(three_reports, other, "--full")
+    (three_reports / "reports" / "3064011" / "2022" / "report.yaml").write_text(
+        (three_reports / "reports" / "3064011" / "2022" / "report.yaml")
+        .read_text(encoding="utf-8")
+        .replace("title:", "title:  ", 1),
+        encoding="utf-8",
+    )
+    shutil.rmtree(out)
+    build(three_reports, out, "--full")  # another release in the folder, and the first record beside it
+    shutil.copyfile(record_path(other), record_path(out))
+
+    assert "editions taken" not in build(three_reports, out)
+
+
+def test_a_file_changed_in_the_earlier_release_is_written_anew(three_reports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    edited = out / "editions" / "3064011-2023.nt"
+    with edited.open("a", encoding="utf-8") as file:
+        file.write("# edited by hand\n")
+
+    output = build(three_reports, out)
+
+    assert output.endswith(taken_line(2, 3, out))
+    assert not (out / "editions" / "3064011-2023.nt").read_text(encoding="utf-8").endswith("# edited by hand\n")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_an_edition_is_taken_whole_or_not_at_all(tmp_path: Path) -> None:
+    """When one file of an edition cannot be taken, the links made for the others are undone: a file written
+    afterwards must never reach the earlier release's file through a link."""
+    earlier, staging = tmp_path / "earlier", tmp_path / "staging"
+    (earlier / "editions").mkdir(parents=True)
+    (staging / "editions").mkdir(parents=True)
+    entries = {}
+    for name, text in (("editions/a.ttl", "turtle\n"), ("editions/a.nt", "ntriples\n")):
+        (earlier / name).write_text(text, encoding="utf-8")
+        stat = (earlier / name).stat()
+        entries[name] = Entry("k", stat.st_size, stat.st_mtime_ns, stat.st_ino, "-", None)
+    os.utime(earlier / "editions/a.nt", ns=(0, 0))  # no longer the file its build wrote
+    reuse = Reuse(earlier, entries)
+    for name in entries:
+        reuse.declare(name, "k")
+
+    assert reuse.take_all(["editions/a.ttl", "editions/a.nt"], staging) is False
+    assert sorted(p.name for p in (staging / "editions").iterdir()) == []
+    assert reuse.taken == 0
+    assert (earlier / "editions/a.ttl").read_text(encoding="utf-8") == "turtle\n"
+
+
+def test_a_key_does_not_depend_on_the_order_of_a_set() -> None:
+    assert key_of({"Poznań", "Gniezno", "Kalisz"}) == key_of({"Kalisz", "Poznań", "Gniezno"})
+    assert key_of({"Poznań"}) != key_of({"Gniezno"})
+    assert key_of(["Poznań", "Gniezno"]) != key_of(["Gniezno", "Poznań"])
