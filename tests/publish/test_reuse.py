@@ -19,6 +19,9 @@ from tests.conftest import add_poznan_2022, add_second_member
 POZNAN_2023 = "editions/3064011-2023.ttl"
 POZNAN_2022 = "editions/3064011-2022.ttl"
 SECOND_2023 = "editions/3099011-2023.ttl"
+POZNAN_PAGE, SECOND_PAGE = "site/member/3064011.html", "site/member/3099011.html"
+POZNAN_2023_PAGE, POZNAN_2022_PAGE = "site/report/3064011/2023.en.html", "site/report/3064011/2022.en.html"
+COUNTY_PAGE = "site/member/3021.html"  # Poznań County: named by Poznań 2023 as a participant, no report of its own
 
 
 def build(data: Path, out: Path, *extra: str) -> str:
@@ -73,6 +76,63 @@ def test_a_changed_report_is_written_anew_and_the_others_taken(three_reports: Pa
     assert inode(out / POZNAN_2022) == before[POZNAN_2022]
     assert inode(out / SECOND_2023) != before[SECOND_2023]
     assert '"Raport o stanie gminy za rok 2023"@pl' in (out / SECOND_2023).read_text(encoding="utf-8")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_pages_are_taken_when_what_they_show_is_unchanged(three_reports: Path, tmp_path: Path) -> None:
+    """A change to 3099011's report rewrites its pages; Poznań's member and report pages are taken."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    pages = (POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE, SECOND_PAGE, "site/report/3099011/2023.html")
+    before = {name: inode(out / name) for name in pages}
+    report = three_reports / "reports" / "3099011" / "2023" / "report.yaml"
+    title = "Raport o stanie Gminy Przykładowej za 2023 rok"
+    report.write_text(report.read_text(encoding="utf-8").replace(title, "Raport za rok 2023"), encoding="utf-8")
+
+    build(three_reports, out)
+
+    after = {name: inode(out / name) for name in pages}
+    taken = {name for name in pages if after[name] == before[name]}
+    assert taken == {POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE}
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_one_year_changed_rewrites_every_page_of_the_member(three_reports: Path, tmp_path: Path) -> None:
+    """A membership joins what the member's reports state across the years, and each report page shows it: a
+    change to Poznań 2022 rewrites the 2023 report page too, and the member page."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    pages = (POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE, SECOND_PAGE)
+    before = {name: inode(out / name) for name in pages}
+    report = three_reports / "reports" / "3064011" / "2022" / "report.yaml"
+    title = "en: Test report of the City of Poznań for 2022 (constructed data)"
+    report.write_text(report.read_text(encoding="utf-8").replace(title, f"{title}, corrected"), encoding="utf-8")
+
+    assert build(three_reports, out).endswith(taken_line(2, 3, out))
+
+    taken = {name for name in pages if inode(out / name) == before[name]}
+    assert taken == {SECOND_PAGE}
+    assert inode(out / POZNAN_2023) == inode(out / "site/report/3064011/2023.ttl")  # its edition, taken
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_a_renamed_participant_rewrites_the_pages_of_the_reports_naming_it(three_reports: Path, tmp_path: Path) -> None:
+    """Poznań County's name is shown where Poznań 2023 names it as a participant: renaming it in members.yaml
+    rewrites Poznań 2023's edition, the pages of Poznań and the county's own page; 3099011's are taken."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    pages = (POZNAN_PAGE, POZNAN_2023_PAGE, COUNTY_PAGE, SECOND_PAGE)
+    before = {name: inode(out / name) for name in pages}
+    members = three_reports / "members.yaml"
+    text = members.read_text(encoding="utf-8")
+    assert text.count("en: Poznań County}") == 1
+    members.write_text(text.replace("en: Poznań County}", "en: County of Poznań}"), encoding="utf-8")
+
+    assert build(three_reports, out).endswith(taken_line(2, 3, out))
+
+    taken = {name for name in pages if inode(out / name) == before[name]}
+    assert taken == {SECOND_PAGE}
+    assert "County of Poznań" in (out / POZNAN_2023_PAGE).read_text(encoding="utf-8")
     assert_same_as_full(three_reports, out, tmp_path)
 
 
@@ -198,3 +258,42 @@ def test_a_key_does_not_depend_on_the_order_of_a_set() -> None:
     assert key_of({"Poznań", "Gniezno", "Kalisz"}) == key_of({"Kalisz", "Poznań", "Gniezno"})
     assert key_of({"Poznań"}) != key_of({"Gniezno"})
     assert key_of(["Poznań", "Gniezno"]) != key_of(["Gniezno", "Poznań"])
+
+
+def test_synthetic_edits_in_a_row_give_what_a_full_build_gives(tmp_path: Path) -> None:
+    """Counties and voivodeships named by communes as co-financers, memberships over two years: after each edit,
+    in a row, the release built on the one before is the release a full build writes."""
+    data, out = tmp_path / "data", tmp_path / "dist"
+    synth = ["synth", "--out", str(data), "--members", "16", "--years", "2022,2023"]
+    assert CliRunner().invoke(main, synth).exit_code == 0
+    build(data, out)
+    reports = sorted((data / "reports").glob("*/*/report.yaml"))
+    named = [r for r in reports if "- member:" in r.read_text(encoding="utf-8")]
+    assert named, "the synthetic data name co-financers"
+
+    def replace_once(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) >= 1, (path, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    first_url = next(line for line in reports[0].read_text(encoding="utf-8").splitlines() if line.startswith("url:"))
+    organisations = data / "organisations.yaml"
+    english_name = next(
+        line for line in organisations.read_text(encoding="utf-8").splitlines() if line.startswith("    en: ")
+    )
+    county = next(line for line in (data / "members.yaml").read_text(encoding="utf-8").splitlines() if "County" in line)
+    removed = reports[-1].parent
+    edits = [
+        lambda: replace_once(reports[0], first_url, first_url + "?v=2"),
+        lambda: shutil.move(removed, tmp_path / "removed"),
+        lambda: shutil.move(tmp_path / "removed", removed),
+        lambda: replace_once(organisations, english_name, english_name + " (renamed)"),
+        lambda: replace_once(data / "members.yaml", county, county.replace("County", "District")),
+    ]
+    for number, edit in enumerate(edits):
+        edit()
+        output = build(data, out)
+        assert "editions taken" in output, number
+        full = tmp_path / f"full-{number}"
+        build(data, full, "--full")
+        assert tree(out) == tree(full), number

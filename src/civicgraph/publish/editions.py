@@ -29,7 +29,7 @@ from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import write_ntriples, write_turtle
 from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
-from civicgraph.publish.reuse import key_of
+from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.source.records import Dataset, Organisation, Report
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, CGV, SKOS
@@ -145,11 +145,8 @@ def edition_key(dataset: Dataset, report: Report) -> str:
     file of the edition shows it."""
     records = edition_dataset(dataset, report)
     return key_of(
-        dataset.settings.base_iri, records.members, records.organisations, records.reports, skip=_NOT_PUBLISHED
+        dataset.settings.base_iri, records.members, records.organisations, records.reports, skip=NOT_PUBLISHED
     )
-
-
-_NOT_PUBLISHED = frozenset({"location", "text_file"})  # fields of the records that no edition file shows
 
 
 def write_editions(release: Release, out: Path) -> None:

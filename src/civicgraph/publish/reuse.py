@@ -35,6 +35,9 @@ from typing import Any
 
 import pyoxigraph
 
+# Fields of the source records that no published file shows: where a record was read from (file and line, which
+# change when a record above it is edited) and the path of a report's text file (its content is published).
+NOT_PUBLISHED = frozenset({"location", "text_file"})
 _FORMAT = 1  # of the record file; another format is ignored
 # What link(2) answers where a file system cannot link (or not across these folders): then a copy is made.
 _NO_HARD_LINKS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP}
@@ -226,7 +229,10 @@ class Reuse:
             sha256_of[name] = digest
         files = {}
         for path, key in sorted(self.keys.items()):
-            stat = (staging / path).stat()
+            try:
+                stat = (staging / path).stat()
+            except FileNotFoundError:  # declared, then not written (a writer run alone): nothing to record
+                continue
             files[path] = dataclasses.asdict(
                 Entry(key, stat.st_size, stat.st_mtime_ns, stat.st_ino, sha256_of[path], sha1_of.get(path))
             )

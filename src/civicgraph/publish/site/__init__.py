@@ -42,7 +42,8 @@ from civicgraph.graph.rdfio import (
     write_turtle,
 )
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
-from civicgraph.publish.release import Release, build_date, editions
+from civicgraph.publish.release import Edition, Release, build_date, editions
+from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.publish.site.catalog import render_catalog
 from civicgraph.publish.site.documents import (
     SHAPES_PAGE,
@@ -213,11 +214,7 @@ def write_site(release: Release, out: Path) -> None:
             folder.mkdir(parents=True, exist_ok=True)
         reports = {e.report_iri: e for e in editions(release)}
         reuse = release.reuse
-        for page in model.pages.values():  # a report page's RDF/XML is made from its edition's files alone
-            edition = reports.get(page.iri)
-            key = reuse.keys.get(edition.file(".nt")) if edition is not None else None
-            if key is not None:
-                reuse.declare(f"{SITE_DIR}/{page.path}.rdf", key)
+        reusable = _declare_reusable(release, model, reports)
 
         def write(pages: Sequence[Page]) -> None:
             for page in pages:
@@ -234,7 +231,9 @@ def write_site(release: Release, out: Path) -> None:
                             Path(f"{target}.rdf"),
                             prefixes=declared_prefixes(out / edition.file(".ttl")),
                         )
-                else:
+                if reuse.take_all(reusable.get(page.iri, []), out):
+                    continue
+                if edition is None:
                     write_descriptions(_page_triples(model, page), target, model.base)
                 jsonld = embedded(Path(f"{target}.jsonld").read_bytes())
                 for lang in LANGS:
@@ -245,6 +244,41 @@ def write_site(release: Release, out: Path) -> None:
         _write_documents(model, reader, env, site, regions)
         (site / "sitemap.xml").write_bytes(sitemap(model, regions))
         (out / ".htaccess").write_bytes(htaccess(model.settings).encode())
+
+
+def _declare_reusable(release: Release, model: SiteModel, reports: dict[str, Edition]) -> dict[str, list[str]]:
+    """Declare what the pages of local governments and reports are made from (:mod:`civicgraph.publish.reuse`),
+    and give the files of each page that the release being replaced may hold the same.
+
+    A local government's page, and the page of each of its reports, show only its own reports (a membership joins
+    what they state across the years), the records those name (the members and organisations of their editions),
+    its own record, the settings and the release date: so their files are made from the keys of its editions, its
+    record and those. A report page's RDF/XML is made from its edition's files alone: its edition's key. The
+    pages that list local governments or organisations (home, voivodeships, organisations) are always written."""
+    reuse, dataset = release.reuse, release.dataset
+    settings = key_of(dataset.settings, build_date(dataset.settings).isoformat(), skip=NOT_PUBLISHED)
+    editions_of: dict[str, list[Edition]] = {}
+    for edition in reports.values():
+        editions_of.setdefault(edition.member, []).append(edition)
+    reusable: dict[str, list[str]] = {}
+    for teryt, member in dataset.members.items():
+        own = sorted(editions_of.get(teryt, []), key=lambda e: e.year)
+        edition_keys = [key for edition in own if (key := reuse.keys.get(edition.file(".nt"))) is not None]
+        if len(edition_keys) < len(own):  # editions not written by this build (a writer run alone): no keys
+            continue
+        key = key_of(settings, member, edition_keys, skip=NOT_PUBLISHED)
+        member_page = model.pages.get(f"{model.base}member/{teryt}")
+        pages: list[tuple[Page, tuple[str, ...]]] = [(member_page, DESCRIPTIONS)] if member_page is not None else []
+        pages += [(model.pages[edition.report_iri], ()) for edition in own if edition.report_iri in model.pages]
+        for page, descriptions in pages:
+            suffixes = (*descriptions, *(file_of("", lang) for lang in LANGS))
+            files = [f"{SITE_DIR}/{page.path}{suffix}" for suffix in suffixes]
+            for file in files:
+                reuse.declare(file, key)
+            reusable[page.iri] = files
+        for edition, edition_key in zip(own, edition_keys, strict=True):
+            reuse.declare(f"{SITE_DIR}/{model.path_of(edition.report_iri)}.rdf", edition_key)
+    return reusable
 
 
 def _write_documents(
