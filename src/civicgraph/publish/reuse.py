@@ -194,9 +194,11 @@ class Reuse:
         return True
 
     def take_all(self, paths: list[str], staging: Path) -> bool:
-        """Take every one of ``paths`` or none (the files of one edition come from one build): a file taken before
-        one that cannot be is unlinked again, so that nothing written afterwards reaches the earlier release's
-        file through its link."""
+        """Take every one of ``paths`` or none (the files of one page come from one build; no paths: none): a file
+        taken before one that cannot be is unlinked again, so that nothing written afterwards reaches the earlier
+        release's file through its link."""
+        if not paths:
+            return False
         taken: list[str] = []
         for path in paths:
             if not self.take(path, staging):
