@@ -52,9 +52,14 @@ def term_from_oxigraph(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Tripl
 def plain_triples(triples: Iterable[ox.Triple]) -> Iterator[PlainTriple]:
     """Oxigraph triples as plain ones, in the same order (for graphs that were not made by the build)."""
     named, literal, intern = ox.NamedNode, ox.Literal, sys.intern
+    last_subject: object = None
+    s: Term = ""
     for triple in triples:
         subject, obj = triple.subject, triple.object
-        s = intern(subject.value) if type(subject) is named else term_from_oxigraph(subject)
+        # The triples of a subject mostly follow each other: comparing two terms costs less than reading one's IRI.
+        if subject != last_subject:
+            last_subject = subject
+            s = intern(subject.value) if type(subject) is named else term_from_oxigraph(subject)
         if type(obj) is named:
             o: Term = intern(obj.value)
         elif type(obj) is literal:

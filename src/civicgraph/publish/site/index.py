@@ -44,7 +44,7 @@ def voivodeship_name(code: str, lang: str, words: dict[str, str]) -> str:
 def members_by_voivodeship(model: SiteModel) -> dict[str, list[str]]:
     """The local governments of the data by voivodeship code, each list in TERYT order."""
     grouped: dict[str, list[str]] = defaultdict(list)
-    for member in model.index.of_type(f"{CG}LocalGovernment"):
+    for member in model.of_type(f"{CG}LocalGovernment"):
         teryt = model.index.literal(member, f"{CG}teryt") or ""
         grouped[voivodeship_of(teryt)].append(member)
     return dict(sorted(grouped.items()))
@@ -53,9 +53,9 @@ def members_by_voivodeship(model: SiteModel) -> dict[str, list[str]]:
 def index_context(model: SiteModel, reader: Reader, lang: str) -> dict[str, Any]:
     view = View(model, Page("", "index"), lang)
     w, index = view.w, model.index
-    organisations = index.of_type(f"{CG}NationalOrganisation")
-    members = index.of_type(f"{CG}LocalGovernment")
-    reports = index.of_type(f"{CG}Report")
+    organisations = model.of_type(f"{CG}NationalOrganisation")
+    members = model.of_type(f"{CG}LocalGovernment")
+    reports = model.of_type(f"{CG}Report")
     years = sorted({int(index.literal(r, f"{CG}reportYear") or 0) for r in reports})
     count_of = {o: len(index.referrers(o, f"{ORG}organization")) for o in organisations}
     ranked = sorted(organisations, key=lambda o: (-count_of[o], view.label(o).casefold(), o))
@@ -141,7 +141,7 @@ def search_index(model: SiteModel) -> bytes:
     index = model.index
     entries = []
     for cls, code in ((f"{CG}LocalGovernment", f"{CG}teryt"), (f"{CG}NationalOrganisation", f"{CG}key")):
-        for iri in index.of_type(cls):
+        for iri in model.of_type(cls):
             path = model.path_of(iri)
             polish, english = model.label(iri, "pl"), model.label(iri, "en")
             entries.append([polish, "" if english == polish else english, path, index.literal(iri, code) or ""])

@@ -78,6 +78,7 @@ class SiteModel:
         self._targets: dict[str, dict[str, str | None]] = {"pl": {}, "en": {}}
         self._names: dict[str, dict[str, str]] = {"pl": {}, "en": {}}
         self.quotes: dict[tuple[object, ...], str] = {}  # (source text, marks) -> its paragraphs, marked
+        self._of_type: dict[str, list[str]] = {}
         self._assign_pages()
 
     # -- pages and paths -----------------------------------------------------------------------------------
@@ -109,7 +110,9 @@ class SiteModel:
             assert path is not None
             self.pages[subject] = Page(subject, path, [subject])
         sections = (s for s, owner in self.owner.items() if owner != s)
-        for subject in sorted(sections, key=lambda s: s.split("/")):  # an activity, then its figures: by segment
+        # By segment (an activity, then its figures): the IRI with "/" as a character sorting before any other
+        # sorts as the list of its segments does, ten times faster than making the lists (600,000 of them).
+        for subject in sorted(sections, key=lambda s: s.replace("/", "\0")):
             self.pages[self.owner[subject]].subjects.append(subject)
         for term in sorted(self.terms.by_subject):
             if term == ONTOLOGY_IRI or term.startswith(CG):
@@ -120,6 +123,14 @@ class SiteModel:
 
     def graph_for(self, page: Page) -> GraphIndex:
         return self.terms if page.ontology else self.index
+
+    def of_type(self, cls: str) -> list[str]:
+        """The resources of a class in the release's graph, sorted; found once per class, as each finding looks
+        at every resource (600,000 in a national graph) and the home pages and search index ask eleven times."""
+        found = self._of_type.get(cls)
+        if found is None:
+            found = self._of_type[cls] = self.index.of_type(cls)
+        return found
 
     # -- labels --------------------------------------------------------------------------------------------
 
