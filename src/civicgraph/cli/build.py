@@ -59,8 +59,9 @@ def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None 
 @click.option(
     "--full",
     is_flag=True,
-    help="Write every file anew. Without it, an edition whose files the earlier release in OUT holds, made from "
-    "the same records by the same civicgraph, is taken from it (the result is the same either way).",
+    help="Write every file anew. Without it, the editions and the pages of local governments and reports that "
+    "the earlier release in OUT holds, made from the same records by the same civicgraph, are taken from it (the "
+    "result is the same either way).",
 )
 @LANG_OPTION
 @ENGINE_OPTION
