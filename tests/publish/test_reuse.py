@@ -298,3 +298,30 @@ def test_synthetic_edits_in_a_row_give_what_a_full_build_gives(tmp_path: Path) -
         full = tmp_path / f"full-{number}"
         build(data, full, "--full")
         assert tree(out) == tree(full), number
+
+
+def test_the_code_digest_covers_the_vocabularies_and_the_json_ld_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edition files print the vocabularies' labels and are compacted against ontology/context.jsonld, which a
+    checkout keeps outside the package: an edit there is other code, and nothing is taken."""
+    from civicgraph.publish import reuse
+    from civicgraph.util.resources import resource_dir
+
+    installed = code_digest()
+    ontology = tmp_path / "ontology"
+    shutil.copytree(resource_dir("ontology"), ontology)
+    shapes = resource_dir("shapes")
+    folders = {"ontology": ontology, "shapes": shapes}
+    monkeypatch.setattr(reuse, "resource_dir", folders.__getitem__)
+    code_digest.cache_clear()
+    try:
+        copied = code_digest()
+        with (ontology / "vocabularies.ttl").open("a", encoding="utf-8") as vocabularies:
+            vocabularies.write("# edited\n")
+        code_digest.cache_clear()
+        edited = code_digest()
+    finally:
+        code_digest.cache_clear()
+    assert copied == installed  # the copy's files are the installed ones
+    assert edited != copied

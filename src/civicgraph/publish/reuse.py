@@ -2,8 +2,8 @@
 
 A national publisher receives one new or corrected report at a time; most of a release's per-report files would
 come out byte for byte as they are. A build records, beside the release it writes, which key each such file was
-made from (:func:`record`): a digest of exactly the records the file is a function of, of the build date, and of
-civicgraph's own code (:func:`code_digest`). The next build into the same folder takes a file from the earlier
+made from (:meth:`Reuse.write_record`): a digest of exactly the records and settings the file is a function of
+and of civicgraph's own files (:func:`code_digest`). The next build into the same folder takes a file from the earlier
 release — a hard link, not a copy — only when
 
 - the record belongs to the release now in the folder (it names the digest of that release's ``SHA256SUMS``),
@@ -35,6 +35,8 @@ from typing import Any
 
 import pyoxigraph
 
+from civicgraph.util.resources import resource_dir
+
 # Fields of the source records that no published file shows: where a record was read from (file and line, which
 # change when a record above it is edited) and the path of a report's text file (its content is published).
 NOT_PUBLISHED = frozenset({"location", "text_file"})
@@ -53,11 +55,13 @@ def record_path(release_folder: Path) -> Path:
 def code_digest() -> str:
     """SHA-256 over civicgraph's own files (code, templates, ontology, shapes, vocabularies) and the versions of
     pyoxigraph and Python: a file made by other code is never reused, even at the same version number."""
-    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256(f"pyoxigraph {pyoxigraph.__version__}\npython {sys.version}\n".encode())
-    for file in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(f"{file.relative_to(package).as_posix()}\n".encode())
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    # the package, and the ontology (vocabularies, JSON-LD context) and shapes, which a checkout keeps beside it
+    for folder in (Path(__file__).resolve().parent.parent, resource_dir("ontology"), resource_dir("shapes")):
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for file in files:
+            digest.update(f"{folder.name}/{file.relative_to(folder).as_posix()}\n".encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.hexdigest()
 
 
