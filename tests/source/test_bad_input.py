@@ -254,8 +254,11 @@ def test_cli_reports_bad_input_without_traceback_and_keeps_dist(data_copy: Path,
         "Error: 1 problem in the source data; nothing was written",
     ]
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    # no staging folder left, only the lock file
-    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".dist")] == [".dist.lock"]
+    # no staging folder left, only the lock file and the record of the release's reusable files
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".dist")) == [
+        ".dist.lock",
+        ".dist.reuse.json",
+    ]
 
 
 def test_debug_shows_the_traceback(data_copy: Path, tmp_path: Path) -> None:
