@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,10 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from civicgraph.graph.build import BuiltGraph
+from civicgraph.publish import catalog
+from civicgraph.publish.catalog import write_catalog
 from civicgraph.publish.checksums import files_facts, files_facts_meanwhile, write_checksums
+from civicgraph.publish.plan import CATALOG_AP2_FILE, CATALOG_FILES
 from civicgraph.publish.release import Release, build_date
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
@@ -131,3 +135,19 @@ def test_sha256sums_hashes_again_a_file_changed_after_the_catalogue(
     (tmp_path / "changed.txt").write_bytes(MILLION_A[0])
     write_checksums(release, tmp_path)
     assert (tmp_path / "SHA256SUMS").read_text(encoding="utf-8") == f"{MILLION_A[1]}  changed.txt\n{ABC[1]}  kept.txt\n"
+
+
+def test_a_catalogue_written_by_two_processes_has_the_same_bytes(
+    dist: Path, tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large catalogue's DCAT-AP 2 Turtle, N-Triples and RDF/XML are written by a forked child (the threshold
+    lowered here to Poznań's size): the files are those of the release written by one process."""
+    copy = tmp_path / "dist"
+    shutil.copytree(dist, copy)
+    names = [*CATALOG_FILES, CATALOG_AP2_FILE, *(f"site/catalog.{suffix}" for suffix in ("ttl", "jsonld", "nt", "rdf"))]
+    for name in names:
+        (copy / name).unlink()
+    monkeypatch.setattr(catalog, "_FORK_MINIMUM", 0)
+    write_catalog(Release(dataset, built, built.triples), copy)
+    for name in names:
+        assert (copy / name).read_bytes() == (dist / name).read_bytes(), name

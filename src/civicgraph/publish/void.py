@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
 
 from civicgraph.graph.namespaces import PREFIXES
 from civicgraph.graph.rdfio import sorted_triples, write_turtle
+from civicgraph.graph.terms import PlainTriple, Term, plain_triples
 from civicgraph.publish.plan import CatalogIris, licence_of, plan, publisher_iri
 from civicgraph.publish.release import build_date
 from civicgraph.util.gcpause import paused_cycle_collector
@@ -42,26 +42,26 @@ class Tally:
 
     triples: int = 0
     subjects: set[str] = field(default_factory=set)
-    objects: set[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = field(default_factory=set)
+    objects: set[Term] = field(default_factory=set)
     properties: Counter[str] = field(default_factory=Counter)
     classes: Counter[str] = field(default_factory=Counter)
     wikidata_links: int = 0
 
     @classmethod
-    def of(cls, triples: list[ox.Triple]) -> Tally:
+    def of(cls, triples: list[PlainTriple]) -> Tally:
+        """The tally of plain triples (:mod:`civicgraph.graph.terms`): reading the parts of a million Oxigraph
+        triples took three times as long as this whole loop over the plain ones."""
         tally = cls(len(triples))
         subjects, objects, properties, classes = tally.subjects, tally.objects, tally.properties, tally.classes
-        named = ox.NamedNode
-        for triple in triples:
-            subject, predicate, obj = triple.subject, triple.predicate.value, triple.object
-            if type(subject) is named:
-                subjects.add(subject.value)
-            objects.add(obj)  # terms compare as in N-Triples: an IRI and an equal-looking literal differ
+        for subject, predicate, obj in triples:
+            if type(subject) is str:  # an IRI, not a Blank
+                subjects.add(subject)
+            objects.add(obj)  # terms compare as in N-Triples: an IRI (a str) and a literal (a Lit) differ
             properties[predicate] += 1
-            if type(obj) is named:
+            if type(obj) is str:
                 if predicate == RDF_TYPE:
-                    classes[obj.value] += 1
-                elif predicate == SCHEMA_SAME_AS and obj.value.startswith(WIKIDATA_ENTITY):
+                    classes[obj] += 1
+                elif predicate == SCHEMA_SAME_AS and obj.startswith(WIKIDATA_ENTITY):
                     tally.wikidata_links += 1
         return tally
 
@@ -103,7 +103,9 @@ def void_graph(release: Release) -> Graph:
         add((dataset, VOID.feature, file_format))
     if settings.sparql_endpoint:
         add((dataset, VOID.sparqlEndpoint, URIRef(settings.sparql_endpoint)))
-    tally = Tally.of(triples)
+    # The build's plain triples are the release's triples, unless the release was given others.
+    plain = release.built.plain if triples is release.built.triples else list(plain_triples(triples))
+    tally = Tally.of(plain)
     for vocabulary in vocabularies(tally):
         add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     _counts(graph, dataset, iris, tally)
