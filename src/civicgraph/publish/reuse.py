@@ -147,7 +147,6 @@ class Reuse:
     folder: Path | None = None  # the release being replaced; None: nothing to reuse
     earlier: dict[str, Entry] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
-    taken: int = 0  # files taken from the earlier release by this process
 
     @classmethod
     def of(cls, release_folder: Path) -> Reuse:
@@ -194,7 +193,6 @@ class Reuse:
             if error.errno not in _NO_HARD_LINKS:
                 raise
             shutil.copyfile(source, staging / path)  # the same bytes, in a new inode
-        self.taken += 1
         return True
 
     def take_all(self, paths: list[str], staging: Path) -> bool:
@@ -208,7 +206,6 @@ class Reuse:
             if not self.take(path, staging):
                 for linked in taken:
                     (staging / linked).unlink()
-                self.taken -= len(taken)
                 return False
             taken.append(path)
         return True
