@@ -42,7 +42,7 @@ def built(dataset: Dataset) -> BuiltGraph:
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory, dataset: Dataset, built: BuiltGraph) -> Path:
     """A release of the real data, written once for the tests that read dist/ files."""
-    return publish(dataset, built, tmp_path_factory.mktemp("release") / "dist")
+    return publish(dataset, built, tmp_path_factory.mktemp("release") / "dist").folder
 
 
 @pytest.fixture(scope="session")

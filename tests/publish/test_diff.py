@@ -36,7 +36,7 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 def _release(data: Path, out: Path) -> Path:
     dataset = read_dataset(data)
-    return publish(dataset, build_graph(dataset), out, writers=[write_graph_files, write_release_info])
+    return publish(dataset, build_graph(dataset), out, writers=[write_graph_files, write_release_info]).folder
 
 
 def _diff(*args: str) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def test_a_period_of_days_has_its_page_and_every_link_resolves(data_copy: Path, 
     a page of its own, with its bounds as sections, and the site stays without a broken link."""
     add_second_member(data_copy)
     dataset = read_dataset(data_copy)
-    out = publish(dataset, build_graph(dataset), tmp_path / "dist")
+    out = publish(dataset, build_graph(dataset), tmp_path / "dist").folder
     site = out / "site"
     span = site / "period" / "2023-03-01" / "2023-06-30"
     assert {Path(f"{span}{suffix}").is_file() for suffix in (".html", ".en.html", ".ttl", ".nt")} == {True}

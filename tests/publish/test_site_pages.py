@@ -57,7 +57,7 @@ def two_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(second / "reports" / "3099011", data / "reports" / "3099011")
     shutil.copytree(FIXTURES / "site-two-years" / "reports" / "3099011" / "2022", data / "reports" / "3099011" / "2022")
     dataset = read_dataset(data)
-    return publish(dataset, build_graph(dataset), data.parent / "dist") / "site"
+    return publish(dataset, build_graph(dataset), data.parent / "dist").folder / "site"
 
 
 # -- a member's page -----------------------------------------------------------------------------------------
@@ -308,7 +308,7 @@ def test_at_national_size_the_home_page_shows_voivodeships_and_each_has_its_page
     data = tmp_path / "data"
     write_dataset(generate(LISTED_ON_HOME + 20, (2023,), 1), data)
     dataset = read_dataset(data)
-    site = publish(dataset, build_graph(dataset), tmp_path / "dist") / "site"
+    site = publish(dataset, build_graph(dataset), tmp_path / "dist").folder / "site"
     page = _page(site, "index.html")
     assert page.xpath("//section[h2 = 'Samorządy']/h3") == []
     by_code: dict[str, int] = {}

@@ -111,7 +111,7 @@ def injected_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert text.count(original) == 1
     report.write_text(text.replace(original, f"      en: '{INJECTED}'\n"), encoding="utf-8")
     dataset = read_dataset(data)
-    return publish(dataset, build_graph(dataset), data.parent / "dist")
+    return publish(dataset, build_graph(dataset), data.parent / "dist").folder
 
 
 def test_a_formula_in_a_title_is_neutralised_in_the_csv_and_kept_in_the_graph(injected_release: Path) -> None:

@@ -69,7 +69,7 @@ def test_each_file_of_a_release_gives_the_builds_results_without_the_source_line
     assert [(r["sourceShape"], r["source"]) for r in by_build["results"]] == [
         (SHAPES + "LocalGovernmentShape-prefLabelEn", f"{data_copy / 'members.yaml'}:{line}")
     ]
-    release = publish(dataset, built, tmp_path / "dist")
+    release = publish(dataset, built, tmp_path / "dist").folder
     for name in ("graph.nt", "graph.ttl", "graph.jsonld"):
         assert validate_file(release / name) == (0, without_sources(by_build)), name
 

@@ -70,7 +70,7 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
     """Read, validate and publish the graph into OUT (graph.ttl, graph.jsonld, graph.nt, ...).
 
     OUT must be new, empty or an earlier release: anything else is refused (exit 2) before the build starts."""
-    from civicgraph.publish.orchestrator import publish_release  # the writers: imported only when publishing
+    from civicgraph.publish.orchestrator import publish  # the writers: imported only when publishing
 
     check_replaceable(out_dir, RELEASE, protected=(data_dir,))
     progress = Progress(lang=lang)
@@ -88,7 +88,7 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
         )
     if report.warnings:
         click.echo(format_text(report, lang), err=True, nl=False)
-    published = publish_release(dataset, built, out_dir, progress=progress, full=full)
+    published = publish(dataset, built, out_dir, progress=progress, full=full)
     written = published.folder
     unservable = publish_url_warning(dataset.settings.publish_url)
     if unservable is not None:

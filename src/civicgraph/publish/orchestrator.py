@@ -41,19 +41,6 @@ WRITERS: list[Writer] = [
 ]
 
 
-def publish(
-    dataset: Dataset,
-    built: BuiltGraph,
-    out: Path,
-    writers: list[Writer] | None = None,
-    progress: Progress | None = None,
-    full: bool = False,
-) -> Path:
-    """Write every output of the release into ``out``, replacing an earlier release there in one step; the
-    folder written (:func:`publish_release` says more)."""
-    return publish_release(dataset, built, out, writers, progress, full).folder
-
-
 @dataclass(frozen=True)
 class Published:
     """Where a release was written, and how many of its editions were taken from the release it replaced."""
@@ -63,7 +50,7 @@ class Published:
     editions_reused: int
 
 
-def publish_release(
+def publish(
     dataset: Dataset,
     built: BuiltGraph,
     out: Path,
