@@ -195,13 +195,19 @@ def _files_not_in_the_release(folder: Path, files: list[str]) -> list[str] | Non
     checksums, info = folder / CHECKSUMS_FILE, folder / RELEASE_FILE
     if not (checksums.is_file() and info.is_file()):
         return None
-    listed = {CHECKSUMS_FILE}
+    listed = {CHECKSUMS_FILE, *listed_digests(checksums)}
+    return [name for name in files if name not in listed]
+
+
+def listed_digests(checksums: Path) -> dict[str, str]:
+    """The files a ``SHA256SUMS`` lists, with their SHA-256 (lines that are not ``digest  name`` skipped)."""
+    listed = {}
     with checksums.open(encoding="utf-8", errors="replace") as lines:
         for line in lines:
-            _digest, separator, name = line.rstrip("\n").partition("  ")
+            digest, separator, name = line.rstrip("\n").partition("  ")
             if separator:
-                listed.add(name)
-    return [name for name in files if name not in listed]
+                listed[name] = digest
+    return listed
 
 
 RELEASE = FolderKind(

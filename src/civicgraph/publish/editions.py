@@ -149,6 +149,10 @@ def edition_key(dataset: Dataset, report: Report) -> str:
     )
 
 
+def _edition_of(report: Report, base: str) -> Edition:
+    return Edition(report.member, report.year, f"{base}report/{report.member}/{report.year}")
+
+
 def write_editions(release: Release, out: Path) -> None:
     """Every edition's Turtle, N-Triples and JSON-LD (the context embedded: each file stands alone); an edition
     whose files the release being replaced holds, made from the same records, is taken from it."""
@@ -158,7 +162,7 @@ def write_editions(release: Release, out: Path) -> None:
     to_write = []
     for report in sorted(dataset.reports, key=lambda r: (r.member, r.year)):
         key = edition_key(dataset, report)
-        files = [f"{EDITIONS_DIR}/{report.member}-{report.year}{suffix}" for suffix in EDITION_FILES]
+        files = [_edition_of(report, base).file(suffix) for suffix in EDITION_FILES]
         for file in files:
             reuse.declare(file, key)
         if not reuse.take_all(files, out):
@@ -166,7 +170,7 @@ def write_editions(release: Release, out: Path) -> None:
 
     def write(share: Sequence[Report]) -> None:
         for report in share:
-            edition = Edition(report.member, report.year, f"{base}report/{report.member}/{report.year}")
+            edition = _edition_of(report, base)
             triples = edition_triples(index, dataset, report)
             write_turtle(triples, out / edition.file(".ttl"))
             write_ntriples(triples, out / edition.file(".nt"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.publish.catalog import write_catalog
-from civicgraph.publish.checksums import RELEASE, remembered_sha1, write_checksums, write_release_info
+from civicgraph.publish.checksums import RELEASE, listed_digests, remembered_sha1, write_checksums, write_release_info
 from civicgraph.publish.danegovpl import write_danegovpl
 from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes, write_graph_files
@@ -72,5 +72,6 @@ def publish(
                 writer(release, staging)
         reused = sum(reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
         if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
-            reuse.write_record(staging, out, remembered_sha1(release, staging))
+            sha256_of = listed_digests(staging / CHECKSUMS_FILE)
+            reuse.write_record(staging, out, sha256_of, remembered_sha1(release, staging))
     return Published(out.resolve(), len(dataset.reports), reused)

@@ -220,16 +220,14 @@ class Reuse:
         except OSError:
             return None
 
-    def write_record(self, staging: Path, release_folder: Path, sha1_of: Mapping[str, str]) -> None:
+    def write_record(
+        self, staging: Path, release_folder: Path, sha256_of: Mapping[str, str], sha1_of: Mapping[str, str]
+    ) -> None:
         """Record the keys of this build's files, with what identifies them in ``staging`` (the release once it
         is swapped in: inodes and times do not change with a rename), for the next build into ``release_folder``.
         Written before the swap; if the swap fails, the record names a release that is not there and is ignored."""
         target = record_path(release_folder)
         checksums = (staging / "SHA256SUMS").read_bytes()
-        sha256_of = {}
-        for line in checksums.decode("utf-8").splitlines():
-            digest, _separator, name = line.partition("  ")
-            sha256_of[name] = digest
         files = {}
         root = str(staging)
         for path, key in sorted(self.keys.items()):
