@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
@@ -100,3 +104,34 @@ def test_builds_are_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) ->
     assert first.keys() == second.keys()
     assert {"graph.ttl", "graph.nt", "graph.jsonld", "context.jsonld"} <= first.keys()
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_publishing_lets_go_of_the_index_and_the_plain_triples_and_gives_the_same_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once no writer reads them, publish() lets the graph's index and the build's plain triples go (memory for
+    the writers after them); read afterwards, the plain triples are made again, the same."""
+    from civicgraph.graph.build import build_graph
+    from civicgraph.publish import release as release_module
+    from civicgraph.publish.orchestrator import publish
+    from civicgraph.source.reader import read_dataset
+
+    dataset = read_dataset(DATA)
+    built = build_graph(dataset)
+    made = list(built.plain)
+    indexes: list[weakref.ref[release_module.GraphIndex]] = []
+    index_of = release_module.GraphIndex.of
+
+    def remembered(triples: Any, base: str) -> release_module.GraphIndex:
+        index = index_of(triples, base)
+        if triples is built.triples:  # not the ontology's or the shapes' index
+            indexes.append(weakref.ref(index))
+        return index
+
+    monkeypatch.setattr(release_module.GraphIndex, "of", remembered)
+    publish(dataset, built, tmp_path / "dist")
+
+    assert built.made_plain is None
+    gc.collect()
+    assert len(indexes) == 1 and indexes[0]() is None
+    assert built.plain == made

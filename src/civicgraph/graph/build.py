@@ -66,11 +66,24 @@ class BuiltGraph:
     # The prefixes its Turtle uses (:func:`civicgraph.graph.rdfio.used_prefixes` of the triples), found from the
     # distinct IRIs the build made rather than by reading every triple again.
     prefixes: dict[str, str]
-    # The same triples in the same order as plain terms (:mod:`civicgraph.graph.terms`), IRIs interned.
-    plain: list[PlainTriple]
+    # The same triples in the same order as plain terms, as the build made them: read them as :attr:`plain`.
+    made_plain: list[PlainTriple] | None
     # The same triples in the byte order of their N-Triples lines, the order of graph.nt: found from the canonical
     # order subject by subject (:class:`_LineOrder`), far cheaper than sorting the serialized lines.
     ntriples_order: list[ox.Triple]
+
+    @property
+    def plain(self) -> list[PlainTriple]:
+        """The same triples in the same order as plain terms (:mod:`civicgraph.graph.terms`), IRIs interned: those
+        the build made, or after :meth:`forget_plain` the same made again from :attr:`triples`."""
+        if self.made_plain is None:
+            self.made_plain = list(plain_triples(self.triples))
+        return self.made_plain
+
+    def forget_plain(self) -> None:
+        """Let the plain triples go once nothing will read them (validation, ``graph.jsonld`` and VoID do): they are
+        a quarter of the graph's memory, 0.25 GB of a national year's 1 GB."""
+        self.made_plain = None
 
     @cached_property
     def graph(self) -> Graph:
