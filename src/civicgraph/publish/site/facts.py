@@ -145,6 +145,22 @@ class Reader:
         reports = [r for r in index.referrers(member, f"{DCT}publisher") if index.has_type(r, f"{CG}Report")]
         return sorted((int(index.literal(r, f"{CG}reportYear") or 0), r) for r in reports)
 
+    def activities_in(self, membership: str, report: str) -> tuple[ActivityFact, ...]:
+        """The membership's activities that ``report`` (which reports the membership) states, in its order: those
+        of the report's facts when they were read, else these alone. An organisation's page needs no more of its
+        members' reports, and a build that takes the members' pages from the release it replaces reads no more."""
+        read = self._reports.get(report)
+        if read is not None:
+            return next((m.activities for m in read.memberships if m.iri == membership), ())
+        index = self.index
+        text = index.iri(report, f"{CG}sourceText") or f"{report}/text"
+        activities = [
+            self._activity(activity, text)
+            for activity in index.referrers(membership, f"{CG}withinMembership")
+            if report in index.iris(activity, f"{CG}reportedIn")
+        ]
+        return tuple(sorted(activities, key=lambda a: (a.order, a.iri)))
+
     def membership_count(self, report: str) -> int:
         """How many memberships a report records."""
         index = self.index

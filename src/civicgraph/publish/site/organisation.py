@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.charts import Bar, bar_chart
 from civicgraph.publish.site.facts import ActivityFact, Reader, membership_period
 from civicgraph.publish.site.markup import escape
@@ -33,19 +34,17 @@ def organisation_context(view: View, reader: Reader) -> dict[str, Any]:
     members_by_year: dict[int, int] = defaultdict(int)
     for membership in memberships:
         member = index.iri(membership, f"{ORG}member") or ""
-        reports = sorted((reader.report(r) for r in index.iris(membership, f"{CG}reportedIn")), key=lambda r: r.year)
-        for report in reports:
-            members_by_year[report.year] += 1
-            for fact in report.memberships:
-                if fact.iri == membership:
-                    by_year[report.year] += [(a, member) for a in fact.activities]
+        reports = sorted((_year_of(index, r), r) for r in index.iris(membership, f"{CG}reportedIn"))
+        for year, report in reports:
+            members_by_year[year] += 1
+            by_year[year] += [(a, member) for a in reader.activities_in(membership, report)]
         start, end = membership_period(index, membership)
         rows.append(
             (
                 (view.label(member).casefold(), member),
                 {
                     "member": Markup(view.link(member)),
-                    "years": Markup(", ".join(view.link(r.iri, str(r.year)) for r in reports)),
+                    "years": Markup(", ".join(view.link(report, str(year)) for year, report in reports)),
                     "since": period_words(view, start, end),
                 },
             )
@@ -80,6 +79,10 @@ def organisation_context(view: View, reader: Reader) -> dict[str, Any]:
         "years_chart": Markup(_years_chart(view, members_by_year)) if len(years) > 1 else "",
         "years": [_year(view, year, by_year[year]) for year in reversed(years) if by_year[year]],
     }
+
+
+def _year_of(index: GraphIndex, report: str) -> int:
+    return int(index.literal(report, f"{CG}reportYear") or 0)
 
 
 def _variants(view: View, organisation: str) -> str:
