@@ -8,8 +8,10 @@ writing it as Turtle, N-Triples and JSON-LD.
     .venv/bin/python benchmarks/bench_build.py --incremental --repeats 3 SYNTH-30 NATIONAL-1
 
 Each run builds into a fresh temporary folder under a pseudo-terminal (``script``), so that the build prints its
-progress lines, which give the stages' seconds. Peak memory is the largest resident set of any process of the run
-(the build and the workers it forks), as ``wait4`` reports it. Prints Markdown tables of medians.
+progress lines, which give the stages' seconds. Peak memory is given twice: the largest resident set of any one
+process of the run, as ``wait4`` reports it, and the largest sum over all its processes (the build and the workers
+it forks) of their proportional set sizes, sampled (:class:`MemorySampler`): what the run takes from the machine.
+Prints Markdown tables of medians.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +40,8 @@ TRIPLES = re.compile(r"^wrote .* \((?P<triples>\d+) triples")
 @dataclass
 class Run:
     seconds: float
-    peak_rss: int  # bytes
+    peak_rss: int  # bytes, the largest resident set of one process
+    peak_pss: int  # bytes, the largest sum over the run's processes (:class:`MemorySampler`)
     triples: int
     stages: dict[str, float] = field(default_factory=dict)
 
@@ -59,19 +63,67 @@ def build_once(folder: Path, out: Path, source: Path | None = None, extra: tuple
         cwd=ROOT,
     )
     assert child.stdout is not None
-    output = child.stdout.read().decode()
+    with MemorySampler(child.pid) as memory:
+        output = child.stdout.read().decode()
     _pid, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"build of {folder} failed ({child.returncode}):\n{output[-3000:]}")
-    run = Run(seconds, usage.ru_maxrss * 1024, 0)
+    run = Run(seconds, usage.ru_maxrss * 1024, memory.peak, 0)
     for line in output.replace("\r", "\n").splitlines():
         if (stage := STAGE_LINE.match(line)) is not None:
             run.stages[stage["stage"]] = float(stage["seconds"])
         elif (wrote := TRIPLES.match(line)) is not None:
             run.triples = int(wrote["triples"])
     return run
+
+
+class MemorySampler(threading.Thread):
+    """The memory a run takes from the machine, forked workers included: the sum of the proportional set sizes of
+    a process and its descendants (PSS: a page n processes share counts 1/n in each, so copy-on-write pages of a
+    fork count once), sampled every 50 ms. No one process's peak resident set shows it: a worker's pages of its own
+    are not in its parent's, and the pages it shares with its parent are in both."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root, self.peak, self._done = pid, 0, threading.Event()
+
+    def __enter__(self) -> MemorySampler:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self.join()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak = max(self.peak, sum(_pss(pid) for pid in _descendants(self.root)))
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process under it (those that end meanwhile are skipped)."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        try:
+            waiting += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes, 0 if it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def build_fresh(folder: Path, source: Path | None, keep_graph: Path) -> Run:
@@ -147,9 +199,11 @@ def report(folder: Path, runs: dict[str, list[Run]]) -> None:
     print("|---|" + "---:|" * len(codes) + ("---:|" if len(codes) == 2 else ""))
     walls = [statistics.median([r.seconds for r in runs[c]]) for c in codes]
     rss = [statistics.median([r.peak_rss for r in runs[c]]) for c in codes]
+    pss = [statistics.median([r.peak_pss for r in runs[c]]) for c in codes]
     ratio = (lambda values: f" {values[1] / values[0]:.2f} |") if len(codes) == 2 else (lambda values: "")
     print("| whole process, wall | " + " | ".join(f"{w:.1f} s" for w in walls) + " |" + ratio(walls))
     print("| peak memory (one process) | " + " | ".join(f"{m / 2**30:.2f} GiB" for m in rss) + " |" + ratio(rss))
+    print("| peak memory (all processes, PSS) | " + " | ".join(f"{m / 2**30:.2f} GiB" for m in pss) + " |" + ratio(pss))
     stages = list(dict.fromkeys(s for c in codes for r in runs[c] for s in r.stages))
     for stage in stages:
         values = [statistics.median([r.stages.get(stage, 0.0) for r in runs[c]]) for c in codes]
