@@ -127,6 +127,7 @@ class Reader:
 
     index: GraphIndex
     _reports: dict[str, ReportFacts] = field(default_factory=dict)
+    _activities: dict[tuple[str, str], tuple[ActivityFact, ...]] = field(default_factory=dict)
 
     def report(self, iri: str) -> ReportFacts:
         facts = self._reports.get(iri)
@@ -152,14 +153,17 @@ class Reader:
         read = self._reports.get(report)
         if read is not None:
             return next((m.activities for m in read.memberships if m.iri == membership), ())
-        index = self.index
-        text = index.iri(report, f"{CG}sourceText") or f"{report}/text"
-        activities = [
-            self._activity(activity, text)
-            for activity in index.referrers(membership, f"{CG}withinMembership")
-            if report in index.iris(activity, f"{CG}reportedIn")
-        ]
-        return tuple(sorted(activities, key=lambda a: (a.order, a.iri)))
+        found = self._activities.get((membership, report))  # the page is made in each language
+        if found is None:
+            index = self.index
+            text = index.iri(report, f"{CG}sourceText") or f"{report}/text"
+            activities = [
+                self._activity(activity, text)
+                for activity in index.referrers(membership, f"{CG}withinMembership")
+                if report in index.iris(activity, f"{CG}reportedIn")
+            ]
+            found = self._activities[(membership, report)] = tuple(sorted(activities, key=lambda a: (a.order, a.iri)))
+        return found
 
     def membership_count(self, report: str) -> int:
         """How many memberships a report records."""
