@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,58 @@ def test_the_dealer_deals_each_number_once_to_whichever_process_asks() -> None:
         theirs = channel.recv()
     assert sorted(ours + theirs) == list(range(200))
     assert ours and theirs  # both worked: neither took every piece
+
+
+def _square(number: int) -> int:
+    return number**2
+
+
+def _fail_spawned(number: int) -> int:
+    raise ValueError(f"the spawned child's own error about {number}")
+
+
+def _seen() -> tuple[str, str]:
+    return os.environ.get("CIVICGRAPH_TEST_SEEN", ""), getattr(parallel, "SEEN_BY_CHILDREN", "not there")
+
+
+def _write_later(path: Path) -> None:
+    time.sleep(1)
+    path.write_text("the child was not stopped")
+
+
+def test_a_spawned_child_returns_its_result_to_the_parent() -> None:
+    with parallel.spawned(_square, 12) as result:
+        assert result() == 144
+        assert result() == 144  # asked again: the same, not received twice
+
+
+def test_a_spawned_child_shares_no_memory_with_its_parent() -> None:
+    """It starts as a new interpreter: what this process set is not there (a forked child would see it)."""
+    os.environ["CIVICGRAPH_TEST_SEEN"] = "in the environment"  # a new interpreter inherits the environment
+    parallel.SEEN_BY_CHILDREN = "set in the parent"  # type: ignore[attr-defined]
+    try:
+        with parallel.spawned(_seen) as result:
+            assert result() == ("in the environment", "not there")
+    finally:
+        del parallel.SEEN_BY_CHILDREN  # type: ignore[attr-defined]
+        del os.environ["CIVICGRAPH_TEST_SEEN"]
+
+
+def test_a_spawned_child_that_failed_raises_its_own_error_when_its_result_is_asked_for(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    with (
+        pytest.raises(ValueError, match=r"^the spawned child's own error about 7\n") as raised,
+        parallel.spawned(_fail_spawned, 7) as result,
+    ):
+        result()
+    assert "raised in a spawned worker process:\nTraceback" in raised.value.__notes__[0]
+    assert capfd.readouterr().err == ""
+
+
+def test_an_error_of_the_parent_stops_the_spawned_child(tmp_path: Path) -> None:
+    written = tmp_path / "written"
+    with pytest.raises(KeyError, match="the parent's"), parallel.spawned(_write_later, written):
+        raise KeyError("the parent's")
+    time.sleep(2)  # what the child would have written by now, had it been waited for or left running
+    assert not written.exists()

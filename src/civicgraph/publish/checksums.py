@@ -19,7 +19,7 @@ from civicgraph.publish.release import CHECKSUMS_FILE, RELEASE_FILE, Release, bu
 from civicgraph.publish.reuse import Reuse
 from civicgraph.util.errors import Message
 from civicgraph.util.folders import FolderKind
-from civicgraph.util.parallel import MAX_WORKERS, forked
+from civicgraph.util.parallel import MAX_WORKERS, spawned
 
 # -- digests ------------------------------------------------------------------------------------------------------
 
@@ -108,28 +108,21 @@ def files_facts(release: Release, out: Path, paths: Sequence[str]) -> dict[str, 
 def files_facts_meanwhile(
     release: Release, out: Path, paths: Sequence[str], minimum: int = 64
 ) -> Iterator[Callable[[], dict[str, FileFacts]]]:
-    """:func:`files_facts` computed in a forked process while the caller goes on; gives the function that waits
+    """:func:`files_facts` computed in another process while the caller goes on; gives the function that waits
     for them. A process, not a thread: a thread hashing next to a busy interpreter waits for its lock after
     every chunk it hashes, and hashes several times slower. Fewer than ``minimum`` files are hashed here, when
-    they are asked for: a fork costs more.
+    they are asked for: starting a process costs more.
 
-    The child hashes in one thread, the caller having the other core: with two, three threads share two cores
-    while the caller's work (the catalogue's, longer than the hashing) is what the writer waits for (national
-    catalogue, runs alternated: 9.2 s with one, 9.6 s with two). A plain fork rather than a process pool: the
-    pool's thread would still run when the catalogue forks the child that writes some of its files."""
+    A spawned process, not a forked one: the caller builds the catalogue meanwhile, and a forked child would keep
+    a copy of each page of memory the caller changes (1 GiB of a three-year national build). The child hashes in
+    one thread, the caller having the other core: with two, three threads share two cores while the caller's
+    work (the catalogue's, longer than the hashing) is what the writer waits for (national catalogue, runs
+    alternated: 9.2 s with one, 9.6 s with two)."""
     if len(paths) < minimum:
         yield lambda: files_facts(release, out, paths)
         return
-    received: list[dict[str, tuple[tuple[int, int], FileFacts]]] = []
-
-    def facts() -> dict[str, FileFacts]:
-        if not received:
-            received.append(channel.recv())
-        return _remembered(release, out, received[0])
-
-    with forked(lambda child: child.send(_hashed(out, paths, release.reuse, threads=1))) as channel:
-        yield facts
-        facts()  # read even if the caller did not ask: the child cannot end before its facts are read
+    with spawned(_hashed, out, paths, release.reuse, 1) as hashed:
+        yield lambda: _remembered(release, out, hashed())
 
 
 def released_files(out: Path) -> list[str]:

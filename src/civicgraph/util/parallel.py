@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import subprocess
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -93,6 +96,69 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
         raise sent
     if child.exitcode != 0:
         raise _failed(child.exitcode)
+
+
+@contextmanager
+def spawned(work: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
+    """``work(*args)`` in a new interpreter while the with-block runs; gives the function that waits for its result
+    and raises its error. Leaving the block waits for it; an error in the block stops it.
+
+    For work that needs little of this process and runs while this process changes much of its memory: a forked
+    child keeps its own copy of every page its parent changes meanwhile, a new interpreter shares none. Started as
+    ``python -c`` rather than by multiprocessing's "spawn", which imports the caller's main script again (a script
+    without an ``if __name__ == "__main__"`` guard would run again in the child). ``work`` must be a module-level
+    function and ``args`` picklable; the child starts in a few tenths of a second.
+    """
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from civicgraph.util.parallel import serve_spawned; serve_spawned()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},  # it imports what this process imports
+    )
+    assert child.stdin is not None and child.stdout is not None
+    received: list[T] = []
+
+    def result() -> T:
+        if not received:
+            assert child.stdout is not None
+            sent = child.stdout.read()
+            child.wait()
+            if not sent:  # it ended without sending: killed, or exited
+                raise _failed(child.returncode)
+            failed, outcome = pickle.loads(sent)
+            if failed:
+                raise outcome
+            received.append(outcome)
+        return received[0]
+
+    try:
+        with child.stdin:
+            child.stdin.write(pickle.dumps((work, args), protocol=pickle.HIGHEST_PROTOCOL))
+        yield result
+        result()  # the child cannot end before what it sends is read
+    except BaseException:
+        child.kill()
+        raise
+    finally:
+        child.stdout.close()
+        child.wait()
+
+
+def serve_spawned() -> None:
+    """The child of :func:`spawned`: reads ``(work, args)`` on stdin, sends ``(failed, outcome)`` on stdout, its
+    error's traceback a note (as :func:`_reporting` does)."""
+    work, args = pickle.loads(sys.stdin.buffer.read())
+    try:
+        outcome: tuple[bool, Any] = (False, work(*args))
+    except Exception as error:
+        error.add_note(f"raised in a spawned worker process:\n{traceback.format_exc()}")
+        outcome = (True, error)
+    try:
+        sent = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # an error that cannot be pickled: its type and text will do
+        sent = pickle.dumps((True, RuntimeError(f"{type(error).__name__}: {error}")))
+    sys.stdout.buffer.write(sent)
+    sys.stdout.buffer.flush()
 
 
 def _reporting(work: Callable[..., None], errors: Connection, *args: Any) -> None:
