@@ -150,7 +150,7 @@ def serve_spawned() -> None:
     work, args = pickle.loads(sys.stdin.buffer.read())
     try:
         outcome: tuple[bool, Any] = (False, work(*args))
-    except Exception as error:
+    except BaseException as error:  # an interrupt too: sent, not printed as a traceback
         error.add_note(f"raised in a spawned worker process:\n{traceback.format_exc()}")
         outcome = (True, error)
     try:

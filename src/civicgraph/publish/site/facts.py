@@ -144,7 +144,11 @@ class Reader:
         """The years and IRIs of the member's reports, oldest first (without reading their facts)."""
         index = self.index
         reports = [r for r in index.referrers(member, f"{DCT}publisher") if index.has_type(r, f"{CG}Report")]
-        return sorted((int(index.literal(r, f"{CG}reportYear") or 0), r) for r in reports)
+        return sorted((self.year_of(r), r) for r in reports)
+
+    def year_of(self, report: str) -> int:
+        """The year a report is of (without reading its facts)."""
+        return int(self.index.literal(report, f"{CG}reportYear") or 0)
 
     def activities_in(self, membership: str, report: str) -> tuple[ActivityFact, ...]:
         """The membership's activities that ``report`` (which reports the membership) states, in its order: those

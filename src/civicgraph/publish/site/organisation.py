@@ -13,7 +13,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.charts import Bar, bar_chart
 from civicgraph.publish.site.facts import ActivityFact, Reader, membership_period
 from civicgraph.publish.site.markup import escape
@@ -34,7 +33,7 @@ def organisation_context(view: View, reader: Reader) -> dict[str, Any]:
     members_by_year: dict[int, int] = defaultdict(int)
     for membership in memberships:
         member = index.iri(membership, f"{ORG}member") or ""
-        reports = sorted((_year_of(index, r), r) for r in index.iris(membership, f"{CG}reportedIn"))
+        reports = sorted((reader.year_of(r), r) for r in index.iris(membership, f"{CG}reportedIn"))
         for year, report in reports:
             members_by_year[year] += 1
             by_year[year] += [(a, member) for a in reader.activities_in(membership, report)]
@@ -79,10 +78,6 @@ def organisation_context(view: View, reader: Reader) -> dict[str, Any]:
         "years_chart": Markup(_years_chart(view, members_by_year)) if len(years) > 1 else "",
         "years": [_year(view, year, by_year[year]) for year in reversed(years) if by_year[year]],
     }
-
-
-def _year_of(index: GraphIndex, report: str) -> int:
-    return int(index.literal(report, f"{CG}reportYear") or 0)
 
 
 def _variants(view: View, organisation: str) -> str:
