@@ -4,6 +4,9 @@ Fork, not spawn: a child sees the parent's graph, index and compiled shapes with
 stages run with the cycle collector paused and their survivors frozen (:mod:`civicgraph.util.gcpause`), so no collection
 in a child touches every object and makes the kernel copy it. Below a size where a fork costs more than it saves,
 or with one core, the work is done in this process; the results never depend on the number of processes.
+
+Work that needs nothing of the parent's memory while the parent changes much of it runs in a new interpreter
+instead (:func:`spawned`): a forked child would keep its own copy of every page the parent changes meanwhile.
 """
 
 from __future__ import annotations
