@@ -16,7 +16,10 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
-from civicgraph.graph.build import BuiltGraph, canonical_decimal
+from civicgraph.graph.build import BuiltGraph, build_graph, canonical_decimal
+from civicgraph.publish import release as release_module
+from civicgraph.publish.orchestrator import publish
+from civicgraph.source.reader import read_dataset
 
 from ..conftest import DATA, ROOT
 
@@ -111,11 +114,6 @@ def test_publishing_lets_go_of_the_index_and_the_plain_triples_and_gives_the_sam
 ) -> None:
     """Once no writer reads them, publish() lets the graph's index and the build's plain triples go (memory for
     the writers after them); read afterwards, the plain triples are made again, the same."""
-    from civicgraph.graph.build import build_graph
-    from civicgraph.publish import release as release_module
-    from civicgraph.publish.orchestrator import publish
-    from civicgraph.source.reader import read_dataset
-
     dataset = read_dataset(DATA)
     built = build_graph(dataset)
     made = list(built.plain)
