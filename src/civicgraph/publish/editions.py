@@ -74,32 +74,42 @@ def edition_graph(dataset: Dataset, report: Report) -> BuiltGraph:
 
 def edition_triples(index: GraphIndex, dataset: Dataset, report: Report) -> list[ox.Triple]:
     """:func:`edition_graph`'s triples in canonical order, cut from the whole graph (``index``) where they are the
-    same there — everything but the memberships. A membership is shared by the member's reports, so its triples as
-    this report states them are built anew (a few per membership); the rest reuses the whole graph's terms."""
+    same there — everything but the memberships another report states too. Such a membership is shared by the
+    member's reports, so its triples as this report states them are built anew (a few per membership); the rest
+    reuses the whole graph's terms."""
     base = index.base
     report_iri = f"{base}report/{report.member}/{report.year}"
     memberships = f"{base}membership/"
     triples_of: dict[str, list[ox.Triple]] = {}
-    for triple in build_graph(_memberships_only(dataset, report), vocabularies="none").triples:
-        stated = triple.subject
-        if isinstance(stated, ox.NamedNode) and stated.value.startswith(memberships):
-            triples_of.setdefault(stated.value, []).append(triple)
-    roots = [report_iri, *(r for r in index.referrers(report_iri, _REPORTED_IN) if not r.startswith(memberships))]
+    stated_here = index.referrers(report_iri, _REPORTED_IN)
+    if any(index.iris(m, _REPORTED_IN) != [report_iri] for m in stated_here if m.startswith(memberships)):
+        for triple in build_graph(_memberships_only(dataset, report), vocabularies="none").triples:
+            stated = triple.subject
+            if isinstance(stated, ox.NamedNode) and stated.value.startswith(memberships):
+                triples_of.setdefault(stated.value, []).append(triple)
+        roots = [report_iri, *(r for r in stated_here if not r.startswith(memberships))]
+    else:  # no other report states its memberships: the whole graph's triples of them are this report's
+        roots = [report_iri, *stated_here]
     for subject in (s for root in roots for s in index.nested.get(root, ())):
         triples_of[subject] = index.triples_of[subject]
-    printed = {(v.name, key) for key, o in dataset.organisations.items() for v in _printed_in(o, report).variants}
     for iri in _linked(triples_of.values()):
         if iri.startswith(base) and index.path(iri).split("/")[0] in _DESCRIBED:
-            key = _last(iri)
+            printed = _names_printed_in(dataset, _last(iri), report)
             for subject in index.nested.get(iri, ()):
                 triples_of[subject] = [
-                    t
-                    for t in index.triples_of[subject]
-                    if t.predicate.value != _ALT_LABEL or (_value(t), key) in printed
+                    t for t in index.triples_of[subject] if t.predicate.value != _ALT_LABEL or _value(t) in printed
                 ]
     for subject, triples in _used_vocabulary(index, _linked(triples_of.values())):
         triples_of[subject] = triples
     return [triple for subject in sorted(triples_of) for triple in triples_of[subject]]
+
+
+def _names_printed_in(dataset: Dataset, key: str, report: Report) -> set[str]:
+    """The names of organisation ``key`` that ``report`` printed (none for a key that names no organisation)."""
+    organisation = dataset.organisations.get(key)
+    if organisation is None:
+        return set()
+    return {v.name for v in organisation.variants if (v.member, v.year) == (report.member, report.year)}
 
 
 def _memberships_only(dataset: Dataset, report: Report) -> Dataset:
