@@ -107,6 +107,36 @@ def _write_later(path: Path) -> None:
     path.write_text("the child was not stopped")
 
 
+def _numbered_by_process(share: Sequence[int]) -> list[tuple[int, int]]:
+    return [(number, os.getpid()) for number in share]
+
+
+def test_mapped_results_come_in_the_order_of_the_items_from_both_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    results = parallel.map_in_parallel(range(100), _numbered_by_process)
+    assert [number for number, _pid in results] == list(range(100))
+    child = results[1][1]
+    assert child != os.getpid()
+    assert {pid for number, pid in results if number % 2} == {child}
+    assert {pid for number, pid in results if not number % 2} == {os.getpid()}
+
+
+def test_fewer_items_than_the_minimum_are_mapped_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    assert parallel.map_in_parallel(range(63), _numbered_by_process) == [(n, os.getpid()) for n in range(63)]
+
+
+def test_a_mapping_child_that_failed_raises_its_own_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def odd_ones_fail(share: Sequence[int]) -> list[int]:
+        if share[0] == 1:
+            raise ValueError("the child's own error")
+        return list(share)
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    with pytest.raises(ValueError, match=r"^the child's own error\n"):
+        parallel.map_in_parallel(range(100), odd_ones_fail)
+
+
 def test_a_spawned_child_returns_its_result_to_the_parent() -> None:
     with parallel.spawned(_square, 12) as result:
         assert result() == 144

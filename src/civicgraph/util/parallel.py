@@ -19,11 +19,13 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 MAX_WORKERS = 2  # the machine a national build must fit has two cores
 
 
@@ -63,6 +65,26 @@ def in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], None], minimum
             raise sent
         if child.exitcode != 0:
             raise _failed(child.exitcode)
+
+
+def map_in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], list[R]], minimum: int = 64) -> list[R]:
+    """``work`` done on shares of ``items`` as :func:`in_parallel` shares them, for work that gives one result per
+    item of its share, in order: the results of all items, in the order of ``items``. A child's results come back
+    pickled: they must be picklable, and sharing pays only when making them costs more than pickling them
+    (a national dataset's reports: read in 1.6 s per half, a half sent in 0.5 s)."""
+    count = workers()
+    if count < 2 or len(items) < minimum:
+        return work(items)
+    with ExitStack() as children:
+        channels = [
+            children.enter_context(forked(partial(_sending, work, items[share::count]))) for share in range(1, count)
+        ]
+        shares = [work(items[0::count]), *(channel.recv() for channel in channels)]
+    return [shares[place % count][place // count] for place in range(len(items))]
+
+
+def _sending(work: Callable[[Sequence[T]], list[R]], share: Sequence[T], channel: Connection) -> None:
+    channel.send(work(share))
 
 
 @contextmanager
