@@ -90,12 +90,12 @@ def edition_triples(index: GraphIndex, dataset: Dataset, report: Report) -> list
         roots = [report_iri, *(r for r in stated_here if not r.startswith(memberships))]
     else:  # no other report states its memberships: the whole graph's triples of them are this report's
         roots = [report_iri, *stated_here]
-    for subject in (s for root in roots for s in index.nested.get(root, ())):
+    for subject in (s for root in roots for s in index.under(root)):
         triples_of[subject] = index.triples_of[subject]
     for iri in _linked(triples_of.values()):
         if iri.startswith(base) and index.path(iri).split("/")[0] in _DESCRIBED:
             printed = _names_printed_in(dataset, _last(iri), report)
-            for subject in index.nested.get(iri, ()):
+            for subject in index.under(iri):
                 triples_of[subject] = [
                     t for t in index.triples_of[subject] if t.predicate.value != _ALT_LABEL or _value(t) in printed
                 ]
@@ -190,5 +190,4 @@ def write_editions(release: Release, out: Path) -> None:
         return
     with paused_cycle_collector():
         index = graph_index(release)
-        index.nested  # noqa: B018 -- computed once here, not once per worker
         in_parallel(to_write, write)

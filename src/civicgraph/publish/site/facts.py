@@ -200,7 +200,7 @@ class Reader:
         year = index.literal(iri, f"{CG}reportYear") or "0"
         names = [
             NameFact(s, index.iri(s, f"{CG}nameOf") or "", self._passages(s, text))
-            for s in index.nested.get(iri, ())
+            for s in index.under(iri)
             if index.has_type(s, f"{CG}PrintedName")
         ]
         names.sort(key=lambda n: (n.passages[0].start if n.passages else 0, n.iri))
