@@ -16,14 +16,13 @@ from civicgraph.publish.checksums import RELEASE, listed_digests, remembered_sha
 from civicgraph.publish.danegovpl import write_danegovpl
 from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes, write_graph_files
-from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions, forget_index, graph_index
+from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions, forget_index
 from civicgraph.publish.reuse import Reuse
 from civicgraph.publish.site import write_site
 from civicgraph.publish.tables import write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.records import Dataset
 from civicgraph.util.folders import replacing
-from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.progress import Progress
 
 # In the order they must run: editions before the site (a report's page reuses its edition's files), the
@@ -74,7 +73,7 @@ def publish(
         for position, writer in enumerate(chosen):
             with progress.stage(f"publish: {writer.__name__}"):
                 writer(release, staging)
-            _let_go(release, set(chosen[position + 1 :]), progress)
+            _let_go(release, later=set(chosen[position + 1 :]))
         reused = sum(reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
         if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
             sha256_of = listed_digests(staging / CHECKSUMS_FILE)
@@ -87,15 +86,11 @@ _READ_PLAIN_TRIPLES = {write_graph_files, write_void}
 _READ_THE_INDEX = {write_editions, write_tables, write_site}
 
 
-def _let_go(release: Release, later: set[Writer], progress: Progress) -> None:
+def _let_go(release: Release, later: set[Writer]) -> None:
     """Let go of the plain triples and the index once no later writer reads them: what the writers after them make
     (the index, the catalogue's triples) then takes their place instead of adding to them. Measured: a national
-    year's build peaks at 1.45 GiB in one process instead of 2.11, three years' at 3.56 GiB instead of 5.48.
-    The index is made before the plain triples go, from their IRIs (a national year's in 1.25 s instead of 1.8)."""
-    if not later & _READ_PLAIN_TRIPLES and release.built.made_plain is not None:
-        if later & _READ_THE_INDEX:  # made now, from the plain triples' IRIs: faster than from Oxigraph's terms
-            with progress.stage("publish: graph_index"), paused_cycle_collector():
-                graph_index(release)
+    year's build peaks at 1.45 GiB in one process instead of 2.11, three years' at 3.56 GiB instead of 5.48."""
+    if not later & _READ_PLAIN_TRIPLES:
         release.built.forget_plain()
     if not later & _READ_THE_INDEX:
         forget_index(release)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -19,7 +19,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from civicgraph.graph.build import BuiltGraph
-from civicgraph.graph.terms import Lit, PlainTriple, plain_triples
 from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Settings
 from civicgraph.util.errors import Failure, Message
@@ -95,10 +94,7 @@ class GraphIndex:
     subjects_in_order: list[str] = field(default_factory=list)  # sorted (:meth:`under`)
 
     @classmethod
-    def of(cls, triples: Sequence[ox.Triple], base: str, plain: Sequence[PlainTriple] | None = None) -> GraphIndex:
-        """The index of ``triples``; ``plain``, the same triples as plain terms when the build still has them
-        (:attr:`civicgraph.graph.build.BuiltGraph.plain`): their IRIs are then taken from them instead of read
-        anew from each Oxigraph term (a national year indexed in 1.25 s instead of 1.8)."""
+    def of(cls, triples: Iterable[ox.Triple], base: str) -> GraphIndex:
         # Plain dicts filled with get/append rather than nested defaultdicts converted afterwards: a national
         # graph has a million triples, and this loop is most of what indexing it costs.
         by_subject: dict[str, dict[str, list[Term]]] = {}
@@ -108,10 +104,14 @@ class GraphIndex:
         # year's index takes 0.13 GB instead of 0.30, and a forked worker that reads it copies that much less.
         predicates: dict[str, str] = {}
         nodes: dict[str, ox.NamedNode] = {}
-        named = plain if plain is not None else plain_triples(triples)
-        for triple, (s, p, o) in zip(triples, named, strict=True):
-            if type(s) is not str:
+        s = ""
+        for triple in triples:
+            subject, obj = triple.subject, triple.object
+            if not isinstance(subject, ox.NamedNode):
                 raise ValueError(f"a blank node or triple subject in a published graph: {triple}")
+            iri, p = subject.value, triple.predicate.value
+            if iri != s:  # a subject's triples follow each other
+                s = iri
             p = predicates.setdefault(p, p)
             properties = by_subject.get(s)
             if properties is None:
@@ -119,20 +119,16 @@ class GraphIndex:
                 triples_of[s] = [triple]
             else:
                 triples_of[s].append(triple)
-            obj: Term | None
-            if type(o) is str:  # an IRI
-                obj = nodes.get(o)
-                if obj is None:
-                    obj = nodes[o] = _named(triple.object)
+            if isinstance(obj, ox.NamedNode):
+                o = obj.value
+                obj = nodes.setdefault(o, obj)
                 if p != RDF_TYPE:
                     links = incoming.get(o)
                     if links is None:
                         incoming[o] = [(s, p)]
                     else:
                         links.append((s, p))
-            elif type(o) is Lit:
-                obj = _literal(triple.object)
-            else:
+            elif not isinstance(obj, ox.Literal):
                 raise ValueError(f"a blank node or triple object in a published graph: {triple}")
             values = properties.get(p)
             if values is None:
@@ -204,16 +200,6 @@ class GraphIndex:
         return iri[len(self.base) :] if iri.startswith(self.base) else iri
 
 
-def _named(term: object) -> ox.NamedNode:
-    assert isinstance(term, ox.NamedNode)  # its plain term is an IRI
-    return term
-
-
-def _literal(term: object) -> ox.Literal:
-    assert isinstance(term, ox.Literal)  # its plain term is a literal
-    return term
-
-
 def _literal_of(values: list[Term], lang: str | None) -> str | None:
     """The first literal of ``values``; with ``lang``, the one in that language (falling back to Polish, then
     any)."""
@@ -234,7 +220,7 @@ def graph_index(release: Release) -> GraphIndex:
     cached = _INDEX_CACHE.get(id(release.triples))
     if cached is not None and cached[0] is release.triples:
         return cached[1]
-    index = GraphIndex.of(release.triples, release.dataset.settings.base_iri, release.built.made_plain)
+    index = GraphIndex.of(release.triples, release.dataset.settings.base_iri)
     _INDEX_CACHE.clear()  # one release at a time: do not keep old graphs alive
     _INDEX_CACHE[id(release.triples)] = (release.triples, index)
     return index
