@@ -10,13 +10,14 @@ writing it as Turtle, N-Triples and JSON-LD.
 Each run builds into a fresh temporary folder under a pseudo-terminal (``script``), so that the build prints its
 progress lines, which give the stages' seconds. Peak memory is given twice: the largest resident set of any one
 process of the run, as ``wait4`` reports it, and the largest sum over all its processes (the build and the workers
-it forks) of their proportional set sizes, sampled (:class:`MemorySampler`): what the run takes from the machine.
-Prints Markdown tables of medians.
+it forks) of their proportional set sizes, sampled (:class:`MemorySampler`): what the run takes from the machine,
+in all and while each stage ran. Prints Markdown tables of medians.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import re
 import shlex
@@ -44,6 +45,7 @@ class Run:
     peak_pss: int  # bytes, the largest sum over the run's processes (:class:`MemorySampler`)
     triples: int
     stages: dict[str, float] = field(default_factory=dict)
+    stage_pss: dict[str, int] = field(default_factory=dict)  # bytes, that sum's peak while each stage ran
 
 
 def build_once(folder: Path, out: Path, source: Path | None = None, extra: tuple[str, ...] = ()) -> Run:
@@ -63,17 +65,26 @@ def build_once(folder: Path, out: Path, source: Path | None = None, extra: tuple
         cwd=ROOT,
     )
     assert child.stdout is not None
+    lines: list[tuple[float, str]] = []  # each line of output with when it arrived
     with MemorySampler(child.pid) as memory:
-        output = child.stdout.read().decode()
+        pending, decoder = "", codecs.getincrementaldecoder("utf-8")(errors="replace")  # a chunk may end mid-letter
+        output = child.stdout.fileno()
+        for chunk in iter(lambda: os.read(output, 1 << 16), b""):
+            *complete, pending = (pending + decoder.decode(chunk)).replace("\r", "\n").split("\n")
+            lines += [(time.perf_counter(), line) for line in complete]
+        lines.append((time.perf_counter(), pending))
     _pid, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
-        raise SystemExit(f"build of {folder} failed ({child.returncode}):\n{output[-3000:]}")
+        raise SystemExit(f"build of {folder} failed ({child.returncode}):\n" + "\n".join(t for _, t in lines[-40:]))
     run = Run(seconds, usage.ru_maxrss * 1024, memory.peak, 0)
-    for line in output.replace("\r", "\n").splitlines():
+    began = 0.0
+    for arrived, line in lines:
         if (stage := STAGE_LINE.match(line)) is not None:
             run.stages[stage["stage"]] = float(stage["seconds"])
+            run.stage_pss[stage["stage"]] = memory.peak_between(began, arrived)
+            began = arrived
         elif (wrote := TRIPLES.match(line)) is not None:
             run.triples = int(wrote["triples"])
     return run
@@ -89,6 +100,7 @@ class MemorySampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.root, self.peak, self._done = pid, 0, threading.Event()
+        self.samples: list[tuple[float, int]] = []  # (time.perf_counter(), bytes)
 
     def __enter__(self) -> MemorySampler:
         self.start()
@@ -100,7 +112,13 @@ class MemorySampler(threading.Thread):
 
     def run(self) -> None:
         while not self._done.wait(0.5):
-            self.peak = max(self.peak, sum(_pss(pid) for pid in _descendants(self.root)))
+            self.samples.append((time.perf_counter(), sum(_pss(pid) for pid in _descendants(self.root))))
+            self.peak = max(self.peak, self.samples[-1][1])
+
+    def peak_between(self, began: float, ended: float) -> int:
+        """The largest sample taken from ``began`` to half a second after ``ended`` (a stage's line arrives when
+        it ends; the next sample may be the first to see its last pages)."""
+        return max((size for at, size in self.samples if began <= at <= ended + 0.5), default=0)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -210,6 +228,12 @@ def report(folder: Path, runs: dict[str, list[Run]]) -> None:
         values = [statistics.median([r.stages.get(stage, 0.0) for r in runs[c]]) for c in codes]
         cells = " | ".join(f"{v:.2f} s · {v / triples * 1e6:.2f} µs/triple" for v in values)
         print(f"| {stage} | {cells} |" + (ratio(values) if all(values) else (" |" if len(codes) == 2 else "")))
+    print("\nPeak memory of all processes (PSS) while each stage ran, median:\n")
+    print("| stage | " + " | ".join(codes) + " |\n|---|" + "---:|" * len(codes))
+    for stage in stages:
+        peaks = [statistics.median([r.stage_pss.get(stage, 0) for r in runs[c]]) for c in codes]
+        # no sample while the stage ran: it lasted less than the sampling interval
+        print(f"| {stage} | " + " | ".join(f"{m / 2**30:.2f} GiB" if m else "no sample" for m in peaks) + " |")
 
 
 def main() -> None:
