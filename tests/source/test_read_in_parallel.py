@@ -33,7 +33,6 @@ def test_two_processes_read_the_same_records_as_one(eighty_reports: Path, monkey
     by_two = _read_by(monkeypatch, 2, eighty_reports)
     by_one = _read_by(monkeypatch, 1, eighty_reports)
     assert by_two == by_one
-    assert [(r.member, r.year) for r in by_two.reports] == [(r.member, r.year) for r in by_one.reports]
     assert len(by_two.reports) == 80
 
 

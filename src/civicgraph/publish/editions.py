@@ -30,7 +30,7 @@ from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import write_ntriples, write_turtle
 from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
-from civicgraph.source.records import Dataset, Organisation, Report
+from civicgraph.source.records import Dataset, NameVariant, Organisation, Report
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, CGV, SKOS
 from civicgraph.util.parallel import in_parallel
@@ -63,8 +63,11 @@ def edition_dataset(dataset: Dataset, report: Report) -> Dataset:
 
 def _printed_in(organisation: Organisation, report: Report) -> Organisation:
     """The organisation with only the variants of its name that ``report`` printed."""
-    printed = tuple(v for v in organisation.variants if (v.member, v.year) == (report.member, report.year))
-    return replace(organisation, variants=printed)
+    return replace(organisation, variants=_variants_printed_in(organisation, report))
+
+
+def _variants_printed_in(organisation: Organisation, report: Report) -> tuple[NameVariant, ...]:
+    return tuple(v for v in organisation.variants if (v.member, v.year) == (report.member, report.year))
 
 
 def edition_graph(dataset: Dataset, report: Report) -> BuiltGraph:
@@ -107,9 +110,7 @@ def edition_triples(index: GraphIndex, dataset: Dataset, report: Report) -> list
 def _names_printed_in(dataset: Dataset, key: str, report: Report) -> set[str]:
     """The names of organisation ``key`` that ``report`` printed (none for a key that names no organisation)."""
     organisation = dataset.organisations.get(key)
-    if organisation is None:
-        return set()
-    return {v.name for v in organisation.variants if (v.member, v.year) == (report.member, report.year)}
+    return {v.name for v in _variants_printed_in(organisation, report)} if organisation is not None else set()
 
 
 def _memberships_only(dataset: Dataset, report: Report) -> Dataset:
