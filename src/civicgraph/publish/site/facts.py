@@ -9,6 +9,7 @@ language; the renderers look labels up.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -159,15 +160,18 @@ class Reader:
             return next((m.activities for m in read.memberships if m.iri == membership), ())
         found = self._activities.get((membership, report))  # the page is made in each language
         if found is None:
-            index = self.index
-            text = index.iri(report, f"{CG}sourceText") or f"{report}/text"
+            index, text = self.index, self._text_of(report)
             activities = [
                 self._activity(activity, text)
                 for activity in index.referrers(membership, f"{CG}withinMembership")
                 if report in index.iris(activity, f"{CG}reportedIn")
             ]
-            found = self._activities[(membership, report)] = tuple(sorted(activities, key=lambda a: (a.order, a.iri)))
+            found = self._activities[(membership, report)] = tuple(_in_order(activities))
         return found
+
+    def _text_of(self, report: str) -> str:
+        """The IRI of the report's text, whose passages its facts quote."""
+        return self.index.iri(report, f"{CG}sourceText") or f"{report}/text"
 
     def membership_count(self, report: str) -> int:
         """How many memberships a report records."""
@@ -176,7 +180,7 @@ class Reader:
 
     def _read_report(self, iri: str) -> ReportFacts:
         index = self.index
-        text = index.iri(iri, f"{CG}sourceText") or f"{iri}/text"
+        text = self._text_of(iri)
         in_report = [s for s in index.referrers(iri, f"{CG}reportedIn")]
         activities: dict[str, list[ActivityFact]] = defaultdict(list)
         for subject in in_report:
@@ -186,7 +190,7 @@ class Reader:
         memberships = []
         for subject in in_report:
             if index.has_type(subject, f"{ORG}Membership"):
-                own = sorted(activities.pop(subject, []), key=lambda a: (a.order, a.iri))
+                own = _in_order(activities.pop(subject, []))
                 memberships.append(
                     MembershipFact(
                         subject,
@@ -196,8 +200,7 @@ class Reader:
                     )
                 )
         memberships.sort(key=lambda m: (m.order, m.iri))
-        orphans = sorted((a for rest in activities.values() for a in rest), key=lambda a: (a.order, a.iri))
-        year = index.literal(iri, f"{CG}reportYear") or "0"
+        orphans = _in_order(a for rest in activities.values() for a in rest)
         names = [
             NameFact(s, index.iri(s, f"{CG}nameOf") or "", self._passages(s, text))
             for s in index.under(iri)
@@ -207,7 +210,7 @@ class Reader:
         return ReportFacts(
             iri,
             index.iri(iri, f"{DCT}publisher") or "",
-            int(year),
+            self.year_of(iri),
             text,
             self._figures(iri, text),
             tuple(memberships),
@@ -285,6 +288,11 @@ def membership_period(index: GraphIndex, membership: str) -> tuple[str | None, s
             value = index.literal(instant, f"{TIME}inXSDDate") or index.literal(instant, f"{TIME}inXSDgYear")
         ends.append(value)
     return ends[0], ends[1]
+
+
+def _in_order(activities: Iterable[ActivityFact]) -> list[ActivityFact]:
+    """Activities in the order their report gives them."""
+    return sorted(activities, key=lambda a: (a.order, a.iri))
 
 
 def _number(iri: str) -> int:
