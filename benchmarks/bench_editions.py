@@ -52,8 +52,8 @@ def measure(data: Path, repeats: int) -> tuple[int, int, int, dict[str, float]]:
 
     dataset = read_dataset(data)
     built = build_graph(dataset)
-    index = GraphIndex.of(built.triples, dataset.settings.base_iri)
-    release = Release(dataset, built, built.triples)
+    index = GraphIndex.of(built.plain, dataset.settings.base_iri)
+    release = Release(dataset, built, built.plain)
     edition_size = sum(len(edition_triples(index, dataset, report)) for report in dataset.reports)
 
     def alone() -> None:
@@ -79,7 +79,7 @@ def measure(data: Path, repeats: int) -> tuple[int, int, int, dict[str, float]]:
             stage()
             times[name].append(time.perf_counter() - started)
     medians = {name: statistics.median(values) for name, values in times.items()}
-    return len(dataset.reports), len(built.triples), edition_size, medians
+    return len(dataset.reports), len(built.plain), edition_size, medians
 
 
 def main() -> None:

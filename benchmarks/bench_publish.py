@@ -48,7 +48,7 @@ def writer_times(data: Path, repeats: int) -> tuple[int, int, dict[str, list[tup
     times: dict[str, list[tuple[float, float]]] = {w.__name__: [] for w in publish.WRITERS}
     files = 0
     for _ in range(repeats):
-        release = Release(dataset, built, built.triples)
+        release = Release(dataset, built, built.plain)
         out = CACHE / "release"
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
@@ -58,7 +58,7 @@ def writer_times(data: Path, repeats: int) -> tuple[int, int, dict[str, list[tup
             times[writer.__name__].append((time.perf_counter() - wall, time.process_time() - cpu))
         files = sum(1 for p in out.rglob("*") if p.is_file())
         shutil.rmtree(out)
-    return len(built.triples), files, times
+    return len(built.plain), files, times
 
 
 def build_wall(runs: int) -> list[float]:

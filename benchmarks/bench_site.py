@@ -104,7 +104,7 @@ def one_run(folder: Path) -> dict[str, float]:
 
     dataset = read_dataset(folder)
     built = build_graph(dataset)
-    release = Release(dataset, built, built.triples)
+    release = Release(dataset, built, built.plain)
     with tempfile.TemporaryDirectory(prefix="civicgraph-site-") as work:
         out = Path(work)
         write_editions(release, out)
@@ -115,7 +115,7 @@ def one_run(folder: Path) -> dict[str, float]:
         files = [p for p in (out / "site").rglob("*") if p.is_file()]
         html = [p.stat().st_size for p in files if p.suffix == ".html"]
         return {
-            "triples": len(built.triples),
+            "triples": len(built.plain),
             "seconds": seconds,
             "cpu": cpu_seconds,
             "cpu_all": cpu_seconds + forked_seconds,

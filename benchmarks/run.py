@@ -99,10 +99,10 @@ def calibrate(work: Path, seed: int) -> tuple[int, float]:
     from civicgraph.source.reader import read_dataset
 
     poznan_dataset = read_dataset(ROOT / "data")
-    poznan = len(build_graph(poznan_dataset).triples)
-    vocabularies = poznan - len(build_graph(poznan_dataset, vocabularies="none").triples)
+    poznan = len(build_graph(poznan_dataset).plain)
+    vocabularies = poznan - len(build_graph(poznan_dataset, vocabularies="none").plain)
     folder = synthetic_folder(work, CALIBRATION_MEMBERS, (LAST_YEAR,), seed)
-    synthetic = len(build_graph(read_dataset(folder)).triples)
+    synthetic = len(build_graph(read_dataset(folder)).plain)
     per_member_year = (synthetic - vocabularies) / CALIBRATION_MEMBERS
     progress(f"calibration: Poznań 2023 = {poznan} triples; synthetic ≈ {per_member_year:.0f} triples per member-year")
     return poznan, per_member_year

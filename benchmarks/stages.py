@@ -241,7 +241,7 @@ def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any
     )
     if dataset is None:
         return None, None, None
-    built = meter.run("build", PIPELINE, lambda: build_graph(dataset), lambda b: f"{len(b.triples)} triples")
+    built = meter.run("build", PIPELINE, lambda: build_graph(dataset), lambda b: f"{len(b.plain)} triples")
     if built is None:
         return dataset, None, None
     meter.run(
@@ -250,25 +250,33 @@ def pipeline_stages(meter: Meter, data: Path, work: Path) -> tuple[Any, Any, Any
         lambda: validate_graph(built),
         lambda r: f"{len(r.violations)} violations, {len(r.warnings)} warnings",
     )
-    # The build makes the triples in canonical order (BuiltGraph.triples): nothing is left to sort.
-    triples = meter.run("sort triples", PIPELINE, lambda: built.triples)
-    if triples is not None:
-        format_stages(meter, dataset.settings.base_iri, built, work)
-        writer_stages(meter, dataset, built, triples, work)
+    # The build makes the triples in canonical order (BuiltGraph.plain): nothing is left to sort.
+    triples = built.plain
+    format_stages(meter, dataset.settings.base_iri, built, work)
+    writer_stages(meter, dataset, built, triples, work)
     return dataset, built, triples
 
 
 def format_stages(meter: Meter, base: str, built: Any, work: Path) -> None:
-    """The three graph files as publish() writes them: Turtle from the Oxigraph triples with the prefixes the build
-    found, N-Triples from the same triples in the order of their lines (BuiltGraph.ntriples_order, found by the
-    build and so part of its time), JSON-LD from the same triples in plain terms (BuiltGraph.plain)."""
+    """The three graph files as publish() writes them, one after the other: Turtle with the prefixes the build
+    found and N-Triples from the same triples in the order of their lines (BuiltGraph.plain_in_lines, found by the
+    build and so part of its time), both made into Oxigraph terms as Oxigraph's serializers read them, and JSON-LD
+    from the plain triples (BuiltGraph.plain)."""
     from civicgraph.graph.jsonld import write_jsonld
     from civicgraph.graph.rdfio import write_ntriples, write_turtle
+    from civicgraph.graph.terms import oxigraph_triples
 
-    triples = built.triples
-    meter.run("write ttl", PIPELINE, lambda: write_turtle(triples, work / "graph.ttl", prefixes=built.prefixes))
-    in_lines = built.ntriples_order
-    meter.run("write nt", PIPELINE, lambda: write_ntriples(in_lines, work / "graph.nt", in_line_order=True))
+    canonical, in_lines = built.plain, built.plain_in_lines
+    meter.run(
+        "write ttl",
+        PIPELINE,
+        lambda: write_turtle(oxigraph_triples(canonical), work / "graph.ttl", prefixes=built.prefixes),
+    )
+    meter.run(
+        "write nt",
+        PIPELINE,
+        lambda: write_ntriples(oxigraph_triples(in_lines), work / "graph.nt", in_line_order=True),
+    )
     meter.run("write jsonld", PIPELINE, lambda: write_jsonld(built.plain, work / "graph.jsonld", base))
 
 

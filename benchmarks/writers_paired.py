@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from civicgraph.graph.build import build_graph
 from civicgraph.graph.jsonld import write_jsonld
 from civicgraph.graph.rdfio import write_ntriples, write_turtle
+from civicgraph.graph.terms import oxigraph_triples
 from civicgraph.source.reader import read_dataset
 
 
@@ -46,9 +47,12 @@ def measure(folder: Path, out: Path, repeats: int) -> None:
     built = build_graph(dataset)
     base = dataset.settings.base_iri
     writers: dict[str, tuple[Callable[[], object], ox.RdfFormat]] = {
-        "Turtle": (lambda: write_turtle(built.triples, out / "ours.ttl", prefixes=built.prefixes), ox.RdfFormat.TURTLE),
+        "Turtle": (
+            lambda: write_turtle(oxigraph_triples(built.plain), out / "ours.ttl", prefixes=built.prefixes),
+            ox.RdfFormat.TURTLE,
+        ),
         "N-Triples": (
-            lambda: write_ntriples(built.ntriples_order, out / "ours.nt", in_line_order=True),
+            lambda: write_ntriples(oxigraph_triples(built.plain_in_lines), out / "ours.nt", in_line_order=True),
             ox.RdfFormat.N_TRIPLES,
         ),
         "JSON-LD": (lambda: write_jsonld(built.plain, out / "ours.jsonld", base), ox.RdfFormat.JSON_LD),

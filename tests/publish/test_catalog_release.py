@@ -109,7 +109,7 @@ MILLION_A = (
 def test_file_digests_from_a_forked_process_are_the_standards(
     tmp_path: Path, dataset: Dataset, built: BuiltGraph
 ) -> None:
-    release = Release(dataset, built, built.triples)
+    release = Release(dataset, built, built.plain)
     (tmp_path / "editions").mkdir()
     (tmp_path / "abc.txt").write_bytes(ABC[0])
     (tmp_path / "editions" / "a.nt").write_bytes(MILLION_A[0] * 3)  # three million: over several read chunks
@@ -128,7 +128,7 @@ def test_file_digests_from_a_forked_process_are_the_standards(
 def test_sha256sums_hashes_again_a_file_changed_after_the_catalogue(
     tmp_path: Path, dataset: Dataset, built: BuiltGraph
 ) -> None:
-    release = Release(dataset, built, built.triples)
+    release = Release(dataset, built, built.plain)
     (tmp_path / "kept.txt").write_bytes(ABC[0])
     (tmp_path / "changed.txt").write_bytes(ABC[0])
     files_facts(release, tmp_path, ["kept.txt", "changed.txt"])  # as the catalogue hashes them
@@ -148,6 +148,6 @@ def test_a_catalogue_written_by_two_processes_has_the_same_bytes(
     for name in names:
         (copy / name).unlink()
     monkeypatch.setattr(catalog, "_FORK_MINIMUM", 0)
-    write_catalog(Release(dataset, built, built.triples), copy)
+    write_catalog(Release(dataset, built, built.plain), copy)
     for name in names:
         assert (copy / name).read_bytes() == (dist / name).read_bytes(), name

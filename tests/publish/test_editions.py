@@ -36,7 +36,7 @@ def _editions(data: Path, out: Path) -> dict[str, bytes]:
     dataset = read_dataset(data)
     built = build_graph(dataset)
     out.mkdir()
-    write_editions(Release(dataset, built, built.triples), out)
+    write_editions(Release(dataset, built, built.plain), out)
     return {path.name: path.read_bytes() for path in sorted((out / "editions").iterdir())}
 
 
@@ -122,9 +122,9 @@ def test_the_cut_from_the_whole_graph_is_the_report_built_alone(three_reports: P
     built alone. Same triples, same order, for every report."""
     dataset = read_dataset(three_reports)
     built = build_graph(dataset)
-    index = GraphIndex.of(built.triples, dataset.settings.base_iri)
+    index = GraphIndex.of(built.plain, dataset.settings.base_iri)
     for report in dataset.reports:
-        assert edition_triples(index, dataset, report) == edition_graph(dataset, report).triples, report.year
+        assert edition_triples(index, dataset, report) == edition_graph(dataset, report).plain, report.year
 
 
 def test_an_edition_names_no_other_report(three_reports: Path, tmp_path: Path) -> None:

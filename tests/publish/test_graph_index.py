@@ -1,13 +1,19 @@
-"""The index the writers read the graph through: what lies under a resource by IRI path."""
+"""The index the writers read the graph through: what lies under a resource by IRI path, and each subject's
+triples."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
+import re
 
+import pyoxigraph as ox
+import pytest
+
+from civicgraph.graph.terms import Blank, Lit
 from civicgraph.publish.release import GraphIndex
+from civicgraph.util.iris import RDF_TYPE, XSD_STRING
 
 BASE = "https://example.org/id/"
-LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SUBJECTS = [
     "report/1/2023",
     "report/1/2023-draft",  # "-" sorts before "/": not under report/1/2023
@@ -21,8 +27,7 @@ SUBJECTS = [
 
 
 def _index(subjects: list[str]) -> GraphIndex:
-    triples = [ox.Triple(ox.NamedNode(BASE + s), LABEL, ox.Literal(s)) for s in subjects]
-    return GraphIndex.of(triples, BASE)
+    return GraphIndex.of([(BASE + s, LABEL, Lit(s, XSD_STRING, None)) for s in subjects], BASE)
 
 
 def test_under_a_subject_are_the_subjects_that_extend_its_iri_by_a_path() -> None:
@@ -49,3 +54,40 @@ def test_nothing_is_under_an_iri_that_is_no_subject_or_lies_outside_the_base() -
     assert index.under(BASE + "report/1") == []
     assert index.under(BASE) == []
     assert index.under("http://example.com/elsewhere") == []
+
+
+THING = "https://example.org/Thing"
+TRIPLES = [
+    (BASE + "a", RDF_TYPE, THING),
+    (BASE + "a", LABEL, Lit("a", XSD_STRING, None)),
+    (BASE + "a", LABEL, Lit("a", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", "pl")),
+    (BASE + "b", LABEL, Lit("a", XSD_STRING, None)),  # the same literal as a's
+    (BASE + "b", "https://example.org/next", BASE + "a"),
+]
+
+
+def test_a_subjects_triples_are_its_run_of_the_triples_given() -> None:
+    index = GraphIndex.of(TRIPLES, BASE)
+    assert index.triples_of(BASE + "a") == TRIPLES[:3]
+    assert index.triples_of(BASE + "b") == TRIPLES[3:]
+    assert index.triples_of(THING) == ()  # an object, no subject
+    assert index.referrers(BASE + "a", "https://example.org/next") == [BASE + "b"]
+
+
+def test_the_values_are_oxigraph_terms_each_made_once() -> None:
+    index = GraphIndex.of(TRIPLES, BASE)
+    assert index.objects(BASE + "a", RDF_TYPE) == [ox.NamedNode(THING)]
+    assert index.objects(BASE + "a", LABEL) == [ox.Literal("a"), ox.Literal("a", language="pl")]
+    assert index.objects(BASE + "b", LABEL)[0] is index.objects(BASE + "a", LABEL)[0]
+
+
+def test_triples_whose_subjects_do_not_follow_each_other_are_refused() -> None:
+    with pytest.raises(ValueError, match=re.escape(f"the triples of {BASE}a do not follow each other")):
+        GraphIndex.of([*TRIPLES, (BASE + "a", LABEL, Lit("again", XSD_STRING, None))], BASE)
+
+
+def test_a_blank_node_is_refused_as_subject_and_as_object() -> None:
+    with pytest.raises(ValueError, match="a blank node as a subject"):
+        GraphIndex.of([(Blank("b0"), LABEL, Lit("x", XSD_STRING, None))], BASE)
+    with pytest.raises(ValueError, match="a blank node as an object"):
+        GraphIndex.of([(BASE + "a", LABEL, Blank("b0"))], BASE)

@@ -366,7 +366,7 @@ def test_the_site_is_the_same_written_by_one_or_two_workers(
     from civicgraph.publish.site import write_site
     from civicgraph.util import parallel
 
-    release = Release(dataset, built, built.triples)
+    release = Release(dataset, built, built.plain)
     outputs = []
     for workers in (1, 2):
         monkeypatch.setattr(parallel, "MAX_WORKERS", workers)

@@ -361,7 +361,7 @@ def test_links_from_elsewhere_are_bounded_per_property(dist: Path, monkeypatch: 
 
     dataset = read_dataset(FIXTURES.parent.parent / "data")
     built = build_graph(dataset)
-    model = SiteModel(Release(dataset, built, built.triples))
+    model = SiteModel(Release(dataset, built, built.plain))
     exact = "https://w3id.org/civicgraph/vocab/hedge/exact"
     hedge = "https://w3id.org/civicgraph/ontology#hedge"
     named = len(set(Graph().parse(dist / "graph.nt").subjects(URIRef(hedge), URIRef(exact))))

@@ -9,6 +9,7 @@ from rdflib.namespace import RDF, Namespace
 
 from civicgraph.graph.build import build_graph
 from civicgraph.graph.rdfio import sorted_triples
+from civicgraph.graph.terms import plain_triples
 from civicgraph.publish.release import Release
 from civicgraph.publish.void import void_graph
 from civicgraph.source.reader import read_dataset
@@ -83,5 +84,5 @@ def test_a_configured_sparql_endpoint_is_announced(data_copy: Path) -> None:
     settings.write_text(text, encoding="utf-8")
     dataset = read_dataset(data_copy)
     built = build_graph(dataset)
-    void = void_graph(Release(dataset, built, sorted_triples(built.graph)))
+    void = void_graph(Release(dataset, built, list(plain_triples(sorted_triples(built.graph)))))
     assert void.value(DATASET, VOID.sparqlEndpoint) == URIRef("https://dane.example.org/sparql")

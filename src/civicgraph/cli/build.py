@@ -34,14 +34,14 @@ def read_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Da
         counted.count, counted.unit = len(dataset.reports), Message("raportów", "reports")
     with progress.stage(Message("budowa grafu", "build")) as counted:
         built = build_graph(dataset)
-        counted.count, counted.unit = len(built.triples), Message("trójek", "triples")
+        counted.count, counted.unit = len(built.plain), Message("trójek", "triples")
     return dataset, built
 
 
 def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
     with (progress if progress is not None else Progress()).stage(Message("walidacja", "validate")) as counted:
         report = validate_graph(built, engine=engine)
-        counted.count, counted.unit = len(built.triples), Message("trójek", "triples")
+        counted.count, counted.unit = len(built.plain), Message("trójek", "triples")
     return report
 
 
@@ -93,7 +93,7 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
     unservable = publish_url_warning(dataset.settings.publish_url)
     if unservable is not None:
         click.echo(unservable[lang], err=True)
-    triples, reports, warnings = len(built.triples), len(dataset.reports), len(report.warnings)
+    triples, reports, warnings = len(built.plain), len(dataset.reports), len(report.warnings)
     wrote = Message(
         f"zapisano {written} (trójki: {triples}, raporty: {reports}, ostrzeżenia: {warnings})",
         f"wrote {written} ({triples} triples, {reports} reports, {warnings} warnings)",

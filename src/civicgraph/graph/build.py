@@ -7,11 +7,12 @@ form a triple store such as Oxigraph gives back, so a round trip through a store
 The triples are kept grouped by subject as they are added, in plain Python terms (:mod:`civicgraph.graph.terms`): the
 canonical order of the published files (by subject, ``rdf:type`` first, then predicate and object) then costs one
 sort of the subjects and one small sort per subject, and no triple store is filled on the way. The result is the
-same triples twice, in that order: as Oxigraph terms for Oxigraph's serializers and stores, and as the plain terms
-for the JSON-LD writer and the SHACL engine, which would otherwise read every term back out of Oxigraph. The
-Oxigraph terms come a third time in the byte order of their N-Triples lines, graph.nt's order, found on the way
-subject by subject (0.2–0.35 s for a national graph, where splitting and sorting its serialized lines took 0.5 s).
-An rdflib ``Graph`` is made only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
+triples in that order in plain terms, which the SHACL engine, the JSON-LD writer and the publishing stage's index
+read, and the same triples a second time in the byte order of their N-Triples lines, graph.nt's order, found on the
+way subject by subject (0.2–0.35 s for a national graph, where splitting and sorting its serialized lines took
+0.5 s). Oxigraph terms are made from them only as Oxigraph's serializers read them (:class:`OxigraphTerms`); a
+list of them is made only when something asks for ``BuiltGraph.triples`` (tests, small graphs), an rdflib
+``Graph`` only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from rdflib.namespace import XSD
 
 from civicgraph.graph.namespaces import PREFIXES, concept
 from civicgraph.graph.rdfio import prefixes_for, to_rdflib
-from civicgraph.graph.terms import Blank, Lit, PlainTriple, Term, plain_triples
+from civicgraph.graph.terms import Blank, Lit, PlainTriple, Term, oxigraph_triples, plain_triples
 from civicgraph.source.records import (
     Activity,
     Dataset,
@@ -61,35 +62,27 @@ class BuiltGraph:
     """The graph's triples in canonical order, and for each minted resource the source line it came from (for
     validation reports)."""
 
-    triples: list[ox.Triple]
+    # The triples in canonical order, in plain terms (:mod:`civicgraph.graph.terms`), IRIs interned.
+    plain: list[PlainTriple]
     sources: dict[URIRef, Location]
     # The prefixes its Turtle uses (:func:`civicgraph.graph.rdfio.used_prefixes` of the triples), found from the
     # distinct IRIs the build made rather than by reading every triple again.
     prefixes: dict[str, str]
-    # The same triples in the same order as plain terms, as the build made them: read them as :attr:`plain`.
-    made_plain: list[PlainTriple] | None
     # The same triples in the byte order of their N-Triples lines, the order of graph.nt: found from the canonical
     # order subject by subject (:class:`_LineOrder`), far cheaper than sorting the serialized lines.
-    ntriples_order: list[ox.Triple]
+    plain_in_lines: list[PlainTriple]
 
-    @property
-    def plain(self) -> list[PlainTriple]:
-        """The same triples in the same order as plain terms (:mod:`civicgraph.graph.terms`), IRIs interned: those
-        the build made, or after :meth:`forget_plain` the same made again from :attr:`triples`."""
-        if self.made_plain is None:
-            self.made_plain = list(plain_triples(self.triples))
-        return self.made_plain
-
-    def forget_plain(self) -> None:
-        """Let the plain triples go once nothing will read them (validation, ``graph.jsonld`` and VoID do): they are
-        a quarter of the graph's memory, 0.25 GB of a national year's 1 GB."""
-        self.made_plain = None
+    @cached_property
+    def triples(self) -> list[ox.Triple]:
+        """The same triples in the same order as Oxigraph terms, made on first use and then kept; ``civicgraph
+        build`` never asks for them (a national year's would take 0.45 GB): its writers make them as they write."""
+        return list(oxigraph_triples(self.plain))
 
     @cached_property
     def graph(self) -> Graph:
         """The same triples as an rdflib graph, made on first use; ``civicgraph build`` never needs it."""
         graph = Graph(bind_namespaces="none")
-        for triple in self.triples:
+        for triple in oxigraph_triples(self.plain):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
@@ -115,9 +108,7 @@ def build_graph(dataset: Dataset, vocabularies: Vocabularies = "all") -> BuiltGr
         if vocabularies != "none":
             builder.vocabularies(used_only=vocabularies == "used")
         triples = builder.sorted_triples()
-        return BuiltGraph(
-            triples, builder.sources, prefixes_for(builder.written_iris), builder.plain, builder.ntriples_order
-        )
+        return BuiltGraph(triples, builder.sources, prefixes_for(builder.written_iris), builder.plain_in_lines)
 
 
 def canonical_decimal(value: Decimal) -> Lit:
@@ -215,12 +206,10 @@ class _Builder:
         self.base = dataset.settings.base_iri
         self.dataset = dataset
         self.subjects: dict[str, SubjectTriples] = {}
-        self.nodes: dict[str, ox.NamedNode] = {}  # one term per IRI: Oxigraph checks an IRI each time it makes one
         self.sources: dict[URIRef, Location] = {}
         self.membership_ends: dict[str, set[str]] = {}  # which ends of each membership some report states
         self.written_iris: set[str] = set()  # found by sorted_triples()
-        self.plain: list[PlainTriple] = []  # made by sorted_triples()
-        self.ntriples_order: list[ox.Triple] = []  # made by sorted_triples()
+        self.plain_in_lines: list[PlainTriple] = []  # made by sorted_triples()
 
     # -- IRIs ---------------------------------------------------------------------------------------------
 
@@ -241,12 +230,6 @@ class _Builder:
 
     def activity_iri(self, report: Report, key: str) -> str:
         return self.iri("activity", report.member, report.year, key)
-
-    def node(self, iri: str) -> ox.NamedNode:
-        term = self.nodes.get(iri)
-        if term is None:
-            term = self.nodes[iri] = ox.NamedNode(iri)
-        return term
 
     # -- helpers ------------------------------------------------------------------------------------------
 
@@ -513,48 +496,39 @@ class _Builder:
         for subject, predicate, obj in triples:
             self.add(subject, predicate, obj)
 
-    def sorted_triples(self) -> list[ox.Triple]:
-        """Every triple once, in the canonical order (subjects sorted, then each subject's few triples), as
-        Oxigraph terms; the same as plain terms in ``self.plain``.
+    def sorted_triples(self) -> list[PlainTriple]:
+        """Every triple once, in the canonical order (subjects sorted, then each subject's few triples), IRIs
+        interned; the same in the order of their N-Triples lines in ``self.plain_in_lines``.
 
         Notes on the way the IRIs a Turtle file of them writes (see :func:`civicgraph.graph.rdfio.written_iris`):
         subjects, predicates but ``rdf:type``, objects, and datatypes shown.
         """
-        predicates: dict[str, tuple[ox.NamedNode, str]] = {}  # IRI -> its Oxigraph term, its interned str
-        datatypes: dict[str, ox.NamedNode] = {}
-        triples: list[ox.Triple] = []
-        plain = self.plain
+        predicates: dict[str, str] = {}  # each predicate interned once
+        named: set[str] = set()  # the IRIs of objects
+        datatypes: set[str] = set()
+        triples: list[PlainTriple] = []
         in_lines = _LineOrder()
-        append, append_plain, make, literal, intern = triples.append, plain.append, ox.Triple, ox.Literal, sys.intern
+        append, intern = triples.append, sys.intern
         for subject in sorted(self.subjects):
-            node = self.node(subject)
-            subject = intern(subject)
             objects = self.subjects[subject]
+            subject = intern(subject)
             keys = sorted(objects)
             start = len(triples)
             for key in keys:
-                known = predicates.get(key[1])
-                if known is None:
-                    known = predicates[key[1]] = (ox.NamedNode(key[1]), intern(key[1]))
-                predicate, predicate_iri = known
+                predicate = predicates.get(key[1])
+                if predicate is None:
+                    predicate = predicates[key[1]] = intern(key[1])
                 obj = objects[key]
                 if isinstance(obj, str):
                     obj = intern(obj)
-                    append(make(node, predicate, self.node(obj)))
-                else:
-                    lexical, datatype, language = obj
-                    if language is not None:
-                        append(make(node, predicate, literal(lexical, language=language)))
-                    else:
-                        datatype_node = datatypes.get(datatype)
-                        if datatype_node is None:
-                            datatype_node = datatypes[datatype] = ox.NamedNode(datatype)
-                        append(make(node, predicate, literal(lexical, datatype=datatype_node)))
-                append_plain((subject, predicate_iri, obj))
+                    named.add(obj)
+                elif obj.language is None:
+                    datatypes.add(obj.datatype)
+                append((subject, predicate, obj))
             in_lines.add(subject, keys, triples[start:])
-        self.ntriples_order = in_lines.finish() if _sort_alike_in_lines(predicates) else _sorted_by_line(triples)
+        self.plain_in_lines = in_lines.finish() if _sort_alike_in_lines(predicates) else _sorted_by_line(triples)
         predicates.pop(_RDF_TYPE, None)  # written `a`
-        self.written_iris = {*self.nodes, *predicates, *datatypes} - {_XSD_STRING}
+        self.written_iris = {*self.subjects, *named, *predicates, *datatypes} - {_XSD_STRING}
         return triples
 
 
@@ -597,10 +571,10 @@ class _LineOrder:
     sort before it in lines (they extend it with a character before ">")."""
 
     def __init__(self) -> None:
-        self.triples: list[ox.Triple] = []
-        self.waiting: list[tuple[str, list[ox.Triple]]] = []  # each extends the one below with a character < ">"
+        self.triples: list[PlainTriple] = []
+        self.waiting: list[tuple[str, list[PlainTriple]]] = []  # each extends the one below with a character < ">"
 
-    def add(self, subject: str, keys: list[tuple[bool, str, str]], triples: list[ox.Triple]) -> None:
+    def add(self, subject: str, keys: list[tuple[bool, str, str]], triples: list[PlainTriple]) -> None:
         types = bisect_left(keys, _FIRST_NOT_TYPE)
         if types:
             place = bisect_left(keys, _TYPE_AMONG_OTHERS, types)
@@ -614,7 +588,7 @@ class _LineOrder:
             self.triples += waiting.pop()[1]
         waiting.append((subject, triples))
 
-    def finish(self) -> list[ox.Triple]:
+    def finish(self) -> list[PlainTriple]:
         while self.waiting:
             self.triples += self.waiting.pop()[1]
         return self.triples
@@ -626,6 +600,6 @@ def _sort_alike_in_lines(predicates: Iterable[str]) -> bool:
     return sorted(predicates) == sorted(predicates, key=lambda iri: iri + ">")
 
 
-def _sorted_by_line(triples: list[ox.Triple]) -> list[ox.Triple]:
+def _sorted_by_line(triples: list[PlainTriple]) -> list[PlainTriple]:
     """The triples in the byte order of their N-Triples lines, the slow way, for predicates that need it."""
-    return sorted(triples, key=lambda t: (f"{t.subject}", f"{t.predicate}", f"{t.object} ."))
+    return sorted(triples, key=lambda t: (f"<{t[0]}>", f"<{t[1]}>", f"{ntriples_form(t[2])} ."))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -164,14 +165,16 @@ def write_own_ntriples_as_rdfxml(ntriples: Path, path: Path, prefixes: dict[str,
 
 
 def write_turtle(
-    triples: list[ox.Triple],
+    triples: Iterable[ox.Triple],
     path: Path,
     extra_prefixes: dict[str, str] | None = None,
     prefixes: dict[str, str] | None = None,
 ) -> None:
     """Turtle with the prefixes the triples use: ``prefixes`` when the caller knows them (the build does, see
-    :attr:`civicgraph.build.BuiltGraph.prefixes`), else those :func:`used_prefixes` finds."""
+    :attr:`civicgraph.build.BuiltGraph.prefixes`; the triples may then come one by one), else those
+    :func:`used_prefixes` finds."""
     if prefixes is None:
+        triples = list(triples)  # read twice: for the prefixes they use, then written
         prefixes = used_prefixes(triples, extra_prefixes)
     # Serialized in memory, then written at once: Oxigraph writing to a path makes a system call per token,
     # about ten times slower for the many small files of the site.
@@ -195,27 +198,33 @@ def write_rdfxml(triples: list[ox.Triple], path: Path, prefixes: dict[str, str] 
 _SLICE = 1 << 15
 
 
-def write_ntriples(triples: list[ox.Triple], path: Path, *, in_line_order: bool = False) -> None:
+def write_ntriples(triples: Iterable[ox.Triple], path: Path, *, in_line_order: bool = False) -> None:
     """Sorted N-Triples: one canonical line per triple, lines in byte order (diff-friendly).
 
-    ``in_line_order``: the triples already come in that order (``BuiltGraph.ntriples_order``), so they are
+    ``in_line_order``: the triples already come in that order (``BuiltGraph.plain_in_lines``), so they are
     written as they come instead of serialized, split into lines and sorted.
     """
-    if in_line_order:
+    if in_line_order:  # handed to Oxigraph as they come, written through a buffered file: no list, no slices
         with path.open("wb") as file:
-            for start in range(0, len(triples), _SLICE):
-                file.write(_ntriples(triples[start : start + _SLICE]))
+            ox.serialize(triples, file, format=ox.RdfFormat.N_TRIPLES)
         return
     lines: list[bytes] = []
-    for start in range(0, len(triples), _SLICE):
-        part = _ntriples(triples[start : start + _SLICE]).split(b"\n")
-        part.pop()  # after the last line's newline
-        lines += part
+    for part in _slices(triples):
+        serialized = _ntriples(part).split(b"\n")
+        serialized.pop()  # after the last line's newline
+        lines += serialized
     # Without their newlines the lines sort the same: a newline sorts before any character a line can hold.
     lines.sort()
     with path.open("wb") as file:
         for start in range(0, len(lines), _SLICE):
             file.write(b"\n".join(lines[start : start + _SLICE]) + b"\n")
+
+
+def _slices(triples: Iterable[ox.Triple]) -> Iterator[list[ox.Triple]]:
+    """The triples in lists of at most :data:`_SLICE`, in order."""
+    them = iter(triples)
+    while part := list(islice(them, _SLICE)):
+        yield part
 
 
 def _ntriples(triples: list[ox.Triple]) -> bytes:

@@ -22,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from civicgraph.graph.terms import plain_triples
 from civicgraph.publish.release import GraphIndex
 from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import CG, DCT, ORG, RDF_TYPE, SCHEMA
@@ -142,7 +143,7 @@ def read_release(folder: Path) -> GraphIndex:
             Message(f"{path}: to nie jest poprawny plik N-Triples: {error}", f"{path}: not valid N-Triples: {error}")
         ) from None
     triples.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    return GraphIndex.of(triples, base="")
+    return GraphIndex.of(list(plain_triples(triples)), base="")
 
 
 def edition_of(folder: Path) -> str | None:

@@ -23,11 +23,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import write_ntriples, write_turtle
+from civicgraph.graph.terms import PlainTriple, Term, oxigraph_triples
 from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.source.records import Dataset, NameVariant, Organisation, Report
@@ -75,32 +74,33 @@ def edition_graph(dataset: Dataset, report: Report) -> BuiltGraph:
     return build_graph(edition_dataset(dataset, report), vocabularies="used")
 
 
-def edition_triples(index: GraphIndex, dataset: Dataset, report: Report) -> list[ox.Triple]:
+def edition_triples(index: GraphIndex, dataset: Dataset, report: Report) -> list[PlainTriple]:
     """:func:`edition_graph`'s triples in canonical order, cut from the whole graph (``index``) where they are the
     same there — everything but the memberships another report states too. Such a membership is shared by the
     member's reports, so its triples as this report states them are built anew (a few per membership); the rest
-    reuses the whole graph's terms."""
+    are the whole graph's triples."""
     base = index.base
     report_iri = f"{base}report/{report.member}/{report.year}"
     memberships = f"{base}membership/"
-    triples_of: dict[str, list[ox.Triple]] = {}
+    triples_of: dict[str, Sequence[PlainTriple]] = {}
     stated_here = index.referrers(report_iri, _REPORTED_IN)
     if any(index.iris(m, _REPORTED_IN) != [report_iri] for m in stated_here if m.startswith(memberships)):
-        for triple in build_graph(_memberships_only(dataset, report), vocabularies="none").triples:
-            stated = triple.subject
-            if isinstance(stated, ox.NamedNode) and stated.value.startswith(memberships):
-                triples_of.setdefault(stated.value, []).append(triple)
+        stated: dict[str, list[PlainTriple]] = {}
+        for triple in build_graph(_memberships_only(dataset, report), vocabularies="none").plain:
+            if triple[0].startswith(memberships):
+                stated.setdefault(triple[0], []).append(triple)
+        triples_of.update(stated)
         roots = [report_iri, *(r for r in stated_here if not r.startswith(memberships))]
     else:  # no other report states its memberships: the whole graph's triples of them are this report's
         roots = [report_iri, *stated_here]
     for subject in (s for root in roots for s in index.under(root)):
-        triples_of[subject] = index.triples_of[subject]
+        triples_of[subject] = index.triples_of(subject)
     for iri in _linked(triples_of.values()):
         if iri.startswith(base) and index.path(iri).split("/")[0] in _DESCRIBED:
             printed = _names_printed_in(dataset, _last(iri), report)
             for subject in index.under(iri):
                 triples_of[subject] = [
-                    t for t in index.triples_of[subject] if t.predicate.value != _ALT_LABEL or _value(t) in printed
+                    t for t in index.triples_of(subject) if t[1] != _ALT_LABEL or _value(t[2]) in printed
                 ]
     for subject, triples in _used_vocabulary(index, _linked(triples_of.values())):
         triples_of[subject] = triples
@@ -118,32 +118,28 @@ def _memberships_only(dataset: Dataset, report: Report) -> Dataset:
     return Dataset(settings=dataset.settings, reports=[replace(report, figures=(), activities=())])
 
 
-def _linked(groups: Iterable[list[ox.Triple]]) -> set[str]:
+def _linked(groups: Iterable[Sequence[PlainTriple]]) -> set[str]:
     """The IRIs the triples link to."""
-    return {obj.value for triples in groups for triple in triples if isinstance(obj := triple.object, ox.NamedNode)}
+    return {obj for triples in groups for _s, _p, obj in triples if type(obj) is str}
 
 
-def _used_vocabulary(index: GraphIndex, linked: set[str]) -> list[tuple[str, list[ox.Triple]]]:
+def _used_vocabulary(index: GraphIndex, linked: set[str]) -> list[tuple[str, Sequence[PlainTriple]]]:
     """The concepts among ``linked`` and their schemes, as ``build_graph(..., vocabularies="used")`` gives them."""
     used = [iri for iri in linked if iri.startswith(CGV) and index.has_type(iri, _CONCEPT)]
     schemes = {scheme for concept in used for scheme in index.iris(concept, _IN_SCHEME)}
-    described = [(concept, index.triples_of[concept]) for concept in used]
+    described = [(concept, index.triples_of(concept)) for concept in used]
     for scheme in schemes:
-        kept = [t for t in index.triples_of[scheme] if t.predicate.value != _HAS_TOP_CONCEPT or _iri(t) in linked]
+        kept = [t for t in index.triples_of(scheme) if t[1] != _HAS_TOP_CONCEPT or t[2] in linked]
         described.append((scheme, kept))
     return described
 
 
-def _value(triple: ox.Triple) -> str:
-    return triple.object.value if isinstance(triple.object, (ox.NamedNode, ox.Literal)) else ""
+def _value(obj: Term) -> str:
+    return obj if isinstance(obj, str) else obj.lexical
 
 
 def _last(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
-
-
-def _iri(triple: ox.Triple) -> str | None:
-    return triple.object.value if isinstance(triple.object, ox.NamedNode) else None
 
 
 EDITION_FILES = (".ttl", ".nt", ".jsonld")
@@ -183,8 +179,9 @@ def write_editions(release: Release, out: Path) -> None:
         for report in share:
             edition = _edition_of(report, base)
             triples = edition_triples(index, dataset, report)
-            write_turtle(triples, out / edition.file(".ttl"))
-            write_ntriples(triples, out / edition.file(".nt"))
+            made = list(oxigraph_triples(triples))  # for Oxigraph's serializers
+            write_turtle(made, out / edition.file(".ttl"))
+            write_ntriples(made, out / edition.file(".nt"))
             write_compact_jsonld(triples, out / edition.file(".jsonld"), base)
 
     if not to_write:

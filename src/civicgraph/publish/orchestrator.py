@@ -27,8 +27,7 @@ from civicgraph.util.progress import Progress
 
 # In the order they must run: editions before the site (a report's page reuses its edition's files), the
 # catalogue after every file it describes (it reads their sizes and digests), SHA256SUMS last, over them all. The
-# writers that read the build's plain triples come first and those that read the graph's index next, so that each
-# can be let go before the next one is made (see :func:`publish`).
+# writers that read the graph's index follow each other, so that it can be let go after the last of them.
 WRITERS: list[Writer] = [
     write_graph_files,
     write_void,
@@ -68,7 +67,7 @@ def publish(
     progress = progress if progress is not None else Progress(enabled=False)
     with replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,)) as staging:
         reuse = Reuse() if full else Reuse.of(out)
-        release = Release(dataset, built, built.triples, reuse)
+        release = Release(dataset, built, built.plain, reuse)
         chosen = writers if writers is not None else WRITERS
         for position, writer in enumerate(chosen):
             with progress.stage(f"publish: {writer.__name__}"):
@@ -81,16 +80,13 @@ def publish(
     return Published(out.resolve(), len(dataset.reports), reused)
 
 
-# What a writer reads besides the release's records and triples, each made once and shared by the writers of a build.
-_READ_PLAIN_TRIPLES = {write_graph_files, write_void}
+# The writers that read the graph's index besides the release's records and triples: it is made once, shared by
+# them, and let go after the last of them (see :func:`publish`).
 _READ_THE_INDEX = {write_editions, write_tables, write_site}
 
 
 def _let_go(release: Release, later: set[Writer]) -> None:
-    """Let go of the plain triples and the index once no later writer reads them: what the writers after them make
-    (the index, the catalogue's triples) then takes their place instead of adding to them. Measured: a national
-    year's build peaks at 1.45 GiB in one process instead of 2.11, three years' at 3.56 GiB instead of 5.48."""
-    if not later & _READ_PLAIN_TRIPLES:
-        release.built.forget_plain()
+    """Let go of the index once no later writer reads it: what the writers after it make (the catalogue's
+    triples) then takes its place instead of adding to it."""
     if not later & _READ_THE_INDEX:
         forget_index(release)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -19,6 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from civicgraph.graph.build import BuiltGraph
+from civicgraph.graph.terms import Lit, OxigraphTerms, PlainTriple
 from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Settings
 from civicgraph.util.errors import Failure, Message
@@ -36,12 +37,13 @@ _LABEL_PREDICATES = (f"{SKOS}prefLabel", f"{DCT}title", f"{RDFS}label")
 
 @dataclass(frozen=True)
 class Release:
-    """What a writer needs: the dataset, its graph, the triples in canonical order, and what the release being
-    replaced offers to reuse (nothing unless the build asks for it)."""
+    """What a writer needs: the dataset, its graph, the triples in canonical order (plain terms,
+    :mod:`civicgraph.graph.terms`), and what the release being replaced offers to reuse (nothing unless the build
+    asks for it)."""
 
     dataset: Dataset
     built: BuiltGraph
-    triples: list[ox.Triple]
+    triples: list[PlainTriple]
     reuse: Reuse = field(default_factory=Reuse)
 
 
@@ -81,62 +83,74 @@ def build_date(settings: Settings) -> date:
 
 @dataclass
 class GraphIndex:
-    """The triples of a release grouped by subject, with the incoming links of every IRI.
+    """The triples of a release grouped by subject, with the incoming links of every IRI: the values as Oxigraph
+    terms, each subject's triples as the run of the plain triples (:mod:`civicgraph.graph.terms`) they are.
 
     Values keep the canonical order of :func:`civicgraph.graph.rdfio.sorted_triples`, so everything derived from the
     index (pages, tables) comes out in a stable order.
     """
 
     base: str
+    triples: Sequence[PlainTriple] = ()
     by_subject: dict[str, dict[str, list[Term]]] = field(default_factory=dict)
-    triples_of: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # subject -> where its triples start and end
     incoming: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # object -> [(subject, predicate)]
     subjects_in_order: list[str] = field(default_factory=list)  # sorted (:meth:`under`)
 
     @classmethod
-    def of(cls, triples: Iterable[ox.Triple], base: str) -> GraphIndex:
+    def of(cls, triples: Sequence[PlainTriple], base: str) -> GraphIndex:
+        """The index of plain triples grouped by subject, in canonical order."""
         # Plain dicts filled with get/append rather than nested defaultdicts converted afterwards: a national
         # graph has a million triples, and this loop is most of what indexing it costs.
         by_subject: dict[str, dict[str, list[Term]]] = {}
-        triples_of: dict[str, list[ox.Triple]] = {}
+        spans: dict[str, tuple[int, int]] = {}
         incoming: dict[str, list[tuple[str, str]]] = {}
-        # Each IRI kept once, however many triples name it (reading a term makes a new copy each time): a national
-        # year's index takes 0.13 GB instead of 0.30, and a forked worker that reads it copies that much less.
-        predicates: dict[str, str] = {}
-        nodes: dict[str, ox.NamedNode] = {}
-        s = ""
-        for triple in triples:
-            subject, obj = triple.subject, triple.object
-            if not isinstance(subject, ox.NamedNode):
-                raise ValueError(f"a blank node or triple subject in a published graph: {triple}")
-            iri, p = subject.value, triple.predicate.value
-            if iri != s:  # a subject's triples follow each other
-                s = iri
-            p = predicates.setdefault(p, p)
-            properties = by_subject.get(s)
-            if properties is None:
+        # Each IRI and each literal one object, however many triples name it: the index takes less memory, and a
+        # forked worker that reads it copies that much less.
+        terms = OxigraphTerms()
+        node, literal = terms.node, terms.literal
+        literals: dict[Lit, ox.Literal] = {}  # a national year's 374,000 literal objects are 62,000 literals
+        properties: dict[str, list[Term]] = {}
+        last, start = "", 0
+        for position, (s, p, o) in enumerate(triples):
+            if s != last:
+                if type(s) is not str:
+                    raise ValueError(f"a blank node as a subject in a published graph: {s}")
+                if s in by_subject:
+                    raise ValueError(f"the triples of {s} do not follow each other")
+                spans[last] = (start, position)
+                last, start = s, position
                 properties = by_subject[s] = {}
-                triples_of[s] = [triple]
-            else:
-                triples_of[s].append(triple)
-            if isinstance(obj, ox.NamedNode):
-                o = obj.value
-                obj = nodes.setdefault(o, obj)
+            obj: Term
+            if type(o) is str:
+                obj = node(o)
                 if p != RDF_TYPE:
                     links = incoming.get(o)
                     if links is None:
                         incoming[o] = [(s, p)]
                     else:
                         links.append((s, p))
-            elif not isinstance(obj, ox.Literal):
-                raise ValueError(f"a blank node or triple object in a published graph: {triple}")
+            elif type(o) is Lit:
+                known = literals.get(o)
+                if known is None:
+                    known = literals[o] = literal(o)
+                obj = known
+            else:
+                raise ValueError(f"a blank node as an object in a published graph: {s} {p} {o}")
             values = properties.get(p)
             if values is None:
                 properties[p] = [obj]
             else:
                 values.append(obj)
+        spans[last] = (start, len(triples))
+        spans.pop("", None)
         # the canonical order gives the subjects sorted already: sorting them is one linear pass
-        return cls(base, by_subject, triples_of, incoming, sorted(by_subject))
+        return cls(base, triples, by_subject, spans, incoming, sorted(by_subject))
+
+    def triples_of(self, subject: str) -> Sequence[PlainTriple]:
+        """The subject's triples in canonical order (none for an IRI that is no subject)."""
+        span = self.spans.get(subject)
+        return self.triples[span[0] : span[1]] if span is not None else ()
 
     def objects(self, subject: str, predicate: str) -> list[Term]:
         return self.by_subject.get(subject, {}).get(predicate, [])
@@ -212,7 +226,7 @@ def _literal_of(values: list[Term], lang: str | None) -> str | None:
     return literals[0].value if literals else None
 
 
-_INDEX_CACHE: dict[int, tuple[list[ox.Triple], GraphIndex]] = {}
+_INDEX_CACHE: dict[int, tuple[list[PlainTriple], GraphIndex]] = {}
 
 
 def graph_index(release: Release) -> GraphIndex:

@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
 
 from civicgraph.graph.namespaces import PREFIXES
 from civicgraph.graph.rdfio import sorted_triples, write_turtle
-from civicgraph.graph.terms import PlainTriple, Term, plain_triples
+from civicgraph.graph.terms import PlainTriple, Term
 from civicgraph.publish.plan import CatalogIris, licence_of, plan, publisher_iri
 from civicgraph.publish.release import build_date
 from civicgraph.util.gcpause import paused_cycle_collector
@@ -81,7 +81,6 @@ def _namespace_of(iri: str) -> str:
 
 def void_graph(release: Release) -> Graph:
     settings = release.dataset.settings
-    triples = release.triples
     iris = CatalogIris(settings)
     datasets, _series = plan(release)
     dataset = iris.dataset(datasets[0])
@@ -103,9 +102,7 @@ def void_graph(release: Release) -> Graph:
         add((dataset, VOID.feature, file_format))
     if settings.sparql_endpoint:
         add((dataset, VOID.sparqlEndpoint, URIRef(settings.sparql_endpoint)))
-    # The build's plain triples are the release's triples, unless the release was given others.
-    plain = release.built.plain if triples is release.built.triples else list(plain_triples(triples))
-    tally = Tally.of(plain)
+    tally = Tally.of(release.triples)
     for vocabulary in vocabularies(tally):
         add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     _counts(graph, dataset, iris, tally)

@@ -41,6 +41,7 @@ from civicgraph.graph.rdfio import (
     write_rdfxml,
     write_turtle,
 )
+from civicgraph.graph.terms import PlainTriple, oxigraph_triples
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
 from civicgraph.publish.release import Edition, Release, build_date, editions
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
@@ -183,13 +184,15 @@ def _kind(view: View, iri: str) -> str:
 DESCRIPTIONS = (".ttl", ".nt", ".rdf", ".jsonld")  # every page's data, in each format the IRIs are answered with
 
 
-def write_descriptions(triples: list[ox.Triple], target: Path, base: str) -> None:
-    """``{target}.ttl``, ``.nt``, ``.rdf`` and ``.jsonld``: the page's triples in each format content negotiation
-    offers (:mod:`civicgraph.publish.negotiation`), so that a static server answers as ``civicgraph serve`` does."""
-    prefixes = used_prefixes(triples)  # one look through the triples for both formats that abbreviate
-    write_turtle(triples, Path(f"{target}.ttl"), prefixes=prefixes)
-    write_ntriples(triples, Path(f"{target}.nt"))
-    write_rdfxml(triples, Path(f"{target}.rdf"), prefixes=prefixes)
+def write_descriptions(triples: Sequence[PlainTriple], target: Path, base: str) -> None:
+    """``{target}.ttl``, ``.nt``, ``.rdf`` and ``.jsonld``: the page's triples (plain terms,
+    :mod:`civicgraph.graph.terms`) in each format content negotiation offers (:mod:`civicgraph.publish.negotiation`),
+    so that a static server answers as ``civicgraph serve`` does."""
+    made = list(oxigraph_triples(triples))  # for Oxigraph's serializers
+    prefixes = used_prefixes(made)  # one look through the triples for both formats that abbreviate
+    write_turtle(made, Path(f"{target}.ttl"), prefixes=prefixes)
+    write_ntriples(made, Path(f"{target}.nt"))
+    write_rdfxml(made, Path(f"{target}.rdf"), prefixes=prefixes)
     write_compact_jsonld(triples, Path(f"{target}.jsonld"), base)
 
 
@@ -339,12 +342,12 @@ def _parse(path: Path) -> list[Any]:
     return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
 
 
-def _page_triples(model: SiteModel, page: Page) -> list[Any]:
+def _page_triples(model: SiteModel, page: Page) -> Sequence[PlainTriple]:
     """The triples of a page's resource and its sections, in canonical order."""
     graph = model.graph_for(page)
     if page.iri == ONTOLOGY_IRI:
         return model.ontology_triples  # the ontology's own description is the whole ontology
-    return [t for s in sorted(page.subjects) for t in graph.triples_of.get(s, [])]
+    return [t for s in sorted(page.subjects) for t in graph.triples_of(s)]
 
 
 def sitemap(model: SiteModel, regions: dict[str, list[str]]) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from civicgraph.graph.terms import PlainTriple, plain_triples
 from civicgraph.publish.negotiation import SHAPES_IRI
 from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.markup import escape
@@ -29,11 +30,11 @@ SHAPES_PAGE = "shapes"
 _TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
 
 
-def vocabulary_triples() -> list[ox.Triple]:
+def vocabulary_triples() -> list[PlainTriple]:
     """The concept schemes' triples in canonical order (the vocabularies have no blank nodes)."""
     triples = [q.triple for q in ox.parse(path=str(vocabularies_file()), format=ox.RdfFormat.TURTLE)]
     triples.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    return triples
+    return list(plain_triples(triples))
 
 
 def vocab_index_context(model: SiteModel, lang: str) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def shapes_index() -> tuple[GraphIndex, list[ox.Triple]]:
     triples = [q.triple for path in shapes_files() for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
     named = [t for t in triples if isinstance(t.subject, ox.NamedNode) and not isinstance(t.object, ox.BlankNode)]
     named.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    return GraphIndex.of(named, SHAPES_IRI), triples
+    return GraphIndex.of(list(plain_triples(named)), SHAPES_IRI), triples
 
 
 def shapes_context(model: SiteModel, lang: str) -> dict[str, Any]:

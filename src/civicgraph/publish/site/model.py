@@ -14,6 +14,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
+from civicgraph.graph.terms import PlainTriple, plain_triples
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, section_of
 from civicgraph.publish.release import GraphIndex, Release, graph_index
 from civicgraph.publish.site.markup import escape
@@ -205,7 +206,7 @@ class SiteModel:
         return f'<a href="{href}">{shown}</a>' if href else shown
 
 
-def ontology_triples() -> list[ox.Triple]:
+def ontology_triples() -> list[PlainTriple]:
     """The ontology's triples in canonical order (named nodes only: civicgraph's ontology has no blank nodes)."""
     triples = [
         q.triple
@@ -213,4 +214,4 @@ def ontology_triples() -> list[ox.Triple]:
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode | ox.Literal)
     ]
     triples.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    return triples
+    return list(plain_triples(triples))
