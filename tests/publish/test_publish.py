@@ -132,3 +132,22 @@ def test_publishing_lets_go_of_the_index_and_never_makes_oxigraph_triples_of_the
     gc.collect()
     assert len(indexes) == 1 and indexes[0]() is None
     assert "triples" not in vars(built)  # the cached property was never asked for
+
+
+def test_publishing_may_let_go_of_the_built_graph_and_still_counts_its_triples(tmp_path: Path) -> None:
+    """``keep_built=False`` (as ``civicgraph build`` publishes): the built graph's triples and source lines are
+    emptied once the last writer that reads them is done; release.json still counts every triple of graph.nt."""
+    dataset = read_dataset(DATA)
+    kept, let_go = build_graph(dataset), build_graph(dataset)
+    made = list(kept.plain)
+
+    publish(dataset, kept, tmp_path / "kept")
+    publish(dataset, let_go, tmp_path / "let-go", keep_built=False)
+
+    assert kept.plain == made and kept.sources  # by default the caller's graph is left as it was
+    assert let_go.plain == [] and let_go.plain_in_lines == [] and let_go.sources == {}
+    published = len((tmp_path / "let-go" / "graph.nt").read_bytes().splitlines())
+    assert let_go.size == kept.size == published == len(made)
+    for folder in ("kept", "let-go"):
+        assert json.loads((tmp_path / folder / "release.json").read_text(encoding="utf-8"))["triples"] == published
+    assert (tmp_path / "kept" / "catalog.ttl").read_bytes() == (tmp_path / "let-go" / "catalog.ttl").read_bytes()

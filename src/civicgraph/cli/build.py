@@ -88,12 +88,12 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
         )
     if report.warnings:
         click.echo(format_text(report, lang), err=True, nl=False)
-    published = publish(dataset, built, out_dir, progress=progress, full=full)
+    published = publish(dataset, built, out_dir, progress=progress, full=full, keep_built=False)
     written = published.folder
     unservable = publish_url_warning(dataset.settings.publish_url)
     if unservable is not None:
         click.echo(unservable[lang], err=True)
-    triples, reports, warnings = len(built.plain), len(dataset.reports), len(report.warnings)
+    triples, reports, warnings = built.size, len(dataset.reports), len(report.warnings)
     wrote = Message(
         f"zapisano {written} (trójki: {triples}, raporty: {reports}, ostrzeżenia: {warnings})",
         f"wrote {written} ({triples} triples, {reports} reports, {warnings} warnings)",

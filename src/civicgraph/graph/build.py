@@ -21,7 +21,7 @@ import re
 import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
@@ -71,6 +71,20 @@ class BuiltGraph:
     # The same triples in the byte order of their N-Triples lines, the order of graph.nt: found from the canonical
     # order subject by subject (:class:`_LineOrder`), far cheaper than sorting the serialized lines.
     plain_in_lines: list[PlainTriple]
+    size: int = field(init=False)  # the number of triples, kept when they are let go
+
+    def __post_init__(self) -> None:
+        self.size = len(self.plain)
+
+    def let_go(self) -> None:
+        """Empty the triples' lists, in place, and the source lines, once nothing will read them again
+        (``publish(..., keep_built=False)``, as ``civicgraph build`` publishes): what is written after them then
+        takes their place instead of adding to it. Only :attr:`size` is left."""
+        self.plain.clear()
+        self.plain_in_lines.clear()
+        self.sources.clear()
+        for made in ("triples", "graph"):  # the cached properties, if they were made
+            self.__dict__.pop(made, None)
 
     @cached_property
     def triples(self) -> list[ox.Triple]:

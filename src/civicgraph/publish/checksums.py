@@ -147,7 +147,7 @@ def write_release_info(release: Release, out: Path) -> None:
         "generator": f"civicgraph {__version__}",
         "base_iri": settings.base_iri,
         "publish_url": settings.publish_url,
-        "triples": len(release.triples),
+        "triples": release.size,
         "editions": [{"member": e.member, "year": e.year, "report": e.report_iri} for e in editions(release)],
     }
     text = json.dumps(info, ensure_ascii=False, indent=1) + "\n"

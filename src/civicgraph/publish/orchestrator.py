@@ -58,12 +58,16 @@ def publish(
     writers: list[Writer] | None = None,
     progress: Progress | None = None,
     full: bool = False,
+    keep_built: bool = True,
 ) -> Published:
     """Write every output of the release into ``out``, replacing an earlier release there in one step.
 
     ``out`` must be new, empty or an earlier release, and must not be or contain the data folder
     (:class:`civicgraph.util.folders.FolderRefused` otherwise, before anything is written). Files of the earlier
-    release that would come out the same are taken from it (:mod:`civicgraph.publish.reuse`), unless ``full``."""
+    release that would come out the same are taken from it (:mod:`civicgraph.publish.reuse`), unless ``full``.
+    Unless ``keep_built``, the built graph's triples and source lines are let go once no writer will read them
+    (:meth:`BuiltGraph.let_go`): ``civicgraph build`` has no use for them afterwards, and a three-year national
+    build then peaks 0.4 GiB lower."""
     progress = progress if progress is not None else Progress(enabled=False)
     with replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,)) as staging:
         reuse = Reuse() if full else Reuse.of(out)
@@ -72,7 +76,7 @@ def publish(
         for position, writer in enumerate(chosen):
             with progress.stage(f"publish: {writer.__name__}"):
                 writer(release, staging)
-            _let_go(release, later=set(chosen[position + 1 :]))
+            _let_go(release, later=set(chosen[position + 1 :]), built_too=not keep_built)
         reused = sum(reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
         if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
             sha256_of = listed_digests(staging / CHECKSUMS_FILE)
@@ -81,12 +85,18 @@ def publish(
 
 
 # The writers that read the graph's index besides the release's records and triples: it is made once, shared by
-# them, and let go after the last of them (see :func:`publish`).
+# them, and let go after the last of them (see :func:`publish`). The index is made from the triples, which the
+# writers of the graph files read too.
 _READ_THE_INDEX = {write_editions, write_tables, write_site}
+_READ_THE_TRIPLES = {write_graph_files, write_void, *_READ_THE_INDEX}
 
 
-def _let_go(release: Release, later: set[Writer]) -> None:
-    """Let go of the index once no later writer reads it: what the writers after it make (the catalogue's
-    triples) then takes its place instead of adding to it."""
+def _let_go(release: Release, later: set[Writer], built_too: bool) -> None:
+    """Let go of the index once no later writer reads it, and (``built_too``) of the built graph's triples and
+    source lines once none reads them: what the writers after them make (the catalogue's triples) then takes their
+    place instead of adding to them. Measured at three national years, for all processes: 3.32 GiB at the peak
+    instead of 3.72 with the triples kept (the catalogue's stage)."""
     if not later & _READ_THE_INDEX:
         forget_index(release)
+    if built_too and not later & _READ_THE_TRIPLES:
+        release.built.let_go()

@@ -45,6 +45,10 @@ class Release:
     built: BuiltGraph
     triples: list[PlainTriple]
     reuse: Reuse = field(default_factory=Reuse)
+    size: int = field(init=False)  # the number of triples, kept when they are let go (:meth:`BuiltGraph.let_go`)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", len(self.triples))  # frozen: set once, here
 
 
 Writer = Callable[[Release, Path], None]
