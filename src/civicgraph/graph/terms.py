@@ -74,8 +74,9 @@ def plain_triples(triples: Iterable[ox.Triple]) -> Iterator[PlainTriple]:
 class OxigraphTerms:
     """Plain terms made into Oxigraph's, for its serializers. Each IRI's ``NamedNode`` is made once and kept, as
     Oxigraph checks an IRI each time it makes one; triples and literals are made as they are asked for, so a
-    serializer that reads them one by one never holds more than a few (made and dropped: 0.2 µs a triple more than
-    serializing a list made before)."""
+    serializer that reads them one by one never holds more than a few. Making a triple costs Oxigraph 0.2 µs with
+    an IRI as its object and 1.5 µs with a literal (it tries the other kinds of term first): 1.5 s for a national
+    year's graph, each time it is written."""
 
     def __init__(self) -> None:
         self.nodes: dict[str, ox.NamedNode] = {}
