@@ -17,11 +17,11 @@ from civicgraph.util.resources import ontology_file, shapes_files, vocabularies_
 # are handed Oxigraph's terms, made from the plain triples as they write (:class:`OxigraphTerms`): for a national
 # graph that is 1.5 s per file, a triple with a literal object costing 1.5 µs to make, so the two processes
 # write the three files in the time of two of them.
-FORK_FROM = 100_000
+_FORK_MINIMUM = 100_000
 
 
 def write_graph_files(release: Release, out: Path) -> None:
-    if workers() > 1 and len(release.triples) >= FORK_FROM:
+    if workers() > 1 and len(release.triples) >= _FORK_MINIMUM:
         with forked(lambda _channel: _write_turtle(release, out)):
             _write_ntriples_and_jsonld(release, out)
     else:

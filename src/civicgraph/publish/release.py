@@ -115,14 +115,16 @@ class GraphIndex:
         node, literal = terms.node, terms.literal
         literals: dict[Lit, ox.Literal] = {}  # a national year's 374,000 literal objects are 62,000 literals
         properties: dict[str, list[Term]] = {}
-        last, start = "", 0
+        last: str | None = None
+        start = 0
         for position, (s, p, o) in enumerate(triples):
             if s != last:
                 if type(s) is not str:
                     raise ValueError(f"a blank node as a subject in a published graph: {s}")
                 if s in by_subject:
                     raise ValueError(f"the triples of {s} do not follow each other")
-                spans[last] = (start, position)
+                if last is not None:  # the previous subject's run ends here
+                    spans[last] = (start, position)
                 last, start = s, position
                 properties = by_subject[s] = {}
             obj: Term
@@ -146,8 +148,8 @@ class GraphIndex:
                 properties[p] = [obj]
             else:
                 values.append(obj)
-        spans[last] = (start, len(triples))
-        spans.pop("", None)
+        if last is not None:
+            spans[last] = (start, len(triples))
         # the canonical order gives the subjects sorted already: sorting them is one linear pass
         return cls(base, triples, by_subject, spans, incoming, sorted(by_subject))
 
