@@ -34,37 +34,37 @@ def workers() -> int:
     return min(len(os.sched_getaffinity(0)), MAX_WORKERS)
 
 
-def in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], None], minimum: int = 64) -> None:
-    """``work`` done on shares of ``items``, one share per process (every ``workers()``-th item).
+def in_parallel(
+    items: Sequence[T],
+    work: Callable[[Sequence[T]], None],
+    minimum: int = 64,
+    piece: int = 16,
+    besides: Sequence[Callable[[], None]] = (),
+) -> None:
+    """``work`` done on pieces of ``items`` (runs of ``piece`` items), and the jobs ``besides``, each piece and job
+    dealt to whichever process asks next (:class:`Dealer`): the process that works faster takes more. The jobs are
+    dealt first, so that a long one does not end the work alone.
 
-    Each share's files are written by one process, from the same data, so the output does not depend on the
-    number of cores. With fewer than ``minimum`` items the work is done here.
+    Each piece's files are written by one process, from the same data, so the output does not depend on the
+    number of cores or on who took which piece. With fewer than ``minimum`` items all is done here.
     """
+    pieces = [partial(work, items[start : start + piece]) for start in range(0, len(items), piece)]
+    jobs: list[Callable[[], None]] = [*besides, *pieces]
     count = workers()
     if count < 2 or len(items) < minimum:
-        work(items)
+        for job in jobs:
+            job()
         return
-    context = multiprocessing.get_context("fork")
-    pipes = [context.Pipe(duplex=False) for _ in range(1, count)]
-    children = [
-        context.Process(target=_reporting, args=(work, sender, items[share::count]))
-        for share, (_receiver, sender) in enumerate(pipes, start=1)
-    ]
-    for child in children:
-        child.start()
-    for _receiver, sender in pipes:
-        sender.close()
-    try:
-        work(items[0::count])
-    finally:
-        for child in children:
-            child.join()
-    for child, (receiver, _sender) in zip(children, pipes, strict=True):
-        sent = _sent_error(receiver)
-        if sent is not None:
-            raise sent
-        if child.exitcode != 0:
-            raise _failed(child.exitcode)
+    dealer = Dealer()
+
+    def dealt(_channel: Connection | None = None) -> None:
+        while (number := dealer.deal()) < len(jobs):
+            jobs[number]()
+
+    with ExitStack() as children:
+        for _child in range(1, count):
+            children.enter_context(forked(dealt))
+        dealt()
 
 
 def map_in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], list[R]], minimum: int = 64) -> list[R]:

@@ -251,8 +251,10 @@ def write_site(release: Release, out: Path) -> None:
                     html = render_page(model, reader, templates, page, lang, jsonld)
                     Path(str(target) + file_of("", lang)).write_bytes(html.encode())
 
-        in_parallel(list(model.pages.values()), write)
-        _write_documents(model, reader, env, site, regions)
+        # the pages that show no single resource are one more job, dealt first, as the pages are
+        in_parallel(
+            list(model.pages.values()), write, besides=[lambda: _write_documents(model, reader, env, site, regions)]
+        )
         (site / "sitemap.xml").write_bytes(sitemap(model, regions))
         (out / ".htaccess").write_bytes(htaccess(model.settings).encode())
 
