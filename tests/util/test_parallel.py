@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -42,9 +42,24 @@ def test_a_child_that_failed_while_the_parent_waits_for_it_is_raised_caused_by_t
     assert isinstance(raised.value.__cause__, EOFError)
 
 
-def _fill_the_disk(share: Sequence[int]) -> None:
-    if 1 in share:  # the child's share: the parent's share is [0, 2, ...] with two processes
-        raise OSError(errno.ENOSPC, "No space left on device", "dist/site/page.html")
+_PARENT = os.getpid()
+
+
+def _in_the_child_only(fail: Callable[[], None]) -> Callable[[Sequence[int]], None]:
+    """Work that fails in the forked child; the parent is slow at its piece, so that the child takes the other one
+    (pieces are dealt to whichever process asks first)."""
+
+    def work(share: Sequence[int]) -> None:
+        if os.getpid() == _PARENT:
+            time.sleep(0.3)
+        else:
+            fail()
+
+    return work
+
+
+def _fill_the_disk() -> None:
+    raise OSError(errno.ENOSPC, "No space left on device", "dist/site/page.html")
 
 
 def test_a_full_disk_in_a_worker_is_the_workers_error_in_the_parent_and_prints_nothing(
@@ -52,20 +67,54 @@ def test_a_full_disk_in_a_worker_is_the_workers_error_in_the_parent_and_prints_n
 ) -> None:
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     with pytest.raises(OSError) as raised:
-        parallel.in_parallel(list(range(100)), _fill_the_disk)
+        parallel.in_parallel(list(range(100)), _in_the_child_only(_fill_the_disk), piece=50)
     assert (raised.value.errno, raised.value.filename) == (errno.ENOSPC, "dist/site/page.html")
+    assert "raised in a forked worker process" in raised.value.__notes__[0]
     assert capfd.readouterr().err == ""
 
 
 def test_a_worker_that_dies_without_an_error_is_named_by_its_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-
-    def die(share: Sequence[int]) -> None:
-        if 1 in share:
-            os._exit(7)
-
     with pytest.raises(RuntimeError, match=r"^a worker process ended with exit code 7 before finishing its work$"):
-        parallel.in_parallel(list(range(100)), die)
+        parallel.in_parallel(list(range(100)), _in_the_child_only(lambda: os._exit(7)), piece=50)
+
+
+def _record(folder: Path, name: str) -> None:
+    """A file named for what was done, holding the pid that did it; made only if it is not there yet."""
+    with (folder / name).open("x") as file:
+        file.write(str(os.getpid()))
+
+
+def _done_by(folder: Path) -> dict[str, int]:
+    return {path.name: int(path.read_text()) for path in folder.iterdir()}
+
+
+def test_every_item_and_job_is_done_once_and_the_faster_process_takes_more_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+
+    def work(share: Sequence[int]) -> None:
+        for item in share:
+            _record(tmp_path, f"item-{item}")
+        if os.getpid() == _PARENT:
+            time.sleep(0.05)  # the parent is slow: pieces dealt as asked for go mostly to the child
+
+    parallel.in_parallel(list(range(400)), work, piece=10, besides=[lambda: _record(tmp_path, "job")])
+
+    done = _done_by(tmp_path)
+    assert sorted(done) == sorted(["job", *(f"item-{n}" for n in range(400))])  # each once ("x" mode)
+    pieces_by_child = len({n // 10 for n in range(400) if done[f"item-{n}"] != _PARENT})
+    assert pieces_by_child > 30  # of 40 pieces; shares fixed beforehand would have given it 20
+
+
+def test_the_jobs_besides_the_items_are_dealt_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # one process: it takes everything in the order dealt
+    done: list[object] = []
+    parallel.in_parallel(
+        list(range(5)), lambda share: done.append(list(share)), piece=2, besides=[lambda: done.append("job")]
+    )
+    assert done == ["job", [0, 1], [2, 3], [4]]
 
 
 def test_an_error_of_the_parent_stops_the_child_and_is_raised_as_it_is() -> None:
