@@ -68,10 +68,11 @@ def in_parallel(
 
 
 def map_in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], list[R]], minimum: int = 64) -> list[R]:
-    """``work`` done on shares of ``items`` as :func:`in_parallel` shares them, for work that gives one result per
-    item of its share, in order: the results of all items, in the order of ``items``. A child's results come back
-    pickled: they must be picklable, and sharing pays only when making them costs more than pickling them
-    (a national dataset's reports: read in 1.6 s per half, a half sent in 0.5 s)."""
+    """``work`` done on shares of ``items``, every ``workers()``-th item to each process, for work that gives one
+    result per item of its share, in order: the results of all items, in the order of ``items``. Shares fixed
+    beforehand, not dealt (:func:`in_parallel`): the child sends its share's results back at once, pickled. They
+    must be picklable, and sharing pays only when making them costs more than pickling them (a national dataset's
+    reports: read in 1.6 s per half, a half sent in 0.5 s)."""
     count = workers()
     if count < 2 or len(items) < minimum:
         return work(items)
