@@ -22,9 +22,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from civicgraph.graph.build import ntriples_form
 from civicgraph.graph.terms import plain_triples
 from civicgraph.publish.release import GraphIndex
 from civicgraph.util.errors import Failure, Message
+from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, DCT, ORG, RDF_TYPE, SCHEMA
 
 GRAPH_FILE = "graph.nt"
@@ -136,14 +138,19 @@ def read_release(folder: Path) -> GraphIndex:
                 f"{folder}: no {GRAPH_FILE} here; give a folder written by `civicgraph build`",
             )
         )
-    try:
-        triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)]
-    except SyntaxError as error:
-        raise Failure(
-            Message(f"{path}: to nie jest poprawny plik N-Triples: {error}", f"{path}: not valid N-Triples: {error}")
-        ) from None
-    triples.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    return GraphIndex.of(list(plain_triples(triples)), base="")
+    with paused_cycle_collector():  # a million small tuples: collections would only re-scan them
+        try:
+            triples = list(plain_triples(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)))
+        except SyntaxError as error:
+            raise Failure(
+                Message(
+                    f"{path}: to nie jest poprawny plik N-Triples: {error}", f"{path}: not valid N-Triples: {error}"
+                )
+            ) from None
+        # grouped by subject, each subject's values in the canonical order (rdf:type first, then by predicate and
+        # by the object's N-Triples form), as the index of a build holds them
+        triples.sort(key=lambda t: (t[0], t[1] != RDF_TYPE, t[1], ntriples_form(t[2])))
+        return GraphIndex.of(triples, base="")
 
 
 def edition_of(folder: Path) -> str | None:
