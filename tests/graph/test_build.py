@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from civicgraph.cli.main import main
-from civicgraph.graph.build import BuiltGraph, _Builder, build_graph, ntriples_form
+from civicgraph.graph.build import BuiltGraph, _Builder, build_graph, grouped_by_subject, ntriples_form
 from civicgraph.graph.rdfio import sorted_triples, used_prefixes
 from civicgraph.graph.terms import Lit, oxigraph_triples, plain_triples
 from civicgraph.publish.orchestrator import publish
@@ -159,3 +159,22 @@ def test_the_ntriples_order_holds_for_any_subjects_and_predicates(
             builder.add(subject, predicate, Lit(f"v{number}", RDF_LANG_STRING, "pl") if predicate != RDF_TYPE else obj)
     triples = list(oxigraph_triples(builder.sorted_triples()))
     assert _lines(list(oxigraph_triples(builder.plain_in_lines))) == sorted(_lines(triples))
+
+
+def test_grouped_by_subject_is_the_order_of_the_terms_as_oxigraph_prints_them() -> None:
+    """The pages of the ontology, the vocabularies and the shapes list triples in this order: sorting the plain
+    terms must give what sorting Oxigraph's triples by their printed forms gave."""
+    vocabulary = "https://w3id.org/civicgraph/vocab/hedge"
+    label = "http://www.w3.org/2004/02/skos/core#prefLabel"
+    triples = [
+        ox.Triple(ox.NamedNode(vocabulary), ox.NamedNode(label), ox.Literal("dopowiedzenie", language="pl")),
+        ox.Triple(ox.NamedNode(vocabulary), ox.NamedNode(RDF_TYPE), ox.NamedNode("https://example.org/Scheme")),
+        # "<…/hedge/nearly>" sorts before "<…/hedge>" ("/" before ">"), though "…/hedge" sorts first alone
+        ox.Triple(ox.NamedNode(f"{vocabulary}/nearly"), ox.NamedNode(label), ox.Literal("prawie", language="pl")),
+        ox.Triple(ox.NamedNode(f"{vocabulary}/nearly"), ox.NamedNode(label), ox.Literal('"nearly"', language="en")),
+    ]
+    printed = sorted(
+        triples, key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object))
+    )
+    assert grouped_by_subject(plain_triples(triples)) == list(plain_triples(printed))
+    assert [s for s, _p, _o in grouped_by_subject(plain_triples(triples))][::2] == [f"{vocabulary}/nearly", vocabulary]

@@ -22,12 +22,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from civicgraph.graph.build import ntriples_form
+from civicgraph.graph.build import grouped_by_subject
 from civicgraph.graph.terms import plain_triples
 from civicgraph.publish.release import GraphIndex
 from civicgraph.util.errors import Failure, Message
 from civicgraph.util.gcpause import paused_cycle_collector
-from civicgraph.util.iris import CG, DCT, ORG, RDF_TYPE, SCHEMA
+from civicgraph.util.iris import CG, DCT, ORG, SCHEMA
 
 GRAPH_FILE = "graph.nt"
 RELEASE_FILE = "release.json"
@@ -140,16 +140,15 @@ def read_release(folder: Path) -> GraphIndex:
         )
     with paused_cycle_collector():  # a million small tuples: collections would only re-scan them
         try:
-            triples = list(plain_triples(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)))
+            triples = grouped_by_subject(
+                plain_triples(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
+            )
         except SyntaxError as error:
             raise Failure(
                 Message(
                     f"{path}: to nie jest poprawny plik N-Triples: {error}", f"{path}: not valid N-Triples: {error}"
                 )
             ) from None
-        # grouped by subject, each subject's values in the canonical order (rdf:type first, then by predicate and
-        # by the object's N-Triples form), as the index of a build holds them
-        triples.sort(key=lambda t: (t[0], t[1] != RDF_TYPE, t[1], ntriples_form(t[2])))
         return GraphIndex.of(triples, base="")
 
 

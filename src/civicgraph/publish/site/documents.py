@@ -14,13 +14,14 @@ from typing import Any
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from civicgraph.graph.build import grouped_by_subject
 from civicgraph.graph.terms import PlainTriple, plain_triples
 from civicgraph.publish.negotiation import SHAPES_IRI
 from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.model import Page, SiteModel
 from civicgraph.publish.site.parts import View
-from civicgraph.util.iris import RDF_TYPE, SKOS
+from civicgraph.util.iris import SKOS
 from civicgraph.util.resources import shapes_files, vocabularies_file
 
 SH = "http://www.w3.org/ns/shacl#"
@@ -32,9 +33,8 @@ _TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
 
 def vocabulary_triples() -> list[PlainTriple]:
     """The concept schemes' triples in canonical order (the vocabularies have no blank nodes)."""
-    triples = [q.triple for q in ox.parse(path=str(vocabularies_file()), format=ox.RdfFormat.TURTLE)]
-    triples.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    return list(plain_triples(triples))
+    triples = (q.triple for q in ox.parse(path=str(vocabularies_file()), format=ox.RdfFormat.TURTLE))
+    return grouped_by_subject(plain_triples(triples))
 
 
 def vocab_index_context(model: SiteModel, lang: str) -> dict[str, Any]:
@@ -57,8 +57,7 @@ def shapes_index() -> tuple[GraphIndex, list[ox.Triple]]:
     """The shapes' named-node triples, indexed (the blank nodes of their lists are shown as their members)."""
     triples = [q.triple for path in shapes_files() for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
     named = [t for t in triples if isinstance(t.subject, ox.NamedNode) and not isinstance(t.object, ox.BlankNode)]
-    named.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    return GraphIndex.of(list(plain_triples(named)), SHAPES_IRI), triples
+    return GraphIndex.of(grouped_by_subject(plain_triples(named)), SHAPES_IRI), triples
 
 
 def shapes_context(model: SiteModel, lang: str) -> dict[str, Any]:

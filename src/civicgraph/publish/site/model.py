@@ -14,13 +14,14 @@ from functools import cached_property
 
 import pyoxigraph as ox
 
+from civicgraph.graph.build import grouped_by_subject
 from civicgraph.graph.terms import PlainTriple, plain_triples
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, section_of
 from civicgraph.publish.release import GraphIndex, Release, graph_index
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.words import EXTERNAL_LABELS
 from civicgraph.source.records import Member
-from civicgraph.util.iris import CG, CGV, DCT, RDF_TYPE, RDFS, SKOS
+from civicgraph.util.iris import CG, CGV, DCT, RDFS, SKOS
 from civicgraph.util.resources import ontology_file
 
 # The properties a label is read from, in this order (as GraphIndex.label reads them).
@@ -208,10 +209,9 @@ class SiteModel:
 
 def ontology_triples() -> list[PlainTriple]:
     """The ontology's triples in canonical order (named nodes only: civicgraph's ontology has no blank nodes)."""
-    triples = [
+    triples = (
         q.triple
         for q in ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode | ox.Literal)
-    ]
-    triples.sort(key=lambda t: (str(t.subject), t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object)))
-    return list(plain_triples(triples))
+    )
+    return grouped_by_subject(plain_triples(triples))
