@@ -171,7 +171,7 @@ def write_turtle(
     prefixes: dict[str, str] | None = None,
 ) -> None:
     """Turtle with the prefixes the triples use: ``prefixes`` when the caller knows them (the build does, see
-    :attr:`civicgraph.build.BuiltGraph.prefixes`; the triples may then come one by one), else those
+    :attr:`civicgraph.graph.build.BuiltGraph.prefixes`; the triples may then come one by one), else those
     :func:`used_prefixes` finds."""
     if prefixes is None:
         triples = list(triples)  # read twice: for the prefixes they use, then written
