@@ -25,7 +25,7 @@ from pathlib import Path
 
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.jsonld import write_compact_jsonld
-from civicgraph.graph.rdfio import write_ntriples, write_turtle
+from civicgraph.graph.rdfio import used_prefixes, write_few_ntriples, write_rdfxml, write_turtle
 from civicgraph.graph.terms import PlainTriple, Term, oxigraph_triples
 from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
@@ -143,6 +143,9 @@ def _last(iri: str) -> str:
 
 
 EDITION_FILES = (".ttl", ".nt", ".jsonld")
+# Not an edition file, but written with them from the same triples: the RDF/XML of the report's page on the site
+# (SITE_DIR/report/{teryt}/{year}.rdf), its triples in the order of the edition's N-Triples lines.
+PAGE_RDFXML = ".rdf"
 
 
 def edition_key(dataset: Dataset, report: Report) -> str:
@@ -161,15 +164,19 @@ def _edition_of(report: Report, base: str) -> Edition:
 
 
 def write_editions(release: Release, out: Path) -> None:
-    """Every edition's Turtle, N-Triples and JSON-LD (the context embedded: each file stands alone); an edition
-    whose files the release being replaced holds, made from the same records, is taken from it."""
+    """Every edition's Turtle, N-Triples and JSON-LD (the context embedded: each file stands alone), and the
+    RDF/XML of its report's page (:data:`PAGE_RDFXML`); an edition whose files the release being replaced holds,
+    made from the same records, is taken from it."""
     dataset, reuse = release.dataset, release.reuse
     base = dataset.settings.base_iri
     (out / EDITIONS_DIR).mkdir(exist_ok=True)
+    for folder in sorted({(out / _edition_of(report, base).page_file("")).parent for report in dataset.reports}):
+        folder.mkdir(parents=True, exist_ok=True)  # before a page's file is taken from the earlier release
     to_write = []
     for report in sorted(dataset.reports, key=lambda r: (r.member, r.year)):
         key = edition_key(dataset, report)
-        files = [_edition_of(report, base).file(suffix) for suffix in EDITION_FILES]
+        edition = _edition_of(report, base)
+        files = [*(edition.file(suffix) for suffix in EDITION_FILES), edition.page_file(PAGE_RDFXML)]
         for file in files:
             reuse.declare(file, key)
         if not reuse.take_all(files, out):
@@ -180,8 +187,10 @@ def write_editions(release: Release, out: Path) -> None:
             edition = _edition_of(report, base)
             triples = edition_triples(index, dataset, report)
             made = list(oxigraph_triples(triples))  # for Oxigraph's serializers
-            write_turtle(made, out / edition.file(".ttl"))
-            write_ntriples(made, out / edition.file(".nt"))
+            prefixes = used_prefixes(made)  # one look through the triples for both formats that abbreviate
+            write_turtle(made, out / edition.file(".ttl"), prefixes=prefixes)
+            in_lines = write_few_ntriples(made, out / edition.file(".nt"))
+            write_rdfxml(in_lines, out / edition.page_file(PAGE_RDFXML), prefixes=prefixes)
             write_compact_jsonld(triples, out / edition.file(".jsonld"), base)
 
     if not to_write:

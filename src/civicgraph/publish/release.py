@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.graph.terms import Lit, OxigraphTerms, PlainTriple
+from civicgraph.publish.negotiation import SITE_DIR
 from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Settings
 from civicgraph.util.errors import Failure, Message
@@ -271,6 +272,10 @@ class Edition:
 
     def file(self, suffix: str) -> str:
         return f"{EDITIONS_DIR}/{self.key}{suffix}"
+
+    def page_file(self, suffix: str) -> str:
+        """A file of the report's page on the site: its path is its IRI's below the base."""
+        return f"{SITE_DIR}/report/{self.member}/{self.year}{suffix}"
 
 
 def editions(release: Release) -> list[Edition]:

@@ -34,14 +34,13 @@ from markupsafe import Markup
 
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import (
-    declared_prefixes,
     used_prefixes,
     write_ntriples,
-    write_own_ntriples_as_rdfxml,
     write_rdfxml,
     write_turtle,
 )
 from civicgraph.graph.terms import PlainTriple, oxigraph_triples
+from civicgraph.publish.editions import EDITION_FILES
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
 from civicgraph.publish.release import Edition, Release, build_date, editions
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
@@ -232,16 +231,9 @@ def write_site(release: Release, out: Path) -> None:
                 target = site / page.path
                 edition = reports.get(page.iri)
                 if edition is not None:  # the report's edition: the part of the graph the report states
-                    for suffix in (".ttl", ".nt", ".jsonld"):
+                    # its RDF/XML was written with the edition's files (editions.PAGE_RDFXML)
+                    for suffix in EDITION_FILES:
                         _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
-                    # RDF/XML is not an edition file: the edition's own triples, read back in their order, with
-                    # the prefixes its Turtle declares (those of the same triples)
-                    if not reuse.take(f"{SITE_DIR}/{page.path}.rdf", out):
-                        write_own_ntriples_as_rdfxml(
-                            out / edition.file(".nt"),
-                            Path(f"{target}.rdf"),
-                            prefixes=declared_prefixes(out / edition.file(".ttl")),
-                        )
                 if reuse.take_all(reusable.get(page.iri, []), out):
                     continue
                 if edition is None:
@@ -266,8 +258,8 @@ def _declare_reusable(release: Release, model: SiteModel, reports: dict[str, Edi
     A local government's page, and the page of each of its reports, show only its own reports (a membership joins
     what they state across the years), the records those name (the members and organisations of their editions),
     its own record, the settings and the release date: so their files are made from the keys of its editions, its
-    record and those. A report page's RDF/XML is made from its edition's files alone: its edition's key. The
-    pages that list local governments or organisations (home, voivodeships, organisations) are always written."""
+    record and those. A report page's RDF/XML is written, and declared, with its edition's files. The pages that
+    list local governments or organisations (home, voivodeships, organisations) are always written."""
     reuse, dataset = release.reuse, release.dataset
     settings = key_of(dataset.settings, build_date(dataset.settings).isoformat(), skip=NOT_PUBLISHED)
     editions_of: dict[str, list[Edition]] = {}
@@ -289,8 +281,6 @@ def _declare_reusable(release: Release, model: SiteModel, reports: dict[str, Edi
             for file in files:
                 reuse.declare(file, key)
             reusable[page.iri] = files
-        for edition, edition_key in zip(own, edition_keys, strict=True):
-            reuse.declare(f"{SITE_DIR}/{model.path_of(edition.report_iri)}.rdf", edition_key)
     return reusable
 
 
