@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from civicgraph.cli.main import main
 from civicgraph.graph.build import BuiltGraph, _Builder, build_graph, grouped_by_subject, ntriples_form
-from civicgraph.graph.rdfio import sorted_triples, used_prefixes
-from civicgraph.graph.terms import Lit, oxigraph_triples, plain_triples
+from civicgraph.graph.rdfio import sorted_triples, used_prefixes, used_prefixes_of_plain
+from civicgraph.graph.terms import Blank, Lit, PlainTriple, oxigraph_triples, plain_triples
 from civicgraph.publish.orchestrator import publish
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
@@ -69,6 +69,31 @@ def test_the_vocabularies_are_part_of_the_graph(built: BuiltGraph, dataset: Data
 def test_the_prefixes_are_those_the_triples_use(fixture: str, request: pytest.FixtureRequest) -> None:
     graph: BuiltGraph = request.getfixturevalue(fixture)
     assert graph.prefixes == used_prefixes(graph.triples)
+    assert used_prefixes_of_plain(graph.plain) == graph.prefixes
+
+
+def test_the_prefixes_of_plain_triples_are_those_turtle_writes() -> None:
+    """A prefix per namespace of what Turtle writes: subjects, predicates but rdf:type, objects, datatypes shown
+    (not xsd:string, not a language-tagged literal's); never of a blank node's label."""
+    skos, dct, xsd = (
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://purl.org/dc/terms/",
+        "http://www.w3.org/2001/XMLSchema#",
+    )
+    organization = "http://www.w3.org/ns/org#Organization"
+    triples: list[PlainTriple] = [
+        (Blank("b0"), f"{skos}prefLabel", Lit("nazwa", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", "pl")),
+        (organization, RDF_TYPE, f"{skos}Concept"),
+        (organization, f"{dct}title", Lit("x", XSD_STRING, None)),
+        (organization, f"{dct}date", Lit("2023", f"{xsd}gYear", None)),
+    ]
+    assert used_prefixes_of_plain(triples) == {
+        "dct": "http://purl.org/dc/terms/",
+        "org": "http://www.w3.org/ns/org#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+    }
+    assert used_prefixes_of_plain(triples[2:3]) == {"dct": dct, "org": "http://www.w3.org/ns/org#"}
 
 
 def test_without_vocabularies_no_concept_scheme_prefix_but_those_used(dataset: Dataset) -> None:

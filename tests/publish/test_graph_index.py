@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pyoxigraph as ox
 import pytest
 
 from civicgraph.graph.terms import Blank, Lit
@@ -74,11 +73,16 @@ def test_a_subjects_triples_are_its_run_of_the_triples_given() -> None:
     assert index.referrers(BASE + "a", "https://example.org/next") == [BASE + "b"]
 
 
-def test_the_values_are_oxigraph_terms_each_made_once() -> None:
+def test_the_values_are_the_triples_own_terms_and_the_types_are_indexed() -> None:
     index = GraphIndex.of(TRIPLES, BASE)
-    assert index.objects(BASE + "a", RDF_TYPE) == [ox.NamedNode(THING)]
-    assert index.objects(BASE + "a", LABEL) == [ox.Literal("a"), ox.Literal("a", language="pl")]
-    assert index.objects(BASE + "b", LABEL)[0] is index.objects(BASE + "a", LABEL)[0]
+    assert index.objects(BASE + "a", RDF_TYPE) == [THING]
+    assert index.objects(BASE + "a", RDF_TYPE)[0] is TRIPLES[0][2]  # the triple's own str, not a copy
+    assert index.objects(BASE + "a", LABEL) == [TRIPLES[1][2], TRIPLES[2][2]]
+    assert index.iris(BASE + "b", "https://example.org/next") == [BASE + "a"]
+    assert index.literal(BASE + "a", LABEL) == "a" and index.literal(BASE + "a", LABEL, "en") == "a"
+    assert index.types(BASE + "a") == [THING] and index.types(BASE + "b") == []
+    assert index.of_type(THING) == [BASE + "a"] and index.has_type(BASE + "a", THING)
+    assert index.referrers(THING, RDF_TYPE) == []  # a type is no incoming link
 
 
 def test_triples_whose_subjects_do_not_follow_each_other_are_refused() -> None:

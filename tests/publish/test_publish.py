@@ -18,8 +18,14 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from civicgraph.graph.build import BuiltGraph, build_graph, canonical_decimal
 from civicgraph.publish import release as release_module
+from civicgraph.publish.checksums import write_checksums, write_release_info
+from civicgraph.publish.editions import write_editions
 from civicgraph.publish.orchestrator import publish
+from civicgraph.publish.release import Release
+from civicgraph.publish.tables import write_tables
+from civicgraph.publish.void import write_void
 from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
 
 from ..conftest import DATA, ROOT
 
@@ -151,3 +157,32 @@ def test_publishing_may_let_go_of_the_built_graph_and_still_counts_its_triples(t
     for folder in ("kept", "let-go"):
         assert json.loads((tmp_path / folder / "release.json").read_text(encoding="utf-8"))["triples"] == published
     assert (tmp_path / "kept" / "catalog.ttl").read_bytes() == (tmp_path / "let-go" / "catalog.ttl").read_bytes()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+) -> None:
+    """publish() hands VoID's and the tables' work to the editions' writer, which deals it with its own: the files
+    are those the writers write one after the other, also when every edition is taken from the earlier release
+    (nothing dealt) and when no editions' writer follows."""
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    for writer in (write_void, write_tables, write_editions):
+        writer(Release(dataset, built, built.plain), alone)
+    expected = _files(alone)
+    assert {"void.ttl", "memberships.csv", "csv-metadata.json", "editions/3064011-2023.nt"} <= expected.keys()
+
+    writers = [write_void, write_tables, write_editions, write_release_info, write_checksums]
+    first = publish(dataset, built, tmp_path / "dealt", writers=writers)
+    dealt = {name: data for name, data in _files(first.folder).items() if name in expected}
+    assert first.editions_reused == 0 and dealt == expected
+    again = publish(dataset, built, tmp_path / "dealt", writers=writers)
+    dealt = {name: data for name, data in _files(again.folder).items() if name in expected}
+    assert again.editions_reused == 1 and dealt == expected
+
+    publish(dataset, built, tmp_path / "void-only", writers=[write_void])
+    assert (tmp_path / "void-only" / "void.ttl").read_bytes() == expected["void.ttl"]

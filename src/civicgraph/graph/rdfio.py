@@ -88,6 +88,27 @@ def used_prefixes(triples: Iterable[ox.Triple], extra: dict[str, str] | None = N
     return prefixes_for(written_iris(triples), extra)
 
 
+def used_prefixes_of_plain(triples: Iterable[PlainTriple]) -> dict[str, str]:
+    """:func:`used_prefixes` of plain triples (:mod:`civicgraph.graph.terms`): for a writer that holds them beside
+    the Oxigraph triples it makes of them (an edition, a page), read without crossing into Oxigraph's terms, which
+    makes a new ``str`` for each part read (at a national year: 1 s of the editions' and the pages' work)."""
+    iris: set[str] = set()
+    predicates: set[str] = set()
+    add = iris.add
+    for subject, predicate, obj in triples:
+        if type(subject) is str:  # not a Blank
+            add(subject)
+        predicates.add(predicate)
+        if type(obj) is str:
+            add(obj)
+        elif type(obj) is Lit and obj.language is None:
+            add(obj.datatype)
+    predicates.discard(RDF_TYPE)  # written `a`
+    iris |= predicates
+    iris.discard(XSD_STRING)
+    return prefixes_for(iris)
+
+
 def written_iris(triples: Iterable[ox.Triple]) -> set[str]:
     """The IRIs a Turtle file of the triples writes: those of subjects, of predicates but ``rdf:type`` (written
     ``a``), of objects, and the datatypes of literals that show one (neither ``xsd:string`` nor a language tag)."""

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.jsonld import write_compact_jsonld
-from civicgraph.graph.rdfio import used_prefixes, write_few_ntriples, write_rdfxml, write_turtle
+from civicgraph.graph.rdfio import used_prefixes_of_plain, write_few_ntriples, write_rdfxml, write_turtle
 from civicgraph.graph.terms import PlainTriple, Term, oxigraph_triples
 from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
@@ -187,14 +187,17 @@ def write_editions(release: Release, out: Path) -> None:
             edition = _edition_of(report, base)
             triples = edition_triples(index, dataset, report)
             made = list(oxigraph_triples(triples))  # for Oxigraph's serializers
-            prefixes = used_prefixes(made)  # one look through the triples for both formats that abbreviate
+            prefixes = used_prefixes_of_plain(triples)  # for both formats that abbreviate
             write_turtle(made, out / edition.file(".ttl"), prefixes=prefixes)
             in_lines = write_few_ntriples(made, out / edition.file(".nt"))
             write_rdfxml(in_lines, out / edition.page_file(PAGE_RDFXML), prefixes=prefixes)
             write_compact_jsonld(triples, out / edition.file(".jsonld"), base)
 
+    besides = release.take_besides()  # other writers' work, dealt with the editions (see publish())
     if not to_write:
+        for job in besides:
+            job()
         return
     with paused_cycle_collector():
         index = graph_index(release)
-        in_parallel(to_write, write)
+        in_parallel(to_write, write, besides=besides)

@@ -8,6 +8,7 @@ keeps the old release intact. The output folder is replaced only when it is new,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from civicgraph.graph.build import BuiltGraph
@@ -32,12 +33,12 @@ WRITERS: list[Writer] = [
     write_graph_files,
     write_void,
     copy_ontology_and_shapes,
-    write_editions,
     write_tables,
+    write_danegovpl,
+    write_editions,
     write_site,
     write_release_info,
     write_catalog,
-    write_danegovpl,
     write_checksums,
 ]
 
@@ -74,8 +75,13 @@ def publish(
         release = Release(dataset, built, built.plain, reuse)
         chosen = writers if writers is not None else WRITERS
         for position, writer in enumerate(chosen):
+            if writer in _DEALT_WITH_EDITIONS and write_editions in chosen[position + 1 :]:
+                release.besides.append(partial(writer, release, staging))
+                continue
             with progress.stage(f"publish: {writer.__name__}"):
                 writer(release, staging)
+            for job in release.take_besides():  # left by a writer that dealt none
+                job()
             _let_go(release, later=set(chosen[position + 1 :]), built_too=not keep_built)
         reused = sum(reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
         if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
@@ -83,6 +89,11 @@ def publish(
             reuse.write_record(staging, out, sha256_of, remembered_sha1(release, staging))
     return Published(out.resolve(), len(dataset.reports), reused)
 
+
+# Writers whose work the editions' writer deals with its own (``Release.besides``), to whichever process asks first:
+# alone, their 3 s at a national year kept the other core idle. They read no file another writer writes; what they
+# write, only the catalogue and SHA256SUMS read.
+_DEALT_WITH_EDITIONS = {write_void, write_tables, write_danegovpl}
 
 # The writers that read the graph's index besides the release's records and triples: it is made once, shared by
 # them, and let go after the last of them (see :func:`publish`). The index is made from the triples, which the

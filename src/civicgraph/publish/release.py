@@ -13,13 +13,10 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import cached_property
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from civicgraph.graph.build import BuiltGraph
-from civicgraph.graph.terms import Lit, OxigraphTerms, PlainTriple
+from civicgraph.graph.terms import Lit, PlainTriple, Term
 from civicgraph.publish.negotiation import SITE_DIR
 from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Settings
@@ -29,8 +26,6 @@ from civicgraph.util.iris import DCT, RDF_TYPE, RDFS, SKOS
 EDITIONS_DIR = "editions"
 CHECKSUMS_FILE = "SHA256SUMS"
 RELEASE_FILE = "release.json"
-
-Term = ox.NamedNode | ox.Literal
 
 # Predicates whose value names a resource, in the order a label is looked for.
 _LABEL_PREDICATES = (f"{SKOS}prefLabel", f"{DCT}title", f"{RDFS}label")
@@ -47,9 +42,18 @@ class Release:
     triples: list[PlainTriple]
     reuse: Reuse = field(default_factory=Reuse)
     size: int = field(init=False)  # the number of triples, kept when they are let go (:meth:`BuiltGraph.let_go`)
+    # Writers' work left for the next writer that deals its own between processes to deal with it (the ``besides``
+    # of :func:`civicgraph.util.parallel.in_parallel`); see :func:`civicgraph.publish.orchestrator.publish`.
+    besides: list[Callable[[], None]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "size", len(self.triples))  # frozen: set once, here
+
+    def take_besides(self) -> list[Callable[[], None]]:
+        """The work left to be dealt, each job given once."""
+        taken = list(self.besides)
+        self.besides.clear()
+        return taken
 
 
 Writer = Callable[[Release, Path], None]
@@ -88,8 +92,9 @@ def build_date(settings: Settings) -> date:
 
 @dataclass
 class GraphIndex:
-    """The triples of a release grouped by subject, with the incoming links of every IRI: the values as Oxigraph
-    terms, each subject's triples as the run of the plain triples (:mod:`civicgraph.graph.terms`) they are.
+    """The triples of a release grouped by subject, with the incoming links of every IRI and the types of every
+    subject: the values are the plain triples' own terms (:mod:`civicgraph.graph.terms`: an IRI a ``str``, a
+    literal a :class:`Lit`), each subject's triples the run of the plain triples they are.
 
     Values keep the canonical order of :func:`civicgraph.graph.rdfio.sorted_triples`, so everything derived from the
     index (pages, tables) comes out in a stable order.
@@ -101,20 +106,20 @@ class GraphIndex:
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # subject -> where its triples start and end
     incoming: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # object -> [(subject, predicate)]
     subjects_in_order: list[str] = field(default_factory=list)  # sorted (:meth:`under`)
+    # Each typed subject's types: the site asks for them hundreds of thousands of times. Made with the rest, before
+    # the writers' processes fork, rather than by each of them when first asked.
+    types_of: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, triples: Sequence[PlainTriple], base: str) -> GraphIndex:
         """The index of plain triples grouped by subject, in canonical order."""
         # Plain dicts filled with get/append rather than nested defaultdicts converted afterwards: a national
-        # graph has a million triples, and this loop is most of what indexing it costs.
+        # graph has a million triples, and this loop is most of what indexing it costs. The terms are the triples'
+        # own: an IRI is one interned str wherever it occurs, so looking one up hashes nothing.
         by_subject: dict[str, dict[str, list[Term]]] = {}
         spans: dict[str, tuple[int, int]] = {}
         incoming: dict[str, list[tuple[str, str]]] = {}
-        # Each IRI and each literal one object, however many triples name it: the index takes less memory, and a
-        # forked worker that reads it copies that much less.
-        terms = OxigraphTerms()
-        node, literal = terms.node, terms.literal
-        literals: dict[Lit, ox.Literal] = {}  # a national year's 374,000 literal objects are 62,000 literals
+        types_of: dict[str, list[str]] = {}
         properties: dict[str, list[Term]] = {}
         last: str | None = None
         start = 0
@@ -128,31 +133,30 @@ class GraphIndex:
                     spans[last] = (start, position)
                 last, start = s, position
                 properties = by_subject[s] = {}
-            obj: Term
             if type(o) is str:
-                obj = node(o)
-                if p != RDF_TYPE:
+                if p == RDF_TYPE:
+                    types = types_of.get(s)
+                    if types is None:
+                        types_of[s] = [o]
+                    else:
+                        types.append(o)
+                else:
                     links = incoming.get(o)
                     if links is None:
                         incoming[o] = [(s, p)]
                     else:
                         links.append((s, p))
-            elif type(o) is Lit:
-                known = literals.get(o)
-                if known is None:
-                    known = literals[o] = literal(o)
-                obj = known
-            else:
+            elif type(o) is not Lit:
                 raise ValueError(f"a blank node as an object in a published graph: {s} {p} {o}")
             values = properties.get(p)
             if values is None:
-                properties[p] = [obj]
+                properties[p] = [o]
             else:
-                values.append(obj)
+                values.append(o)
         if last is not None:
             spans[last] = (start, len(triples))
         # the canonical order gives the subjects sorted already: sorting them is one linear pass
-        return cls(base, triples, by_subject, spans, incoming, sorted(by_subject))
+        return cls(base, triples, by_subject, spans, incoming, sorted(by_subject), types_of)
 
     def triples_of(self, subject: str) -> Sequence[PlainTriple]:
         """The subject's triples in canonical order (none for an IRI that is no subject)."""
@@ -163,7 +167,7 @@ class GraphIndex:
         return self.by_subject.get(subject, {}).get(predicate, [])
 
     def iris(self, subject: str, predicate: str) -> list[str]:
-        return [o.value for o in self.objects(subject, predicate) if isinstance(o, ox.NamedNode)]
+        return [o for o in self.objects(subject, predicate) if type(o) is str]
 
     def iri(self, subject: str, predicate: str) -> str | None:
         found = self.iris(subject, predicate)
@@ -173,21 +177,14 @@ class GraphIndex:
         """The first literal value; with ``lang``, the one in that language (falling back to Polish, then any)."""
         return _literal_of(self.objects(subject, predicate), lang)
 
-    @cached_property
-    def _types(self) -> dict[str, list[str]]:
-        """Each subject's types, looked up once: the site asks for them hundreds of thousands of times."""
-        return {
-            s: [t.value for t in p.get(RDF_TYPE, ()) if isinstance(t, ox.NamedNode)] for s, p in self.by_subject.items()
-        }
-
     def types(self, subject: str) -> list[str]:
-        return self._types.get(subject, [])
+        return self.types_of.get(subject, [])
 
     def has_type(self, subject: str, cls: str) -> bool:
-        return cls in self._types.get(subject, ())
+        return cls in self.types_of.get(subject, ())
 
     def of_type(self, cls: str) -> list[str]:
-        return sorted(s for s, types in self._types.items() if cls in types)
+        return sorted(s for s, types in self.types_of.items() if cls in types)
 
     def referrers(self, obj: str, predicate: str) -> list[str]:
         return sorted(s for s, p in self.incoming.get(obj, []) if p == predicate)
@@ -224,13 +221,13 @@ class GraphIndex:
 def _literal_of(values: list[Term], lang: str | None) -> str | None:
     """The first literal of ``values``; with ``lang``, the one in that language (falling back to Polish, then
     any)."""
-    literals = [o for o in values if isinstance(o, ox.Literal)]
+    literals = [o for o in values if type(o) is Lit]
     if lang is not None and len(literals) > 1:
         languages = [literal.language for literal in literals]
         for wanted in (lang, "pl"):
             if wanted in languages:
-                return literals[languages.index(wanted)].value
-    return literals[0].value if literals else None
+                return literals[languages.index(wanted)].lexical
+    return literals[0].lexical if literals else None
 
 
 _INDEX_CACHE: dict[int, tuple[list[PlainTriple], GraphIndex]] = {}

@@ -31,8 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyoxigraph as ox
-
+from civicgraph.graph.terms import Lit
 from civicgraph.publish.release import GraphIndex, graph_index
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, CGV, DCT, OA, ORG, SCHEMA, SKOS
@@ -121,8 +120,8 @@ def _literal(predicate: str, lang: str | None = None) -> Callable[[GraphIndex, s
     def read(index: GraphIndex, iri: str) -> str:
         if lang is None:
             return index.literal(iri, predicate) or ""
-        exact = [o for o in index.objects(iri, predicate) if isinstance(o, ox.Literal) and o.language == lang]
-        return exact[0].value if exact else ""
+        exact = [o for o in index.objects(iri, predicate) if isinstance(o, Lit) and o.language == lang]
+        return exact[0].lexical if exact else ""
 
     return read
 

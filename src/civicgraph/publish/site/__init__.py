@@ -34,7 +34,7 @@ from markupsafe import Markup
 
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import (
-    used_prefixes,
+    used_prefixes_of_plain,
     write_ntriples,
     write_rdfxml,
     write_turtle,
@@ -188,7 +188,7 @@ def write_descriptions(triples: Sequence[PlainTriple], target: Path, base: str) 
     :mod:`civicgraph.graph.terms`) in each format content negotiation offers (:mod:`civicgraph.publish.negotiation`),
     so that a static server answers as ``civicgraph serve`` does."""
     made = list(oxigraph_triples(triples))  # for Oxigraph's serializers
-    prefixes = used_prefixes(made)  # one look through the triples for both formats that abbreviate
+    prefixes = used_prefixes_of_plain(triples)  # for both formats that abbreviate
     write_turtle(made, Path(f"{target}.ttl"), prefixes=prefixes)
     write_ntriples(made, Path(f"{target}.nt"))
     write_rdfxml(made, Path(f"{target}.rdf"), prefixes=prefixes)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import pyoxigraph as ox
 from markupsafe import Markup
 
+from civicgraph.graph.terms import Lit, Term
 from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.numbers import format_number
@@ -73,25 +73,24 @@ def properties_html(view: View, graph: GraphIndex, subject: str) -> str:
 def _in_language(values: list[Any], lang: str) -> list[Any]:
     """The values to show: every IRI and plain literal, and the language-tagged literals in ``lang`` (those in
     another language only when none is in ``lang``)."""
-    tagged = [v for v in values if isinstance(v, ox.Literal) and v.language is not None]
+    tagged = [v for v in values if isinstance(v, Lit) and v.language is not None]
     if not tagged or any(v.language == lang for v in tagged):
-        return [v for v in values if not (isinstance(v, ox.Literal) and v.language not in (None, lang))]
+        return [v for v in values if not (isinstance(v, Lit) and v.language not in (None, lang))]
     return values
 
 
-def _value(view: View, term: Any) -> str:
-    if isinstance(term, ox.NamedNode):
-        return view.link(term.value)
+def _value(view: View, term: Term) -> str:
+    if not isinstance(term, Lit):
+        return view.link(term)
     if term.language is not None:
         own = term.language == view.lang
-        return escape(term.value) if own else f'<span lang="{term.language}">{escape(term.value)}</span>'
-    datatype = term.datatype.value
-    if datatype == _XSD_ANY_URI:
-        url = escape(term.value)
+        return escape(term.lexical) if own else f'<span lang="{term.language}">{escape(term.lexical)}</span>'
+    if term.datatype == _XSD_ANY_URI:
+        url = escape(term.lexical)
         return f'<a href="{url}">{url}</a>'
-    if datatype == _XSD_DECIMAL:
-        return escape(format_number(term.value, view.lang))
-    return f"<code>{escape(term.value)}</code>"
+    if term.datatype == _XSD_DECIMAL:
+        return escape(format_number(term.lexical, view.lang))
+    return f"<code>{escape(term.lexical)}</code>"
 
 
 def incoming_html(view: View) -> str:

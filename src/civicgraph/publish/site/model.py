@@ -15,7 +15,7 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from civicgraph.graph.build import grouped_by_subject
-from civicgraph.graph.terms import PlainTriple, plain_triples
+from civicgraph.graph.terms import Lit, PlainTriple, plain_triples
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, section_of
 from civicgraph.publish.release import GraphIndex, Release, graph_index
 from civicgraph.publish.site.markup import escape
@@ -154,7 +154,7 @@ class SiteModel:
         Polish, on an English page), else None."""
         properties = self.index.by_subject.get(iri) or self.terms.by_subject.get(iri) or {}
         for predicate in LABEL_PREDICATES:
-            languages = [v.language for v in properties.get(predicate, ()) if isinstance(v, ox.Literal)]
+            languages = [v.language for v in properties.get(predicate, ()) if isinstance(v, Lit)]
             if languages:
                 if lang in languages:
                     return None

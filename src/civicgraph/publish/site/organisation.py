@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from civicgraph.graph.terms import Lit
 from civicgraph.publish.site.charts import Bar, bar_chart
 from civicgraph.publish.site.facts import ActivityFact, Reader, membership_period
 from civicgraph.publish.site.markup import escape
@@ -96,9 +97,9 @@ def _variants(view: View, organisation: str) -> str:
             label += f' (<a href="{view.href(evidence)}">{escape(view.w["year_heading"].format(year=year))}</a>)'
         names.append(label)
     names += [
-        f'<span lang="pl">{escape(v.value)}</span>'
+        f'<span lang="pl">{escape(v.lexical)}</span>'
         for v in index.objects(organisation, f"{SKOS}altLabel")
-        if v.value not in shown
+        if isinstance(v, Lit) and v.lexical not in shown
     ]
     return "; ".join(names)
 
