@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from civicgraph.graph.build import BuiltGraph
-from civicgraph.publish import catalog
+from civicgraph.publish import catalog, checksums
 from civicgraph.publish.catalog import write_catalog
 from civicgraph.publish.checksums import files_facts, files_facts_meanwhile, write_checksums
 from civicgraph.publish.plan import CATALOG_AP2_FILE, CATALOG_FILES
@@ -151,3 +154,30 @@ def test_a_catalogue_written_by_two_processes_has_the_same_bytes(
     write_catalog(Release(dataset, built, built.plain), copy)
     for name in names:
         assert (copy / name).read_bytes() == (dist / name).read_bytes(), name
+
+
+def test_sha256sums_reads_a_file_of_several_paths_once(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report page's edition files are hard links to its edition's: each file is read once, listed under every
+    path; a copy with the same bytes is another file, read on its own. ``sha256sum --check`` agrees."""
+    (tmp_path / "editions").mkdir()
+    (tmp_path / "site").mkdir()
+    (tmp_path / "editions" / "a.nt").write_bytes(ABC[0])
+    os.link(tmp_path / "editions" / "a.nt", tmp_path / "site" / "a.nt")
+    (tmp_path / "copy.nt").write_bytes(ABC[0])
+    read: list[str] = []
+    digest_of = hashlib.file_digest
+
+    def recorded(file: Any, name: str) -> Any:
+        read.append(Path(file.name).relative_to(tmp_path).as_posix())
+        return digest_of(file, name)
+
+    monkeypatch.setattr(checksums.hashlib, "file_digest", recorded)
+    write_checksums(Release(dataset, built, built.plain), tmp_path)
+    assert (tmp_path / "SHA256SUMS").read_text(encoding="utf-8") == (
+        f"{ABC[1]}  copy.nt\n{ABC[1]}  editions/a.nt\n{ABC[1]}  site/a.nt\n"
+    )
+    assert sorted(read) == ["copy.nt", "editions/a.nt"]
+    check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=tmp_path, capture_output=True)
+    assert check.returncode == 0, check.stdout

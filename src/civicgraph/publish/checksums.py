@@ -53,13 +53,14 @@ def file_facts(out: Path, relative: str) -> FileFacts:
 
 # The facts of the files hashed for the catalogue of a release, which SHA256SUMS reuses rather than reading
 # every file again: (identity of the release's triples, out folder) -> relative path -> (stat, facts).
-_FACTS_CACHE: dict[tuple[int, str], dict[str, tuple[tuple[int, int], FileFacts]]] = {}
+_FACTS_CACHE: dict[tuple[int, str], dict[str, tuple[Stat, FileFacts]]] = {}
 
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
-def _in_threads(work: Callable[[str], R], items: Sequence[str], threads: int = MAX_WORKERS) -> list[R]:
+def _in_threads(work: Callable[[T], R], items: Sequence[T], threads: int = MAX_WORKERS) -> list[R]:
     """``work`` of every item, in order, done by ``threads`` threads taking every other item (the big files sort
     together); hashing runs in parallel because hashlib lets go of the interpreter lock."""
     shares = [items[start::threads] for start in range(threads)]
@@ -70,18 +71,23 @@ def _in_threads(work: Callable[[str], R], items: Sequence[str], threads: int = M
     return results
 
 
-def _stat_key(path: str) -> tuple[int, int]:
+# What tells a file apart: device, inode, size and modification time. Two paths with the same are one file (hard
+# links: a report page's edition files are its edition's) and have one digest.
+Stat = tuple[int, int, int, int]
+
+
+def _stat_key(path: str) -> Stat:
     stat = os.stat(path)
-    return stat.st_size, stat.st_mtime_ns
+    return stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def _hashed(
     out: Path, paths: Sequence[str], reuse: Reuse, threads: int = MAX_WORKERS
-) -> dict[str, tuple[tuple[int, int], FileFacts]]:
+) -> dict[str, tuple[Stat, FileFacts]]:
     """The facts of the files, with each file's size and modification time from before it was read; a file
     taken from the release being replaced is not read: its build recorded them."""
 
-    def hash_one(path: str) -> tuple[tuple[int, int], FileFacts]:
+    def hash_one(path: str) -> tuple[Stat, FileFacts]:
         stat = _stat_key(str(out / path))
         recorded = reuse.facts(path, out)
         if recorded is not None and recorded.sha1 is not None:
@@ -91,9 +97,7 @@ def _hashed(
     return dict(zip(paths, _in_threads(hash_one, paths, threads), strict=True))
 
 
-def _remembered(
-    release: Release, out: Path, hashed: dict[str, tuple[tuple[int, int], FileFacts]]
-) -> dict[str, FileFacts]:
+def _remembered(release: Release, out: Path, hashed: dict[str, tuple[Stat, FileFacts]]) -> dict[str, FileFacts]:
     _FACTS_CACHE.clear()  # one release at a time
     _FACTS_CACHE[(id(release.triples), str(out))] = hashed
     return {path: facts for path, (_stat, facts) in hashed.items()}
@@ -163,23 +167,31 @@ def remembered_sha1(release: Release, out: Path) -> dict[str, str]:
 def write_checksums(release: Release, out: Path) -> None:
     """``SHA256SUMS`` in the format ``sha256sum --check`` reads; written last, over every other file.
 
-    The files the catalogue hashed are not read again, unless they changed since (size or modification time)."""
+    Each file is read once, whatever its number of paths (:data:`Stat`: a report page's edition files are its
+    edition's, 0.5 GB at a national year), and not at all when the catalogue hashed it and it has not changed
+    since, or when it was taken from the earlier release, whose build recorded its digest."""
     root = str(out)
     known = _FACTS_CACHE.get((id(release.triples), root), {})
+    hashed = {stat: facts.sha256 for stat, facts in known.values()}
 
-    def sha256(name: str) -> str:
-        path = os.path.join(root, name)
-        remembered = known.get(name)
-        if remembered is not None and remembered[0] == _stat_key(path):
-            return remembered[1].sha256
+    def sha256(file: tuple[Stat, str]) -> str:
+        stat, name = file
+        digest = hashed.get(stat)
+        if digest is not None:
+            return digest
         recorded = release.reuse.facts(name, out)
         if recorded is not None:
             return recorded.sha256
-        with open(path, "rb") as file:
-            return hashlib.file_digest(file, "sha256").hexdigest()
+        with open(os.path.join(root, name), "rb") as opened:
+            return hashlib.file_digest(opened, "sha256").hexdigest()
 
     names = [name for name in released_files(out) if name != CHECKSUMS_FILE]
-    lines = [f"{digest}  {name}\n" for name, digest in zip(names, _in_threads(sha256, names), strict=True)]
+    stats = [_stat_key(os.path.join(root, name)) for name in names]
+    first_path: dict[Stat, str] = {}  # each file by its first path
+    for stat, name in zip(stats, names, strict=True):
+        first_path.setdefault(stat, name)
+    digests = dict(zip(first_path, _in_threads(sha256, list(first_path.items())), strict=True))
+    lines = [f"{digests[stat]}  {name}\n" for stat, name in zip(stats, names, strict=True)]
     (out / CHECKSUMS_FILE).write_text("".join(lines), encoding="utf-8")
 
 
