@@ -95,3 +95,9 @@ def test_a_blank_node_is_refused_as_subject_and_as_object() -> None:
         GraphIndex.of([(Blank("b0"), LABEL, Lit("x", XSD_STRING, None))], BASE)
     with pytest.raises(ValueError, match="a blank node as an object"):
         GraphIndex.of([(BASE + "a", LABEL, Blank("b0"))], BASE)
+
+
+def test_the_subjects_of_a_type_come_sorted_whatever_the_order_of_the_triples() -> None:
+    triples = [(BASE + s, RDF_TYPE, THING) for s in ("b", "a/1", "a")]
+    assert GraphIndex.of(triples, BASE).of_type(THING) == [BASE + "a", BASE + "a/1", BASE + "b"]
+    assert GraphIndex.of(triples, BASE).of_type("https://example.org/Other") == []

@@ -17,9 +17,12 @@ from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
 from civicgraph.graph.build import BuiltGraph, build_graph, canonical_decimal
+from civicgraph.publish import editions as editions_module
 from civicgraph.publish import release as release_module
 from civicgraph.publish.checksums import write_checksums, write_release_info
+from civicgraph.publish.danegovpl import write_danegovpl
 from civicgraph.publish.editions import write_editions
+from civicgraph.publish.graph_files import copy_ontology_and_shapes
 from civicgraph.publish.orchestrator import publish
 from civicgraph.publish.release import Release
 from civicgraph.publish.tables import write_tables
@@ -164,25 +167,37 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
-    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """publish() hands VoID's and the tables' work to the editions' writer, which deals it with its own: the files
-    are those the writers write one after the other, also when every edition is taken from the earlier release
-    (nothing dealt) and when no editions' writer follows."""
+    """publish() hands the work of VoID, the tables and dane.gov.pl to the editions' writer, which deals it with
+    its own: the files are those the writers write one after the other, also when every edition is taken from the
+    earlier release (nothing dealt) and when no editions' writer follows."""
     alone = tmp_path / "alone"
     alone.mkdir()
-    for writer in (write_void, write_tables, write_editions):
+    for writer in (write_void, write_tables, write_danegovpl, write_editions):
         writer(Release(dataset, built, built.plain), alone)
     expected = _files(alone)
-    assert {"void.ttl", "memberships.csv", "csv-metadata.json", "editions/3064011-2023.nt"} <= expected.keys()
+    assert {"void.ttl", "memberships.csv", "danegovpl.xml", "editions/3064011-2023.nt"} <= expected.keys()
 
-    writers = [write_void, write_tables, write_editions, write_release_info, write_checksums]
+    dealt: list[list[str]] = []  # the names of the jobs dealt with the editions, each time they are dealt
+    deal = editions_module.in_parallel
+
+    def recorded(items: Any, work: Any, besides: Any = ()) -> None:
+        dealt.append([job.func.__name__ for job in besides])
+        deal(items, work, besides=besides)
+
+    monkeypatch.setattr(editions_module, "in_parallel", recorded)
+    # in the order of WRITERS: a writer that is not dealt (the ontology's copy) between VoID and the editions
+    writers = [write_void, copy_ontology_and_shapes, write_tables, write_danegovpl, write_editions]
+    writers += [write_release_info, write_checksums]
     first = publish(dataset, built, tmp_path / "dealt", writers=writers)
-    dealt = {name: data for name, data in _files(first.folder).items() if name in expected}
-    assert first.editions_reused == 0 and dealt == expected
+    assert dealt == [["write_void", "write_tables", "write_danegovpl"]]
+    written = {name: data for name, data in _files(first.folder).items() if name in expected}
+    assert first.editions_reused == 0 and written == expected
     again = publish(dataset, built, tmp_path / "dealt", writers=writers)
-    dealt = {name: data for name, data in _files(again.folder).items() if name in expected}
-    assert again.editions_reused == 1 and dealt == expected
+    assert len(dealt) == 1  # every edition taken: nothing dealt, the three writers' work done here
+    written = {name: data for name, data in _files(again.folder).items() if name in expected}
+    assert again.editions_reused == 1 and written == expected
 
     publish(dataset, built, tmp_path / "void-only", writers=[write_void])
     assert (tmp_path / "void-only" / "void.ttl").read_bytes() == expected["void.ttl"]

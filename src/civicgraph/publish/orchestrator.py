@@ -80,8 +80,6 @@ def publish(
                 continue
             with progress.stage(f"publish: {writer.__name__}"):
                 writer(release, staging)
-            for job in release.take_besides():  # left by a writer that dealt none
-                job()
             _let_go(release, later=set(chosen[position + 1 :]), built_too=not keep_built)
         reused = sum(reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
         if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
