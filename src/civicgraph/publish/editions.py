@@ -27,7 +27,8 @@ from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import used_prefixes_of_plain, write_few_ntriples, write_rdfxml, write_turtle
 from civicgraph.graph.terms import PlainTriple, Term, oxigraph_triples
-from civicgraph.publish.release import EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
+from civicgraph.publish.negotiation import SITE_DIR
+from civicgraph.publish.release import EDITION_FILES, EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.source.records import Dataset, NameVariant, Organisation, Report
 from civicgraph.util.gcpause import paused_cycle_collector
@@ -142,10 +143,14 @@ def _last(iri: str) -> str:
     return iri.rsplit("/", 1)[-1]
 
 
-EDITION_FILES = (".ttl", ".nt", ".jsonld")
 # Not an edition file, but written with them from the same triples: the RDF/XML of the report's page on the site
 # (SITE_DIR/report/{teryt}/{year}.rdf), its triples in the order of the edition's N-Triples lines.
 PAGE_RDFXML = ".rdf"
+
+
+def report_page_file(edition: Edition, suffix: str) -> str:
+    """A file of the report's page on the site: its path is its IRI's below the base."""
+    return f"{SITE_DIR}/report/{edition.member}/{edition.year}{suffix}"
 
 
 def edition_key(dataset: Dataset, report: Report) -> str:
@@ -170,13 +175,13 @@ def write_editions(release: Release, out: Path) -> None:
     dataset, reuse = release.dataset, release.reuse
     base = dataset.settings.base_iri
     (out / EDITIONS_DIR).mkdir(exist_ok=True)
-    for folder in sorted({(out / _edition_of(report, base).page_file("")).parent for report in dataset.reports}):
+    for folder in sorted({(out / report_page_file(_edition_of(r, base), "")).parent for r in dataset.reports}):
         folder.mkdir(parents=True, exist_ok=True)  # before a page's file is taken from the earlier release
     to_write = []
     for report in sorted(dataset.reports, key=lambda r: (r.member, r.year)):
         key = edition_key(dataset, report)
         edition = _edition_of(report, base)
-        files = [*(edition.file(suffix) for suffix in EDITION_FILES), edition.page_file(PAGE_RDFXML)]
+        files = [*(edition.file(suffix) for suffix in EDITION_FILES), report_page_file(edition, PAGE_RDFXML)]
         for file in files:
             reuse.declare(file, key)
         if not reuse.take_all(files, out):
@@ -190,7 +195,7 @@ def write_editions(release: Release, out: Path) -> None:
             prefixes = used_prefixes_of_plain(triples)  # for both formats that abbreviate
             write_turtle(made, out / edition.file(".ttl"), prefixes=prefixes)
             in_lines = write_few_ntriples(made, out / edition.file(".nt"))
-            write_rdfxml(in_lines, out / edition.page_file(PAGE_RDFXML), prefixes=prefixes)
+            write_rdfxml(in_lines, out / report_page_file(edition, PAGE_RDFXML), prefixes=prefixes)
             write_compact_jsonld(triples, out / edition.file(".jsonld"), base)
 
     besides = release.take_besides()  # other writers' work, dealt with the editions (see publish())

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.graph.terms import Lit, PlainTriple, Term
-from civicgraph.publish.negotiation import SITE_DIR
 from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Settings
 from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import DCT, RDF_TYPE, RDFS, SKOS
 
 EDITIONS_DIR = "editions"
+EDITION_FILES = (".ttl", ".nt", ".jsonld")  # each edition's, under EDITIONS_DIR; a report's page links them
 CHECKSUMS_FILE = "SHA256SUMS"
 RELEASE_FILE = "release.json"
 
@@ -279,10 +279,6 @@ class Edition:
 
     def file(self, suffix: str) -> str:
         return f"{EDITIONS_DIR}/{self.key}{suffix}"
-
-    def page_file(self, suffix: str) -> str:
-        """A file of the report's page on the site: its path is its IRI's below the base."""
-        return f"{SITE_DIR}/report/{self.member}/{self.year}{suffix}"
 
 
 def editions(release: Release) -> list[Edition]:

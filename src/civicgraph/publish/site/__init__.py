@@ -40,9 +40,8 @@ from civicgraph.graph.rdfio import (
     write_turtle,
 )
 from civicgraph.graph.terms import PlainTriple, oxigraph_triples
-from civicgraph.publish.editions import EDITION_FILES
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
-from civicgraph.publish.release import Edition, Release, build_date, editions
+from civicgraph.publish.release import EDITION_FILES, Edition, Release, build_date, editions
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.publish.site.catalog import render_catalog
 from civicgraph.publish.site.documents import (
