@@ -11,16 +11,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from civicgraph.graph.build import build_graph
+from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.rdfio import read_graph
-from civicgraph.publish.editions import edition_graph, edition_triples, write_editions
+from civicgraph.graph.terms import PlainTriple, oxigraph_triples
+from civicgraph.publish.editions import edition_graph, edition_triples, made_keeping_vocabularies, write_editions
 from civicgraph.publish.release import GraphIndex, Release
 from civicgraph.shacl.validate import validate_graph
 from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
 
 from ..conftest import BASE, ROOT, add_poznan_2022, add_second_member, poznan_2023_copy
 
@@ -159,3 +162,20 @@ def test_an_edition_carries_the_concepts_it_uses_and_no_others(data_copy: Path, 
     assert listed == used
     assert (URIRef(f"{hedge}about"), None, None) not in edition
     assert (URIRef(f"{hedge}nearly"), URIRef(f"{skos}notation"), None) in edition
+
+
+def test_the_vocabularies_oxigraph_triples_are_made_once_and_kept_for_the_next_edition(
+    dataset: Dataset, built: BuiltGraph
+) -> None:
+    index = GraphIndex.of(built.plain, dataset.settings.base_iri)
+    triples = edition_triples(index, dataset, dataset.reports[0])
+    kept: dict[PlainTriple, ox.Triple] = {}
+    first = made_keeping_vocabularies(triples, kept)
+    assert first == list(oxigraph_triples(triples))  # the same triples, in the same order
+    vocabulary = [t for t in triples if t[0].startswith("https://w3id.org/civicgraph/vocab/")]
+    assert vocabulary, "the edition describes the concepts it uses: else this test proves nothing"
+    assert sorted(kept) == sorted(vocabulary)
+    again = made_keeping_vocabularies(triples, kept)
+    assert again == first
+    reused = [a is f for a, f, t in zip(again, first, triples, strict=True)]
+    assert reused == [t in kept for t in triples]  # the kept ones are the very objects; the others made anew

@@ -171,7 +171,8 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
 ) -> None:
     """publish() hands the work of VoID, the tables and dane.gov.pl to the editions' writer, which deals it with
     its own: the files are those the writers write one after the other, also when every edition is taken from the
-    earlier release (nothing dealt) and when no editions' writer follows."""
+    earlier release (the jobs alone, dealt between processes from a large graph) and when no editions' writer
+    follows."""
     alone = tmp_path / "alone"
     alone.mkdir()
     for writer in (write_void, write_tables, write_danegovpl, write_editions):
@@ -179,25 +180,29 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
     expected = _files(alone)
     assert {"void.ttl", "memberships.csv", "danegovpl.xml", "editions/3064011-2023.nt"} <= expected.keys()
 
-    dealt: list[list[str]] = []  # the names of the jobs dealt with the editions, each time they are dealt
+    dealt: list[tuple[int, list[str], int]] = []  # editions, the jobs dealt with them, fewest items to fork for
     deal = editions_module.in_parallel
 
-    def recorded(items: Any, work: Any, besides: Any = ()) -> None:
-        dealt.append([job.func.__name__ for job in besides])
-        deal(items, work, besides=besides)
+    def recorded(items: Any, work: Any, besides: Any = (), minimum: int = 64) -> None:
+        dealt.append((len(items), [job.func.__name__ for job in besides], minimum))
+        deal(items, work, besides=besides, minimum=minimum)
 
     monkeypatch.setattr(editions_module, "in_parallel", recorded)
     # in the order of WRITERS: a writer that is not dealt (the ontology's copy) between VoID and the editions
     writers = [write_void, copy_ontology_and_shapes, write_tables, write_danegovpl, write_editions]
     writers += [write_release_info, write_checksums]
+    jobs = ["write_void", "write_tables", "write_danegovpl"]
     first = publish(dataset, built, tmp_path / "dealt", writers=writers)
-    assert dealt == [["write_void", "write_tables", "write_danegovpl"]]
     written = {name: data for name, data in _files(first.folder).items() if name in expected}
     assert first.editions_reused == 0 and written == expected
+    # every edition taken from the earlier release: the jobs alone, dealt only from a graph large enough to pay
+    monkeypatch.setattr(editions_module, "_DEALT_ALONE_FROM", built.size)
     again = publish(dataset, built, tmp_path / "dealt", writers=writers)
-    assert len(dealt) == 1  # every edition taken: nothing dealt, the three writers' work done here
     written = {name: data for name, data in _files(again.folder).items() if name in expected}
     assert again.editions_reused == 1 and written == expected
+    monkeypatch.setattr(editions_module, "_DEALT_ALONE_FROM", built.size + 1)
+    publish(dataset, built, tmp_path / "dealt", writers=writers)
+    assert dealt == [(1, jobs, 64), (0, jobs, 0), (0, jobs, 64)]
 
     publish(dataset, built, tmp_path / "void-only", writers=[write_void])
     assert (tmp_path / "void-only" / "void.ttl").read_bytes() == expected["void.ttl"]
