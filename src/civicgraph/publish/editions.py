@@ -152,8 +152,9 @@ PAGE_RDFXML = ".rdf"
 
 def made_keeping_vocabularies(triples: Sequence[PlainTriple], kept: dict[PlainTriple, ox.Triple]) -> list[ox.Triple]:
     """An edition's triples as Oxigraph triples, in order. Those of the vocabularies are taken from ``kept`` or
-    made and put there: every edition describes the concepts it uses, the same triples in each (a third of a
-    national year's editions' triples, mostly literals, which cost Oxigraph microseconds each to make)."""
+    made and put there: every edition describes the concepts it uses, the same triples in each (638,000 of the
+    1.81 million triples of a national year's editions, 58% of them with a literal object, which costs Oxigraph
+    1.5 µs to make)."""
     terms = OxigraphTerms()
     made: list[ox.Triple] = []
     others: list[PlainTriple] = []  # a run of the edition's own triples, made together
@@ -234,6 +235,7 @@ def write_editions(release: Release, out: Path) -> None:
         in_parallel(to_write, write, besides=besides, minimum=minimum)
 
 
-# Triples from which the other writers' work is dealt between processes even with no edition to write: below, a
-# fork costs more than it saves.
+# Triples from which the other writers' work is dealt between processes even with no edition to write: the size
+# from which the graph files are written by two processes too (graph_files._FORK_MINIMUM). At national size, one
+# report changed: the editions' stage with the dealt writers takes 3.05 s instead of 3.89.
 _DEALT_ALONE_FROM = 100_000
