@@ -18,6 +18,7 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from civicgraph.graph.build import BuiltGraph, build_graph, canonical_decimal
 from civicgraph.publish import editions as editions_module
+from civicgraph.publish import plan as plan_module
 from civicgraph.publish import release as release_module
 from civicgraph.publish.checksums import write_checksums, write_release_info
 from civicgraph.publish.danegovpl import write_danegovpl
@@ -206,3 +207,21 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
 
     publish(dataset, built, tmp_path / "void-only", writers=[write_void])
     assert (tmp_path / "void-only" / "void.ttl").read_bytes() == expected["void.ttl"]
+
+
+def test_the_catalogues_plan_is_made_once_per_release(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VoID, the site, the catalogue and dane.gov.pl read the plan; it is made once, before the writers fork."""
+    made: list[int] = []
+    planned = plan_module._planned
+
+    def counted(release: Release) -> Any:
+        made.append(id(release))
+        return planned(release)
+
+    monkeypatch.setattr(plan_module, "_planned", counted)
+    publish(dataset, built, tmp_path / "dist")
+    assert len(made) == 1
+    publish(dataset, built, tmp_path / "other")  # another release: planned again
+    assert len(made) == 2

@@ -17,6 +17,7 @@ from civicgraph.publish.checksums import RELEASE, listed_digests, remembered_sha
 from civicgraph.publish.danegovpl import write_danegovpl
 from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes, write_graph_files
+from civicgraph.publish.plan import plan
 from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions, forget_index
 from civicgraph.publish.reuse import Reuse
 from civicgraph.publish.site import write_site
@@ -73,6 +74,7 @@ def publish(
     with replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,)) as staging:
         reuse = Reuse() if full else Reuse.of(out)
         release = Release(dataset, built, built.plain, reuse)
+        plan(release)  # for the writers that read it, before any of them forks (see plan())
         chosen = writers if writers is not None else WRITERS
         for position, writer in enumerate(chosen):
             if writer in _DEALT_WITH_EDITIONS and write_editions in chosen[position + 1 :]:

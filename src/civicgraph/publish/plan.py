@@ -249,8 +249,25 @@ _KEYWORDS = (
 )
 
 
-def plan(release: Release) -> tuple[list[PlannedDataset], list[PlannedSeries]]:
-    """The datasets and series of the catalogue, and the files each dataset is distributed as."""
+Plan = tuple[list[PlannedDataset], list[PlannedSeries]]
+_PLAN_CACHE: dict[int, tuple[Release, Plan]] = {}
+
+
+def plan(release: Release) -> Plan:
+    """The datasets and series of the catalogue, and the files each dataset is distributed as: made once per
+    release and shared (read it, do not change it). VoID, the site, the catalogue and dane.gov.pl read it, each in
+    whichever process writes it; made before they fork (see :func:`civicgraph.publish.orchestrator.publish`), it
+    takes 0.5 s once at three national years instead of four times."""
+    cached = _PLAN_CACHE.get(id(release))
+    if cached is not None and cached[0] is release:
+        return cached[1]
+    planned = _planned(release)
+    _PLAN_CACHE.clear()  # one release at a time
+    _PLAN_CACHE[id(release)] = (release, planned)
+    return planned
+
+
+def _planned(release: Release) -> Plan:
     members = release.dataset.members
     all_editions = editions(release)
     years = [e.year for e in all_editions]
