@@ -25,6 +25,7 @@ from civicgraph.publish.release import Release, build_date
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
 from civicgraph.util.errors import Failure, InputError
+from civicgraph.util.resources import shapes_files
 
 BASE = "https://w3id.org/civicgraph/id/"
 
@@ -181,3 +182,13 @@ def test_sha256sums_reads_a_file_of_several_paths_once(
     assert sorted(read) == ["copy.nt", "editions/a.nt"]
     check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=tmp_path, capture_output=True)
     assert check.returncode == 0, check.stdout
+
+
+def test_the_sites_catalogue_files_are_the_releases_and_its_shapes_a_copy(dist: Path) -> None:
+    """The catalogue's files under site/ are the release's own (hard links: one file, read once for SHA256SUMS);
+    the shapes page's Turtle is a copy of the installed shapes, never a link that an edit of them would reach."""
+    for name in CATALOG_FILES:
+        assert (dist / "site" / name).stat().st_ino == (dist / name).stat().st_ino, name
+    installed = shapes_files()[0]
+    assert (dist / "site" / "shapes.ttl").read_bytes() == installed.read_bytes()
+    assert (dist / "site" / "shapes.ttl").stat().st_ino != installed.stat().st_ino

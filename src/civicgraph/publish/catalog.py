@@ -21,7 +21,6 @@ DCAT-AP range and vocabulary shapes check them on the data alone.
 from __future__ import annotations
 
 import json
-import shutil
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
@@ -36,6 +35,7 @@ from civicgraph.graph.rdfio import prefixes_for, write_ntriples, write_rdfxml, w
 from civicgraph.publish.checksums import FileFacts, files_facts_meanwhile
 from civicgraph.publish.release import build_date
 from civicgraph.source.records import Text
+from civicgraph.util.folders import same_file
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import RDF_TYPE
 from civicgraph.util.parallel import forked, workers
@@ -522,7 +522,7 @@ def write_catalog(release: Release, out: Path) -> None:
             write_turtle(triples, out / "catalog.ttl", prefixes=prefixes)
             write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
     for name in CATALOG_FILES:
-        shutil.copyfile(out / name, out / SITE_DIR / name)
+        same_file(out / name, out / SITE_DIR / name)
 
 
 # Triples from which the files are written by two processes: below, a fork costs more than it saves.

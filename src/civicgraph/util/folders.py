@@ -77,6 +77,17 @@ def files_below(folder: Path) -> tuple[list[str], list[str]]:
     return sorted(regular), sorted(other)
 
 
+def same_file(source: Path, target: Path) -> None:
+    """``target`` with the bytes of ``source``, both files of the release being written: a hard link where the
+    file system has them (creating a file costs a national build seconds, and SHA256SUMS reads a file once
+    however many paths it has), else a copy. Never for a file from elsewhere (the installed shapes, a data
+    file): an edit of it in place would change the published file through the link."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def check_replaceable(target: Path, kind: FolderKind, protected: tuple[Path, ...] = ()) -> None:
     """Raise :class:`FolderRefused` unless ``target`` may be replaced by a new folder of ``kind``."""
     resolved = target.resolve()

@@ -21,7 +21,6 @@ script; the home page's search is one where scripts run.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import shutil
 import xml.etree.ElementTree as ET
@@ -70,6 +69,7 @@ from civicgraph.publish.site.organisation import organisation_context
 from civicgraph.publish.site.parts import View
 from civicgraph.publish.site.report import report_context
 from civicgraph.publish.site.words import LANGS, WORDS
+from civicgraph.util.folders import same_file
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, CGV
 from civicgraph.util.parallel import in_parallel
@@ -194,15 +194,6 @@ def write_descriptions(triples: Sequence[PlainTriple], target: Path, base: str) 
     write_compact_jsonld(triples, Path(f"{target}.jsonld"), base)
 
 
-def _same_file(source: Path, target: Path) -> None:
-    """``target`` with the bytes of ``source``: a hard link where the file system has them (creating a file costs
-    a national build seconds), else a copy."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
 def write_site(release: Release, out: Path) -> None:
     """Every page of the site, in both languages, with its Turtle and JSON-LD; the home and voivodeship pages,
     the catalogue page, the vocabularies' index, the shapes, the search index, ``sitemap.xml`` and ``.htaccess``.
@@ -232,7 +223,7 @@ def write_site(release: Release, out: Path) -> None:
                 if edition is not None:  # the report's edition: the part of the graph the report states
                     # its RDF/XML was written with the edition's files (editions.PAGE_RDFXML)
                     for suffix in EDITION_FILES:
-                        _same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
+                        same_file(out / edition.file(suffix), Path(f"{target}{suffix}"))
                 if reuse.take_all(reusable.get(page.iri, []), out):
                     continue
                 if edition is None:
@@ -292,7 +283,7 @@ def _write_documents(
     write_descriptions(vocabulary_triples(), site / VOCAB_PAGE, model.base)
     shapes = shapes_files()
     if len(shapes) == 1:
-        _same_file(shapes[0], site / f"{SHAPES_PAGE}.ttl")
+        shutil.copyfile(shapes[0], site / f"{SHAPES_PAGE}.ttl")  # not linked: the installed file may change
     else:
         write_turtle(sorted((t for f in shapes for t in _parse(f)), key=str), site / f"{SHAPES_PAGE}.ttl")
     (site / f"{SHAPES_PAGE}.jsonld").write_bytes(shapes_jsonld())
