@@ -59,7 +59,7 @@ THING = "https://example.org/Thing"
 TRIPLES = [
     (BASE + "a", RDF_TYPE, THING),
     (BASE + "a", LABEL, Lit("a", XSD_STRING, None)),
-    (BASE + "a", LABEL, Lit("a", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", "pl")),
+    (BASE + "a", LABEL, Lit("ą", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString", "pl")),
     (BASE + "b", LABEL, Lit("a", XSD_STRING, None)),  # the same literal as a's
     (BASE + "b", "https://example.org/next", BASE + "a"),
 ]
@@ -79,7 +79,8 @@ def test_the_values_are_the_triples_own_terms_and_the_types_are_indexed() -> Non
     assert index.objects(BASE + "a", RDF_TYPE)[0] is TRIPLES[0][2]  # the triple's own str, not a copy
     assert index.objects(BASE + "a", LABEL) == [TRIPLES[1][2], TRIPLES[2][2]]
     assert index.iris(BASE + "b", "https://example.org/next") == [BASE + "a"]
-    assert index.literal(BASE + "a", LABEL) == "a" and index.literal(BASE + "a", LABEL, "en") == "a"
+    assert index.literal(BASE + "a", LABEL) == "a"  # the first
+    assert index.literal(BASE + "a", LABEL, "pl") == "ą" and index.literal(BASE + "a", LABEL, "en") == "ą"  # Polish
     assert index.types(BASE + "a") == [THING] and index.types(BASE + "b") == []
     assert index.of_type(THING) == [BASE + "a"] and index.has_type(BASE + "a", THING)
     assert index.referrers(THING, RDF_TYPE) == []  # a type is no incoming link

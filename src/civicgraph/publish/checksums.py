@@ -84,8 +84,8 @@ def _stat_key(path: str) -> Stat:
 def _hashed(
     out: Path, paths: Sequence[str], reuse: Reuse, threads: int = MAX_WORKERS
 ) -> dict[str, tuple[Stat, FileFacts]]:
-    """The facts of the files, with each file's size and modification time from before it was read; a file
-    taken from the release being replaced is not read: its build recorded them."""
+    """The facts of the files, with what identified each file (:data:`Stat`) before it was read; a file taken
+    from the release being replaced is not read: its build recorded them."""
 
     def hash_one(path: str) -> tuple[Stat, FileFacts]:
         stat = _stat_key(str(out / path))

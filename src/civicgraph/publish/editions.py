@@ -35,7 +35,7 @@ from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.source.records import Dataset, NameVariant, Organisation, Report
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, CGV, SKOS
-from civicgraph.util.parallel import in_parallel
+from civicgraph.util.parallel import SHARED_FROM, in_parallel
 
 _REPORTED_IN = f"{CG}reportedIn"
 _ALT_LABEL = f"{SKOS}altLabel"
@@ -189,10 +189,6 @@ def edition_key(dataset: Dataset, report: Report) -> str:
     )
 
 
-def _edition_of(report: Report, base: str) -> Edition:
-    return Edition(report.member, report.year, f"{base}report/{report.member}/{report.year}")
-
-
 def write_editions(release: Release, out: Path) -> None:
     """Every edition's Turtle, N-Triples and JSON-LD (the context embedded: each file stands alone), and the
     RDF/XML of its report's page (:data:`PAGE_RDFXML`); an edition whose files the release being replaced holds,
@@ -200,12 +196,12 @@ def write_editions(release: Release, out: Path) -> None:
     dataset, reuse = release.dataset, release.reuse
     base = dataset.settings.base_iri
     (out / EDITIONS_DIR).mkdir(exist_ok=True)
-    for folder in sorted({(out / report_page_file(_edition_of(r, base), "")).parent for r in dataset.reports}):
+    for folder in sorted({(out / report_page_file(Edition.of(r, base), "")).parent for r in dataset.reports}):
         folder.mkdir(parents=True, exist_ok=True)  # before a page's file is taken from the earlier release
     to_write = []
     for report in sorted(dataset.reports, key=lambda r: (r.member, r.year)):
         key = edition_key(dataset, report)
-        edition = _edition_of(report, base)
+        edition = Edition.of(report, base)
         files = [*(edition.file(suffix) for suffix in EDITION_FILES), report_page_file(edition, PAGE_RDFXML)]
         for file in files:
             reuse.declare(file, key)
@@ -214,7 +210,7 @@ def write_editions(release: Release, out: Path) -> None:
 
     def write(share: Sequence[Report]) -> None:
         for report in share:
-            edition = _edition_of(report, base)
+            edition = Edition.of(report, base)
             triples = edition_triples(index, dataset, report)
             made = made_keeping_vocabularies(triples, vocabularies)  # for Oxigraph's serializers
             prefixes = used_prefixes_of_plain(triples)  # for both formats that abbreviate
@@ -228,10 +224,10 @@ def write_editions(release: Release, out: Path) -> None:
         return
     # With few editions to write or none (a build into the earlier release), the other writers' work alone is
     # worth dealing at a large graph: VoID, the tables and dane.gov.pl take 2.9 s at a national year.
-    minimum = 0 if besides and release.size >= _DEALT_ALONE_FROM else 64
+    minimum = 0 if besides and release.size >= _DEALT_ALONE_FROM else SHARED_FROM
     vocabularies: dict[PlainTriple, ox.Triple] = {}  # each process fills its own
     with paused_cycle_collector():
-        index = graph_index(release)
+        index = graph_index(release)  # before the fork: the editions and the tables read it
         in_parallel(to_write, write, besides=besides, minimum=minimum)
 
 

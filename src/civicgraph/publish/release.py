@@ -18,7 +18,7 @@ from pathlib import Path
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.graph.terms import Lit, PlainTriple, Term
 from civicgraph.publish.reuse import Reuse
-from civicgraph.source.records import Dataset, Settings
+from civicgraph.source.records import Dataset, Report, Settings
 from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import DCT, RDF_TYPE, RDFS, SKOS
 
@@ -280,11 +280,12 @@ class Edition:
     def file(self, suffix: str) -> str:
         return f"{EDITIONS_DIR}/{self.key}{suffix}"
 
+    @classmethod
+    def of(cls, report: Report, base: str) -> Edition:
+        return cls(report.member, report.year, f"{base}report/{report.member}/{report.year}")
+
 
 def editions(release: Release) -> list[Edition]:
     """One edition per report, by member and year."""
     base = release.dataset.settings.base_iri
-    return [
-        Edition(report.member, report.year, f"{base}report/{report.member}/{report.year}")
-        for report in sorted(release.dataset.reports, key=lambda r: (r.member, r.year))
-    ]
+    return [Edition.of(report, base) for report in sorted(release.dataset.reports, key=lambda r: (r.member, r.year))]

@@ -34,10 +34,14 @@ def workers() -> int:
     return min(len(os.sched_getaffinity(0)), MAX_WORKERS)
 
 
+# Items from which work is shared between processes: below, a fork costs more than it saves.
+SHARED_FROM = 64
+
+
 def in_parallel(
     items: Sequence[T],
     work: Callable[[Sequence[T]], None],
-    minimum: int = 64,
+    minimum: int = SHARED_FROM,
     piece: int = 16,
     besides: Sequence[Callable[[], None]] = (),
 ) -> None:
@@ -67,7 +71,7 @@ def in_parallel(
         dealt()
 
 
-def map_in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], list[R]], minimum: int = 64) -> list[R]:
+def map_in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], list[R]], minimum: int = SHARED_FROM) -> list[R]:
     """``work`` done on shares of ``items``, every ``workers()``-th item to each process, for work that gives one
     result per item of its share, in order: the results of all items, in the order of ``items``. Shares fixed
     beforehand, not dealt (:func:`in_parallel`): the child sends its share's results back at once, pickled. They
