@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rdflib import Graph, URIRef
@@ -157,6 +156,17 @@ def test_a_catalogue_written_by_two_processes_has_the_same_bytes(
         assert (copy / name).read_bytes() == (dist / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("size", [0, 1, 5000, checksums._CHUNK, checksums._CHUNK * 2 + 3])
+def test_a_files_sha256_is_read_to_its_end_whatever_size_it_was_said_to_have(tmp_path: Path, size: int) -> None:
+    """SHA256SUMS reads a small file in one call, a large one in chunks; a size said too small (a file that grew
+    since it was listed) still gives the digest of the whole file, as ``sha256sum`` does."""
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    (tmp_path / "file").write_bytes(data)
+    expected = hashlib.sha256(data).hexdigest()
+    assert checksums._sha256_of(str(tmp_path / "file"), size) == expected
+    assert checksums._sha256_of(str(tmp_path / "file"), max(size // 2 - 1, 0)) == expected
+
+
 def test_sha256sums_reads_a_file_of_several_paths_once(
     tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,13 +178,13 @@ def test_sha256sums_reads_a_file_of_several_paths_once(
     os.link(tmp_path / "editions" / "a.nt", tmp_path / "site" / "a.nt")
     (tmp_path / "copy.nt").write_bytes(ABC[0])
     read: list[str] = []
-    digest_of = hashlib.file_digest
+    sha256_of = checksums._sha256_of
 
-    def recorded(file: Any, name: str) -> Any:
-        read.append(Path(file.name).relative_to(tmp_path).as_posix())
-        return digest_of(file, name)
+    def recorded(path: str, size: int) -> str:
+        read.append(Path(path).relative_to(tmp_path).as_posix())
+        return sha256_of(path, size)
 
-    monkeypatch.setattr(checksums.hashlib, "file_digest", recorded)
+    monkeypatch.setattr(checksums, "_sha256_of", recorded)
     write_checksums(Release(dataset, built, built.plain), tmp_path)
     assert (tmp_path / "SHA256SUMS").read_text(encoding="utf-8") == (
         f"{ABC[1]}  copy.nt\n{ABC[1]}  editions/a.nt\n{ABC[1]}  site/a.nt\n"

@@ -97,6 +97,20 @@ def _hashed(
     return dict(zip(paths, _in_threads(hash_one, paths, threads), strict=True))
 
 
+def _sha256_of(path: str, size: int) -> str:
+    """The SHA-256 of a file of about ``size`` bytes, read with bare system calls, a small one in one read: most
+    files SHA256SUMS reads are the site's pages, 35,000 at a national year, and for them a buffered file object and
+    ``hashlib.file_digest``'s reads of 256 KiB cost more than hashing (two threads: 0.78 s instead of 1.25)."""
+    digest = hashlib.sha256()
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        while chunk := os.read(descriptor, min(size + 1, _CHUNK)):  # till the end, should the size be outdated
+            digest.update(chunk)
+    finally:
+        os.close(descriptor)
+    return digest.hexdigest()
+
+
 def _remembered(release: Release, out: Path, hashed: dict[str, tuple[Stat, FileFacts]]) -> dict[str, FileFacts]:
     _FACTS_CACHE.clear()  # one release at a time
     _FACTS_CACHE[(id(release.triples), str(out))] = hashed
@@ -182,8 +196,7 @@ def write_checksums(release: Release, out: Path) -> None:
         recorded = release.reuse.facts(name, out)
         if recorded is not None:
             return recorded.sha256
-        with open(os.path.join(root, name), "rb") as opened:
-            return hashlib.file_digest(opened, "sha256").hexdigest()
+        return _sha256_of(os.path.join(root, name), stat[2])
 
     names = [name for name in released_files(out) if name != CHECKSUMS_FILE]
     stats = [_stat_key(os.path.join(root, name)) for name in names]
