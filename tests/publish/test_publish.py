@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
 from civicgraph.graph.build import BuiltGraph, build_graph, canonical_decimal
+from civicgraph.publish import catalog as catalog_module
 from civicgraph.publish import editions as editions_module
+from civicgraph.publish import orchestrator as orchestrator_module
 from civicgraph.publish import plan as plan_module
 from civicgraph.publish import release as release_module
 from civicgraph.publish.checksums import write_checksums, write_release_info
@@ -26,6 +29,8 @@ from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes
 from civicgraph.publish.orchestrator import publish
 from civicgraph.publish.release import Release
+from civicgraph.publish.site import model as site_model_module
+from civicgraph.publish.site import write_site
 from civicgraph.publish.tables import write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.reader import read_dataset
@@ -184,9 +189,10 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
     dealt: list[tuple[int, list[str], int]] = []  # editions, the jobs dealt with them, fewest items to fork for
     deal = editions_module.in_parallel
 
-    def recorded(items: Any, work: Any, besides: Any = (), minimum: int = 64) -> None:
+    def recorded(items: Any, work: Any, besides: Any = (), minimum: int = 64, first: Any = ()) -> None:
+        assert first == []  # nothing made ahead: no site follows
         dealt.append((len(items), [job.func.__name__ for job in besides], minimum))
-        deal(items, work, besides=besides, minimum=minimum)
+        deal(items, work, besides=besides, minimum=minimum, first=first)
 
     monkeypatch.setattr(editions_module, "in_parallel", recorded)
     # in the order of WRITERS: a writer that is not dealt (the ontology's copy) between VoID and the editions
@@ -207,6 +213,65 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
 
     publish(dataset, built, tmp_path / "void-only", writers=[write_void])
     assert (tmp_path / "void-only" / "void.ttl").read_bytes() == expected["void.ttl"]
+
+
+def test_the_site_model_is_made_while_the_editions_are_written_and_the_site_takes_it(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """publish() has the site's model made by this process while the editions' other process writes editions
+    (the ``first`` jobs of their in_parallel); the site's writer takes it rather than making its own, and none
+    is kept afterwards (it holds the graph's index)."""
+    events: list[str] = []
+    deal = editions_module.in_parallel
+    model_init = site_model_module.SiteModel.__init__
+
+    def recorded(items: Any, work: Any, besides: Any = (), minimum: int = 64, first: Any = ()) -> None:
+        events.append("editions deal: " + ", ".join(job.func.__name__ for job in first))
+        deal(items, work, besides=besides, minimum=minimum, first=first)
+
+    def counted(model: Any, release: Release) -> None:
+        events.append("site model made")
+        model_init(model, release)
+
+    monkeypatch.setattr(editions_module, "in_parallel", recorded)
+    monkeypatch.setattr(site_model_module.SiteModel, "__init__", counted)
+    publish(dataset, built, tmp_path / "dist", writers=[write_editions, write_site])
+    assert events == ["editions deal: make_site_model_ahead", "site model made"]
+    assert site_model_module._MADE_AHEAD == {}
+
+    events.clear()  # made ahead for one release, asked for by another: made anew
+    site_model_module.make_site_model_ahead(Release(dataset, built, built.plain))
+    other = Release(dataset, built, built.plain)
+    assert site_model_module.site_model(other).release is other
+    assert events == ["site model made", "site model made"]
+
+
+def test_the_catalogue_lets_go_of_the_index_and_triples_once_its_files_are_being_hashed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the site (the last writer to read them) leaves is let go of inside the catalogue's writer, after it
+    started hashing its files in another process: not before, while the other core would have nothing to do."""
+    dataset = read_dataset(DATA)
+    built = build_graph(dataset)
+    events: list[str] = []
+    hashing = catalog_module.files_facts_meanwhile
+    forget = orchestrator_module.forget_index
+
+    @contextmanager
+    def recorded_hashing(*args: Any, **kwargs: Any) -> Any:
+        with hashing(*args, **kwargs) as facts:
+            events.append("hashing")
+            yield facts
+
+    def recorded_forget(release: Release) -> None:
+        events.append("index let go")
+        forget(release)
+
+    monkeypatch.setattr(catalog_module, "files_facts_meanwhile", recorded_hashing)
+    monkeypatch.setattr(orchestrator_module, "forget_index", recorded_forget)
+    monkeypatch.setattr(BuiltGraph, "let_go", lambda graph: events.append("triples let go"))
+    publish(dataset, built, tmp_path / "dist", keep_built=False)
+    assert events[:3] == ["hashing", "index let go", "triples let go"]  # (SHA256SUMS's turn lets go of nothing)
 
 
 def test_the_catalogues_plan_is_made_once_per_release(

@@ -506,6 +506,7 @@ def write_catalog(release: Release, out: Path) -> None:
     # The files are written before the hashing child is waited for: ending a fork of a national build's process
     # takes the kernel 0.3 s, done meanwhile.
     with paused_cycle_collector(), files_facts_meanwhile(release, out, planned_paths(datasets)) as facts:
+        release.let_go_of_unread()  # while the files are hashed (see publish())
         catalog = build_catalog(release, datasets, series, facts)
         nodes = catalog.nodes(3)
         triples = node_triples(nodes)

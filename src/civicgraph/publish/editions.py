@@ -228,7 +228,7 @@ def write_editions(release: Release, out: Path) -> None:
     vocabularies: dict[PlainTriple, ox.Triple] = {}  # each process fills its own
     with paused_cycle_collector():
         index = graph_index(release)  # before the fork: the editions and the tables read it
-        in_parallel(to_write, write, besides=besides, minimum=minimum)
+        in_parallel(to_write, write, besides=besides, minimum=minimum, first=release.take_ahead())
 
 
 # Triples from which the other writers' work is dealt between processes even with no edition to write: the size

@@ -7,6 +7,7 @@ keeps the old release intact. The output folder is replaced only when it is new,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,7 @@ from civicgraph.publish.plan import plan
 from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions, forget_index
 from civicgraph.publish.reuse import Reuse
 from civicgraph.publish.site import write_site
+from civicgraph.publish.site.model import forget_site_model, make_site_model_ahead
 from civicgraph.publish.tables import write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.records import Dataset
@@ -29,16 +31,18 @@ from civicgraph.util.progress import Progress
 
 # In the order they must run: editions before the site (a report's page reuses its edition's files), the
 # catalogue after every file it describes (it reads their sizes and digests), SHA256SUMS last, over them all. The
-# writers that read the graph's index follow each other, so that it can be let go after the last of them.
+# writers that read the graph's index follow each other, so that it can be let go after the last of them, and the
+# catalogue follows them directly, to let go of it meanwhile (_LET_GO_MEANWHILE); release.json, made from the
+# records alone, goes early.
 WRITERS: list[Writer] = [
     write_graph_files,
     write_void,
     copy_ontology_and_shapes,
+    write_release_info,
     write_tables,
     write_danegovpl,
     write_editions,
     write_site,
-    write_release_info,
     write_catalog,
     write_checksums,
 ]
@@ -76,13 +80,19 @@ def publish(
         release = Release(dataset, built, built.plain, reuse)
         plan(release)  # for the writers that read it, before any of them forks (see plan())
         chosen = writers if writers is not None else WRITERS
+        for writer, make in _MADE_AHEAD.items():
+            if writer in chosen and write_editions in chosen[: chosen.index(writer)]:
+                release.ahead.append(partial(make, release))
         for position, writer in enumerate(chosen):
             if writer in _DEALT_WITH_EDITIONS and write_editions in chosen[position + 1 :]:
                 release.besides.append(partial(writer, release, staging))
                 continue
+            if writer not in _LET_GO_MEANWHILE:
+                release.let_go_of_unread()
             with progress.stage(f"publish: {writer.__name__}"):
                 writer(release, staging)
-            _let_go(release, later=set(chosen[position + 1 :]), built_too=not keep_built)
+            release.unread.append(partial(_let_go, release, set(chosen[position + 1 :]), not keep_built))
+        release.let_go_of_unread()
         reused = sum(reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
         if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
             sha256_of = listed_digests(staging / CHECKSUMS_FILE)
@@ -102,6 +112,16 @@ _READ_THE_INDEX = {write_editions, write_tables, write_site}
 _READ_THE_TRIPLES = {write_graph_files, write_void, *_READ_THE_INDEX}
 
 
+# What a writer reads that this process makes while the editions' other process writes editions
+# (``Release.ahead``), for a writer that follows them: made by the writer itself, the other core had nothing to do.
+_MADE_AHEAD: dict[Writer, Callable[[Release], None]] = {write_site: make_site_model_ahead}
+
+# Writers that let go of what earlier writers left unread themselves, once they have started work in another
+# process (:meth:`Release.let_go_of_unread`): the catalogue, once its files are being hashed. A national year's
+# index and triples took 0.5 s to let go of, while the other core had nothing to do.
+_LET_GO_MEANWHILE = {write_catalog}
+
+
 def _let_go(release: Release, later: set[Writer], built_too: bool) -> None:
     """Let go of the index once no later writer reads it, and (``built_too``) of the built graph's triples and
     source lines once none reads them: what the writers after them make (the catalogue's triples) then takes their
@@ -109,5 +129,6 @@ def _let_go(release: Release, later: set[Writer], built_too: bool) -> None:
     instead of 3.72 with the triples kept (the catalogue's stage)."""
     if not later & _READ_THE_INDEX:
         forget_index(release)
+        forget_site_model(release)  # it holds the index
     if built_too and not later & _READ_THE_TRIPLES:
         release.built.let_go()
