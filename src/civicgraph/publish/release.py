@@ -57,15 +57,11 @@ class Release:
 
     def take_besides(self) -> list[Callable[[], None]]:
         """The work left to be dealt, each job given once."""
-        taken = list(self.besides)
-        self.besides.clear()
-        return taken
+        return _emptied(self.besides)
 
     def take_ahead(self) -> list[Callable[[], None]]:
         """The work left to do here ahead of a later writer, each job given once."""
-        taken = list(self.ahead)
-        self.ahead.clear()
-        return taken
+        return _emptied(self.ahead)
 
     def let_go_of_unread(self) -> None:
         """Let go of what no later writer reads. Done before a writer starts, or by a writer that first starts work
@@ -75,6 +71,13 @@ class Release:
 
 
 Writer = Callable[[Release, Path], None]
+
+
+def _emptied(jobs: list[Callable[[], None]]) -> list[Callable[[], None]]:
+    """What ``jobs`` held, ``jobs`` left empty."""
+    taken = list(jobs)
+    jobs.clear()
+    return taken
 
 
 # -- the build date -------------------------------------------------------------------------------------------

@@ -62,29 +62,29 @@ def relative(from_path: str, target: str) -> str:
 
 
 # The site model made ahead for a release (:func:`make_site_model_ahead`), until the site's writer takes it.
-_MADE_AHEAD: dict[int, tuple[Release, SiteModel]] = {}
+_MODELS_AHEAD: dict[int, tuple[Release, SiteModel]] = {}
 
 
 def make_site_model_ahead(release: Release) -> None:
     """Make the release's site model now, for :func:`site_model` to give the site's writer: made here while the
     editions' other process writes editions (see :func:`civicgraph.publish.orchestrator.publish`), it costs no
     time, where the site's writer made it alone, the other core idle (a national year: 0.7 s, three years: 1.9 s)."""
-    _MADE_AHEAD.clear()  # one release at a time
-    _MADE_AHEAD[id(release)] = (release, SiteModel(release))
+    _MODELS_AHEAD.clear()  # one release at a time
+    _MODELS_AHEAD[id(release)] = (release, SiteModel(release))
 
 
 def site_model(release: Release) -> SiteModel:
     """The release's site model: the one made ahead for it, taken (it holds the graph's index, which must not
     outlive the writers that read it), else made now."""
-    made = _MADE_AHEAD.pop(id(release), None)
+    made = _MODELS_AHEAD.pop(id(release), None)
     return made[1] if made is not None and made[0] is release else SiteModel(release)
 
 
 def forget_site_model(release: Release) -> None:
     """Let go of a site model made ahead for the release that no writer took."""
-    made = _MADE_AHEAD.get(id(release))
+    made = _MODELS_AHEAD.get(id(release))
     if made is not None and made[0] is release:
-        del _MADE_AHEAD[id(release)]
+        del _MODELS_AHEAD[id(release)]
 
 
 class SiteModel:
