@@ -13,15 +13,12 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from civicgraph.cli import build as build_module
 from civicgraph.cli.main import main
 from civicgraph.graph.build import BuiltGraph
-from civicgraph.publish import release as release_module
 from civicgraph.publish.checksums import RELEASE
 from civicgraph.publish.orchestrator import publish
 from civicgraph.publish.release import Release, Writer
@@ -308,29 +305,3 @@ def test_synth_guards_its_folder_the_same_way(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "1 file(s) it did not write (reports/my-notes.txt)" in result.output
     assert (out / "reports" / "my-notes.txt").read_text(encoding="utf-8") == "mine\n"
-
-
-def test_build_makes_the_writers_index_once_while_the_graph_is_validated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """civicgraph build has the graph's index made during the validation (its ``meanwhile``): the writers read
-    that one, and no other index of the graph is made."""
-    made: list[str] = []
-    index_of, validate = release_module.GraphIndex.of, build_module.validate_graph
-
-    def counted(triples: Any, base: str) -> Any:
-        if any(triple[0].startswith(base + "report/") for triple in triples):  # the graph's, not the ontology's
-            made.append("index")
-        return index_of(triples, base)
-
-    def validating(*args: Any, **kwargs: Any) -> Any:
-        made.append("validation begins")
-        report = validate(*args, **kwargs)
-        made.append("validation ends")
-        return report
-
-    monkeypatch.setattr(release_module.GraphIndex, "of", counted)
-    monkeypatch.setattr(build_module, "validate_graph", validating)
-    result = CliRunner().invoke(main, ["build", "--lang", "en", "--out", str(tmp_path / "dist")])
-    assert result.exit_code == 0, result.output
-    assert made == ["validation begins", "index", "validation ends"]

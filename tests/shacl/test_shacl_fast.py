@@ -13,7 +13,6 @@ SHACL standard, it is asserted as well. Apache Jena, a third engine, is compared
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from decimal import InvalidOperation
@@ -596,25 +595,6 @@ def test_two_processes_give_the_results_of_one(synthetic: Graph, monkeypatch: py
     assert expected <= {(r.focus, r.shape.removeprefix(CGSH), r.constraint.removeprefix(str(SH))) for r in two.results}
 
 
-def test_the_jobs_meanwhile_are_done_here_while_the_child_validates(
-    synthetic: Graph, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """validate_graph's ``meanwhile``: done by this process once the child validating beside it is forked (or after
-    the validation, by the one process); the results do not change."""
-    one = validate_graph(synthetic)
-    done: list[tuple[int, int]] = []  # (process, forks so far) when each job ran
-    forks: list[int] = []
-    monkeypatch.setattr(parallel, "forked", _counting(parallel.forked, forks))
-    meanwhile = [lambda: done.append((os.getpid(), len(forks)))]
-    assert validate_graph(synthetic, meanwhile=meanwhile).results == one.results
-    assert done == [(os.getpid(), 0)]  # a small graph: one process, the job after the validation
-    monkeypatch.setattr(fast_engine, "PARALLEL_MINIMUM", 0)
-    monkeypatch.setattr(parallel, "workers", lambda: 2)
-    done.clear()
-    assert validate_graph(synthetic, meanwhile=meanwhile).results == one.results
-    assert done == [(os.getpid(), 1)]
-
-
 def _counting(function: Any, calls: list[int]) -> Any:
     def counted(*args: Any) -> Any:
         calls.append(1)
@@ -858,7 +838,7 @@ def test_build_validates_with_the_engine_chosen(engine: str, monkeypatch: pytest
     chosen: list[str] = []
 
     def refusing(
-        data: object, sources: object = None, shapes: object = None, *, engine: str = "fast", meanwhile: object = ()
+        data: object, sources: object = None, shapes: object = None, *, engine: str = "fast"
     ) -> ValidationReport:
         chosen.append(engine)
         violation = ValidationResult("f", None, "s", Severity.VIOLATION, "c", None, "zły", "bad")

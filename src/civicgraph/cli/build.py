@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 
 import click
@@ -40,11 +38,9 @@ def read_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Da
     return dataset, built
 
 
-def validate_built(
-    built: BuiltGraph, engine: Engine, progress: Progress | None = None, meanwhile: Sequence[Callable[[], object]] = ()
-) -> ValidationReport:
+def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
     with (progress if progress is not None else Progress()).stage(Message("walidacja", "validate")) as counted:
-        report = validate_graph(built, engine=engine, meanwhile=meanwhile)
+        report = validate_graph(built, engine=engine)
         counted.count, counted.unit = len(built.plain), Message("trójek", "triples")
     return report
 
@@ -75,14 +71,11 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
 
     OUT must be new, empty or an earlier release: anything else is refused (exit 2) before the build starts."""
     from civicgraph.publish.orchestrator import publish  # the writers: imported only when publishing
-    from civicgraph.publish.release import make_index_ahead
 
     check_replaceable(out_dir, RELEASE, protected=(data_dir,))
     progress = Progress(lang=lang)
     dataset, built = read_and_build(data_dir, progress)
-    # the index the writers read is made while another process validates the graph
-    index = partial(make_index_ahead, built.plain, dataset.settings.base_iri)
-    report = validate_built(built, engine, progress, meanwhile=[index])
+    report = validate_built(built, engine, progress)
     if not report.conforms:
         click.echo(format_text(report, lang), err=True, nl=False)
         violations = len(report.violations)

@@ -269,16 +269,9 @@ def graph_index(release: Release) -> GraphIndex:
     cached = _INDEX_CACHE.get(id(release.triples))
     if cached is not None and cached[0] is release.triples:
         return cached[1]
-    return make_index_ahead(release.triples, release.dataset.settings.base_iri)
-
-
-def make_index_ahead(triples: list[PlainTriple], base: str) -> GraphIndex:
-    """The index of the graph of these triples, kept for :func:`graph_index` of the release that will publish
-    them. ``civicgraph build`` has it made while the graph is validated by another process too (the validation's
-    ``meanwhile``): the editions' writer made it alone, the other core idle (a national year: 0.6 s)."""
-    index = GraphIndex.of(triples, base)
+    index = GraphIndex.of(release.triples, release.dataset.settings.base_iri)
     _INDEX_CACHE.clear()  # one release at a time: do not keep old graphs alive
-    _INDEX_CACHE[id(triples)] = (triples, index)
+    _INDEX_CACHE[id(release.triples)] = (release.triples, index)
     return index
 
 

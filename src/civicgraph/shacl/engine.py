@@ -293,26 +293,20 @@ def _lookup(neighbours: Neighbours) -> Callable[[Term], Values]:
     return lambda node: get(node, EMPTY)
 
 
-def validate(
-    triples: Iterable[PlainTriple], shapes: CompiledShapes, meanwhile: Sequence[Callable[[], object]] = ()
-) -> list[Finding]:
+def validate(triples: Iterable[PlainTriple], shapes: CompiledShapes) -> list[Finding]:
     """Validate the data triples (plain terms, IRIs interned: :mod:`civicgraph.graph.terms`) against compiled shapes:
     every result, in no particular order.
 
     A large graph is validated by two processes against the same index (a forked child sees the parent's), each
     taking the next piece of work (a shape and a run of its focus nodes) as it finishes one; the results are the
-    same as from one. The jobs ``meanwhile`` are done by this process before it takes its first piece (after the
-    validation when one process validates): work of this process that the child's validation then hides.
+    same as from one.
     """
     with paused_cycle_collector():
         run = Run(shapes, DataIndex(triples, shapes.predicates))
         try:
             work = [(shape, run.focus_nodes(shape)) for shape in shapes.targeted]
             if parallel.workers() < 2 or sum(len(nodes) for _shape, nodes in work) < PARALLEL_MINIMUM:
-                findings = run.findings(work)
-                for job in meanwhile:
-                    job()
-                return findings
+                return run.findings(work)
             pieces = _pieces(work)
             dealer = parallel.Dealer()
 
@@ -323,8 +317,6 @@ def validate(
                 return found
 
             with parallel.forked(lambda channel: channel.send(_sendable(shapes, our_share()))) as channel:
-                for job in meanwhile:
-                    job()
                 found = our_share()
                 return found + _received(shapes, channel.recv())
         finally:

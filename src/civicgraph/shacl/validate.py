@@ -8,7 +8,7 @@ compare them on every shape fixture and on synthetic graphs with injected violat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Literal as Choice
 
@@ -51,22 +51,16 @@ def validate_graph(
     shapes: Graph | None = None,
     *,
     engine: Engine = "fast",
-    meanwhile: Sequence[Callable[[], object]] = (),
 ) -> ValidationReport:
     """Validate ``data`` (a built graph, an rdflib graph or Oxigraph triples) against civicgraph's shapes (or
-    ``shapes``); the results of a built graph name the source lines of its resources unless ``sources`` is given.
-    The jobs ``meanwhile`` are done by this process while another validates, if one does (:func:`engine.validate`),
-    else after the validation."""
+    ``shapes``); the results of a built graph name the source lines of its resources unless ``sources`` is given."""
     if isinstance(data, BuiltGraph) and sources is None:
         sources = data.sources
     if engine == "fast":
-        return _validate_fast(_plain_triples(data), sources or {}, shapes, meanwhile)
+        return _validate_fast(_plain_triples(data), sources or {}, shapes)
     if engine == "pyshacl":
         graph = data.graph if isinstance(data, BuiltGraph) else data if isinstance(data, Graph) else rdflib_graph(data)
-        report = validate_with_pyshacl(graph, sources or {}, shapes if shapes is not None else shapes_graph())
-        for job in meanwhile:
-            job()
-        return report
+        return validate_with_pyshacl(graph, sources or {}, shapes if shapes is not None else shapes_graph())
     raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
 
 
@@ -98,13 +92,10 @@ def _plain_triples(data: BuiltGraph | Graph | Sequence[ox.Triple]) -> Iterable[P
 
 
 def _validate_fast(
-    triples: Iterable[PlainTriple],
-    sources: dict[URIRef, Location],
-    shapes: Graph | None,
-    meanwhile: Sequence[Callable[[], object]] = (),
+    triples: Iterable[PlainTriple], sources: dict[URIRef, Location], shapes: Graph | None
 ) -> ValidationReport:
     compiled = _compiled_default_shapes() if shapes is None else compile_shapes(shapes)
-    findings = sorted(engine.validate(triples, compiled, meanwhile), key=_finding_order)
+    findings = sorted(engine.validate(triples, compiled), key=_finding_order)
     results = sorted(_result(finding, sources) for finding in findings)
     return ValidationReport(results, lambda: _report_graph(findings))
 
