@@ -14,6 +14,7 @@ from rdflib import URIRef
 from civicgraph.publish.negotiation import SITE_DIR
 from civicgraph.publish.release import Edition, editions
 from civicgraph.source.records import Report, Settings, Text
+from civicgraph.util.kept import KeptFor
 
 if TYPE_CHECKING:
     from civicgraph.publish.release import Release
@@ -250,7 +251,7 @@ _KEYWORDS = (
 
 
 Plan = tuple[list[PlannedDataset], list[PlannedSeries]]
-_PLAN_CACHE: dict[int, tuple[Release, Plan]] = {}
+_PLANS: KeptFor[Plan] = KeptFor()  # one release at a time
 
 
 def plan(release: Release) -> Plan:
@@ -258,12 +259,9 @@ def plan(release: Release) -> Plan:
     release and shared (read it, do not change it). VoID, the site, the catalogue and dane.gov.pl read it, each in
     whichever process writes it; made before they fork (see :func:`civicgraph.publish.orchestrator.publish`), it
     takes 0.5 s once at three national years instead of four times."""
-    cached = _PLAN_CACHE.get(id(release))
-    if cached is not None and cached[0] is release:
-        return cached[1]
-    planned = _planned(release)
-    _PLAN_CACHE.clear()  # one release at a time
-    _PLAN_CACHE[id(release)] = (release, planned)
+    planned = _PLANS.get(release)
+    if planned is None:
+        planned = _PLANS.keep(release, _planned(release))
     return planned
 
 

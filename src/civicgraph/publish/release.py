@@ -21,6 +21,7 @@ from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Report, Settings
 from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import DCT, RDF_TYPE, RDFS, SKOS
+from civicgraph.util.kept import KeptFor
 
 EDITIONS_DIR = "editions"
 EDITION_FILES = (".ttl", ".nt", ".jsonld")  # each edition's, under EDITIONS_DIR; a report's page links them
@@ -261,26 +262,21 @@ def _literal_of(values: Sequence[Term], lang: str | None) -> str | None:
     return literals[0].lexical if literals else None
 
 
-_INDEX_CACHE: dict[int, tuple[list[PlainTriple], GraphIndex]] = {}
+_INDEXES: KeptFor[GraphIndex] = KeptFor()  # by the release's triples: one graph at a time
 
 
 def graph_index(release: Release) -> GraphIndex:
     """The index of a release's graph, built once and shared by the writers of one build."""
-    cached = _INDEX_CACHE.get(id(release.triples))
-    if cached is not None and cached[0] is release.triples:
-        return cached[1]
-    index = GraphIndex.of(release.triples, release.dataset.settings.base_iri)
-    _INDEX_CACHE.clear()  # one release at a time: do not keep old graphs alive
-    _INDEX_CACHE[id(release.triples)] = (release.triples, index)
+    index = _INDEXES.get(release.triples)
+    if index is None:
+        index = _INDEXES.keep(release.triples, GraphIndex.of(release.triples, release.dataset.settings.base_iri))
     return index
 
 
 def forget_index(release: Release) -> None:
     """Let the index of the release's graph go once no writer will read it: what the writers after it make (the
     catalogue's triples) then takes its place (a national year's index: 0.13 GB)."""
-    cached = _INDEX_CACHE.get(id(release.triples))
-    if cached is not None and cached[0] is release.triples:
-        del _INDEX_CACHE[id(release.triples)]
+    _INDEXES.forget(release.triples)
 
 
 # -- editions: one member-year ----------------------------------------------------------------------------------
