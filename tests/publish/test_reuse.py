@@ -10,11 +10,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli.main import main
+from civicgraph.publish import editions as editions_module
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
 from tests.conftest import add_poznan_2022, add_second_member
 
@@ -79,6 +81,32 @@ def test_a_changed_report_is_written_anew_and_the_others_taken(three_reports: Pa
     assert inode(out / SECOND_2023) != before[SECOND_2023]
     assert '"Raport o stanie gminy za rok 2023"@pl' in (out / SECOND_2023).read_text(encoding="utf-8")
     assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_build_keys_the_editions_in_another_process_while_it_builds_the_graph(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``civicgraph build`` has a forked child key the editions while it builds the graph; the editions' writer
+    takes those keys instead of making its own. Made in this process instead (too few reports to fork for), the
+    keys are the same: a build into that release takes every edition."""
+    keyed_in: list[int] = []
+    key = editions_module.edition_key
+
+    def recorded(dataset: Any, report: Any) -> str:
+        keyed_in.append(os.getpid())  # a forked child appends to its own copy of the list
+        return key(dataset, report)
+
+    monkeypatch.setattr(editions_module, "edition_key", recorded)
+    monkeypatch.setattr(editions_module, "workers", lambda: 2)
+    monkeypatch.setattr(editions_module, "SHARED_FROM", 1)
+    out = tmp_path / "dist"
+    build(three_reports, out, "--full")
+    assert keyed_in == []  # the three keys came from the child
+    assert editions_module._KEYS_MADE._kept is None  # taken by the writer, not kept for the next build
+
+    monkeypatch.setattr(editions_module, "SHARED_FROM", 64)
+    assert build(three_reports, out).endswith(taken_line(3, 3, out))
+    assert keyed_in == [os.getpid()] * 3
 
 
 def test_pages_are_taken_when_what_they_show_is_unchanged(three_reports: Path, tmp_path: Path) -> None:

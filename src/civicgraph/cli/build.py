@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import click
@@ -19,7 +21,13 @@ from civicgraph.util.folders import check_replaceable
 from civicgraph.util.progress import Progress
 
 
-def read_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Dataset, BuiltGraph]:
+def read_and_build(
+    data_dir: Path,
+    progress: Progress | None = None,
+    meanwhile: Callable[[Dataset], AbstractContextManager[None]] = lambda _dataset: nullcontext(),
+) -> tuple[Dataset, BuiltGraph]:
+    """Read the data folder and build its graph; ``meanwhile(dataset)`` is entered around the build, which is
+    work for one core (``civicgraph build`` keys the editions in another process then)."""
     if not data_dir.is_dir():
         raise Failure(
             Message(
@@ -33,7 +41,8 @@ def read_and_build(data_dir: Path, progress: Progress | None = None) -> tuple[Da
         dataset = read_dataset(data_dir)
         counted.count, counted.unit = len(dataset.reports), Message("raportów", "reports")
     with progress.stage(Message("budowa grafu", "build")) as counted:
-        built = build_graph(dataset)
+        with meanwhile(dataset):
+            built = build_graph(dataset)
         counted.count, counted.unit = len(built.plain), Message("trójek", "triples")
     return dataset, built
 
@@ -70,11 +79,12 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
     """Read, validate and publish the graph into OUT (graph.ttl, graph.jsonld, graph.nt, ...).
 
     OUT must be new, empty or an earlier release: anything else is refused (exit 2) before the build starts."""
-    from civicgraph.publish.orchestrator import publish  # the writers: imported only when publishing
+    from civicgraph.publish.editions import keyed_meanwhile  # the writers: imported only when publishing
+    from civicgraph.publish.orchestrator import publish
 
     check_replaceable(out_dir, RELEASE, protected=(data_dir,))
     progress = Progress(lang=lang)
-    dataset, built = read_and_build(data_dir, progress)
+    dataset, built = read_and_build(data_dir, progress, meanwhile=keyed_meanwhile)
     report = validate_built(built, engine, progress)
     if not report.conforms:
         click.echo(format_text(report, lang), err=True, nl=False)
