@@ -208,10 +208,10 @@ def keyed_meanwhile(dataset: Dataset) -> Iterator[None]:
     """Key every edition of ``dataset`` in a forked child while the block runs, for :func:`write_editions` to take.
 
     ``civicgraph build`` builds the graph meanwhile, which is work for one core: the keys, made from the records
-    alone, then cost no time where the editions' writer made them with the other core idle (a national year: 0.45
-    s, three years: 1.4 s). The child copies the pages of the records it reads and ends with the block, before
-    the stages that use the most memory. Below :data:`SHARED_FROM` reports or with one core, nothing is forked
-    and the writer keys the editions itself."""
+    alone, then cost no time where the editions' writer made them with the other core idle (0.44 s at a national
+    year, 1.25 s at three). The child copies the pages of the records it reads and ends with the block, before the
+    stages that use the most memory. Below :data:`SHARED_FROM` reports or with one core, nothing is forked and
+    the writer keys the editions itself."""
     if len(dataset.reports) < SHARED_FROM or workers() < 2:
         yield
         return
