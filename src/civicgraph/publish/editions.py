@@ -234,8 +234,7 @@ def write_editions(release: Release, out: Path) -> None:
     (out / EDITIONS_DIR).mkdir(exist_ok=True)
     for folder in sorted({(out / report_page_file(Edition.of(r, base), "")).parent for r in dataset.reports}):
         folder.mkdir(parents=True, exist_ok=True)  # before a page's file is taken from the earlier release
-    made = _KEYS_MADE.take(dataset)
-    keys = made if made is not None else edition_keys(dataset)
+    keys = _KEYS_MADE.take_or_make(dataset, lambda: edition_keys(dataset))
     to_write = []
     for report in sorted(dataset.reports, key=lambda r: (r.member, r.year)):
         key = keys[(report.member, report.year)]

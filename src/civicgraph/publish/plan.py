@@ -259,10 +259,7 @@ def plan(release: Release) -> Plan:
     release and shared (read it, do not change it). VoID, the site, the catalogue and dane.gov.pl read it, each in
     whichever process writes it; made before they fork (see :func:`civicgraph.publish.orchestrator.publish`), it
     takes 0.5 s once at three national years instead of four times."""
-    planned = _PLANS.get(release)
-    if planned is None:
-        planned = _PLANS.keep(release, _planned(release))
-    return planned
+    return _PLANS.get_or_keep(release, lambda: _planned(release))
 
 
 def _planned(release: Release) -> Plan:

@@ -267,10 +267,9 @@ _INDEXES: KeptFor[GraphIndex] = KeptFor()  # by the release's triples: one graph
 
 def graph_index(release: Release) -> GraphIndex:
     """The index of a release's graph, built once and shared by the writers of one build."""
-    index = _INDEXES.get(release.triples)
-    if index is None:
-        index = _INDEXES.keep(release.triples, GraphIndex.of(release.triples, release.dataset.settings.base_iri))
-    return index
+    return _INDEXES.get_or_keep(
+        release.triples, lambda: GraphIndex.of(release.triples, release.dataset.settings.base_iri)
+    )
 
 
 def forget_index(release: Release) -> None:

@@ -8,6 +8,7 @@ old one, so that a cache never keeps an earlier build's graph alive.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -39,3 +40,14 @@ class KeptFor(Generic[T]):
         value = self.get(owner)
         self.forget(owner)
         return value
+
+    def get_or_keep(self, owner: object, make: Callable[[], T]) -> T:
+        """The value kept for ``owner``, else ``make()``'s, kept for it: what the writers of one build share."""
+        value = self.get(owner)
+        return value if value is not None else self.keep(owner, make())
+
+    def take_or_make(self, owner: object, make: Callable[[], T]) -> T:
+        """The value kept for ``owner``, no longer kept, else ``make()``'s, not kept: what was made ahead for one
+        reader."""
+        value = self.take(owner)
+        return value if value is not None else make()

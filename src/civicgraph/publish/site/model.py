@@ -76,8 +76,7 @@ def make_site_model_ahead(release: Release) -> None:
 def site_model(release: Release) -> SiteModel:
     """The release's site model: the one made ahead for it, taken (it holds the graph's index, which must not
     outlive the writers that read it), else made now."""
-    made = _MODELS_AHEAD.take(release)
-    return made if made is not None else SiteModel(release)
+    return _MODELS_AHEAD.take_or_make(release, lambda: SiteModel(release))
 
 
 def forget_site_model(release: Release) -> None:
