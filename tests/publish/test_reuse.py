@@ -346,7 +346,7 @@ def test_the_code_digest_covers_the_vocabularies_and_the_json_ld_context(
 ) -> None:
     """Edition files print the vocabularies' labels and are compacted against ontology/context.jsonld, which a
     checkout keeps outside the package: an edit there is other code, and nothing is taken."""
-    from civicgraph.publish import reuse
+    from civicgraph.util import resources
     from civicgraph.util.resources import resource_dir
 
     installed = code_digest()
@@ -354,7 +354,7 @@ def test_the_code_digest_covers_the_vocabularies_and_the_json_ld_context(
     shutil.copytree(resource_dir("ontology"), ontology)
     shapes = resource_dir("shapes")
     folders = {"ontology": ontology, "shapes": shapes}
-    monkeypatch.setattr(reuse, "resource_dir", folders.__getitem__)
+    monkeypatch.setattr(resources, "resource_dir", folders.__getitem__)
     code_digest.cache_clear()
     try:
         copied = code_digest()

@@ -236,6 +236,7 @@ def test_cli_reports_bad_input_without_traceback_and_keeps_dist(data_copy: Path,
     out = tmp_path / "dist"
     assert _run("build", "--data", str(data_copy), "--out", str(out)).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    reports_read = (tmp_path / ".dist.reports.pickle").read_bytes()
     line = edit_once(data_copy / REPORT, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
     result = _run("build", "--data", str(data_copy), "--out", str(out))  # --lang pl is the default
     assert result.returncode == ExitCode.BAD_INPUT == 3
@@ -254,11 +255,14 @@ def test_cli_reports_bad_input_without_traceback_and_keeps_dist(data_copy: Path,
         "Error: 1 problem in the source data; nothing was written",
     ]
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    # no staging folder left, only the lock file and the record of the release's reusable files
+    # no staging folder left, only the lock file, the reports read for the release (as they were) and the record
+    # of its reusable files
     assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".dist")) == [
         ".dist.lock",
+        ".dist.reports.pickle",
         ".dist.reuse.json",
     ]
+    assert (tmp_path / ".dist.reports.pickle").read_bytes() == reports_read
 
 
 def test_debug_shows_the_traceback(data_copy: Path, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from civicgraph.publish.checksums import RELEASE
 from civicgraph.publish.plan import publish_url_warning
 from civicgraph.shacl.report import ValidationReport, format_text
 from civicgraph.shacl.validate import Engine, validate_graph
+from civicgraph.source.cache import ReportCache
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
 from civicgraph.util.errors import ExitCode, Failure, Message
@@ -25,9 +26,11 @@ def read_and_build(
     data_dir: Path,
     progress: Progress | None = None,
     meanwhile: Callable[[Dataset], AbstractContextManager[None]] = lambda _dataset: nullcontext(),
+    cache: ReportCache | None = None,
 ) -> tuple[Dataset, BuiltGraph]:
     """Read the data folder and build its graph; ``meanwhile(dataset)`` is entered around the build, which is
-    work for one core (``civicgraph build`` keys the editions in another process then)."""
+    work for one core (``civicgraph build`` keys the editions in another process then, and pickles the reports
+    read for the ``cache`` it reads with)."""
     if not data_dir.is_dir():
         raise Failure(
             Message(
@@ -38,10 +41,10 @@ def read_and_build(
         )
     progress = progress if progress is not None else Progress()
     with progress.stage(Message("odczyt", "read")) as counted:
-        dataset = read_dataset(data_dir)
+        dataset = read_dataset(data_dir, cache)
         counted.count, counted.unit = len(dataset.reports), Message("raportów", "reports")
     with progress.stage(Message("budowa grafu", "build")) as counted:
-        with meanwhile(dataset):
+        with meanwhile(dataset), cache.saved_meanwhile() if cache is not None else nullcontext():
             built = build_graph(dataset)
         counted.count, counted.unit = len(built.plain), Message("trójek", "triples")
     return dataset, built
@@ -68,9 +71,10 @@ def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None 
 @click.option(
     "--full",
     is_flag=True,
-    help="Write every file anew. Without it, the editions and the pages of local governments and reports that "
-    "the earlier release in OUT holds, made from the same records by the same civicgraph, are taken from it (the "
-    "result is the same either way).",
+    help="Read every report and write every file anew. Without it, the reports read for the earlier release in "
+    "OUT whose files are unchanged are not read again, and the editions and the pages of local governments and "
+    "reports that it holds, made from the same records by the same civicgraph, are taken from it (the result is "
+    "the same either way).",
 )
 @LANG_OPTION
 @ENGINE_OPTION
@@ -84,7 +88,8 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
 
     check_replaceable(out_dir, RELEASE, protected=(data_dir,))
     progress = Progress(lang=lang)
-    dataset, built = read_and_build(data_dir, progress, meanwhile=keyed_meanwhile)
+    cache = ReportCache.beside(out_dir, full=full)
+    dataset, built = read_and_build(data_dir, progress, meanwhile=keyed_meanwhile, cache=cache)
     report = validate_built(built, engine, progress)
     if not report.conforms:
         click.echo(format_text(report, lang), err=True, nl=False)

@@ -24,18 +24,15 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph
-
-from civicgraph.util.resources import resource_dir
+from civicgraph.util.folders import beside
+from civicgraph.util.resources import code_digest
 
 # Fields of the source records that no published file shows: where a record was read from (file and line, which
 # change when a record above it is edited) and the path of a report's text file (its content is published).
@@ -47,22 +44,7 @@ _NO_HARD_LINKS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.E
 
 def record_path(release_folder: Path) -> Path:
     """Where the record of the release in ``release_folder`` is kept: beside it, next to its lock file."""
-    folder = release_folder.resolve()
-    return folder.parent / f".{folder.name}.reuse.json"
-
-
-@cache
-def code_digest() -> str:
-    """SHA-256 over civicgraph's own files (code, templates, ontology, shapes, vocabularies) and the versions of
-    pyoxigraph and Python: a file made by other code is never reused, even at the same version number."""
-    digest = hashlib.sha256(f"pyoxigraph {pyoxigraph.__version__}\npython {sys.version}\n".encode())
-    # the package, and the ontology (vocabularies, JSON-LD context) and shapes, which a checkout keeps beside it
-    for folder in (Path(__file__).resolve().parent.parent, resource_dir("ontology"), resource_dir("shapes")):
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-        for file in files:
-            digest.update(f"{folder.name}/{file.relative_to(folder).as_posix()}\n".encode())
-            digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
+    return beside(release_folder, "reuse.json")
 
 
 def key_of(*parts: Any, skip: frozenset[str] = frozenset()) -> str:

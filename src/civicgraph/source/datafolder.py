@@ -45,11 +45,13 @@ class DataFolder:
 
     def __init__(self, folder: Path) -> None:
         self.root = folder.resolve()
+        self._inside_prefix = os.path.join(self.root, "")  # the root and a separator ("/" for the root itself)
 
-    def inside(self, path: Path) -> Path:
-        """``path`` resolved; :class:`Unreadable` if it leads outside the data folder."""
-        resolved = Path(os.path.realpath(path))
-        if not resolved.is_relative_to(self.root):
+    def inside(self, path: Path) -> str:
+        """``path`` resolved; :class:`Unreadable` if it leads outside the data folder. Compared as text: a national
+        build checks 5,614 paths, and ``PurePath.is_relative_to`` parses both each time."""
+        resolved = os.path.realpath(path)
+        if resolved != str(self.root) and not resolved.startswith(self._inside_prefix):
             raise Unreadable(
                 Message(
                     f"ścieżka prowadzi poza folder danych ({self.root}) do {resolved}; "
@@ -68,11 +70,12 @@ class DataFolder:
             descriptor = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError as error:
             raise Unreadable(_os_error(error)) from None
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
+        found = os.fstat(descriptor)
+        if not stat.S_ISREG(found.st_mode):
             os.close(descriptor)
             kind = next(
-                (kind for is_kind, kind in _KINDS if is_kind(mode)), Message("plik specjalny", "a special file")
+                (kind for is_kind, kind in _KINDS if is_kind(found.st_mode)),
+                Message("plik specjalny", "a special file"),
             )
             raise Unreadable(
                 Message(
@@ -81,7 +84,11 @@ class DataFolder:
                 )
             )
         with os.fdopen(descriptor, "rb") as file:
-            content = file.read(limit + 1)
+            # As many bytes as the file has, and one more: asking for the limit at once would allocate it (64 MiB)
+            # for every file. A file that grew since fstat is read on, to one byte past the limit.
+            content = file.read(min(found.st_size, limit) + 1)
+            if len(content) > found.st_size:
+                content += file.read(limit + 1 - len(content))
         if len(content) > limit:
             raise Unreadable(too_large)
         return content

@@ -52,6 +52,13 @@ class FolderKind:
     foreign_files: Callable[[Path, list[str]], list[str] | None]
 
 
+def beside(folder: Path, what: str) -> Path:
+    """The file ``.{name}.{what}`` next to ``folder`` (resolved): where what a build knows about the release it
+    wrote is kept (how its files were made, the reports read for it), outside the release itself."""
+    resolved = folder.resolve()
+    return resolved.parent / f".{resolved.name}.{what}"
+
+
 def files_below(folder: Path) -> tuple[list[str], list[str]]:
     """The regular files below ``folder`` and, apart, whatever else is there (links, sockets, FIFOs).
 

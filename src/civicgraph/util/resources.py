@@ -6,8 +6,12 @@ wheel carries the same files inside the package (``civicgraph/_files/``).
 
 from __future__ import annotations
 
+import hashlib
+import sys
 from functools import cache
 from pathlib import Path
+
+import pyoxigraph
 
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]  # src/civicgraph (this module is in its util/)
 
@@ -31,3 +35,17 @@ def vocabularies_file() -> Path:
 
 def shapes_files() -> list[Path]:
     return sorted(resource_dir("shapes").glob("*.ttl"))
+
+
+@cache
+def code_digest() -> str:
+    """SHA-256 over civicgraph's own files (code, templates, ontology, shapes, vocabularies) and the versions of
+    pyoxigraph and Python: a file made by other code is never reused, even at the same version number."""
+    digest = hashlib.sha256(f"pyoxigraph {pyoxigraph.__version__}\npython {sys.version}\n".encode())
+    # the package, and the ontology (vocabularies, JSON-LD context) and shapes, which a checkout keeps beside it
+    for folder in (_PACKAGE_DIR, resource_dir("ontology"), resource_dir("shapes")):
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for file in files:
+            digest.update(f"{folder.name}/{file.relative_to(folder).as_posix()}\n".encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()

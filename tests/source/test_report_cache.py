@@ -1,0 +1,258 @@
+"""Reports read by an earlier build are taken again only while the files they were read from are unchanged
+(``civicgraph.source.cache``): the records are those a fresh read gives, after a report, its source text, the
+organisations are changed, a report is removed, the cache file is damaged, or a link leads out of the folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from civicgraph.cli.main import main
+from civicgraph.source import cache as cache_module
+from civicgraph.source import reader as reader_module
+from civicgraph.source.cache import ReportCache
+from civicgraph.source.reader import read_dataset
+from civicgraph.source.records import Dataset
+from civicgraph.util.errors import InputError
+from tests.conftest import add_poznan_2022, add_second_member
+
+from .problems import edit_once
+
+POZNAN_2023 = Path("reports/3064011/2023/report.yaml")
+POZNAN_2022 = Path("reports/3064011/2022/report.yaml")
+SECOND_2023 = Path("reports/3099011/2023/report.yaml")
+
+
+@pytest.fixture
+def three_reports(data_copy: Path) -> Path:
+    """Poznań 2023 and 2022 and the made-up member 3099011's 2023 report."""
+    add_poznan_2022(data_copy)
+    add_second_member(data_copy)
+    return data_copy
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The report files parsed from now on (in this process: fewer than 64 reports are read in one)."""
+    files: list[Path] = []
+    report = reader_module._Reader.report
+
+    def counted(self: reader_module._Reader, file: Path, *args: object) -> object:
+        files.append(file)
+        return report(self, file, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reader_module._Reader, "report", counted)
+    return files
+
+
+def read_kept(data: Path, kept: Path, full: bool = False) -> Dataset:
+    """A read with the cache ``kept``, written as ``civicgraph build`` writes it once the graph is built."""
+    cache = ReportCache(kept, full)
+    dataset = read_dataset(data, cache)
+    with cache.saved_meanwhile():
+        pass
+    return dataset
+
+
+def relative(files: list[Path], data: Path) -> list[Path]:
+    return sorted(file.relative_to(data) for file in files)
+
+
+def test_a_second_read_takes_every_report_and_gives_the_records_of_a_fresh_read(
+    three_reports: Path, tmp_path: Path, parsed: list[Path]
+) -> None:
+    kept = tmp_path / ".dist.reports.pickle"
+    first = read_kept(three_reports, kept)
+    assert relative(parsed, three_reports) == [POZNAN_2022, POZNAN_2023, SECOND_2023]
+    parsed.clear()
+
+    second = read_kept(three_reports, kept)
+
+    assert parsed == []
+    assert second == first
+    assert [(r.member, r.year) for r in second.reports] == [("3064011", 2022), ("3064011", 2023), ("3099011", 2023)]
+
+
+def test_a_changed_report_is_read_again_and_the_others_taken(
+    three_reports: Path, tmp_path: Path, parsed: list[Path]
+) -> None:
+    kept = tmp_path / ".dist.reports.pickle"
+    read_kept(three_reports, kept)
+    edit_once(
+        three_reports / SECOND_2023,
+        "Raport o stanie Gminy Przykładowej za 2023 rok",
+        "Raport o stanie gminy za rok 2023",
+    )
+    parsed.clear()
+
+    changed = read_kept(three_reports, kept)
+
+    assert relative(parsed, three_reports) == [SECOND_2023]
+    assert changed.reports[2].title.pl == "Raport o stanie gminy za rok 2023"
+    assert read_dataset(three_reports) == changed  # a read without the cache
+    parsed.clear()
+    assert read_kept(three_reports, kept) == changed
+    assert parsed == []  # the changed report was kept in turn
+
+
+def test_a_changed_source_text_reads_its_report_again(three_reports: Path, tmp_path: Path, parsed: list[Path]) -> None:
+    kept = tmp_path / ".dist.reports.pickle"
+    read_kept(three_reports, kept)
+    text = three_reports / POZNAN_2022.parent / "source.txt"
+    with text.open("a", encoding="utf-8") as appended:
+        appended.write("\n")
+    parsed.clear()
+
+    changed = read_kept(three_reports, kept)
+
+    assert relative(parsed, three_reports) == [POZNAN_2022]
+    assert changed == read_dataset(three_reports)
+    assert changed.reports[0].text.endswith("\n\n")
+
+
+def test_changed_organisations_read_every_report_again(three_reports: Path, tmp_path: Path, parsed: list[Path]) -> None:
+    """A report's quotes are checked against the organisations' names: another organisations.yaml is another
+    read, even when no report changed."""
+    kept = tmp_path / ".dist.reports.pickle"
+    read_kept(three_reports, kept)
+    with (three_reports / "organisations.yaml").open("a", encoding="utf-8") as organisations:
+        organisations.write("# a comment changes the file, not the records\n")
+    parsed.clear()
+
+    again = read_kept(three_reports, kept)
+
+    assert relative(parsed, three_reports) == [POZNAN_2022, POZNAN_2023, SECOND_2023]
+    assert again == read_dataset(three_reports)
+
+
+def test_full_reads_every_report_again_and_keeps_them(three_reports: Path, tmp_path: Path, parsed: list[Path]) -> None:
+    kept = tmp_path / ".dist.reports.pickle"
+    read_kept(three_reports, kept)
+    parsed.clear()
+    read_kept(three_reports, kept, full=True)
+    assert relative(parsed, three_reports) == [POZNAN_2022, POZNAN_2023, SECOND_2023]
+    parsed.clear()
+    read_kept(three_reports, kept)
+    assert parsed == []
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05K\x01."])  # empty, garbage, the int 1
+def test_a_damaged_cache_is_ignored_and_written_anew(
+    three_reports: Path, tmp_path: Path, parsed: list[Path], damage: bytes
+) -> None:
+    kept = tmp_path / ".dist.reports.pickle"
+    kept.write_bytes(damage)
+
+    dataset = read_kept(three_reports, kept)
+
+    assert relative(parsed, three_reports) == [POZNAN_2022, POZNAN_2023, SECOND_2023]
+    assert dataset == read_dataset(three_reports)
+    parsed.clear()
+    read_kept(three_reports, kept)
+    assert parsed == []
+
+
+def test_a_removed_report_is_no_longer_kept(three_reports: Path, tmp_path: Path, parsed: list[Path]) -> None:
+    kept = tmp_path / ".dist.reports.pickle"
+    read_kept(three_reports, kept)
+    folder = three_reports / POZNAN_2022.parent
+    aside = tmp_path / "aside"
+    shutil.move(folder, aside)
+    parsed.clear()
+
+    without = read_kept(three_reports, kept)
+
+    assert parsed == []
+    assert [(r.member, r.year) for r in without.reports] == [("3064011", 2023), ("3099011", 2023)]
+    shutil.move(aside, folder)
+    read_kept(three_reports, kept)
+    assert relative(parsed, three_reports) == [POZNAN_2022]  # back, and read: it had been dropped
+
+
+def test_a_report_with_a_problem_is_not_kept_and_the_cache_is_left_as_it_was(
+    three_reports: Path, tmp_path: Path, parsed: list[Path]
+) -> None:
+    kept = tmp_path / ".dist.reports.pickle"
+    read_kept(three_reports, kept)
+    written = kept.read_bytes()
+    report = three_reports / POZNAN_2023
+    original = report.read_text(encoding="utf-8")
+    edit_once(report, "        quote: 36 gmin\n", "        quote: 37 gmin\n")
+    parsed.clear()
+
+    with pytest.raises(InputError) as failed:
+        read_kept(three_reports, kept)
+
+    assert [(p.file, p.field) for p in failed.value.problems] == [(report, "activities.pkm.figures.communes.quote")]
+    assert relative(parsed, three_reports) == [POZNAN_2023]
+    assert kept.read_bytes() == written
+    report.write_text(original, encoding="utf-8")
+    parsed.clear()
+    read_kept(three_reports, kept)
+    assert parsed == []  # as it was read before the problem
+
+
+def test_a_source_text_linked_out_of_the_data_folder_is_refused_though_its_bytes_are_those_kept(
+    three_reports: Path, tmp_path: Path
+) -> None:
+    kept = tmp_path / ".dist.reports.pickle"
+    read_kept(three_reports, kept)
+    text = three_reports / POZNAN_2022.parent / "source.txt"
+    outside = tmp_path / "outside.txt"
+    shutil.copyfile(text, outside)
+    text.unlink()
+    os.symlink(outside, text)
+
+    with pytest.raises(InputError) as failed:
+        read_kept(three_reports, kept)
+
+    [problem] = failed.value.problems
+    assert (problem.file, problem.field) == (three_reports / POZNAN_2022, "text")
+    assert f"leads outside the data folder ({three_reports.resolve()}), to {outside.resolve()}" in problem.message
+
+
+def test_a_national_read_pickles_its_reports_in_another_process_into_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many reports read: pickled by a forked child while the graph is built; the file is the one this process
+    writes, and the next read takes every report from it."""
+    from civicgraph.source.synthetic import generate, write_dataset
+
+    data = tmp_path / "data"
+    write_dataset(generate(members=40, years=(2023,), seed=7), data)
+    in_child, here = tmp_path / ".child.reports.pickle", tmp_path / ".here.reports.pickle"
+    pickled_in: list[int] = []
+    pickled = ReportCache._pickled
+
+    def recorded(self: ReportCache) -> bytes:
+        pickled_in.append(os.getpid())  # a forked child appends to its own copy
+        return pickled(self)
+
+    monkeypatch.setattr(ReportCache, "_pickled", recorded)
+    monkeypatch.setattr(cache_module, "workers", lambda: 2)
+    monkeypatch.setattr(cache_module, "SHARED_FROM", 1)
+    read_kept(data, in_child)
+    assert pickled_in == []
+    monkeypatch.setattr(cache_module, "SHARED_FROM", 10_000)
+    read_kept(data, here)
+    assert pickled_in == [os.getpid()]
+
+    assert in_child.read_bytes() == here.read_bytes()
+    cache = ReportCache(in_child)
+    assert read_dataset(data, cache) == read_dataset(data)
+    assert len(cache._taken) == 40
+
+
+def test_build_keeps_the_reports_beside_the_release_and_reads_none_again(
+    three_reports: Path, tmp_path: Path, parsed: list[Path]
+) -> None:
+    out = tmp_path / "dist"
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(three_reports), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    assert relative(parsed, three_reports) == [POZNAN_2022, POZNAN_2023, SECOND_2023]  # the first build's
+    assert (tmp_path / ".dist.reports.pickle").is_file()
