@@ -4,6 +4,7 @@ organisations are changed, a report is removed, the cache file is damaged, or a 
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -12,11 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli.main import main
-from civicgraph.source import cache as cache_module
 from civicgraph.source import reader as reader_module
 from civicgraph.source.cache import ReportCache
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
+from civicgraph.util import parallel
 from civicgraph.util.errors import InputError
 from tests.conftest import add_poznan_2022, add_second_member
 
@@ -50,12 +51,8 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def read_kept(data: Path, kept: Path, full: bool = False) -> Dataset:
-    """A read with the cache ``kept``, written as ``civicgraph build`` writes it once the graph is built."""
-    cache = ReportCache(kept, full)
-    dataset = read_dataset(data, cache)
-    with cache.saved_meanwhile():
-        pass
-    return dataset
+    """A read with the cache kept in ``kept``."""
+    return read_dataset(data, ReportCache(kept, full))
 
 
 def relative(files: list[Path], data: Path) -> list[Path]:
@@ -215,36 +212,26 @@ def test_a_source_text_linked_out_of_the_data_folder_is_refused_though_its_bytes
     assert f"leads outside the data folder ({three_reports.resolve()}), to {outside.resolve()}" in problem.message
 
 
-def test_a_national_read_pickles_its_reports_in_another_process_into_the_same_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_reports_read_by_two_processes_are_kept_as_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[Path]
 ) -> None:
-    """Many reports read: pickled by a forked child while the graph is built; the file is the one this process
-    writes, and the next read takes every report from it."""
+    """More than 64 reports: each process pickles the reports it reads (the child sends them pickled); the file
+    is the one a read in one process writes, and the next read takes every report from it."""
     from civicgraph.source.synthetic import generate, write_dataset
 
     data = tmp_path / "data"
-    write_dataset(generate(members=40, years=(2023,), seed=7), data)
-    in_child, here = tmp_path / ".child.reports.pickle", tmp_path / ".here.reports.pickle"
-    pickled_in: list[int] = []
-    pickled = ReportCache._pickled
+    write_dataset(generate(members=40, years=(2022, 2023), seed=7), data)
+    by_two, by_one = tmp_path / ".two.reports.pickle", tmp_path / ".one.reports.pickle"
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    read_two = read_kept(data, by_two)
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    read_one = read_kept(data, by_one)
 
-    def recorded(self: ReportCache) -> bytes:
-        pickled_in.append(os.getpid())  # a forked child appends to its own copy
-        return pickled(self)
-
-    monkeypatch.setattr(ReportCache, "_pickled", recorded)
-    monkeypatch.setattr(cache_module, "workers", lambda: 2)
-    monkeypatch.setattr(cache_module, "SHARED_FROM", 1)
-    read_kept(data, in_child)
-    assert pickled_in == []
-    monkeypatch.setattr(cache_module, "SHARED_FROM", 10_000)
-    read_kept(data, here)
-    assert pickled_in == [os.getpid()]
-
-    assert in_child.read_bytes() == here.read_bytes()
-    cache = ReportCache(in_child)
-    assert read_dataset(data, cache) == read_dataset(data)
-    assert len(cache._taken) == 40
+    assert read_two == read_one
+    assert by_two.read_bytes() == by_one.read_bytes()
+    parsed.clear()
+    assert read_kept(data, by_two) == read_one  # in this process (one worker): any report read would be counted
+    assert parsed == []
 
 
 def test_build_keeps_the_reports_beside_the_release_and_reads_none_again(
@@ -256,3 +243,15 @@ def test_build_keeps_the_reports_beside_the_release_and_reads_none_again(
         assert result.exit_code == 0, result.output
     assert relative(parsed, three_reports) == [POZNAN_2022, POZNAN_2023, SECOND_2023]  # the first build's
     assert (tmp_path / ".dist.reports.pickle").is_file()
+
+
+def test_a_cache_that_cannot_be_written_leaves_no_partial_file(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(self: Path, target: Path) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        read_kept(three_reports, tmp_path / ".dist.reports.pickle")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]

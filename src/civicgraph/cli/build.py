@@ -28,9 +28,9 @@ def read_and_build(
     meanwhile: Callable[[Dataset], AbstractContextManager[None]] = lambda _dataset: nullcontext(),
     cache: ReportCache | None = None,
 ) -> tuple[Dataset, BuiltGraph]:
-    """Read the data folder and build its graph; ``meanwhile(dataset)`` is entered around the build, which is
-    work for one core (``civicgraph build`` keys the editions in another process then, and pickles the reports
-    read for the ``cache`` it reads with)."""
+    """Read the data folder, taking the reports ``cache`` keeps unchanged (and keeping those read now in it), and
+    build its graph; ``meanwhile(dataset)`` is entered around the build, which is work for one core
+    (``civicgraph build`` keys the editions in another process then)."""
     if not data_dir.is_dir():
         raise Failure(
             Message(
@@ -44,7 +44,7 @@ def read_and_build(
         dataset = read_dataset(data_dir, cache)
         counted.count, counted.unit = len(dataset.reports), Message("raportów", "reports")
     with progress.stage(Message("budowa grafu", "build")) as counted:
-        with meanwhile(dataset), cache.saved_meanwhile() if cache is not None else nullcontext():
+        with meanwhile(dataset):
             built = build_graph(dataset)
         counted.count, counted.unit = len(built.plain), Message("trójek", "triples")
     return dataset, built

@@ -13,9 +13,15 @@ read takes a kept report instead of reading it only when
   it is found at the same path.
 
 Anything else is read anew, so the records are those a fresh read gives, problems included: only a report read
-without a problem is kept. ``--full`` reads every report anew. The reports are pickled, as Sphinx keeps its
-environment: the file is written and read only by civicgraph, beside a release of the same user. A file that
-cannot be read back whole, or holds anything else, is ignored whole and written anew.
+without a problem is kept, and the file is written only by a read that found none. ``--full`` reads every report
+anew. The reports are pickled, as Sphinx keeps its environment: the file is written and read only by civicgraph,
+beside a release of the same user. A file that cannot be read back whole, or holds anything else, is ignored whole
+and written anew.
+
+Each report is pickled by the process that read it (:func:`civicgraph.source.reader.read_dataset`): the child
+reading half of them sends them pickled anyway, so only the parent's half costs more (0.1 s of a national year,
+in the read, while the child reads too). Pickling them all in a forked child while the graph was built made the
+build 0.3–0.4 s slower, the child's work slowing the build's own on the other core.
 """
 
 from __future__ import annotations
@@ -23,21 +29,17 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 from civicgraph.source.datafolder import MAX_TEXT_BYTES, MAX_YAML_BYTES, DataFolder, Unreadable
 from civicgraph.source.records import Report
 from civicgraph.util.errors import Message
 from civicgraph.util.folders import beside
-from civicgraph.util.gcpause import paused_cycle_collector
-from civicgraph.util.parallel import SHARED_FROM, forked, workers
 from civicgraph.util.resources import code_digest
 
 _FORMAT = 1  # of the cache file; another format is ignored
+_PROTOCOL = pickle.HIGHEST_PROTOCOL
 _UNUSED = Message("", "")  # the refusal's wording is the first read's business, not the cache's
 
 
@@ -60,8 +62,8 @@ class ReportCache:
     _earlier: dict[str, _Kept] = field(default_factory=dict)
     _context: str | None = None
     _taken: dict[str, _Kept] = field(default_factory=dict)  # kept and taken again: their bytes are written back
-    _read: dict[str, tuple[str, Report]] = field(default_factory=dict)  # read now: report.yaml's digest, report
-    _changed: bool = False  # whether anything was read anew or has gone since the cache was written
+    _read: dict[str, _Kept] = field(default_factory=dict)  # read now
+    _changed: bool = False  # whether anything was read anew since the cache was written (or it did not fit)
 
     @classmethod
     def beside(cls, release_folder: Path, *, full: bool = False) -> ReportCache:
@@ -104,43 +106,22 @@ class ReportCache:
         self._taken[str(report_file)] = kept
         return report
 
-    def keep(self, report_file: Path, report_sha256: str, report: Report) -> None:
-        """Keep ``report``, read now from ``report_file`` (of this digest) without a problem."""
-        self._read[str(report_file)] = (report_sha256, report)
+    def keep(self, report_file: Path, report_sha256: str, report: Report, pickled: bytes) -> None:
+        """Keep ``report`` (``pickled``: pickled where it was read), read now from ``report_file`` (of this
+        digest) without a problem."""
+        text_file, text_sha256 = str(report.text_file), report.text_sha256
+        self._read[str(report_file)] = _Kept(report_sha256, text_file, text_sha256, pickled)
         self._changed = True
 
-    @contextmanager
-    def saved_meanwhile(self) -> Iterator[None]:
-        """Write the cache once the block has run, the reports read now pickled meanwhile by a forked child when
-        they are many (a whole national year: 0.2 s of work, while the graph is built on one core)."""
-        if self.path is None or self._context is None:
-            yield
-            return
-        if self._earlier:  # kept reports of files not found this time: gone
-            self._changed = True
-        if not self._changed:
-            yield
-            return
-        if len(self._read) < SHARED_FROM or workers() < 2:
-            yield
-            self._write(self._pickled())
-            return
-        with forked(self._send_pickled) as channel:
-            yield
-            pickled = channel.recv_bytes()
-        self._write(pickled)
-
-    def _send_pickled(self, channel: Connection) -> None:
-        with paused_cycle_collector():  # a collection would touch, and so copy, every page of the parent's records
-            channel.send_bytes(self._pickled())
-
-    def _pickled(self) -> bytes:
-        reports = dict(self._taken)
-        for file, (report_sha256, report) in self._read.items():
-            text_file, text_sha256 = str(report.text_file), report.text_sha256
-            reports[file] = _Kept(report_sha256, text_file, text_sha256, pickle.dumps(report, pickle.HIGHEST_PROTOCOL))
-        kept = {"format": _FORMAT, "context": self._context, "reports": dict(sorted(reports.items()))}
-        return pickle.dumps(kept, pickle.HIGHEST_PROTOCOL)
+    def save(self) -> None:
+        """Write the reports taken and read now for the next read, unless the kept file is already the one this
+        read would write; then let go of their bytes (66 MB at three national years), which the build does not
+        need."""
+        # what is left of the earlier reports was not found this time: gone, and the file changes too
+        if self.path is not None and self._context is not None and (self._changed or self._earlier):
+            reports = dict(sorted({**self._taken, **self._read}.items()))
+            self._write(pickle.dumps({"format": _FORMAT, "context": self._context, "reports": reports}, _PROTOCOL))
+        self._earlier, self._taken, self._read = {}, {}, {}
 
     def _write(self, pickled: bytes) -> None:
         """Replace the cache file in one step; nothing when the folder it is kept in does not exist yet (the
@@ -149,8 +130,12 @@ class ReportCache:
         if not self.path.parent.is_dir():
             return
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}")
-        partial.write_bytes(pickled)
-        partial.replace(self.path)
+        try:
+            partial.write_bytes(pickled)
+            partial.replace(self.path)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # this run's own partial file, named by its process
+            raise
 
 
 def _sha256(data: bytes) -> str:
