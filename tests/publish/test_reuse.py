@@ -25,6 +25,8 @@ POZNAN_2022 = "editions/3064011-2022.ttl"
 SECOND_2023 = "editions/3099011-2023.ttl"
 POZNAN_PAGE, SECOND_PAGE = "site/member/3064011.html", "site/member/3099011.html"
 POZNAN_2023_PAGE, POZNAN_2022_PAGE = "site/report/3064011/2023.en.html", "site/report/3064011/2022.en.html"
+ZMP_PAGE, UMP_PAGE = "site/organisation/zmp.en.html", "site/organisation/ump.en.html"
+METROPOLIS_PAGE, SPEO_PAGE = "site/organisation/metropolia-poznan.en.html", "site/organisation/speo.html"
 COUNTY_PAGE = "site/member/3021.html"  # Poznań County: named by Poznań 2023 as a participant, no report of its own
 
 
@@ -110,10 +112,15 @@ def test_build_keys_the_editions_in_another_process_while_it_builds_the_graph(
 
 
 def test_pages_are_taken_when_what_they_show_is_unchanged(three_reports: Path, tmp_path: Path) -> None:
-    """A change to 3099011's report rewrites its pages; Poznań's member and report pages are taken."""
+    """A change to 3099011's report rewrites its pages and those of the two organisations it names (ZMP and the
+    Metropolis); Poznań's member and report pages and the pages of the organisations only Poznań names are
+    taken."""
     out = tmp_path / "dist"
     build(three_reports, out)
-    pages = (POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE, SECOND_PAGE, "site/report/3099011/2023.html")
+    pages = (
+        *(POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE, SECOND_PAGE, "site/report/3099011/2023.html"),
+        *(ZMP_PAGE, "site/organisation/zmp.ttl", METROPOLIS_PAGE, UMP_PAGE, "site/organisation/ump.jsonld", SPEO_PAGE),
+    )
     before = {name: inode(out / name) for name in pages}
     report = three_reports / "reports" / "3099011" / "2023" / "report.yaml"
     title = "Raport o stanie Gminy Przykładowej za 2023 rok"
@@ -123,7 +130,31 @@ def test_pages_are_taken_when_what_they_show_is_unchanged(three_reports: Path, t
 
     after = {name: inode(out / name) for name in pages}
     taken = {name for name in pages if after[name] == before[name]}
-    assert taken == {POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE}
+    assert taken == {
+        *(POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE),
+        *(UMP_PAGE, "site/organisation/ump.jsonld", SPEO_PAGE),
+    }
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_a_renamed_member_rewrites_the_pages_of_the_organisations_listing_it(
+    three_reports: Path, tmp_path: Path
+) -> None:
+    """An organisation's page lists its members by name: renaming 3099011 rewrites the pages of ZMP and the
+    Metropolis, which it belongs to; UMP's page (only Poznań's) is taken."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    pages = (ZMP_PAGE, METROPOLIS_PAGE, UMP_PAGE)
+    before = {name: inode(out / name) for name in pages}
+    members = three_reports / "members.yaml"
+    text = members.read_text(encoding="utf-8")
+    assert text.count("en: Example Commune}") == 1
+    members.write_text(text.replace("en: Example Commune}", "en: Sample Commune}"), encoding="utf-8")
+
+    build(three_reports, out)
+
+    assert {name for name in pages if inode(out / name) == before[name]} == {UMP_PAGE}
+    assert "Sample Commune" in (out / ZMP_PAGE).read_text(encoding="utf-8")
     assert_same_as_full(three_reports, out, tmp_path)
 
 

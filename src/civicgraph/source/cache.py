@@ -115,7 +115,7 @@ class ReportCache:
 
     def save(self) -> None:
         """Write the reports taken and read now for the next read, unless the kept file is already the one this
-        read would write; then let go of their bytes (66 MB at three national years), which the build does not
+        read would write; then let go of their bytes (67 MB at three national years), which the build does not
         need."""
         # what is left of the earlier reports was not found this time: gone, and the file changes too
         if self.path is not None and self._context is not None and (self._changed or self._earlier):

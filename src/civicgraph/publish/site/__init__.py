@@ -69,6 +69,7 @@ from civicgraph.publish.site.organisation import organisation_context
 from civicgraph.publish.site.parts import View
 from civicgraph.publish.site.report import report_context
 from civicgraph.publish.site.words import LANGS, WORDS
+from civicgraph.source.records import Dataset
 from civicgraph.util.folders import same_file
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, CGV
@@ -242,36 +243,75 @@ def write_site(release: Release, out: Path) -> None:
 
 
 def _declare_reusable(release: Release, model: SiteModel, reports: dict[str, Edition]) -> dict[str, list[str]]:
-    """Declare what the pages of local governments and reports are made from (:mod:`civicgraph.publish.reuse`),
-    and give the files of each page that the release being replaced may hold the same.
+    """Declare what the pages of local governments, reports and organisations are made from
+    (:mod:`civicgraph.publish.reuse`), and give the files of each page that the release being replaced may hold
+    the same.
 
     A local government's page, and the page of each of its reports, show only its own reports (a membership joins
     what they state across the years), the records those name (the members and organisations of their editions),
     its own record, the settings and the release date: so their files are made from the keys of its editions, its
-    record and those. A report page's RDF/XML is written, and declared, with its edition's files. The pages that
-    list local governments or organisations (home, voivodeships, organisations) are always written."""
+    record and those. A report page's RDF/XML is written, and declared, with its edition's files. An organisation's
+    page shows its record, the reports that name it as a membership (their memberships, activities and what those
+    name) and those that printed a variant of its name: its files are made from the keys of their editions, its
+    record, the settings and the release date. The pages that list local governments or every organisation (home,
+    voivodeships, periods) are always written."""
     reuse, dataset = release.reuse, release.dataset
     settings = key_of(dataset.settings, build_date(dataset.settings).isoformat(), skip=NOT_PUBLISHED)
+    reusable: dict[str, list[str]] = {}
+
+    def declare(page: Page, descriptions: tuple[str, ...], key: str) -> None:
+        suffixes = (*descriptions, *(file_of("", lang) for lang in LANGS))
+        files = [f"{SITE_DIR}/{page.path}{suffix}" for suffix in suffixes]
+        for file in files:
+            reuse.declare(file, key)
+        reusable[page.iri] = files
+
+    def keys_of(editions: list[Edition]) -> list[str] | None:
+        """The editions' keys in their order; None when an edition was not written by this build (a writer run
+        alone), so nothing is declared."""
+        keys = [key for edition in editions if (key := reuse.keys.get(edition.file(".nt"))) is not None]
+        return keys if len(keys) == len(editions) else None
+
     editions_of: dict[str, list[Edition]] = {}
     for edition in reports.values():
         editions_of.setdefault(edition.member, []).append(edition)
-    reusable: dict[str, list[str]] = {}
     for teryt, member in dataset.members.items():
         own = sorted(editions_of.get(teryt, []), key=lambda e: e.year)
-        edition_keys = [key for edition in own if (key := reuse.keys.get(edition.file(".nt"))) is not None]
-        if len(edition_keys) < len(own):  # editions not written by this build (a writer run alone): no keys
+        edition_keys = keys_of(own)
+        if edition_keys is None:
             continue
         key = key_of(settings, member, edition_keys, skip=NOT_PUBLISHED)
         member_page = model.pages.get(f"{model.base}member/{teryt}")
-        pages: list[tuple[Page, tuple[str, ...]]] = [(member_page, DESCRIPTIONS)] if member_page is not None else []
-        pages += [(model.pages[edition.report_iri], ()) for edition in own if edition.report_iri in model.pages]
-        for page, descriptions in pages:
-            suffixes = (*descriptions, *(file_of("", lang) for lang in LANGS))
-            files = [f"{SITE_DIR}/{page.path}{suffix}" for suffix in suffixes]
-            for file in files:
-                reuse.declare(file, key)
-            reusable[page.iri] = files
+        if member_page is not None:
+            declare(member_page, DESCRIPTIONS, key)
+        for edition in own:
+            if edition.report_iri in model.pages:
+                declare(model.pages[edition.report_iri], (), key)
+    for organisation, shown in _editions_showing_organisations(dataset, reports).items():
+        organisation_page = model.pages.get(f"{model.base}organisation/{organisation}")
+        edition_keys = keys_of(shown) if shown is not None else None
+        if organisation_page is not None and edition_keys is not None:
+            record = dataset.organisations[organisation]
+            declare(organisation_page, DESCRIPTIONS, key_of(settings, record, edition_keys, skip=NOT_PUBLISHED))
     return reusable
+
+
+def _editions_showing_organisations(dataset: Dataset, reports: dict[str, Edition]) -> dict[str, list[Edition] | None]:
+    """Each organisation's key, with the editions its page shows: of the reports naming it as a membership and
+    of those that printed a recorded variant of its name, by member and year (None: a report without an edition
+    in this build, whose page is then always written)."""
+    edition_of = {(edition.member, edition.year): edition for edition in reports.values()}
+    shown: dict[str, set[tuple[str, int]]] = {key: set() for key in dataset.organisations}
+    for report in dataset.reports:
+        for membership in report.memberships:
+            shown.setdefault(membership.organisation, set()).add((report.member, report.year))
+    for key, organisation in dataset.organisations.items():
+        shown[key].update((variant.member, variant.year) for variant in organisation.variants)
+    return {
+        key: [edition_of[report] for report in sorted(reports_of)] if reports_of <= edition_of.keys() else None
+        for key, reports_of in shown.items()
+        if key in dataset.organisations
+    }
 
 
 def _write_documents(
