@@ -66,11 +66,13 @@ def test_a_second_read_takes_every_report_and_gives_the_records_of_a_fresh_read(
     first = read_kept(three_reports, kept)
     assert relative(parsed, three_reports) == [POZNAN_2022, POZNAN_2023, SECOND_2023]
     parsed.clear()
+    written = kept.stat()
 
     second = read_kept(three_reports, kept)
 
     assert parsed == []
     assert second == first
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)  # not rewritten
     assert [(r.member, r.year) for r in second.reports] == [("3064011", 2022), ("3064011", 2023), ("3099011", 2023)]
 
 

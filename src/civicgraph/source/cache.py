@@ -57,13 +57,13 @@ class _Kept:
 class ReportCache:
     """The reports kept beside a release (``path``) and those of this read, to keep for the next one."""
 
-    path: Path | None  # None: keep nothing (a read that publishes nothing)
+    path: Path
     full: bool = False  # take nothing kept: read every report anew (the cache is still written)
-    _earlier: dict[str, _Kept] = field(default_factory=dict)
-    _context: str | None = None
+    _context: str | None = None  # set by open(): nothing is written for a read that did not get that far
+    _earlier: dict[str, _Kept] = field(default_factory=dict)  # kept and not taken (yet)
+    _earlier_count: int | None = None  # how many the file kept; None: it did not fit, or was not read (--full)
     _taken: dict[str, _Kept] = field(default_factory=dict)  # kept and taken again: their bytes are written back
     _read: dict[str, _Kept] = field(default_factory=dict)  # read now
-    _changed: bool = False  # whether anything was read anew since the cache was written (or it did not fit)
 
     @classmethod
     def beside(cls, release_folder: Path, *, full: bool = False) -> ReportCache:
@@ -74,8 +74,7 @@ class ReportCache:
         """Start a read against the ``members.yaml`` and ``organisations.yaml`` of these digests: the kept
         reports are those read against the same files by the same code, or none."""
         self._context = f"{code_digest()} {members_sha256} {organisations_sha256}"
-        self._changed = True  # until the kept file is found to fit
-        if self.path is None or self.full:
+        if self.full:
             return
         try:
             kept = pickle.loads(self.path.read_bytes())
@@ -85,7 +84,7 @@ class ReportCache:
             return
         reports = kept.get("reports")
         if isinstance(reports, dict) and all(isinstance(entry, _Kept) for entry in reports.values()):
-            self._earlier, self._changed = reports, False
+            self._earlier, self._earlier_count = reports, len(reports)
 
     def take(self, folder: DataFolder, report_file: Path) -> Report | None:
         """The kept report of ``report_file`` when the file and its source text are as they were read; None
@@ -99,7 +98,6 @@ class ReportCache:
         except Unreadable:
             fits = False
         if not fits:
-            self._changed = True
             return None
         report = pickle.loads(kept.pickled)
         assert isinstance(report, Report)
@@ -111,14 +109,14 @@ class ReportCache:
         digest) without a problem."""
         text_file, text_sha256 = str(report.text_file), report.text_sha256
         self._read[str(report_file)] = _Kept(report_sha256, text_file, text_sha256, pickled)
-        self._changed = True
 
     def save(self) -> None:
         """Write the reports taken and read now for the next read, unless the kept file is already the one this
         read would write; then let go of their bytes (67 MB at three national years), which the build does not
         need."""
-        # what is left of the earlier reports was not found this time: gone, and the file changes too
-        if self.path is not None and self._context is not None and (self._changed or self._earlier):
+        # the file is the same when it fitted, every report it kept was taken again and none was read anew
+        unchanged = self._earlier_count == len(self._taken) and not self._read
+        if self._context is not None and not unchanged:
             reports = dict(sorted({**self._taken, **self._read}.items()))
             self._write(pickle.dumps({"format": _FORMAT, "context": self._context, "reports": reports}, _PROTOCOL))
         self._earlier, self._taken, self._read = {}, {}, {}
@@ -126,7 +124,6 @@ class ReportCache:
     def _write(self, pickled: bytes) -> None:
         """Replace the cache file in one step; nothing when the folder it is kept in does not exist yet (the
         first build into a new folder's parent keeps nothing)."""
-        assert self.path is not None
         if not self.path.parent.is_dir():
             return
         partial = self.path.with_name(f"{self.path.name}.{os.getpid()}")

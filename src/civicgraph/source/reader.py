@@ -180,6 +180,11 @@ def _read_dataset(data_dir: Path, cache: ReportCache | None) -> Dataset:
     return dataset
 
 
+# A report as read by either process: the report (None when the child sent it pickled), pickled when it is to be
+# kept (:mod:`civicgraph.source.cache`), its problems, and the digest of its report.yaml.
+_ReadReport = tuple[Report | None, bytes | None, list[Problem], str | None]
+
+
 def _read_reports(reader: _Reader, reports: Path, dataset: Dataset, cache: ReportCache | None) -> None:
     """Every report under ``reports`` into ``dataset``, in the order of their folders, and their problems.
 
@@ -220,11 +225,6 @@ def _read_reports(reader: _Reader, reports: Path, dataset: Dataset, cache: Repor
             dataset.reports.append(report)
         if cache is not None and report is not None and pickled is not None and report_sha256 is not None:
             cache.keep(report_file, report_sha256, report, pickled)
-
-
-# A report as read by either process: the report (None when the child sent it pickled), pickled when it is to be
-# kept (:mod:`civicgraph.source.cache`), its problems, and the digest of its report.yaml.
-_ReadReport = tuple[Report | None, bytes | None, list[Problem], str | None]
 
 
 def read_settings(data_dir: Path) -> Settings:

@@ -40,7 +40,8 @@ def shapes_files() -> list[Path]:
 @cache
 def code_digest() -> str:
     """SHA-256 over civicgraph's own files (code, templates, ontology, shapes, vocabularies) and the versions of
-    pyoxigraph and Python: a file made by other code is never reused, even at the same version number."""
+    pyoxigraph and Python: what a build keeps for the next (the files it wrote, the reports it read) is never used
+    by other code, even at the same version number."""
     digest = hashlib.sha256(f"pyoxigraph {pyoxigraph.__version__}\npython {sys.version}\n".encode())
     # the package, and the ontology (vocabularies, JSON-LD context) and shapes, which a checkout keeps beside it
     for folder in (_PACKAGE_DIR, resource_dir("ontology"), resource_dir("shapes")):

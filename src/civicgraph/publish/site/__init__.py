@@ -290,29 +290,25 @@ def _declare_reusable(release: Release, model: SiteModel, reports: dict[str, Edi
                 declare(model.pages[edition.report_iri], (), key)
     for organisation, shown in _editions_showing_organisations(dataset, reports).items():
         organisation_page = model.pages.get(f"{model.base}organisation/{organisation}")
-        edition_keys = keys_of(shown) if shown is not None else None
+        edition_keys = keys_of(shown)
         if organisation_page is not None and edition_keys is not None:
             record = dataset.organisations[organisation]
             declare(organisation_page, DESCRIPTIONS, key_of(settings, record, edition_keys, skip=NOT_PUBLISHED))
     return reusable
 
 
-def _editions_showing_organisations(dataset: Dataset, reports: dict[str, Edition]) -> dict[str, list[Edition] | None]:
+def _editions_showing_organisations(dataset: Dataset, reports: dict[str, Edition]) -> dict[str, list[Edition]]:
     """Each organisation's key, with the editions its page shows: of the reports naming it as a membership and
-    of those that printed a recorded variant of its name, by member and year (None: a report without an edition
-    in this build, whose page is then always written)."""
+    of those that printed a recorded variant of its name (the reader found both in the data), by member and
+    year."""
     edition_of = {(edition.member, edition.year): edition for edition in reports.values()}
     shown: dict[str, set[tuple[str, int]]] = {key: set() for key in dataset.organisations}
     for report in dataset.reports:
         for membership in report.memberships:
-            shown.setdefault(membership.organisation, set()).add((report.member, report.year))
+            shown[membership.organisation].add((report.member, report.year))
     for key, organisation in dataset.organisations.items():
         shown[key].update((variant.member, variant.year) for variant in organisation.variants)
-    return {
-        key: [edition_of[report] for report in sorted(reports_of)] if reports_of <= edition_of.keys() else None
-        for key, reports_of in shown.items()
-        if key in dataset.organisations
-    }
+    return {key: [edition_of[report] for report in sorted(reports_of)] for key, reports_of in shown.items()}
 
 
 def _write_documents(
