@@ -10,12 +10,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli.main import main
+from civicgraph.graph.splice import Blocks, DoesNotFit
+from civicgraph.publish import catalog as catalog_module
 from civicgraph.publish import editions as editions_module
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
 from tests.conftest import add_poznan_2022, add_second_member
@@ -221,6 +223,115 @@ def test_an_added_report_is_written_and_the_others_taken(data_copy: Path, tmp_pa
     assert output.endswith(taken_line(1, 2, out))
     assert inode(out / POZNAN_2023) == poznan
     assert_same_as_full(data_copy, out, tmp_path)
+
+
+CATALOG_FILES = ["catalog.dcat-ap-2.ttl", "catalog.jsonld", "catalog.nt", "catalog.rdf", "catalog.ttl"]
+
+
+@pytest.fixture
+def splices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
+    """Each catalogue file written from the earlier release's, with the blocks made for it."""
+    done: list[tuple[str, bytes]] = []
+    real = catalog_module.splice
+
+    def recorded(earlier: Blocks, made: Blocks, dropped: set[str], written: list[str], into: BinaryIO) -> None:
+        done.append((Path(str(getattr(into, "name", ""))).name, bytes(made.data)))
+        real(earlier, made, dropped, written, into)
+
+    monkeypatch.setattr(catalog_module, "splice", recorded)
+    return done
+
+
+def edit_second_report(data: Path) -> None:
+    report = data / "reports" / "3099011" / "2023" / "report.yaml"
+    title = "Raport o stanie Gminy Przykładowej za 2023 rok"
+    report.write_text(report.read_text(encoding="utf-8").replace(title, "Raport za rok 2023"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("change", "made", "copied"),
+    [
+        (edit_second_report, "dataset-3099011-2023", "dataset-3064011-2023"),
+        # Poznań 2023's page links to 2022 no more: its part is made anew.
+        (
+            lambda data: shutil.rmtree(data / "reports" / "3064011" / "2022"),
+            "dataset-3064011-2023",
+            "dataset-3099011-2023",
+        ),
+        (lambda data: shutil.rmtree(data / "reports" / "3099011" / "2023"), None, "dataset-3064011-2022"),
+    ],
+    ids=["changed", "removed", "removed-with-its-member's-only-report"],
+)
+def test_the_catalogue_is_written_from_the_earlier_one_with_only_what_changed_made(
+    three_reports: Path, tmp_path: Path, splices: list[tuple[str, bytes]], change: Any, made: str | None, copied: str
+) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    assert splices == []  # no earlier release
+    change(three_reports)
+
+    build(three_reports, out)
+
+    assert sorted(name for name, _made in splices) == CATALOG_FILES
+    turtle = dict(splices)["catalog.ttl"].decode()
+    assert f"#{copied}> a dcat:Dataset" not in turtle  # copied from the earlier file
+    assert "#dataset-all> a dcat:Dataset" in turtle  # the whole graph's dataset is made in every build
+    if made is not None:
+        assert f"#{made}> a dcat:Dataset" in turtle
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_an_added_report_is_catalogued_in_the_earlier_catalogue(
+    data_copy: Path, tmp_path: Path, splices: list[tuple[str, bytes]]
+) -> None:
+    out = tmp_path / "dist"
+    build(data_copy, out)
+    add_second_member(data_copy)
+
+    build(data_copy, out)
+
+    turtle = dict(splices)["catalog.ttl"].decode()
+    assert "#dataset-3099011-2023> a dcat:Dataset" in turtle
+    assert "#series-3099011> a dcat:DatasetSeries" in turtle
+    assert "#dataset-3064011-2023> a dcat:Dataset" not in turtle
+    assert_same_as_full(data_copy, out, tmp_path)
+
+
+def test_a_catalogue_file_changed_in_the_earlier_release_is_written_whole(
+    three_reports: Path, tmp_path: Path, splices: list[tuple[str, bytes]]
+) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    with (out / "site" / "catalog.rdf").open("ab") as file:
+        file.write(b"<!-- edited by hand -->\n")
+    edit_second_report(three_reports)
+
+    build(three_reports, out)
+
+    assert splices == []
+    assert not (out / "site" / "catalog.rdf").read_bytes().endswith(b"<!-- edited by hand -->\n")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_an_earlier_catalogue_that_does_not_fit_its_note_is_written_whole(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the earlier files not be laid out as the note says, nothing of them is used."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    edit_second_report(three_reports)
+    refused: list[str] = []
+
+    def does_not_fit(*_args: Any) -> None:
+        refused.append("refused")
+        raise DoesNotFit("for the test")
+
+    monkeypatch.setattr(catalog_module, "_write_spliced", does_not_fit)
+
+    build(three_reports, out)
+
+    assert refused == ["refused"]
+    assert_same_as_full(three_reports, out, tmp_path)
 
 
 def test_where_a_record_was_read_from_does_not_keep_an_edition_from_being_taken(

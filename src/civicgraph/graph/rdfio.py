@@ -170,19 +170,27 @@ def write_turtle(
         prefixes = used_prefixes(triples, extra_prefixes)
     # Serialized in memory, then written at once: Oxigraph writing to a path makes a system call per token,
     # about ten times slower for the many small files of the site.
+    path.write_bytes(turtle_of(triples, prefixes))
+
+
+def turtle_of(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """The Turtle of the triples, with ``prefixes`` (as :func:`write_turtle` writes it)."""
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
     assert turtle is not None  # bytes are returned when no output is given
-    path.write_bytes(turtle)
+    return turtle
 
 
 def write_rdfxml(triples: list[ox.Triple], path: Path, prefixes: dict[str, str] | None = None) -> None:
     """RDF/XML (what SPARQLWrapper and older RDF tools ask for) with the prefixes the triples use, in the order the
     triples come: the same triples give the same bytes."""
-    document = ox.serialize(
-        triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes if prefixes is not None else used_prefixes(triples)
-    )
+    path.write_bytes(rdfxml_of(triples, prefixes if prefixes is not None else used_prefixes(triples)))
+
+
+def rdfxml_of(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """The RDF/XML of the triples, with ``prefixes`` (as :func:`write_rdfxml` writes it)."""
+    document = ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
     assert document is not None  # bytes are returned when no output is given
-    path.write_bytes(document)
+    return document
 
 
 # Triples serialized, and lines written, per slice of this many: the buffers stay small (a national graph's one
@@ -208,6 +216,11 @@ def write_ntriples(triples: Iterable[ox.Triple], path: Path, *, in_line_order: b
     with path.open("wb") as file:
         for start in range(0, len(lines), _SLICE):
             file.write(b"\n".join(lines[start : start + _SLICE]) + b"\n")
+
+
+def sorted_ntriples_of(triples: list[ox.Triple]) -> bytes:
+    """The N-Triples of a few triples, lines in byte order (as :func:`write_ntriples` writes them)."""
+    return b"".join(line + b"\n" for line in sorted(_lines(triples)))
 
 
 def write_few_ntriples(triples: list[ox.Triple], path: Path) -> list[ox.Triple]:

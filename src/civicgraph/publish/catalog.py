@@ -20,6 +20,7 @@ DCAT-AP range and vocabulary shapes check them on the data alone.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterator
@@ -31,9 +32,19 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from civicgraph.graph.rdfio import prefixes_for, write_ntriples, write_rdfxml, write_turtle
+from civicgraph.graph.rdfio import (
+    prefixes_for,
+    rdfxml_of,
+    sorted_ntriples_of,
+    turtle_of,
+    write_ntriples,
+    write_rdfxml,
+    write_turtle,
+)
+from civicgraph.graph.splice import NTRIPLES, RDFXML, Blocks, DoesNotFit, Syntax, flat_jsonld, mapped, splice, turtle
 from civicgraph.publish.checksums import FileFacts, files_facts_meanwhile
 from civicgraph.publish.release import build_date
+from civicgraph.publish.reuse import NOT_PUBLISHED, Reuse, key_of
 from civicgraph.source.records import Text
 from civicgraph.util.folders import same_file
 from civicgraph.util.gcpause import paused_cycle_collector
@@ -166,6 +177,9 @@ class Catalog:
 
     shared: _Triples
     profiles: dict[int, _Triples]  # 3: DCAT-AP 3.0.1, 2: DCAT-AP 2.1.1
+    # Subjects whose blocks are copied from the earlier release's files (:func:`_write_spliced`): left out of the
+    # nodes, and only their profiles' triples never made.
+    copied: frozenset[str] = frozenset()
     _shared_iris: set[str] | None = None
 
     def prefixes(self, profile: int) -> dict[str, str]:
@@ -179,7 +193,7 @@ class Catalog:
         predicate, then by object."""
         shared, own = self.shared, self.profiles[profile]
         nodes: list[Node] = []
-        for subject in sorted(shared.subjects.keys() | own.subjects.keys()):
+        for subject in sorted((shared.subjects.keys() | own.subjects.keys()) - self.copied):
             if subject not in own.subjects:
                 entries = shared.entries(subject)
             elif subject not in shared.subjects:
@@ -460,11 +474,14 @@ def build_catalog(
     datasets: list[PlannedDataset],
     series: list[PlannedSeries],
     facts: Callable[[], dict[str, FileFacts]],
+    copied: frozenset[str] = frozenset(),
 ) -> Catalog:
     """The catalogue of the planned datasets and series; ``facts`` gives the size and digests of every file.
 
     It is asked for them only once every other triple is made (and its ``ox.Triple`` too): the files can be
-    hashed meanwhile (:func:`civicgraph.publish.release.files_facts_meanwhile`)."""
+    hashed meanwhile (:func:`civicgraph.publish.release.files_facts_meanwhile`). The ``copied`` subjects' triples
+    are stated but not made: their blocks are copied from the earlier release (every dataset is still described,
+    for the vocabulary terms, periods and the like it is the first to name)."""
     builder = _CatalogBuilder(release)
     builder.catalog(datasets)
     for planned_series in series:
@@ -472,11 +489,13 @@ def build_catalog(
     for planned in datasets:
         builder.dataset(planned)
     for subject in builder.shared.subjects:
-        builder.shared.entries(subject)
+        if subject not in copied:
+            builder.shared.entries(subject)
     known = facts()
     for distribution, checksum, planned_file in builder.files:
-        builder.size_and_checksum(distribution, checksum, known[planned_file.path])
-    return Catalog(builder.shared, {3: builder.ap3, 2: builder.ap2})
+        if distribution not in copied:
+            builder.size_and_checksum(distribution, checksum, known[planned_file.path])
+    return Catalog(builder.shared, {3: builder.ap3, 2: builder.ap2}, copied)
 
 
 def written_iris(part: _Triples) -> set[str]:
@@ -501,29 +520,46 @@ def planned_paths(datasets: list[PlannedDataset]) -> list[str]:
 
 def write_catalog(release: Release, out: Path) -> None:
     """``catalog.ttl``, ``catalog.jsonld`` (DCAT-AP 3), ``catalog.dcat-ap-2.ttl``, and in ``site/`` (where the
-    catalogue IRI dereferences to) the DCAT-AP 3 catalogue as Turtle, JSON-LD, N-Triples and RDF/XML."""
+    catalogue IRI dereferences to) the DCAT-AP 3 catalogue as Turtle, JSON-LD, N-Triples and RDF/XML.
+
+    Into an earlier release whose catalogue was made by the same code, the files are written from the earlier
+    ones: only the blocks of the subjects outside the parts that are unchanged are made (:class:`Parts`)."""
     datasets, series = plan(release)
+    (out / SITE_DIR).mkdir(exist_ok=True)
     # The files are written before the hashing child is waited for: ending a fork of a national build's process
     # takes the kernel 0.3 s, done meanwhile.
     with paused_cycle_collector(), files_facts_meanwhile(release, out, planned_paths(datasets)) as facts:
         release.let_go_of_unread()  # while the files are hashed (see publish())
-        catalog = build_catalog(release, datasets, series, facts)
-        nodes = catalog.nodes(3)
-        triples = node_triples(nodes)
-        prefixes = catalog.prefixes(3)
-        (out / SITE_DIR).mkdir(exist_ok=True)
-
-        def other_files() -> None:
-            write_turtle(node_triples(catalog.nodes(2)), out / CATALOG_AP2_FILE, prefixes=catalog.prefixes(2))
-            # The catalogue's IRI is answered in every format content negotiation offers, as the site's pages are.
-            write_ntriples(triples, out / SITE_DIR / "catalog.nt")
-            write_rdfxml(triples, out / SITE_DIR / "catalog.rdf", prefixes=prefixes)
-
-        with _meanwhile(other_files, len(triples)):
-            write_turtle(triples, out / "catalog.ttl", prefixes=prefixes)
-            write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
+        parts = Parts.of(release, datasets, series)
+        earlier = _earlier_catalog(release.reuse)
+        copied = parts.unchanged_since(earlier) if earlier is not None else frozenset()
+        catalog = build_catalog(release, datasets, series, facts, copied)
+        if earlier is None or not _written_from(earlier, catalog, out):
+            if catalog.copied:  # made without the triples of the parts to copy: made whole
+                catalog = build_catalog(release, datasets, series, facts)
+            _write_whole(catalog, out)
+        note = parts.note(catalog)
+        release.reuse.note(_NOTE, note)
+        for name in _SPLICED:
+            release.reuse.declare(name, _note_key(note))
     for name in CATALOG_FILES:
         same_file(out / name, out / SITE_DIR / name)
+
+
+def _write_whole(catalog: Catalog, out: Path) -> None:
+    nodes = catalog.nodes(3)
+    triples = node_triples(nodes)
+    prefixes = catalog.prefixes(3)
+
+    def other_files() -> None:
+        write_turtle(node_triples(catalog.nodes(2)), out / CATALOG_AP2_FILE, prefixes=catalog.prefixes(2))
+        # The catalogue's IRI is answered in every format content negotiation offers, as the site's pages are.
+        write_ntriples(triples, out / SITE_DIR / "catalog.nt")
+        write_rdfxml(triples, out / SITE_DIR / "catalog.rdf", prefixes=prefixes)
+
+    with _meanwhile(other_files, len(triples)):
+        write_turtle(triples, out / "catalog.ttl", prefixes=prefixes)
+        write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
 
 
 # Triples from which the files are written by two processes: below, a fork costs more than it saves.
@@ -544,13 +580,155 @@ def _meanwhile(work: Callable[[], None], triples: int) -> Iterator[None]:
         yield
 
 
+# -- written from the earlier release's catalogue -----------------------------------------------------------------
+
+_NOTE = "catalog"  # the catalogue's note in the reuse record
+# The files written from the earlier release's; the other two in site/ are links to the first two.
+_SPLICED = ("catalog.ttl", "catalog.jsonld", CATALOG_AP2_FILE, f"{SITE_DIR}/catalog.nt", f"{SITE_DIR}/catalog.rdf")
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The parts of the catalogue, each keyed by what its triples are made from (with the settings, the release
+    date and civicgraph's code):
+
+    * an edition's dataset, with its landing page, its distributions and their checksums: from its planned dataset
+      and the keys its files were made from (a file's size and checksums follow from its bytes, its bytes from its
+      key: :mod:`civicgraph.publish.reuse`);
+    * a member's series: from its planned series.
+
+    What no part holds (the catalogue, the whole graph's dataset, the vocabulary terms, the periods: a hundred-odd
+    subjects of a national catalogue's 31,000) is made in every build, as is every part whose key changed."""
+
+    keys: dict[str, str | None]  # a part, named by its first subject -> its key (None: a file has none)
+    subjects: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, release: Release, datasets: list[PlannedDataset], series: list[PlannedSeries]) -> Parts:
+        settings = release.dataset.settings
+        iris = CatalogIris(settings)
+        context = key_of(settings, build_date(settings), skip=NOT_PUBLISHED)
+        declared = release.reuse.keys
+        keys: dict[str, str | None] = {}
+        subjects: dict[str, list[str]] = {}
+        for planned in datasets:
+            if planned.edition is None:  # the whole graph's dataset: its files change with any report
+                continue
+            dataset = str(iris.dataset(planned))
+            file_keys = [declared.get(planned_file.path) for planned_file in planned.files]
+            keys[dataset] = None if None in file_keys else key_of(context, planned, file_keys)
+            subjects[dataset] = [dataset, settings.publish_url + planned.landing_page]
+            for planned_file in planned.files:
+                subjects[dataset] += [str(iris.distribution(planned_file)), _checksum_node(iris, planned_file)]
+        for planned_series in series:
+            member_series = str(iris.series(planned_series.member))
+            keys[member_series] = key_of(context, planned_series)
+            subjects[member_series] = [member_series]
+        return cls(keys, subjects)
+
+    def unchanged_since(self, earlier: EarlierCatalog) -> frozenset[str]:
+        """The subjects of the parts made from the same as the earlier release's."""
+        copied: set[str] = set()
+        for part, key in self.keys.items():
+            if key is not None and earlier.parts.get(part) == [key, self.subjects[part]]:
+                copied.update(self.subjects[part])
+        return frozenset(copied)
+
+    def note(self, catalog: Catalog) -> dict[str, Any]:
+        """What the next build into the same folder needs to write its catalogue from this one's: each part's key
+        and subjects, the subjects of no part, and the prefixes."""
+        in_parts = {subject for subjects in self.subjects.values() for subject in subjects}
+        stated = (
+            catalog.shared.subjects.keys() | catalog.profiles[3].subjects.keys() | catalog.profiles[2].subjects.keys()
+        )
+        return {
+            "parts": {part: [key, self.subjects[part]] for part, key in sorted(self.keys.items())},
+            "others": sorted(stated - in_parts),
+            "prefixes": {str(profile): catalog.prefixes(profile) for profile in (3, 2)},
+        }
+
+
+def _checksum_node(iris: CatalogIris, planned: PlannedFile) -> str:
+    return str(iris.local(f"checksum-{planned.key}"))
+
+
+def _note_key(note: dict[str, Any]) -> str:
+    """The key the catalogue's files are recorded with: the digest of the note they were written with."""
+    return hashlib.sha256(json.dumps(note, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class EarlierCatalog:
+    """The earlier release's catalogue files, still as its build wrote them, and that build's note."""
+
+    files: dict[str, Path]
+    parts: dict[str, list[Any]]
+    others: list[str]
+    prefixes: dict[str, dict[str, str]]
+
+
+def _earlier_catalog(reuse: Reuse) -> EarlierCatalog | None:
+    """The earlier release's catalogue, when its build noted how it made it and the files are still the ones that
+    build wrote (recorded with the digest of the note); None otherwise."""
+    note = reuse.recalled.get(_NOTE)
+    if not isinstance(note, dict):
+        return None
+    key = _note_key(note)
+    files = {name: reuse.earlier_file(name, key) for name in _SPLICED}
+    found = {name: path for name, path in files.items() if path is not None}
+    parts, others, prefixes = note.get("parts"), note.get("others"), note.get("prefixes")
+    if len(found) < len(files) or not (
+        isinstance(parts, dict)
+        and all(isinstance(part, list) and len(part) == 2 and isinstance(part[1], list) for part in parts.values())
+        and isinstance(others, list)
+        and isinstance(prefixes, dict)
+    ):
+        return None
+    return EarlierCatalog(found, parts, others, prefixes)
+
+
+def _written_from(earlier: EarlierCatalog, catalog: Catalog, out: Path) -> bool:
+    """Whether the catalogue's files could be written from the earlier release's (else some may be half written)."""
+    try:
+        _write_spliced(catalog, earlier, out)
+    except DoesNotFit:
+        return False
+    return True
+
+
+def _write_spliced(catalog: Catalog, earlier: EarlierCatalog, out: Path) -> None:
+    """Write the catalogue's files from the earlier release's: the blocks of the subjects copied (the parts
+    unchanged) are taken from them, the others made (:mod:`civicgraph.graph.splice`)."""
+    prefixes = {profile: catalog.prefixes(profile) for profile in (3, 2)}
+    if {str(profile): found for profile, found in prefixes.items()} != earlier.prefixes:
+        raise DoesNotFit("the catalogue's prefixes changed")
+    nodes = {profile: catalog.nodes(profile) for profile in (3, 2)}
+    triples = {profile: node_triples(nodes[profile]) for profile in (3, 2)}
+    made: dict[str, tuple[int, Syntax, bytes]] = {
+        "catalog.ttl": (3, turtle(prefixes[3]), turtle_of(triples[3], prefixes[3])),
+        "catalog.jsonld": (3, flat_jsonld(CATALOG_PREFIXES), flat_jsonld_of(nodes[3], CATALOG_PREFIXES)),
+        CATALOG_AP2_FILE: (2, turtle(prefixes[2]), turtle_of(triples[2], prefixes[2])),
+        f"{SITE_DIR}/catalog.nt": (3, NTRIPLES, sorted_ntriples_of(triples[3])),
+        f"{SITE_DIR}/catalog.rdf": (3, RDFXML, rdfxml_of(triples[3], prefixes[3])),
+    }
+    in_earlier = {*earlier.others, *(subject for _key, subjects in earlier.parts.values() for subject in subjects)}
+    dropped = in_earlier - catalog.copied
+    for name, (profile, syntax, data) in made.items():
+        written = [subject for subject, _entries in nodes[profile]]
+        with mapped(earlier.files[name]) as old, (out / name).open("wb") as into:
+            splice(Blocks(old, syntax), Blocks(data, syntax), dropped, written, into)
+
+
 # -- JSON-LD ------------------------------------------------------------------------------------------------------
 
 
 def write_flat_jsonld(nodes: list[Node], path: Path, prefixes: dict[str, str]) -> None:
-    """A flat JSON-LD document (one node per subject, in the canonical order) with a prefix context.
+    """A flat JSON-LD document (one node per subject, in the canonical order) with a prefix context."""
+    path.write_bytes(flat_jsonld_of(nodes, prefixes))
 
-    One line per node: :mod:`json` encodes in C only without indentation."""
+
+def flat_jsonld_of(nodes: list[Node], prefixes: dict[str, str]) -> bytes:
+    """:func:`write_flat_jsonld`'s bytes. One line per node: :mod:`json` encodes in C only without indentation."""
     prefix_of = {namespace: prefix for prefix, namespace in prefixes.items()}
     compacted: dict[str, str] = {}
     xsd_string = XSD.string
@@ -586,4 +764,4 @@ def write_flat_jsonld(nodes: list[Node], path: Path, prefixes: dict[str, str]) -
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     graph = ",\n".join(encode(node(subject, predicates)) for subject, predicates in nodes)
     context = encode(dict(sorted(prefixes.items())))
-    path.write_text(f'{{"@context": {context},\n"@graph": [\n{graph}\n]}}\n', encoding="utf-8")
+    return f'{{"@context": {context},\n"@graph": [\n{graph}\n]}}\n'.encode()

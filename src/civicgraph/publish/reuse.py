@@ -129,6 +129,9 @@ class Reuse:
     folder: Path | None = None  # the release being replaced; None: nothing to reuse
     earlier: dict[str, Entry] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    # What a writer noted about how it made its files, by writer: the earlier build's, and this build's to record.
+    recalled: dict[str, Any] = field(default_factory=dict)
+    noted: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, release_folder: Path) -> Reuse:
@@ -152,7 +155,8 @@ class Reuse:
             earlier = {path: Entry(**values) for path, values in recorded["files"].items()}
         except (KeyError, TypeError, AttributeError):
             return cls()
-        return cls(folder, earlier)
+        noted = recorded.get("noted")
+        return cls(folder, earlier, recalled=noted if isinstance(noted, dict) else {})
 
     def declare(self, path: str, key: str) -> None:
         """``path`` (relative to the release) is made from ``key`` in this build."""
@@ -192,6 +196,22 @@ class Reuse:
             taken.append(path)
         return True
 
+    def note(self, writer: str, what: Any) -> None:
+        """Record ``what`` (plain JSON data) for the next build into the same folder, as ``writer``'s note."""
+        self.noted[writer] = what
+
+    def earlier_file(self, path: str, key: str) -> Path | None:
+        """The earlier release's ``path``, when its build recorded it as made from ``key`` and it is still the file
+        that build wrote; None otherwise. For a writer that makes its file anew from the earlier one."""
+        entry = self.earlier.get(path)
+        if self.folder is None or entry is None or entry.key != key:
+            return None
+        source = self.folder / path
+        try:
+            return source if entry.written_as(source.stat()) else None
+        except OSError:
+            return None
+
     def facts(self, path: str, staging: Path) -> Entry | None:
         """The recorded size and digests of ``staging/path`` when it is the earlier release's file, taken."""
         entry = self.earlier.get(path)
@@ -230,6 +250,7 @@ class Reuse:
             "code": code_digest(),
             "release": hashlib.sha256(checksums).hexdigest(),
             "files": files,
+            "noted": self.noted,
         }
         partial = target.with_name(f"{target.name}.{os.getpid()}")
         partial.write_text(json.dumps(recorded, separators=(",", ":")) + "\n", encoding="utf-8")
