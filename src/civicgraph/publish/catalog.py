@@ -25,7 +25,7 @@ import json
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -180,13 +180,15 @@ class Catalog:
     # Subjects whose blocks are copied from the earlier release's files (:func:`_write_spliced`): left out of the
     # nodes, and only their profiles' triples never made.
     copied: frozenset[str] = frozenset()
-    _shared_iris: set[str] | None = None
+    _prefixes: dict[int, dict[str, str]] = field(default_factory=dict)
 
     def prefixes(self, profile: int) -> dict[str, str]:
         """The prefixes (the catalogue's, and the project's) that the Turtle file of the profile uses."""
-        if self._shared_iris is None:
-            self._shared_iris = written_iris(self.shared)
-        return prefixes_for(self._shared_iris | written_iris(self.profiles[profile]), CATALOG_PREFIXES)
+        if not self._prefixes:
+            shared = written_iris(self.shared)
+            for each in self.profiles:
+                self._prefixes[each] = prefixes_for(shared | written_iris(self.profiles[each]), CATALOG_PREFIXES)
+        return self._prefixes[profile]
 
     def nodes(self, profile: int) -> list[Node]:
         """The nodes of the profile in rdfio's canonical order: by subject, then ``rdf:type`` first and by
@@ -540,8 +542,9 @@ def write_catalog(release: Release, out: Path) -> None:
             _write_whole(catalog, out)
         note = parts.note(catalog)
         release.reuse.note(_NOTE, note)
+        key = _note_key(note)
         for name in _SPLICED:
-            release.reuse.declare(name, _note_key(note))
+            release.reuse.declare(name, key)
     for name in CATALOG_FILES:
         same_file(out / name, out / SITE_DIR / name)
 
@@ -654,7 +657,8 @@ def _checksum_node(iris: CatalogIris, planned: PlannedFile) -> str:
 
 def _note_key(note: dict[str, Any]) -> str:
     """The key the catalogue's files are recorded with: the digest of the note they were written with."""
-    return hashlib.sha256(json.dumps(note, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    # In the order it was made in, which reading it back keeps: sorting its keys would cost more than its digest.
+    return hashlib.sha256(json.dumps(note, separators=(",", ":")).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
