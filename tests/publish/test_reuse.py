@@ -19,6 +19,7 @@ from civicgraph.cli.main import main
 from civicgraph.graph.splice import Blocks, DoesNotFit
 from civicgraph.publish import catalog as catalog_module
 from civicgraph.publish import editions as editions_module
+from civicgraph.publish import graph_files as graph_files_module
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
 from tests.conftest import add_poznan_2022, add_second_member
 
@@ -331,6 +332,107 @@ def test_an_earlier_catalogue_that_does_not_fit_its_note_is_written_whole(
     build(three_reports, out)
 
     assert refused == ["refused"]
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+@pytest.fixture
+def graph_splices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
+    """Each graph file written from the earlier release's, with the blocks made for it."""
+    done: list[tuple[str, bytes]] = []
+    real = graph_files_module.splice
+
+    def recorded(earlier: Blocks, made: Blocks, dropped: set[str], written: set[str], into: BinaryIO) -> None:
+        done.append((Path(str(getattr(into, "name", ""))).name, bytes(made.data)))
+        real(earlier, made, dropped, written, into)
+
+    monkeypatch.setattr(graph_files_module, "splice", recorded)
+    return done
+
+
+def retitle_second_report(data: Path, title: str) -> None:
+    """Give the made-up member's report another Polish title (the line after ``title:``)."""
+    report = data / "reports" / "3099011" / "2023" / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    start = text.index("\n", text.index("\ntitle:\n") + 1) + 1
+    end = text.index("\n", start)
+    assert text[start:end].startswith("  pl: ")
+    report.write_text(text[:start] + f"  pl: {title}" + text[end:], encoding="utf-8")
+
+
+SECOND_REPORT_IRI = "<https://w3id.org/civicgraph/id/report/3099011/2023>"
+POZNAN_REPORT_IRI = "<https://w3id.org/civicgraph/id/report/3064011/2023>"
+
+
+@pytest.mark.parametrize(
+    ("change", "made", "copied"),
+    [
+        (
+            lambda data: retitle_second_report(data, "Raport za rok 2023, wersja druga"),
+            SECOND_REPORT_IRI,
+            POZNAN_REPORT_IRI,
+        ),
+        (lambda data: shutil.rmtree(data / "reports" / "3064011" / "2022"), None, SECOND_REPORT_IRI),
+    ],
+    ids=["changed", "removed"],
+)
+def test_the_graph_files_are_written_from_the_earlier_ones_once_their_digests_are_kept(
+    three_reports: Path,
+    tmp_path: Path,
+    graph_splices: list[tuple[str, bytes]],
+    change: Any,
+    made: str | None,
+    copied: str,
+) -> None:
+    """A first build into a new folder makes no digests; a build into it makes them, and the next one splices."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    assert not (tmp_path / ".dist.graph-digests").exists()
+    retitle_second_report(three_reports, "Raport za rok 2023")
+    build(three_reports, out)
+    assert graph_splices == []  # no digests of the earlier release yet
+    assert (tmp_path / ".dist.graph-digests").is_file()
+    change(three_reports)
+
+    build(three_reports, out)
+
+    assert sorted(name for name, _made in graph_splices) == ["graph.nt", "graph.ttl"]
+    lines = dict(graph_splices)["graph.nt"].decode().splitlines()
+    assert not [line for line in lines if line.startswith(f"{copied} ")]  # copied from the earlier file
+    if made is not None:
+        assert [line for line in lines if line.startswith(f"{made} <http://purl.org/dc/terms/title> ")]
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_unchanged_graph_files_are_taken(three_reports: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)  # digests made and kept
+    before = {name: inode(out / name) for name in ("graph.nt", "graph.ttl", "graph.jsonld")}
+
+    build(three_reports, out)
+
+    assert {name: inode(out / name) for name in before} == before
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["graph file", "digests"])
+def test_graph_files_that_do_not_fit_their_digests_are_written_whole(
+    three_reports: Path, tmp_path: Path, graph_splices: list[tuple[str, bytes]], damage: str
+) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)
+    if damage == "graph file":
+        with (out / "graph.ttl").open("ab") as file:
+            file.write(b"# edited by hand\n")
+    else:
+        digests = tmp_path / ".dist.graph-digests"
+        digests.write_bytes(digests.read_bytes()[:-1] + b"\0")
+    retitle_second_report(three_reports, "Raport za rok 2023")
+
+    build(three_reports, out)
+
+    assert graph_splices == []
     assert_same_as_full(three_reports, out, tmp_path)
 
 

@@ -17,6 +17,8 @@ list of them is made only when something asks for ``BuiltGraph.triples`` (tests,
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import re
 import sys
 from bisect import bisect_left
@@ -71,6 +73,9 @@ class BuiltGraph:
     # The same triples in the byte order of their N-Triples lines, the order of graph.nt: found from the canonical
     # order subject by subject (:class:`_LineOrder`), far cheaper than sorting the serialized lines.
     plain_in_lines: list[PlainTriple]
+    # Each subject's digest of its triples (:func:`subject_digest`), when the build was asked for them: a writer
+    # then makes only the blocks of the subjects whose digest changed since the release it replaces.
+    digests: dict[str, bytes] | None = None
     size: int = field(init=False)  # the number of triples, kept when they are let go
 
     def __post_init__(self) -> None:
@@ -107,8 +112,9 @@ class BuiltGraph:
 Vocabularies = Literal["all", "used", "none"]
 
 
-def build_graph(dataset: Dataset, vocabularies: Vocabularies = "all") -> BuiltGraph:
-    """Turn a read dataset into its graph, with the SKOS vocabularies copied in."""
+def build_graph(dataset: Dataset, vocabularies: Vocabularies = "all", digested: bool = False) -> BuiltGraph:
+    """Turn a read dataset into its graph, with the SKOS vocabularies copied in; ``digested``: with each
+    subject's digest (:attr:`BuiltGraph.digests`)."""
     with paused_cycle_collector():
         builder = _Builder(dataset)
         for member in dataset.members.values():
@@ -121,8 +127,18 @@ def build_graph(dataset: Dataset, vocabularies: Vocabularies = "all") -> BuiltGr
         builder.mark_unknown_membership_ends()
         if vocabularies != "none":
             builder.vocabularies(used_only=vocabularies == "used")
-        triples = builder.sorted_triples()
-        return BuiltGraph(triples, builder.sources, prefixes_for(builder.written_iris), builder.plain_in_lines)
+        digests: dict[str, bytes] | None = {} if digested else None
+        triples = builder.sorted_triples(digests)
+        return BuiltGraph(triples, builder.sources, prefixes_for(builder.written_iris), builder.plain_in_lines, digests)
+
+
+def subject_digest(keys: list[tuple[bool, str, str]]) -> bytes:
+    """A digest of a subject's triples, from their keys in canonical order (predicate and the object's N-Triples
+    form: all a serialization of the subject's triples shows). Marshal's version 0 writes a string by its text
+    alone, whether it is interned or not (later versions mark interned strings and repeated objects), so equal
+    triples give equal digests in any process of the same Python. 0.45 s for a national year's 200,000 subjects,
+    which is why the build makes them only when asked."""
+    return hashlib.blake2b(marshal.dumps(keys, 0), digest_size=16).digest()
 
 
 def canonical_decimal(value: Decimal) -> Lit:
@@ -513,9 +529,10 @@ class _Builder:
         for subject, predicate, obj in triples:
             self.add(subject, predicate, obj)
 
-    def sorted_triples(self) -> list[PlainTriple]:
+    def sorted_triples(self, digests: dict[str, bytes] | None = None) -> list[PlainTriple]:
         """Every triple once, in the canonical order (subjects sorted, then each subject's few triples), IRIs
-        interned; the same in the order of their N-Triples lines in ``self.plain_in_lines``.
+        interned; the same in the order of their N-Triples lines in ``self.plain_in_lines``; each subject's
+        :func:`subject_digest` in ``digests``, if given.
 
         Notes on the way the IRIs a Turtle file of them writes (see :func:`civicgraph.graph.rdfio.written_iris`):
         subjects, predicates but ``rdf:type``, objects, and datatypes shown.
@@ -543,6 +560,8 @@ class _Builder:
                     datatypes.add(obj.datatype)
                 append((subject, predicate, obj))
             in_lines.add(subject, keys, triples[start:])
+            if digests is not None:
+                digests[subject] = subject_digest(keys)
         self.plain_in_lines = in_lines.finish() if _sort_alike_in_lines(predicates) else _sorted_by_line(triples)
         predicates.pop(_RDF_TYPE, None)  # written `a`
         self.written_iris = {*self.subjects, *named, *predicates, *datatypes} - {_XSD_STRING}

@@ -218,6 +218,14 @@ def write_ntriples(triples: Iterable[ox.Triple], path: Path, *, in_line_order: b
             file.write(b"\n".join(lines[start : start + _SLICE]) + b"\n")
 
 
+def ntriples_of(triples: Iterable[ox.Triple]) -> bytes:
+    """The N-Triples of the triples, a line each in the order they come (as ``write_ntriples(...,
+    in_line_order=True)`` writes them)."""
+    serialized = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert serialized is not None  # bytes are returned when no output is given
+    return serialized
+
+
 def sorted_ntriples_of(triples: list[ox.Triple]) -> bytes:
     """The N-Triples of a few triples, lines in byte order (as :func:`write_ntriples` writes them)."""
     return b"".join(line + b"\n" for line in sorted(_lines(triples)))

@@ -132,6 +132,8 @@ class Reuse:
     # What a writer noted about how it made its files, by writer: the earlier build's, and this build's to record.
     recalled: dict[str, Any] = field(default_factory=dict)
     noted: dict[str, Any] = field(default_factory=dict)
+    # Larger notes, kept in files of their own beside the release (``.{folder}.{what}``), by what they are.
+    kept: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def of(cls, release_folder: Path) -> Reuse:
@@ -200,6 +202,20 @@ class Reuse:
         """Record ``what`` (plain JSON data) for the next build into the same folder, as ``writer``'s note."""
         self.noted[writer] = what
 
+    def keep_beside(self, what: str, data: bytes) -> None:
+        """Keep ``data`` beside the release for the next build (written with the record): a note too large for
+        the record. Tie it to the files it describes by declaring them with its digest."""
+        self.kept[what] = data
+
+    def earlier_beside(self, what: str) -> bytes | None:
+        """What the earlier build kept beside its release as ``what`` (None: nothing, or nothing to reuse)."""
+        if self.folder is None:
+            return None
+        try:
+            return beside(self.folder, what).read_bytes()
+        except OSError:
+            return None
+
     def earlier_file(self, path: str, key: str) -> Path | None:
         """The earlier release's ``path``, when its build recorded it as made from ``key`` and it is still the file
         that build wrote; None otherwise. For a writer that makes its file anew from the earlier one."""
@@ -252,6 +268,13 @@ class Reuse:
             "files": files,
             "noted": self.noted,
         }
-        partial = target.with_name(f"{target.name}.{os.getpid()}")
-        partial.write_text(json.dumps(recorded, separators=(",", ":")) + "\n", encoding="utf-8")
-        partial.replace(target)
+        for what, data in self.kept.items():  # before the record that names their digests
+            _write_at_once(beside(release_folder, what), data)
+        _write_at_once(target, (json.dumps(recorded, separators=(",", ":")) + "\n").encode())
+
+
+def _write_at_once(target: Path, data: bytes) -> None:
+    """``data`` into ``target``, through a partial file renamed into place."""
+    partial = target.with_name(f"{target.name}.{os.getpid()}")
+    partial.write_bytes(data)
+    partial.replace(target)
