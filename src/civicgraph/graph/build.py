@@ -81,6 +81,12 @@ class BuiltGraph:
     def __post_init__(self) -> None:
         self.size = len(self.plain)
 
+    def take_digests(self) -> dict[str, bytes] | None:
+        """The digests, given once: their reader lets go of them once used (at three national years, 600,000
+        subjects' digests held through the publishing stage raised its peak to 3.81 GiB for all processes)."""
+        digests, self.digests = self.digests, None
+        return digests
+
     def let_go(self) -> None:
         """Empty the triples' lists, in place, and the source lines, once nothing will read them again
         (``publish(..., keep_built=False)``, as ``civicgraph build`` publishes): what is written after them then

@@ -20,6 +20,7 @@ from civicgraph.graph.rdfio import ntriples_of, turtle_of, write_ntriples, write
 from civicgraph.graph.splice import NTRIPLES, Blocks, DoesNotFit, mapped, splice, turtle
 from civicgraph.graph.terms import OxigraphTerms
 from civicgraph.publish.release import Release
+from civicgraph.publish.reuse import Reuse
 from civicgraph.util.parallel import forked, workers
 from civicgraph.util.resources import ontology_file, shapes_files, vocabularies_file
 
@@ -36,7 +37,7 @@ _WHOLE = (*_SPLICED, "graph.jsonld")  # the files the digests are of: all taken 
 
 def write_graph_files(release: Release, out: Path) -> None:
     shutil.copyfile(context_file(), out / "context.jsonld")
-    digests = release.built.digests
+    digests = release.built.take_digests()
     if digests is not None:  # kept for the next build, and the files recorded with its digest
         kept = _kept(digests)
         release.reuse.keep_beside(_DIGESTS, kept)
@@ -45,8 +46,8 @@ def write_graph_files(release: Release, out: Path) -> None:
             release.reuse.declare(name, key)
         if release.reuse.take_all(list(_WHOLE), out):  # no subject changed
             return
-    earlier = _earlier_digests(release)
-    if earlier is not None and _written_from(earlier, release, out):
+    earlier = _earlier_digests(release.reuse) if digests is not None else None
+    if earlier is not None and digests is not None and _written_from(earlier, digests, release, out):
         write_jsonld(release.triples, out / "graph.jsonld", release.dataset.settings.base_iri)
     elif workers() > 1 and len(release.triples) >= _FORK_MINIMUM:
         with forked(lambda _channel: _write_turtle(release, out)):
@@ -90,10 +91,7 @@ class EarlierGraph:
     digests: dict[str, bytes]
 
 
-def _earlier_digests(release: Release) -> EarlierGraph | None:
-    reuse = release.reuse
-    if release.built.digests is None:
-        return None
+def _earlier_digests(reuse: Reuse) -> EarlierGraph | None:
     kept = reuse.earlier_beside(_DIGESTS)
     if kept is None:
         return None
@@ -104,11 +102,9 @@ def _earlier_digests(release: Release) -> EarlierGraph | None:
     return EarlierGraph(found, digests) if digests is not None else None
 
 
-def _written_from(earlier: EarlierGraph, release: Release, out: Path) -> bool:
+def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release, out: Path) -> bool:
     """Write graph.nt and graph.ttl from the earlier release's, making the blocks of the subjects whose digest
     changed; False (some may be half written) when the earlier files do not fit."""
-    now = release.built.digests
-    assert now is not None
     changed = {subject for subject, digest in now.items() if earlier.digests.get(subject) != digest}
     dropped = {subject for subject in earlier.digests if subject in changed or subject not in now}
     in_lines = [triple for triple in release.built.plain_in_lines if triple[0] in changed]
