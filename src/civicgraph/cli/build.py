@@ -75,7 +75,7 @@ def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None 
     help="Read every report and write every file anew. Without it, the reports read for the earlier release in "
     "OUT whose files are unchanged are not read again, and the editions and the pages of local governments, "
     "reports and organisations that it holds, made from the same records by the same civicgraph, are taken from "
-    "it (the result is the same either way).",
+    "it, and the catalogue, graph.ttl and graph.nt are written from its files (the result is the same either way).",
 )
 @LANG_OPTION
 @ENGINE_OPTION
