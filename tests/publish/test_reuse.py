@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli.main import main
+from civicgraph.graph import splice as splice_module
 from civicgraph.graph.splice import Blocks, DoesNotFit
 from civicgraph.publish import catalog as catalog_module
 from civicgraph.publish import editions as editions_module
@@ -433,6 +434,31 @@ def test_graph_files_that_do_not_fit_their_digests_are_written_whole(
     build(three_reports, out)
 
     assert graph_splices == []
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_a_changed_base_iri_has_every_file_written_whole(
+    three_reports: Path,
+    tmp_path: Path,
+    splices: list[tuple[str, bytes]],
+    graph_splices: list[tuple[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every subject and every catalogue part changes: placing each block costs more than writing the files. (A
+    file of fewer than a thousand subjects is spliced whatever changed, as that costs little: not here.)"""
+    monkeypatch.setattr(splice_module, "_FEW", 0)
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)  # the graph's digests kept
+    settings = three_reports / "civicgraph.yaml"
+    text = settings.read_text(encoding="utf-8")
+    assert text.count("base_iri: https://w3id.org/civicgraph/id/\n") == 1
+    settings.write_text(text.replace("/civicgraph/id/\n", "/civicgraph/graph/\n"), encoding="utf-8")
+
+    build(three_reports, out)
+
+    assert (splices, graph_splices) == ([], [])
+    assert "<https://w3id.org/civicgraph/graph/member/3064011>" in (out / "graph.nt").read_text(encoding="utf-8")
     assert_same_as_full(three_reports, out, tmp_path)
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,18 @@ from civicgraph.graph.rdfio import (
     write_rdfxml,
     write_turtle,
 )
-from civicgraph.graph.splice import NTRIPLES, RDFXML, Blocks, DoesNotFit, Syntax, flat_jsonld, mapped, splice, turtle
+from civicgraph.graph.splice import (
+    NTRIPLES,
+    RDFXML,
+    Blocks,
+    DoesNotFit,
+    Syntax,
+    flat_jsonld,
+    mapped,
+    splice,
+    turtle,
+    worth_splicing,
+)
 from civicgraph.publish.checksums import FileFacts, files_facts_meanwhile
 from civicgraph.publish.release import build_date
 from civicgraph.publish.reuse import NOT_PUBLISHED, Reuse, key_of
@@ -535,6 +547,8 @@ def write_catalog(release: Release, out: Path) -> None:
         parts = Parts.of(release, datasets, series)
         earlier = _earlier_catalog(release.reuse)
         copied = parts.unchanged_since(earlier) if earlier is not None else frozenset()
+        if earlier is not None and not worth_splicing(len(earlier.subjects) - len(copied), len(earlier.subjects)):
+            earlier, copied = None, frozenset()  # nearly every part changed (a setting did): written whole
         catalog = build_catalog(release, datasets, series, facts, copied)
         if earlier is None or not _written_from(earlier, catalog, out):
             if catalog.copied:  # made without the triples of the parts to copy: made whole
@@ -670,6 +684,11 @@ class EarlierCatalog:
     others: list[str]
     prefixes: dict[str, dict[str, str]]
 
+    @cached_property
+    def subjects(self) -> set[str]:
+        """Every subject of the earlier catalogue."""
+        return {*self.others, *(subject for _key, subjects in self.parts.values() for subject in subjects)}
+
 
 def _earlier_catalog(reuse: Reuse) -> EarlierCatalog | None:
     """The earlier release's catalogue, when its build noted how it made it and the files are still the ones that
@@ -715,8 +734,7 @@ def _write_spliced(catalog: Catalog, earlier: EarlierCatalog, out: Path) -> None
         f"{SITE_DIR}/catalog.nt": (3, NTRIPLES, sorted_ntriples_of(triples[3])),
         f"{SITE_DIR}/catalog.rdf": (3, RDFXML, rdfxml_of(triples[3], prefixes[3])),
     }
-    in_earlier = {*earlier.others, *(subject for _key, subjects in earlier.parts.values() for subject in subjects)}
-    dropped = in_earlier - catalog.copied
+    dropped = earlier.subjects - catalog.copied
     for name, (profile, syntax, data) in made.items():
         written = [subject for subject, _entries in nodes[profile]]
         with mapped(earlier.files[name]) as old, (out / name).open("wb") as into:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from civicgraph.graph.jsonld import context_file, write_jsonld
 from civicgraph.graph.rdfio import ntriples_of, turtle_of, write_ntriples, write_turtle
-from civicgraph.graph.splice import NTRIPLES, Blocks, DoesNotFit, mapped, splice, turtle
+from civicgraph.graph.splice import NTRIPLES, Blocks, DoesNotFit, mapped, splice, turtle, worth_splicing
 from civicgraph.graph.terms import OxigraphTerms
 from civicgraph.publish.release import Release
 from civicgraph.publish.reuse import Reuse
@@ -107,6 +107,8 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release
     changed; False (some may be half written) when the earlier files do not fit."""
     changed = {subject for subject, digest in now.items() if earlier.digests.get(subject) != digest}
     dropped = {subject for subject in earlier.digests if subject in changed or subject not in now}
+    if not worth_splicing(len(changed | dropped), len(now)):
+        return False
     in_lines = [triple for triple in release.built.plain_in_lines if triple[0] in changed]
     in_order = [triple for triple in release.triples if triple[0] in changed]
     made = {
