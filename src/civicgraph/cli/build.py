@@ -86,11 +86,10 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
     OUT must be new, empty or an earlier release: anything else is refused (exit 2) before the build starts."""
     from civicgraph.publish.editions import keyed_meanwhile  # the writers: imported only when publishing
     from civicgraph.publish.orchestrator import publish
+    from civicgraph.publish.reuse import record_path
 
     check_replaceable(out_dir, RELEASE, protected=(data_dir,))
     progress = Progress(lang=lang)
-    from civicgraph.publish.reuse import record_path
-
     cache = ReportCache.beside(out_dir, full=full)
     # Each subject's digest, for writing the graph files from the earlier release's (0.45 s at a national year):
     # made when OUT holds a release built before, so that a build into it can be one to write them from, and the

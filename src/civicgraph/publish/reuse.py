@@ -12,6 +12,10 @@ release — a hard link, not a copy — only when
 - the file is still the one that build wrote (same inode, size and modification time).
 
 Anything else is written anew, so a build that reuses gives the same bytes as one that does not (``--full``).
+A writer of a file that lists every report, which no key of the whole would ever let it take, may instead write
+it from the earlier one (:meth:`Reuse.earlier_file`): it notes how it made the file (:meth:`Reuse.note`, or a
+note too large for the record kept in a file of its own beside it, :meth:`Reuse.keep_beside`) and declares the
+file with the digest of that note, so that an earlier file is used only with the note it was written with.
 The record lives beside the release (``.{folder}.reuse.json``, next to its lock), not in it: it describes how
 the files were made, not the data. A record that does not fit is ignored, never trusted in part.
 """
@@ -167,13 +171,10 @@ class Reuse:
     def take(self, path: str, staging: Path) -> bool:
         """Link the earlier release's ``path`` into ``staging`` when it was made from the key declared for it
         now and is still the file that build wrote; False (nothing done) otherwise."""
-        entry = self.earlier.get(path)
-        if self.folder is None or entry is None or entry.key != self.keys.get(path):
+        source = self.earlier_file(path, self.keys.get(path))
+        if source is None:
             return False
-        source = self.folder / path
         try:
-            if not entry.written_as(source.stat()):
-                return False
             os.link(source, staging / path)
         except FileNotFoundError:  # removed from the earlier release since
             return False
@@ -216,7 +217,7 @@ class Reuse:
         except OSError:
             return None
 
-    def earlier_file(self, path: str, key: str) -> Path | None:
+    def earlier_file(self, path: str, key: str | None) -> Path | None:
         """The earlier release's ``path``, when its build recorded it as made from ``key`` and it is still the file
         that build wrote; None otherwise. For a writer that makes its file anew from the earlier one."""
         entry = self.earlier.get(path)
