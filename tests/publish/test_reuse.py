@@ -230,24 +230,41 @@ def test_an_added_report_is_written_and_the_others_taken(data_copy: Path, tmp_pa
 CATALOG_FILES = ["catalog.dcat-ap-2.ttl", "catalog.jsonld", "catalog.nt", "catalog.rdf", "catalog.ttl"]
 
 
-@pytest.fixture
-def splices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
-    """Each catalogue file written from the earlier release's, with the blocks made for it."""
+def spliced_by(module: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
+    """Each file the writer of ``module`` writes from the earlier release's, with the blocks made for it."""
     done: list[tuple[str, bytes]] = []
-    real = catalog_module.splice
+    real = module.splice
 
-    def recorded(earlier: Blocks, made: Blocks, dropped: set[str], written: list[str], into: BinaryIO) -> None:
+    def recorded(earlier: Blocks, made: Blocks, dropped: set[str], written: Any, into: BinaryIO) -> None:
         done.append((Path(str(getattr(into, "name", ""))).name, bytes(made.data)))
         real(earlier, made, dropped, written, into)
 
-    monkeypatch.setattr(catalog_module, "splice", recorded)
+    monkeypatch.setattr(module, "splice", recorded)
     return done
 
 
-def edit_second_report(data: Path) -> None:
+@pytest.fixture
+def splices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
+    return spliced_by(catalog_module, monkeypatch)
+
+
+@pytest.fixture
+def graph_splices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
+    return spliced_by(graph_files_module, monkeypatch)
+
+
+def retitle_second_report(data: Path, title: str) -> None:
+    """Give the made-up member's report another Polish title (the line after ``title:``)."""
     report = data / "reports" / "3099011" / "2023" / "report.yaml"
-    title = "Raport o stanie Gminy Przykładowej za 2023 rok"
-    report.write_text(report.read_text(encoding="utf-8").replace(title, "Raport za rok 2023"), encoding="utf-8")
+    text = report.read_text(encoding="utf-8")
+    start = text.index("\n", text.index("\ntitle:\n") + 1) + 1
+    end = text.index("\n", start)
+    assert text[start:end].startswith("  pl: ")
+    report.write_text(text[:start] + f"  pl: {title}" + text[end:], encoding="utf-8")
+
+
+def edit_second_report(data: Path) -> None:
+    retitle_second_report(data, "Raport za rok 2023")
 
 
 @pytest.mark.parametrize(
@@ -334,30 +351,6 @@ def test_an_earlier_catalogue_that_does_not_fit_its_note_is_written_whole(
 
     assert refused == ["refused"]
     assert_same_as_full(three_reports, out, tmp_path)
-
-
-@pytest.fixture
-def graph_splices(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
-    """Each graph file written from the earlier release's, with the blocks made for it."""
-    done: list[tuple[str, bytes]] = []
-    real = graph_files_module.splice
-
-    def recorded(earlier: Blocks, made: Blocks, dropped: set[str], written: set[str], into: BinaryIO) -> None:
-        done.append((Path(str(getattr(into, "name", ""))).name, bytes(made.data)))
-        real(earlier, made, dropped, written, into)
-
-    monkeypatch.setattr(graph_files_module, "splice", recorded)
-    return done
-
-
-def retitle_second_report(data: Path, title: str) -> None:
-    """Give the made-up member's report another Polish title (the line after ``title:``)."""
-    report = data / "reports" / "3099011" / "2023" / "report.yaml"
-    text = report.read_text(encoding="utf-8")
-    start = text.index("\n", text.index("\ntitle:\n") + 1) + 1
-    end = text.index("\n", start)
-    assert text[start:end].startswith("  pl: ")
-    report.write_text(text[:start] + f"  pl: {title}" + text[end:], encoding="utf-8")
 
 
 SECOND_REPORT_IRI = "<https://w3id.org/civicgraph/id/report/3099011/2023>"
