@@ -38,18 +38,11 @@ _WHOLE = (*_SPLICED, "graph.jsonld")  # the files the digests are of: all taken 
 def write_graph_files(release: Release, out: Path) -> None:
     shutil.copyfile(context_file(), out / "context.jsonld")
     digests = release.built.take_digests()
-    if digests is not None:  # kept for the next build, and the files recorded with its digest
-        kept = _kept(digests)
-        release.reuse.keep_beside(_DIGESTS, kept)
-        key = hashlib.sha256(kept).hexdigest()
-        for name in _WHOLE:
-            release.reuse.declare(name, key)
-        if release.reuse.take_all(list(_WHOLE), out):  # no subject changed
+    if digests is not None:
+        _keep(digests, release.reuse)
+        if _from_earlier(digests, release, out):
             return
-    earlier = _earlier_digests(release.reuse) if digests is not None else None
-    if earlier is not None and digests is not None and _written_from(earlier, digests, release, out):
-        write_jsonld(release.triples, out / "graph.jsonld", release.dataset.settings.base_iri)
-    elif workers() > 1 and len(release.triples) >= _FORK_MINIMUM:
+    if workers() > 1 and len(release.triples) >= _FORK_MINIMUM:
         with forked(lambda _channel: _write_turtle(release, out)):
             _write_ntriples_and_jsonld(release, out)
     else:
@@ -67,6 +60,27 @@ def _write_ntriples_and_jsonld(release: Release, out: Path) -> None:
 
 
 # -- written from the earlier release's ----------------------------------------------------------------------------
+
+
+def _keep(digests: dict[str, bytes], reuse: Reuse) -> None:
+    """Keep the digests beside the release for the next build, and declare the graph files with their digest."""
+    kept = _kept(digests)
+    reuse.keep_beside(_DIGESTS, kept)
+    key = hashlib.sha256(kept).hexdigest()
+    for name in _WHOLE:
+        reuse.declare(name, key)
+
+
+def _from_earlier(digests: dict[str, bytes], release: Release, out: Path) -> bool:
+    """Take the graph files from the earlier release when no subject changed, or write graph.nt and graph.ttl from
+    its files (and graph.jsonld whole); False when there is nothing to take them from or it does not fit."""
+    if release.reuse.take_all(list(_WHOLE), out):
+        return True
+    earlier = _earlier_digests(release.reuse)
+    if earlier is None or not _written_from(earlier, digests, release, out):
+        return False
+    write_jsonld(release.triples, out / "graph.jsonld", release.dataset.settings.base_iri)
+    return True
 
 
 def _kept(digests: dict[str, bytes]) -> bytes:
