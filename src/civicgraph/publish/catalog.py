@@ -548,7 +548,7 @@ def write_catalog(release: Release, out: Path) -> None:
         earlier = _earlier_catalog(release.reuse)
         copied = parts.unchanged_since(earlier) if earlier is not None else frozenset()
         if earlier is not None and not worth_splicing(len(earlier.subjects) - len(copied), len(earlier.subjects)):
-            earlier, copied = None, frozenset()  # nearly every part changed (a setting did): written whole
+            earlier, copied = None, frozenset()  # too many parts changed (a setting, a name most reports print)
         catalog = build_catalog(release, datasets, series, facts, copied)
         if earlier is None or not _written_from(earlier, catalog, out):
             if catalog.copied:  # made without the triples of the parts to copy: made whole
