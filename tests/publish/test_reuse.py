@@ -10,14 +10,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli.main import main
 from civicgraph.graph import splice as splice_module
-from civicgraph.graph.splice import Blocks, DoesNotFit
+from civicgraph.graph.splice import DoesNotFit, Syntax
 from civicgraph.publish import catalog as catalog_module
 from civicgraph.publish import editions as editions_module
 from civicgraph.publish import graph_files as graph_files_module
@@ -233,13 +233,13 @@ CATALOG_FILES = ["catalog.dcat-ap-2.ttl", "catalog.jsonld", "catalog.nt", "catal
 def spliced_by(module: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bytes]]:
     """Each file the writer of ``module`` writes from the earlier release's, with the blocks made for it."""
     done: list[tuple[str, bytes]] = []
-    real = module.splice
+    real = module.splice_file
 
-    def recorded(earlier: Blocks, made: Blocks, dropped: set[str], written: Any, into: BinaryIO) -> None:
-        done.append((Path(str(getattr(into, "name", ""))).name, bytes(made.data)))
-        real(earlier, made, dropped, written, into)
+    def recorded(earlier: Path, made: bytes, syntax: Syntax, dropped: set[str], written: Any, into: Path) -> None:
+        real(earlier, made, syntax, dropped, written, into)
+        done.append((into.name, made))
 
-    monkeypatch.setattr(module, "splice", recorded)
+    monkeypatch.setattr(module, "splice_file", recorded)
     return done
 
 
@@ -335,21 +335,35 @@ def test_a_catalogue_file_changed_in_the_earlier_release_is_written_whole(
 def test_an_earlier_catalogue_that_does_not_fit_its_note_is_written_whole(
     three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Should the earlier files not be laid out as the note says, nothing of them is used."""
+    """A note that leaves the catalogue node out of the subjects to drop (and the files recorded with that note's
+    digest): the node's block is found where a new one goes, and nothing of the earlier files is used."""
     out = tmp_path / "dist"
     build(three_reports, out)
+    record = record_path(out)
+    recorded = json.loads(record.read_text(encoding="utf-8"))
+    note = recorded["noted"]["catalog"]
+    note["others"].remove("https://w3id.org/civicgraph/id/catalog")
+    for name in ("catalog.ttl", "catalog.jsonld", "catalog.dcat-ap-2.ttl", "site/catalog.nt", "site/catalog.rdf"):
+        recorded["files"][name]["key"] = catalog_module._note_key(note)
+    record.write_text(json.dumps(recorded, separators=(",", ":")), encoding="utf-8")
     edit_second_report(three_reports)
-    refused: list[str] = []
+    refusals: list[str] = []
+    real = catalog_module.splice_file
 
-    def does_not_fit(*_args: Any) -> None:
-        refused.append("refused")
-        raise DoesNotFit("for the test")
+    def refused(*args: Any) -> None:
+        try:
+            real(*args)
+        except DoesNotFit as error:
+            refusals.append(str(error))
+            raise
 
-    monkeypatch.setattr(catalog_module, "_write_spliced", does_not_fit)
+    monkeypatch.setattr(catalog_module, "splice_file", refused)
 
     build(three_reports, out)
 
-    assert refused == ["refused"]
+    assert refusals == [
+        "https://w3id.org/civicgraph/id/catalog has a block in the earlier serialization, and it was not to be dropped"
+    ]
     assert_same_as_full(three_reports, out, tmp_path)
 
 

@@ -250,15 +250,9 @@ def _slices(triples: Iterable[ox.Triple]) -> Iterator[list[ox.Triple]]:
 
 def _lines(triples: list[ox.Triple]) -> list[bytes]:
     """The triples' N-Triples lines, in their order, without their newlines."""
-    lines = _ntriples(triples).split(b"\n")
+    lines = ntriples_of(triples).split(b"\n")
     lines.pop()  # after the last line's newline
     return lines
-
-
-def _ntriples(triples: list[ox.Triple]) -> bytes:
-    serialized = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    assert serialized is not None  # bytes are returned when no output is given
-    return serialized
 
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".nq": "nquads"}

@@ -271,3 +271,11 @@ def splice(earlier: Blocks, made: Blocks, dropped: set[str], written: Iterable[s
             into.write(separator)
         into.write(piece)
     into.write(footer)
+
+
+def splice_file(
+    earlier: Path, made: bytes, syntax: Syntax, dropped: set[str], written: Iterable[str], into: Path
+) -> None:
+    """:func:`splice` of the ``earlier`` file and the ``made`` blocks into the file ``into``."""
+    with mapped(earlier) as old, into.open("wb") as file:
+        splice(Blocks(old, syntax), Blocks(made, syntax), dropped, written, file)

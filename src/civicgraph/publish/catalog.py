@@ -45,12 +45,10 @@ from civicgraph.graph.rdfio import (
 from civicgraph.graph.splice import (
     NTRIPLES,
     RDFXML,
-    Blocks,
     DoesNotFit,
     Syntax,
     flat_jsonld,
-    mapped,
-    splice,
+    splice_file,
     turtle,
     worth_splicing,
 )
@@ -711,20 +709,12 @@ def _earlier_catalog(reuse: Reuse) -> EarlierCatalog | None:
 
 
 def _written_from(earlier: EarlierCatalog, catalog: Catalog, out: Path) -> bool:
-    """Whether the catalogue's files could be written from the earlier release's (else some may be half written)."""
-    try:
-        _write_spliced(catalog, earlier, out)
-    except DoesNotFit:
-        return False
-    return True
-
-
-def _write_spliced(catalog: Catalog, earlier: EarlierCatalog, out: Path) -> None:
     """Write the catalogue's files from the earlier release's: the blocks of the subjects copied (the parts
-    unchanged) are taken from them, the others made (:mod:`civicgraph.graph.splice`)."""
+    unchanged) are taken from them, the others made (:mod:`civicgraph.graph.splice`); False (some may be half
+    written) when the earlier files do not fit."""
     prefixes = {profile: catalog.prefixes(profile) for profile in (3, 2)}
     if {str(profile): found for profile, found in prefixes.items()} != earlier.prefixes:
-        raise DoesNotFit("the catalogue's prefixes changed")
+        return False
     nodes = {profile: catalog.nodes(profile) for profile in (3, 2)}
     triples = {profile: node_triples(nodes[profile]) for profile in (3, 2)}
     made: dict[str, tuple[int, Syntax, bytes]] = {
@@ -735,10 +725,13 @@ def _write_spliced(catalog: Catalog, earlier: EarlierCatalog, out: Path) -> None
         f"{SITE_DIR}/catalog.rdf": (3, RDFXML, rdfxml_of(triples[3], prefixes[3])),
     }
     dropped = earlier.subjects - catalog.copied
-    for name, (profile, syntax, data) in made.items():
-        written = [subject for subject, _entries in nodes[profile]]
-        with mapped(earlier.files[name]) as old, (out / name).open("wb") as into:
-            splice(Blocks(old, syntax), Blocks(data, syntax), dropped, written, into)
+    written = {profile: [subject for subject, _entries in nodes[profile]] for profile in (3, 2)}
+    try:
+        for name, (profile, syntax, data) in made.items():
+            splice_file(earlier.files[name], data, syntax, dropped, written[profile], out / name)
+    except DoesNotFit:
+        return False
+    return True
 
 
 # -- JSON-LD ------------------------------------------------------------------------------------------------------

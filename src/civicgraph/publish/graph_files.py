@@ -17,7 +17,7 @@ from pathlib import Path
 
 from civicgraph.graph.jsonld import context_file, write_jsonld
 from civicgraph.graph.rdfio import ntriples_of, turtle_of, write_ntriples, write_turtle
-from civicgraph.graph.splice import NTRIPLES, Blocks, DoesNotFit, mapped, splice, turtle, worth_splicing
+from civicgraph.graph.splice import NTRIPLES, DoesNotFit, splice_file, turtle, worth_splicing
 from civicgraph.graph.terms import OxigraphTerms
 from civicgraph.publish.release import Release
 from civicgraph.publish.reuse import Reuse
@@ -134,8 +134,7 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release
     }
     try:
         for name, (syntax, data) in made.items():
-            with mapped(earlier.files[name]) as old, (out / name).open("wb") as into:
-                splice(Blocks(old, syntax), Blocks(data, syntax), dropped, changed, into)
+            splice_file(earlier.files[name], data, syntax, dropped, changed, out / name)
     except DoesNotFit:
         return False
     return True
