@@ -85,3 +85,19 @@ def test_triples_out_of_order_are_written_by_one_process_as_sorted(
     assert in_two == [1]  # tried, and given up when the halves turned out not to be sorted
     assert (tmp_path / "graph.jsonld").read_bytes() == (dist / "graph.jsonld").read_bytes()
     assert [path.name for path in tmp_path.iterdir()] == ["graph.jsonld"]
+
+
+@pytest.mark.parametrize(
+    ("identifier", "iri"),
+    [
+        ("member/3064011", f"{BASE}member/3064011"),  # relative to @base
+        ("member/a:b", f"{BASE}member/a:b"),  # a colon after a "/": no scheme, still relative
+        ("cgv:hedge/about", "https://w3id.org/civicgraph/vocab/hedge/about"),  # a prefix of the context
+        ("urn:example:x", "urn:example:x"),  # an absolute IRI, no prefix of the context
+        # not as the writer writes these IRIs: "wd:Q1", and a bare namespace is never cut to its prefix
+        ("http://www.wikidata.org/entity/Q1", None),
+        ("cg:", None),
+    ],
+)
+def test_the_iri_of_a_node_is_read_back_from_its_id(identifier: str, iri: str | None) -> None:
+    assert jsonld.iri_of_node(BASE)(identifier) == iri

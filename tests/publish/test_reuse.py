@@ -367,6 +367,11 @@ def test_an_earlier_catalogue_that_does_not_fit_its_note_is_written_whole(
     assert_same_as_full(three_reports, out, tmp_path)
 
 
+def jsonld_line_of(iri: str) -> str:
+    """How the line of a top-level node starts in graph.jsonld: its IRI relative to the base."""
+    return '{"id":"' + iri.strip("<>").removeprefix("https://w3id.org/civicgraph/id/") + '",'
+
+
 SECOND_REPORT_IRI = "<https://w3id.org/civicgraph/id/report/3099011/2023>"
 POZNAN_REPORT_IRI = "<https://w3id.org/civicgraph/id/report/3064011/2023>"
 
@@ -403,11 +408,14 @@ def test_the_graph_files_are_written_from_the_earlier_ones_once_their_digests_ar
 
     build(three_reports, out)
 
-    assert sorted(name for name, _made in graph_splices) == ["graph.nt", "graph.ttl"]
+    assert sorted(name for name, _made in graph_splices) == ["graph.jsonld", "graph.nt", "graph.ttl"]
     lines = dict(graph_splices)["graph.nt"].decode().splitlines()
     assert not [line for line in lines if line.startswith(f"{copied} ")]  # copied from the earlier file
+    nodes = dict(graph_splices)["graph.jsonld"].decode().splitlines()
+    assert not [line for line in nodes if line.startswith(jsonld_line_of(copied))]
     if made is not None:
         assert [line for line in lines if line.startswith(f"{made} <http://purl.org/dc/terms/title> ")]
+        assert [line for line in nodes if line.startswith(jsonld_line_of(made))]
     assert_same_as_full(three_reports, out, tmp_path)
 
 
@@ -423,16 +431,16 @@ def test_unchanged_graph_files_are_taken(three_reports: Path, tmp_path: Path) ->
     assert_same_as_full(three_reports, out, tmp_path)
 
 
-@pytest.mark.parametrize("damage", ["graph file", "digests"])
+@pytest.mark.parametrize("damage", ["graph.ttl", "graph.jsonld", "digests"])
 def test_graph_files_that_do_not_fit_their_digests_are_written_whole(
     three_reports: Path, tmp_path: Path, graph_splices: list[tuple[str, bytes]], damage: str
 ) -> None:
     out = tmp_path / "dist"
     build(three_reports, out)
     build(three_reports, out)
-    if damage == "graph file":
-        with (out / "graph.ttl").open("ab") as file:
-            file.write(b"# edited by hand\n")
+    if damage.startswith("graph."):
+        with (out / damage).open("ab") as file:
+            file.write(b"\n")  # edited by hand
     else:
         digests = tmp_path / ".dist.graph-digests"
         digests.write_bytes(digests.read_bytes()[:-1] + b"\0")

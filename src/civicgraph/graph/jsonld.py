@@ -11,11 +11,13 @@ never Oxigraph's, and a national graph is shared between two processes (:func:`w
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from itertools import chain
 from multiprocessing.connection import Connection
@@ -57,6 +59,7 @@ class _Context:
             ),
             key=lambda item: -len(item[1]),
         )
+        self.namespaces = dict(self.prefixes)
         # predicate IRI -> (term, "@id" | datatype IRI | "@language" | None)
         self.terms: dict[str, tuple[str, str | None]] = {}
         for name, definition in context.items():
@@ -94,6 +97,22 @@ class _Context:
         if iri.startswith(self.base) and len(iri) > len(self.base):
             return iri[len(self.base) :]
         return self.compact_vocab(iri)
+
+    def iri_of(self, identifier: str) -> str | None:
+        """The IRI a node's ``id`` was compacted from (:meth:`compact_id`); None if that is not one IRI."""
+        prefix, colon, local = identifier.partition(":")
+        namespace = self.namespaces.get(prefix) if colon else None
+        if namespace is not None:
+            iri = namespace + local
+        elif colon and _SCHEME.fullmatch(prefix):
+            iri = identifier
+        else:
+            iri = self.base + identifier
+        return iri if self.compact_id(iri) == identifier else None
+
+
+# An absolute IRI's scheme (RFC 3986): an ``id`` with a colon after one is a whole IRI, unless it is a prefix's.
+_SCHEME = re.compile("[A-Za-z][A-Za-z0-9+.-]*")
 
 
 @cache
@@ -448,6 +467,25 @@ def _write_in_two(triples: Sequence[PlainTriple], cut: int, path: Path, base: st
 
 
 _NODES_PER_WRITE = 1 << 12
+
+
+def jsonld_of_part(triples: Iterable[PlainTriple], base: str, referred_from_outside: Iterable[str]) -> bytes:
+    """What :func:`write_jsonld` writes of a part of a graph: ``triples`` holding the whole trees of nested nodes
+    (a subject and every subject whose IRI extends it with "/"), in canonical order; ``referred_from_outside``:
+    the IRIs the rest of the graph refers to, which stay top-level nodes as they would in the whole graph."""
+    compaction = _Compaction(_context_for(base))
+    compaction.shared.update(referred_from_outside)
+    buffer = io.BytesIO()
+    with paused_cycle_collector():
+        nodes = compaction.nest(compaction.read(triples))
+        _write_header(buffer, [published_context(), {"@base": base}])
+        _write_nodes(buffer, nodes, last=True)
+    return buffer.getvalue()
+
+
+def iri_of_node(base: str) -> Callable[[str], str | None]:
+    """The IRI of a node of :func:`write_jsonld`'s from its ``id``; None where that is not one IRI."""
+    return _context_for(base).iri_of
 
 
 def write_compact_jsonld(triples: Sequence[PlainTriple], path: Path, base: str) -> None:

@@ -3,9 +3,10 @@ changed are put in place of theirs, the bytes of every other block are copied.
 
 Each serialization civicgraph writes of a large graph states each subject's triples in one block, the blocks
 sorted by subject: Turtle and RDF/XML as Oxigraph writes triples in canonical order, N-Triples with its lines in
-byte order (a subject's lines follow each other, as each starts with the subject), the flat JSON-LD of the
-catalogue one node per line. A block is found by its subject with a binary search over the file's bytes, reading
-only the lines the search lands on, so that splicing costs the few changed blocks and a copy of the rest.
+byte order (a subject's lines follow each other, as each starts with the subject), JSON-LD a top-level node per
+line (a node nested in another is part of that one's block). A block is found by its subject with a binary search
+over the file's bytes, reading only the lines the search lands on, so that splicing costs the few changed blocks
+and a copy of the rest.
 
 Splicing gives the bytes a whole serialization gives only if the caller names every subject whose triples
 differ: the caller knows which did not change (:mod:`civicgraph.publish.catalog` keys its parts). What is checked
@@ -148,27 +149,52 @@ def _rdfxml_next_start(data: Buffer, at: int, end: int) -> int:
 RDFXML = Syntax(_rdfxml_body, _rdfxml_subject, _same, next_start=_rdfxml_next_start)
 
 
-def flat_jsonld(prefixes: dict[str, str]) -> Syntax:
-    """The catalogue's flat JSON-LD (:func:`civicgraph.publish.catalog.write_flat_jsonld`): the context, then
-    one node per line in canonical order, separated by commas, its ``@id`` compacted with ``prefixes``."""
-    opening, closing, node = b'"@graph": [\n', b"\n]}\n", b'{"@id": '
+def _jsonld_lines(opening: bytes, node: bytes, iri_of: Callable[[str], str]) -> Syntax:
+    """JSON-LD written one top-level node per line in the order of their subjects, separated by commas: the
+    context up to ``opening``, then lines starting with ``node`` and the node's identifier, which ``iri_of``
+    expands; ``]}`` on a line of its own at the end."""
+    closing = b"\n]}\n"
 
     def body(data: Buffer) -> tuple[int, int]:
         start = data.find(opening, 0, 1 << 16)
-        if start < 0 or data[len(data) - len(closing) :] != closing:
-            raise DoesNotFit("no @graph list")
+        if start < 0 or data[len(data) - len(closing) :] != closing or start + len(opening) > len(data) - len(closing):
+            raise DoesNotFit("no @graph list, or an empty one")
         return start + len(opening), len(data) - len(closing)
 
     def subject(data: Buffer, at: int) -> str:
         if data[at : at + len(node) + 1] != node + b'"':
-            raise DoesNotFit(f"a node not starting with its @id at byte {at}")
+            raise DoesNotFit(f"a node not starting with its identifier at byte {at}")
         identifier = _token(data, at + len(node) + 1, b'"')  # an IRI holds no '"'
         if "\\" in identifier:  # an escape, if any: read as JSON
             identifier = str(json.loads(f'"{identifier}"'))
+        return iri_of(identifier)
+
+    return Syntax(body, subject, _same, separator=b",\n")
+
+
+def flat_jsonld(prefixes: dict[str, str]) -> Syntax:
+    """The catalogue's flat JSON-LD (:func:`civicgraph.publish.catalog.write_flat_jsonld`): the context, then
+    one node per line in canonical order, separated by commas, its ``@id`` compacted with ``prefixes``."""
+
+    def iri_of(identifier: str) -> str:
         prefix, colon, local = identifier.partition(":")
         return prefixes[prefix] + local if colon and prefix in prefixes else identifier
 
-    return Syntax(body, subject, _same, separator=b",\n")
+    return _jsonld_lines(b'"@graph": [\n', b'{"@id": ', iri_of)
+
+
+def graph_jsonld(iri_of: Callable[[str], str | None]) -> Syntax:
+    """``graph.jsonld`` (:func:`civicgraph.graph.jsonld.write_jsonld`): the context, then one top-level node per
+    line (those nested in it on the same line) in the order of their subjects, its ``id`` compacted against the
+    published context, which ``iri_of`` undoes (None: it cannot)."""
+
+    def subject(identifier: str) -> str:
+        iri = iri_of(identifier)
+        if iri is None:
+            raise DoesNotFit(f"a node whose id {identifier!r} is not one IRI")
+        return iri
+
+    return _jsonld_lines(b'"@graph":[\n', b'{"id":', subject)
 
 
 class Blocks:

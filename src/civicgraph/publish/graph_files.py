@@ -2,25 +2,40 @@
 validated with.
 
 Into an earlier release, when the build made each subject's digest (:attr:`BuiltGraph.digests`, asked for by
-``civicgraph build`` when it builds into an earlier release), the Turtle and N-Triples are written from the earlier
-files: only the blocks of the subjects whose digest changed are made (:mod:`civicgraph.graph.splice`). The digests
-are kept beside the release for the next build (``.{folder}.graph-digests``), and the two files recorded with the
-digest of what is kept, so that an earlier file is used only with the digests it was written from.
+``civicgraph build`` when it builds into an earlier release), the three files are written from the earlier ones:
+only the blocks of the subjects whose digest changed are made (:mod:`civicgraph.graph.splice`), and in the JSON-LD
+the lines of the top-level nodes whose nested nodes may have changed (:func:`_jsonld_written_from`). The digests are
+kept beside the release for the next build (``.{folder}.graph-digests``), and the files recorded with the digest of
+what is kept, so that an earlier file is used only with the digests it was written from.
 """
 
 from __future__ import annotations
 
 import hashlib
 import shutil
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from civicgraph.graph.jsonld import context_file, write_jsonld
+import pyoxigraph as ox
+
+from civicgraph.graph.jsonld import context_file, iri_of_node, jsonld_of_part, write_jsonld
 from civicgraph.graph.rdfio import ntriples_of, turtle_of, write_ntriples, write_turtle
-from civicgraph.graph.splice import NTRIPLES, DoesNotFit, splice_file, turtle, worth_splicing
-from civicgraph.graph.terms import OxigraphTerms
+from civicgraph.graph.splice import (
+    NTRIPLES,
+    Blocks,
+    DoesNotFit,
+    graph_jsonld,
+    mapped,
+    splice_file,
+    turtle,
+    worth_splicing,
+)
+from civicgraph.graph.terms import OxigraphTerms, PlainTriple
 from civicgraph.publish.release import Release
 from civicgraph.publish.reuse import Reuse
+from civicgraph.util.iris import RDF_TYPE
 from civicgraph.util.parallel import forked, workers
 from civicgraph.util.resources import ontology_file, shapes_files, vocabularies_file
 
@@ -31,8 +46,7 @@ from civicgraph.util.resources import ontology_file, shapes_files, vocabularies_
 _FORK_MINIMUM = 100_000
 
 _DIGESTS = "graph-digests"  # what the digests are kept as, beside the release
-_SPLICED = ("graph.nt", "graph.ttl")
-_WHOLE = (*_SPLICED, "graph.jsonld")  # the files the digests are of: all taken when none changed
+_FILES = ("graph.nt", "graph.ttl", "graph.jsonld")  # the files the digests are of: all taken when none changed
 
 
 def write_graph_files(release: Release, out: Path) -> None:
@@ -67,20 +81,17 @@ def _keep(digests: dict[str, bytes], reuse: Reuse) -> None:
     kept = _kept(digests)
     reuse.keep_beside(_DIGESTS, kept)
     key = hashlib.sha256(kept).hexdigest()
-    for name in _WHOLE:
+    for name in _FILES:
         reuse.declare(name, key)
 
 
 def _from_earlier(digests: dict[str, bytes], release: Release, out: Path) -> bool:
-    """Take the graph files from the earlier release when no subject changed, or write graph.nt and graph.ttl from
-    its files (and graph.jsonld whole); False when there is nothing to take them from or it does not fit."""
-    if release.reuse.take_all(list(_WHOLE), out):
+    """Take the graph files from the earlier release when no subject changed, or write them from its files; False
+    when there is nothing to take them from or it does not fit."""
+    if release.reuse.take_all(list(_FILES), out):
         return True
     earlier = _earlier_digests(release.reuse)
-    if earlier is None or not _written_from(earlier, digests, release, out):
-        return False
-    write_jsonld(release.triples, out / "graph.jsonld", release.dataset.settings.base_iri)
-    return True
+    return earlier is not None and _written_from(earlier, digests, release, out)
 
 
 def _kept(digests: dict[str, bytes]) -> bytes:
@@ -99,7 +110,7 @@ def _read_kept(kept: bytes) -> dict[str, bytes] | None:
 
 @dataclass(frozen=True)
 class EarlierGraph:
-    """The earlier release's Turtle and N-Triples, still as its build wrote them, and that build's digests."""
+    """The earlier release's graph files, still as its build wrote them, and that build's digests."""
 
     files: dict[str, Path]
     digests: dict[str, bytes]
@@ -110,15 +121,15 @@ def _earlier_digests(reuse: Reuse) -> EarlierGraph | None:
     if kept is None:
         return None
     key = hashlib.sha256(kept).hexdigest()
-    files = {name: reuse.earlier_file(name, key) for name in _SPLICED}
+    files = {name: reuse.earlier_file(name, key) for name in _FILES}
     found = {name: path for name, path in files.items() if path is not None}
     digests = _read_kept(kept) if len(found) == len(files) else None
     return EarlierGraph(found, digests) if digests is not None else None
 
 
 def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release, out: Path) -> bool:
-    """Write graph.nt and graph.ttl from the earlier release's, making the blocks of the subjects whose digest
-    changed; False (some may be half written) when the earlier files do not fit."""
+    """Write the graph files from the earlier release's, making the blocks of the subjects whose digest changed;
+    False (some may be half written) when the earlier files do not fit."""
     changed = {subject for subject, digest in now.items() if earlier.digests.get(subject) != digest}
     dropped = {subject for subject in earlier.digests if subject in changed or subject not in now}
     if not worth_splicing(len(changed | dropped), len(now)):
@@ -135,9 +146,91 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release
     try:
         for name, (syntax, data) in made.items():
             splice_file(earlier.files[name], data, syntax, dropped, changed, out / name)
+        base = release.dataset.settings.base_iri
+        jsonld_written_from(earlier, changed, dropped, release.triples, list(now), base, out / "graph.jsonld")
     except DoesNotFit:
         return False
     return True
+
+
+def jsonld_written_from(
+    earlier: EarlierGraph,
+    changed: set[str],
+    dropped: set[str],
+    triples: Sequence[PlainTriple],
+    subjects: Sequence[str],
+    base: str,
+    into: Path,
+) -> None:
+    """Write graph.jsonld from the earlier release's: the lines of the top-level nodes whose tree of nested nodes
+    may differ are made anew. ``triples``: the graph's, in canonical order; ``subjects``: its subjects, sorted.
+
+    A node is nested in the one node that refers to it when its IRI extends that node's with "/" (a figure in its
+    activity). So a line can change when a node of its tree changed, or when a node of its tree gained or lost a
+    referrer and so is nested no more, or again. The trees that may differ are those holding the changed subjects
+    and the IRIs their triples refer to, now and before (read from the earlier N-Triples): the whole tree of each
+    subject one of them extends is made anew, what the rest of the graph refers to left top-level.
+
+    Three passes over the triples rather than the release's index: built here, the index would be held with both
+    builds' digests, the peak of a three-year build (3.78 GiB instead of 3.68)."""
+    before = sorted(earlier.digests)  # the subjects as the digests were kept: in canonical order already
+    with mapped(earlier.files["graph.nt"]) as old:
+        referred_before = _referred_by(Blocks(old, NTRIPLES), dropped)
+    referred_now = {obj for subject, _predicate, obj in triples if type(obj) is str and subject in changed}
+    roots = {
+        iri
+        for touched in (changed, dropped, referred_now, referred_before)
+        for one in touched
+        for iri in _with_beginnings(one)
+        if _among(subjects, iri) or iri in earlier.digests
+    }
+    trees_now, trees_before = _trees(roots, subjects), _trees(roots, before)
+    if not worth_splicing(len(trees_now | trees_before), len(subjects)):
+        raise DoesNotFit("too many trees of nodes to make anew")
+    part = [triple for triple in triples if triple[0] in trees_now]
+    made = jsonld_of_part(part, base, _referred_from_outside(triples, trees_now))
+    splice_file(earlier.files["graph.jsonld"], made, graph_jsonld(iri_of_node(base)), trees_before, trees_now, into)
+
+
+def _referred_by(blocks: Blocks, subjects: set[str]) -> set[str]:
+    """The IRIs the triples of ``subjects`` refer to, in the N-Triples ``blocks``."""
+    data = b"".join(bytes(blocks.content(*blocks.span(subject))) for subject in sorted(subjects))
+    return {
+        triple.object.value
+        for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        if isinstance(triple.object, ox.NamedNode)
+    }
+
+
+def _with_beginnings(iri: str) -> Iterator[str]:
+    """The IRI and each of its beginnings before a "/": the IRIs of the nodes it can be nested in."""
+    yield iri
+    slash = iri.find("/")
+    while slash > 0:
+        yield iri[:slash]
+        slash = iri.find("/", slash + 1)
+
+
+def _among(subjects: Sequence[str], iri: str) -> bool:
+    found = bisect_left(subjects, iri)
+    return found < len(subjects) and subjects[found] == iri
+
+
+def _trees(roots: Iterable[str], subjects: Sequence[str]) -> set[str]:
+    """The roots that are among the sorted ``subjects``, and the subjects that extend a root with "/"."""
+    found: set[str] = set()
+    for root in roots:
+        if _among(subjects, root):
+            found.add(root)
+        # the subjects extending root + "/" sort from it up to root + "0", "0" following "/"
+        found.update(subjects[bisect_left(subjects, root + "/") : bisect_left(subjects, root + "0")])
+    return found
+
+
+def _referred_from_outside(triples: Sequence[PlainTriple], part: set[str]) -> set[str]:
+    """The subjects of ``part`` that a subject outside it refers to (so none of them is nested in the part); a
+    class an ``rdf:type`` names is no reference (it is written as the node's type)."""
+    return {obj for subject, predicate, obj in triples if obj in part and subject not in part and predicate != RDF_TYPE}
 
 
 def copy_ontology_and_shapes(release: Release, out: Path) -> None:
