@@ -19,6 +19,7 @@ from civicgraph.cli.main import main
 from civicgraph.graph import splice as splice_module
 from civicgraph.graph.splice import DoesNotFit, Syntax
 from civicgraph.publish import catalog as catalog_module
+from civicgraph.publish import checksums as checksums_module
 from civicgraph.publish import editions as editions_module
 from civicgraph.publish import graph_files as graph_files_module
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
@@ -198,6 +199,32 @@ def test_a_renamed_participant_rewrites_the_pages_of_the_reports_naming_it(three
     taken = {name for name in pages if inode(out / name) == before[name]}
     assert taken == {SECOND_PAGE}
     assert "County of Poznań" in (out / POZNAN_2023_PAGE).read_text(encoding="utf-8")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_sha256sums_reads_none_of_the_files_taken(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SHA256SUMS takes the recorded digest of a file taken from the earlier release: it reads the pages written
+    anew (the English home page among them), never Poznań's pages, taken as Poznań's reports are unchanged."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    edit_second_report(three_reports)
+    read: list[str] = []
+    real = checksums_module._sha256_of
+
+    def recorded(path: str, size: int) -> str:
+        read.append(path.partition(f"{os.sep}.dist.staging-")[2].partition(os.sep)[2].replace(os.sep, "/"))
+        return real(path, size)
+
+    monkeypatch.setattr(checksums_module, "_sha256_of", recorded)
+    before = {name: inode(out / name) for name in (POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE)}
+
+    build(three_reports, out)
+
+    assert {name: inode(out / name) for name in before} == before  # taken
+    assert "site/index.en.html" in read
+    assert not set(read) & set(before)
     assert_same_as_full(three_reports, out, tmp_path)
 
 

@@ -89,7 +89,7 @@ def _hashed(
 
     def hash_one(path: str) -> tuple[Stat, FileFacts]:
         stat = _stat_key(str(out / path))
-        recorded = reuse.facts(path, out)
+        recorded = reuse.facts_of(path, *stat[1:])
         if recorded is not None and recorded.sha1 is not None:
             return stat, FileFacts(path, recorded.size, recorded.sha256, recorded.sha1)
         return stat, file_facts(out, path)
@@ -193,7 +193,7 @@ def write_checksums(release: Release, out: Path) -> None:
         digest = hashed.get(stat)
         if digest is not None:
             return digest
-        recorded = release.reuse.facts(name, out)
+        recorded = release.reuse.facts_of(name, *stat[1:])
         if recorded is not None:
             return recorded.sha256
         return _sha256_of(os.path.join(root, name), stat[2])
