@@ -148,3 +148,16 @@ def test_an_earlier_file_that_does_not_fit_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(DoesNotFit, match=f"{B} has a block in the earlier serialization"):
         jsonld_written_from(earlier, {B}, set(), after, sorted({t[0] for t in after}), BASE, tmp_path / "graph.jsonld")
+
+
+def test_an_earlier_ntriples_file_that_does_not_parse_is_refused(tmp_path: Path) -> None:
+    """b's lines, read for what b referred to before, broken: refused (the caller writes the whole file)."""
+    before, after = graph("b refers to a/f"), graph()
+    earlier = earlier_release(before, tmp_path / "earlier")
+    path = earlier.files["graph.nt"]
+    path.write_bytes(
+        path.read_bytes().replace(f"<{B}> <{RELATION}> <{F}> .".encode(), f"<{B}> <{RELATION}> .".encode())
+    )
+
+    with pytest.raises(DoesNotFit, match=r"the earlier graph\.nt: "):
+        jsonld_written_from(earlier, {B}, {B}, after, sorted({t[0] for t in after}), BASE, tmp_path / "graph.jsonld")

@@ -195,11 +195,11 @@ def jsonld_written_from(
 def _referred_by(blocks: Blocks, subjects: set[str]) -> set[str]:
     """The IRIs the triples of ``subjects`` refer to, in the N-Triples ``blocks``."""
     data = b"".join(bytes(blocks.content(*blocks.span(subject))) for subject in sorted(subjects))
-    return {
-        triple.object.value
-        for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-        if isinstance(triple.object, ox.NamedNode)
-    }
+    try:
+        triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as error:
+        raise DoesNotFit(f"the earlier graph.nt: {error}") from None
+    return {triple.object.value for triple in triples if isinstance(triple.object, ox.NamedNode)}
 
 
 def _with_beginnings(iri: str) -> Iterator[str]:
