@@ -234,6 +234,8 @@ class Reuse:
 
     def facts(self, path: str, staging: Path) -> Entry | None:
         """The recorded size and digests of ``staging/path`` when it is the earlier release's file, taken."""
+        if path not in self.earlier:  # a fresh build: nothing to stat
+            return None
         try:
             stat = (staging / path).stat()
         except OSError:
