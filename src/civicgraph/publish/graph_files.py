@@ -33,7 +33,7 @@ from civicgraph.graph.splice import (
     worth_splicing,
 )
 from civicgraph.graph.terms import OxigraphTerms, PlainTriple
-from civicgraph.publish.release import Release
+from civicgraph.publish.release import Release, extending
 from civicgraph.publish.reuse import Reuse
 from civicgraph.util.iris import RDF_TYPE
 from civicgraph.util.parallel import forked, workers
@@ -223,8 +223,7 @@ def _trees(roots: Iterable[str], subjects: Sequence[str]) -> set[str]:
     for root in roots:
         if _among(subjects, root):
             found.add(root)
-        # the subjects extending root + "/" sort from it up to root + "0", "0" following "/"
-        found.update(subjects[bisect_left(subjects, root + "/") : bisect_left(subjects, root + "0")])
+        found.update(extending(subjects, root))
     return found
 
 
