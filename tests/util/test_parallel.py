@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from civicgraph.util import parallel
+from civicgraph.util.errors import ExitCode, InputError, Message, Problem
+from civicgraph.util.folders import FolderRefused
 
 
 def _send_square(channel: Connection) -> None:
@@ -40,6 +42,35 @@ def test_a_child_that_failed_while_the_parent_waits_for_it_is_raised_caused_by_t
     with pytest.raises(ValueError, match="the child's own error") as raised, parallel.forked(_fail) as channel:
         channel.recv()  # the child died: the pipe is closed
     assert isinstance(raised.value.__cause__, EOFError)
+
+
+def _refuse(channel: Connection) -> None:
+    raise FolderRefused(Message("folder jest zajęty", "the folder is taken"))
+
+
+_PROBLEM = Problem(Path("reports/30/2023/report.yaml"), 3, "year", "not a year", "to nie jest rok")
+
+
+def _find_a_problem(channel: Connection) -> None:
+    raise InputError([_PROBLEM])
+
+
+def test_a_failure_in_the_child_reaches_the_parent_with_its_kind_messages_and_exit_code() -> None:
+    """Pickled from its arguments, a Failure would not unpickle: its ``args`` hold the English text alone."""
+    with pytest.raises(FolderRefused) as raised, parallel.forked(_refuse):
+        pass
+    assert (raised.value.message, raised.value.exit_code) == (
+        Message("folder jest zajęty", "the folder is taken"),
+        ExitCode.USAGE,
+    )
+    assert "raised in a forked worker process:\nTraceback" in raised.value.__notes__[0]
+
+
+def test_the_problems_found_in_the_child_reach_the_parent() -> None:
+    with pytest.raises(InputError) as raised, parallel.forked(_find_a_problem):
+        pass
+    assert raised.value.problems == [_PROBLEM]
+    assert str(raised.value) == "reports/30/2023/report.yaml:3: year: not a year"
 
 
 _PARENT = os.getpid()

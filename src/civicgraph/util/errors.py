@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field as attribute
 from enum import IntEnum
 from pathlib import Path
+from typing import Any
 
 LANGUAGES = ("pl", "en")
 
@@ -80,6 +81,10 @@ class InputError(Exception):
         self.problems = sorted(set(problems), key=lambda p: (str(p.file), p.line or 0, p.field, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a forked worker sends its error to the parent) with its problems, not the text ``args`` hold.
+        return InputError, (self.problems,), self.__dict__
+
 
 class Failure(Exception):
     """An expected failure: what went wrong in both languages, and the exit code the command ends with."""
@@ -88,3 +93,15 @@ class Failure(Exception):
         super().__init__(message.en)
         self.message = message
         self.exit_code = exit_code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled (a forked worker sends its error to the parent) as its kind, message and code: made again from
+        # ``args``, which hold the English text alone, it would fail to unpickle.
+        return _failure_again, (type(self), self.message, self.exit_code), self.__dict__
+
+
+def _failure_again(kind: type[Failure], message: Message, exit_code: ExitCode) -> Failure:
+    """A failure of ``kind`` with its message and exit code, whatever arguments ``kind`` itself takes."""
+    failure = kind.__new__(kind)
+    Failure.__init__(failure, message, exit_code)
+    return failure
