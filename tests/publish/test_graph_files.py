@@ -19,6 +19,7 @@ from civicgraph.publish.graph_files import EarlierGraph, jsonld_written_from
 from civicgraph.util.iris import RDF_TYPE
 
 BASE = "https://w3id.org/civicgraph/id/"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 PART_OF = "http://purl.org/dc/terms/isPartOf"
 RELATION = "http://purl.org/dc/terms/relation"
 TITLE = "http://purl.org/dc/terms/title"
@@ -161,3 +162,23 @@ def test_an_earlier_ntriples_file_that_does_not_parse_is_refused(tmp_path: Path)
 
     with pytest.raises(DoesNotFit, match=r"the earlier graph\.nt: "):
         jsonld_written_from(earlier, {B}, {B}, after, sorted({t[0] for t in after}), BASE, tmp_path / "graph.jsonld")
+
+
+def test_the_triples_of_some_subjects_are_found_in_canonical_order() -> None:
+    """Canonical order sorts the triples by subject: a subject's run lies between those of the subjects sorting
+    before and after it, whichever extends the other ("a" < "a/f" < "a/f/g" < "a0")."""
+    a, af, afg, a0, b = (BASE + name for name in ("a", "a/f", "a/f/g", "a0", "b"))
+    name = BASE + "name"
+    triples: list[PlainTriple] = [
+        (a, RDF_TYPE, BASE + "T"),
+        (a, name, Lit("a", XSD_STRING, None)),
+        (af, name, Lit("f", XSD_STRING, None)),
+        (afg, name, Lit("g", XSD_STRING, None)),
+        (a0, name, Lit("0", XSD_STRING, None)),
+        (a0, BASE + "next", b),
+        (b, name, Lit("b", XSD_STRING, None)),
+    ]
+    assert triples == sorted(triples, key=lambda triple: triple[0])
+    assert graph_files.triples_of(triples, {a0, a}) == [triples[0], triples[1], triples[4], triples[5]]
+    assert graph_files.triples_of(triples, [af, b]) == [triples[2], triples[6]]
+    assert graph_files.triples_of(triples, {BASE + "a/f/h", BASE + "c"}) == []  # subjects of no triple

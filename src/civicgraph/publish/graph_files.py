@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from civicgraph.graph.jsonld import context_file, iri_of_node, jsonld_of_part, write_jsonld
-from civicgraph.graph.rdfio import ntriples_of, turtle_of, write_ntriples, write_turtle
+from civicgraph.graph.rdfio import sorted_ntriples_of, turtle_of, write_ntriples, write_turtle
 from civicgraph.graph.splice import (
     NTRIPLES,
     Blocks,
@@ -134,14 +135,11 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release
     dropped = {subject for subject in earlier.digests if subject in changed or subject not in now}
     if not worth_splicing(len(changed | dropped), len(now)):
         return False
-    in_lines = [triple for triple in release.built.plain_in_lines if triple[0] in changed]
-    in_order = [triple for triple in release.triples if triple[0] in changed]
+    made_triples = list(OxigraphTerms().triples(triples_of(release.triples, changed)))
     made = {
-        "graph.nt": (NTRIPLES, ntriples_of(OxigraphTerms().triples(in_lines))),
-        "graph.ttl": (
-            turtle(release.built.prefixes),
-            turtle_of(OxigraphTerms().triples(in_order), release.built.prefixes),
-        ),
+        # the lines in byte order: the order graph.nt holds them in (``BuiltGraph.plain_in_lines``)
+        "graph.nt": (NTRIPLES, sorted_ntriples_of(made_triples)),
+        "graph.ttl": (turtle(release.built.prefixes), turtle_of(made_triples, release.built.prefixes)),
     }
     try:
         for name, (syntax, data) in made.items():
@@ -172,12 +170,13 @@ def jsonld_written_from(
     and the IRIs their triples refer to, now and before (read from the earlier N-Triples): the whole tree of each
     subject one of them extends is made anew, what the rest of the graph refers to left top-level.
 
-    Three passes over the triples rather than the release's index: built here, the index was held with both
-    builds' digests, and the peak of a three-year build rose to 3.78 GiB (3.63 GiB without)."""
+    The triples of the subjects are found by bisection (:func:`triples_of`), and their referrers by one pass over
+    the triples, rather than with the release's index: built here, the index was held with both builds' digests,
+    and the peak of a three-year build rose to 3.78 GiB (3.63 GiB without)."""
     before = sorted(earlier.digests)  # kept in canonical order, so one pass; bisected below, so sorted whatever
     with mapped(earlier.files["graph.nt"]) as old:
         referred_before = _referred_by(Blocks(old, NTRIPLES), dropped)
-    referred_now = {obj for subject, _predicate, obj in triples if type(obj) is str and subject in changed}
+    referred_now = {obj for _subject, _predicate, obj in triples_of(triples, changed) if type(obj) is str}
     roots = {
         iri
         for touched in (changed, dropped, referred_now, referred_before)
@@ -188,9 +187,23 @@ def jsonld_written_from(
     trees_now, trees_before = _trees(roots, subjects), _trees(roots, before)
     if not worth_splicing(len(trees_now | trees_before), len(subjects)):
         raise DoesNotFit("too many trees of nodes to make anew")
-    part = [triple for triple in triples if triple[0] in trees_now]
+    part = triples_of(triples, trees_now)
     made = jsonld_of_part(part, base, _referred_from_outside(triples, trees_now))
     splice_file(earlier.files["graph.jsonld"], made, graph_jsonld(iri_of_node(base)), trees_before, trees_now, into)
+
+
+def triples_of(triples: Sequence[PlainTriple], subjects: Iterable[str]) -> list[PlainTriple]:
+    """The triples of ``subjects`` among ``triples`` in canonical order (sorted by subject), in that order: each
+    subject's run found by two bisections, rather than a pass over the million triples of a national graph
+    (0.05–0.15 s each, four of them before)."""
+    found: list[PlainTriple] = []
+    for subject in sorted(subjects):
+        start = bisect_left(triples, subject, key=_subject)
+        found += triples[start : bisect_right(triples, subject, start, key=_subject)]
+    return found
+
+
+_subject = itemgetter(0)
 
 
 def _referred_by(blocks: Blocks, subjects: set[str]) -> set[str]:
