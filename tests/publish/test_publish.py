@@ -35,6 +35,7 @@ from civicgraph.publish.tables import write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
+from civicgraph.util.errors import ExitCode, Failure, Message
 
 from ..conftest import DATA, ROOT
 
@@ -290,3 +291,68 @@ def test_the_catalogues_plan_is_made_once_per_release(
     assert len(made) == 1
     publish(dataset, built, tmp_path / "other")  # another release: planned again
     assert len(made) == 2
+
+
+def _refused() -> None:
+    raise Failure(Message("graf narusza kształty SHACL", "the graph violates the shapes"), ExitCode.VIOLATIONS)
+
+
+def test_the_validation_is_awaited_once_before_the_editions_and_its_failure_abandons_the_release(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+) -> None:
+    """``civicgraph build`` validates the graph in another process while the graph files are written, and publish()
+    waits for it before the editions: a graph that violates the shapes gets no release and leaves ``out`` as it
+    was, no staging folder besides it."""
+    out = tmp_path / "dist"
+    publish(dataset, built, out, writers=[copy_ontology_and_shapes, write_release_info, write_checksums])
+    earlier = _files(out)
+    seen: list[list[str]] = []  # what the staging folder held each time the validation was awaited
+
+    def staged() -> list[str]:
+        [staging] = tmp_path.glob(".dist.staging-*")
+        return sorted(p.relative_to(staging).as_posix() for p in staging.iterdir())
+
+    def failing() -> None:
+        seen.append(staged())
+        _refused()
+
+    writers = [copy_ontology_and_shapes, write_void, write_editions, write_release_info, write_checksums]
+    with pytest.raises(Failure) as raised:
+        publish(dataset, built, out, writers=writers, validated=failing)
+    assert raised.value.exit_code == ExitCode.VIOLATIONS
+    assert seen == [["ontology", "shapes"]]  # after the writer before the editions; VoID is dealt with them
+    assert _files(out) == earlier
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
+
+    passing: list[list[str]] = []
+    publish(dataset, built, out, writers=writers, validated=lambda: passing.append(staged()))
+    assert passing == [["ontology", "shapes"]]
+    assert {"void.ttl", "editions/3064011-2023.nt", "release.json"} <= _files(out).keys()
+
+    without_editions: list[list[str]] = []  # awaited before the release replaces the earlier one
+    writers = [write_void, write_release_info, write_checksums]
+    publish(dataset, built, out, writers=writers, validated=lambda: without_editions.append(staged()))
+    assert without_editions == [["SHA256SUMS", "release.json", "void.ttl"]]
+
+
+def test_a_writer_that_fails_before_the_validation_is_awaited_gives_way_to_its_failure(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+) -> None:
+    """A graph that violates the shapes may make a writer fail: the violation is what the person needs to read."""
+
+    def broken_writer(release: Release, out: Path) -> None:
+        raise ValueError("a writer's own error")
+
+    calls: list[str] = []
+
+    def failing() -> None:
+        calls.append("validated")
+        _refused()
+
+    with pytest.raises(Failure, match=r"^the graph violates the shapes$") as raised:
+        publish(dataset, built, tmp_path / "dist", writers=[broken_writer, write_editions], validated=failing)
+    assert isinstance(raised.value.__context__, ValueError)
+    with pytest.raises(ValueError, match=r"^a writer's own error$"):
+        publish(dataset, built, tmp_path / "dist", writers=[broken_writer], validated=lambda: calls.append("valid"))
+    assert calls == ["validated", "valid"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock"]

@@ -6,12 +6,19 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
+from click.testing import CliRunner
 from rdflib import URIRef
 
-from civicgraph.graph.build import BuiltGraph
+from civicgraph.cli import build as build_command
+from civicgraph.cli.main import main
+from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.rdfio import sorted_triples, write_turtle
 from civicgraph.shacl.validate import Severity, validate_graph
+from civicgraph.source.records import Dataset
+from civicgraph.util.progress import Progress
 
 from ..conftest import BASE, DATA, ROOT
 
@@ -190,3 +197,95 @@ def test_pyshacl_stopping_on_a_blank_node_under_sh_less_than_is_one_line_and_exi
         "reports such a value as a result with its focus node"
     ]
     assert "Traceback" not in run.stderr
+
+
+def test_build_prints_a_warning_once_and_publishes(data_copy: Path, tmp_path: Path) -> None:
+    """A first build validates before it publishes; a build into the earlier release validates in another process
+    while it writes the graph files, and prints the results when it has them: the same, once, either way."""
+    line = _drop_english_name_of_the_voivodeship(data_copy)
+    out = tmp_path / "dist"
+    for _build in ("first", "into the earlier release"):
+        result = _run("build", "--lang", "en", "--data", str(data_copy), "--out", str(out))
+        assert result.returncode == 0
+        lines = result.stderr.splitlines()
+        assert lines[:3] == [
+            f"{BASE}member/30  (source: {data_copy / 'members.yaml'}:{line})",
+            "  - warning: An English name of the local government (skos:prefLabel @en) is recommended. "
+            f"[property: {SKOS_PREF_LABEL}]",
+            "0 violations, 1 warnings",
+        ]
+        assert f"wrote {out} (1814 triples, 1 reports, 1 warnings)" in lines[3:]
+        assert result.stderr.count("member/30") == 1
+
+
+@pytest.mark.parametrize(
+    ("alongside", "processes", "larger_than_allowed", "forked"),
+    [(True, 2, 0, True), (False, 2, 0, False), (True, 1, 0, False), (True, 2, 1, False)],
+)
+def test_the_graph_is_validated_alongside_with_two_cores_into_an_earlier_release_up_to_a_size(
+    built: BuiltGraph,
+    monkeypatch: pytest.MonkeyPatch,
+    alongside: bool,
+    processes: int,
+    larger_than_allowed: int,
+    forked: bool,
+) -> None:
+    """Validated alongside, the validating processes copy the pages of the graph they touch: only where it pays
+    (a build into an earlier release, whose graph files leave a core idle) and up to a size."""
+    largest = built.size - larger_than_allowed
+    forks: list[str] = []
+    fork = build_command.forked
+
+    def recorded(work: Any) -> Any:
+        forks.append(work.func.__name__)
+        return fork(work)
+
+    monkeypatch.setattr(build_command, "forked", recorded)
+    monkeypatch.setattr(build_command, "workers", lambda: processes)
+    monkeypatch.setattr(build_command, "VALIDATED_ALONGSIDE_UP_TO", largest)
+    with build_command.validated_meanwhile(built, "fast", Progress(), alongside=alongside) as validation:
+        assert forks == (["_send_report"] if forked else [])
+        report = validation()
+    assert report.results == validate_graph(built).results
+    assert report.conforms
+
+
+@pytest.mark.parametrize("processes", [2, 1])
+def test_build_refuses_a_graph_that_violates_the_shapes_and_leaves_the_release(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: int
+) -> None:
+    """The graph is validated in a forked process (with one core, before publishing): a violation found there
+    ends the build with exit 1, the report and one line, and the earlier release stays as it was."""
+    out = tmp_path / "dist"
+    assert CliRunner().invoke(main, ["build", "--data", str(data_copy), "--out", str(out)]).exit_code == 0
+    earlier = _release_and_what_lies_beside(out)
+    activity, within = BASE + "activity/3064011/2023/pkm", CG + "withinMembership"
+
+    def without_its_membership(dataset: Dataset, **options: Any) -> BuiltGraph:
+        built = build_graph(dataset, **options)
+        kept = [triple for triple in built.plain if triple[:2] != (activity, within)]
+        assert len(kept) == len(built.plain) - 1
+        in_lines = [triple for triple in built.plain_in_lines if triple[:2] != (activity, within)]
+        return BuiltGraph(kept, built.sources, built.prefixes, in_lines, built.digests)
+
+    monkeypatch.setattr(build_command, "build_graph", without_its_membership)
+    monkeypatch.setattr(build_command, "workers", lambda: processes)
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(data_copy), "--out", str(out)])
+    assert result.exit_code == 1
+    report = data_copy / "reports/3064011/2023/report.yaml"
+    line = report.read_text(encoding="utf-8").splitlines().index("  pkm:") + 1  # the activity's key
+    assert result.stderr.splitlines() == [
+        f"{activity}  (source: {report}:{line})",
+        "  - violation: An activity must belong to exactly one membership (cg:withinMembership, org:Membership). "
+        f"[property: {within}]",
+        "1 violations, 0 warnings",
+        f"Error: the graph violates the shapes (1 violations); {out} was left untouched",
+    ]
+    assert _release_and_what_lies_beside(out) == earlier  # no staging folder left either
+
+
+def _release_and_what_lies_beside(out: Path) -> dict[Path, bytes]:
+    """Every file of the release and beside it (the lock, what the build keeps for the next one), but the data."""
+    beside = [p for p in out.parent.iterdir() if p.name != "data"]
+    assert {p.name for p in beside} >= {"dist", ".dist.lock", ".dist.reuse.json"}
+    return {p: p.read_bytes() for top in beside for p in [top, *top.rglob("*")] if p.is_file()}

@@ -47,3 +47,13 @@ def test_rate_is_count_over_seconds() -> None:
     progress = Progress(io.StringIO(), enabled=True)
     line = progress.line("validate", StageCount(2000, "nodes"), 4.0)
     assert line.startswith("validate: 2,000 nodes in 4.00 s, 500 nodes/s (total ")
+
+
+def test_a_stage_that_ran_in_another_process_gets_its_line_with_its_own_seconds() -> None:
+    stream = _Terminal()
+    progress = Progress(stream)
+    progress.ended(Message("walidacja", "validate"), StageCount(2000, Message("trójek", "triples")), 4.0)
+    assert stream.getvalue().startswith("validate: 2,000 triples in 4.00 s, 500 triples/s (total ")
+    quiet = io.StringIO()
+    Progress(quiet).ended("validate", StageCount(2000, "triples"), 4.0)
+    assert quiet.getvalue() == ""

@@ -65,6 +65,7 @@ def publish(
     progress: Progress | None = None,
     full: bool = False,
     keep_built: bool = True,
+    validated: Callable[[], None] = lambda: None,
 ) -> Published:
     """Write every output of the release into ``out``, replacing an earlier release there in one step.
 
@@ -73,31 +74,72 @@ def publish(
     release that would come out the same are taken from it (:mod:`civicgraph.publish.reuse`), unless ``full``.
     Unless ``keep_built``, the built graph's triples and source lines are let go once no writer will read them
     (:meth:`BuiltGraph.let_go`): ``civicgraph build`` has no use for them afterwards, and a three-year national
-    build then peaks 0.4 GiB lower."""
+    build then peaks 0.4 GiB lower.
+
+    ``validated`` is called once, before the editions' writer (:data:`_AFTER_VALIDATION`), or before the release
+    replaces ``out`` if none runs, or when a writer before it fails: ``civicgraph build`` validates the graph in
+    another process meanwhile, and waits there for its report. An error it raises (the graph violates the shapes)
+    abandons the release; it is raised rather than the writer's, which an invalid graph may explain."""
     progress = progress if progress is not None else Progress(enabled=False)
+    awaited = False
+
+    def await_validation() -> None:
+        nonlocal awaited
+        if not awaited:
+            awaited = True
+            validated()
+
     with replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,)) as staging:
-        reuse = Reuse() if full else Reuse.of(out)
-        release = Release(dataset, built, built.plain, reuse)
-        plan(release)  # for the writers that read it, before any of them forks (see plan())
-        chosen = writers if writers is not None else WRITERS
-        for writer, make in _MADE_AHEAD.items():
-            if writer in chosen and write_editions in chosen[: chosen.index(writer)]:
-                release.ahead.append(partial(make, release))
-        for position, writer in enumerate(chosen):
-            if writer in _DEALT_WITH_EDITIONS and write_editions in chosen[position + 1 :]:
-                release.besides.append(partial(writer, release, staging))
-                continue
-            if writer not in _LET_GO_MEANWHILE:
-                release.let_go_of_unread()
-            with progress.stage(f"publish: {writer.__name__}"):
-                writer(release, staging)
-            release.unread.append(partial(_let_go, release, set(chosen[position + 1 :]), not keep_built))
-        release.let_go_of_unread()
-        reused = sum(reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
-        if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
-            sha256_of = listed_digests(staging / CHECKSUMS_FILE)
-            reuse.write_record(staging, out, sha256_of, remembered_sha1(release, staging))
+        try:
+            chosen = writers if writers is not None else WRITERS
+            release = _written(dataset, built, staging, out, chosen, progress, full, keep_built, await_validation)
+        except Exception:
+            await_validation()
+            raise
+        await_validation()
+        reused = sum(release.reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
     return Published(out.resolve(), len(dataset.reports), reused)
+
+
+def _written(
+    dataset: Dataset,
+    built: BuiltGraph,
+    staging: Path,
+    out: Path,
+    chosen: list[Writer],
+    progress: Progress,
+    full: bool,
+    keep_built: bool,
+    validated: Callable[[], None],
+) -> Release:
+    """The writers ``chosen`` run into ``staging``, in order, and what the next build into ``out`` needs recorded."""
+    reuse = Reuse() if full else Reuse.of(out)
+    release = Release(dataset, built, built.plain, reuse)
+    plan(release)  # for the writers that read it, before any of them forks (see plan())
+    for writer, make in _MADE_AHEAD.items():
+        if writer in chosen and write_editions in chosen[: chosen.index(writer)]:
+            release.ahead.append(partial(make, release))
+    for position, writer in enumerate(chosen):
+        if writer in _AFTER_VALIDATION:
+            validated()
+        if writer in _DEALT_WITH_EDITIONS and write_editions in chosen[position + 1 :]:
+            release.besides.append(partial(writer, release, staging))
+            continue
+        if writer not in _LET_GO_MEANWHILE:
+            release.let_go_of_unread()
+        with progress.stage(f"publish: {writer.__name__}"):
+            writer(release, staging)
+        release.unread.append(partial(_let_go, release, set(chosen[position + 1 :]), not keep_built))
+    release.let_go_of_unread()
+    if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
+        sha256_of = listed_digests(staging / CHECKSUMS_FILE)
+        reuse.write_record(staging, out, sha256_of, remembered_sha1(release, staging))
+    return release
+
+
+# The writers before which the graph's validation, run meanwhile in another process, is awaited: the first that
+# takes both cores (its dealt writers with it), and where the build's memory peaks, the validating process gone.
+_AFTER_VALIDATION = {write_editions}
 
 
 # Writers whose work the editions' writer deals with its own (``Release.besides``), to whichever process asks first:

@@ -42,8 +42,14 @@ class Progress:
             self.stream.flush()
         began = time.perf_counter()
         yield counted
+        self.ended(stage, counted, time.perf_counter() - began)
+
+    def ended(self, stage: str | Message, counted: StageCount, seconds: float) -> None:
+        """Write the line of a stage that took ``seconds``: one of :meth:`stage`'s, or one that ran in another
+        process, whose line is written when this one learns it ended."""
         if self.enabled:
-            self.stream.write(self.line(name, counted, time.perf_counter() - began) + "\n")
+            name = stage.text(self.lang) if isinstance(stage, Message) else stage
+            self.stream.write(self.line(name, counted, seconds) + "\n")
             self.stream.flush()
 
     def line(self, name: str, counted: StageCount, seconds: float) -> str:
