@@ -356,3 +356,24 @@ def test_a_writer_that_fails_before_the_validation_is_awaited_gives_way_to_its_f
         publish(dataset, built, tmp_path / "dist", writers=[broken_writer], validated=lambda: calls.append("valid"))
     assert calls == ["validated", "valid"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock"]
+
+
+def test_the_graph_index_is_made_before_the_validation_is_awaited(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editions read the index first: made while the validation ends in the other process, and made once."""
+    calls: list[str] = []
+    indexes: list[object] = []
+    made = orchestrator_module.graph_index
+
+    def recorded(release: Release) -> Any:
+        calls.append("index")
+        indexes.append(made(release))
+        return indexes[-1]
+
+    monkeypatch.setattr(orchestrator_module, "graph_index", recorded)
+    monkeypatch.setattr(editions_module, "graph_index", recorded)
+    publish(dataset, built, tmp_path / "dist", writers=[write_editions], validated=lambda: calls.append("validated"))
+    assert calls == ["index", "validated", "index"]
+    assert indexes[0] is indexes[1]  # the editions' writer finds it made
+    assert (tmp_path / "dist" / "editions" / "3064011-2023.nt").is_file()

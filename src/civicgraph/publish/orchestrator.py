@@ -19,7 +19,7 @@ from civicgraph.publish.danegovpl import write_danegovpl
 from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes, write_graph_files
 from civicgraph.publish.plan import plan
-from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions, forget_index
+from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions, forget_index, graph_index
 from civicgraph.publish.reuse import Reuse
 from civicgraph.publish.site import write_site
 from civicgraph.publish.site.model import forget_site_model, make_site_model_ahead
@@ -27,6 +27,7 @@ from civicgraph.publish.tables import write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.records import Dataset
 from civicgraph.util.folders import replacing
+from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.progress import Progress
 
 # In the order they must run: editions before the site (a report's page reuses its edition's files), the
@@ -121,6 +122,8 @@ def _written(
             release.ahead.append(partial(make, release))
     for position, writer in enumerate(chosen):
         if writer in _AFTER_VALIDATION:
+            with paused_cycle_collector():  # as the editions' writer makes it, before it forks
+                graph_index(release)  # which they read first: made while the validation may still run
             validated()
         if writer in _DEALT_WITH_EDITIONS and write_editions in chosen[position + 1 :]:
             release.besides.append(partial(writer, release, staging))
