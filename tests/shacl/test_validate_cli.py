@@ -234,17 +234,17 @@ def test_the_graph_is_validated_alongside_with_two_cores_into_an_earlier_release
     (a build into an earlier release, whose graph files leave a core idle) and up to a size."""
     largest = built.size - larger_than_allowed
     forks: list[str] = []
-    fork = build_command.forked
+    fork = build_command.forked_result
 
     def recorded(work: Any) -> Any:
         forks.append(work.func.__name__)
         return fork(work)
 
-    monkeypatch.setattr(build_command, "forked", recorded)
+    monkeypatch.setattr(build_command, "forked_result", recorded)
     monkeypatch.setattr(build_command, "workers", lambda: processes)
     monkeypatch.setattr(build_command, "VALIDATED_ALONGSIDE_UP_TO", largest)
     with build_command.validated_meanwhile(built, "fast", Progress(), alongside=alongside) as validation:
-        assert forks == (["_send_report"] if forked else [])
+        assert forks == (["_timed_results"] if forked else [])
         report = validation()
     assert report.results == validate_graph(built).results
     assert report.conforms

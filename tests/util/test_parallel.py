@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -71,6 +72,40 @@ def test_the_problems_found_in_the_child_reach_the_parent() -> None:
         pass
     assert raised.value.problems == [_PROBLEM]
     assert str(raised.value) == "reports/30/2023/report.yaml:3: year: not a year"
+
+
+def _two_megabytes() -> bytes:
+    return bytes(range(256)) * 8192
+
+
+def test_a_forked_result_larger_than_the_pipe_is_waited_for_on_leaving_the_block() -> None:
+    """A child cannot end before what it sends is read: leaving the block reads it, whether it was asked for or
+    not, and it is received once. (Unread, leaving the block would wait for the child forever: the alarm ends it.)"""
+
+    def stuck(_signal: int, _frame: object) -> None:
+        raise TimeoutError("leaving the block waited for a child that could not end")
+
+    signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(30)
+    try:
+        with parallel.forked_result(_two_megabytes) as result:
+            pass
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    assert result() == bytes(range(256)) * 8192
+    assert result() is result()
+    with parallel.forked_result(_two_megabytes) as result:
+        assert len(result()) == 2**21
+
+
+def _refuse_to_answer() -> bytes:
+    raise FolderRefused(Message("folder jest zajęty", "the folder is taken"))
+
+
+def test_a_forked_result_that_failed_raises_the_childs_error_when_asked_for() -> None:
+    with pytest.raises(FolderRefused, match=r"^the folder is taken\n"), parallel.forked_result(_refuse_to_answer) as r:
+        r()
 
 
 _PARENT = os.getpid()

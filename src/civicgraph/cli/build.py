@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from functools import partial
-from multiprocessing.connection import Connection
+from functools import cache, partial
 from pathlib import Path
 
 import click
@@ -15,14 +14,14 @@ from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, handl
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.publish.checksums import RELEASE
 from civicgraph.publish.plan import publish_url_warning
-from civicgraph.shacl.report import ValidationReport, format_text
+from civicgraph.shacl.report import ValidationReport, ValidationResult, format_text
 from civicgraph.shacl.validate import Engine, validate_graph
 from civicgraph.source.cache import ReportCache
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
 from civicgraph.util.errors import ExitCode, Failure, Message
 from civicgraph.util.folders import check_replaceable
-from civicgraph.util.parallel import forked, workers
+from civicgraph.util.parallel import forked_result, workers
 from civicgraph.util.progress import Progress, StageCount
 
 TRIPLES = Message("trójek", "triples")
@@ -88,24 +87,21 @@ def validated_meanwhile(
         validated_here = validate_built(built, engine, progress)
         yield lambda: validated_here
         return
-    with forked(partial(_send_report, built, engine)) as channel:
-        received: list[ValidationReport] = []
+    with forked_result(partial(_timed_results, built, engine)) as results:
 
+        @cache
         def awaited() -> ValidationReport:
-            if not received:
-                results, seconds = channel.recv()
-                progress.ended(Message("walidacja", "validate"), StageCount(built.size, TRIPLES), seconds)
-                received.append(ValidationReport(results))
-            return received[0]
+            found, seconds = results()
+            progress.ended(Message("walidacja", "validate"), StageCount(built.size, TRIPLES), seconds)
+            return ValidationReport(found)
 
         yield awaited
-        awaited()  # a report too large for the pipe keeps the child from ending until it is read
 
 
-def _send_report(built: BuiltGraph, engine: Engine, channel: Connection) -> None:
+def _timed_results(built: BuiltGraph, engine: Engine) -> tuple[list[ValidationResult], float]:
     began = time.perf_counter()
     results = validate_graph(built, engine=engine).results
-    channel.send((results, time.perf_counter() - began))
+    return results, time.perf_counter() - began
 
 
 def _publishable(report: ValidationReport, out_dir: Path, lang: str) -> None:

@@ -133,6 +133,27 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
 
 
 @contextmanager
+def forked_result(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """``work()`` in a forked child while the with-block runs; gives the function that waits for its result (sent
+    pickled, received once) and raises the child's error. Leaving the block waits for the result, which a child
+    whose result is larger than the pipe holds cannot end without; an error in the block stops the child."""
+    with forked(partial(_sending_result, work)) as channel:
+        received: list[T] = []
+
+        def result() -> T:
+            if not received:
+                received.append(channel.recv())
+            return received[0]
+
+        yield result
+        result()
+
+
+def _sending_result(work: Callable[[], T], channel: Connection) -> None:
+    channel.send(work())
+
+
+@contextmanager
 def spawned(work: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
     """``work(*args)`` in a new interpreter while the with-block runs; gives the function that waits for its result
     and raises its error. Leaving the block waits for it; an error in the block stops it.
