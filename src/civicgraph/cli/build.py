@@ -25,6 +25,7 @@ from civicgraph.util.parallel import forked_result, workers
 from civicgraph.util.progress import Progress, StageCount
 
 TRIPLES = Message("trójek", "triples")
+VALIDATE = Message("walidacja", "validate")  # the stage, run here or alongside
 
 
 def read_and_build(
@@ -57,7 +58,7 @@ def read_and_build(
 
 
 def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
-    with (progress if progress is not None else Progress()).stage(Message("walidacja", "validate")) as counted:
+    with (progress if progress is not None else Progress()).stage(VALIDATE) as counted:
         report = validate_graph(built, engine=engine)
         counted.count, counted.unit = len(built.plain), TRIPLES
     return report
@@ -92,7 +93,7 @@ def validated_meanwhile(
         @cache
         def awaited() -> ValidationReport:
             found, seconds = results()
-            progress.ended(Message("walidacja", "validate"), StageCount(built.size, TRIPLES), seconds)
+            progress.ended(VALIDATE, StageCount(built.size, TRIPLES), seconds)
             return ValidationReport(found)
 
         yield awaited

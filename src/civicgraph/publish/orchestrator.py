@@ -142,6 +142,7 @@ def _written(
 
 # The writers before which the graph's validation, run meanwhile in another process, is awaited: the first that
 # takes both cores (its dealt writers with it), and where the build's memory peaks, the validating process gone.
+# The graph's index, which it reads first, is made before the wait (0.18 s of a national build, one report changed).
 _AFTER_VALIDATION = {write_editions}
 
 

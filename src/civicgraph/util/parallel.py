@@ -85,15 +85,11 @@ def map_in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], list[R]], 
     if count < 2 or len(items) < minimum:
         return work(items)
     with ExitStack() as children:
-        channels = [
-            children.enter_context(forked(partial(_sending, work, items[share::count]))) for share in range(1, count)
+        results = [
+            children.enter_context(forked_result(partial(work, items[share::count]))) for share in range(1, count)
         ]
-        shares = [work(items[0::count]), *(channel.recv() for channel in channels)]
+        shares = [work(items[0::count]), *(result() for result in results)]
     return [shares[place % count][place // count] for place in range(len(items))]
-
-
-def _sending(work: Callable[[Sequence[T]], list[R]], share: Sequence[T], channel: Connection) -> None:
-    channel.send(work(share))
 
 
 @contextmanager
