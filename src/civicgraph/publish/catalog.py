@@ -491,7 +491,7 @@ def build_catalog(
     """The catalogue of the planned datasets and series; ``facts`` gives the size and digests of every file.
 
     It is asked for them only once every other triple is made (and its ``ox.Triple`` too): the files can be
-    hashed meanwhile (:func:`civicgraph.publish.release.files_facts_meanwhile`). The ``copied`` subjects' triples
+    hashed meanwhile (:func:`civicgraph.publish.checksums.files_facts_meanwhile`). The ``copied`` subjects' triples
     are stated but not made: their blocks are copied from the earlier release (every dataset is still described,
     for the vocabulary terms, periods and the like it is the first to name)."""
     builder = _CatalogBuilder(release)
