@@ -28,11 +28,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CIVICGRAPH = [sys.executable, "-c", "from civicgraph.cli.main import main; main()"]  # as the revision on its path
+MAIN = "from civicgraph.cli.main import main; main()"  # run as ``python -c``: the revision on its path
 # "read: 2,807 reports in 7.28 s, …" and "publish: write_site: 19.88 s (total …)"
 STAGE_LINE = re.compile(r"^(?P<stage>.+?): (?:[\d,]+ [a-z]+ in )?(?P<seconds>\d+\.\d+) s\b")
 TRIPLES = re.compile(r"^wrote .* \((?P<triples>\d+) triples")
@@ -48,10 +50,14 @@ class Run:
     stage_pss: dict[str, int] = field(default_factory=dict)  # bytes, that sum's peak while each stage ran
 
 
-def build_once(folder: Path, out: Path, source: Path | None = None, extra: tuple[str, ...] = ()) -> Run:
+def build_once(
+    folder: Path, out: Path, source: Path | None = None, extra: tuple[str, ...] = (), prelude: str = ""
+) -> Run:
     """One ``civicgraph build`` of ``folder`` into ``out`` in a new process (``source``: the ``src`` folder of
-    another revision, else this checkout), under a pseudo-terminal so that it prints its stages."""
-    build = [*CIVICGRAPH, "build", "--data", str(folder), "--out", str(out), "--lang", "en", *extra]
+    another revision, else this checkout; ``prelude``: Python run in it first), under a pseudo-terminal so that it
+    prints its stages."""
+    program = f"{prelude}\n{MAIN}" if prelude else MAIN
+    build = [sys.executable, "-c", program, "build", "--data", str(folder), "--out", str(out), "--lang", "en", *extra]
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = str(source)
@@ -154,27 +160,40 @@ def build_fresh(folder: Path, source: Path | None, keep_graph: Path) -> Run:
     return run
 
 
-def incremental_runs(folder: Path, repeats: int, keep_graph: Path) -> dict[str, list[Run]]:
-    """A copy of ``folder`` built once, then, alternating: ``--full`` builds into that release, and builds after
-    one report's ``url`` was changed (so that exactly one edition differs from the release being replaced)."""
-    runs: dict[str, list[Run]] = {"--full": [], "one report changed": []}
+@contextmanager
+def one_report_to_change(folder: Path) -> Iterator[tuple[Path, Callable[[], None]]]:
+    """A temporary folder holding a copy of ``folder`` in ``data/``, and the function that changes one report's
+    ``url`` or undoes that change: so that exactly one edition differs from the release built before."""
     with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
-        data, out = Path(work) / "data", Path(work) / "dist"
+        data = Path(work) / "data"
         shutil.copytree(folder, data)
         changed = min((data / "reports").glob("*/*/report.yaml"))
         original = changed.read_text(encoding="utf-8")
         url = re.search(r"^url: (\S+)$", original, re.MULTILINE)
         if url is None:
             raise SystemExit(f"{changed} has no url: line to change")
+
+        def change() -> None:
+            text = changed.read_text(encoding="utf-8")
+            edited = original if text != original else original.replace(url[0], f"{url[0]}?poprawiony", 1)
+            changed.write_text(edited, encoding="utf-8")
+
+        yield Path(work), change
+
+
+def incremental_runs(folder: Path, repeats: int, keep_graph: Path) -> dict[str, list[Run]]:
+    """A copy of ``folder`` built once, then, alternating: ``--full`` builds into that release, and builds after
+    one report's ``url`` was changed (so that exactly one edition differs from the release being replaced)."""
+    runs: dict[str, list[Run]] = {"--full": [], "one report changed": []}
+    with one_report_to_change(folder) as (work, change):
+        data, out = work / "data", work / "dist"
         build_once(data, out)
         for repeat in range(repeats):
             for code in list(runs) if repeat % 2 == 0 else list(reversed(runs)):
                 if code == "--full":
                     runs[code].append(build_once(data, out, extra=("--full",)))
                     continue
-                text = changed.read_text(encoding="utf-8")
-                edited = original if text != original else original.replace(url[0], f"{url[0]}?poprawiony", 1)
-                changed.write_text(edited, encoding="utf-8")
+                change()
                 runs[code].append(build_once(data, out))
         shutil.copyfile(out / "graph.nt", keep_graph)
     return runs

@@ -1,0 +1,150 @@
+"""What each of the build's speed tricks earns: the whole ``civicgraph build`` as it is, against the same build with
+one trick turned off, in alternating runs, one process per run (:func:`bench_build.build_once`).
+
+    .venv/bin/python benchmarks/bench_tricks.py --repeats 3 NATIONAL-1
+    .venv/bin/python benchmarks/bench_tricks.py --incremental --repeats 4 NATIONAL-1 --only made-ahead keyed-meanwhile
+
+A trick is turned off by setting, before the build starts, the module value that decides it (a size threshold
+raised out of reach, a set of writers emptied, a helper replaced by the plain call): the code is this checkout's
+either way. Fresh builds go into new temporary folders; with ``--incremental`` each variant builds into its own
+release after one report's ``url`` was changed (the first pair makes the digests a build into a release uses, and
+is left out). Prints a Markdown table: the medians, with the fastest and slowest run, and their ratio (off / as
+is).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench_build import Run, build_once, one_report_to_change
+
+NEVER = "10**12"  # a threshold no graph reaches
+
+
+@dataclass(frozen=True)
+class Trick:
+    where: str  # the module value that decides it
+    does: str
+    off: str  # Python run before the build, turning it off
+
+
+TRICKS = {
+    "turtle-forked": Trick(
+        "publish.graph_files._FORK_MINIMUM",
+        "graph.ttl written by a forked child while graph.nt and graph.jsonld are written",
+        f"import civicgraph.publish.graph_files as m; m._FORK_MINIMUM = {NEVER}",
+    ),
+    "jsonld-in-two": Trick(
+        "graph.jsonld.PARALLEL_MINIMUM",
+        "graph.jsonld compacted and encoded by two processes, half the subjects each",
+        f"import civicgraph.graph.jsonld as m; m.PARALLEL_MINIMUM = {NEVER}",
+    ),
+    "validated-in-two": Trick(
+        "shacl.engine.PARALLEL_MINIMUM",
+        "the shapes' focus nodes dealt to two processes",
+        f"import civicgraph.shacl.engine as m; m.PARALLEL_MINIMUM = {NEVER}",
+    ),
+    "read-in-two": Trick(
+        "source.reader.map_in_parallel",
+        "the reports read by two processes, half each",
+        "import civicgraph.source.reader as m; m.map_in_parallel = lambda items, work, minimum=0: work(items)",
+    ),
+    "hashed-meanwhile": Trick(
+        "publish.catalog.files_facts_meanwhile",
+        "the files the catalogue describes hashed by a spawned process while it is made",
+        "import functools, civicgraph.publish.catalog as m; "
+        f"m.files_facts_meanwhile = functools.partial(m.files_facts_meanwhile, minimum={NEVER})",
+    ),
+    "keyed-meanwhile": Trick(
+        "publish.editions.keyed_meanwhile",
+        "the editions' keys made by a forked child while the graph is built",
+        "import contextlib, civicgraph.publish.editions as m; m.keyed_meanwhile = lambda d: contextlib.nullcontext()",
+    ),
+    "dealt-with-editions": Trick(
+        "publish.orchestrator._DEALT_WITH_EDITIONS",
+        "VoID, the tables and dane.gov.pl dealt as jobs among the editions' pieces",
+        "import civicgraph.publish.orchestrator as m; m._DEALT_WITH_EDITIONS = set()",
+    ),
+    "dealt-alone": Trick(
+        "publish.editions._DEALT_ALONE_FROM",
+        "those jobs dealt to two processes even with few editions to write",
+        f"import civicgraph.publish.editions as m; m._DEALT_ALONE_FROM = {NEVER}",
+    ),
+    "made-ahead": Trick(
+        "publish.orchestrator._MADE_AHEAD",
+        "the site's model made while the other process writes editions",
+        "import civicgraph.publish.orchestrator as m; m._MADE_AHEAD = {}",
+    ),
+    "catalog-forked": Trick(
+        "publish.catalog._FORK_MINIMUM",
+        "the DCAT-AP 2 Turtle, N-Triples and RDF/XML catalogues written by a forked child",
+        f"import civicgraph.publish.catalog as m; m._FORK_MINIMUM = {NEVER}",
+    ),
+    "validated-alongside": Trick(
+        "cli.build.VALIDATED_ALONGSIDE_UP_TO",
+        "into an earlier release, the graph validated by a forked process while the graph files are written",
+        "import civicgraph.cli.build as m; m.VALIDATED_ALONGSIDE_UP_TO = -1",
+    ),
+}
+
+
+def fresh_runs(folder: Path, off: str, repeats: int) -> dict[str, list[Run]]:
+    runs: dict[str, list[Run]] = {"as is": [], "off": []}
+    for repeat in range(repeats):
+        for variant in list(runs) if repeat % 2 == 0 else list(reversed(runs)):
+            with tempfile.TemporaryDirectory(prefix="civicgraph-tricks-") as work:
+                runs[variant].append(build_once(folder, Path(work) / "dist", prelude=off if variant == "off" else ""))
+    return runs
+
+
+def incremental_runs(folder: Path, off: str, repeats: int) -> dict[str, list[Run]]:
+    """Each variant into its own release of a copy of ``folder``, after one report's ``url`` was changed (the
+    change undone every other time); the first pair, which makes the subjects' digests, is left out."""
+    runs: dict[str, list[Run]] = {"as is": [], "off": []}
+    preludes = {"as is": "", "off": off}
+    with one_report_to_change(folder) as (work, change):
+        outs = {variant: work / variant.replace(" ", "-") for variant in runs}
+        for variant in runs:
+            build_once(work / "data", outs[variant], prelude=preludes[variant])
+        for repeat in range(repeats + 1):
+            change()
+            for variant in list(runs) if repeat % 2 == 0 else list(reversed(runs)):
+                run = build_once(work / "data", outs[variant], prelude=preludes[variant])
+                if repeat > 0:
+                    runs[variant].append(run)
+    return runs
+
+
+def _seconds(runs: list[Run]) -> str:
+    seconds = [run.seconds for run in runs]
+    return f"{statistics.median(seconds):.2f} s ({min(seconds):.2f}–{max(seconds):.2f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path, help="the data folder to build")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--incremental", action="store_true", help="builds into a release, one report changed")
+    parser.add_argument("--only", nargs="+", choices=sorted(TRICKS), help="these tricks only")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.1f}\n")
+    mode = "one report changed, into the release" if args.incremental else "fresh builds"
+    print(f"### {args.folder.name}, {mode}, {args.repeats} alternating pairs per trick\n")
+    print("| trick | what it does | as is: median (range) | off | off / as is |\n|---|---|---:|---:|---:|")
+    for name in args.only or TRICKS:
+        trick = TRICKS[name]
+        measure = incremental_runs if args.incremental else fresh_runs
+        runs = measure(args.folder.resolve(), trick.off, args.repeats)
+        on, off = (statistics.median(run.seconds for run in runs[variant]) for variant in ("as is", "off"))
+        cells = " | ".join(_seconds(runs[variant]) for variant in ("as is", "off"))
+        print(f"| {name} (`{trick.where}`) | {trick.does} | {cells} | {off / on:.3f} |", flush=True)
+    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
