@@ -247,11 +247,11 @@ def test_the_site_model_is_made_while_the_editions_are_written_and_the_site_take
     assert events == ["site model made", "site model made"]
 
 
-def test_the_index_and_triples_are_let_go_of_after_the_last_writer_that_reads_them(
+def test_the_catalogue_lets_go_of_the_index_and_triples_once_its_files_are_being_hashed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What the site (the last writer to read them) leaves is let go of once it is done, before the catalogue starts
-    hashing its files and making its triples, which then take its place."""
+    """What the site (the last writer to read them) leaves is let go of inside the catalogue's writer, after it
+    started hashing its files in another process: not before, while the other core would have nothing to do."""
     dataset = read_dataset(DATA)
     built = build_graph(dataset)
     events: list[str] = []
@@ -268,18 +268,11 @@ def test_the_index_and_triples_are_let_go_of_after_the_last_writer_that_reads_th
         events.append("index let go")
         forget(release)
 
-    def recorded_site(release: Release, out: Path) -> None:
-        events.append("site")
-        write_site(release, out)
-
     monkeypatch.setattr(catalog_module, "files_facts_meanwhile", recorded_hashing)
     monkeypatch.setattr(orchestrator_module, "forget_index", recorded_forget)
     monkeypatch.setattr(BuiltGraph, "let_go", lambda graph: events.append("triples let go"))
-    writers = [w if w is not write_site else recorded_site for w in orchestrator_module.WRITERS]
-    for readers in ("_READ_THE_INDEX", "_READ_THE_TRIPLES"):
-        monkeypatch.setattr(orchestrator_module, readers, {*getattr(orchestrator_module, readers), recorded_site})
-    publish(dataset, built, tmp_path / "dist", writers=writers, keep_built=False)
-    assert events[:4] == ["site", "index let go", "triples let go", "hashing"]
+    publish(dataset, built, tmp_path / "dist", keep_built=False)
+    assert events[:3] == ["hashing", "index let go", "triples let go"]  # (SHA256SUMS's turn lets go of nothing)
 
 
 def test_the_catalogues_plan_is_made_once_per_release(

@@ -541,6 +541,7 @@ def write_catalog(release: Release, out: Path) -> None:
     # The files are written before the hashing child is waited for: ending a fork of a national build's process
     # takes the kernel 0.3 s, done meanwhile.
     with paused_cycle_collector(), files_facts_meanwhile(release, out, planned_paths(datasets)) as facts:
+        release.let_go_of_unread()  # while the files are hashed (see publish())
         parts = Parts.of(release, datasets, series)
         earlier = _earlier_catalog(release.reuse)
         copied = parts.unchanged_since(earlier) if earlier is not None else frozenset()

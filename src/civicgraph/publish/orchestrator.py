@@ -32,8 +32,9 @@ from civicgraph.util.progress import Progress
 
 # In the order they must run: editions before the site (a report's page reuses its edition's files), the
 # catalogue after every file it describes (it reads their sizes and digests), SHA256SUMS last, over them all. The
-# writers that read the graph's index follow each other, so that it can be let go after the last of them, before
-# the catalogue makes its triples; release.json, made from the records alone, goes early.
+# writers that read the graph's index follow each other, so that it can be let go after the last of them, and the
+# catalogue follows them directly, to let go of it meanwhile (_LET_GO_MEANWHILE); release.json, made from the
+# records alone, goes early.
 WRITERS: list[Writer] = [
     write_graph_files,
     write_void,
@@ -127,9 +128,12 @@ def _written(
         if writer in _DEALT_WITH_EDITIONS and write_editions in chosen[position + 1 :]:
             release.besides.append(partial(writer, release, staging))
             continue
+        if writer not in _LET_GO_MEANWHILE:
+            release.let_go_of_unread()
         with progress.stage(f"publish: {writer.__name__}"):
             writer(release, staging)
-        _let_go(release, set(chosen[position + 1 :]), not keep_built)
+        release.unread.append(partial(_let_go, release, set(chosen[position + 1 :]), not keep_built))
+    release.let_go_of_unread()
     if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
         sha256_of = listed_digests(staging / CHECKSUMS_FILE)
         reuse.write_record(staging, out, sha256_of, remembered_sha1(release, staging))
@@ -157,6 +161,11 @@ _READ_THE_TRIPLES = {write_graph_files, write_void, *_READ_THE_INDEX}
 # What a writer reads that this process makes while the editions' other process writes editions
 # (``Release.ahead``), for a writer that follows them: made by the writer itself, the other core had nothing to do.
 _MADE_AHEAD: dict[Writer, Callable[[Release], None]] = {write_site: make_site_model_ahead}
+
+# Writers that let go of what earlier writers left unread themselves, once they have started work in another
+# process (:meth:`Release.let_go_of_unread`): the catalogue, once its files are being hashed. A national year's
+# index and triples took 0.5 s to let go of, while the other core had nothing to do.
+_LET_GO_MEANWHILE = {write_catalog}
 
 
 def _let_go(release: Release, later: set[Writer], built_too: bool) -> None:

@@ -49,6 +49,9 @@ class Release:
     # Work for this process that makes what a later writer reads, left for the next writer that deals its own
     # between processes to do here while the others deal (the ``first`` of in_parallel); see publish().
     ahead: list[Callable[[], None]] = field(default_factory=list, init=False)
+    # What the writers so far have left that no later writer reads, to be let go of (see
+    # :func:`civicgraph.publish.orchestrator.publish` and :meth:`let_go_of_unread`).
+    unread: list[Callable[[], None]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "size", len(self.triples))  # frozen: set once, here
@@ -60,6 +63,12 @@ class Release:
     def take_ahead(self) -> list[Callable[[], None]]:
         """The work left to do here ahead of a later writer, each job given once."""
         return _emptied(self.ahead)
+
+    def let_go_of_unread(self) -> None:
+        """Let go of what no later writer reads. Done before a writer starts, or by a writer that first starts work
+        in another process, once it has: letting go is work for this process alone, which then costs no time."""
+        while self.unread:
+            self.unread.pop(0)()
 
 
 Writer = Callable[[Release, Path], None]
