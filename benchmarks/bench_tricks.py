@@ -28,82 +28,101 @@ NEVER = "10**12"  # a threshold no graph reaches
 
 @dataclass(frozen=True)
 class Trick:
-    where: str  # the module value that decides it
+    module: str  # where the value that decides it is, in civicgraph
+    name: str  # that value
+    off: str  # what it is set to, turning the trick off: a Python expression (``m`` is the module)
     does: str
-    off: str  # Python run before the build, turning it off
+
+    @property
+    def where(self) -> str:
+        return f"{self.module}.{self.name}"
+
+    def prelude(self) -> str:
+        """Python run before the build: sets the value, after checking it is there (a renamed one would leave the
+        trick on, and the table would say it earns nothing)."""
+        return (
+            f"import contextlib, functools, importlib\nm = importlib.import_module('civicgraph.{self.module}')\n"
+            f"if not hasattr(m, {self.name!r}):\n    raise SystemExit('no {self.where}')\nm.{self.name} = {self.off}"
+        )
 
 
 TRICKS = {
     "turtle-forked": Trick(
-        "publish.graph_files._FORK_MINIMUM",
+        "publish.graph_files",
+        "_FORK_MINIMUM",
+        NEVER,
         "graph.ttl written by a forked child while graph.nt and graph.jsonld are written",
-        f"import civicgraph.publish.graph_files as m; m._FORK_MINIMUM = {NEVER}",
     ),
     "jsonld-in-two": Trick(
-        "graph.jsonld.PARALLEL_MINIMUM",
+        "graph.jsonld",
+        "PARALLEL_MINIMUM",
+        NEVER,
         "graph.jsonld compacted and encoded by two processes, half the subjects each",
-        f"import civicgraph.graph.jsonld as m; m.PARALLEL_MINIMUM = {NEVER}",
     ),
     "validated-in-two": Trick(
-        "shacl.engine.PARALLEL_MINIMUM",
-        "the shapes' focus nodes dealt to two processes",
-        f"import civicgraph.shacl.engine as m; m.PARALLEL_MINIMUM = {NEVER}",
+        "shacl.engine", "PARALLEL_MINIMUM", NEVER, "the shapes' focus nodes dealt to two processes"
     ),
     "read-in-two": Trick(
-        "source.reader.map_in_parallel",
+        "source.reader",
+        "map_in_parallel",
+        "lambda items, work, minimum=0: work(items)",
         "the reports read by two processes, half each",
-        "import civicgraph.source.reader as m; m.map_in_parallel = lambda items, work, minimum=0: work(items)",
     ),
     "hashed-meanwhile": Trick(
-        "publish.catalog.files_facts_meanwhile",
+        "publish.catalog",
+        "files_facts_meanwhile",
+        f"functools.partial(m.files_facts_meanwhile, minimum={NEVER})",
         "the files the catalogue describes hashed by a spawned process while it is made",
-        "import functools, civicgraph.publish.catalog as m; "
-        f"m.files_facts_meanwhile = functools.partial(m.files_facts_meanwhile, minimum={NEVER})",
     ),
     "keyed-meanwhile": Trick(
-        "publish.editions.keyed_meanwhile",
+        "publish.editions",
+        "keyed_meanwhile",
+        "lambda dataset: contextlib.nullcontext()",
         "the editions' keys made by a forked child while the graph is built",
-        "import contextlib, civicgraph.publish.editions as m; m.keyed_meanwhile = lambda d: contextlib.nullcontext()",
     ),
     "dealt-with-editions": Trick(
-        "publish.orchestrator._DEALT_WITH_EDITIONS",
+        "publish.orchestrator",
+        "_DEALT_WITH_EDITIONS",
+        "set()",
         "VoID, the tables and dane.gov.pl dealt as jobs among the editions' pieces",
-        "import civicgraph.publish.orchestrator as m; m._DEALT_WITH_EDITIONS = set()",
     ),
     "dealt-alone": Trick(
-        "publish.editions._DEALT_ALONE_FROM",
+        "publish.editions",
+        "_DEALT_ALONE_FROM",
+        NEVER,
         "those jobs dealt to two processes even with few editions to write",
-        f"import civicgraph.publish.editions as m; m._DEALT_ALONE_FROM = {NEVER}",
     ),
     "made-ahead": Trick(
-        "publish.orchestrator._MADE_AHEAD",
-        "the site's model made while the other process writes editions",
-        "import civicgraph.publish.orchestrator as m; m._MADE_AHEAD = {}",
+        "publish.orchestrator", "_MADE_AHEAD", "{}", "the site's model made while the other process writes editions"
     ),
     "let-go-meanwhile": Trick(
-        "publish.orchestrator._LET_GO_MEANWHILE",
+        "publish.orchestrator",
+        "_LET_GO_MEANWHILE",
+        "set()",
         "the index and triples let go of while the catalogue's files are hashed",
-        "import civicgraph.publish.orchestrator as m; m._LET_GO_MEANWHILE = set()",
     ),
     "catalog-forked": Trick(
-        "publish.catalog._FORK_MINIMUM",
+        "publish.catalog",
+        "_FORK_MINIMUM",
+        NEVER,
         "the DCAT-AP 2 Turtle, N-Triples and RDF/XML catalogues written by a forked child",
-        f"import civicgraph.publish.catalog as m; m._FORK_MINIMUM = {NEVER}",
     ),
     "validated-alongside": Trick(
-        "cli.build.VALIDATED_ALONGSIDE_UP_TO",
+        "cli.build",
+        "VALIDATED_ALONGSIDE_UP_TO",
+        "-1",
         "into an earlier release, the graph validated by a forked process while the graph files are written",
-        "import civicgraph.cli.build as m; m.VALIDATED_ALONGSIDE_UP_TO = -1",
     ),
 }
 
 
 def fresh_runs(folder: Path, off: str, repeats: int) -> dict[str, list[Run]]:
     runs: dict[str, list[Run]] = {"as is": [], "off": []}
+    preludes = {"as is": "", "off": off}
     for repeat in range(repeats):
         for variant in list(runs) if repeat % 2 == 0 else list(reversed(runs)):
             with tempfile.TemporaryDirectory(prefix="civicgraph-tricks-") as work:
-                runs[variant].append(build_once(folder, Path(work) / "dist", prelude=off if variant == "off" else ""))
+                runs[variant].append(build_once(folder, Path(work) / "dist", prelude=preludes[variant]))
     return runs
 
 
@@ -144,7 +163,7 @@ def main() -> None:
     for name in args.only or TRICKS:
         trick = TRICKS[name]
         measure = incremental_runs if args.incremental else fresh_runs
-        runs = measure(args.folder.resolve(), trick.off, args.repeats)
+        runs = measure(args.folder.resolve(), trick.prelude(), args.repeats)
         on, off = (statistics.median(run.seconds for run in runs[variant]) for variant in ("as is", "off"))
         cells = " | ".join(_seconds(runs[variant]) for variant in ("as is", "off"))
         print(f"| {name} (`{trick.where}`) | {trick.does} | {cells} | {off / on:.3f} |", flush=True)
