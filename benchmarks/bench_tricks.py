@@ -9,7 +9,7 @@ raised out of reach, a set of writers emptied, a helper replaced by the plain ca
 either way. Fresh builds go into new temporary folders; with ``--incremental`` each variant builds into its own
 release after one report's ``url`` was changed (the first pair makes the digests a build into a release uses, and
 is left out). Prints a Markdown table: the medians, with the fastest and slowest run, and their ratio (off / as
-is).
+is); and the median peak memory of all the run's processes (:class:`bench_build.MemorySampler`).
 """
 
 from __future__ import annotations
@@ -159,14 +159,18 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f}\n")
     mode = "one report changed, into the release" if args.incremental else "fresh builds"
     print(f"### {args.folder.name}, {mode}, {args.repeats} alternating pairs per trick\n")
-    print("| trick | what it does | as is: median (range) | off | off / as is |\n|---|---|---:|---:|---:|")
+    print("| trick | what it does | as is: median (range) | off | off / as is | peak memory (PSS): as is, off |")
+    print("|---|---|---:|---:|---:|---:|")
     for name in args.only or TRICKS:
         trick = TRICKS[name]
         measure = incremental_runs if args.incremental else fresh_runs
         runs = measure(args.folder.resolve(), trick.prelude(), args.repeats)
         on, off = (statistics.median(run.seconds for run in runs[variant]) for variant in ("as is", "off"))
         cells = " | ".join(_seconds(runs[variant]) for variant in ("as is", "off"))
-        print(f"| {name} (`{trick.where}`) | {trick.does} | {cells} | {off / on:.3f} |", flush=True)
+        memory = ", ".join(
+            f"{statistics.median(r.peak_pss for r in runs[v]) / 2**30:.2f} GiB" for v in ("as is", "off")
+        )
+        print(f"| {name} (`{trick.where}`) | {trick.does} | {cells} | {off / on:.3f} | {memory} |", flush=True)
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
 
 
