@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,6 +160,13 @@ def build_fresh(folder: Path, source: Path | None, keep_graph: Path) -> Run:
     return run
 
 
+def in_turn(variants: Iterable[str], repeat: int) -> list[str]:
+    """The variants in the order of one repeat, reversed every other time: what drifts during a run (the machine's
+    speed, its caches) falls on each variant alike."""
+    order = list(variants)
+    return order if repeat % 2 == 0 else order[::-1]
+
+
 @contextmanager
 def one_report_to_change(folder: Path) -> Iterator[tuple[Path, Callable[[], None]]]:
     """A temporary folder holding a copy of ``folder`` in ``data/``, and the function that changes one report's
@@ -189,7 +196,7 @@ def incremental_runs(folder: Path, repeats: int, keep_graph: Path) -> dict[str, 
         data, out = work / "data", work / "dist"
         build_once(data, out)
         for repeat in range(repeats):
-            for code in list(runs) if repeat % 2 == 0 else list(reversed(runs)):
+            for code in in_turn(runs, repeat):
                 if code == "--full":
                     runs[code].append(build_once(data, out, extra=("--full",)))
                     continue
@@ -279,8 +286,7 @@ def main() -> None:
             else:
                 runs = {code: [] for code in sources}
                 for repeat in range(args.repeats):
-                    order = list(sources) if repeat % 2 == 0 else list(reversed(sources))
-                    for code in order:
+                    for code in in_turn(sources, repeat):
                         runs[code].append(build_fresh(folder.resolve(), sources[code], built))
             report(folder, runs)
             reference = oxigraph_reference(built)  # the graph.nt of the last run

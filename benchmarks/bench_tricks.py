@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench_build import Run, build_once, one_report_to_change
+from bench_build import Run, build_once, in_turn, one_report_to_change
 
 NEVER = "10**12"  # a threshold no graph reaches
 
@@ -120,7 +120,7 @@ def fresh_runs(folder: Path, off: str, repeats: int) -> dict[str, list[Run]]:
     runs: dict[str, list[Run]] = {"as is": [], "off": []}
     preludes = {"as is": "", "off": off}
     for repeat in range(repeats):
-        for variant in list(runs) if repeat % 2 == 0 else list(reversed(runs)):
+        for variant in in_turn(runs, repeat):
             with tempfile.TemporaryDirectory(prefix="civicgraph-tricks-") as work:
                 runs[variant].append(build_once(folder, Path(work) / "dist", prelude=preludes[variant]))
     return runs
@@ -137,7 +137,7 @@ def incremental_runs(folder: Path, off: str, repeats: int) -> dict[str, list[Run
             build_once(work / "data", outs[variant], prelude=preludes[variant])
         for repeat in range(repeats + 1):
             change()
-            for variant in list(runs) if repeat % 2 == 0 else list(reversed(runs)):
+            for variant in in_turn(runs, repeat):
                 run = build_once(work / "data", outs[variant], prelude=preludes[variant])
                 if repeat > 0:
                     runs[variant].append(run)
