@@ -4,6 +4,7 @@ above the records, and when the earlier release's files or record do not fit."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -593,6 +594,29 @@ def test_an_edition_is_taken_whole_or_not_at_all(tmp_path: Path) -> None:
     assert reuse.take_all(["editions/a.ttl", "editions/a.nt"], staging) is False
     assert sorted(p.name for p in (staging / "editions").iterdir()) == []
     assert (earlier / "editions/a.ttl").read_text(encoding="utf-8") == "turtle\n"
+
+
+def test_a_file_is_copied_where_the_file_system_refuses_a_hard_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """link(2) fails with EXDEV across file systems (a release on another mount than its staging folder's
+    parent never is, but a bind mount can be): the same bytes are then copied, in a new inode."""
+    earlier, staging = tmp_path / "earlier", tmp_path / "staging"
+    (earlier / "editions").mkdir(parents=True)
+    (staging / "editions").mkdir(parents=True)
+    (earlier / "editions/a.nt").write_text("ntriples\n", encoding="utf-8")
+    stat = (earlier / "editions/a.nt").stat()
+    reuse = Reuse(earlier, {"editions/a.nt": Entry("k", stat.st_size, stat.st_mtime_ns, stat.st_ino, "-", None)})
+    reuse.declare("editions/a.nt", "k")
+
+    def cross_device(source: str, target: str) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link", source, None, target)
+
+    monkeypatch.setattr(os, "link", cross_device)
+
+    assert reuse.take("editions/a.nt", staging) is True
+    assert (staging / "editions/a.nt").read_text(encoding="utf-8") == "ntriples\n"
+    assert (staging / "editions/a.nt").stat().st_ino != stat.st_ino
 
 
 def test_a_key_does_not_depend_on_the_order_python_iterates_a_set_in() -> None:

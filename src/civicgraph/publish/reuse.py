@@ -174,17 +174,18 @@ class Reuse:
     def take(self, path: str, staging: Path) -> bool:
         """Link the earlier release's ``path`` into ``staging`` when it was made from the key declared for it
         now and is still the file that build wrote; False (nothing done) otherwise."""
-        source = self.earlier_file(path, self.keys.get(path))
+        source = self._earlier_source(path, self.keys.get(path))
         if source is None:
             return False
+        target = f"{staging}/{path}"
         try:
-            os.link(source, staging / path)
+            os.link(source, target)
         except FileNotFoundError:  # removed from the earlier release since
             return False
         except OSError as error:
             if error.errno not in _NO_HARD_LINKS:
                 raise
-            shutil.copyfile(source, staging / path)  # the same bytes, in a new inode
+            shutil.copyfile(source, target)  # the same bytes, in a new inode
         return True
 
     def take_all(self, paths: list[str], staging: Path) -> bool:
@@ -223,12 +224,19 @@ class Reuse:
     def earlier_file(self, path: str, key: str | None) -> Path | None:
         """The earlier release's ``path``, when its build recorded it as made from ``key`` and it is still the file
         that build wrote; None otherwise. For a writer that makes its file anew from the earlier one."""
+        source = self._earlier_source(path, key)
+        return Path(source) if source is not None else None
+
+    def _earlier_source(self, path: str, key: str | None) -> str | None:
+        """:meth:`earlier_file` as a string, which :meth:`take` links: a national year's build into its release
+        takes 34,638 files, which took 0.50 s joined and statted as ``Path`` objects and take 0.25 s as strings
+        (one report changed, the whole build: 13.44 s against 13.67, medians of 6 alternating pairs)."""
         entry = self.earlier.get(path)
         if self.folder is None or entry is None or entry.key != key:
             return None
-        source = self.folder / path
+        source = f"{self.folder}/{path}"
         try:
-            return source if entry.written_as(source.stat()) else None
+            return source if entry.written_as(os.stat(source)) else None
         except OSError:
             return None
 
