@@ -599,8 +599,8 @@ def test_an_edition_is_taken_whole_or_not_at_all(tmp_path: Path) -> None:
 def test_a_file_is_copied_where_the_file_system_refuses_a_hard_link(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """link(2) fails with EXDEV across file systems (a release on another mount than its staging folder's
-    parent never is, but a bind mount can be): the same bytes are then copied, in a new inode."""
+    """link(2) is refused where the release folder is a mount point of its own (EXDEV) or on a file system
+    without hard links (EPERM): the file is then copied, the same bytes in a new inode."""
     earlier, staging = tmp_path / "earlier", tmp_path / "staging"
     (earlier / "editions").mkdir(parents=True)
     (staging / "editions").mkdir(parents=True)
