@@ -77,8 +77,14 @@ TRICKS = {
     "keyed-meanwhile": Trick(
         "publish.editions",
         "keyed_meanwhile",
-        "lambda dataset: contextlib.nullcontext()",
-        "the editions' keys made by a forked child while the graph is built",
+        "lambda dataset, ahead=None: contextlib.nullcontext()",
+        "the editions' keys made by a forked child while the graph is built (and written-ahead's editions with them)",
+    ),
+    "written-ahead": Trick(
+        "cli.build",
+        "_every_edition_written",
+        "lambda full, into_earlier: False",
+        "in a first build, editions written from the records by that child while the graph is built",
     ),
     "dealt-with-editions": Trick(
         "publish.orchestrator",

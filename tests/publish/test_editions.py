@@ -6,6 +6,7 @@ made-up member 3099011 (tests/fixtures/second-member) added to it."""
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from rdflib.compare import isomorphic
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.rdfio import read_graph
 from civicgraph.graph.terms import PlainTriple, oxigraph_triples
+from civicgraph.publish import editions as editions_module
 from civicgraph.publish.editions import edition_graph, edition_triples, made_keeping_vocabularies, write_editions
 from civicgraph.publish.release import GraphIndex, Release
 from civicgraph.shacl.validate import validate_graph
@@ -179,3 +181,52 @@ def test_the_vocabularies_oxigraph_triples_are_made_once_and_kept_for_the_next_e
     assert again == first
     reused = [a is f for a, f, t in zip(again, first, triples, strict=True)]
     assert reused == [t in kept for t in triples]  # the kept ones are the very objects; the others made anew
+
+
+def _files_below(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_editions_written_ahead_from_the_records_are_those_cut_from_the_graph(
+    three_reports: Path, tmp_path: Path
+) -> None:
+    """``civicgraph build``'s keying child writes editions from the records while the graph is built
+    (:func:`editions._written_until_told`); the editions' writer writes the others from the graph. Told nothing, the
+    child writes every edition, from the last: the same bytes, edition files and report pages' RDF/XML alike."""
+    dataset = read_dataset(three_reports)
+    built = build_graph(dataset)
+    (tmp_path / "cut").mkdir()
+    write_editions(Release(dataset, built, built.plain), tmp_path / "cut")
+    (tmp_path / "ahead").mkdir()  # the staging folder, made before the build
+    ours, theirs = multiprocessing.Pipe()
+
+    written = editions_module._written_until_told(dataset, tmp_path / "ahead", theirs)
+
+    assert written == {("3064011", 2022), ("3064011", 2023), ("3099011", 2023)}
+    assert _files_below(tmp_path / "ahead") == _files_below(tmp_path / "cut")
+    assert sorted(_files_below(tmp_path / "ahead")) == [
+        "editions/3064011-2022.jsonld",
+        "editions/3064011-2022.nt",
+        "editions/3064011-2022.ttl",
+        "editions/3064011-2023.jsonld",
+        "editions/3064011-2023.nt",
+        "editions/3064011-2023.ttl",
+        "editions/3099011-2023.jsonld",
+        "editions/3099011-2023.nt",
+        "editions/3099011-2023.ttl",
+        "site/report/3064011/2022.rdf",
+        "site/report/3064011/2023.rdf",
+        "site/report/3099011/2023.rdf",
+    ]
+    ours.close()
+
+
+def test_editions_are_written_ahead_only_until_the_build_ends(three_reports: Path, tmp_path: Path) -> None:
+    """The end of the block is looked for before each edition: once it has come, no edition is begun."""
+    dataset = read_dataset(three_reports)
+    ours, theirs = multiprocessing.Pipe()
+    ours.send(editions_module._BLOCK_ENDED)
+    (tmp_path / "ahead").mkdir()
+
+    assert editions_module._written_until_told(dataset, tmp_path / "ahead", theirs) == set()
+    assert list((tmp_path / "ahead").iterdir()) == []

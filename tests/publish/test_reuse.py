@@ -10,12 +10,14 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from civicgraph.cli import build as build_module
 from civicgraph.cli.main import main
 from civicgraph.graph import splice as splice_module
 from civicgraph.graph.splice import DoesNotFit, Syntax
@@ -115,6 +117,39 @@ def test_build_keys_the_editions_in_another_process_while_it_builds_the_graph(
     monkeypatch.setattr(editions_module, "SHARED_FROM", 64)
     assert build(three_reports, out).endswith(taken_line(3, 3, out))
     assert keyed_in == [os.getpid()] * 3
+
+
+def test_editions_written_ahead_while_the_graph_is_built_are_not_written_again(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build (or ``--full``) has the keying child write editions from the records into the staging folder
+    while the graph is built; the editions' writer writes only the others. Here the build waits until the child has
+    begun the last of the three (its order's), so it writes all three: the writer cuts none from the graph, and the
+    release is the one a build without the child writes."""
+    without_child = tmp_path / "without"
+    build(three_reports, without_child)  # three reports: too few to fork for
+    monkeypatch.setattr(editions_module, "workers", lambda: 2)
+    monkeypatch.setattr(editions_module, "SHARED_FROM", 1)
+    build_graph = build_module.build_graph
+
+    def built_once_all_are_begun(dataset: Any, **options: Any) -> Any:
+        waited = 0.0
+        while not list(tmp_path.glob(".dist.staging-*/editions/3064011-2022.ttl")) and waited < 60:
+            time.sleep(0.01)
+            waited += 0.01
+        return build_graph(dataset, **options)
+
+    def never_cut(*_args: Any) -> Any:
+        raise AssertionError("an edition written ahead was cut from the graph again")
+
+    monkeypatch.setattr(build_module, "build_graph", built_once_all_are_begun)
+    monkeypatch.setattr(editions_module, "edition_triples", never_cut)
+    out = tmp_path / "dist"
+
+    build(three_reports, out)
+
+    assert tree(out) == tree(without_child)
+    assert editions_module._WRITTEN_AHEAD._kept is None  # taken by the writer, not kept for the next build
 
 
 def test_pages_are_taken_when_what_they_show_is_unchanged(three_reports: Path, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from civicgraph.source.cache import ReportCache
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
 from civicgraph.util.errors import ExitCode, Failure, Message
-from civicgraph.util.folders import check_replaceable
+from civicgraph.util.folders import check_replaceable, replacing
 from civicgraph.util.parallel import forked_result, workers
 from civicgraph.util.progress import Progress, StageCount
 
@@ -35,9 +35,14 @@ def read_and_build(
     cache: ReportCache | None = None,
     digested: bool = False,
 ) -> tuple[Dataset, BuiltGraph]:
-    """Read the data folder, taking the reports ``cache`` keeps unchanged (and keeping those read now in it), and
-    build its graph (``digested``: with each subject's digest); ``meanwhile(dataset)`` is entered around the build,
-    which is work for one core (``civicgraph build`` keys the editions in another process then)."""
+    """Read the data folder (:func:`read_data`) and build its graph (:func:`built_graph`)."""
+    progress = progress if progress is not None else Progress()
+    dataset = read_data(data_dir, progress, cache)
+    return dataset, built_graph(dataset, progress, meanwhile, digested)
+
+
+def read_data(data_dir: Path, progress: Progress, cache: ReportCache | None = None) -> Dataset:
+    """Read the data folder, taking the reports ``cache`` keeps unchanged (and keeping those read now in it)."""
     if not data_dir.is_dir():
         raise Failure(
             Message(
@@ -46,15 +51,26 @@ def read_and_build(
             ),
             ExitCode.USAGE,
         )
-    progress = progress if progress is not None else Progress()
     with progress.stage(Message("odczyt", "read")) as counted:
         dataset = read_dataset(data_dir, cache)
         counted.count, counted.unit = len(dataset.reports), Message("raportów", "reports")
+    return dataset
+
+
+def built_graph(
+    dataset: Dataset,
+    progress: Progress,
+    meanwhile: Callable[[Dataset], AbstractContextManager[None]] = lambda _dataset: nullcontext(),
+    digested: bool = False,
+) -> BuiltGraph:
+    """The graph of a read dataset (``digested``: with each subject's digest); ``meanwhile(dataset)`` is entered
+    around the build, which is work for one core (``civicgraph build`` keys the editions in another process then,
+    and writes some)."""
     with progress.stage(Message("budowa grafu", "build")) as counted:
         with meanwhile(dataset):
             built = build_graph(dataset, digested=digested)
         counted.count, counted.unit = len(built.plain), TRIPLES
-    return dataset, built
+    return built
 
 
 def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
@@ -120,6 +136,14 @@ def _publishable(report: ValidationReport, out_dir: Path, lang: str) -> None:
         )
 
 
+def _every_edition_written(full: bool, into_earlier: bool) -> bool:
+    """Whether the build writes every edition, none to be taken from a release in OUT: ``--full``, or no release
+    built before there. Its editions' keying child then writes some while the graph is built
+    (:func:`civicgraph.publish.editions.keyed_meanwhile`); a release whose record does not fit is not told apart
+    before publishing, and its editions are all written by the editions' writer."""
+    return full or not into_earlier
+
+
 @click.command()
 @DATA_OPTION
 @click.option(
@@ -157,17 +181,23 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
     # made when OUT holds a release built before, so that a build into it can be one to write them from, and the
     # next one can use them; a first build into a new folder makes none.
     into_earlier = record_path(out_dir).is_file()
-    dataset, built = read_and_build(data_dir, progress, meanwhile=keyed_meanwhile, cache=cache, digested=into_earlier)
-    with validated_meanwhile(built, engine, progress, alongside=into_earlier) as validation:
-        published = publish(
-            dataset,
-            built,
-            out_dir,
-            progress=progress,
-            full=full,
-            keep_built=False,
-            validated=lambda: _publishable(validation(), out_dir, lang),
-        )
+    dataset = read_data(data_dir, progress, cache)
+    # The release is staged from the build on (after the read, so that data that does not read creates nothing):
+    # the editions' keying child writes editions into it while the graph is built.
+    with replacing(out_dir, RELEASE, protected=(data_dir,)) as staging:
+        ahead = staging if _every_edition_written(full, into_earlier) else None
+        built = built_graph(dataset, progress, partial(keyed_meanwhile, ahead=ahead), digested=into_earlier)
+        with validated_meanwhile(built, engine, progress, alongside=into_earlier) as validation:
+            published = publish(
+                dataset,
+                built,
+                out_dir,
+                progress=progress,
+                full=full,
+                keep_built=False,
+                validated=lambda: _publishable(validation(), out_dir, lang),
+                staging=staging,
+            )
     report = validation()
     written = published.folder
     unservable = publish_url_warning(dataset.settings.publish_url)

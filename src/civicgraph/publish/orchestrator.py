@@ -8,6 +8,7 @@ keeps the old release intact. The output folder is replaced only when it is new,
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -67,6 +68,7 @@ def publish(
     full: bool = False,
     keep_built: bool = True,
     validated: Callable[[], None] = lambda: None,
+    staging: Path | None = None,
 ) -> Published:
     """Write every output of the release into ``out``, replacing an earlier release there in one step.
 
@@ -80,7 +82,11 @@ def publish(
     ``validated`` is called once, before the editions' writer (:data:`_AFTER_VALIDATION`), or before the release
     replaces ``out`` if none runs, or when a writer before it fails: ``civicgraph build`` validates the graph in
     another process meanwhile, and waits there for its report. An error it raises (the graph violates the shapes)
-    abandons the release; it is raised rather than the writer's, which an invalid graph may explain."""
+    abandons the release; it is raised rather than the writer's, which an invalid graph may explain.
+
+    ``staging``: the staging folder of a :func:`civicgraph.util.folders.replacing` of ``out`` that the caller holds
+    (``civicgraph build`` stages the release from the graph's build on); the release then replaces ``out`` when
+    the caller's block ends."""
     progress = progress if progress is not None else Progress(enabled=False)
     awaited = False
 
@@ -90,15 +96,20 @@ def publish(
             awaited = True
             validated()
 
-    with replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,)) as staging:
+    held: AbstractContextManager[Path] = (
+        nullcontext(staging)
+        if staging is not None
+        else replacing(out, RELEASE, protected=(dataset.settings.location.file.parent,))
+    )
+    with held as into:
         try:
             chosen = writers if writers is not None else WRITERS
-            release = _written(dataset, built, staging, out, chosen, progress, full, keep_built, await_validation)
+            release = _written(dataset, built, into, out, chosen, progress, full, keep_built, await_validation)
         except Exception:
             await_validation()
             raise
         await_validation()
-        reused = sum(release.reuse.facts(edition.file(".nt"), staging) is not None for edition in editions(release))
+        reused = sum(release.reuse.facts(edition.file(".nt"), into) is not None for edition in editions(release))
     return Published(out.resolve(), len(dataset.reports), reused)
 
 
