@@ -7,11 +7,13 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli.main import main
+from civicgraph.publish import editions as editions_module
 from civicgraph.util import parallel
 
 from ..conftest import DATA
@@ -47,3 +49,31 @@ def test_a_full_disk_in_a_forked_writer_is_one_clean_error(
     assert line.startswith("Błąd: ") and line.endswith(": brak miejsca na dysku")
     monkeypatch.undo()
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_full_disk_while_editions_are_written_ahead_is_one_clean_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The child that keys the editions while the graph is built writes some in a first build: its full disk is
+    the same one message, and the folder it wrote into is removed."""
+    parent = os.getpid()
+    write_edition = editions_module._write_edition
+
+    def full_in_the_child(out: Path, *rest: Any) -> None:
+        if os.getpid() != parent:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out / "editions" / "3064011-2023.ttl"))
+        write_edition(out, *rest)
+
+    monkeypatch.setattr(editions_module, "workers", lambda: 2)
+    monkeypatch.setattr(editions_module, "SHARED_FROM", 1)
+    monkeypatch.setattr(editions_module, "_write_edition", full_in_the_child)
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(DATA), "--out", str(out)])
+
+    assert result.exit_code == 3
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"Error: {tmp_path}/.dist.staging-") and line.endswith(
+        "/editions/3064011-2023.ttl: no space left on the device"
+    )
+    assert capfd.readouterr().err == ""  # nothing printed by the child
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", ".dist.reports.pickle"]
