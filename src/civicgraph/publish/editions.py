@@ -255,11 +255,11 @@ def _written_until_told(dataset: Dataset, out: Path, channel: Connection) -> set
     base = dataset.settings.base_iri
     vocabularies: dict[PlainTriple, ox.Triple] = {}
     written: set[tuple[str, int]] = set()
+    (out / EDITIONS_DIR).mkdir(exist_ok=True)
     for report in sorted(dataset.reports, key=lambda r: (r.member, r.year), reverse=True):
         if channel.poll():
             break
         edition = Edition.of(report, base)
-        (out / EDITIONS_DIR).mkdir(exist_ok=True)
         (out / report_page_file(edition, "")).parent.mkdir(parents=True, exist_ok=True)
         _write_edition(out, base, edition, edition_graph(dataset, report).plain, vocabularies)
         written.add((report.member, report.year))
