@@ -113,6 +113,12 @@ TRICKS = {
         NEVER,
         "the DCAT-AP 2 Turtle, N-Triples and RDF/XML catalogues written by a forked child",
     ),
+    "tables-taken": Trick(
+        "publish.orchestrator",
+        "_TAKEN_HERE_FIRST",
+        "{}",
+        "into an earlier release, the tables none of whose predicates changed taken from it",
+    ),
     "validated-alongside": Trick(
         "cli.build",
         "VALIDATED_ALONGSIDE_UP_TO",

@@ -25,6 +25,8 @@ from civicgraph.publish import catalog as catalog_module
 from civicgraph.publish import checksums as checksums_module
 from civicgraph.publish import editions as editions_module
 from civicgraph.publish import graph_files as graph_files_module
+from civicgraph.publish import orchestrator as orchestrator_module
+from civicgraph.publish import tables as tables_module
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
 from tests.conftest import add_poznan_2022, add_second_member
 
@@ -491,6 +493,90 @@ def test_unchanged_graph_files_are_taken(three_reports: Path, tmp_path: Path) ->
     build(three_reports, out)
 
     assert {name: inode(out / name) for name in before} == before
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+TABLES = ("memberships.csv", "activities.csv", "figures.csv")
+SCHEMA_URL, DERIVED_FROM = "http://schema.org/url", "http://www.w3.org/ns/prov#wasDerivedFrom"
+TITLE, PREF_LABEL = "http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+
+@pytest.fixture
+def noted_changes(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str] | None]:
+    """The predicates each build's graph files noted as changed (``Release.change``), as the tables read them."""
+    noted: list[frozenset[str] | None] = []
+    taken_first = orchestrator_module._TAKEN_HERE_FIRST
+    take = taken_first[tables_module.write_tables]
+
+    def noting(release: Any, out: Path) -> None:
+        noted.append(release.change.predicates)
+        take(release, out)
+
+    monkeypatch.setitem(taken_first, tables_module.write_tables, noting)
+    return noted
+
+
+def relabel_second_figure(data: Path) -> None:
+    report = data / "reports" / "3099011" / "2023" / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    assert text.count("pl: Przeszkoleni urzędnicy\n") == 1
+    report.write_text(text.replace("pl: Przeszkoleni urzędnicy\n", "pl: Urzędnicy po szkoleniu\n"), encoding="utf-8")
+
+
+def change_poznan_url(data: Path) -> None:
+    report = data / "reports" / "3064011" / "2023" / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    url = next(line for line in text.splitlines() if line.startswith("url: "))
+    report.write_text(text.replace(url, url + "?v=2"), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("change", "predicates", "written"),
+    [
+        # A report's URL: the report's schema:url and its text's prov:wasDerivedFrom; no table reads either.
+        (change_poznan_url, {SCHEMA_URL, DERIVED_FROM}, set()),
+        # A report's title, dct:title: read by activities.csv (for the activities' titles), written anew.
+        (edit_second_report, {TITLE}, {"activities.csv"}),
+        # A figure's label, skos:prefLabel: shown in figures.csv, and read by memberships.csv (for the names).
+        (relabel_second_figure, {PREF_LABEL}, {"figures.csv", "memberships.csv"}),
+    ],
+    ids=["url", "title", "figure label"],
+)
+def test_a_table_none_of_whose_predicates_changed_is_taken(
+    three_reports: Path,
+    tmp_path: Path,
+    noted_changes: list[frozenset[str] | None],
+    change: Any,
+    predicates: set[str],
+    written: set[str],
+) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)  # digests made and kept: no change known before
+    assert noted_changes == [None, None]
+    before = {name: inode(out / name) for name in TABLES}
+    change(three_reports)
+
+    build(three_reports, out)
+
+    assert noted_changes[-1] == predicates
+    assert {name for name in TABLES if inode(out / name) != before[name]} == written
+    assert_same_as_full(three_reports, out, tmp_path)
+    if change is relabel_second_figure:
+        assert "Urzędnicy po szkoleniu" in (out / "figures.csv").read_text(encoding="utf-8-sig")
+
+
+def test_no_table_is_taken_when_the_change_is_not_known(three_reports: Path, tmp_path: Path) -> None:
+    """A build into a release with no digests kept (its first build into a new folder) knows no change: every
+    table is written, though none would differ."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    before = {name: inode(out / name) for name in TABLES}
+    change_poznan_url(three_reports)
+
+    build(three_reports, out)
+
+    assert all(inode(out / name) != before[name] for name in TABLES)
     assert_same_as_full(three_reports, out, tmp_path)
 
 

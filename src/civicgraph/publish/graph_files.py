@@ -90,6 +90,7 @@ def _from_earlier(digests: dict[str, bytes], release: Release, out: Path) -> boo
     """Take the graph files from the earlier release when no subject changed, or write them from its files; False
     when there is nothing to take them from or it does not fit."""
     if release.reuse.take_all(list(_FILES), out):
+        release.change.predicates = frozenset()  # the same digests: the same triples
         return True
     earlier = _earlier_digests(release.reuse)
     return earlier is not None and _written_from(earlier, digests, release, out)
@@ -129,8 +130,9 @@ def _earlier_digests(reuse: Reuse) -> EarlierGraph | None:
 
 
 def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release, out: Path) -> bool:
-    """Write the graph files from the earlier release's, making the blocks of the subjects whose digest changed;
-    False (some may be half written) when the earlier files do not fit."""
+    """Write the graph files from the earlier release's, making the blocks of the subjects whose digest changed,
+    and note the predicates of the triples that changed (:class:`GraphChange`, read from the blocks replaced and
+    the blocks made); False (some may be half written) when the earlier files do not fit."""
     changed = {subject for subject, digest in now.items() if earlier.digests.get(subject) != digest}
     dropped = {subject for subject in earlier.digests if subject in changed or subject not in now}
     if not worth_splicing(len(changed | dropped), len(now)):
@@ -147,8 +149,12 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release
         base = release.dataset.settings.base_iri
         subjects = list(now)  # this build's digests, made in canonical order
         jsonld_written_from(earlier, changed, dropped, release.triples, subjects, base, out / "graph.jsonld")
+        with mapped(earlier.files["graph.nt"]) as old:
+            replaced = _earlier_triples(Blocks(old, NTRIPLES), dropped)
     except DoesNotFit:
         return False
+    differing = set(replaced).symmetric_difference(made_triples)
+    release.change.predicates = frozenset(triple.predicate.value for triple in differing)
     return True
 
 
@@ -208,12 +214,17 @@ _subject = itemgetter(0)
 
 def _referred_by(blocks: Blocks, subjects: set[str]) -> set[str]:
     """The IRIs the triples of ``subjects`` refer to, in the N-Triples ``blocks``."""
+    triples = _earlier_triples(blocks, subjects)
+    return {triple.object.value for triple in triples if isinstance(triple.object, ox.NamedNode)}
+
+
+def _earlier_triples(blocks: Blocks, subjects: set[str]) -> list[ox.Triple]:
+    """The triples of ``subjects`` in the N-Triples ``blocks`` (Oxigraph parses quads, of the default graph)."""
     data = b"".join(bytes(blocks.content(*blocks.span(subject))) for subject in sorted(subjects))
     try:
-        triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+        return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
     except SyntaxError as error:
         raise DoesNotFit(f"the earlier graph.nt: {error}") from None
-    return {triple.object.value for triple in triples if isinstance(triple.object, ox.NamedNode)}
 
 
 def _with_beginnings(iri: str) -> Iterator[str]:

@@ -24,7 +24,7 @@ from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions
 from civicgraph.publish.reuse import Reuse
 from civicgraph.publish.site import write_site
 from civicgraph.publish.site.model import forget_site_model, make_site_model_ahead
-from civicgraph.publish.tables import write_tables
+from civicgraph.publish.tables import take_unchanged_tables, write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.records import Dataset
 from civicgraph.util.folders import replacing
@@ -136,6 +136,8 @@ def _written(
             with paused_cycle_collector():  # as the editions' writer makes it, before it forks
                 graph_index(release)  # which they read first: made while the validation may still run
             validated()
+        if writer in _TAKEN_HERE_FIRST:
+            _TAKEN_HERE_FIRST[writer](release, staging)
         if writer in _DEALT_WITH_EDITIONS and write_editions in chosen[position + 1 :]:
             release.besides.append(partial(writer, release, staging))
             continue
@@ -161,6 +163,10 @@ _AFTER_VALIDATION = {write_editions}
 # alone, their 3 s at a national year kept the other core idle. They read no file another writer writes; what they
 # write, only the catalogue and SHA256SUMS read.
 _DEALT_WITH_EDITIONS = {write_void, write_tables, write_danegovpl}
+
+# What a writer takes from the release being replaced, run here before the writer runs or is dealt: the keys of
+# the files taken are declared in this process, where the record of the release is written.
+_TAKEN_HERE_FIRST: dict[Writer, Writer] = {write_tables: take_unchanged_tables}
 
 # The writers that read the graph's index besides the release's records and triples: it is made once, shared by
 # them, and let go after the last of them (see :func:`publish`). The index is made from the triples, which the

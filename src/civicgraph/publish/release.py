@@ -29,7 +29,18 @@ CHECKSUMS_FILE = "SHA256SUMS"
 RELEASE_FILE = "release.json"
 
 # Predicates whose value names a resource, in the order a label is looked for.
-_LABEL_PREDICATES = (f"{SKOS}prefLabel", f"{DCT}title", f"{RDFS}label")
+LABEL_PREDICATES = (f"{SKOS}prefLabel", f"{DCT}title", f"{RDFS}label")
+
+
+@dataclass
+class GraphChange:
+    """How the graph differs from the graph of the release being replaced: the predicates of the triples added or
+    removed (``rdf:type`` among them when a type was), found by the graph files' writer as it writes its files from
+    that release's (:func:`civicgraph.publish.graph_files.write_graph_files`); None while not known (a first build,
+    ``--full``, too many subjects changed). A file made from the triples of some predicates alone is the earlier
+    release's file when none of them changed: the tables take theirs so (:func:`unchanged_predicates`)."""
+
+    predicates: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class Release:
     # What the writers so far have left that no later writer reads, to be let go of (see
     # :func:`civicgraph.publish.orchestrator.publish` and :meth:`let_go_of_unread`).
     unread: list[Callable[[], None]] = field(default_factory=list, init=False)
+    change: GraphChange = field(default_factory=GraphChange, init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "size", len(self.triples))  # frozen: set once, here
@@ -72,6 +84,13 @@ class Release:
 
 
 Writer = Callable[[Release, Path], None]
+
+
+def unchanged_predicates(release: Release, predicates: frozenset[str]) -> bool:
+    """Whether no triple of ``predicates`` was added to or removed from the graph since the release being replaced
+    (False when that is not known)."""
+    changed = release.change.predicates
+    return changed is not None and changed.isdisjoint(predicates)
 
 
 def _emptied(jobs: list[Callable[[], None]]) -> list[Callable[[], None]]:
@@ -234,7 +253,7 @@ class GraphIndex:
         properties = self.by_subject.get(subject)
         if properties is None:
             return None
-        for predicate in _LABEL_PREDICATES:
+        for predicate in LABEL_PREDICATES:
             values = properties.get(predicate)
             if values:
                 value = _literal_of(values, lang)
