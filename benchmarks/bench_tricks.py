@@ -116,8 +116,14 @@ TRICKS = {
     "tables-taken": Trick(
         "publish.orchestrator",
         "_TAKEN_HERE_FIRST",
-        "{}",
+        "{w: t for w, t in m._TAKEN_HERE_FIRST.items() if w is not m.write_tables}",
         "into an earlier release, the tables none of whose predicates changed taken from it",
+    ),
+    "danegovpl-taken": Trick(
+        "publish.orchestrator",
+        "_TAKEN_HERE_FIRST",
+        "{w: t for w, t in m._TAKEN_HERE_FIRST.items() if w is not m.write_danegovpl}",
+        "into an earlier release, dane.gov.pl's file taken from it when the planned datasets are unchanged",
     ),
     "validated-alongside": Trick(
         "cli.build",

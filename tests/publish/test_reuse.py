@@ -54,6 +54,12 @@ def inode(path: Path) -> int:
     return path.stat().st_ino
 
 
+def identity(path: Path) -> tuple[int, int]:
+    """A file's inode and modification time: a file taken and then written over in place keeps its inode."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
+
+
 def taken_line(reused: int, editions: int, out: Path) -> str:
     return (
         f"editions taken from the earlier release in {out.resolve()}, as they would come out the same: "
@@ -554,13 +560,13 @@ def test_a_table_none_of_whose_predicates_changed_is_taken(
     build(three_reports, out)
     build(three_reports, out)  # digests made and kept: no change known before
     assert noted_changes == [None, None]
-    before = {name: inode(out / name) for name in TABLES}
+    before = {name: identity(out / name) for name in TABLES}
     change(three_reports)
 
     build(three_reports, out)
 
     assert noted_changes[-1] == predicates
-    assert {name for name in TABLES if inode(out / name) != before[name]} == written
+    assert {name for name in TABLES if identity(out / name) != before[name]} == written  # taken: not rewritten
     assert_same_as_full(three_reports, out, tmp_path)
     if change is relabel_second_figure:
         assert "Urzędnicy po szkoleniu" in (out / "figures.csv").read_text(encoding="utf-8-sig")
@@ -577,6 +583,43 @@ def test_no_table_is_taken_when_the_change_is_not_known(three_reports: Path, tmp
     build(three_reports, out)
 
     assert all(inode(out / name) != before[name] for name in TABLES)
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("change", "taken"),
+    [
+        (change_poznan_url, True),  # no planned dataset shows a report's URL
+        (edit_second_report, False),  # its dataset's description quotes the report's title
+    ],
+    ids=["url", "title"],
+)
+def test_the_danegovpl_file_is_taken_when_its_planned_datasets_are_unchanged(
+    three_reports: Path, tmp_path: Path, change: Any, taken: bool
+) -> None:
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)  # the first build into a new folder keys nothing: no earlier release to take from
+    before = {name: identity(out / name) for name in ("danegovpl.xml", "danegovpl.md5")}
+    change(three_reports)
+
+    build(three_reports, out)
+
+    assert {name: identity(out / name) == before[name] for name in before} == dict.fromkeys(before, taken)
+    assert ("„Raport za rok 2023”" in (out / "danegovpl.xml").read_text(encoding="utf-8")) is not taken
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_a_first_build_keys_no_danegovpl_file(three_reports: Path, tmp_path: Path) -> None:
+    """With no earlier release to take from, the plan is not keyed (0.12 s a national year): the next build writes
+    the file again, though nothing changed."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    before = identity(out / "danegovpl.xml")
+
+    build(three_reports, out)
+
+    assert identity(out / "danegovpl.xml") != before
     assert_same_as_full(three_reports, out, tmp_path)
 
 

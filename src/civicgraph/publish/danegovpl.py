@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from civicgraph.publish.plan import THEMES, PlannedDataset, PlannedFile, licence_of, plan
 from civicgraph.publish.release import build_date
+from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.source.records import Text
 
 if TYPE_CHECKING:
@@ -133,8 +134,28 @@ def _resource(
             _element(regions, "terytIdent", teryt)
 
 
+def take_unchanged_danegovpl(release: Release, out: Path) -> None:
+    """Declare the harvester file and its MD5 with the key of what they are made from (the planned datasets, the
+    settings and the release date), and take both from the release being replaced when it made them from the same
+    key: keying a national year's plan takes 0.12 s, writing the file 0.65 s. Run in the building process before
+    :func:`write_danegovpl` (a key declared in another process would not be recorded). Nothing is keyed when no
+    earlier release is offered (a first build, ``--full``): the key would cost every fresh build 0.12 s a year for
+    nothing, and the next build writes the file again and keys it."""
+    if release.reuse.folder is None:
+        return
+    settings = release.dataset.settings
+    datasets, _series = plan(release)
+    key = key_of("danegovpl", settings, build_date(settings), datasets, skip=NOT_PUBLISHED)
+    for name in (XML_FILE, MD5_FILE):
+        release.reuse.declare(name, key)
+    release.reuse.take_all([XML_FILE, MD5_FILE], out)
+
+
 def write_danegovpl(release: Release, out: Path) -> None:
-    """``danegovpl.xml`` and, beside it, ``danegovpl.md5`` holding the hexadecimal MD5 of the XML's bytes."""
+    """``danegovpl.xml`` and, beside it, ``danegovpl.md5`` holding the hexadecimal MD5 of the XML's bytes; nothing
+    when :func:`take_unchanged_danegovpl` took them (into a new staging folder: they are there)."""
+    if (out / XML_FILE).exists():
+        return
     from lxml import etree
 
     document = etree.tostring(harvester_document(release), encoding="UTF-8", xml_declaration=True, pretty_print=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.publish.catalog import write_catalog
 from civicgraph.publish.checksums import RELEASE, listed_digests, remembered_sha1, write_checksums, write_release_info
-from civicgraph.publish.danegovpl import write_danegovpl
+from civicgraph.publish.danegovpl import take_unchanged_danegovpl, write_danegovpl
 from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes, write_graph_files
 from civicgraph.publish.plan import plan
@@ -166,7 +166,10 @@ _DEALT_WITH_EDITIONS = {write_void, write_tables, write_danegovpl}
 
 # What a writer takes from the release being replaced, run here before the writer runs or is dealt: the keys of
 # the files taken are declared in this process, where the record of the release is written.
-_TAKEN_HERE_FIRST: dict[Writer, Writer] = {write_tables: take_unchanged_tables}
+_TAKEN_HERE_FIRST: dict[Writer, Writer] = {
+    write_tables: take_unchanged_tables,
+    write_danegovpl: take_unchanged_danegovpl,
+}
 
 # The writers that read the graph's index besides the release's records and triples: it is made once, shared by
 # them, and let go after the last of them (see :func:`publish`). The index is made from the triples, which the
