@@ -9,7 +9,8 @@ raised out of reach, a set of writers emptied, a helper replaced by the plain ca
 either way. Fresh builds go into new temporary folders; with ``--incremental`` each variant builds into its own
 release after one report's ``url`` was changed (the first pair makes the digests a build into a release uses, and
 is left out). Prints a Markdown table: the medians, with the fastest and slowest run, and their ratio (off / as
-is); and the median peak memory of all the run's processes (:class:`bench_build.MemorySampler`).
+is), in how many pairs it ran faster as is; and the median peak memory of all the run's processes
+(:class:`bench_build.MemorySampler`).
 """
 
 from __future__ import annotations
@@ -162,6 +163,13 @@ def incremental_runs(folder: Path, off: str, repeats: int) -> dict[str, list[Run
     return runs
 
 
+def _faster_in(runs: list[Run], others: list[Run]) -> int:
+    """In how many pairs (the runs of one repeat, made one after the other) the first run was the faster: on a
+    machine whose speed drifts by seconds within an hour, medians and ranges can hide a difference every pair
+    shows."""
+    return sum(run.seconds < other.seconds for run, other in zip(runs, others, strict=True))
+
+
 def _seconds(runs: list[Run]) -> str:
     seconds = [run.seconds for run in runs]
     return f"{statistics.median(seconds):.2f} s ({min(seconds):.2f}–{max(seconds):.2f})"
@@ -177,8 +185,11 @@ def main() -> None:
     print(f"load average before: {os.getloadavg()[0]:.1f}\n")
     mode = "one report changed, into the release" if args.incremental else "fresh builds"
     print(f"### {args.folder.name}, {mode}, {args.repeats} alternating pairs per trick\n")
-    print("| trick | what it does | as is: median (range) | off | off / as is | peak memory (PSS): as is, off |")
-    print("|---|---|---:|---:|---:|---:|")
+    print(
+        "| trick | what it does | as is: median (range) | off | off / as is | pairs as is was faster in "
+        "| peak memory (PSS): as is, off |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
     for name in args.only or TRICKS:
         trick = TRICKS[name]
         measure = incremental_runs if args.incremental else fresh_runs
@@ -188,7 +199,9 @@ def main() -> None:
         memory = ", ".join(
             f"{statistics.median(r.peak_pss for r in runs[v]) / 2**30:.2f} GiB" for v in ("as is", "off")
         )
-        print(f"| {name} (`{trick.where}`) | {trick.does} | {cells} | {off / on:.3f} | {memory} |", flush=True)
+        faster = f"{_faster_in(runs['as is'], runs['off'])} of {len(runs['as is'])}"
+        row = f"| {name} (`{trick.where}`) | {trick.does} | {cells} | {off / on:.3f} | {faster} | {memory} |"
+        print(row, flush=True)
     print(f"\nload average after: {os.getloadavg()[0]:.1f}")
 
 
