@@ -15,7 +15,7 @@ from civicgraph.graph.rdfio import write_ntriples
 from civicgraph.graph.splice import DoesNotFit, splice_file
 from civicgraph.graph.terms import Lit, OxigraphTerms, PlainTriple
 from civicgraph.publish import graph_files
-from civicgraph.publish.graph_files import EarlierGraph, jsonld_written_from
+from civicgraph.publish.graph_files import EarlierGraph, earlier_triples, jsonld_written_from
 from civicgraph.util.iris import RDF_TYPE
 
 BASE = "https://w3id.org/civicgraph/id/"
@@ -73,7 +73,7 @@ def splice_jsonld(before: list[PlainTriple], after: list[PlainTriple], tmp_path:
     changed = {subject for subject, triples in new.items() if old.get(subject) != triples}
     dropped = {subject for subject in old if subject in changed or subject not in new}
     into = tmp_path / "graph.jsonld"
-    jsonld_written_from(earlier, changed, dropped, after, sorted(new), BASE, into)
+    jsonld_written_from(earlier, changed, dropped, earlier_triples(earlier, dropped), after, sorted(new), BASE, into)
     return into.read_bytes()
 
 
@@ -148,20 +148,21 @@ def test_an_earlier_file_that_does_not_fit_is_refused(tmp_path: Path) -> None:
     del earlier.digests[B]
 
     with pytest.raises(DoesNotFit, match=f"{B} has a block in the earlier serialization"):
-        jsonld_written_from(earlier, {B}, set(), after, sorted({t[0] for t in after}), BASE, tmp_path / "graph.jsonld")
+        subjects = sorted({t[0] for t in after})
+        jsonld_written_from(earlier, {B}, set(), [], after, subjects, BASE, tmp_path / "graph.jsonld")
 
 
 def test_an_earlier_ntriples_file_that_does_not_parse_is_refused(tmp_path: Path) -> None:
-    """b's lines, read for what b referred to before, broken: refused (the caller writes the whole file)."""
-    before, after = graph("b refers to a/f"), graph()
-    earlier = earlier_release(before, tmp_path / "earlier")
+    """b's lines, read for what b referred to before and what changed, broken: refused (the caller writes the
+    whole file)."""
+    earlier = earlier_release(graph("b refers to a/f"), tmp_path / "earlier")
     path = earlier.files["graph.nt"]
     path.write_bytes(
         path.read_bytes().replace(f"<{B}> <{RELATION}> <{F}> .".encode(), f"<{B}> <{RELATION}> .".encode())
     )
 
     with pytest.raises(DoesNotFit, match=r"the earlier graph\.nt: "):
-        jsonld_written_from(earlier, {B}, {B}, after, sorted({t[0] for t in after}), BASE, tmp_path / "graph.jsonld")
+        earlier_triples(earlier, {B})
 
 
 def test_the_triples_of_some_subjects_are_found_in_canonical_order() -> None:

@@ -144,13 +144,12 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release
         "graph.ttl": (turtle(release.built.prefixes), turtle_of(made_triples, release.built.prefixes)),
     }
     try:
+        replaced = earlier_triples(earlier, dropped)
         for name, (syntax, data) in made.items():
             splice_file(earlier.files[name], data, syntax, dropped, changed, out / name)
         base = release.dataset.settings.base_iri
         subjects = list(now)  # this build's digests, made in canonical order
-        jsonld_written_from(earlier, changed, dropped, release.triples, subjects, base, out / "graph.jsonld")
-        with mapped(earlier.files["graph.nt"]) as old:
-            replaced = _earlier_triples(Blocks(old, NTRIPLES), dropped)
+        jsonld_written_from(earlier, changed, dropped, replaced, release.triples, subjects, base, out / "graph.jsonld")
     except DoesNotFit:
         return False
     differing = set(replaced).symmetric_difference(made_triples)
@@ -162,13 +161,16 @@ def jsonld_written_from(
     earlier: EarlierGraph,
     changed: set[str],
     dropped: set[str],
+    replaced: Sequence[ox.Triple],
     triples: Sequence[PlainTriple],
     subjects: Sequence[str],
     base: str,
     into: Path,
 ) -> None:
     """Write graph.jsonld from the earlier release's: the lines of the top-level nodes whose tree of nested nodes
-    may differ are made anew. ``triples``: the graph's, in canonical order; ``subjects``: its subjects, sorted.
+    may differ are made anew. ``dropped``: the earlier subjects that changed or are gone; ``replaced``: their
+    earlier triples (:func:`earlier_triples`); ``triples``: the graph's, in canonical order; ``subjects``: its
+    subjects, sorted.
 
     A node is nested in the one node that refers to it when its IRI extends that node's with "/" (a figure in its
     activity). So a line can change when a node of its tree changed, or when a node of its tree gained or lost a
@@ -180,8 +182,7 @@ def jsonld_written_from(
     the triples, rather than with the release's index: built here, the index was held with both builds' digests,
     and the peak of a three-year build rose to 3.78 GiB (3.63 GiB without)."""
     before = sorted(earlier.digests)  # kept in canonical order, so one pass; bisected below, so sorted whatever
-    with mapped(earlier.files["graph.nt"]) as old:
-        referred_before = _referred_by(Blocks(old, NTRIPLES), dropped)
+    referred_before = {triple.object.value for triple in replaced if isinstance(triple.object, ox.NamedNode)}
     referred_now = {obj for _subject, _predicate, obj in triples_of(triples, changed) if type(obj) is str}
     roots = {
         iri
@@ -212,15 +213,12 @@ def triples_of(triples: Sequence[PlainTriple], subjects: Iterable[str]) -> list[
 _subject = itemgetter(0)
 
 
-def _referred_by(blocks: Blocks, subjects: set[str]) -> set[str]:
-    """The IRIs the triples of ``subjects`` refer to, in the N-Triples ``blocks``."""
-    triples = _earlier_triples(blocks, subjects)
-    return {triple.object.value for triple in triples if isinstance(triple.object, ox.NamedNode)}
-
-
-def _earlier_triples(blocks: Blocks, subjects: set[str]) -> list[ox.Triple]:
-    """The triples of ``subjects`` in the N-Triples ``blocks`` (Oxigraph parses quads, of the default graph)."""
-    data = b"".join(bytes(blocks.content(*blocks.span(subject))) for subject in sorted(subjects))
+def earlier_triples(earlier: EarlierGraph, subjects: set[str]) -> list[ox.Triple]:
+    """The triples of ``subjects`` in the earlier ``graph.nt``, each subject's block found by bisection (Oxigraph
+    parses quads, of the default graph): read once, for what they referred to and for what changed."""
+    with mapped(earlier.files["graph.nt"]) as old:
+        blocks = Blocks(old, NTRIPLES)
+        data = b"".join(bytes(blocks.content(*blocks.span(subject))) for subject in sorted(subjects))
     try:
         return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
     except SyntaxError as error:
