@@ -186,6 +186,14 @@ def test_pages_are_taken_when_what_they_show_is_unchanged(three_reports: Path, t
     assert_same_as_full(three_reports, out, tmp_path)
 
 
+def rename_second_member(data: Path) -> None:
+    """Give 3099011 another English name."""
+    members = data / "members.yaml"
+    text = members.read_text(encoding="utf-8")
+    assert text.count("en: Example Commune}") == 1
+    members.write_text(text.replace("en: Example Commune}", "en: Sample Commune}"), encoding="utf-8")
+
+
 def test_a_renamed_member_rewrites_the_pages_of_the_organisations_listing_it(
     three_reports: Path, tmp_path: Path
 ) -> None:
@@ -195,10 +203,7 @@ def test_a_renamed_member_rewrites_the_pages_of_the_organisations_listing_it(
     build(three_reports, out)
     pages = (ZMP_PAGE, METROPOLIS_PAGE, UMP_PAGE)
     before = {name: inode(out / name) for name in pages}
-    members = three_reports / "members.yaml"
-    text = members.read_text(encoding="utf-8")
-    assert text.count("en: Example Commune}") == 1
-    members.write_text(text.replace("en: Example Commune}", "en: Sample Commune}"), encoding="utf-8")
+    rename_second_member(three_reports)
 
     build(three_reports, out)
 
@@ -586,27 +591,36 @@ def test_no_table_is_taken_when_the_change_is_not_known(three_reports: Path, tmp
     assert_same_as_full(three_reports, out, tmp_path)
 
 
+DANEGOVPL_FILES = ("danegovpl.xml", "danegovpl.md5")
+CATALOG_PAGES = ("site/catalog.html", "site/catalog.en.html")
+
+
 @pytest.mark.parametrize(
-    ("change", "taken"),
+    ("files", "change", "taken", "shown", "shown_in"),
     [
-        (change_poznan_url, True),  # no planned dataset shows a report's URL
-        (edit_second_report, False),  # its dataset's description quotes the report's title
+        # No planned dataset shows a report's URL.
+        (DANEGOVPL_FILES, change_poznan_url, True, "„Raport za rok 2023”", "danegovpl.xml"),
+        # The report's dataset's description quotes its title.
+        (DANEGOVPL_FILES, edit_second_report, False, "„Raport za rok 2023”", "danegovpl.xml"),
+        (CATALOG_PAGES, change_poznan_url, True, "Sample Commune", "site/catalog.en.html"),
+        # The member's datasets' titles name it.
+        (CATALOG_PAGES, rename_second_member, False, "Sample Commune", "site/catalog.en.html"),
     ],
-    ids=["url", "title"],
+    ids=["danegovpl-url", "danegovpl-title", "catalogue-page-url", "catalogue-page-member-name"],
 )
-def test_the_danegovpl_file_is_taken_when_its_planned_datasets_are_unchanged(
-    three_reports: Path, tmp_path: Path, change: Any, taken: bool
+def test_a_file_listing_the_planned_datasets_is_taken_when_they_are_unchanged(
+    three_reports: Path, tmp_path: Path, files: tuple[str, ...], change: Any, taken: bool, shown: str, shown_in: str
 ) -> None:
     out = tmp_path / "dist"
     build(three_reports, out)
     build(three_reports, out)  # the first build into a new folder keys nothing: no earlier release to take from
-    before = {name: identity(out / name) for name in ("danegovpl.xml", "danegovpl.md5")}
+    before = {name: identity(out / name) for name in files}
     change(three_reports)
 
     build(three_reports, out)
 
     assert {name: identity(out / name) == before[name] for name in before} == dict.fromkeys(before, taken)
-    assert ("„Raport za rok 2023”" in (out / "danegovpl.xml").read_text(encoding="utf-8")) is not taken
+    assert (shown in (out / shown_in).read_text(encoding="utf-8")) is not taken
     assert_same_as_full(three_reports, out, tmp_path)
 
 
@@ -615,11 +629,11 @@ def test_a_first_build_keys_no_danegovpl_file(three_reports: Path, tmp_path: Pat
     the file again, though nothing changed."""
     out = tmp_path / "dist"
     build(three_reports, out)
-    before = identity(out / "danegovpl.xml")
+    before = {name: identity(out / name) for name in ("danegovpl.xml", *CATALOG_PAGES)}
 
     build(three_reports, out)
 
-    assert identity(out / "danegovpl.xml") != before
+    assert all(identity(out / name) != before[name] for name in before)
     assert_same_as_full(three_reports, out, tmp_path)
 
 

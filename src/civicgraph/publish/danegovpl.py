@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from civicgraph.publish.plan import THEMES, PlannedDataset, PlannedFile, licence_of, plan
+from civicgraph.publish.plan import THEMES, PlannedDataset, PlannedFile, licence_of, plan, plan_key
 from civicgraph.publish.release import build_date
-from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
+from civicgraph.publish.reuse import key_of
 from civicgraph.source.records import Text
 
 if TYPE_CHECKING:
@@ -136,16 +136,15 @@ def _resource(
 
 def take_unchanged_danegovpl(release: Release, out: Path) -> None:
     """Declare the harvester file and its MD5 with the key of what they are made from (the planned datasets, the
-    settings and the release date), and take both from the release being replaced when it made them from the same
-    key: keying a national year's plan takes 0.12 s, writing the file 0.65 s. Run in the building process before
-    :func:`write_danegovpl` (a key declared in another process would not be recorded). Nothing is keyed when no
-    earlier release is offered (a first build, ``--full``): the key would cost every fresh build 0.12 s a year for
-    nothing, and the next build writes the file again and keys it."""
+    settings and the release date: :func:`civicgraph.publish.plan.plan_key`), and take both from the release being
+    replaced when it made them from the same key: keying a national year's plan takes 0.12 s, writing the file
+    0.65 s. Run in the building process before :func:`write_danegovpl` (a key declared in another process would
+    not be recorded). Nothing is keyed when no earlier release is offered (a first build, ``--full``): the key
+    would cost every fresh build 0.12 s a year for nothing, and the next build writes the file again and keys
+    it."""
     if release.reuse.folder is None:
         return
-    settings = release.dataset.settings
-    datasets, _series = plan(release)
-    key = key_of("danegovpl", settings, build_date(settings), datasets, skip=NOT_PUBLISHED)
+    key = key_of("danegovpl", plan_key(release))
     for name in (XML_FILE, MD5_FILE):
         release.reuse.declare(name, key)
     release.reuse.take_all([XML_FILE, MD5_FILE], out)

@@ -216,6 +216,7 @@ def write_site(release: Release, out: Path) -> None:
         reports = {e.report_iri: e for e in editions(release)}
         reuse = release.reuse
         reusable = _declare_reusable(release, model, reports)
+        catalog_taken = _take_catalog_page(release, out)
 
         def write(pages: Sequence[Page]) -> None:
             for page in pages:
@@ -236,7 +237,9 @@ def write_site(release: Release, out: Path) -> None:
 
         # the pages that show no single resource are one more job, dealt first, as the pages are
         in_parallel(
-            list(model.pages.values()), write, besides=[lambda: _write_documents(model, reader, env, site, regions)]
+            list(model.pages.values()),
+            write,
+            besides=[lambda: _write_documents(model, reader, env, site, regions, catalog_taken)],
         )
         (site / "sitemap.xml").write_bytes(sitemap(model, regions))
         (out / ".htaccess").write_bytes(htaccess(model.settings).encode())
@@ -297,6 +300,23 @@ def _declare_reusable(release: Release, model: SiteModel, reports: dict[str, Edi
     return reusable
 
 
+def _take_catalog_page(release: Release, out: Path) -> bool:
+    """Declare the catalogue page, in both languages, with the key of what it is made from (the planned datasets,
+    the settings and the release date: :func:`civicgraph.publish.plan.plan_key`), and take it from the release
+    being replaced when that made it from the same key: rendering a national year's takes 0.4 s. Nothing is keyed
+    when no earlier release is offered (a first build, ``--full``), as for dane.gov.pl's file, made from the same
+    plan."""
+    if release.reuse.folder is None:
+        return False
+    from civicgraph.publish.plan import plan_key
+
+    key = key_of("catalog page", plan_key(release))
+    files = [f"{SITE_DIR}/{file_of('catalog', lang)}" for lang in LANGS]
+    for file in files:
+        release.reuse.declare(file, key)
+    return release.reuse.take_all(files, out)
+
+
 def _editions_showing_organisations(dataset: Dataset, reports: dict[str, Edition]) -> dict[str, list[Edition]]:
     """Each organisation's key, with the editions its page shows: of the reports naming it as a membership and
     of those that printed a recorded variant of its name (the reader found both in the data), by member and
@@ -312,9 +332,15 @@ def _editions_showing_organisations(dataset: Dataset, reports: dict[str, Edition
 
 
 def _write_documents(
-    model: SiteModel, reader: Reader, env: jinja2.Environment, site: Path, regions: dict[str, list[str]]
+    model: SiteModel,
+    reader: Reader,
+    env: jinja2.Environment,
+    site: Path,
+    regions: dict[str, list[str]],
+    catalog_taken: bool,
 ) -> None:
-    """The pages that show no single resource of the graph, and the files they need."""
+    """The pages that show no single resource of the graph, and the files they need; the catalogue page unless it
+    was taken from the release being replaced (:func:`_take_catalog_page`)."""
     from civicgraph.publish.plan import plan
 
     write_descriptions(vocabulary_triples(), site / VOCAB_PAGE, model.base)
@@ -347,14 +373,10 @@ def _write_documents(
             frame["data_lead"] = Markup(escape(view.w["data_lead"]).format(iri=f"<code>{escape(iri)}</code>"))
             html = env.get_template(template).render({**frame, **context})
             (site / file_of(path, lang)).write_bytes(html.encode())
-        catalog = render_catalog(
-            model,
-            env,
-            datasets,
-            lang,
-            common(View(model, Page("", "catalog"), lang), WORDS[lang]["catalog"], data_files=False),
-        )
-        (site / file_of("catalog", lang)).write_bytes(catalog.encode())
+        if not catalog_taken:
+            frame = common(View(model, Page("", "catalog"), lang), WORDS[lang]["catalog"], data_files=False)
+            catalog = render_catalog(model, env, datasets, lang, frame)
+            (site / file_of("catalog", lang)).write_bytes(catalog.encode())
 
 
 def _parse(path: Path) -> list[Any]:
