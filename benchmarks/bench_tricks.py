@@ -126,6 +126,12 @@ TRICKS = {
         "{w: t for w, t in m._TAKEN_HERE_FIRST.items() if w is not m.write_danegovpl}",
         "into an earlier release, dane.gov.pl's file taken from it when the planned datasets are unchanged",
     ),
+    "catalog-page-taken": Trick(
+        "publish.site",
+        "_take_catalog_page",
+        "lambda release, out: False",
+        "into an earlier release, the site's catalogue page taken from it when the planned datasets are unchanged",
+    ),
     "validated-alongside": Trick(
         "cli.build",
         "VALIDATED_ALONGSIDE_UP_TO",
