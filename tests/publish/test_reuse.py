@@ -766,7 +766,7 @@ def test_an_edition_is_taken_whole_or_not_at_all(tmp_path: Path) -> None:
     os.utime(earlier / "editions/a.nt", ns=(0, 0))  # no longer the file its build wrote
     reuse = Reuse(earlier, entries)
     for name in entries:
-        reuse.declare(name, "k")
+        reuse.declare(name, key="k")
 
     assert reuse.take_all([], staging) is False  # nothing to take is no reason to skip writing
     assert reuse.take_all(["editions/a.ttl", "editions/a.nt"], staging) is False
@@ -785,7 +785,7 @@ def test_a_file_is_copied_where_the_file_system_refuses_a_hard_link(
     (earlier / "editions/a.nt").write_text("ntriples\n", encoding="utf-8")
     stat = (earlier / "editions/a.nt").stat()
     reuse = Reuse(earlier, {"editions/a.nt": Entry("k", stat.st_size, stat.st_mtime_ns, stat.st_ino, "-", None)})
-    reuse.declare("editions/a.nt", "k")
+    reuse.declare("editions/a.nt", key="k")
 
     def cross_device(source: str, target: str) -> None:
         raise OSError(errno.EXDEV, "Invalid cross-device link", source, None, target)

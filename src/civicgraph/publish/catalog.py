@@ -554,9 +554,7 @@ def write_catalog(release: Release, out: Path) -> None:
             _write_whole(catalog, out)
         note = parts.note(catalog)
         release.reuse.note(_NOTE, note)
-        key = _note_key(note)
-        for name in _SPLICED:
-            release.reuse.declare(name, key)
+        release.reuse.declare(*_SPLICED, key=_note_key(note))
     for name in CATALOG_FILES:
         same_file(out / name, out / SITE_DIR / name)
 

@@ -144,9 +144,7 @@ def take_unchanged_danegovpl(release: Release, out: Path) -> None:
     it."""
     if release.reuse.folder is None:
         return
-    key = key_of("danegovpl", plan_key(release))
-    for name in (XML_FILE, MD5_FILE):
-        release.reuse.declare(name, key)
+    release.reuse.declare(XML_FILE, MD5_FILE, key=key_of("danegovpl", plan_key(release)))
     release.reuse.take_all([XML_FILE, MD5_FILE], out)
 
 

@@ -295,8 +295,7 @@ def write_editions(release: Release, out: Path) -> None:
         key = keys[(report.member, report.year)]
         edition = Edition.of(report, base)
         files = [*(edition.file(suffix) for suffix in EDITION_FILES), report_page_file(edition, PAGE_RDFXML)]
-        for file in files:
-            reuse.declare(file, key)
+        reuse.declare(*files, key=key)
         if (report.member, report.year) not in written_ahead and not reuse.take_all(files, out):
             to_write.append(report)
 

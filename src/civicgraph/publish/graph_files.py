@@ -81,9 +81,7 @@ def _keep(digests: dict[str, bytes], reuse: Reuse) -> None:
     """Keep the digests beside the release for the next build, and declare the graph files with their digest."""
     kept = _kept(digests)
     reuse.keep_beside(_DIGESTS, kept)
-    key = hashlib.sha256(kept).hexdigest()
-    for name in _FILES:
-        reuse.declare(name, key)
+    reuse.declare(*_FILES, key=hashlib.sha256(kept).hexdigest())
 
 
 def _from_earlier(digests: dict[str, bytes], release: Release, out: Path) -> bool:

@@ -167,9 +167,10 @@ class Reuse:
         noted = recorded.get("noted")
         return cls(folder, earlier, recalled=noted if isinstance(noted, dict) else {})
 
-    def declare(self, path: str, key: str) -> None:
-        """``path`` (relative to the release) is made from ``key`` in this build."""
-        self.keys[path] = key
+    def declare(self, *paths: str, key: str) -> None:
+        """Each of ``paths`` (relative to the release) is made from ``key`` in this build."""
+        for path in paths:
+            self.keys[path] = key
 
     def take(self, path: str, staging: Path) -> bool:
         """Link the earlier release's ``path`` into ``staging`` when it was made from the key declared for it

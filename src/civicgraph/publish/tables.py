@@ -601,7 +601,7 @@ def take_unchanged_tables(release: Release, out: Path) -> None:
     not be recorded), which writes the others. One national report's source URL changed: the three tables, 1.1 s
     of work, are taken."""
     for table in tables(release.dataset.settings.base_iri):
-        release.reuse.declare(table.file, key_of("table", table.file, table.reads))
+        release.reuse.declare(table.file, key=key_of("table", table.file, table.reads))
         if unchanged_predicates(release, table.reads):
             release.reuse.take(table.file, out)
 

@@ -40,6 +40,7 @@ from civicgraph.graph.rdfio import (
 )
 from civicgraph.graph.terms import PlainTriple, oxigraph_triples
 from civicgraph.publish.negotiation import ONTOLOGY_IRI, SHAPES_IRI, SITE_DIR, htaccess
+from civicgraph.publish.plan import plan, plan_key
 from civicgraph.publish.release import EDITION_FILES, Edition, Release, build_date, editions
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.publish.site.catalog import render_catalog
@@ -266,8 +267,7 @@ def _declare_reusable(release: Release, model: SiteModel, reports: dict[str, Edi
     def declare(page: Page, descriptions: tuple[str, ...], key: str) -> None:
         suffixes = (*descriptions, *(file_of("", lang) for lang in LANGS))
         files = [f"{SITE_DIR}/{page.path}{suffix}" for suffix in suffixes]
-        for file in files:
-            reuse.declare(file, key)
+        reuse.declare(*files, key=key)
         reusable[page.iri] = files
 
     def keys_of(editions: list[Edition]) -> list[str] | None:
@@ -308,12 +308,8 @@ def _take_catalog_page(release: Release, out: Path) -> bool:
     plan."""
     if release.reuse.folder is None:
         return False
-    from civicgraph.publish.plan import plan_key
-
-    key = key_of("catalog page", plan_key(release))
     files = [f"{SITE_DIR}/{file_of('catalog', lang)}" for lang in LANGS]
-    for file in files:
-        release.reuse.declare(file, key)
+    release.reuse.declare(*files, key=key_of("catalog page", plan_key(release)))
     return release.reuse.take_all(files, out)
 
 
@@ -341,8 +337,6 @@ def _write_documents(
 ) -> None:
     """The pages that show no single resource of the graph, and the files they need; the catalogue page unless it
     was taken from the release being replaced (:func:`_take_catalog_page`)."""
-    from civicgraph.publish.plan import plan
-
     write_descriptions(vocabulary_triples(), site / VOCAB_PAGE, model.base)
     shapes = shapes_files()
     if len(shapes) == 1:
