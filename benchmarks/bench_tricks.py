@@ -132,6 +132,12 @@ TRICKS = {
         "lambda release, out: False",
         "into an earlier release, the site's catalogue page taken from it when the planned datasets are unchanged",
     ),
+    "blocks-kept": Trick(
+        "cli.build",
+        "BlockStore",
+        "type('NoBlocks', (), {'beside': staticmethod(lambda *args, **kwargs: None)})",
+        "into an earlier release, each local government's block of the graph taken from the last build of its records",
+    ),
     "validated-alongside": Trick(
         "cli.build",
         "VALIDATED_ALONGSIDE_UP_TO",

@@ -12,6 +12,7 @@ import click
 
 from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, handle_errors
 from civicgraph.graph.build import BuiltGraph, build_graph
+from civicgraph.graph.kept import BlockStore
 from civicgraph.publish.checksums import RELEASE
 from civicgraph.publish.plan import publish_url_warning
 from civicgraph.shacl.report import ValidationReport, ValidationResult, format_text
@@ -62,13 +63,16 @@ def built_graph(
     progress: Progress,
     meanwhile: Callable[[Dataset], AbstractContextManager[None]] = lambda _dataset: nullcontext(),
     digested: bool = False,
+    kept: BlockStore | None = None,
 ) -> BuiltGraph:
-    """The graph of a read dataset (``digested``: with each subject's digest); ``meanwhile(dataset)`` is entered
-    around the build, which is work for one core (``civicgraph build`` keys the editions in another process then,
-    and writes some)."""
+    """The graph of a read dataset (``digested``: with each subject's digest, and the blocks ``kept`` holds taken
+    and kept); ``meanwhile(dataset)`` is entered around the build, which is work for one core (``civicgraph
+    build`` keys the editions in another process then, and writes some)."""
     with progress.stage(Message("budowa grafu", "build")) as counted:
         with meanwhile(dataset):
-            built = build_graph(dataset, digested=digested)
+            built = build_graph(dataset, digested=digested, kept=kept)
+            if kept is not None:
+                kept.save()
         counted.count, counted.unit = len(built.plain), TRIPLES
     return built
 
@@ -136,6 +140,20 @@ def _publishable(report: ValidationReport, out_dir: Path, lang: str) -> None:
         )
 
 
+@contextmanager
+def blocks_kept(out_dir: Path, cache: ReportCache, base_iri: str, full: bool) -> Iterator[BlockStore]:
+    """Each local government's block of the graph kept beside the release in OUT, for a build into it (with the
+    subjects' digests: made along with them): the blocks of unchanged reports are taken, and those of this build
+    kept once the block ends with the release built with them in place (left out otherwise)."""
+    store = BlockStore.beside(out_dir, cache.record_digests, base_iri, full=full)
+    try:
+        yield store
+    except BaseException:
+        store.discard()
+        raise
+    store.keep()
+
+
 def _every_edition_written(full: bool, into_earlier: bool) -> bool:
     """Whether the build writes every edition, none to be taken from a release in OUT: ``--full``, or no release
     built before there. Its editions' keying child then writes some while the graph is built
@@ -184,9 +202,10 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
     dataset = read_data(data_dir, progress, cache)
     # The release is staged from the build on (after the read, so that data that does not read creates nothing):
     # the editions' keying child writes editions into it while the graph is built.
-    with replacing(out_dir, RELEASE, protected=(data_dir,)) as staging:
+    blocks = blocks_kept(out_dir, cache, dataset.settings.base_iri, full) if into_earlier else nullcontext(None)
+    with blocks as kept, replacing(out_dir, RELEASE, protected=(data_dir,)) as staging:
         ahead = staging if _every_edition_written(full, into_earlier) else None
-        built = built_graph(dataset, progress, partial(keyed_meanwhile, ahead=ahead), digested=into_earlier)
+        built = built_graph(dataset, progress, partial(keyed_meanwhile, ahead=ahead), digested=into_earlier, kept=kept)
         with validated_meanwhile(built, engine, progress, alongside=into_earlier) as validation:
             published = publish(
                 dataset,

@@ -13,6 +13,11 @@ way subject by subject (0.2–0.35 s for a national graph, where splitting and s
 0.5 s). Oxigraph terms are made from them only as Oxigraph's serializers read them (:class:`OxigraphTerms`); a
 list of them is made only when something asks for ``BuiltGraph.triples`` (tests, small graphs), an rdflib
 ``Graph`` only when something asks for ``BuiltGraph.graph`` (tests, rdflib's query engine).
+
+Each local government's reports are built apart, into a :class:`Block`: the subjects only they make, prepared for
+their places (sorted, interned, digested), and what they add to the subjects others add to as well. A build into
+an earlier release takes the blocks of the reports that did not change from the last one (:mod:`civicgraph.graph.kept`):
+with one national report changed, the graph is built in 1.2 s instead of 3.3.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
-from typing import Literal
+from typing import Literal, Protocol
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -117,25 +122,75 @@ class BuiltGraph:
 # another report starts using another concept), or none.
 Vocabularies = Literal["all", "used", "none"]
 
+# A subject ready for its place in the canonical order: its IRI, its triples in canonical order, its digest (in a
+# digested build), and how many of them are rdf:type and where those go among the others in N-Triples lines.
+Prepared = tuple[str, list[PlainTriple], bytes | None, int, int]
 
-def build_graph(dataset: Dataset, vocabularies: Vocabularies = "all", digested: bool = False) -> BuiltGraph:
+
+@dataclass
+class Block:
+    """What one local government's reports make of the graph, ready to be placed in it: the subjects only they
+    make (:func:`owned_prefixes`: the reports', their activities' and the memberships'), prepared; what they add to
+    subjects others add to as well (the periods: the same year's interval is every report's); the source lines of
+    their resources; the prefixes and the predicates those subjects' triples use, and the concepts of the
+    vocabularies they link to. Made by the builder, or kept by an earlier build from the same records
+    (:mod:`civicgraph.graph.kept`): the graph is the same either way."""
+
+    subjects: list[Prepared]
+    shared: list[tuple[str, tuple[bool, str, str], Term]]
+    sources: list[tuple[str, Location]]
+    prefixes: dict[str, str]
+    predicates: frozenset[str]
+    concepts: frozenset[str]
+
+
+class KeptBlocks(Protocol):
+    """Blocks an earlier build made, by local government (:class:`civicgraph.graph.kept.BlockStore`)."""
+
+    def block(self, teryt: str, reports: tuple[Report, ...]) -> Block | None:
+        """The block of these reports, if one was kept from the same records; None otherwise."""
+
+    def made(self, teryt: str, reports: tuple[Report, ...], block: Block) -> None:
+        """The block made now of these reports, to keep."""
+
+
+def build_graph(
+    dataset: Dataset, vocabularies: Vocabularies = "all", digested: bool = False, kept: KeptBlocks | None = None
+) -> BuiltGraph:
     """Turn a read dataset into its graph, with the SKOS vocabularies copied in; ``digested``: with each
-    subject's digest (:attr:`BuiltGraph.digests`)."""
+    subject's digest (:attr:`BuiltGraph.digests`). Each local government's reports are built into their
+    :class:`Block`; ``kept`` (a digested build only) gives those an earlier build made from the same records, and
+    keeps those made now."""
+    if kept is not None and not digested:
+        raise ValueError("kept blocks carry their subjects' digests: a build that takes them is a digested one")
     with paused_cycle_collector():
         builder = _Builder(dataset)
         for member in dataset.members.values():
             builder.member(member)
         for organisation in dataset.organisations.values():
             builder.organisation(organisation)
-        for report in dataset.reports:
-            builder.report(report)
+        for teryt, reports_of_member in _by_member(dataset.reports).items():
+            block = kept.block(teryt, reports_of_member) if kept is not None else None
+            if block is None:
+                block = builder.member_block(teryt, reports_of_member, digested)
+                if kept is not None:
+                    kept.made(teryt, reports_of_member, block)
+            builder.take(block)
         builder.printed_names()
-        builder.mark_unknown_membership_ends()
         if vocabularies != "none":
             builder.vocabularies(used_only=vocabularies == "used")
         digests: dict[str, bytes] | None = {} if digested else None
         triples = builder.sorted_triples(digests)
-        return BuiltGraph(triples, builder.sources, prefixes_for(builder.written_iris), builder.plain_in_lines, digests)
+        sources = {URIRef(iri): location for iri, location in builder.sources.items()}
+        return BuiltGraph(triples, sources, builder.prefixes, builder.plain_in_lines, digests)
+
+
+def _by_member(reports: Iterable[Report]) -> dict[str, tuple[Report, ...]]:
+    """Each local government's reports, in the order given (a read dataset's: by member, then year)."""
+    grouped: dict[str, list[Report]] = {}
+    for report in reports:
+        grouped.setdefault(report.member, []).append(report)
+    return {teryt: tuple(of_member) for teryt, of_member in grouped.items()}
 
 
 def subject_digest(keys: list[tuple[bool, str, str]]) -> bytes:
@@ -245,9 +300,10 @@ class _Builder:
         self.base = dataset.settings.base_iri
         self.dataset = dataset
         self.subjects: dict[str, SubjectTriples] = {}
-        self.sources: dict[URIRef, Location] = {}
+        self.sources: dict[str, Location] = {}
         self.membership_ends: dict[str, set[str]] = {}  # which ends of each membership some report states
-        self.written_iris: set[str] = set()  # found by sorted_triples()
+        self.blocks: list[Block] = []  # each local government's, taken in by take()
+        self.prefixes: dict[str, str] = {}  # found by sorted_triples()
         self.plain_in_lines: list[PlainTriple] = []  # made by sorted_triples()
 
     # -- IRIs ---------------------------------------------------------------------------------------------
@@ -284,7 +340,7 @@ class _Builder:
         self.add(subject, predicate, target)
 
     def source(self, iri: str, location: Location) -> None:
-        self.sources[URIRef(iri)] = location
+        self.sources[iri] = location
 
     def labels(self, subject: str, predicate: str, text: Text) -> None:
         self.add(subject, predicate, _text(text.pl, "pl"))
@@ -425,7 +481,7 @@ class _Builder:
 
     def membership(self, report: Report, membership: Membership) -> None:
         iri = self.membership_iri(report.member, membership.organisation)
-        self.sources.setdefault(URIRef(iri), membership.location)
+        self.sources.setdefault(iri, membership.location)
         self.link(iri, _RDF_TYPE, _ORG.Membership)
         self.link(iri, _ORG.member, self.member_iri(report.member))
         self.link(iri, _ORG.organization, self.organisation_iri(membership.organisation))
@@ -523,6 +579,42 @@ class _Builder:
         self.labels(iri, _SKOS.prefLabel, figure.label)
         self.evidence(iri, report, (figure.evidence,))
 
+    # -- each local government's block ----------------------------------------------------------------------
+
+    def member_block(self, teryt: str, reports: tuple[Report, ...], digested: bool) -> Block:
+        """The block of one local government's reports: built apart from the rest, then its own subjects
+        prepared (with their digests if ``digested``) and the others' triples set aside."""
+        rest = self.subjects, self.sources, self.membership_ends
+        self.subjects, self.sources, self.membership_ends = {}, {}, {}
+        try:
+            for report in reports:
+                self.report(report)
+            self.mark_unknown_membership_ends()  # all of a membership's reports are the member's
+            made, sources = self.subjects, self.sources
+        finally:
+            self.subjects, self.sources, self.membership_ends = rest
+        owned = owned_prefixes(self.base, teryt)
+        own = {subject: objects for subject, objects in made.items() if subject.startswith(owned)}
+        shared = [
+            (subject, key, obj)
+            for subject, objects in made.items()
+            if not subject.startswith(owned)
+            for key, obj in objects.items()
+        ]
+        prepared, predicates, written = _prepared(own, digested)
+        concepts = _vocabulary_concepts() & written
+        return Block(prepared, shared, list(sources.items()), prefixes_for(written), frozenset(predicates), concepts)
+
+    def take(self, block: Block) -> None:
+        """Take a local government's block into the graph."""
+        self.blocks.append(block)
+        for subject, key, obj in block.shared:
+            triples = self.subjects.get(subject)
+            if triples is None:
+                triples = self.subjects[subject] = {}
+            triples[key] = obj
+        self.sources.update(block.sources)
+
     # -- the vocabularies and the result ------------------------------------------------------------------
 
     def vocabularies(self, used_only: bool) -> None:
@@ -531,6 +623,7 @@ class _Builder:
         triples: Sequence[PlainTriple] = _vocabulary_triples()
         if used_only:
             linked = {obj for objects in self.subjects.values() for obj in objects.values() if isinstance(obj, str)}
+            linked = linked.union(*(block.concepts for block in self.blocks))
             triples = _used_part(triples, linked)
         for subject, predicate, obj in triples:
             self.add(subject, predicate, obj)
@@ -538,40 +631,77 @@ class _Builder:
     def sorted_triples(self, digests: dict[str, bytes] | None = None) -> list[PlainTriple]:
         """Every triple once, in the canonical order (subjects sorted, then each subject's few triples), IRIs
         interned; the same in the order of their N-Triples lines in ``self.plain_in_lines``; each subject's
-        :func:`subject_digest` in ``digests``, if given.
+        :func:`subject_digest` in ``digests``, if given; the prefixes their Turtle uses in ``self.prefixes``.
 
-        Notes on the way the IRIs a Turtle file of them writes (see :func:`civicgraph.graph.rdfio.written_iris`):
-        subjects, predicates but ``rdf:type``, objects, and datatypes shown.
-        """
-        predicates: dict[str, str] = {}  # each predicate interned once
-        named: set[str] = set()  # the IRIs of objects
-        datatypes: set[str] = set()
+        The blocks' subjects are prepared already; the others (members, organisations, periods, printed names,
+        vocabularies) are prepared here. A subject both add to (the passage a printed name cites, which its report
+        cites too) is prepared again from all its triples."""
+        digested = digests is not None
+        rest, predicates, written = _prepared(self.subjects, digested)
+        subjects: dict[str, Prepared] = {}
+        prefixes = prefixes_for(written)
+        for block in self.blocks:
+            subjects.update((prepared[0], prepared) for prepared in block.subjects)
+            prefixes.update(block.prefixes)
+            predicates.update(block.predicates)
+        for prepared in rest:
+            both = subjects.get(prepared[0])
+            if both is not None:
+                objects = {(p != _RDF_TYPE, p, ntriples_form(o)): o for _s, p, o in both[1]}
+                objects.update(self.subjects[prepared[0]])
+                prepared = _prepared({prepared[0]: objects}, digested)[0][0]
+            subjects[prepared[0]] = prepared
         triples: list[PlainTriple] = []
         in_lines = _LineOrder()
-        append, intern = triples.append, sys.intern
-        for subject in sorted(self.subjects):
-            objects = self.subjects[subject]
-            subject = intern(subject)
-            keys = sorted(objects)
-            start = len(triples)
-            for key in keys:
-                predicate = predicates.get(key[1])
-                if predicate is None:
-                    predicate = predicates[key[1]] = intern(key[1])
-                obj = objects[key]
-                if isinstance(obj, str):
-                    obj = intern(obj)
-                    named.add(obj)
-                elif obj.language is None:
-                    datatypes.add(obj.datatype)
-                append((subject, predicate, obj))
-            in_lines.add(subject, keys, triples[start:])
-            if digests is not None:
-                digests[subject] = subject_digest(keys)
+        for subject in sorted(subjects):
+            subject, subject_triples, digest, types, place = subjects[subject]
+            triples += subject_triples
+            in_lines.add(subject, subject_triples, types, place)
+            if digests is not None and digest is not None:
+                digests[subject] = digest
         self.plain_in_lines = in_lines.finish() if _sort_alike_in_lines(predicates) else _sorted_by_line(triples)
-        predicates.pop(_RDF_TYPE, None)  # written `a`
-        self.written_iris = {*self.subjects, *named, *predicates, *datatypes} - {_XSD_STRING}
+        self.prefixes = dict(sorted(prefixes.items()))
         return triples
+
+
+def owned_prefixes(base: str, teryt: str) -> tuple[str, ...]:
+    """The IRIs only one local government's reports make subjects of: their reports' (and what those hold:
+    text, passages, figures, printed names), their activities' and their memberships'."""
+    return tuple(f"{base}{kind}/{teryt}/" for kind in ("report", "activity", "membership"))
+
+
+def _prepared(subjects: dict[str, SubjectTriples], digested: bool) -> tuple[list[Prepared], set[str], set[str]]:
+    """The subjects prepared for their places (:data:`Prepared`), IRIs interned, with the predicates they use
+    and the IRIs a Turtle file of them writes (see :func:`civicgraph.graph.rdfio.written_iris`): subjects,
+    predicates but ``rdf:type``, objects, and datatypes shown."""
+    predicates: dict[str, str] = {}  # each predicate interned once
+    named: set[str] = set()  # the IRIs of objects
+    datatypes: set[str] = set()
+    prepared: list[Prepared] = []
+    intern = sys.intern
+    for subject, objects in subjects.items():
+        subject = intern(subject)
+        keys = sorted(objects)
+        triples: list[PlainTriple] = []
+        append = triples.append
+        for key in keys:
+            predicate = predicates.get(key[1])
+            if predicate is None:
+                predicate = predicates[key[1]] = intern(key[1])
+            obj = objects[key]
+            if isinstance(obj, str):
+                obj = intern(obj)
+                named.add(obj)
+            elif obj.language is None:
+                datatypes.add(obj.datatype)
+            append((subject, predicate, obj))
+        types = bisect_left(keys, _FIRST_NOT_TYPE)
+        place = bisect_left(keys, _TYPE_AMONG_OTHERS, types) if types else 0
+        prepared.append((subject, triples, subject_digest(keys) if digested else None, types, place))
+    used = set(predicates)
+    predicates.pop(_RDF_TYPE, None)  # written `a`
+    written = {*subjects, *named, *predicates, *datatypes} - {_XSD_STRING}
+    return prepared, used, written
 
 
 @cache
@@ -583,6 +713,12 @@ def _vocabulary_triples() -> tuple[PlainTriple, ...]:
         if isinstance(subject, Blank) or isinstance(obj, Blank):
             raise ValueError(f"{path}: blank node in {subject} {predicate}: civicgraph mints IRIs for everything")
     return triples
+
+
+@cache
+def _vocabulary_concepts() -> frozenset[str]:
+    """The concepts of ontology/vocabularies.ttl: what a block notes it links to, for :func:`_used_part`."""
+    return frozenset(s for s, p, o in _vocabulary_triples() if p == _RDF_TYPE and o == _SKOS.Concept)
 
 
 def _used_part(vocabulary: Sequence[PlainTriple], linked: set[str]) -> list[PlainTriple]:
@@ -616,12 +752,11 @@ class _LineOrder:
         self.triples: list[PlainTriple] = []
         self.waiting: list[tuple[str, list[PlainTriple]]] = []  # each extends the one below with a character < ">"
 
-    def add(self, subject: str, keys: list[tuple[bool, str, str]], triples: list[PlainTriple]) -> None:
-        types = bisect_left(keys, _FIRST_NOT_TYPE)
-        if types:
-            place = bisect_left(keys, _TYPE_AMONG_OTHERS, types)
-            if place > types:
-                triples = triples[types:place] + triples[:types] + triples[place:]
+    def add(self, subject: str, triples: list[PlainTriple], types: int, place: int) -> None:
+        """A subject's triples in canonical order, the first ``types`` of them rdf:type, which go before the one
+        at ``place`` in lines."""
+        if place > types:
+            triples = triples[types:place] + triples[:types] + triples[place:]
         waiting = self.waiting
         while waiting:
             held = waiting[-1][0]

@@ -64,6 +64,9 @@ class ReportCache:
     _earlier_count: int | None = None  # how many the file kept; None: it did not fit, or was not read (--full)
     _taken: dict[str, _Kept] = field(default_factory=dict)  # kept and taken again: their bytes are written back
     _read: dict[str, _Kept] = field(default_factory=dict)  # read now
+    # A digest of each report of this read, taken or read now, as pickled, by its report.yaml: equal digests are
+    # equal records, whose graph an earlier build may have kept (:mod:`civicgraph.graph.kept`).
+    record_digests: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def beside(cls, release_folder: Path, *, full: bool = False) -> ReportCache:
@@ -102,6 +105,7 @@ class ReportCache:
         report = pickle.loads(kept.pickled)
         assert isinstance(report, Report)
         self._taken[str(report_file)] = kept
+        self.record_digests[str(report_file)] = record_digest(kept.pickled)
         return report
 
     def keep(self, report_file: Path, report_sha256: str, report: Report, pickled: bytes) -> None:
@@ -109,6 +113,7 @@ class ReportCache:
         digest) without a problem."""
         text_file, text_sha256 = str(report.text_file), report.text_sha256
         self._read[str(report_file)] = _Kept(report_sha256, text_file, text_sha256, pickled)
+        self.record_digests[str(report_file)] = record_digest(pickled)
 
     def save(self) -> None:
         """Write the reports taken and read now for the next read, unless the kept file is already the one this
@@ -133,6 +138,11 @@ class ReportCache:
         except BaseException:
             partial.unlink(missing_ok=True)  # this run's own partial file, named by its process
             raise
+
+
+def record_digest(pickled: bytes) -> bytes:
+    """The digest of a report as pickled: the bytes it is read back from, so one digest is one record."""
+    return hashlib.blake2b(pickled, digest_size=16).digest()
 
 
 def _sha256(data: bytes) -> str:
