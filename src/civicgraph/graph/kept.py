@@ -1,8 +1,8 @@
 """Each local government's block of the graph, kept beside a release and taken again by the next build of the same
 records.
 
-A national publisher receives one new or corrected report at a time, and building a national year's graph costs
-3 s of every build, nearly all of it in the blocks of reports that did not change (:class:`Block`: the subjects
+A national publisher receives one new or corrected report at a time, and building a national year's graph cost
+3.7–3.9 s of every build, nearly all of it in the blocks of reports that did not change (:class:`Block`: the subjects
 only one local government's reports make, prepared for their places, with their digests). ``civicgraph build``
 into an earlier release therefore keeps every block beside it (``.{folder}.graph-blocks``, next to the reports read,
 :func:`civicgraph.util.folders.beside`), and the next build takes a kept block instead of building it only when
