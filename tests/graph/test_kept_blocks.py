@@ -242,3 +242,27 @@ def test_a_build_into_an_earlier_release_keeps_the_blocks_and_the_next_takes_the
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == {
         p.relative_to(full): p.read_bytes() for p in full.rglob("*") if p.is_file()
     }
+
+
+def test_the_partial_file_of_a_killed_build_is_removed_by_the_next_and_nothing_else(
+    three_reports: Path, tmp_path: Path
+) -> None:
+    """A build killed between writing the blocks aside and putting them in place leaves its partial file, named by
+    its process; the next build removes it, and leaves a file that only looks alike."""
+    built_keeping(three_reports, tmp_path)
+    left = tmp_path / ".dist.graph-blocks.123456"
+    left.write_bytes((tmp_path / ".dist.graph-blocks").read_bytes())
+    alike = [tmp_path / ".dist.graph-blocks.123456.notes", tmp_path / ".dist.graph-blocks.old"]
+    for path in alike:
+        path.write_text("mine\n", encoding="utf-8")
+    change_poznan_2022_title(three_reports)
+
+    built_keeping(three_reports, tmp_path)
+
+    assert not left.exists()
+    assert [path.read_text(encoding="utf-8") for path in alike] == ["mine\n", "mine\n"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".dist.graph-blocks")) == [
+        ".dist.graph-blocks",
+        ".dist.graph-blocks.123456.notes",
+        ".dist.graph-blocks.old",
+    ]

@@ -29,6 +29,16 @@ from civicgraph.util.folders import FolderRefused
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# What lies beside a release once a second build went into it: its lock file, the reports read for it, its record
+# of reusable files, and (the second build made them) its graph's blocks and its subjects' digests.
+BESIDE_A_RELEASE_BUILT_INTO = [
+    ".dist.graph-blocks",
+    ".dist.graph-digests",
+    ".dist.lock",
+    ".dist.reports.pickle",
+    ".dist.reuse.json",
+]
+
 
 def tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -154,17 +164,9 @@ def test_an_empty_folder_and_an_earlier_release_are_replaced(data_copy: Path, tm
     first = tree(out)
     assert build(data_copy, out)[0] == 0
     assert tree(out) == first
-    # Beside the release only its lock file, the reports read for it, its record of reusable files and (the second
-    # build into the folder made them) its graph's blocks and its subjects' digests remain: no staging or previous
-    # folder.
+    # Beside the release only what a build keeps for the next one: no staging or previous folder.
     beside = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".dist"))
-    assert beside == [
-        ".dist.graph-blocks",
-        ".dist.graph-digests",
-        ".dist.lock",
-        ".dist.reports.pickle",
-        ".dist.reuse.json",
-    ]
+    assert beside == BESIDE_A_RELEASE_BUILT_INTO
 
 
 def test_a_link_to_a_release_replaces_the_release_where_it_lives(data_copy: Path, tmp_path: Path) -> None:
@@ -263,13 +265,7 @@ def test_a_killed_build_leaves_the_release_and_the_next_removes_its_staging(data
 
     assert build(data_copy, out)[0] == 0
     beside = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".dist"))
-    assert beside == [
-        ".dist.graph-blocks",
-        ".dist.graph-digests",
-        ".dist.lock",
-        ".dist.reports.pickle",
-        ".dist.reuse.json",
-    ]
+    assert beside == BESIDE_A_RELEASE_BUILT_INTO
 
 
 def test_a_second_build_is_refused_while_the_first_holds_the_lock(data_copy: Path, tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,8 @@ class BlockStore:
         built with them is; the file kept until then is the earlier release's."""
         taken = sum(not isinstance(block, Block) for _key, block in self._now.values())
         unchanged = taken == len(self._now) == self._earlier_count  # every block kept was taken, and none made
+        if self.path.parent.is_dir():
+            self._remove_left_by_killed_runs()
         if not unchanged and self.path.parent.is_dir():
             blocks = {
                 teryt: (key, pickle.dumps(block, _PROTOCOL) if isinstance(block, Block) else block)
@@ -107,6 +110,15 @@ class BlockStore:
     def discard(self) -> None:
         """Remove the file :meth:`save` wrote, if any: the release it was written for was not built."""
         self._partial.unlink(missing_ok=True)
+
+    def _remove_left_by_killed_runs(self) -> None:
+        """Remove the partial files of builds killed between :meth:`save` and :meth:`keep`: regular files named as
+        only :meth:`save` names them, by a process number. ``civicgraph build`` saves under the release folder's
+        lock, so no other run is writing one."""
+        pattern = re.compile(rf"{re.escape(self.path.name)}\.[0-9]+")
+        for entry in self.path.parent.iterdir():
+            if pattern.fullmatch(entry.name) and entry != self._partial and entry.is_file() and not entry.is_symlink():
+                entry.unlink()
 
     @property
     def _partial(self) -> Path:
