@@ -65,9 +65,10 @@ def built_graph(
     digested: bool = False,
     kept: BlockStore | None = None,
 ) -> BuiltGraph:
-    """The graph of a read dataset (``digested``: with each subject's digest, and the blocks ``kept`` holds taken
-    and kept); ``meanwhile(dataset)`` is entered around the build, which is work for one core (``civicgraph
-    build`` keys the editions in another process then, and writes some)."""
+    """The graph of a read dataset (``digested``: with each subject's digest; the blocks ``kept`` holds taken, and
+    this build's saved aside, for :func:`blocks_kept` to keep with the release); ``meanwhile(dataset)`` is entered
+    around the build, which is work for one core (``civicgraph build`` keys the editions in another process then,
+    and writes some)."""
     with progress.stage(Message("budowa grafu", "build")) as counted:
         with meanwhile(dataset):
             built = build_graph(dataset, digested=digested, kept=kept)

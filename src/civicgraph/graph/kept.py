@@ -85,22 +85,23 @@ class BlockStore:
         holds them already (nothing when the folder it is kept in does not exist yet), and let go of them: the
         blocks taken are written back as they were read. :meth:`keep` puts the file in place once the release
         built with them is; the file kept until then is the earlier release's."""
-        taken = sum(not isinstance(block, Block) for _key, block in self._now.values())
-        unchanged = taken == len(self._now) == self._earlier_count  # every block kept was taken, and none made
-        if self.path.parent.is_dir():
-            self._remove_left_by_killed_runs()
-        if not unchanged and self.path.parent.is_dir():
-            blocks = {
-                teryt: (key, pickle.dumps(block, _PROTOCOL) if isinstance(block, Block) else block)
-                for teryt, (key, block) in sorted(self._now.items())
-            }
-            data = pickle.dumps({"format": _FORMAT, "context": self._context(), "blocks": blocks}, _PROTOCOL)
-            try:
-                self._partial.write_bytes(data)
-            except BaseException:
-                self.discard()
-                raise
-        self._earlier, self._now = {}, {}
+        now, self._earlier, self._now = self._now, {}, {}
+        if not self.path.parent.is_dir():
+            return
+        self._remove_left_by_killed_runs()
+        taken = sum(not isinstance(block, Block) for _key, block in now.values())
+        if taken == len(now) == self._earlier_count:  # every block kept was taken, and none made
+            return
+        blocks = {
+            teryt: (key, pickle.dumps(block, _PROTOCOL) if isinstance(block, Block) else block)
+            for teryt, (key, block) in sorted(now.items())
+        }
+        data = pickle.dumps({"format": _FORMAT, "context": self._context(), "blocks": blocks}, _PROTOCOL)
+        try:
+            self._partial.write_bytes(data)
+        except BaseException:
+            self.discard()
+            raise
 
     def keep(self) -> None:
         """Put the file :meth:`save` wrote in place of the kept one, in one step (nothing if it wrote none)."""
