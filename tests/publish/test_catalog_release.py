@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Graph, URIRef
@@ -18,9 +19,10 @@ from rdflib.compare import isomorphic
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.publish import catalog, checksums
 from civicgraph.publish.catalog import write_catalog
-from civicgraph.publish.checksums import files_facts, files_facts_meanwhile, write_checksums
+from civicgraph.publish.checksums import FileFacts, files_facts, files_facts_meanwhile, write_checksums
 from civicgraph.publish.plan import CATALOG_AP2_FILE, CATALOG_FILES
 from civicgraph.publish.release import Release, build_date
+from civicgraph.publish.reuse import Entry, Reuse
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
 from civicgraph.util.errors import Failure, InputError
@@ -107,6 +109,7 @@ MILLION_A = (
     "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
     "34aa973cd4c4daa4f61eeb2bdbad27316534016f",
 )
+MILLION_A_FACTS = (1_000_000, MILLION_A[1], MILLION_A[2])
 
 
 def test_file_digests_from_a_forked_process_are_the_standards(
@@ -126,6 +129,54 @@ def test_file_digests_from_a_forked_process_are_the_standards(
     assert found["editions/a.nt"].sha1 == hashlib.sha1(MILLION_A[0] * 3).hexdigest()
     assert found["empty.csv"].sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     assert found["empty.csv"].sha1 == "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+
+
+@pytest.mark.parametrize(
+    ("recorded_for", "sent"),
+    [(["kept.txt"], [["new.txt"]]), (["kept.txt", "new.txt"], [])],
+    ids=["one-file-new", "every-file-recorded"],
+)
+def test_the_hashing_process_is_sent_only_the_files_no_facts_were_recorded_for(
+    tmp_path: Path,
+    dataset: Dataset,
+    built: BuiltGraph,
+    monkeypatch: pytest.MonkeyPatch,
+    recorded_for: list[str],
+    sent: list[list[str]],
+) -> None:
+    """A file taken from the earlier release, still as its build recorded it, gets the recorded facts without being
+    read (made-up digests here, which no reading gives); the spawned process is sent only the other files, and none
+    is spawned when there are none. The facts come in the order of the paths asked for."""
+    (tmp_path / "kept.txt").write_bytes(ABC[0])
+    (tmp_path / "new.txt").write_bytes(MILLION_A[0])
+    reuse = Reuse(tmp_path)
+    for name in recorded_for:
+        stat = os.stat(tmp_path / name)
+        reuse.earlier[name] = Entry(
+            "key", stat.st_size, stat.st_mtime_ns, stat.st_ino, f"sha256-{name}", f"sha1-{name}"
+        )
+        reuse.declare(name, key="key")
+    spawned_with: list[list[str]] = []
+    real = checksums.spawned
+
+    def recorded(work: Any, out: Path, files: list[tuple[str, Any]], threads: int) -> Any:
+        spawned_with.append([path for path, _stat in files])
+        return real(work, out, files, threads)
+
+    monkeypatch.setattr(checksums, "spawned", recorded)
+    paths = ["new.txt", "kept.txt"]
+
+    with files_facts_meanwhile(Release(dataset, built, built.plain, reuse), tmp_path, paths, minimum=1) as facts:
+        found = facts()
+
+    assert list(found) == paths
+    assert found["kept.txt"] == FileFacts("kept.txt", 3, "sha256-kept.txt", "sha1-kept.txt")
+    new = found["new.txt"]
+    if "new.txt" in recorded_for:
+        assert new == FileFacts("new.txt", 1_000_000, "sha256-new.txt", "sha1-new.txt")
+    else:
+        assert (new.size, new.sha256, new.sha1) == MILLION_A_FACTS
+    assert spawned_with == sent
 
 
 def test_sha256sums_hashes_again_a_file_changed_after_the_catalogue(

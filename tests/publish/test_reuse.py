@@ -343,22 +343,34 @@ def edit_second_report(data: Path) -> None:
     retitle_second_report(data, "Raport za rok 2023")
 
 
+# The period of 2022, which the catalogue describes where it is first named: only Poznań 2022's dataset names it.
+PERIOD_2022 = "<https://w3id.org/civicgraph/id/period/2022> a dct:PeriodOfTime"
+
+
 @pytest.mark.parametrize(
-    ("change", "made", "copied"),
+    ("change", "made", "copied", "period_2022"),
     [
-        (edit_second_report, "dataset-3099011-2023", "dataset-3064011-2023"),
+        # Poznań 2022's dataset is copied, and the period it alone names still described.
+        (edit_second_report, "dataset-3099011-2023", "dataset-3064011-2023", True),
         # Poznań 2023's page links to 2022 no more: its part is made anew.
         (
             lambda data: shutil.rmtree(data / "reports" / "3064011" / "2022"),
             "dataset-3064011-2023",
             "dataset-3099011-2023",
+            False,
         ),
-        (lambda data: shutil.rmtree(data / "reports" / "3099011" / "2023"), None, "dataset-3064011-2022"),
+        (lambda data: shutil.rmtree(data / "reports" / "3099011" / "2023"), None, "dataset-3064011-2022", True),
     ],
     ids=["changed", "removed", "removed-with-its-member's-only-report"],
 )
 def test_the_catalogue_is_written_from_the_earlier_one_with_only_what_changed_made(
-    three_reports: Path, tmp_path: Path, splices: list[tuple[str, bytes]], change: Any, made: str | None, copied: str
+    three_reports: Path,
+    tmp_path: Path,
+    splices: list[tuple[str, bytes]],
+    change: Any,
+    made: str | None,
+    copied: str,
+    period_2022: bool,
 ) -> None:
     out = tmp_path / "dist"
     build(three_reports, out)
@@ -373,6 +385,7 @@ def test_the_catalogue_is_written_from_the_earlier_one_with_only_what_changed_ma
     assert "#dataset-all> a dcat:Dataset" in turtle  # the whole graph's dataset is made in every build
     if made is not None:
         assert f"#{made}> a dcat:Dataset" in turtle
+    assert (PERIOD_2022 in turtle) is period_2022  # a period is no part: made in every build that names it
     assert_same_as_full(three_reports, out, tmp_path)
 
 

@@ -86,15 +86,36 @@ def _hashed(
 ) -> dict[str, tuple[Stat, FileFacts]]:
     """The facts of the files, with what identified each file (:data:`Stat`) before it was read; a file taken
     from the release being replaced is not read: its build recorded them."""
+    recorded, unrecorded = _recorded(out, paths, reuse)
+    return _in_order(paths, recorded, _read(out, unrecorded, threads))
 
-    def hash_one(path: str) -> tuple[Stat, FileFacts]:
+
+def _recorded(
+    out: Path, paths: Sequence[str], reuse: Reuse
+) -> tuple[dict[str, tuple[Stat, FileFacts]], list[tuple[str, Stat]]]:
+    """The facts the build of the release being replaced recorded for the files taken from it, and the files it
+    recorded none for, each with what identified it."""
+    recorded: dict[str, tuple[Stat, FileFacts]] = {}
+    unrecorded: list[tuple[str, Stat]] = []
+    for path in paths:
         stat = _stat_key(str(out / path))
-        recorded = reuse.facts_of(path, *stat[1:])
-        if recorded is not None and recorded.sha1 is not None:
-            return stat, FileFacts(path, recorded.size, recorded.sha256, recorded.sha1)
-        return stat, file_facts(out, path)
+        found = reuse.facts_of(path, *stat[1:])
+        if found is not None and found.sha1 is not None:
+            recorded[path] = stat, FileFacts(path, found.size, found.sha256, found.sha1)
+        else:
+            unrecorded.append((path, stat))
+    return recorded, unrecorded
 
-    return dict(zip(paths, _in_threads(hash_one, paths, threads), strict=True))
+
+def _read(out: Path, files: Sequence[tuple[str, Stat]], threads: int) -> dict[str, tuple[Stat, FileFacts]]:
+    """The facts of the files read, each with what identified it before it was read."""
+    read = _in_threads(lambda file: file_facts(out, file[0]), files, threads)
+    return {path: (stat, facts) for (path, stat), facts in zip(files, read, strict=True)}
+
+
+def _in_order(paths: Sequence[str], *found: dict[str, tuple[Stat, FileFacts]]) -> dict[str, tuple[Stat, FileFacts]]:
+    merged = {path: facts for part in found for path, facts in part.items()}
+    return {path: merged[path] for path in paths}
 
 
 def _sha256_of(path: str, size: int) -> str:
@@ -135,12 +156,20 @@ def files_facts_meanwhile(
     a copy of each page of memory the caller changes (1 GiB of a three-year national build). The child hashes in
     one thread, the caller having the other core: with two, three threads share two cores while the caller's
     work (the catalogue's, longer than the hashing) is what the writer waits for (national catalogue, runs
-    alternated: 9.2 s with one, 9.6 s with two)."""
+    alternated: 9.2 s with one, 9.6 s with two).
+
+    The facts recorded for the files taken from the release being replaced are looked up here (0.13 s for a
+    national year's 11,000 files), and the child is sent only the files to read. It was sent the whole record of
+    the release before: 10.9 MB pickled, 0.09–0.10 s for this process to pickle and the child to read."""
     if len(paths) < minimum:
         yield lambda: files_facts(release, out, paths)
         return
-    with spawned(_hashed, out, paths, release.reuse, 1) as hashed:
-        yield lambda: _remembered(release, out, hashed())
+    recorded, unrecorded = _recorded(out, paths, release.reuse)
+    if not unrecorded:
+        yield lambda: _remembered(release, out, recorded)
+        return
+    with spawned(_read, out, unrecorded, 1) as read:
+        yield lambda: _remembered(release, out, _in_order(paths, recorded, read()))
 
 
 def released_files(out: Path) -> list[str]:
