@@ -187,8 +187,8 @@ class Catalog:
 
     shared: _Triples
     profiles: dict[int, _Triples]  # 3: DCAT-AP 3.0.1, 2: DCAT-AP 2.1.1
-    # Subjects whose blocks are copied from the earlier release's files (:func:`_write_spliced`): left out of the
-    # nodes, and only their profiles' triples never made.
+    # Subjects whose blocks are copied from the earlier release's files (:func:`_written_from`): none of their
+    # triples is made (:class:`_CatalogBuilder`), and they are left out of the nodes.
     copied: frozenset[str] = frozenset()
     _prefixes: dict[int, dict[str, str]] = field(default_factory=dict)
 
@@ -256,8 +256,8 @@ class _CatalogBuilder:
         self._described.add(key)
         return True
 
-    # The four ways a triple is stated: each tests ``copied`` before it makes a term, which is most of the cost of
-    # describing a national catalogue's 2,808 datasets when one of them changed.
+    # The four ways a triple is stated: each tests ``copied`` before it makes a term. With one report of a national
+    # year changed, making those of the copied parts took 0.25 s of the 0.66 s the catalogue's triples took.
 
     def add(self, s: str, p: str, o: Object) -> None:
         if s not in self.copied:
