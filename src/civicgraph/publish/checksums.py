@@ -97,8 +97,9 @@ def _recorded(
     recorded none for, each with what identified it."""
     recorded: dict[str, tuple[Stat, FileFacts]] = {}
     unrecorded: list[tuple[str, Stat]] = []
+    root = str(out)
     for path in paths:
-        stat = _stat_key(str(out / path))
+        stat = _stat_key(os.path.join(root, path))  # not pathlib: 11,000 paths at a national year
         found = reuse.facts_of(path, *stat[1:])
         if found is not None and found.sha1 is not None:
             recorded[path] = stat, FileFacts(path, found.size, found.sha256, found.sha1)
@@ -113,9 +114,10 @@ def _read(out: Path, files: Sequence[tuple[str, Stat]], threads: int) -> dict[st
     return {path: (stat, facts) for (path, stat), facts in zip(files, read, strict=True)}
 
 
-def _in_order(paths: Sequence[str], *found: dict[str, tuple[Stat, FileFacts]]) -> dict[str, tuple[Stat, FileFacts]]:
-    merged = {path: facts for part in found for path, facts in part.items()}
-    return {path: merged[path] for path in paths}
+def _in_order(
+    paths: Sequence[str], recorded: dict[str, tuple[Stat, FileFacts]], read: dict[str, tuple[Stat, FileFacts]]
+) -> dict[str, tuple[Stat, FileFacts]]:
+    return {path: recorded[path] if path in recorded else read[path] for path in paths}
 
 
 def _sha256_of(path: str, size: int) -> str:
@@ -158,7 +160,7 @@ def files_facts_meanwhile(
     work (the catalogue's, longer than the hashing) is what the writer waits for (national catalogue, runs
     alternated: 9.2 s with one, 9.6 s with two).
 
-    The facts recorded for the files taken from the release being replaced are looked up here (0.13 s for a
+    The facts recorded for the files taken from the release being replaced are looked up here (0.08 s for a
     national year's 11,000 files), and the child is sent only the files to read. It was sent the whole record of
     the release before: 10.9 MB pickled, 0.09–0.10 s for this process to pickle and the child to read."""
     if len(paths) < minimum:
