@@ -645,12 +645,13 @@ class _Builder:
             prefixes.update(block.prefixes)
             predicates.update(block.predicates)
         for prepared in rest:
-            both = subjects.get(prepared[0])
-            if both is not None:
-                objects = {(p != _RDF_TYPE, p, ntriples_form(o)): o for _s, p, o in both[1]}
-                objects.update(self.subjects[prepared[0]])
-                prepared = _prepared({prepared[0]: objects}, digested)[0][0]
-            subjects[prepared[0]] = prepared
+            subject = prepared[0]
+            both = subjects.get(subject)
+            if both is not None:  # the block's triples join the rest's, and the subject is prepared from all
+                for _subject, predicate, obj in both[1]:
+                    self.add(subject, predicate, obj)
+                prepared = _prepared({subject: self.subjects[subject]}, digested)[0][0]
+            subjects[subject] = prepared
         triples: list[PlainTriple] = []
         in_lines = _LineOrder()
         for subject in sorted(subjects):
