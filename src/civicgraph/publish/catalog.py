@@ -54,7 +54,7 @@ from civicgraph.graph.splice import (
 )
 from civicgraph.publish.checksums import FileFacts, files_facts_meanwhile
 from civicgraph.publish.release import build_date
-from civicgraph.publish.reuse import NOT_PUBLISHED, Reuse, key_of
+from civicgraph.publish.reuse import Reuse, key_of
 from civicgraph.source.records import Text
 from civicgraph.util.folders import same_file
 from civicgraph.util.gcpause import paused_cycle_collector
@@ -99,6 +99,7 @@ from civicgraph.publish.plan import (
     Term,
     licence_of,
     plan,
+    plan_keys,
     publisher_iri,
 )
 
@@ -634,7 +635,7 @@ class Parts:
     def of(cls, release: Release, datasets: list[PlannedDataset], series: list[PlannedSeries]) -> Parts:
         settings = release.dataset.settings
         iris = CatalogIris(settings)
-        context = key_of(settings, build_date(settings), skip=NOT_PUBLISHED)
+        planned_keys = plan_keys(release)  # each with the settings and the release date
         declared = release.reuse.keys
         keys: dict[str, str | None] = {}
         subjects: dict[str, list[str]] = {}
@@ -643,13 +644,13 @@ class Parts:
                 continue
             dataset = str(iris.dataset(planned))
             file_keys = [declared.get(planned_file.path) for planned_file in planned.files]
-            keys[dataset] = None if None in file_keys else key_of(context, planned, file_keys)
+            keys[dataset] = None if None in file_keys else key_of(planned_keys.datasets[planned.key], file_keys)
             subjects[dataset] = [dataset, settings.publish_url + planned.landing_page]
             for planned_file in planned.files:
                 subjects[dataset] += [str(iris.distribution(planned_file)), _checksum_node(iris, planned_file)]
         for planned_series in series:
             member_series = str(iris.series(planned_series.member))
-            keys[member_series] = key_of(context, planned_series)
+            keys[member_series] = planned_keys.series[planned_series.member]
             subjects[member_series] = [member_series]
         return cls(keys, subjects)
 
