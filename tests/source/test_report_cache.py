@@ -8,11 +8,13 @@ import errno
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli.main import main
+from civicgraph.source import cache as cache_module
 from civicgraph.source import reader as reader_module
 from civicgraph.source.cache import ReportCache
 from civicgraph.source.reader import read_dataset
@@ -234,6 +236,41 @@ def test_reports_read_by_two_processes_are_kept_as_by_one(
     parsed.clear()
     assert read_kept(data, by_two) == read_one  # in this process (one worker): any report read would be counted
     assert parsed == []
+
+
+@pytest.mark.parametrize("cores", [2, 1])
+def test_from_64_kept_reports_their_files_are_checked_in_a_child_while_they_are_unpickled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parsed: list[Path], cores: int
+) -> None:
+    """With two cores and at least 64 kept reports, a forked child checks the reports' files while this process
+    unpickles them: a report whose source text changed is read again, the others are taken, and the records are
+    those of a fresh read, as with one core, where the files are checked here."""
+    from civicgraph.source.synthetic import generate, write_dataset
+
+    data = tmp_path / "data"
+    write_dataset(generate(members=40, years=(2022, 2023), seed=7), data)
+    kept = tmp_path / ".dist.reports.pickle"
+    read_kept(data, kept)
+    changed = sorted(data.glob("reports/*/2023/report.yaml"))[5]
+    with (changed.parent / "source.txt").open("a", encoding="utf-8") as text:
+        text.write("\n")
+    checked_by = tmp_path / "checked-by"
+    fitting = cache_module._fitting
+
+    def recorded(*args: Any) -> set[Path]:
+        checked_by.write_text(str(os.getpid()))
+        return fitting(*args)
+
+    monkeypatch.setattr(cache_module, "_fitting", recorded)
+    monkeypatch.setattr(cache_module, "workers", lambda: cores)
+    parsed.clear()
+
+    read_again = read_kept(data, kept)
+
+    assert parsed == [changed]
+    assert read_again == read_dataset(data)
+    assert len(read_again.reports) == 80
+    assert (int(checked_by.read_text()) != os.getpid()) is (cores == 2)
 
 
 def test_build_keeps_the_reports_beside_the_release_and_reads_none_again(

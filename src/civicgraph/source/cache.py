@@ -30,12 +30,14 @@ import hashlib
 import os
 import pickle
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from civicgraph.source.datafolder import MAX_TEXT_BYTES, MAX_YAML_BYTES, DataFolder, Unreadable
 from civicgraph.source.records import Report
 from civicgraph.util.errors import Message
 from civicgraph.util.folders import beside
+from civicgraph.util.parallel import SHARED_FROM, forked_result, workers
 from civicgraph.util.resources import code_digest
 
 _FORMAT = 1  # of the cache file; another format is ignored
@@ -89,24 +91,33 @@ class ReportCache:
         if isinstance(reports, dict) and all(isinstance(entry, _Kept) for entry in reports.values()):
             self._earlier, self._earlier_count = reports, len(reports)
 
-    def take(self, folder: DataFolder, report_file: Path) -> Report | None:
-        """The kept report of ``report_file`` when the file and its source text are as they were read; None
-        (read it anew) otherwise."""
-        kept = self._earlier.pop(str(report_file), None)
-        if kept is None:
-            return None
-        try:
-            fits = _sha256(folder.read(report_file, MAX_YAML_BYTES, _UNUSED)) == kept.report_sha256
-            fits = fits and _sha256(folder.read(Path(kept.text_file), MAX_TEXT_BYTES, _UNUSED)) == kept.text_sha256
-        except Unreadable:
-            fits = False
-        if not fits:
-            return None
-        report = pickle.loads(kept.pickled)
-        assert isinstance(report, Report)
-        self._taken[str(report_file)] = kept
-        self.record_digests[str(report_file)] = record_digest(kept.pickled)
-        return report
+    def take_all(self, folder: DataFolder, report_files: list[Path]) -> dict[Path, Report]:
+        """The kept reports of ``report_files`` whose report.yaml and source text are as they were read; the others
+        are to be read anew.
+
+        Checking a report's two files (reading them again through the data folder and hashing them) and unpickling
+        the report cost about as much as each other: 0.6 and 0.5 s at a national year. From
+        :data:`~civicgraph.util.parallel.SHARED_FROM` kept reports, with two cores, a forked child checks the files
+        while this process unpickles every kept report; those whose files changed are then dropped."""
+        kept = {file: entry for file in report_files if (entry := self._earlier.pop(str(file), None)) is not None}
+        check = partial(_fitting, folder, kept)
+        if len(kept) >= SHARED_FROM and workers() >= 2:
+            with forked_result(check) as checked:
+                unpickled = {file: pickle.loads(entry.pickled) for file, entry in kept.items()}
+                fitting = checked()
+        else:
+            fitting = check()
+            unpickled = {file: pickle.loads(kept[file].pickled) for file in fitting}
+        taken: dict[Path, Report] = {}
+        for file in report_files:
+            if file not in fitting:
+                continue
+            report, entry = unpickled[file], kept[file]
+            assert isinstance(report, Report)
+            self._taken[str(file)] = entry
+            self.record_digests[str(file)] = record_digest(entry.pickled)
+            taken[file] = report
+        return taken
 
     def keep(self, report_file: Path, report_sha256: str, report: Report, pickled: bytes) -> None:
         """Keep ``report`` (``pickled``: pickled where it was read), read now from ``report_file`` (of this
@@ -138,6 +149,20 @@ class ReportCache:
         except BaseException:
             partial.unlink(missing_ok=True)  # this run's own partial file, named by its process
             raise
+
+
+def _fitting(folder: DataFolder, kept: dict[Path, _Kept]) -> set[Path]:
+    """The report files of ``kept`` whose report.yaml and source text have the digests they had when read."""
+    fitting = set()
+    for report_file, entry in kept.items():
+        try:
+            fits = _sha256(folder.read(report_file, MAX_YAML_BYTES, _UNUSED)) == entry.report_sha256
+            fits = fits and _sha256(folder.read(Path(entry.text_file), MAX_TEXT_BYTES, _UNUSED)) == entry.text_sha256
+        except Unreadable:
+            fits = False
+        if fits:
+            fitting.add(report_file)
+    return fitting
 
 
 def record_digest(pickled: bytes) -> bytes:
