@@ -16,6 +16,7 @@ from markupsafe import Markup
 from civicgraph.graph.terms import Lit, Term
 from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.markup import escape
+from civicgraph.publish.site.model import SiteModel
 from civicgraph.publish.site.numbers import format_number
 from civicgraph.publish.site.parts import View
 from civicgraph.util.iris import CG, ORG, OWL, RDF_TYPE, SKOS, XSD
@@ -95,18 +96,17 @@ def _value(view: View, term: Term) -> str:
 
 def incoming_html(view: View) -> str:
     """The links to the page's resource from other pages, grouped by property, each group bounded."""
-    model, page = view.model, view.page
+    model, page, lang = view.model, view.page, view.lang
     if page.ontology:
         return ""
-    grouped: dict[str, set[str]] = defaultdict(set)
-    for subject, predicate in model.index.incoming.get(page.iri, []):
-        if model.owner.get(subject) != page.iri:  # links from its own sections are not news
-            grouped[predicate].add(subject)
+    grouped = _incoming(model, page.iri)
+    label = model.label
     rows = []
     for predicate in sorted(grouped, key=lambda p: (view.label(p), p)):
-        subjects = sorted(grouped[predicate], key=lambda s: (view.label(s).casefold(), s))
+        # Each subject keyed once, outside a key function: a concept's or a period's page lists thousands of them.
+        subjects = sorted([(label(s, lang).casefold(), s) for s in grouped[predicate]])
         shown = subjects if predicate in LISTED_WHOLE else subjects[:LINKS_SHOWN]
-        cells = "<br>".join(view.link(s) for s in shown)
+        cells = "<br>".join(view.link(s) for _key, s in shown)
         if len(shown) < len(subjects):
             more = view.w["more"].format(shown=len(shown), total=format_number(str(len(subjects)), view.lang))
             cells += f'<br><small class="more">{escape(more)}</small>'
@@ -114,6 +114,16 @@ def incoming_html(view: View) -> str:
     if not rows:
         return ""
     return f'<table class="props"><tbody>\n{"".join(rows)}</tbody></table>\n'
+
+
+def _incoming(model: SiteModel, iri: str) -> dict[str, set[str]]:
+    """The subjects linking to ``iri`` from other pages, by predicate."""
+    grouped: dict[str, set[str]] = defaultdict(set)
+    owner = model.owner
+    for subject, predicate in model.index.incoming.get(iri, []):
+        if owner.get(subject) != iri:  # links from its own sections are not news
+            grouped[predicate].add(subject)
+    return grouped
 
 
 def _ontology_terms(view: View) -> dict[str, list[dict[str, Any]]]:
