@@ -15,12 +15,12 @@ from pathlib import Path
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.publish.catalog import write_catalog
-from civicgraph.publish.checksums import RELEASE, listed_digests, remembered_sha1, write_checksums, write_release_info
+from civicgraph.publish.checksums import RELEASE, listed_files, remembered_sha1, write_checksums, write_release_info
 from civicgraph.publish.danegovpl import take_unchanged_danegovpl, write_danegovpl
 from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes, write_graph_files
 from civicgraph.publish.plan import plan
-from civicgraph.publish.release import CHECKSUMS_FILE, Release, Writer, editions, forget_index, graph_index
+from civicgraph.publish.release import Release, Writer, editions, forget_index, graph_index
 from civicgraph.publish.reuse import Reuse
 from civicgraph.publish.site import write_site
 from civicgraph.publish.site.model import forget_site_model, make_site_model_ahead
@@ -147,9 +147,9 @@ def _written(
             writer(release, staging)
         release.unread.append(partial(_let_go, release, set(chosen[position + 1 :]), not keep_built))
     release.let_go_of_unread()
-    if reuse.keys and (staging / CHECKSUMS_FILE).is_file():  # recorded for the next build into ``out``
-        sha256_of = listed_digests(staging / CHECKSUMS_FILE)
-        reuse.write_record(staging, out, sha256_of, remembered_sha1(release, staging))
+    listed = listed_files(release)
+    if reuse.keys and listed is not None:  # recorded for the next build into ``out``
+        reuse.write_record(staging, out, listed, remembered_sha1(release, staging))
     return release
 
 
