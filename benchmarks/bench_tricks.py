@@ -81,6 +81,12 @@ TRICKS = {
         "lambda dataset, ahead=None: contextlib.nullcontext()",
         "the editions' keys made by a forked child while the graph is built (and written-ahead's editions with them)",
     ),
+    "checked-meanwhile": Trick(
+        "source.cache",
+        "SHARED_FROM",
+        NEVER,
+        "the kept reports' files checked by a forked child while this process unpickles them",
+    ),
     "written-ahead": Trick(
         "cli.build",
         "_every_edition_written",

@@ -34,7 +34,7 @@ from civicgraph.publish.site import write_site
 from civicgraph.publish.tables import write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.reader import read_dataset
-from civicgraph.source.records import Dataset
+from civicgraph.source.records import Dataset, Settings
 from civicgraph.util.errors import ExitCode, Failure, Message
 
 from ..conftest import DATA, ROOT
@@ -280,17 +280,35 @@ def test_the_catalogues_plan_is_made_once_per_release(
 ) -> None:
     """VoID, the site, the catalogue and dane.gov.pl read the plan; it is made once, before the writers fork."""
     made: list[int] = []
-    planned = plan_module.planned
+    planned = plan_module._planned
 
     def counted(data: Dataset) -> Any:
         made.append(id(data))
         return planned(data)
 
-    monkeypatch.setattr(plan_module, "planned", counted)
+    monkeypatch.setattr(plan_module, "_planned", counted)
     publish(dataset, built, tmp_path / "dist")
     assert len(made) == 1
     publish(dataset, built, tmp_path / "other")  # another release: planned again
     assert len(made) == 2
+
+
+def test_the_plans_keys_are_made_once_per_release_and_shared(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an earlier release, dane.gov.pl's file, the site's catalogue page and the catalogue's parts are declared
+    with the plan's keys: made once, in the building process, for each release."""
+    made: list[int] = []
+    keyed = plan_module.plan_keys_of
+
+    def counted(settings: Settings, planned: plan_module.Plan) -> plan_module.PlanKeys:
+        made.append(len(planned[0]))
+        return keyed(settings, planned)
+
+    monkeypatch.setattr(plan_module, "plan_keys_of", counted)
+    publish(dataset, built, tmp_path / "dist")  # a first build: the catalogue's parts alone read them
+    publish(dataset, built, tmp_path / "dist")  # into it: the three of them
+    assert made == [2, 2]  # the whole graph's dataset and Poznań 2023's, keyed once in each build
 
 
 def _refused() -> None:
