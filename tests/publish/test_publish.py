@@ -282,9 +282,9 @@ def test_the_catalogues_plan_is_made_once_per_release(
     made: list[int] = []
     planned = plan_module._planned
 
-    def counted(data: Dataset) -> Any:
-        made.append(id(data))
-        return planned(data)
+    def counted(release: Release) -> Any:
+        made.append(id(release))
+        return planned(release)
 
     monkeypatch.setattr(plan_module, "_planned", counted)
     publish(dataset, built, tmp_path / "dist")

@@ -16,7 +16,6 @@ from markupsafe import Markup
 from civicgraph.graph.terms import Lit, Term
 from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.markup import escape
-from civicgraph.publish.site.model import SiteModel
 from civicgraph.publish.site.numbers import format_number
 from civicgraph.publish.site.parts import View
 from civicgraph.util.iris import CG, ORG, OWL, RDF_TYPE, SKOS, XSD
@@ -99,7 +98,10 @@ def incoming_html(view: View) -> str:
     model, page, lang = view.model, view.page, view.lang
     if page.ontology:
         return ""
-    grouped = _incoming(model, page.iri)
+    grouped: dict[str, set[str]] = defaultdict(set)
+    for subject, predicate in model.index.incoming.get(page.iri, []):
+        if model.owner.get(subject) != page.iri:  # links from its own sections are not news
+            grouped[predicate].add(subject)
     label = model.label
     rows = []
     for predicate in sorted(grouped, key=lambda p: (view.label(p), p)):
@@ -114,16 +116,6 @@ def incoming_html(view: View) -> str:
     if not rows:
         return ""
     return f'<table class="props"><tbody>\n{"".join(rows)}</tbody></table>\n'
-
-
-def _incoming(model: SiteModel, iri: str) -> dict[str, set[str]]:
-    """The subjects linking to ``iri`` from other pages, by predicate."""
-    grouped: dict[str, set[str]] = defaultdict(set)
-    owner = model.owner
-    for subject, predicate in model.index.incoming.get(iri, []):
-        if owner.get(subject) != iri:  # links from its own sections are not news
-            grouped[predicate].add(subject)
-    return grouped
 
 
 def _ontology_terms(view: View) -> dict[str, list[dict[str, Any]]]:
