@@ -81,6 +81,12 @@ TRICKS = {
         "lambda dataset, ahead=None: contextlib.nullcontext()",
         "the editions' keys made by a forked child while the graph is built (and written-ahead's editions with them)",
     ),
+    "validated-where-changed": Trick(
+        "shacl.scoped",
+        "_SCOPED_UP_TO",
+        NEVER,
+        "into an earlier release, only the focus nodes a change can reach validated again, the others' results kept",
+    ),
     "checked-meanwhile": Trick(
         "source.cache",
         "SHARED_FROM",

@@ -30,13 +30,15 @@ from civicgraph.util.folders import FolderRefused
 ROOT = Path(__file__).resolve().parents[2]
 
 # What lies beside a release once a second build went into it: its lock file, the reports read for it, its record
-# of reusable files, and (the second build made them) its graph's blocks and its subjects' digests.
+# of reusable files, and (the second build made them) its graph's blocks, its subjects' digests and what its
+# validation keeps for the next.
 BESIDE_A_RELEASE_BUILT_INTO = [
     ".dist.graph-blocks",
     ".dist.graph-digests",
     ".dist.lock",
     ".dist.reports.pickle",
     ".dist.reuse.json",
+    ".dist.validation",
 ]
 
 

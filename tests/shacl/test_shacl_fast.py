@@ -838,7 +838,7 @@ def test_build_validates_with_the_engine_chosen(engine: str, monkeypatch: pytest
     chosen: list[str] = []
 
     def refusing(
-        data: object, sources: object = None, shapes: object = None, *, engine: str = "fast"
+        data: object, sources: object = None, shapes: object = None, *, engine: str = "fast", since: object = None
     ) -> ValidationReport:
         chosen.append(engine)
         violation = ValidationResult("f", None, "s", Severity.VIOLATION, "c", None, "zły", "bad")

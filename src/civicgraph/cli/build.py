@@ -16,6 +16,7 @@ from civicgraph.graph.kept import BlockStore
 from civicgraph.publish.checksums import RELEASE
 from civicgraph.publish.plan import publish_url_warning
 from civicgraph.shacl.report import ValidationReport, ValidationResult, format_text
+from civicgraph.shacl.scoped import keep_validation
 from civicgraph.shacl.validate import Engine, validate_graph
 from civicgraph.source.cache import ReportCache
 from civicgraph.source.reader import read_dataset
@@ -78,9 +79,13 @@ def built_graph(
     return built
 
 
-def validate_built(built: BuiltGraph, engine: Engine, progress: Progress | None = None) -> ValidationReport:
+def validate_built(
+    built: BuiltGraph, engine: Engine, progress: Progress | None = None, since: Path | None = None
+) -> ValidationReport:
+    """Validate the built graph (``since``: again only where it changed since the release in that folder, see
+    :func:`civicgraph.shacl.validate.validate_graph`)."""
     with (progress if progress is not None else Progress()).stage(VALIDATE) as counted:
-        report = validate_graph(built, engine=engine)
+        report = validate_graph(built, engine=engine, since=since)
         counted.count, counted.unit = len(built.plain), TRIPLES
     return report
 
@@ -93,7 +98,7 @@ VALIDATED_ALONGSIDE_UP_TO = 1_500_000
 
 @contextmanager
 def validated_meanwhile(
-    built: BuiltGraph, engine: Engine, progress: Progress, alongside: bool
+    built: BuiltGraph, engine: Engine, progress: Progress, alongside: bool, since: Path | None = None
 ) -> Iterator[Callable[[], ValidationReport]]:
     """Validate ``built`` while the block runs, in a forked process (``alongside``, with two cores and a graph of
     at most :data:`VALIDATED_ALONGSIDE_UP_TO` triples), else here before the block; gives the function that waits
@@ -104,26 +109,31 @@ def validated_meanwhile(
     one national report changed, the build took 14.0 s instead of 15.0 (medians of 5 alternating runs). The
     publication waits for the report before the editions, whose writers take both cores. A first build writes the
     graph files whole, in two processes: validated alongside, it took as long, and its peak memory for all
-    processes rose from 1.42 to 1.89 GiB at one national year (4.53 GiB instead of 3.59 at three)."""
+    processes rose from 1.42 to 1.89 GiB at one national year (4.53 GiB instead of 3.59 at three).
+
+    ``since``: the folder of the release the graph is built into, whose build's validation is taken where the
+    graph did not change (:mod:`civicgraph.shacl.scoped`)."""
     if not alongside or workers() < 2 or built.size > VALIDATED_ALONGSIDE_UP_TO:
-        validated_here = validate_built(built, engine, progress)
+        validated_here = validate_built(built, engine, progress, since)
         yield lambda: validated_here
         return
-    with forked_result(partial(_timed_results, built, engine)) as results:
+    with forked_result(partial(_timed_results, built, engine, since)) as results:
 
         @cache
         def awaited() -> ValidationReport:
-            found, seconds = results()
+            found, kept, seconds = results()
             progress.ended(VALIDATE, StageCount(built.size, TRIPLES), seconds)
-            return ValidationReport(found)
+            return ValidationReport(found, kept=kept)
 
         yield awaited
 
 
-def _timed_results(built: BuiltGraph, engine: Engine) -> tuple[list[ValidationResult], float]:
+def _timed_results(
+    built: BuiltGraph, engine: Engine, since: Path | None
+) -> tuple[list[ValidationResult], bytes | None, float]:
     began = time.perf_counter()
-    results = validate_graph(built, engine=engine).results
-    return results, time.perf_counter() - began
+    report = validate_graph(built, engine=engine, since=since)
+    return report.results, report.kept, time.perf_counter() - began
 
 
 def _publishable(report: ValidationReport, out_dir: Path, lang: str) -> None:
@@ -207,7 +217,8 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
     with blocks as kept, replacing(out_dir, RELEASE, protected=(data_dir,)) as staging:
         ahead = staging if _every_edition_written(full, into_earlier) else None
         built = built_graph(dataset, progress, partial(keyed_meanwhile, ahead=ahead), digested=into_earlier, kept=kept)
-        with validated_meanwhile(built, engine, progress, alongside=into_earlier) as validation:
+        since = out_dir if into_earlier and not full else None
+        with validated_meanwhile(built, engine, progress, alongside=into_earlier, since=since) as validation:
             published = publish(
                 dataset,
                 built,
@@ -218,6 +229,7 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
                 validated=lambda: _publishable(validation(), out_dir, lang),
                 staging=staging,
             )
+            keep_validation(out_dir, validation())
     report = validation()
     written = published.folder
     unservable = publish_url_warning(dataset.settings.publish_url)

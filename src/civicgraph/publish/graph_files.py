@@ -11,12 +11,10 @@ what is kept, so that an earlier file is used only with the digests it was writt
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,6 +31,7 @@ from civicgraph.graph.splice import (
     turtle,
     worth_splicing,
 )
+from civicgraph.graph.subjects import DIGESTS_KEPT_AS, digests_key, kept_digests, read_kept_digests, triples_of
 from civicgraph.graph.terms import OxigraphTerms, PlainTriple
 from civicgraph.publish.release import Release, extending
 from civicgraph.publish.reuse import Reuse
@@ -46,7 +45,6 @@ from civicgraph.util.resources import ontology_file, shapes_files, vocabularies_
 # write the three files in the time of two of them.
 _FORK_MINIMUM = 100_000
 
-_DIGESTS = "graph-digests"  # what the digests are kept as, beside the release
 _FILES = ("graph.nt", "graph.ttl", "graph.jsonld")  # the files the digests are of: all taken when none changed
 
 
@@ -79,9 +77,9 @@ def _write_ntriples_and_jsonld(release: Release, out: Path) -> None:
 
 def _keep(digests: dict[str, bytes], reuse: Reuse) -> None:
     """Keep the digests beside the release for the next build, and declare the graph files with their digest."""
-    kept = _kept(digests)
-    reuse.keep_beside(_DIGESTS, kept)
-    reuse.declare(*_FILES, key=hashlib.sha256(kept).hexdigest())
+    kept = kept_digests(digests)
+    reuse.keep_beside(DIGESTS_KEPT_AS, kept)
+    reuse.declare(*_FILES, key=digests_key(kept))
 
 
 def _from_earlier(digests: dict[str, bytes], release: Release, out: Path) -> bool:
@@ -94,20 +92,6 @@ def _from_earlier(digests: dict[str, bytes], release: Release, out: Path) -> boo
     return earlier is not None and _written_from(earlier, digests, release, out)
 
 
-def _kept(digests: dict[str, bytes]) -> bytes:
-    """The digests as kept: the subjects, one per line, then a blank line, then their digests in the same order."""
-    return "\n".join(digests).encode() + b"\n\n" + b"".join(digests.values())
-
-
-def _read_kept(kept: bytes) -> dict[str, bytes] | None:
-    subjects, separator, digests = kept.partition(b"\n\n")
-    names = subjects.decode().split("\n")
-    size = len(digests) // len(names) if names and separator else 0
-    if not size or size * len(names) != len(digests):
-        return None
-    return {name: digests[place * size : (place + 1) * size] for place, name in enumerate(names)}
-
-
 @dataclass(frozen=True)
 class EarlierGraph:
     """The earlier release's graph files, still as its build wrote them, and that build's digests."""
@@ -117,13 +101,13 @@ class EarlierGraph:
 
 
 def _earlier_digests(reuse: Reuse) -> EarlierGraph | None:
-    kept = reuse.earlier_beside(_DIGESTS)
+    kept = reuse.earlier_beside(DIGESTS_KEPT_AS)
     if kept is None:
         return None
-    key = hashlib.sha256(kept).hexdigest()
+    key = digests_key(kept)
     files = {name: reuse.earlier_file(name, key) for name in _FILES}
     found = {name: path for name, path in files.items() if path is not None}
-    digests = _read_kept(kept) if len(found) == len(files) else None
+    digests = read_kept_digests(kept) if len(found) == len(files) else None
     return EarlierGraph(found, digests) if digests is not None else None
 
 
@@ -195,20 +179,6 @@ def jsonld_written_from(
     part = triples_of(triples, trees_now)
     made = jsonld_of_part(part, base, _referred_from_outside(triples, trees_now))
     splice_file(earlier.files["graph.jsonld"], made, graph_jsonld(iri_of_node(base)), trees_before, trees_now, into)
-
-
-def triples_of(triples: Sequence[PlainTriple], subjects: Iterable[str]) -> list[PlainTriple]:
-    """The triples of ``subjects`` among ``triples`` in canonical order (sorted by subject), in that order: each
-    subject's run found by two bisections, rather than a pass over the million triples of a national graph
-    (0.05–0.15 s each, four of them before)."""
-    found: list[PlainTriple] = []
-    for subject in sorted(subjects):
-        start = bisect_left(triples, subject, key=_subject)
-        found += triples[start : bisect_right(triples, subject, start, key=_subject)]
-    return found
-
-
-_subject = itemgetter(0)
 
 
 def earlier_triples(earlier: EarlierGraph, subjects: set[str]) -> list[ox.Triple]:

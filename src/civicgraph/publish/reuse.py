@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from civicgraph.util.folders import beside
+from civicgraph.util.folders import beside, write_at_once
 from civicgraph.util.resources import code_digest
 
 # Fields of the source records that no published file shows: where a record was read from (file and line, which
@@ -299,13 +299,6 @@ class Reuse:
             "noted": self.noted,
         }
         for what, data in self.kept.items():  # before the record that names their digests
-            _write_at_once(beside(release_folder, what), data)
+            write_at_once(beside(release_folder, what), data)
         # orjson: a national year's record (34,000 files) encoded in 0.01 s instead of json's 0.1 s
-        _write_at_once(target, orjson.dumps(recorded) + b"\n")
-
-
-def _write_at_once(target: Path, data: bytes) -> None:
-    """``data`` into ``target``, through a partial file renamed into place."""
-    partial = target.with_name(f"{target.name}.{os.getpid()}")
-    partial.write_bytes(data)
-    partial.replace(target)
+        write_at_once(target, orjson.dumps(recorded) + b"\n")

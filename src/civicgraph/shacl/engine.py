@@ -32,7 +32,7 @@ list true. Elsewhere the results are pyshacl's and Jena's, field for field."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -293,9 +293,12 @@ def _lookup(neighbours: Neighbours) -> Callable[[Term], Values]:
     return lambda node: get(node, EMPTY)
 
 
-def validate(triples: Iterable[PlainTriple], shapes: CompiledShapes) -> list[Finding]:
+def validate(
+    triples: Iterable[PlainTriple], shapes: CompiledShapes, only: Collection[Term] | None = None
+) -> list[Finding]:
     """Validate the data triples (plain terms, IRIs interned: :mod:`civicgraph.graph.terms`) against compiled shapes:
-    every result, in no particular order.
+    every result, in no particular order; ``only``: the results of these focus nodes alone (given the triples their
+    validation reads, :mod:`civicgraph.shacl.scoped`).
 
     A large graph is validated by two processes against the same index (a forked child sees the parent's), each
     taking the next piece of work (a shape and a run of its focus nodes) as it finishes one; the results are the
@@ -305,6 +308,8 @@ def validate(triples: Iterable[PlainTriple], shapes: CompiledShapes) -> list[Fin
         run = Run(shapes, DataIndex(triples, shapes.predicates))
         try:
             work = [(shape, run.focus_nodes(shape)) for shape in shapes.targeted]
+            if only is not None:
+                work = [(shape, [node for node in nodes if node in only]) for shape, nodes in work]
             if parallel.workers() < 2 or sum(len(nodes) for _shape, nodes in work) < PARALLEL_MINIMUM:
                 return run.findings(work)
             pieces = _pieces(work)
@@ -316,9 +321,9 @@ def validate(triples: Iterable[PlainTriple], shapes: CompiledShapes) -> list[Fin
                     found += run.findings([pieces[number]])
                 return found
 
-            with parallel.forked(lambda channel: channel.send(_sendable(shapes, our_share()))) as channel:
+            with parallel.forked(lambda channel: channel.send(sendable(shapes, our_share()))) as channel:
                 found = our_share()
-                return found + _received(shapes, channel.recv())
+                return found + received(shapes, channel.recv())
         finally:
             run.close()
 
@@ -341,15 +346,16 @@ def _pieces(work: list[tuple[Shape, list[Term]]]) -> list[tuple[Shape, list[Term
     return [(shape, nodes[start : start + PIECE]) for shape, nodes in work for start in range(0, len(nodes), PIECE)]
 
 
-# A finding as the child sends it: the shape by its place in CompiledShapes.shapes (the child's shapes are the
-# parent's, forked), the terms as they are.
+# A finding as the child sends it, and as a validation keeps it for the next (:mod:`civicgraph.shacl.scoped`): the
+# shape by its place in CompiledShapes.shapes (the child's shapes are the parent's, forked; the next validation's
+# are compiled by the same code from the same shapes), the terms as they are.
 SentFinding = tuple[int, Term, URIRef, Term | None]
 
 
-def _sendable(shapes: CompiledShapes, findings: list[Finding]) -> list[SentFinding]:
+def sendable(shapes: CompiledShapes, findings: list[Finding]) -> list[SentFinding]:
     place = {id(shape): number for number, shape in enumerate(shapes.shapes)}
     return [(place[id(f.shape)], f.focus, f.component, f.value) for f in findings]
 
 
-def _received(shapes: CompiledShapes, sent: list[SentFinding]) -> list[Finding]:
+def received(shapes: CompiledShapes, sent: list[SentFinding]) -> list[Finding]:
     return [Finding(focus, shapes.shapes[number], component, value) for number, focus, component, value in sent]

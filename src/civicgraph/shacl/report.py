@@ -53,6 +53,9 @@ class ValidationResult:
 class ValidationReport:
     results: list[ValidationResult] = field(default_factory=list)
     make_graph: Callable[[], Graph] | None = field(default=None, repr=False, compare=False)
+    # What the next validation of a graph built into the same release takes from this one, to keep beside the
+    # release (:mod:`civicgraph.shacl.scoped`): made for a built graph with its subjects' digests only.
+    kept: bytes | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def graph(self) -> Graph | None:

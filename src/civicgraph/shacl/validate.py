@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Literal as Choice
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from rdflib.namespace import RDF, SH
 
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.graph.terms import Lit, PlainTriple, plain_triples
-from civicgraph.shacl import engine
+from civicgraph.shacl import engine, scoped
 from civicgraph.shacl.compiler import compile_shapes
 from civicgraph.shacl.paths import add_path, path_text
 from civicgraph.shacl.reference import rdflib_graph, validate_with_pyshacl
@@ -51,11 +52,22 @@ def validate_graph(
     shapes: Graph | None = None,
     *,
     engine: Engine = "fast",
+    since: Path | None = None,
 ) -> ValidationReport:
     """Validate ``data`` (a built graph, an rdflib graph or Oxigraph triples) against civicgraph's shapes (or
-    ``shapes``); the results of a built graph name the source lines of its resources unless ``sources`` is given."""
+    ``shapes``); the results of a built graph name the source lines of its resources unless ``sources`` is given.
+
+    A built graph with its subjects' digests, validated by the fast engine against civicgraph's shapes, is validated
+    again only where it changed since the release in the folder ``since``, when what that release's build kept of
+    its validation fits (:mod:`civicgraph.shacl.scoped`; the results are the same); its report keeps what the next
+    build into the same folder takes (:attr:`ValidationReport.kept`)."""
     if isinstance(data, BuiltGraph) and sources is None:
         sources = data.sources
+    if engine == "fast" and isinstance(data, BuiltGraph) and data.digests is not None and shapes is None:
+        compiled = _compiled_default_shapes()
+        earlier = scoped.earlier_validation(since, compiled) if since is not None else None
+        found, kept = scoped.validated(data.plain, data.digests, compiled, earlier)
+        return _report(found, sources or {}, kept)
     if engine == "fast":
         return _validate_fast(_plain_triples(data), sources or {}, shapes)
     if engine == "pyshacl":
@@ -95,9 +107,13 @@ def _validate_fast(
     triples: Iterable[PlainTriple], sources: dict[URIRef, Location], shapes: Graph | None
 ) -> ValidationReport:
     compiled = _compiled_default_shapes() if shapes is None else compile_shapes(shapes)
-    findings = sorted(engine.validate(triples, compiled), key=_finding_order)
+    return _report(engine.validate(triples, compiled), sources)
+
+
+def _report(found: list[Finding], sources: dict[URIRef, Location], kept: bytes | None = None) -> ValidationReport:
+    findings = sorted(found, key=_finding_order)
     results = sorted(_result(finding, sources) for finding in findings)
-    return ValidationReport(results, lambda: _report_graph(findings))
+    return ValidationReport(results, lambda: _report_graph(findings), kept)
 
 
 def _result(finding: Finding, sources: dict[URIRef, Location]) -> ValidationResult:

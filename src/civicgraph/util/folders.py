@@ -59,6 +59,14 @@ def beside(folder: Path, what: str) -> Path:
     return resolved.parent / f".{resolved.name}.{what}"
 
 
+def write_at_once(target: Path, data: bytes) -> None:
+    """``data`` into ``target``, through a partial file renamed into place: a reader finds the old file or the new
+    one, never part of one."""
+    partial = target.with_name(f"{target.name}.{os.getpid()}")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
 def files_below(folder: Path) -> tuple[list[str], list[str]]:
     """The regular files below ``folder`` and, apart, whatever else is there (links, sockets, FIFOs).
 

@@ -1,0 +1,53 @@
+"""A built graph subject by subject: each subject's triples in canonical order, and the subjects' digests as a
+build keeps them beside its release for the next build into it.
+
+The graph's triples in canonical order are sorted by subject, a subject's triples following each other
+(:meth:`civicgraph.graph.build.BuiltGraph.plain`), so a subject's run is found by bisection. Each subject's digest
+of its triples (:func:`civicgraph.graph.build.subject_digest`) tells the next build which subjects changed: the
+graph files are written from the earlier release's (:mod:`civicgraph.publish.graph_files`) and the graph is
+validated again only where the change reaches (:mod:`civicgraph.shacl.scoped`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
+
+from civicgraph.graph.terms import PlainTriple
+
+DIGESTS_KEPT_AS = "graph-digests"  # beside the release: ``.{folder}.graph-digests``
+
+_subject = itemgetter(0)
+
+
+def triples_of(triples: Sequence[PlainTriple], subjects: Iterable[str]) -> list[PlainTriple]:
+    """The triples of ``subjects`` among ``triples`` in canonical order (sorted by subject), in that order: each
+    subject's run found by two bisections, rather than a pass over the million triples of a national graph
+    (0.05–0.15 s each, four of them before)."""
+    found: list[PlainTriple] = []
+    for subject in sorted(subjects):
+        start = bisect_left(triples, subject, key=_subject)
+        found += triples[start : bisect_right(triples, subject, start, key=_subject)]
+    return found
+
+
+def kept_digests(digests: dict[str, bytes]) -> bytes:
+    """The digests as kept: the subjects, one per line, then a blank line, then their digests in the same order."""
+    return "\n".join(digests).encode() + b"\n\n" + b"".join(digests.values())
+
+
+def read_kept_digests(kept: bytes) -> dict[str, bytes] | None:
+    """The digests :func:`kept_digests` kept; None for bytes it did not write."""
+    subjects, separator, digests = kept.partition(b"\n\n")
+    names = subjects.decode().split("\n")
+    size = len(digests) // len(names) if names and separator else 0
+    if not size or size * len(names) != len(digests):
+        return None
+    return {name: digests[place * size : (place + 1) * size] for place, name in enumerate(names)}
+
+
+def digests_key(kept: bytes) -> str:
+    """What identifies the kept digests, and so the graph they are of: their SHA-256."""
+    return hashlib.sha256(kept).hexdigest()
