@@ -83,9 +83,9 @@ TRICKS = {
     ),
     "validated-where-changed": Trick(
         "shacl.scoped",
-        "_SCOPED_UP_TO",
-        NEVER,
-        "into an earlier release, only the focus nodes a change can reach validated again, the others' results kept",
+        "_fitting",
+        "lambda release_folder: None",
+        "into an earlier release, only the focus nodes a change can reach validated again (alongside at any size)",
     ),
     "checked-meanwhile": Trick(
         "source.cache",

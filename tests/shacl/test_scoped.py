@@ -181,6 +181,28 @@ def test_a_class_result_is_found_on_the_node_that_refers_to_the_changed_one(
     assert shown(found) == shown(engine.validate(changed, shapes))
 
 
+def test_a_subject_gone_is_found_on_the_node_that_still_refers_to_it(
+    synthetic: Graph,  # noqa: F811
+    shapes: CompiledShapes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A figure removed whole (the graph has one subject fewer): the activity listing it, which did not change,
+    now points with cg:hasFigure at a node that is no cg:Figure (cgsh:ActivityShape-hasFigure)."""
+    folder = tmp_path / "dist"
+    kept_beside(folder, plain(synthetic), shapes)
+    data = _copy(synthetic)
+    activity = _instances(data, CG + "Activity", having=CG + "hasFigure")[0]
+    figure = data.value(activity, URIRef(CG + "hasFigure"))
+    data.remove((figure, None, None))
+    changed = plain(data)
+    assert str(figure) not in digests(changed) and str(activity) in digests(changed)
+    found, [only] = validated_since(folder, changed, shapes, monkeypatch)
+    assert (str(activity), "ActivityShape-hasFigure", "ClassConstraintComponent") in shown(found)
+    assert shown(found) == shown(engine.validate(changed, shapes))
+    assert only is not None and {str(activity), str(figure)} <= only
+
+
 def test_a_change_back_drops_the_earlier_results_and_an_unchanged_graph_keeps_them(
     synthetic: Graph,  # noqa: F811
     shapes: CompiledShapes,

@@ -16,7 +16,7 @@ from civicgraph.graph.kept import BlockStore
 from civicgraph.publish.checksums import RELEASE
 from civicgraph.publish.plan import publish_url_warning
 from civicgraph.shacl.report import ValidationReport, ValidationResult, format_text
-from civicgraph.shacl.scoped import keep_validation
+from civicgraph.shacl.scoped import keep_validation, kept_fits
 from civicgraph.shacl.validate import Engine, validate_graph
 from civicgraph.source.cache import ReportCache
 from civicgraph.source.reader import read_dataset
@@ -112,8 +112,11 @@ def validated_meanwhile(
     processes rose from 1.42 to 1.89 GiB at one national year (4.53 GiB instead of 3.59 at three).
 
     ``since``: the folder of the release the graph is built into, whose build's validation is taken where the
-    graph did not change (:mod:`civicgraph.shacl.scoped`)."""
-    if not alongside or workers() < 2 or built.size > VALIDATED_ALONGSIDE_UP_TO:
+    graph did not change (:mod:`civicgraph.shacl.scoped`). A larger graph is validated alongside too when that
+    validation fits: the validating process then builds no index of the whole graph, and reads its triples in a
+    few passes. At three national years, one report changed: XXX."""
+    scoped = since is not None and engine == "fast" and kept_fits(since)
+    if not alongside or workers() < 2 or (built.size > VALIDATED_ALONGSIDE_UP_TO and not scoped):
         validated_here = validate_built(built, engine, progress, since)
         yield lambda: validated_here
         return
