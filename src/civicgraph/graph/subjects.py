@@ -56,20 +56,19 @@ def digests_key(kept: bytes) -> str:
 def differing_subjects(
     earlier_kept: bytes, now_kept: bytes, now: Mapping[str, bytes]
 ) -> tuple[set[str], set[str]] | None:
-    """The subjects whose triples differ between two graphs, from their kept digests (:func:`kept_digests`) and
-    this graph's digests ``now``: those of ``now`` whose digest changed or that are new, and those gone. None when
-    the earlier bytes are not kept digests.
+    """The subjects whose triples differ between two graphs, from the earlier one's kept digests and this one's
+    digests ``now`` (``now_kept``: :func:`kept_digests` of them): those of ``now`` whose digest changed or that are
+    new, and those gone. None when the earlier bytes are not kept digests.
 
     When both graphs have the same subjects (a corrected report), only the digests are compared, by halves: each
-    equal half is passed over in one comparison of bytes. At three national years (600,000 subjects) that takes
-    0.02 s, where reading the earlier digests into a mapping and comparing them one by one took 1.7 s."""
-    earlier_subjects, separator, earlier_digests = earlier_kept.partition(b"\n\n")
-    subjects, _separator, digests = now_kept.partition(b"\n\n")
-    if separator and earlier_subjects == subjects and len(earlier_digests) == len(digests) and now:
-        size = len(digests) // len(now)
-        if size * len(now) == len(digests):
-            names = subjects.split(b"\n")
-            return {names[place].decode() for place in _differing(earlier_digests, digests, size)}, set()
+    equal half is passed over in one comparison of bytes. At three national years (538,482 subjects) that takes
+    0.025 s, where reading the earlier digests into a mapping and comparing them one by one took 1.07–1.15 s."""
+    size = len(next(iter(now.values()), b""))
+    start = len(now_kept) - size * len(now)  # where the digests begin, after the subjects and a blank line
+    # startswith a view: no copy of the 45 MB of subjects at three national years (0.1 s as two slices compared)
+    if size and len(earlier_kept) == len(now_kept) and earlier_kept.startswith(memoryview(now_kept)[:start]):
+        names = list(now)  # in the order now_kept lists them
+        return {names[place] for place in _differing(earlier_kept, now_kept, start, size)}, set()
     earlier = read_kept_digests(earlier_kept)
     if earlier is None:
         return None
@@ -77,17 +76,18 @@ def differing_subjects(
     return changed, {subject for subject in earlier if subject not in now}
 
 
-def _differing(before: bytes, now: bytes, size: int) -> list[int]:
-    """The places where two equally long runs of ``size``-byte digests differ, found by halving."""
+def _differing(before: bytes, now: bytes, start: int, size: int) -> list[int]:
+    """The places of the ``size``-byte digests from ``start`` on where two equally long kept digests differ,
+    found by halving."""
     places: list[int] = []
-    pending = [(0, len(now) // size)]
+    pending = [(0, (len(now) - start) // size)]
     while pending:
-        start, end = pending.pop()
-        if before[start * size : end * size] == now[start * size : end * size]:
+        first, end = pending.pop()
+        if before.startswith(memoryview(now)[start + first * size : start + end * size], start + first * size):
             continue
-        if end - start == 1:
-            places.append(start)
+        if end - first == 1:
+            places.append(first)
         else:
-            middle = (start + end) // 2
-            pending += [(start, middle), (middle, end)]
+            middle = (first + end) // 2
+            pending += [(first, middle), (middle, end)]
     return places

@@ -16,7 +16,7 @@ What changed is known from each subject's digest of its triples (:mod:`civicgrap
 whose digest differs from the earlier build's, or that was added or is gone. So the reads that can give something
 else now are those of the changed subjects, and of the objects of their triples, before and after, whose
 predicate an inverse path reads. Following every path step backwards from those nodes, to a fixpoint, gives every
-node whose validation may read what changed (for one report of a national year: 18 of 200,000 nodes). These, and
+node whose validation may read what changed (for one report of a national year: 19 of 200,000 nodes). These, and
 the objects of the changed subjects' sh:targetObjectsOf predicates (which may have become focus nodes or ceased to
 be), are validated again, against what their validation reads: the triples of every node a path step reaches
 from them, the triples an inverse path or a target reads from such a node as their object, and every
