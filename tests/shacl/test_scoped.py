@@ -83,6 +83,14 @@ def kept_beside(folder: Path, triples: list[PlainTriple], shapes: CompiledShapes
     return found
 
 
+@pytest.fixture
+def kept_clean(synthetic: Graph, shapes: CompiledShapes, tmp_path: Path) -> Path:  # noqa: F811
+    """A release folder beside which the conforming synthetic graph's validation is kept, as a build keeps it."""
+    folder = tmp_path / "dist"
+    assert kept_beside(folder, plain(synthetic), shapes) == []
+    return folder
+
+
 class Validations:
     """The focus nodes each validation run by the engine was given: None for the whole graph."""
 
@@ -112,20 +120,17 @@ def validated_since(
 def test_each_injected_violation_is_found_by_validating_only_what_the_change_reaches(
     synthetic: Graph,  # noqa: F811
     shapes: CompiledShapes,
-    tmp_path: Path,
+    kept_clean: Path,
     monkeypatch: pytest.MonkeyPatch,
     inject: Injection,
 ) -> None:
     """From the conforming graph's validation kept, each of test_shacl_fast's injected violations gives the
     results it names there, and exactly those of validating the whole changed graph, with one engine run on a few
     of the graph's focus nodes."""
-    folder = tmp_path / "dist"
-    clean = plain(synthetic)
-    assert kept_beside(folder, clean, shapes) == []
     data = _copy(synthetic)
     expected = inject(data)
     changed = plain(data)
-    found, runs = validated_since(folder, changed, shapes, monkeypatch)
+    found, runs = validated_since(kept_clean, changed, shapes, monkeypatch)
     assert expected <= shown(found)  # what test_shacl_fast names: some injections give more results
     assert shown(found) == shown(engine.validate(changed, shapes))
     [only] = runs  # one run, of the focus nodes the change reaches: never the whole graph
@@ -138,19 +143,17 @@ def test_each_injected_violation_is_found_by_validating_only_what_the_change_rea
 def test_a_result_on_a_node_that_did_not_change_is_found_through_the_inverse_path(
     synthetic: Graph,  # noqa: F811
     shapes: CompiledShapes,
-    tmp_path: Path,
+    kept_clean: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Removing an activity's cg:hasFigure changes the activity's triples only; the figure's result
     (cgsh:FigureShape-listed, read by ^cg:hasFigure) is found from the triple the activity had, as kept."""
-    folder = tmp_path / "dist"
-    kept_beside(folder, plain(synthetic), shapes)
     data = _copy(synthetic)
     [(figure, _shape, _component)] = _figure_not_listed(data)
     changed = plain(data)
     before, after = digests(plain(synthetic)), digests(changed)
     assert figure not in {subject for subject in after if before.get(subject) != after[subject]}
-    found, [only] = validated_since(folder, changed, shapes, monkeypatch)
+    found, [only] = validated_since(kept_clean, changed, shapes, monkeypatch)
     assert shown(found) == {(figure, "FigureShape-listed", "EqualsConstraintComponent")}
     assert only is not None and figure in only
 
@@ -158,13 +161,11 @@ def test_a_result_on_a_node_that_did_not_change_is_found_through_the_inverse_pat
 def test_a_class_result_is_found_on_the_node_that_refers_to_the_changed_one(
     synthetic: Graph,  # noqa: F811
     shapes: CompiledShapes,
-    tmp_path: Path,
+    kept_clean: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A national organisation that loses its type changes no membership's triples, yet each membership of it
     now violates sh:class (cgsh:MembershipShape-organization): followed back along org:organization."""
-    folder = tmp_path / "dist"
-    kept_beside(folder, plain(synthetic), shapes)
     data = _copy(synthetic)
     of_organisation = URIRef("http://www.w3.org/ns/org#organization")
     organisation = max(
@@ -174,7 +175,7 @@ def test_a_class_result_is_found_on_the_node_that_refers_to_the_changed_one(
     memberships = {str(m) for m in data.subjects(of_organisation, organisation)}
     assert len(memberships) >= 2
     changed = plain(data)
-    found, [only] = validated_since(folder, changed, shapes, monkeypatch)
+    found, [only] = validated_since(kept_clean, changed, shapes, monkeypatch)
     assert only is not None and memberships <= only
     expected = {(m, "MembershipShape-organization", "ClassConstraintComponent") for m in memberships}
     assert expected <= shown(found)
@@ -184,20 +185,18 @@ def test_a_class_result_is_found_on_the_node_that_refers_to_the_changed_one(
 def test_a_subject_gone_is_found_on_the_node_that_still_refers_to_it(
     synthetic: Graph,  # noqa: F811
     shapes: CompiledShapes,
-    tmp_path: Path,
+    kept_clean: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A figure removed whole (the graph has one subject fewer): the activity listing it, which did not change,
     now points with cg:hasFigure at a node that is no cg:Figure (cgsh:ActivityShape-hasFigure)."""
-    folder = tmp_path / "dist"
-    kept_beside(folder, plain(synthetic), shapes)
     data = _copy(synthetic)
     activity = _instances(data, CG + "Activity", having=CG + "hasFigure")[0]
     figure = data.value(activity, URIRef(CG + "hasFigure"))
     data.remove((figure, None, None))
     changed = plain(data)
     assert str(figure) not in digests(changed) and str(activity) in digests(changed)
-    found, [only] = validated_since(folder, changed, shapes, monkeypatch)
+    found, [only] = validated_since(kept_clean, changed, shapes, monkeypatch)
     assert (str(activity), "ActivityShape-hasFigure", "ClassConstraintComponent") in shown(found)
     assert shown(found) == shown(engine.validate(changed, shapes))
     assert only is not None and {str(activity), str(figure)} <= only
@@ -227,15 +226,13 @@ def test_a_change_back_drops_the_earlier_results_and_an_unchanged_graph_keeps_th
 def test_a_change_of_class_hierarchy_or_of_many_subjects_is_validated_whole(
     synthetic: Graph,  # noqa: F811
     shapes: CompiledShapes,
-    tmp_path: Path,
+    kept_clean: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    folder = tmp_path / "dist"
-    kept_beside(folder, plain(synthetic), shapes)
     report = _instances(synthetic, CG + "Report")[0]
     data = _copy(synthetic)
     data.add((report, RDFS.subClassOf, URIRef(CG + "Report")))
-    found, runs = validated_since(folder, plain(data), shapes, monkeypatch)
+    found, runs = validated_since(kept_clean, plain(data), shapes, monkeypatch)
     assert runs == [None]
     assert shown(found) == shown(engine.validate(plain(data), shapes))
 
@@ -245,34 +242,32 @@ def test_a_change_of_class_hierarchy_or_of_many_subjects_is_validated_whole(
     assert len(activities) * 32 > subjects  # more than 1 in 32 subjects changed
     for activity in activities:
         data.add((activity, RDFS.comment, Literal("zmienione", lang="pl")))
-    _found, runs = validated_since(folder, plain(data), shapes, monkeypatch)
+    _found, runs = validated_since(kept_clean, plain(data), shapes, monkeypatch)
     assert runs == [None]
 
 
 def test_what_other_code_or_another_graph_kept_is_not_taken(
     synthetic: Graph,  # noqa: F811
     shapes: CompiledShapes,
-    tmp_path: Path,
+    kept_clean: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    folder = tmp_path / "dist"
     triples = plain(synthetic)
-    kept_beside(folder, triples, shapes)
-    assert scoped.earlier_validation(folder, shapes) is not None
-    assert scoped.earlier_validation(tmp_path / "other", shapes) is None  # nothing kept there
+    assert scoped.earlier_validation(kept_clean, shapes) is not None
+    assert scoped.earlier_validation(kept_clean.parent / "other", shapes) is None  # nothing kept there
 
-    digests_file = beside(folder, DIGESTS_KEPT_AS)
+    digests_file = beside(kept_clean, DIGESTS_KEPT_AS)
     kept = digests_file.read_bytes()
     digests_file.write_bytes(kept_digests(digests(triples[1:])))  # another graph's digests
-    assert scoped.earlier_validation(folder, shapes) is None
+    assert scoped.earlier_validation(kept_clean, shapes) is None
     digests_file.write_bytes(kept)
 
-    validation = beside(folder, scoped.KEPT_AS)
+    validation = beside(kept_clean, scoped.KEPT_AS)
     with monkeypatch.context() as patched:
         patched.setattr(scoped, "code_digest", lambda: "0" * 64)
-        assert scoped.earlier_validation(folder, shapes) is None
+        assert scoped.earlier_validation(kept_clean, shapes) is None
     validation.write_bytes(validation.read_bytes()[:-10])  # cut short
-    assert scoped.earlier_validation(folder, shapes) is None
+    assert scoped.earlier_validation(kept_clean, shapes) is None
 
 
 def test_builds_into_a_release_report_what_a_whole_validation_reports(data_copy: Path, tmp_path: Path) -> None:
