@@ -253,19 +253,20 @@ def test_what_other_code_or_another_graph_kept_is_not_taken(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     triples = plain(synthetic)
-    assert scoped.earlier_validation(kept_clean, shapes) is not None
+    assert scoped.earlier_validation(kept_clean, shapes) is not None and scoped.kept_fits(kept_clean)
     assert scoped.earlier_validation(kept_clean.parent / "other", shapes) is None  # nothing kept there
+    assert not scoped.kept_fits(kept_clean.parent / "other")
 
     digests_file = beside(kept_clean, DIGESTS_KEPT_AS)
     kept = digests_file.read_bytes()
     digests_file.write_bytes(kept_digests(digests(triples[1:])))  # another graph's digests
-    assert scoped.earlier_validation(kept_clean, shapes) is None
+    assert scoped.earlier_validation(kept_clean, shapes) is None and not scoped.kept_fits(kept_clean)
     digests_file.write_bytes(kept)
 
     validation = beside(kept_clean, scoped.KEPT_AS)
     with monkeypatch.context() as patched:
         patched.setattr(scoped, "code_digest", lambda: "0" * 64)
-        assert scoped.earlier_validation(kept_clean, shapes) is None
+        assert scoped.earlier_validation(kept_clean, shapes) is None and not scoped.kept_fits(kept_clean)
     validation.write_bytes(validation.read_bytes()[:-10])  # cut short
     assert scoped.earlier_validation(kept_clean, shapes) is None
 

@@ -16,8 +16,11 @@ from civicgraph.cli import build as build_command
 from civicgraph.cli.main import main
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.rdfio import sorted_triples, write_turtle
+from civicgraph.graph.subjects import DIGESTS_KEPT_AS, kept_digests
+from civicgraph.shacl.scoped import keep_validation
 from civicgraph.shacl.validate import Severity, validate_graph
 from civicgraph.source.records import Dataset
+from civicgraph.util.folders import beside
 from civicgraph.util.progress import Progress
 
 from ..conftest import BASE, DATA, ROOT
@@ -248,6 +251,33 @@ def test_the_graph_is_validated_alongside_with_two_cores_into_an_earlier_release
         report = validation()
     assert report.results == validate_graph(built).results
     assert report.conforms
+
+
+def test_a_graph_above_the_size_is_validated_alongside_once_only_where_it_changed_is_validated_again(
+    dataset: Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validated again only where it changed, the validating process builds no index of the whole graph: a graph
+    above the size is validated alongside then, and before publishing while nothing fitting was kept."""
+    built = build_graph(dataset, digested=True)
+    out = tmp_path / "dist"
+    forks: list[str] = []
+    fork = build_command.forked_result
+
+    def recorded(work: Any) -> Any:
+        forks.append(work.func.__name__)
+        return fork(work)
+
+    monkeypatch.setattr(build_command, "forked_result", recorded)
+    monkeypatch.setattr(build_command, "workers", lambda: 2)
+    monkeypatch.setattr(build_command, "VALIDATED_ALONGSIDE_UP_TO", built.size - 1)
+    with build_command.validated_meanwhile(built, "fast", Progress(), alongside=True, since=out) as validation:
+        assert forks == []  # nothing kept beside out
+        whole = validation()
+    beside(out, DIGESTS_KEPT_AS).write_bytes(kept_digests(built.digests or {}))
+    keep_validation(out, whole)
+    with build_command.validated_meanwhile(built, "fast", Progress(), alongside=True, since=out) as validation:
+        assert forks == ["_timed_results"]
+        assert validation().results == whole.results
 
 
 @pytest.mark.parametrize("processes", [2, 1])

@@ -115,18 +115,26 @@ class Earlier:
 
 def kept_fits(release_folder: Path) -> bool:
     """Whether the validation kept beside the release in ``release_folder`` was kept by this code, for the graph of
-    the subjects' digests kept there: read from its first line and a digest of the digests (0.05 s at three
-    national years), before the graph is validated."""
-    return _fitting(release_folder) is not None
+    the subjects' digests kept there: from its first line and a digest of the digests (0.05 s at three national
+    years), before the graph is validated."""
+    try:
+        with beside(release_folder, KEPT_AS).open("rb") as kept:
+            first = kept.readline().rstrip(b"\n")
+    except OSError:  # none kept
+        return False
+    return _digests_named(release_folder, first) is not None
 
 
 def earlier_validation(release_folder: Path, shapes: CompiledShapes) -> Earlier | None:
     """What the build of the release in ``release_folder`` kept of its validation, when it fits (:func:`kept_fits`);
     None otherwise."""
-    fitting = _fitting(release_folder)
-    if fitting is None:
+    try:
+        first, _newline, body = beside(release_folder, KEPT_AS).read_bytes().partition(b"\n")
+    except OSError:  # none kept: validate the whole graph
         return None
-    body, digests_kept = fitting
+    digests_kept = _digests_named(release_folder, first)
+    if digests_kept is None:
+        return None
     try:
         sent, from_objects = pickle.loads(body)
         findings = engine.received(shapes, sent)
@@ -137,16 +145,14 @@ def earlier_validation(release_folder: Path, shapes: CompiledShapes) -> Earlier 
     return Earlier(findings, digests_kept, from_objects)
 
 
-def _fitting(release_folder: Path) -> tuple[bytes, bytes] | None:
-    """The kept validation's pickled part and the subjects' digests kept beside the release, when its first line
-    names this code and those digests."""
+def _digests_named(release_folder: Path, first: bytes) -> bytes | None:
+    """The subjects' digests kept beside the release, when the kept validation's ``first`` line names this code and
+    them."""
     try:
-        kept = beside(release_folder, KEPT_AS).read_bytes()
         digests_kept = beside(release_folder, DIGESTS_KEPT_AS).read_bytes()
-    except OSError:  # none kept: validate the whole graph
+    except OSError:
         return None
-    first, _newline, body = kept.partition(b"\n")
-    return (body, digests_kept) if first == _first_line(digests_key(digests_kept)) else None
+    return digests_kept if first == _first_line(digests_key(digests_kept)) else None
 
 
 def _first_line(graph: str) -> bytes:
