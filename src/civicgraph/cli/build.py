@@ -102,8 +102,7 @@ def validated_meanwhile(
 ) -> Iterator[Callable[[], ValidationReport]]:
     """Validate ``built`` while the block runs, in a forked process (``alongside``, with two cores and a graph of
     at most :data:`VALIDATED_ALONGSIDE_UP_TO` triples unless it is validated only where it changed), else here
-    before the block; gives the function that waits
-    for the report.
+    before the block; gives the function that waits for the report.
 
     ``civicgraph build`` validates alongside when it builds into an earlier release: the graph files are then
     written from its files, work for one core, and the other had nothing to do while the graph was validated. With
