@@ -63,10 +63,9 @@ def differing_subjects(
     When both graphs have the same subjects (a corrected report), only the digests are compared, by halves: each
     equal half is passed over in one comparison of bytes. At three national years (538,482 subjects) that takes
     0.025 s, where reading the earlier digests into a mapping and comparing them one by one took 1.07–1.15 s."""
-    size = len(next(iter(now.values()), b""))
-    start = len(now_kept) - size * len(now)  # where the digests begin, after the subjects and a blank line
-    # startswith a view: no copy of the 45 MB of subjects at three national years (0.1 s as two slices compared)
-    if size and len(earlier_kept) == len(now_kept) and earlier_kept.startswith(memoryview(now_kept)[:start]):
+    if same_subjects(earlier_kept, now_kept, now):
+        size = len(next(iter(now.values())))
+        start = len(now_kept) - size * len(now)  # where the digests begin, after the subjects and a blank line
         names = list(now)  # in the order now_kept lists them
         return {names[place] for place in _differing(earlier_kept, now_kept, start, size)}, set()
     earlier = read_kept_digests(earlier_kept)
@@ -74,6 +73,15 @@ def differing_subjects(
         return None
     changed = {subject for subject, digest in now.items() if earlier.get(subject) != digest}
     return changed, {subject for subject in earlier if subject not in now}
+
+
+def same_subjects(earlier_kept: bytes, now_kept: bytes, now: Mapping[str, bytes]) -> bool:
+    """Whether the earlier kept digests are of the same subjects, in the same order, as ``now`` (``now_kept``:
+    :func:`kept_digests` of them)."""
+    size = len(next(iter(now.values()), b""))
+    start = len(now_kept) - size * len(now)  # where the digests begin, after the subjects and a blank line
+    # startswith a view: no copy of the 45 MB of subjects at three national years (0.1 s as two slices compared)
+    return bool(size) and len(earlier_kept) == len(now_kept) and earlier_kept.startswith(memoryview(now_kept)[:start])
 
 
 def _differing(before: bytes, now: bytes, start: int, size: int) -> list[int]:

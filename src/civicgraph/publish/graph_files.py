@@ -31,7 +31,15 @@ from civicgraph.graph.splice import (
     turtle,
     worth_splicing,
 )
-from civicgraph.graph.subjects import DIGESTS_KEPT_AS, digests_key, kept_digests, read_kept_digests, triples_of
+from civicgraph.graph.subjects import (
+    DIGESTS_KEPT_AS,
+    differing_subjects,
+    digests_key,
+    kept_digests,
+    read_kept_digests,
+    same_subjects,
+    triples_of,
+)
 from civicgraph.graph.terms import OxigraphTerms, PlainTriple
 from civicgraph.publish.release import Release, extending
 from civicgraph.publish.reuse import Reuse
@@ -52,8 +60,8 @@ def write_graph_files(release: Release, out: Path) -> None:
     shutil.copyfile(context_file(), out / "context.jsonld")
     digests = release.built.take_digests()
     if digests is not None:
-        _keep(digests, release.reuse)
-        if _from_earlier(digests, release, out):
+        kept = _keep(digests, release.reuse)
+        if _from_earlier(digests, kept, release, out):
             return
     if workers() > 1 and len(release.triples) >= _FORK_MINIMUM:
         with forked(lambda _channel: _write_turtle(release, out)):
@@ -75,29 +83,32 @@ def _write_ntriples_and_jsonld(release: Release, out: Path) -> None:
 # -- written from the earlier release's ----------------------------------------------------------------------------
 
 
-def _keep(digests: dict[str, bytes], reuse: Reuse) -> None:
-    """Keep the digests beside the release for the next build, and declare the graph files with their digest."""
+def _keep(digests: dict[str, bytes], reuse: Reuse) -> bytes:
+    """Keep the digests beside the release for the next build, and declare the graph files with their digest; the
+    digests as kept."""
     kept = kept_digests(digests)
     reuse.keep_beside(DIGESTS_KEPT_AS, kept)
     reuse.declare(*_FILES, key=digests_key(kept))
+    return kept
 
 
-def _from_earlier(digests: dict[str, bytes], release: Release, out: Path) -> bool:
+def _from_earlier(digests: dict[str, bytes], kept: bytes, release: Release, out: Path) -> bool:
     """Take the graph files from the earlier release when no subject changed, or write them from its files; False
     when there is nothing to take them from or it does not fit."""
     if release.reuse.take_all(list(_FILES), out):
         release.change.predicates = frozenset()  # the same digests: the same triples
         return True
     earlier = _earlier_digests(release.reuse)
-    return earlier is not None and _written_from(earlier, digests, release, out)
+    return earlier is not None and _written_from(earlier, digests, kept, release, out)
 
 
 @dataclass(frozen=True)
 class EarlierGraph:
-    """The earlier release's graph files, still as its build wrote them, and that build's digests."""
+    """The earlier release's graph files, still as its build wrote them, and that build's digests as kept
+    (:func:`civicgraph.graph.subjects.kept_digests`)."""
 
     files: dict[str, Path]
-    digests: dict[str, bytes]
+    kept: bytes
 
 
 def _earlier_digests(reuse: Reuse) -> EarlierGraph | None:
@@ -107,16 +118,26 @@ def _earlier_digests(reuse: Reuse) -> EarlierGraph | None:
     key = digests_key(kept)
     files = {name: reuse.earlier_file(name, key) for name in _FILES}
     found = {name: path for name, path in files.items() if path is not None}
-    digests = read_kept_digests(kept) if len(found) == len(files) else None
-    return EarlierGraph(found, digests) if digests is not None else None
+    return EarlierGraph(found, kept) if len(found) == len(files) else None
 
 
-def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release, out: Path) -> bool:
+def _written_from(earlier: EarlierGraph, now: dict[str, bytes], kept: bytes, release: Release, out: Path) -> bool:
     """Write the graph files from the earlier release's, making the blocks of the subjects whose digest changed,
     and note the predicates of the triples that changed (:class:`GraphChange`, read from the blocks replaced and
-    the blocks made); False (some may be half written) when the earlier files do not fit."""
-    changed = {subject for subject, digest in now.items() if earlier.digests.get(subject) != digest}
-    dropped = {subject for subject in earlier.digests if subject in changed or subject not in now}
+    the blocks made); False (some may be half written) when the earlier files do not fit. ``kept``: this build's
+    digests as kept: with the same subjects as the earlier build's, the two are compared without reading the
+    earlier digests into a mapping (:func:`civicgraph.graph.subjects.differing_subjects`)."""
+    found = differing_subjects(earlier.kept, kept, now)
+    if found is None:
+        return False
+    changed, gone = found
+    subjects = list(now)  # this build's digests, made in canonical order
+    if same_subjects(earlier.kept, kept, now):
+        before, dropped = subjects, set(changed)
+    else:
+        earlier_digests = read_kept_digests(earlier.kept) or {}
+        before = sorted(earlier_digests)  # kept in canonical order, so one pass; bisected below, so sorted whatever
+        dropped = {subject for subject in changed if subject in earlier_digests} | gone
     if not worth_splicing(len(changed | dropped), len(now)):
         return False
     made_triples = list(OxigraphTerms().triples(triples_of(release.triples, changed)))
@@ -130,8 +151,8 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release
         for name, (syntax, data) in made.items():
             splice_file(earlier.files[name], data, syntax, dropped, changed, out / name)
         base = release.dataset.settings.base_iri
-        subjects = list(now)  # this build's digests, made in canonical order
-        jsonld_written_from(earlier, changed, dropped, replaced, release.triples, subjects, base, out / "graph.jsonld")
+        into = out / "graph.jsonld"
+        jsonld_written_from(earlier, before, changed, dropped, replaced, release.triples, subjects, base, into)
     except DoesNotFit:
         return False
     differing = set(replaced).symmetric_difference(made_triples)
@@ -141,6 +162,7 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], release: Release
 
 def jsonld_written_from(
     earlier: EarlierGraph,
+    before: Sequence[str],
     changed: set[str],
     dropped: set[str],
     replaced: Sequence[ox.Triple],
@@ -150,9 +172,9 @@ def jsonld_written_from(
     into: Path,
 ) -> None:
     """Write graph.jsonld from the earlier release's: the lines of the top-level nodes whose tree of nested nodes
-    may differ are made anew. ``dropped``: the earlier subjects that changed or are gone; ``replaced``: their
-    earlier triples (:func:`earlier_triples`); ``triples``: the graph's, in canonical order; ``subjects``: its
-    subjects, sorted.
+    may differ are made anew. ``before``: the earlier graph's subjects, sorted; ``dropped``: the earlier subjects
+    that changed or are gone; ``replaced``: their earlier triples (:func:`earlier_triples`); ``triples``: the
+    graph's, in canonical order; ``subjects``: its subjects, sorted.
 
     A node is nested in the one node that refers to it when its IRI extends that node's with "/" (a figure in its
     activity). So a line can change when a node of its tree changed, or when a node of its tree gained or lost a
@@ -163,7 +185,6 @@ def jsonld_written_from(
     The triples of the subjects are found by bisection (:func:`triples_of`), and their referrers by one pass over
     the triples, rather than with the release's index: built here, the index was held with both builds' digests,
     and the peak of a three-year build rose to 3.78 GiB (3.63 GiB without)."""
-    before = sorted(earlier.digests)  # kept in canonical order, so one pass; bisected below, so sorted whatever
     referred_before = {triple.object.value for triple in replaced if isinstance(triple.object, ox.NamedNode)}
     referred_now = {obj for _subject, _predicate, obj in triples_of(triples, changed) if type(obj) is str}
     roots = {
@@ -171,7 +192,7 @@ def jsonld_written_from(
         for touched in (changed, dropped, referred_now, referred_before)
         for one in touched
         for iri in _with_beginnings(one)
-        if _among(subjects, iri) or iri in earlier.digests
+        if _among(subjects, iri) or _among(before, iri)
     }
     trees_now, trees_before = _trees(roots, subjects), _trees(roots, before)
     if not worth_splicing(len(trees_now | trees_before), len(subjects)):
