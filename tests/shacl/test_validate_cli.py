@@ -221,6 +221,19 @@ def test_build_prints_a_warning_once_and_publishes(data_copy: Path, tmp_path: Pa
         assert result.stderr.count("member/30") == 1
 
 
+def _forks_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the functions ``civicgraph build`` runs in a forked process from now on."""
+    forks: list[str] = []
+    fork = build_command.forked_result
+
+    def recorded(work: Any) -> Any:
+        forks.append(work.func.__name__)
+        return fork(work)
+
+    monkeypatch.setattr(build_command, "forked_result", recorded)
+    return forks
+
+
 @pytest.mark.parametrize(
     ("alongside", "processes", "larger_than_allowed", "forked"),
     [(True, 2, 0, True), (False, 2, 0, False), (True, 1, 0, False), (True, 2, 1, False)],
@@ -236,14 +249,7 @@ def test_the_graph_is_validated_alongside_with_two_cores_into_an_earlier_release
     """Validated alongside, the validating processes copy the pages of the graph they touch: only where it pays
     (a build into an earlier release, whose graph files leave a core idle) and up to a size."""
     largest = built.size - larger_than_allowed
-    forks: list[str] = []
-    fork = build_command.forked_result
-
-    def recorded(work: Any) -> Any:
-        forks.append(work.func.__name__)
-        return fork(work)
-
-    monkeypatch.setattr(build_command, "forked_result", recorded)
+    forks = _forks_recorded(monkeypatch)
     monkeypatch.setattr(build_command, "workers", lambda: processes)
     monkeypatch.setattr(build_command, "VALIDATED_ALONGSIDE_UP_TO", largest)
     with build_command.validated_meanwhile(built, "fast", Progress(), alongside=alongside) as validation:
@@ -260,14 +266,7 @@ def test_a_graph_above_the_size_is_validated_alongside_once_only_where_it_change
     above the size is validated alongside then, and before publishing while nothing fitting was kept."""
     built = build_graph(dataset, digested=True)
     out = tmp_path / "dist"
-    forks: list[str] = []
-    fork = build_command.forked_result
-
-    def recorded(work: Any) -> Any:
-        forks.append(work.func.__name__)
-        return fork(work)
-
-    monkeypatch.setattr(build_command, "forked_result", recorded)
+    forks = _forks_recorded(monkeypatch)
     monkeypatch.setattr(build_command, "workers", lambda: 2)
     monkeypatch.setattr(build_command, "VALIDATED_ALONGSIDE_UP_TO", built.size - 1)
     with build_command.validated_meanwhile(built, "fast", Progress(), alongside=True, since=out) as validation:
