@@ -27,7 +27,10 @@ def test_the_kept_digests_read_back_as_they_were() -> None:
 def test_the_same_subjects_differ_where_their_digests_do(places: list[int]) -> None:
     before = digests_with()
     now = digests_with({SUBJECTS[place]: b"x" * 16 for place in places})
-    assert differing_subjects(kept_digests(before), kept_digests(now), now) == ({SUBJECTS[p] for p in places}, set())
+    difference = differing_subjects(kept_digests(before), kept_digests(now), now)
+    assert difference is not None
+    assert (difference.changed, difference.dropped) == ({SUBJECTS[p] for p in places}, {SUBJECTS[p] for p in places})
+    assert difference.earlier == SUBJECTS
 
 
 def test_a_subject_added_and_one_gone_are_told_apart() -> None:
@@ -36,11 +39,15 @@ def test_a_subject_added_and_one_gone_are_told_apart() -> None:
     now = digests_with({SUBJECTS[20]: b"y" * 16}, subjects=subjects)
     # the numbers after the one gone moved up by one: their digests differ too
     moved = {subject for place, subject in enumerate(subjects) if place >= 10}
-    changed, gone = differing_subjects(kept_digests(before), kept_digests(now), now)  # type: ignore[misc]
-    assert changed == moved and gone == {SUBJECTS[10]}
+    difference = differing_subjects(kept_digests(before), kept_digests(now), now)
+    assert difference is not None
+    # of the earlier subjects, those that moved (not the new one) and the one gone
+    assert difference.changed == moved and difference.dropped == (moved - {subjects[-1]}) | {SUBJECTS[10]}
+    assert difference.earlier == SUBJECTS
     assert differing_subjects(b"not kept digests", kept_digests(now), now) is None
 
 
 def test_unchanged_digests_differ_nowhere() -> None:
     digests = digests_with()
-    assert differing_subjects(kept_digests(digests), kept_digests(digests), digests) == (set(), set())
+    difference = differing_subjects(kept_digests(digests), kept_digests(digests), digests)
+    assert difference is not None and (difference.changed, difference.dropped) == (set(), set())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 
 from civicgraph.graph.terms import PlainTriple
@@ -53,12 +54,18 @@ def digests_key(kept: bytes) -> str:
     return hashlib.sha256(kept).hexdigest()
 
 
-def differing_subjects(
-    earlier_kept: bytes, now_kept: bytes, now: Mapping[str, bytes]
-) -> tuple[set[str], set[str]] | None:
-    """The subjects whose triples differ between two graphs, from the earlier one's kept digests and this one's
-    digests ``now`` (``now_kept``: :func:`kept_digests` of them): those of ``now`` whose digest changed or that are
-    new, and those gone. None when the earlier bytes are not kept digests.
+@dataclass(frozen=True)
+class Difference:
+    """What tells a graph from an earlier one, subject by subject (:func:`differing_subjects`)."""
+
+    changed: set[str]  # this graph's subjects whose digest differs from the earlier one's, or that are new
+    dropped: set[str]  # the earlier graph's subjects whose digest differs, or that this one has not
+    earlier: list[str]  # the earlier graph's subjects, in canonical order
+
+
+def differing_subjects(earlier_kept: bytes, now_kept: bytes, now: Mapping[str, bytes]) -> Difference | None:
+    """What tells this graph, of the subjects' digests ``now`` (``now_kept``: :func:`kept_digests` of them), from the
+    earlier one whose digests were kept as ``earlier_kept``; None when those bytes are not kept digests.
 
     When both graphs have the same subjects (a corrected report), only the digests are compared, by halves: each
     equal half is passed over in one comparison of bytes. At three national years (538,482 subjects) that takes
@@ -66,13 +73,15 @@ def differing_subjects(
     if same_subjects(earlier_kept, now_kept, now):
         size = len(next(iter(now.values())))
         start = len(now_kept) - size * len(now)  # where the digests begin, after the subjects and a blank line
-        names = list(now)  # in the order now_kept lists them
-        return {names[place] for place in _differing(earlier_kept, now_kept, start, size)}, set()
+        subjects = list(now)  # in the order now_kept lists them
+        changed = {subjects[place] for place in _differing(earlier_kept, now_kept, start, size)}
+        return Difference(changed, set(changed), subjects)
     earlier = read_kept_digests(earlier_kept)
     if earlier is None:
         return None
     changed = {subject for subject, digest in now.items() if earlier.get(subject) != digest}
-    return changed, {subject for subject in earlier if subject not in now}
+    dropped = {subject for subject in earlier if subject in changed or subject not in now}
+    return Difference(changed, dropped, list(earlier))
 
 
 def same_subjects(earlier_kept: bytes, now_kept: bytes, now: Mapping[str, bytes]) -> bool:

@@ -36,8 +36,6 @@ from civicgraph.graph.subjects import (
     differing_subjects,
     digests_key,
     kept_digests,
-    read_kept_digests,
-    same_subjects,
     triples_of,
 )
 from civicgraph.graph.terms import OxigraphTerms, PlainTriple
@@ -127,17 +125,10 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], kept: bytes, rel
     the blocks made); False (some may be half written) when the earlier files do not fit. ``kept``: this build's
     digests as kept: with the same subjects as the earlier build's, the two are compared without reading the
     earlier digests into a mapping (:func:`civicgraph.graph.subjects.differing_subjects`)."""
-    found = differing_subjects(earlier.kept, kept, now)
-    if found is None:
+    difference = differing_subjects(earlier.kept, kept, now)
+    if difference is None:
         return False
-    changed, gone = found
-    subjects = list(now)  # this build's digests, made in canonical order
-    if same_subjects(earlier.kept, kept, now):
-        before, dropped = subjects, set(changed)
-    else:
-        earlier_digests = read_kept_digests(earlier.kept) or {}
-        before = sorted(earlier_digests)  # kept in canonical order, so one pass; bisected below, so sorted whatever
-        dropped = {subject for subject in changed if subject in earlier_digests} | gone
+    changed, dropped = difference.changed, difference.dropped
     if not worth_splicing(len(changed | dropped), len(now)):
         return False
     made_triples = list(OxigraphTerms().triples(triples_of(release.triples, changed)))
@@ -151,6 +142,8 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], kept: bytes, rel
         for name, (syntax, data) in made.items():
             splice_file(earlier.files[name], data, syntax, dropped, changed, out / name)
         base = release.dataset.settings.base_iri
+        subjects = list(now)  # this build's digests, made in canonical order
+        before = sorted(difference.earlier)  # kept in canonical order, so one pass; bisected below, so sorted whatever
         into = out / "graph.jsonld"
         jsonld_written_from(earlier, before, changed, dropped, replaced, release.triples, subjects, base, into)
     except DoesNotFit:

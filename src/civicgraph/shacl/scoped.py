@@ -196,10 +196,10 @@ def _scoped(
 ) -> list[Finding] | None:
     """The results, with the focus nodes the change cannot reach keeping the earlier ones; None when the whole
     graph is to be validated (see the module's description)."""
-    differing = differing_subjects(earlier.digests_kept, digests_kept, digests)
-    if differing is None:
+    difference = differing_subjects(earlier.digests_kept, digests_kept, digests)
+    if difference is None:
         return None
-    changed = differing[0] | differing[1]
+    changed = difference.changed | difference.dropped
     if len(changed) * _SCOPED_UP_TO > len(digests):
         return None
     touched = [*triples_of(earlier.from_objects, changed), *triples_of(from_objects, changed)]
