@@ -83,8 +83,8 @@ TRICKS = {
     ),
     "validated-where-changed": Trick(
         "shacl.scoped",
-        "_fitting",
-        "lambda release_folder: None",
+        "_digests_named",
+        "lambda release_folder, first: None",
         "into an earlier release, only the focus nodes a change can reach validated again (alongside at any size)",
     ),
     "checked-meanwhile": Trick(
