@@ -366,10 +366,19 @@ def test_links_from_elsewhere_are_bounded_per_property(dist: Path, monkeypatch: 
     hedge = "https://w3id.org/civicgraph/ontology#hedge"
     named = len(set(Graph().parse(dist / "graph.nt").subjects(URIRef(hedge), URIRef(exact))))
     assert named > 3
-    monkeypatch.setattr(generic, "LINKS_SHOWN", 3)
-    rows = html.fragment_fromstring(generic.incoming_html(View(model, model.pages[exact], "en")), create_parent="div")
-    (cell,) = rows.xpath("//tr[th/a/@href='../../ontology/hedge.en.html']/td")  # the rows of cg:hedge
-    assert len(cell.xpath("./a")) == 3
+
+    def shown(links: int) -> html.HtmlElement:
+        monkeypatch.setattr(generic, "LINKS_SHOWN", links)
+        page = generic.incoming_html(View(model, model.pages[exact], "en"))
+        (cell,) = html.fragment_fromstring(page, create_parent="div").xpath(
+            "//tr[th/a/@href='../../ontology/hedge.en.html']/td"  # the row of cg:hedge
+        )
+        return cell
+
+    every = [_text(a) for a in shown(named).xpath("./a")]
+    assert len(every) == named and every == sorted(every, key=str.casefold)  # all of them, by name
+    cell = shown(3)
+    assert [_text(a) for a in cell.xpath("./a")] == every[:3]  # the first three by name
     assert _text(cell.xpath("./small[@class='more']")[0]) == (
         f"3 of {named} shown; the full list: a SPARQL query or the CSV files"
     )

