@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from civicgraph.cli import build as build_module
 from civicgraph.cli.main import main
+from civicgraph.graph.build import build_graph
 from civicgraph.publish import editions as editions_module
 from civicgraph.util import parallel
 
@@ -58,15 +61,28 @@ def test_a_full_disk_while_editions_are_written_ahead_is_one_clean_error(
     the same one message, and the folder it wrote into is removed."""
     parent = os.getpid()
     write_edition = editions_module._write_edition
+    tried = tmp_path / "the child tried"  # outside the release folder's staging
 
     def full_in_the_child(out: Path, *rest: Any) -> None:
         if os.getpid() != parent:
+            tried.touch()
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(out / "editions" / "3064011-2023.ttl"))
         write_edition(out, *rest)
+
+    def built_once_the_child_tried(*args: Any, **kwargs: Any) -> Any:
+        """The graph's build ends once the child has tried to write its edition: a build quicker than the child's
+        keys (one report) would otherwise end the writing before it starts, and nothing would fail."""
+        built = build_graph(*args, **kwargs)
+        waited = 0.0
+        while not tried.exists() and waited < 60:
+            time.sleep(0.01)
+            waited += 0.01
+        return built
 
     monkeypatch.setattr(editions_module, "workers", lambda: 2)
     monkeypatch.setattr(editions_module, "SHARED_FROM", 1)
     monkeypatch.setattr(editions_module, "_write_edition", full_in_the_child)
+    monkeypatch.setattr(build_module, "build_graph", built_once_the_child_tried)
     out = tmp_path / "dist"
     result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(DATA), "--out", str(out)])
 
@@ -76,4 +92,4 @@ def test_a_full_disk_while_editions_are_written_ahead_is_one_clean_error(
         "/editions/3064011-2023.ttl: no space left on the device"
     )
     assert capfd.readouterr().err == ""  # nothing printed by the child
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", ".dist.reports.pickle"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", ".dist.reports.pickle", "the child tried"]
