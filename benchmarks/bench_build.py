@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MAIN = "from civicgraph.cli.main import main; main()"  # run as ``python -c``: the revision on its path
+# run as ``python -c``: the revision on its path, through the console script's function where it has one
+MAIN = "import civicgraph.cli.main as c; getattr(c, 'run', c.main)()"
 # "read: 2,807 reports in 7.28 s, …" and "publish: write_site: 19.88 s (total …)"
 STAGE_LINE = re.compile(r"^(?P<stage>.+?): (?:[\d,]+ [a-z]+ in )?(?P<seconds>\d+\.\d+) s\b")
 TRIPLES = re.compile(r"^wrote .* \((?P<triples>\d+) triples")

@@ -156,6 +156,18 @@ TRICKS = {
         "-1",
         "into an earlier release, the graph validated by a forked process while the graph files are written",
     ),
+    "ended-at-once": Trick(
+        "cli.build",
+        "end_at_once",
+        "lambda: None",
+        "the process of a build that succeeded ended without freeing its objects",
+    ),
+    "held-when-reusing": Trick(
+        "publish.orchestrator",
+        "_HELD_WHEN_REUSING",
+        "False",
+        "into an earlier release, the index and the built graph held to the end instead of let go before the catalogue",
+    ),
 }
 
 

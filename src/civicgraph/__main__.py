@@ -1,5 +1,5 @@
 """``python -m civicgraph`` runs the command-line interface."""
 
-from civicgraph.cli.main import main
+from civicgraph.cli.main import run
 
-main()
+run()

@@ -169,6 +169,23 @@ def test_publishing_may_let_go_of_the_built_graph_and_still_counts_its_triples(t
     assert (tmp_path / "kept" / "catalog.ttl").read_bytes() == (tmp_path / "let-go" / "catalog.ttl").read_bytes()
 
 
+def test_a_build_that_ends_holds_its_graph_only_into_a_release_it_reuses(tmp_path: Path) -> None:
+    """``ends=True`` (as ``civicgraph build`` publishes, its process ending without freeing what it holds): into a
+    new folder the built graph is let go as without it; into the earlier release, whose files the writers reuse,
+    it is held to the end. The release is the same either way."""
+    dataset = read_dataset(DATA)
+    first, again = build_graph(dataset), build_graph(dataset)
+    made = list(first.plain)
+
+    publish(dataset, first, tmp_path / "dist", keep_built=False, ends=True)
+    released = _files(tmp_path / "dist")
+    publish(dataset, again, tmp_path / "dist", keep_built=False, ends=True)
+
+    assert first.plain == [] and first.sources == {}  # a new folder: let go
+    assert again.plain == made and again.sources  # into the release it replaced: held
+    assert _files(tmp_path / "dist") == released
+
+
 def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 

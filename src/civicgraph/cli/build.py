@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, handle_errors
+from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, end_at_once, handle_errors
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.kept import BlockStore
 from civicgraph.publish.checksums import RELEASE
@@ -232,6 +232,7 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
                 keep_built=False,
                 validated=lambda: _publishable(validation(), out_dir, lang),
                 staging=staging,
+                ends=True,
             )
             keep_validation(out_dir, validation())
     report = validation()
@@ -253,3 +254,4 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
             f"{reused} of {editions}",
         )
         click.echo(taken.text(lang), err=True)
+    end_at_once()  # everything is written: the objects of the build are not freed one by one (publish(ends=True))

@@ -43,6 +43,25 @@ ENGINE_OPTION = click.option(
 )
 
 
+# Set by a command that asks the console script to end its process at once once it has succeeded (end_at_once).
+_ENDING_AT_ONCE: list[bool] = []
+
+
+def end_at_once() -> None:
+    """Ask :func:`civicgraph.cli.main.run` to end the process as soon as this command has succeeded, without Python
+    freeing its objects one by one: for a command that has written and closed everything it writes, and holds
+    millions of objects at its end (``civicgraph build``). Within another program (a test's ``CliRunner``) the
+    request is ignored."""
+    _ENDING_AT_ONCE.append(True)
+
+
+def ending_at_once() -> bool:
+    """Whether the command that ran asked to end the process at once; forgets the request."""
+    asked = bool(_ENDING_AT_ONCE)
+    _ENDING_AT_ONCE.clear()
+    return asked
+
+
 class CivicgraphError(click.ClickException):
     """An expected failure with its exit code, shown as ``Error: …`` (``Błąd: …`` in Polish)."""
 

@@ -1,0 +1,82 @@
+"""The ``civicgraph`` console script (:func:`civicgraph.cli.main.run`): a build that succeeded ends its process at
+once, its output flushed; every other ending is click's own."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from civicgraph.cli import main as main_module
+from civicgraph.cli.common import end_at_once
+from civicgraph.cli.main import run
+
+from .conftest import DATA
+
+
+class _Ended(Exception):
+    """Raised in place of ending the process, which would end the test run."""
+
+
+@pytest.fixture
+def ended(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """One True for each time ``run()`` ended the process at once (its exit code is 0), none when it did not."""
+    endings: list[bool] = []
+
+    def end_process() -> None:  # neither os._exit nor this test process's atexit handlers
+        endings.append(True)
+        raise _Ended
+
+    monkeypatch.setattr(main_module, "_end_process", end_process)
+    return endings
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, *args: str) -> None:
+    monkeypatch.setattr(sys, "argv", ["civicgraph", *args])
+    run()
+
+
+def test_a_build_that_succeeded_ends_at_once_after_its_last_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ended: list[bool]
+) -> None:
+    out = tmp_path / "dist"
+    with pytest.raises(_Ended):
+        _run(monkeypatch, "build", "--data", str(DATA), "--out", str(out), "--lang", "en")
+    assert ended == [True]
+    assert capsys.readouterr().err.splitlines()[-1].startswith(f"wrote {out.resolve()} (")
+    listed = (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert all((out / line.split("  ", 1)[1]).is_file() for line in listed)  # the whole release is in place
+
+
+def test_a_build_that_failed_exits_with_its_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ended: list[bool]
+) -> None:
+    missing = tmp_path / "no-data"
+    with pytest.raises(SystemExit) as exited:
+        _run(monkeypatch, "build", "--data", str(missing), "--out", str(tmp_path / "dist"), "--lang", "en")
+    assert exited.value.code == 2 and ended == []
+    assert capsys.readouterr().err == f"Error: {missing}: no such data folder (give one with --data)\n"
+    assert not (tmp_path / "dist").exists()
+
+
+def test_only_the_command_that_ran_may_ask_to_end_at_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ended: list[bool]
+) -> None:
+    """A request left by a build run within this process before (a test's CliRunner) is not this command's."""
+    end_at_once()
+    with pytest.raises(SystemExit) as exited:
+        _run(monkeypatch, "--version")
+    assert exited.value.code == 0 and ended == []
+    assert capsys.readouterr().out.startswith("civicgraph, version ")
+
+
+def test_the_console_script_ends_a_build_at_once_with_its_messages_written(tmp_path: Path) -> None:
+    """``python -m civicgraph build`` through a pipe, as CI and scripts run it: exit 0, the last message there."""
+    out = tmp_path / "dist"
+    command = [sys.executable, "-m", "civicgraph", "build", "--data", str(DATA), "--out", str(out), "--lang", "en"]
+    ran = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.splitlines()[-1].startswith(f"wrote {out.resolve()} (")
+    assert (out / "SHA256SUMS").is_file()
