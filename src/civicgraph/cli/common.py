@@ -43,7 +43,7 @@ ENGINE_OPTION = click.option(
 )
 
 
-# Set by a command that asks the console script to end its process at once once it has succeeded (end_at_once).
+# Set by a command that asks the console script to end the process at once after it succeeded (end_at_once).
 _ENDING_AT_ONCE: list[bool] = []
 
 

@@ -79,8 +79,8 @@ def run() -> None:
 
 
 def _end_process() -> NoReturn:
-    """End the process with exit code 0 once what a normal exit runs has run (the atexit handlers, multiprocessing's
-    clean-up among them; IPython runs them so too) and the output is flushed, without freeing its objects."""
+    """End the process with exit code 0 without freeing its objects: the atexit handlers run first, as at a normal
+    exit (multiprocessing's clean-up among them; IPython runs them so too), and the output is flushed."""
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
