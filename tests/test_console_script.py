@@ -72,8 +72,10 @@ def test_only_the_command_that_ran_may_ask_to_end_at_once(
     assert capsys.readouterr().out.startswith("civicgraph, version ")
 
 
-def test_the_console_script_ends_a_build_at_once_with_its_messages_written(tmp_path: Path) -> None:
-    """``python -m civicgraph build`` through a pipe, as CI and scripts run it: exit 0, the last message there."""
+def test_a_build_through_a_pipe_exits_0_with_its_last_message_written(tmp_path: Path) -> None:
+    """``python -m civicgraph build`` through a pipe, as CI and scripts run it, so through :func:`_end_process`:
+    exit 0, the last message there. (That it ended without freeing its objects is not seen from outside: the
+    tests above check that ``run()`` ends it so.)"""
     out = tmp_path / "dist"
     command = [sys.executable, "-m", "civicgraph", "build", "--data", str(DATA), "--out", str(out), "--lang", "en"]
     ran = subprocess.run(command, capture_output=True, text=True, check=False)
