@@ -54,3 +54,15 @@ def test_the_version_is_still_shown_when_asked_for() -> None:
 
 def test_the_engine_choices_of_the_command_line_are_the_engines_of_validation() -> None:
     assert SHACL_ENGINES == ENGINES
+
+
+def test_elementpath_is_imported_only_to_compile_a_pattern() -> None:
+    """elementpath (a tenth of a second to import) translates sh:pattern for whoever compiles the shapes: a build
+    into an earlier release compiles them only in the process that validates its graph alongside."""
+    code = (
+        "import sys, civicgraph.cli.build, civicgraph.publish.orchestrator, civicgraph.shacl.validate; "
+        "from civicgraph.shacl.regex import compile_pattern; print('elementpath' in sys.modules); "
+        "compile_pattern('^[0-9]{7}$'); print('elementpath' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["False", "True"]
