@@ -245,6 +245,26 @@ def test_sha256sums_reads_a_file_of_several_paths_once(
     assert check.returncode == 0, check.stdout
 
 
+def test_sha256sums_lists_hidden_and_nested_files_and_follows_no_link_to_a_folder(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph
+) -> None:
+    """Every file at any depth is listed by its path, ``.htaccess`` and the like too, sorted as text; a link to a
+    file is listed with the file's digest (``sha256sum`` reads through it), a link to a folder is neither followed
+    nor listed, as ``os.walk`` lists a folder."""
+    (tmp_path / "site" / "report").mkdir(parents=True)
+    (tmp_path / "site" / ".htaccess").write_bytes(ABC[0])
+    (tmp_path / "site" / "report" / "a.nt").write_bytes(MILLION_A[0])
+    (tmp_path / "site.txt").write_bytes(ABC[0])
+    (tmp_path / "to-a.nt").symlink_to(tmp_path / "site" / "report" / "a.nt")
+    (tmp_path / "to-site").symlink_to(tmp_path / "site", target_is_directory=True)
+    write_checksums(Release(dataset, built, built.plain), tmp_path)
+    assert (tmp_path / "SHA256SUMS").read_text(encoding="utf-8") == (
+        f"{ABC[1]}  site.txt\n{ABC[1]}  site/.htaccess\n{MILLION_A[1]}  site/report/a.nt\n{MILLION_A[1]}  to-a.nt\n"
+    )
+    check = subprocess.run(["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=tmp_path, capture_output=True)
+    assert check.returncode == 0, check.stdout
+
+
 def test_the_sites_catalogue_files_are_the_releases_and_its_shapes_a_copy(dist: Path) -> None:
     """The catalogue's files under site/ are the release's own (hard links: one file, read once for SHA256SUMS);
     the shapes page's Turtle is a copy of the installed shapes, never a link that an edit of them would reach."""
