@@ -93,6 +93,12 @@ TRICKS = {
         NEVER,
         "the kept reports' files checked by a forked child while this process unpickles them",
     ),
+    "plan-keyed-ahead": Trick(
+        "publish.editions",
+        "_plan_keyed_ahead",
+        "lambda dataset: None",
+        "into an earlier release, the plan's keys made by that child while the graph is built",
+    ),
     "written-ahead": Trick(
         "cli.build",
         "_every_edition_written",

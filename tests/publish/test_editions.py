@@ -21,7 +21,14 @@ from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.rdfio import read_graph
 from civicgraph.graph.terms import PlainTriple, oxigraph_triples
 from civicgraph.publish import editions as editions_module
-from civicgraph.publish.editions import edition_graph, edition_triples, made_keeping_vocabularies, write_editions
+from civicgraph.publish.editions import (
+    edition_graph,
+    edition_keys,
+    edition_triples,
+    made_keeping_vocabularies,
+    write_editions,
+)
+from civicgraph.publish.plan import PLAN_KEYS_AHEAD, PlanKeys, plan_key, plan_keys
 from civicgraph.publish.release import GraphIndex, Release
 from civicgraph.shacl.validate import validate_graph
 from civicgraph.source.reader import read_dataset
@@ -230,3 +237,43 @@ def test_editions_are_written_ahead_only_until_the_build_ends(three_reports: Pat
 
     assert editions_module._written_until_told(dataset, tmp_path / "ahead", theirs) == set()
     assert [p for p in (tmp_path / "ahead").rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("into_earlier", [True, False])
+def test_the_keying_child_keys_the_plan_only_for_a_build_into_an_earlier_release(
+    three_reports: Path, tmp_path: Path, into_earlier: bool
+) -> None:
+    """Into an earlier release (nothing to write ahead), the child that keys the editions also keys the plan, which
+    dane.gov.pl's file, the site's catalogue page and the catalogue's parts are declared with: the keys the building
+    process would make. A first build declares none before publishing: its child writes editions instead."""
+    dataset = read_dataset(three_reports)
+    built = build_graph(dataset)
+    ahead = None if into_earlier else tmp_path / "ahead"
+    if ahead is not None:
+        ahead.mkdir()
+    ours, theirs = multiprocessing.Pipe()
+    ours.send(editions_module._BLOCK_ENDED)
+
+    editions_module._keyed_and_written_ahead(dataset, ahead, theirs)
+    keys, planned_keys, _written = ours.recv()
+
+    made_here = plan_keys(Release(dataset, built, built.plain))
+    assert keys == edition_keys(dataset)
+    assert planned_keys == (made_here if into_earlier else None)
+    assert sorted(made_here.datasets) == ["3064011-2022", "3064011-2023", "3099011-2023", "all"]
+    assert sorted(made_here.series) == ["3064011", "3099011"]
+
+
+def test_a_release_takes_the_plan_keys_made_ahead_for_its_data(three_reports: Path) -> None:
+    """What the child sent is taken once, by the release of the same data, instead of keying the plan again."""
+    dataset = read_dataset(three_reports)
+    built = build_graph(dataset)
+    sent = PlanKeys({"all": "a"}, {}, "whole")
+    PLAN_KEYS_AHEAD.keep(dataset, sent)
+
+    release = Release(dataset, built, built.plain)
+
+    assert plan_keys(release) is sent
+    assert plan_key(release) == "whole"
+    assert PLAN_KEYS_AHEAD.get(dataset) is None
+    assert plan_keys(Release(dataset, built, built.plain)).whole != "whole"  # another release keys its own

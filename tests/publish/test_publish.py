@@ -297,13 +297,13 @@ def test_the_catalogues_plan_is_made_once_per_release(
 ) -> None:
     """VoID, the site, the catalogue and dane.gov.pl read the plan; it is made once, before the writers fork."""
     made: list[int] = []
-    planned = plan_module._planned
+    planned = plan_module.planned
 
-    def counted(release: Release) -> Any:
-        made.append(id(release))
-        return planned(release)
+    def counted(data: Dataset) -> Any:
+        made.append(id(data))
+        return planned(data)
 
-    monkeypatch.setattr(plan_module, "_planned", counted)
+    monkeypatch.setattr(plan_module, "planned", counted)
     publish(dataset, built, tmp_path / "dist")
     assert len(made) == 1
     publish(dataset, built, tmp_path / "other")  # another release: planned again

@@ -134,7 +134,8 @@ def _written(
     reuse = Reuse() if full else Reuse.of(out)
     release = Release(dataset, built, built.plain, reuse)
     lets_go = not (ends and _HELD_WHEN_REUSING and reuse.folder is not None)
-    plan(release)  # for the writers that read it, before any of them forks (see plan())
+    with paused_cycle_collector():  # as the writers run: a national year's plan took 0.31 s collected, 0.26 paused
+        plan(release)  # for the writers that read it, before any of them forks (see plan())
     for writer, make in _MADE_AHEAD.items():
         if writer in chosen and write_editions in chosen[: chosen.index(writer)]:
             release.ahead.append(partial(make, release))

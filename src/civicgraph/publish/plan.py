@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 from rdflib import URIRef
 
 from civicgraph.publish.negotiation import SITE_DIR
-from civicgraph.publish.release import Edition, build_date, editions
+from civicgraph.publish.release import Edition, build_date, editions_of
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
-from civicgraph.source.records import Report, Settings, Text
+from civicgraph.source.records import Dataset, Report, Settings, Text
 from civicgraph.util.kept import KeptFor
 
 if TYPE_CHECKING:
@@ -260,7 +260,7 @@ def plan(release: Release) -> Plan:
     release and shared (read it, do not change it). VoID, the site, the catalogue and dane.gov.pl read it, each in
     whichever process writes it; made before they fork (see :func:`civicgraph.publish.orchestrator.publish`), it
     takes 0.5 s once at three national years instead of four times."""
-    return _PLANS.get_or_keep(release, lambda: _planned(release))
+    return _PLANS.get_or_keep(release, lambda: planned(release.dataset))
 
 
 @dataclass(frozen=True)
@@ -287,13 +287,18 @@ def plan_keys_of(settings: Settings, made: Plan) -> PlanKeys:
 
 
 _PLAN_KEYS: KeptFor[PlanKeys] = KeptFor()  # one release at a time
+# Made ahead for a dataset (:func:`civicgraph.publish.editions.keyed_meanwhile`), for its release to take.
+PLAN_KEYS_AHEAD: KeptFor[PlanKeys] = KeptFor()
 
 
 def plan_keys(release: Release) -> PlanKeys:
-    """The keys of the release's plan (:class:`PlanKeys`): made once per release, in the building process (where
-    the keys are declared), and shared by dane.gov.pl's file, the site's catalogue page and the catalogue's parts
-    (0.2–0.4 s at a national year, which the catalogue's parts took again before)."""
-    return _PLAN_KEYS.get_or_keep(release, lambda: plan_keys_of(release.dataset.settings, plan(release)))
+    """The keys of the release's plan (:class:`PlanKeys`): made once per release, and shared by dane.gov.pl's file,
+    the site's catalogue page and the catalogue's parts; taken when the editions' keying child made them for its
+    data while the graph was built, else made here."""
+    settings = release.dataset.settings
+    return _PLAN_KEYS.get_or_keep(
+        release, lambda: PLAN_KEYS_AHEAD.take_or_make(release.dataset, lambda: plan_keys_of(settings, plan(release)))
+    )
 
 
 def plan_key(release: Release) -> str:
@@ -303,9 +308,10 @@ def plan_key(release: Release) -> str:
     return plan_keys(release).whole
 
 
-def _planned(release: Release) -> Plan:
-    members = release.dataset.members
-    all_editions = editions(release)
+def planned(dataset: Dataset) -> Plan:
+    """The plan of a release of ``dataset`` (:func:`plan`), made anew."""
+    members = dataset.members
+    all_editions = editions_of(dataset)
     years = [e.year for e in all_editions]
     everything = PlannedDataset(
         key="all",
@@ -332,12 +338,12 @@ def _planned(release: Release) -> Plan:
         members=tuple(sorted({e.member for e in all_editions})),
         files=_whole_graph_files(),
     )
-    reports = {(r.member, r.year): r for r in release.dataset.reports}
-    datasets = [everything, *(_edition_dataset(release, e, reports[(e.member, e.year)]) for e in all_editions)]
+    reports = {(r.member, r.year): r for r in dataset.reports}
+    datasets = [everything, *(_edition_dataset(dataset, e, reports[(e.member, e.year)]) for e in all_editions)]
     years_of: dict[str, list[int]] = {}
     for edition in all_editions:
         years_of.setdefault(edition.member, []).append(edition.year)
-    series = [_series(release, member, years) for member, years in sorted(years_of.items())]
+    series = [_series(dataset, member, years) for member, years in sorted(years_of.items())]
     return datasets, series
 
 
@@ -401,8 +407,8 @@ def _whole_graph_files() -> tuple[PlannedFile, ...]:
     return tuple(files)
 
 
-def _edition_dataset(release: Release, edition: Edition, report: Report) -> PlannedDataset:
-    member = release.dataset.members[edition.member]
+def _edition_dataset(dataset: Dataset, edition: Edition, report: Report) -> PlannedDataset:
+    member = dataset.members[edition.member]
     name_en = member.name.en or member.name.pl
     identifier = f"{IDENTIFIER_PREFIX}-{edition.key}"
     files = [
@@ -455,8 +461,8 @@ def _edition_dataset(release: Release, edition: Edition, report: Report) -> Plan
     )
 
 
-def _series(release: Release, teryt: str, years: list[int]) -> PlannedSeries:
-    member = release.dataset.members[teryt]
+def _series(dataset: Dataset, teryt: str, years: list[int]) -> PlannedSeries:
+    member = dataset.members[teryt]
     return PlannedSeries(
         member=teryt,
         identifier=f"{IDENTIFIER_PREFIX}-{teryt}",

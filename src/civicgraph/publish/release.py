@@ -325,5 +325,10 @@ class Edition:
 
 def editions(release: Release) -> list[Edition]:
     """One edition per report, by member and year."""
-    base = release.dataset.settings.base_iri
-    return [Edition.of(report, base) for report in sorted(release.dataset.reports, key=lambda r: (r.member, r.year))]
+    return editions_of(release.dataset)
+
+
+def editions_of(dataset: Dataset) -> list[Edition]:
+    """:func:`editions` of a release of ``dataset``."""
+    base = dataset.settings.base_iri
+    return [Edition.of(report, base) for report in sorted(dataset.reports, key=lambda r: (r.member, r.year))]
