@@ -168,6 +168,12 @@ TRICKS = {
         "lambda: None",
         "the process of a build that succeeded ended without freeing its objects",
     ),
+    "removed-after": Trick(
+        "cli.build",
+        "run_as_command",
+        "lambda: False",
+        "the release replaced removed by a process of its own, which the build does not wait for",
+    ),
     "held-when-reusing": Trick(
         "publish.orchestrator",
         "_HELD_WHEN_REUSING",

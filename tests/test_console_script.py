@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from civicgraph.cli import main as main_module
-from civicgraph.cli.common import end_at_once
-from civicgraph.cli.main import run
+from civicgraph.cli.common import end_at_once, run_as_command
+from civicgraph.cli.main import main, run
+from civicgraph.util import folders
 
 from .conftest import DATA
 
@@ -48,6 +50,25 @@ def test_a_build_that_succeeded_ends_at_once_after_its_last_message(
     assert capsys.readouterr().err.splitlines()[-1].startswith(f"wrote {out.resolve()} (")
     listed = (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     assert all((out / line.split("  ", 1)[1]).is_file() for line in listed)  # the whole release is in place
+
+
+def test_only_the_console_script_leaves_the_release_it_replaced_to_a_process_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ended: list[bool]
+) -> None:
+    """Through ``run()``, a build into a release does not wait for the release it replaced to be removed; within
+    another program (CliRunner), which may look at the folder next, the build removes it itself."""
+    out = tmp_path / "dist"
+    build = ["build", "--data", str(DATA), "--out", str(out), "--lang", "en"]
+    assert CliRunner().invoke(main, build).exit_code == 0
+    started = len(folders._REMOVERS)
+    assert CliRunner().invoke(main, build).exit_code == 0
+    assert len(folders._REMOVERS) == started
+    with pytest.raises(_Ended):
+        _run(monkeypatch, *build)
+    assert ended == [True] and len(folders._REMOVERS) == started + 1 and not run_as_command()
+    remover = folders._REMOVERS[-1]
+    assert Path(remover.args[-1]).parent == tmp_path and remover.wait(timeout=60) == 0
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".dist.replaced-", ".dist.staging-"))] == []
 
 
 def test_a_build_that_failed_exits_with_its_code(

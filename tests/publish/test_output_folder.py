@@ -7,12 +7,16 @@ and leaves every byte in place.
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -25,7 +29,7 @@ from civicgraph.publish.release import Release, Writer
 from civicgraph.source.records import Dataset
 from civicgraph.util import folders
 from civicgraph.util.errors import ExitCode
-from civicgraph.util.folders import FolderRefused
+from civicgraph.util.folders import FolderRefused, replacing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -284,18 +288,72 @@ def test_a_second_build_is_refused_while_the_first_holds_the_lock(data_copy: Pat
 
 
 def test_leftovers_of_other_names_are_not_touched(dataset: Dataset, built: BuiltGraph, tmp_path: Path) -> None:
-    """Only `.NAME.staging-PID` / `.NAME.previous-PID` folders are removed; a lookalike is someone else's."""
-    for name in (".dist.staging-x", ".dist.staging-12.bak", ".distro.staging-12", "dist.staging-12"):
+    """Only `.NAME.staging-PID`, `.NAME.previous-PID` and `.NAME.replaced-PID-HEX16` folders are removed; a
+    lookalike is someone else's."""
+    others = (
+        ".dist.staging-x",
+        ".dist.staging-12.bak",
+        ".distro.staging-12",
+        "dist.staging-12",
+        ".dist.replaced-12",
+        ".dist.replaced-12-0123456789abcdeF",
+    )
+    for name in (*others, ".dist.replaced-12-0123456789abcdef"):
         (tmp_path / name).mkdir()
     publish(dataset, built, tmp_path / "dist", writers=tiny_release("x\n"))
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".dist.lock",
-        ".dist.staging-12.bak",
-        ".dist.staging-x",
-        ".distro.staging-12",
-        "dist",
-        "dist.staging-12",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".dist.lock", "dist", *others])
+
+
+def _tiny_release_into(folder: Path, text: str) -> None:
+    (folder / "graph.nt").write_text(text, encoding="utf-8")
+    (folder / "release.json").write_text("{}\n", encoding="utf-8")
+    (folder / "SHA256SUMS").write_text("0  graph.nt\n0  release.json\n", encoding="utf-8")
+
+
+def test_a_replaced_release_is_removed_by_a_process_of_its_own_when_asked(tmp_path: Path) -> None:
+    """As the console script, a build leaves the release it replaced to a process of its own, under a name no later
+    run gives its own folder; in the meantime the new release is in place."""
+    out = tmp_path / "dist"
+    for text in ("old\n", "new\n"):
+        with replacing(out, RELEASE, removed_after=True) as staging:
+            _tiny_release_into(staging, text)
+    assert (out / "graph.nt").read_text(encoding="utf-8") == "new\n"
+    remover = folders._REMOVERS[-1]
+    replaced = Path(remover.args[-1])
+    assert re.fullmatch(rf"\.dist\.replaced-{os.getpid()}-[0-9a-f]{{16}}", replaced.name)
+    assert replaced.parent == tmp_path
+    assert remover.wait(timeout=60) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
+
+
+def test_a_replaced_release_is_removed_before_returning_unless_asked(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    started = len(folders._REMOVERS)
+    for text in ("old\n", "new\n"):
+        with replacing(out, RELEASE) as staging:
+            _tiny_release_into(staging, text)
+    assert len(folders._REMOVERS) == started
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
+
+
+def test_the_next_run_finishes_a_removal_and_does_not_mind_it_running_alongside(
+    dataset: Dataset, built: BuiltGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replaced release whose removal was killed is removed by the next run; files its removal takes away while
+    that run removes them too are no error."""
+    left = tmp_path / ".dist.replaced-4242-0123456789abcdef"
+    (left / "site").mkdir(parents=True)
+    for name in ("graph.nt", "site/a.html"):
+        (left / name).write_text("x\n", encoding="utf-8")
+    unlink = os.unlink
+
+    def removed_meanwhile(path: Any, *, dir_fd: int | None = None) -> None:
+        unlink(path, dir_fd=dir_fd)  # the other process was first
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", path)
+
+    monkeypatch.setattr(os, "unlink", removed_meanwhile)
+    publish(dataset, built, tmp_path / "dist", writers=tiny_release("x\n"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist"]
 
 
 def test_the_release_kind_names_what_its_checksums_do_not_list(tmp_path: Path) -> None:

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import click
 
-from civicgraph.cli.common import DATA_OPTION, ENGINE_OPTION, LANG_OPTION, end_at_once, handle_errors
+from civicgraph.cli.common import (
+    DATA_OPTION,
+    ENGINE_OPTION,
+    LANG_OPTION,
+    end_at_once,
+    handle_errors,
+    run_as_command,
+)
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.kept import BlockStore
 from civicgraph.publish.checksums import RELEASE
@@ -218,7 +225,10 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
     # The release is staged from the build on (after the read, so that data that does not read creates nothing):
     # the editions' keying child writes editions into it while the graph is built.
     blocks = blocks_kept(out_dir, cache, dataset.settings.base_iri, full) if into_earlier else nullcontext(None)
-    with blocks as kept, replacing(out_dir, RELEASE, protected=(data_dir,)) as staging:
+    # As the console script, the release replaced is removed by a process of its own, which the build's does not
+    # wait for (see replacing()): the build's own process then ends at once (end_at_once() below).
+    replaced = replacing(out_dir, RELEASE, protected=(data_dir,), removed_after=run_as_command())
+    with blocks as kept, replaced as staging:
         ahead = staging if _every_edition_written(full, into_earlier) else None
         built = built_graph(dataset, progress, partial(keyed_meanwhile, ahead=ahead), digested=into_earlier, kept=kept)
         since = out_dir if into_earlier and not full else None

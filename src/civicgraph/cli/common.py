@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import errno
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -53,6 +54,26 @@ def end_at_once() -> None:
     millions of objects at its end (``civicgraph build``). Within another program (a test's ``CliRunner``) the
     request is ignored."""
     _ENDING_AT_ONCE.append(True)
+
+
+_RUN_AS_COMMAND: list[bool] = []
+
+
+@contextmanager
+def as_command() -> Iterator[None]:
+    """Run the block as the console script (:func:`run_as_command` is true within it)."""
+    _RUN_AS_COMMAND.append(True)
+    try:
+        yield
+    finally:
+        _RUN_AS_COMMAND.clear()  # a command run later within this process (a test's) is not the console script
+
+
+def run_as_command() -> bool:
+    """Whether the command runs as the ``civicgraph`` console script (:func:`civicgraph.cli.main.run`), whose
+    process ends with it: work it leaves when it is done (removing the release a build replaced) may go on in a
+    process of its own. Not within another program (a test's ``CliRunner``), which may look at the folder next."""
+    return bool(_RUN_AS_COMMAND)
 
 
 def ending_at_once() -> bool:

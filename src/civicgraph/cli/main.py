@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
-from civicgraph.cli.common import ending_at_once
+from civicgraph.cli.common import as_command, ending_at_once
 
 
 class LazyGroup(click.Group):
@@ -70,12 +70,13 @@ def run() -> None:
     spent 0.25-0.31 s on that after everything was written (4 runs), and holds more at its end since it lets nothing
     go there (:data:`civicgraph.publish.orchestrator._HELD_WHEN_REUSING`)."""
     ending_at_once()  # a request left by an earlier command run within this process is not this one's
-    try:
-        main()
-    except SystemExit as ended:
-        if ended.code in (0, None) and ending_at_once():
-            _end_process()
-        raise
+    with as_command():
+        try:
+            main()
+        except SystemExit as ended:
+            if ended.code in (0, None) and ending_at_once():
+                _end_process()
+            raise
 
 
 def _end_process() -> NoReturn:
