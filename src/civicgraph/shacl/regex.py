@@ -26,8 +26,8 @@ class InvalidPattern(ValueError):
 
 def compile_pattern(pattern: str, flags: str = "") -> re.Pattern[str]:
     """The Python regular expression that matches (``search``) exactly the strings fn:matches would."""
-    # Imported here, by whoever compiles shapes: elementpath took 0.09 s of every build's start, and a build into an
-    # earlier release compiles them only in the process that validates its graph alongside.
+    # Imported here, by whoever compiles shapes: with elementpath, the build's modules took 0.74 s to import instead
+    # of 0.58, and a build into an earlier release compiles them only in the process that validates alongside.
     from elementpath.regex import RegexError, translate_pattern
 
     options = 0
