@@ -259,7 +259,7 @@ def _plan_keyed_ahead(dataset: Dataset) -> PlanKeys | None:
 
     Made by the building process, they took 0.18–0.24 s of a national year's build into its release (one report
     changed, timing wrappers, 4 runs) before the editions, while the graph's validation in the other process ended
-    1.6 s before it was awaited; the child ends this work 0.8–1.9 s before the graph is built. They were made here
+    1.6 s before it was awaited; the child ends this work 0.8–1.0 s before the graph is built. They were made here
     once before (b4c3af4) and moved back (c7896d1) when that validation was the longer of the two. Sending the plan
     itself too (10 MB pickled) made the build's stage 0.9 s longer: the building process makes it again instead."""
     return plan_keys_of(dataset.settings, planned(dataset))
