@@ -61,7 +61,9 @@ _RUN_AS_COMMAND: list[bool] = []
 
 @contextmanager
 def as_command() -> Iterator[None]:
-    """Run the block as the console script (:func:`run_as_command` is true within it)."""
+    """Run the block as the console script (:func:`run_as_command` is true within it), forgetting a request to end
+    at once left by a command run within this process before (a test's), which is not this one's."""
+    _ENDING_AT_ONCE.clear()
     _RUN_AS_COMMAND.append(True)
     try:
         yield

@@ -69,7 +69,6 @@ def run() -> None:
     without Python freeing each of its objects first: a build into a national year's release, one report changed,
     spent 0.25-0.31 s on that after everything was written (4 runs), and holds more at its end since it lets nothing
     go there (:data:`civicgraph.publish.orchestrator._HELD_WHEN_REUSING`)."""
-    ending_at_once()  # a request left by an earlier command run within this process is not this one's
     with as_command():
         try:
             main()
