@@ -168,6 +168,12 @@ TRICKS = {
         "lambda: None",
         "the process of a build that succeeded ended without freeing its objects",
     ),
+    "void-after-validating": Trick(
+        "cli.build",
+        "written_after_validating",
+        "lambda *args: None",
+        "into an earlier release, VoID written by the validating process once it has validated",
+    ),
     "removed-after": Trick(
         "cli.build",
         "run_as_command",

@@ -23,7 +23,8 @@ from civicgraph.publish import editions as editions_module
 from civicgraph.publish import orchestrator as orchestrator_module
 from civicgraph.publish import plan as plan_module
 from civicgraph.publish import release as release_module
-from civicgraph.publish.checksums import write_checksums, write_release_info
+from civicgraph.publish import void as void_module
+from civicgraph.publish.checksums import RELEASE, write_checksums, write_release_info
 from civicgraph.publish.danegovpl import write_danegovpl
 from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes
@@ -36,6 +37,7 @@ from civicgraph.publish.void import write_void
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset, Settings
 from civicgraph.util.errors import ExitCode, Failure, Message
+from civicgraph.util.folders import replacing
 
 from ..conftest import DATA, ROOT
 
@@ -262,6 +264,29 @@ def test_the_site_model_is_made_while_the_editions_are_written_and_the_site_take
     other = Release(dataset, built, built.plain)
     assert site_model_module.site_model(other).release is other
     assert events == ["site model made", "site model made"]
+
+
+def test_a_writer_run_alongside_is_left_to_the_caller_and_waited_for_before_the_catalogue(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, dist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``civicgraph build`` has VoID written by the process that validated the graph, into its staging folder:
+    publish() does not write it too, and waits for it once the files it describes are written and before the
+    catalogue and SHA256SUMS, which read every file. The release is the one publish() writes alone."""
+    tallies: list[int] = []
+    tally = void_module.Tally.of
+    monkeypatch.setattr(void_module.Tally, "of", lambda triples: (tallies.append(len(triples)), tally(triples))[1])
+    waits: list[tuple[bool, bool]] = []
+    out = tmp_path / "dist"
+    with replacing(out, RELEASE) as staging:
+
+        def written_elsewhere() -> None:
+            waits.append(((staging / "site" / "index.html").is_file(), (staging / "catalog.ttl").exists()))
+            write_void(Release(dataset, built, built.plain), staging)
+
+        publish(dataset, built, out, staging=staging, alongside={write_void: written_elsewhere})
+    assert waits == [(True, False)]  # once, after the site and before the catalogue
+    assert tallies == [built.size]  # VoID made once: by the caller
+    assert _files(out) == _files(dist)
 
 
 def test_the_catalogue_lets_go_of_the_index_and_triples_once_its_files_are_being_hashed(

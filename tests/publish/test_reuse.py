@@ -27,6 +27,7 @@ from civicgraph.publish import editions as editions_module
 from civicgraph.publish import graph_files as graph_files_module
 from civicgraph.publish import orchestrator as orchestrator_module
 from civicgraph.publish import tables as tables_module
+from civicgraph.publish import void as void_module
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
 from tests.conftest import add_poznan_2022, add_second_member
 
@@ -588,6 +589,35 @@ def test_a_table_none_of_whose_predicates_changed_is_taken(
     assert_same_as_full(three_reports, out, tmp_path)
     if change is relabel_second_figure:
         assert "Urzędnicy po szkoleniu" in (out / "figures.csv").read_text(encoding="utf-8-sig")
+
+
+def test_into_an_earlier_release_void_is_written_once_by_the_validating_process(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validated alongside (into an earlier release, with two cores), the graph's validating process writes VoID
+    once it has validated: the triples are counted once, by another process, and the release is the one a full
+    build writes."""
+    monkeypatch.setattr(build_module, "workers", lambda: 2)
+    counted_by = tmp_path / "counted-by"
+    tally = void_module.Tally.of
+
+    def recorded(triples: Any) -> Any:
+        with counted_by.open("a") as pids:
+            pids.write(f"{os.getpid()}\n")
+        return tally(triples)
+
+    monkeypatch.setattr(void_module.Tally, "of", recorded)
+    out = tmp_path / "dist"
+    build(three_reports, out)  # a first build: validated before publishing
+    assert counted_by.read_text().split() == [str(os.getpid())]
+    counted_by.unlink()
+    edit_second_report(three_reports)
+
+    build(three_reports, out)
+
+    counted = counted_by.read_text().split()
+    assert len(counted) == 1 and counted != [str(os.getpid())]
+    assert_same_as_full(three_reports, out, tmp_path)
 
 
 def test_no_table_is_taken_when_the_change_is_not_known(three_reports: Path, tmp_path: Path) -> None:

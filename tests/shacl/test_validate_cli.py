@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -224,13 +225,13 @@ def test_build_prints_a_warning_once_and_publishes(data_copy: Path, tmp_path: Pa
 def _forks_recorded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the functions ``civicgraph build`` runs in a forked process from now on."""
     forks: list[str] = []
-    fork = build_command.forked_result
+    fork = build_command.forked
 
     def recorded(work: Any) -> Any:
         forks.append(work.func.__name__)
         return fork(work)
 
-    monkeypatch.setattr(build_command, "forked_result", recorded)
+    monkeypatch.setattr(build_command, "forked", recorded)
     return forks
 
 
@@ -253,10 +254,45 @@ def test_the_graph_is_validated_alongside_with_two_cores_into_an_earlier_release
     monkeypatch.setattr(build_command, "workers", lambda: processes)
     monkeypatch.setattr(build_command, "VALIDATED_ALONGSIDE_UP_TO", largest)
     with build_command.validated_meanwhile(built, "fast", Progress(), alongside=alongside) as validation:
-        assert forks == (["_timed_results"] if forked else [])
-        report = validation()
+        assert forks == (["_validating"] if forked else [])
+        report = validation.report()
     assert report.results == validate_graph(built).results
     assert report.conforms
+
+
+@pytest.mark.parametrize(("processes", "alongside"), [(2, True), (1, True), (2, False)])
+def test_the_validating_process_does_the_work_given_once_it_has_sent_its_report(
+    built: BuiltGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: int, alongside: bool
+) -> None:
+    """``then`` (VoID, for ``civicgraph build``) is done by the validating process after its report, and
+    ``Validation.then`` waits for it; validated here, ``then`` is not done and ``Validation.then`` is None: the
+    caller does the work."""
+    monkeypatch.setattr(build_command, "workers", lambda: processes)
+    done = tmp_path / "done-by"
+    with build_command.validated_meanwhile(
+        built, "fast", Progress(), alongside=alongside, then=lambda: done.write_text(str(os.getpid()))
+    ) as validation:
+        report = validation.report()
+        if validation.then is not None:
+            validation.then()
+            assert int(done.read_text()) != os.getpid()
+    assert (validation.then is not None) is (processes == 2 and alongside)
+    assert done.exists() is (processes == 2 and alongside)
+    assert report.results == validate_graph(built).results
+
+
+def test_a_failure_of_the_work_done_after_validating_is_raised_where_it_is_waited_for(
+    built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fails() -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_command, "workers", lambda: 2)
+    meanwhile = build_command.validated_meanwhile(built, "fast", Progress(), alongside=True, then=fails)
+    with pytest.raises(OSError, match="No space left on device"), meanwhile as validation:
+        assert validation.report().conforms
+        assert validation.then is not None
+        validation.then()
 
 
 def test_a_graph_above_the_size_is_validated_alongside_once_only_where_it_changed_is_validated_again(
@@ -271,12 +307,12 @@ def test_a_graph_above_the_size_is_validated_alongside_once_only_where_it_change
     monkeypatch.setattr(build_command, "VALIDATED_ALONGSIDE_UP_TO", built.size - 1)
     with build_command.validated_meanwhile(built, "fast", Progress(), alongside=True, since=out) as validation:
         assert forks == []  # nothing kept beside out
-        whole = validation()
+        whole = validation.report()
     beside(out, DIGESTS_KEPT_AS).write_bytes(kept_digests(built.digests or {}))
     keep_validation(out, whole)
     with build_command.validated_meanwhile(built, "fast", Progress(), alongside=True, since=out) as validation:
-        assert forks == ["_timed_results"]
-        assert validation().results == whole.results
+        assert forks == ["_validating"]
+        assert validation.report().results == whole.results
 
 
 @pytest.mark.parametrize("processes", [2, 1])

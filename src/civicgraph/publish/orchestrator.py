@@ -7,7 +7,7 @@ keeps the old release intact. The output folder is replaced only when it is new,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from functools import partial
@@ -70,6 +70,7 @@ def publish(
     validated: Callable[[], None] = lambda: None,
     staging: Path | None = None,
     ends: bool = False,
+    alongside: Mapping[Writer, Callable[[], None]] | None = None,
 ) -> Published:
     """Write every output of the release into ``out``, replacing an earlier release there in one step.
 
@@ -91,7 +92,11 @@ def publish(
 
     ``ends``: the caller's process ends once the release is written, without freeing what it holds (``civicgraph
     build``: :func:`civicgraph.cli.main.run`). Into an earlier release whose files the writers reuse, nothing is then
-    let go (:data:`_HELD_WHEN_REUSING`)."""
+    let go (:data:`_HELD_WHEN_REUSING`).
+
+    ``alongside``: writers whose files the caller's other process writes into ``staging`` meanwhile, each with the
+    function that waits for them (``civicgraph build``: VoID, written by the process that validated the graph); they
+    are not run here, and are waited for before the first writer of :data:`_AFTER_EVERY_FILE`."""
     progress = progress if progress is not None else Progress(enabled=False)
     awaited = False
 
@@ -109,7 +114,10 @@ def publish(
     with held as into:
         try:
             chosen = writers if writers is not None else WRITERS
-            release = _written(dataset, built, into, out, chosen, progress, full, keep_built, await_validation, ends)
+            waits = dict(alongside or {})
+            release = _written(
+                dataset, built, into, out, chosen, progress, full, keep_built, await_validation, ends, waits
+            )
         except Exception:
             await_validation()
             raise
@@ -129,17 +137,24 @@ def _written(
     keep_built: bool,
     validated: Callable[[], None],
     ends: bool,
+    alongside: dict[Writer, Callable[[], None]],
 ) -> Release:
-    """The writers ``chosen`` run into ``staging``, in order, and what the next build into ``out`` needs recorded."""
+    """The writers ``chosen`` run into ``staging``, in order (those written ``alongside`` waited for), and what the
+    next build into ``out`` needs recorded."""
     reuse = Reuse() if full else Reuse.of(out)
     release = Release(dataset, built, built.plain, reuse)
     lets_go = not (ends and _HELD_WHEN_REUSING and reuse.folder is not None)
+    elsewhere = frozenset(alongside)  # waited for once each: alongside is emptied as they are
     with paused_cycle_collector():  # as the writers run: a national year's plan took 0.31 s collected, 0.26 paused
         plan(release)  # for the writers that read it, before any of them forks (see plan())
     for writer, make in _MADE_AHEAD.items():
         if writer in chosen and write_editions in chosen[: chosen.index(writer)]:
             release.ahead.append(partial(make, release))
     for position, writer in enumerate(chosen):
+        if writer in _AFTER_EVERY_FILE:
+            _waited_for(alongside)
+        if writer in elsewhere:
+            continue
         if writer in _AFTER_VALIDATION:
             with paused_cycle_collector():  # as the editions' writer makes it, before it forks
                 graph_index(release)  # which they read first: made while the validation may still run
@@ -156,21 +171,33 @@ def _written(
         if lets_go:
             release.unread.append(partial(_let_go, release, set(chosen[position + 1 :]), not keep_built))
     release.let_go_of_unread()
+    _waited_for(alongside)
     listed = listed_files(release)
     if reuse.keys and listed is not None:  # recorded for the next build into ``out``
         reuse.write_record(staging, out, listed, remembered_sha1(release, staging))
     return release
 
 
+def _waited_for(alongside: dict[Writer, Callable[[], None]]) -> None:
+    """Wait for the writers run alongside, each once."""
+    for writer in list(alongside):
+        alongside.pop(writer)()
+
+
+# The writers that read the files the others write: the catalogue (their sizes and digests) and SHA256SUMS.
+_AFTER_EVERY_FILE = {write_catalog, write_checksums}
+
 # The writers before which the graph's validation, run meanwhile in another process, is awaited: the first that
-# takes both cores (its dealt writers with it), and where the build's memory peaks, the validating process gone.
+# takes both cores (its dealt writers with it), and where the build's memory peaks. The validating process may go
+# on to write VoID (publish()'s ``alongside``): it then leaves this process nothing to deal but the tables' and
+# dane.gov.pl's files, which a build into an earlier release mostly takes.
 # The graph's index, which it reads first, is made before the wait (0.18 s of a national build, one report changed).
 _AFTER_VALIDATION = {write_editions}
 
 
-# Writers whose work the editions' writer deals with its own (``Release.besides``), to whichever process asks first:
-# alone, their 3 s at a national year kept the other core idle. They read no file another writer writes; what they
-# write, only the catalogue and SHA256SUMS read.
+# Writers whose work the editions' writer deals with its own (``Release.besides``), to whichever process asks first
+# (unless another process writes them, ``alongside``): alone, their 3 s at a national year kept the other core
+# idle. They read no file another writer writes; what they write, only the catalogue and SHA256SUMS read.
 _DEALT_WITH_EDITIONS = {write_void, write_tables, write_danegovpl}
 
 # What a writer takes from the release being replaced, run here before the writer runs or is dealt: the keys of
