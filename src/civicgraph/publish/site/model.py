@@ -120,16 +120,18 @@ class SiteModel:
         return None
 
     def _assign_pages(self) -> None:
-        for subject in self.index.by_subject:
-            path = self.path_of(subject)
-            if path is None:
-                continue
-            page, anchor = section_of(path) if subject.startswith(self.base) else (path, None)
-            if anchor is not None and self.base + page in self.index.by_subject:
-                self.owner[subject] = self.base + page
-                self.anchors[subject] = anchor
-            else:  # a page of its own (also a section's resource whose page's resource is missing)
-                self.owner[subject] = subject
+        base, subjects, owner = self.base, self.index.by_subject, self.owner
+        for subject in subjects:  # a data IRI may be a section of another's page; any other has a page of its own
+            if subject.startswith(base):
+                page, anchor = section_of(subject[len(base) :])
+                shown_on = base + page
+                if anchor is not None and shown_on in subjects:
+                    owner[subject] = shown_on
+                    self.anchors[subject] = anchor
+                else:  # a page of its own (also a section's resource whose page's resource is missing)
+                    owner[subject] = subject
+            elif self.path_of(subject) is not None:
+                owner[subject] = subject
         for subject in sorted(s for s, owner in self.owner.items() if owner == s):
             path = self.path_of(subject)
             assert path is not None
