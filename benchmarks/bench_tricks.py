@@ -150,6 +150,12 @@ TRICKS = {
         "lambda release, out: False",
         "into an earlier release, the site's catalogue page taken from it when the planned datasets are unchanged",
     ),
+    "voivodeship-pages-taken": Trick(
+        "publish.site",
+        "_voivodeship_pages_declared",
+        "lambda reuse, regions, member_keys: {}",
+        "into an earlier release, the voivodeships' pages whose local governments' pages are unchanged taken from it",
+    ),
     "blocks-kept": Trick(
         "cli.build",
         "blocks_kept",

@@ -29,7 +29,7 @@ from civicgraph.publish import orchestrator as orchestrator_module
 from civicgraph.publish import tables as tables_module
 from civicgraph.publish import void as void_module
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
-from tests.conftest import add_poznan_2022, add_second_member
+from tests.conftest import FIXTURES, add_poznan_2022, add_second_member
 
 POZNAN_2023 = "editions/3064011-2023.ttl"
 POZNAN_2022 = "editions/3064011-2022.ttl"
@@ -184,6 +184,52 @@ def test_pages_are_taken_when_what_they_show_is_unchanged(three_reports: Path, t
         *(POZNAN_PAGE, POZNAN_2023_PAGE, POZNAN_2022_PAGE),
         *(UMP_PAGE, "site/organisation/ump.jsonld", SPEO_PAGE),
     }
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def add_member_in_lower_silesia(data: Path) -> None:
+    """A copy of 3099011 and its 2023 report as 0299011, a local government of voivodeship 02."""
+    fixture = FIXTURES / "second-member"
+    members = (fixture / "members.yaml").read_text(encoding="utf-8").replace('"3099011"', '"0299011"')
+    with (data / "members.yaml").open("a", encoding="utf-8") as appended:
+        appended.write("\n" + members.replace("Gmina Przykładowa", "Gmina Dolnośląska"))
+    shutil.copytree(fixture / "reports" / "3099011", data / "reports" / "0299011")
+    report = data / "reports" / "0299011" / "2023" / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace('member: "3099011"', 'member: "0299011"'), "utf-8")
+
+
+VOIVODESHIP_02, VOIVODESHIP_30 = "site/voivodeship/02", "site/voivodeship/30"
+
+
+def test_a_voivodeships_page_is_taken_when_its_local_governments_pages_are(three_reports: Path, tmp_path: Path) -> None:
+    """A voivodeship's page lists its local governments as their pages show them: a change to 3099011's report
+    rewrites the page of voivodeship 30 (3099011's, Poznań's) in both languages; that of voivodeship 02 is taken.
+    Renaming 0299011 then rewrites voivodeship 02's page, and 30's is taken."""
+    add_member_in_lower_silesia(three_reports)
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    pages = [f"{region}{suffix}" for region in (VOIVODESHIP_02, VOIVODESHIP_30) for suffix in (".html", ".en.html")]
+    before = {name: inode(out / name) for name in pages}
+    retitle_second_report(three_reports, "Raport za rok 2023")
+
+    build(three_reports, out)
+
+    assert {name for name in pages if inode(out / name) == before[name]} == {
+        f"{VOIVODESHIP_02}.html",
+        f"{VOIVODESHIP_02}.en.html",
+    }
+    assert_same_as_full(three_reports, out, tmp_path)
+    before = {name: inode(out / name) for name in pages}
+    members = three_reports / "members.yaml"
+    members.write_text(members.read_text(encoding="utf-8").replace("Gmina Dolnośląska", "Gmina Dolna"), "utf-8")
+
+    build(three_reports, out)
+
+    assert {name for name in pages if inode(out / name) == before[name]} == {
+        f"{VOIVODESHIP_30}.html",
+        f"{VOIVODESHIP_30}.en.html",
+    }
+    assert "Gmina Dolna<" in (out / f"{VOIVODESHIP_02}.html").read_text(encoding="utf-8")
     assert_same_as_full(three_reports, out, tmp_path)
 
 
