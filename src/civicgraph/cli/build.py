@@ -166,7 +166,10 @@ def validated_meanwhile(
 
         yield Validation(awaited, done if then is not None else None)
         # what the child sends must be read before it can end
-        done() if then is not None else awaited()
+        if then is not None:
+            done()
+        else:
+            awaited()
 
 
 def _validating(

@@ -114,9 +114,8 @@ def publish(
     with held as into:
         try:
             chosen = writers if writers is not None else WRITERS
-            waits = dict(alongside or {})
             release = _written(
-                dataset, built, into, out, chosen, progress, full, keep_built, await_validation, ends, waits
+                dataset, built, into, out, chosen, progress, full, keep_built, await_validation, ends, alongside or {}
             )
         except Exception:
             await_validation()
@@ -137,14 +136,14 @@ def _written(
     keep_built: bool,
     validated: Callable[[], None],
     ends: bool,
-    alongside: dict[Writer, Callable[[], None]],
+    alongside: Mapping[Writer, Callable[[], None]],
 ) -> Release:
     """The writers ``chosen`` run into ``staging``, in order (those written ``alongside`` waited for), and what the
     next build into ``out`` needs recorded."""
     reuse = Reuse() if full else Reuse.of(out)
     release = Release(dataset, built, built.plain, reuse)
     lets_go = not (ends and _HELD_WHEN_REUSING and reuse.folder is not None)
-    elsewhere = frozenset(alongside)  # waited for once each: alongside is emptied as they are
+    waits = dict(alongside)  # each taken out as it is waited for
     with paused_cycle_collector():  # as the writers run: a national year's plan took 0.31 s collected, 0.26 paused
         plan(release)  # for the writers that read it, before any of them forks (see plan())
     for writer, make in _MADE_AHEAD.items():
@@ -152,8 +151,8 @@ def _written(
             release.ahead.append(partial(make, release))
     for position, writer in enumerate(chosen):
         if writer in _AFTER_EVERY_FILE:
-            _waited_for(alongside)
-        if writer in elsewhere:
+            _waited_for(waits)
+        if writer in alongside:
             continue
         if writer in _AFTER_VALIDATION:
             with paused_cycle_collector():  # as the editions' writer makes it, before it forks
@@ -171,17 +170,17 @@ def _written(
         if lets_go:
             release.unread.append(partial(_let_go, release, set(chosen[position + 1 :]), not keep_built))
     release.let_go_of_unread()
-    _waited_for(alongside)
+    _waited_for(waits)
     listed = listed_files(release)
     if reuse.keys and listed is not None:  # recorded for the next build into ``out``
         reuse.write_record(staging, out, listed, remembered_sha1(release, staging))
     return release
 
 
-def _waited_for(alongside: dict[Writer, Callable[[], None]]) -> None:
-    """Wait for the writers run alongside, each once."""
-    for writer in list(alongside):
-        alongside.pop(writer)()
+def _waited_for(waits: dict[Writer, Callable[[], None]]) -> None:
+    """Wait for the writers run alongside not waited for yet."""
+    while waits:
+        waits.popitem()[1]()
 
 
 # The writers that read the files the others write: the catalogue (their sizes and digests) and SHA256SUMS.
@@ -189,8 +188,8 @@ _AFTER_EVERY_FILE = {write_catalog, write_checksums}
 
 # The writers before which the graph's validation, run meanwhile in another process, is awaited: the first that
 # takes both cores (its dealt writers with it), and where the build's memory peaks. The validating process may go
-# on to write VoID (publish()'s ``alongside``): it then leaves this process nothing to deal but the tables' and
-# dane.gov.pl's files, which a build into an earlier release mostly takes.
+# on to write VoID (publish()'s ``alongside``): the editions' writer then deals only the tables' and dane.gov.pl's
+# work besides the editions, which a build into an earlier release mostly takes.
 # The graph's index, which it reads first, is made before the wait (0.18 s of a national build, one report changed).
 _AFTER_VALIDATION = {write_editions}
 
