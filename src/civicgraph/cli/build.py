@@ -129,7 +129,7 @@ def validated_meanwhile(
 ) -> Iterator[Validation]:
     """Validate ``built`` while the block runs, in a forked process (``alongside``, with two cores and a graph of
     at most :data:`VALIDATED_ALONGSIDE_UP_TO` triples unless it is validated only where it changed), else here
-    before the block.
+    before the block; gives the :class:`Validation` to wait with.
 
     ``civicgraph build`` validates alongside when it builds into an earlier release: the graph files are then
     written from its files, work for one core, and the other had nothing to do while the graph was validated. With

@@ -54,7 +54,9 @@ def section_of(path: str) -> tuple[str, str | None]:
     match = _SECTIONS.fullmatch(path)
     if match is None:
         return path, None
-    page, first, end = _SECTION_RULE_AT[match.lastindex or 0]  # the group of the rule that matched closes last
+    rule = match.lastindex  # the group of the rule that matched: it closes last
+    assert rule is not None  # each rule is a group
+    page, first, end = _SECTION_RULE_AT[rule]
     groups = match.groups()[first - 1 : end - 1]
     return page.format(None, *groups), groups[0]  # "{2}" is the rule's group 2; its group 1 is the anchor
 

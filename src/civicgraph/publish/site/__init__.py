@@ -264,7 +264,8 @@ def _declare_reusable(
     record, the settings and the release date (a national report names 3 of 159 organisations: with one report
     changed, the site is written in 1.5 s instead of 2.25). A voivodeship's page lists its local governments as
     their own pages show them (name, kind, reports, and the memberships the newest one states): its files are made
-    from the keys of their pages, in its order, and are given under its path. The pages that list every local
+    from the keys of their pages, in its order, and are given under its path (``voivodeship/02``: a page with no
+    resource of its own, so no IRI to give them under, as the others are). The pages that list every local
     government or period (home, periods) are always written."""
     reuse, dataset = release.reuse, release.dataset
     settings = key_of(dataset.settings, build_date(dataset.settings).isoformat(), skip=NOT_PUBLISHED)
