@@ -19,12 +19,14 @@ from rdflib.compare import isomorphic
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.publish import catalog, checksums
 from civicgraph.publish.catalog import write_catalog
-from civicgraph.publish.checksums import FileFacts, files_facts, files_facts_meanwhile, write_checksums
+from civicgraph.publish.checksums import files_facts, files_facts_meanwhile, write_checksums
 from civicgraph.publish.plan import CATALOG_AP2_FILE, CATALOG_FILES
 from civicgraph.publish.release import Release, build_date
 from civicgraph.publish.reuse import Entry, Reuse
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
+from civicgraph.util import digests
+from civicgraph.util.digests import FileFacts
 from civicgraph.util.errors import Failure, InputError
 from civicgraph.util.resources import shapes_files
 
@@ -207,7 +209,7 @@ def test_a_catalogue_written_by_two_processes_has_the_same_bytes(
         assert (copy / name).read_bytes() == (dist / name).read_bytes(), name
 
 
-@pytest.mark.parametrize("size", [0, 1, 5000, checksums._CHUNK, checksums._CHUNK * 2 + 3])
+@pytest.mark.parametrize("size", [0, 1, 5000, digests.CHUNK, digests.CHUNK * 2 + 3])
 def test_a_files_sha256_is_read_to_its_end_whatever_size_it_was_said_to_have(tmp_path: Path, size: int) -> None:
     """SHA256SUMS reads a small file in one call, a large one in chunks; a size said too small (a file that grew
     since it was listed) still gives the digest of the whole file, as ``sha256sum`` does."""

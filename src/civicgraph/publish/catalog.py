@@ -52,10 +52,11 @@ from civicgraph.graph.splice import (
     turtle,
     worth_splicing,
 )
-from civicgraph.publish.checksums import FileFacts, files_facts_meanwhile
+from civicgraph.publish.checksums import files_facts_meanwhile
 from civicgraph.publish.release import build_date
 from civicgraph.publish.reuse import Reuse, key_of
 from civicgraph.source.records import Text
+from civicgraph.util.digests import FileFacts
 from civicgraph.util.folders import same_file
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import RDF_TYPE

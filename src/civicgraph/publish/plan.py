@@ -32,7 +32,9 @@ class Vocabulary:
         self.namespace = namespace
 
     def __getattr__(self, local: str) -> str:
-        return self.namespace + local
+        iri = self.namespace + local
+        setattr(self, local, iri)  # found without this call next time: 0.09 s of a national catalogue's, sampled
+        return iri
 
 
 ADMS = Vocabulary("http://www.w3.org/ns/adms#")
