@@ -1,8 +1,9 @@
 """The size and digests of files, read in threads: what the catalogue and ``SHA256SUMS`` state of every published
 file (:mod:`civicgraph.publish.checksums`).
 
-Only the standard library is imported here: a build into an earlier release hashes its new files in a spawned
-interpreter (:func:`civicgraph.util.parallel.spawned`), which imports this module and nothing of the pipeline.
+Only the standard library and :mod:`civicgraph.util.parallel` are imported here: a build into an earlier release
+hashes its new files in a spawned interpreter (:func:`civicgraph.util.parallel.spawned`), which imports this module
+and nothing of the pipeline.
 Importing the digests from :mod:`civicgraph.publish.checksums` there took 0.28–0.35 s, rdflib's import most of it,
 before the first file was read."""
 
