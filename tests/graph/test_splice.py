@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import pytest
 
+from civicgraph.graph import splice as splice_module
 from civicgraph.graph.rdfio import rdfxml_of, sorted_ntriples_of, turtle_of
 from civicgraph.graph.splice import NTRIPLES, RDFXML, Blocks, DoesNotFit, Syntax, flat_jsonld, splice, turtle
 from civicgraph.publish.catalog import Catalog, _Triples, flat_jsonld_of, node_triples
@@ -97,3 +98,10 @@ def test_a_blank_node_subject_is_refused_not_misread() -> None:
     earlier = sorted_ntriples_of([blank])
     with pytest.raises(DoesNotFit, match="a subject written '_:b0'"):
         Blocks(earlier, NTRIPLES).span(f"{EX}n1")
+
+
+@pytest.mark.parametrize(("end", "expected"), [(3, 2), (2, 2), (6, 2)])
+def test_rdfxml_finds_an_element_starting_just_before_the_end_it_is_given(end: int, expected: int) -> None:
+    """The binary search looks for the next element no further than where its answer lies: an element whose line
+    starts before that end is found, though its ``<`` lies past it; one starting at the end is not."""
+    assert splice_module._rdfxml_next_start(b"a\n\t<b>\n", 0, end) == expected
