@@ -235,8 +235,8 @@ class Blocks:
         return self._block_from(low)[0]
 
     def _block_from(self, at: int, end: int | None = None) -> tuple[int, str | None]:
-        """The first block starting at or after ``at`` (before ``end``, the body's end if not given), and its subject
-        (None: none starts there)."""
+        """The first block starting at or after ``at`` and before ``end`` (the body's end if not given), and its
+        subject; ``end`` and None when none starts there."""
         data, end = self.data, self.end if end is None else end
         if at > self.start and data[at - 1] != _NEWLINE:
             at = _next_line(data, at, end)
