@@ -11,6 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from civicgraph.cli.common import SHACL_ENGINES
+from civicgraph.publish import checksums
 from civicgraph.shacl.validate import ENGINES
 
 from .conftest import ROOT
@@ -73,8 +74,6 @@ def test_the_spawned_hashing_process_imports_nothing_of_the_pipeline(tmp_path: P
     """A build hashes its new files in a spawned interpreter (:func:`civicgraph.util.parallel.spawned`), which
     imports what unpickling its work needs: the digests' module and the helpers', not rdflib or the publication
     (0.28–0.35 s before its first file was read)."""
-    from civicgraph.publish import checksums
-
     work = pickle.dumps((checksums.read_facts, (tmp_path, [], 1)), protocol=pickle.HIGHEST_PROTOCOL)
     code = (
         "import pickle, sys; from civicgraph.util.parallel import serve_spawned; "

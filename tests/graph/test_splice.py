@@ -100,8 +100,13 @@ def test_a_blank_node_subject_is_refused_not_misread() -> None:
         Blocks(earlier, NTRIPLES).span(f"{EX}n1")
 
 
-@pytest.mark.parametrize(("end", "expected"), [(3, 2), (2, 2), (6, 2)])
-def test_rdfxml_finds_an_element_starting_just_before_the_end_it_is_given(end: int, expected: int) -> None:
+@pytest.mark.parametrize(
+    ("data", "end", "expected"),
+    [(b"a\n\t<b>\n", 3, 2), (b"a\n\t<b>\n", 6, 2), (b"a\n\t\t<b>\n\t<c>\n", 5, 5), (b"a\n\t\t<b>\n\t<c>\n", 10, 8)],
+    ids=["its-line-starts-just-before-the-end", "well-before", "a-property-line-only-before-the-end", "past-it"],
+)
+def test_rdfxml_finds_an_element_starting_just_before_the_end_it_is_given(data: bytes, end: int, expected: int) -> None:
     """The binary search looks for the next element no further than where its answer lies: an element whose line
-    starts before that end is found, though its ``<`` lies past it; one starting at the end is not."""
-    assert splice_module._rdfxml_next_start(b"a\n\t<b>\n", 0, end) == expected
+    starts before that end is found, though its ``<`` lies past it; a line two tabs in starts none, and without
+    one before the end, the end is given."""
+    assert splice_module._rdfxml_next_start(data, 0, end) == expected

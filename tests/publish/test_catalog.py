@@ -6,6 +6,7 @@ are the official files copied into tests/standards/ (see its README); remote ``o
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, Namespace
 
+from civicgraph.publish import plan
 from civicgraph.source.records import Dataset
 
 STANDARDS = Path(__file__).resolve().parents[1] / "standards"
@@ -337,3 +339,12 @@ def test_the_catalogue_states_its_algorithm_the_same_as_spdxs(catalog: Graph) ->
     algorithms = set(catalog.objects(None, SPDX.algorithm))
     assert algorithms == {URIRef(HTTPS_SHA256)}
     assert (URIRef(HTTPS_SHA256), OWL.sameAs, URIRef(SPDX_2_SHA256)) in catalog
+
+
+def test_a_vocabulary_gives_its_terms_and_no_private_or_special_name() -> None:
+    """``DCAT.theme`` is the IRI of dcat:theme, the same when asked again; a name starting with ``_`` is no term (what
+    ``copy`` and ``pickle`` look for on an instance), so a vocabulary copies as any object does."""
+    assert plan.DCAT.theme == "http://www.w3.org/ns/dcat#theme" == plan.DCAT.theme
+    assert not hasattr(plan.DCAT, "__deepcopy__") and not hasattr(plan.DCAT, "_private")
+    copied = copy.deepcopy(plan.Vocabulary("https://example.org/v#"))
+    assert copied.term == "https://example.org/v#term"

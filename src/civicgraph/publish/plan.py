@@ -32,6 +32,8 @@ class Vocabulary:
         self.namespace = namespace
 
     def __getattr__(self, local: str) -> str:
+        if local.startswith("_"):  # what copy, pickle and the like look for (__deepcopy__): no term, and not kept
+            raise AttributeError(local)
         iri = self.namespace + local
         setattr(self, local, iri)  # found without this call next time: 0.09 s of a national catalogue's, sampled
         return iri
