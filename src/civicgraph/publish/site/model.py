@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import methodcaller
 
 import pyoxigraph as ox
 
@@ -61,6 +62,8 @@ def relative(from_path: str, target: str) -> str:
         common += 1
     return "/".join([".."] * (len(here) - common) + there[common:])
 
+
+_BY_SEGMENT = methodcaller("replace", "/", "\0")  # see SiteModel._assign_pages
 
 # The site model made ahead for a release (:func:`make_site_model_ahead`), until the site's writer takes it.
 _MODELS_AHEAD: KeptFor[SiteModel] = KeptFor()
@@ -120,27 +123,37 @@ class SiteModel:
         return None
 
     def _assign_pages(self) -> None:
-        base, subjects, owner = self.base, self.index.by_subject, self.owner
+        base, subjects, owner, anchors = self.base, self.index.by_subject, self.owner, self.anchors
+        own: list[str] = []  # the resources with a page of their own
+        sections: dict[str, list[str]] = {}  # by the resource of the page showing them
         for subject in subjects:  # a data IRI may be a section of another's page; any other has a page of its own
             if subject.startswith(base):
                 page, anchor = section_of(subject[len(base) :])
                 shown_on = base + page
                 if anchor is not None and shown_on in subjects:
                     owner[subject] = shown_on
-                    self.anchors[subject] = anchor
-                else:  # a page of its own (also a section's resource whose page's resource is missing)
-                    owner[subject] = subject
-            elif self.path_of(subject) is not None:
-                owner[subject] = subject
-        for subject in sorted(s for s, owner in self.owner.items() if owner == s):
+                    anchors[subject] = anchor
+                    shown = sections.get(shown_on)
+                    if shown is None:
+                        sections[shown_on] = [subject]
+                    else:
+                        shown.append(subject)
+                    continue
+                # a page of its own (also a section's resource whose page's resource is missing)
+            elif self.path_of(subject) is None:
+                continue
+            owner[subject] = subject
+            own.append(subject)
+        for subject in sorted(own):
             path = self.path_of(subject)
             assert path is not None
-            self.pages[subject] = Page(subject, path, [subject])
-        sections = (s for s, owner in self.owner.items() if owner != s)
-        # By segment (an activity, then its figures): the IRI with "/" as a character sorting before any other
-        # sorts as the list of its segments does, ten times faster than making the lists (600,000 of them).
-        for subject in sorted(sections, key=lambda s: s.replace("/", "\0")):
-            self.pages[self.owner[subject]].subjects.append(subject)
+            shown = sections.pop(subject, [])
+            # Each page's sections by segment (an activity, then its figures): the IRI with "/" as a character
+            # sorting before any other sorts as the list of its segments does, ten times faster than making the lists
+            # (600,000 of them). Sorted page by page, a national year's model is made in 0.78 s against 0.92 sorted
+            # whole, and 0.96 against 1.10 (two runs of 9 alternating in one process: faster in 7, then 8).
+            self.pages[subject] = Page(subject, path, [subject, *sorted(shown, key=_BY_SEGMENT)])
+        assert not sections, "a section is shown on a page that is itself a section"
         for term in sorted(self.terms.by_subject):
             if term == ONTOLOGY_IRI or term.startswith(CG):
                 path = self.path_of(term)
