@@ -139,9 +139,9 @@ class SiteModel:
                     else:
                         shown.append(subject)
                     continue
-                # a page of its own (also a section's resource whose page's resource is missing)
+                # otherwise a page of its own (also a section's resource whose page's resource is missing)
             elif self.path_of(subject) is None:
-                continue
+                continue  # no resource of the site
             owner[subject] = subject
             own.append(subject)
         for subject in sorted(own):
