@@ -3,9 +3,8 @@ file (:mod:`civicgraph.publish.checksums`).
 
 Only the standard library and :mod:`civicgraph.util.parallel` are imported here: a build into an earlier release
 hashes its new files in a spawned interpreter (:func:`civicgraph.util.parallel.spawned`), which imports this module
-and nothing of the pipeline.
-Importing the digests from :mod:`civicgraph.publish.checksums` there took 0.28–0.35 s, rdflib's import most of it,
-before the first file was read."""
+and nothing of the pipeline. Importing the digests from :mod:`civicgraph.publish.checksums` there took 0.28–0.35 s,
+rdflib's import most of it, before the first file was read."""
 
 from __future__ import annotations
 
