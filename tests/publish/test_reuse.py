@@ -29,7 +29,7 @@ from civicgraph.publish import orchestrator as orchestrator_module
 from civicgraph.publish import tables as tables_module
 from civicgraph.publish import void as void_module
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
-from tests.conftest import FIXTURES, add_poznan_2022, add_second_member
+from tests.conftest import FIXTURES, add_extra_member, add_poznan_2022, add_second_member
 
 POZNAN_2023 = "editions/3064011-2023.ttl"
 POZNAN_2022 = "editions/3064011-2022.ttl"
@@ -257,6 +257,82 @@ def test_a_renamed_member_rewrites_the_pages_of_the_organisations_listing_it(
     assert {name for name in pages if inode(out / name) == before[name]} == {UMP_PAGE}
     assert "Sample Commune" in (out / ZMP_PAGE).read_text(encoding="utf-8")
     assert_same_as_full(three_reports, out, tmp_path)
+
+
+PERIOD_2023_PAGE, PERIOD_2022_PAGE = "site/period/2023.html", "site/period/2022.en.html"
+MORE_THAN, NEARLY, EXACT = (f"site/vocab/hedge/{hedge}.html" for hedge in ("more-than", "nearly", "exact"))
+VIEWS = (PERIOD_2023_PAGE, PERIOD_2022_PAGE, MORE_THAN, NEARLY, EXACT)
+
+
+def test_a_period_or_concept_page_is_taken_when_nothing_it_shows_changed(three_reports: Path, tmp_path: Path) -> None:
+    """A period's or a concept's page lists what links to it by name. A new title of 3099011's 2023 report rewrites
+    the page of 2023, the report's period; 2022's page and the hedges' are taken. A new label of that report's
+    figure "officials" (hedged "more than") rewrites the page of "more than"; those of "nearly" and "exact", which
+    it does not link to, are taken. A build into a new folder makes no subject's digest, and the first build into
+    the release knows no change yet: the third build is the first to take these pages."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)
+    report = three_reports / "reports" / "3099011" / "2023" / "report.yaml"
+    before = {name: inode(out / name) for name in VIEWS}
+    replace_once(report, "Raport o stanie Gminy Przykładowej za 2023 rok", "Raport za rok 2023")
+
+    build(three_reports, out)
+
+    assert taken(VIEWS, before, out) == {PERIOD_2022_PAGE, MORE_THAN, NEARLY, EXACT}
+    assert "Raport za rok 2023" in (out / PERIOD_2023_PAGE).read_text(encoding="utf-8")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+    before = {name: inode(out / name) for name in VIEWS}
+    replace_once(report, "Przeszkoleni urzędnicy", "Urzędnicy po szkoleniu")
+
+    build(three_reports, out)
+
+    assert taken(VIEWS, before, out) == {PERIOD_2023_PAGE, PERIOD_2022_PAGE, NEARLY, EXACT}
+    assert "Urzędnicy po szkoleniu" in (out / MORE_THAN).read_text(encoding="utf-8")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_a_report_added_or_removed_rewrites_the_pages_of_its_period_and_concepts(
+    three_reports: Path, tmp_path: Path
+) -> None:
+    """3099041's 2023 report (tests/fixtures/extra-member) has one figure, hedged "exact": added, it rewrites the
+    pages of 2023 and of "exact", which list what links to them, and 2022's and the other hedges' are taken.
+    Poznań's 2022 report (tests/fixtures/poznan-2022) hedges its figures "exact": removed, it rewrites the page of
+    "exact"; 2022 has no page any more, and the pages of 2023 and of the other hedges are taken."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)
+    before = {name: inode(out / name) for name in VIEWS}
+    add_extra_member(three_reports)
+
+    build(three_reports, out)
+
+    assert taken(VIEWS, before, out) == {PERIOD_2022_PAGE, MORE_THAN, NEARLY}
+    assert "3099041" in (out / EXACT).read_text(encoding="utf-8")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+    still_there = (PERIOD_2023_PAGE, MORE_THAN, NEARLY, EXACT)
+    before = {name: inode(out / name) for name in still_there}
+    shutil.rmtree(three_reports / "reports" / "3064011" / "2022")
+
+    build(three_reports, out)
+
+    assert taken(still_there, before, out) == {PERIOD_2023_PAGE, MORE_THAN, NEARLY}
+    assert not (out / PERIOD_2022_PAGE).exists()
+    assert "2022" not in (out / EXACT).read_text(encoding="utf-8")
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def taken(pages: tuple[str, ...], before: dict[str, int], out: Path) -> set[str]:
+    """The pages whose file is the one they had ``before`` (taken files are linked, not copied)."""
+    return {name for name in pages if inode(out / name) == before[name]}
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_one_year_changed_rewrites_every_page_of_the_member(three_reports: Path, tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def write_graph_files(release: Release, out: Path) -> None:
     shutil.copyfile(context_file(), out / "context.jsonld")
     digests = release.built.take_digests()
     if digests is not None:
-        kept = _keep(digests, release.reuse)
+        kept = _keep(digests, release)
         if _from_earlier(digests, kept, release, out):
             return
     if workers() > 1 and len(release.triples) >= _FORK_MINIMUM:
@@ -81,12 +81,13 @@ def _write_ntriples_and_jsonld(release: Release, out: Path) -> None:
 # -- written from the earlier release's ----------------------------------------------------------------------------
 
 
-def _keep(digests: dict[str, bytes], reuse: Reuse) -> bytes:
-    """Keep the digests beside the release for the next build, and declare the graph files with their digest; the
-    digests as kept."""
+def _keep(digests: dict[str, bytes], release: Release) -> bytes:
+    """Keep the digests beside the release for the next build, and declare the graph files with their digest (the
+    graph's :attr:`~civicgraph.publish.release.GraphChange.digests_key`); the digests as kept."""
     kept = kept_digests(digests)
-    reuse.keep_beside(DIGESTS_KEPT_AS, kept)
-    reuse.declare(*_FILES, key=digests_key(kept))
+    key = release.change.digests_key = digests_key(kept)
+    release.reuse.keep_beside(DIGESTS_KEPT_AS, kept)
+    release.reuse.declare(*_FILES, key=key)
     return kept
 
 
@@ -94,7 +95,7 @@ def _from_earlier(digests: dict[str, bytes], kept: bytes, release: Release, out:
     """Take the graph files from the earlier release when no subject changed, or write them from its files; False
     when there is nothing to take them from or it does not fit."""
     if release.reuse.take_all(list(_FILES), out):
-        release.change.predicates = frozenset()  # the same digests: the same triples
+        release.change.unchanged()  # the same digests: the same triples
         return True
     earlier = _earlier_digests(release.reuse)
     return earlier is not None and _written_from(earlier, digests, kept, release, out)
@@ -149,8 +150,16 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], kept: bytes, rel
     except DoesNotFit:
         return False
     differing = set(replaced).symmetric_difference(made_triples)
-    release.change.predicates = frozenset(triple.predicate.value for triple in differing)
+    change = release.change
+    change.predicates = frozenset(triple.predicate.value for triple in differing)
+    change.subjects, change.added = frozenset(changed | dropped), frozenset(changed - dropped)
+    change.referred = frozenset(_referred(replaced) | _referred(made_triples))
     return True
+
+
+def _referred(triples: Sequence[ox.Triple]) -> set[str]:
+    """The IRIs the triples refer to."""
+    return {triple.object.value for triple in triples if isinstance(triple.object, ox.NamedNode)}
 
 
 def jsonld_written_from(
@@ -178,7 +187,7 @@ def jsonld_written_from(
     The triples of the subjects are found by bisection (:func:`triples_of`), and their referrers by one pass over
     the triples, rather than with the release's index: built here, the index was held with both builds' digests,
     and the peak of a three-year build rose to 3.78 GiB (3.63 GiB without)."""
-    referred_before = {triple.object.value for triple in replaced if isinstance(triple.object, ox.NamedNode)}
+    referred_before = _referred(replaced)
     referred_now = {obj for _subject, _predicate, obj in triples_of(triples, changed) if type(obj) is str}
     roots = {
         iri

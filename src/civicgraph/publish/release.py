@@ -41,6 +41,20 @@ class GraphChange:
     release's file when none of them changed: the tables take theirs so (:func:`unchanged_predicates`)."""
 
     predicates: frozenset[str] | None = None
+    # The subjects whose triples were added, changed or removed, and those of them the earlier graph did not have
+    # (``added``); the IRIs the triples of those subjects refer to, before or now (``referred``): found with the
+    # predicates. A page that shows, links to and is linked from none of them is shown as before
+    # (:func:`civicgraph.publish.site.generic.view_keys`).
+    subjects: frozenset[str] | None = None
+    added: frozenset[str] | None = None
+    referred: frozenset[str] | None = None
+    # The key of this graph's subjects' digests (the graph files are declared with it); None when the build made
+    # no digests (into a new folder).
+    digests_key: str | None = None
+
+    def unchanged(self) -> None:
+        """Note that no subject's triples changed (the same digests)."""
+        self.predicates = self.subjects = self.added = self.referred = frozenset()
 
 
 @dataclass(frozen=True)

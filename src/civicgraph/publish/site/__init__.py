@@ -54,7 +54,7 @@ from civicgraph.publish.site.documents import (
     vocabulary_triples,
 )
 from civicgraph.publish.site.facts import Reader
-from civicgraph.publish.site.generic import generic_context
+from civicgraph.publish.site.generic import generic_context, view_keys
 from civicgraph.publish.site.index import (
     SEARCH_INDEX,
     index_context,
@@ -265,8 +265,10 @@ def _declare_reusable(
     changed, the site is written in 1.5 s instead of 2.25). A voivodeship's page lists its local governments as
     their own pages show them (name, kind, reports, and the memberships the newest one states): its files are made
     from the keys of their pages, in its order, and are given under its path (``voivodeship/02``: a page with no
-    resource of its own, so no IRI to give them under, as the others are). The pages that list every local
-    government or period (home, periods) are always written."""
+    resource of its own, so no IRI to give them under, as the others are). The linked-data view of any other data
+    resource (a period, a concept) is keyed from what changed in the graph (:func:`view_keys`), when the build made
+    the subjects' digests (into an earlier release). The pages that list every local government or period (home,
+    periods) and the ontology's are always written."""
     reuse, dataset = release.reuse, release.dataset
     settings = key_of(dataset.settings, build_date(dataset.settings).isoformat(), skip=NOT_PUBLISHED)
     reusable: dict[str, list[str]] = {}
@@ -306,7 +308,22 @@ def _declare_reusable(
             record = dataset.organisations[organisation]
             declare(organisation_page, DESCRIPTIONS, key_of(settings, record, edition_keys, skip=NOT_PUBLISHED))
     reusable.update(_voivodeship_pages_declared(reuse, regions, member_keys))
+    views = [page for page in model.pages.values() if _is_view(model, page)]
+    keys = view_keys(model, views, release.change, reuse.recalled.get(_VIEWS_NOTE))
+    for page in views:
+        if page.iri in keys:
+            declare(page, DESCRIPTIONS, key_of(settings, keys[page.iri]))
+    reuse.note(_VIEWS_NOTE, keys)
     return reusable
+
+
+# The note of the linked-data views' keys (generic.view_keys), for the next build into the same folder.
+_VIEWS_NOTE = "site views"
+
+
+def _is_view(model: SiteModel, page: Page) -> bool:
+    """Whether the page is a data resource's linked-data view (:func:`render_page`): no ontology term's, no story."""
+    return not page.ontology and not any(kind in _STORIES for kind in model.index.types(page.iri))
 
 
 def _voivodeship_pages_declared(

@@ -106,6 +106,8 @@ class SiteModel:
         self.pages: dict[str, Page] = {}
         self.owner: dict[str, str] = {}  # IRI of any shown resource -> IRI of the page it is shown on
         self.anchors: dict[str, str] = {}  # IRI of a section's resource -> its anchor
+        # IRIs of resources that would be sections of a page whose resource is missing, each on a page of its own
+        self.orphans: list[str] = []
         self._labels: dict[str, dict[str, str]] = {"pl": {}, "en": {}}
         self._targets: dict[str, dict[str, str | None]] = {"pl": {}, "en": {}}
         self._names: dict[str, dict[str, str]] = {"pl": {}, "en": {}}
@@ -143,7 +145,8 @@ class SiteModel:
                     else:
                         shown.append(subject)
                     continue
-                # otherwise a page of its own (also a section's resource whose page's resource is missing)
+                if anchor is not None:  # a section's resource whose page's resource is missing: a page of its own
+                    self.orphans.append(subject)
             elif self.path_of(subject) is None:
                 continue  # no resource of the site
             owner[subject] = subject
