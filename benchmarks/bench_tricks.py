@@ -156,6 +156,12 @@ TRICKS = {
         "lambda reuse, regions, member_keys: {}",
         "into an earlier release, the voivodeships' pages whose local governments' pages are unchanged taken from it",
     ),
+    "view-pages-taken": Trick(
+        "publish.site",
+        "view_keys",
+        "lambda model, views, change, earlier: {}",
+        "into an earlier release, the period and concept pages that show what they showed taken from it",
+    ),
     "blocks-kept": Trick(
         "cli.build",
         "blocks_kept",
