@@ -324,6 +324,30 @@ def test_a_report_added_or_removed_rewrites_the_pages_of_its_period_and_concepts
     assert_same_as_full(three_reports, out, tmp_path)
 
 
+def test_the_sitemap_is_taken_while_it_lists_the_same_pages(three_reports: Path, tmp_path: Path) -> None:
+    """sitemap.xml lists the path of every page, with the release date: a report's new title changes no path, and
+    the sitemap is taken; a report added (3099041's 2023 report) adds the pages of its member and itself, and it is
+    written anew."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    sitemap = out / "site" / "sitemap.xml"
+    before = inode(sitemap)
+    report = three_reports / "reports" / "3099011" / "2023" / "report.yaml"
+    replace_once(report, "Raport o stanie Gminy Przykładowej za 2023 rok", "Raport za rok 2023")
+
+    build(three_reports, out)
+
+    assert inode(sitemap) == before
+    add_extra_member(three_reports)
+
+    build(three_reports, out)
+
+    assert inode(sitemap) != before
+    listed = sitemap.read_text(encoding="utf-8")
+    assert "site/member/3099041.html</loc>" in listed and "site/report/3099041/2023.en.html</loc>" in listed
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
 def taken(pages: tuple[str, ...], before: dict[str, int], out: Path) -> set[str]:
     """The pages whose file is the one they had ``before`` (taken files are linked, not copied)."""
     return {name for name in pages if inode(out / name) == before[name]}

@@ -244,7 +244,7 @@ def write_site(release: Release, out: Path) -> None:
             write,
             besides=[lambda: _write_documents(model, reader, env, site, regions, catalog_taken, regions_taken)],
         )
-        (site / "sitemap.xml").write_bytes(sitemap(model, regions))
+        _write_sitemap(model, regions, reuse, out)
         (out / ".htaccess").write_bytes(htaccess(model.settings).encode())
 
 
@@ -428,13 +428,31 @@ def _page_triples(model: SiteModel, page: Page) -> Sequence[PlainTriple]:
     return [t for s in sorted(page.subjects) for t in graph.triples_of(s)]
 
 
-def sitemap(model: SiteModel, regions: dict[str, list[str]]) -> bytes:
+SITEMAP = f"{SITE_DIR}/sitemap.xml"
+
+
+def _write_sitemap(model: SiteModel, regions: dict[str, list[str]], reuse: Reuse, out: Path) -> None:
+    """``sitemap.xml``, declared with the key of what it lists (the path of every page, the site's address and the
+    release date) and taken from the release being replaced when that made it from the same key: a national year's
+    lists 35,380 pages, and writing it took 0.16–0.23 s of this process, the other core idle."""
+    paths = _sitemap_paths(model, regions)
+    site_url, lastmod = f"{model.settings.publish_url}{SITE_DIR}/", build_date(model.settings).isoformat()
+    reuse.declare(SITEMAP, key=key_of("sitemap", site_url, lastmod, paths))
+    if not reuse.take(SITEMAP, out):
+        (out / SITEMAP).write_bytes(sitemap(site_url, lastmod, paths))
+
+
+def _sitemap_paths(model: SiteModel, regions: dict[str, list[str]]) -> list[str]:
+    """The path of every page the sitemap lists, in its order."""
+    paths = ["index", "catalog", VOCAB_PAGE, SHAPES_PAGE, *(voivodeship_path(code) for code in regions)]
+    return [*paths, *sorted(page.path for page in model.pages.values())]
+
+
+def sitemap(site_url: str, lastmod: str, paths: list[str]) -> bytes:
+    """The sitemap of the pages at ``paths`` (each in both languages) of the site at ``site_url``."""
     namespace = "http://www.sitemaps.org/schemas/sitemap/0.9"
     root = ET.Element(f"{{{namespace}}}urlset")
-    site_url = f"{model.settings.publish_url}{SITE_DIR}/"
-    lastmod = build_date(model.settings).isoformat()
-    paths = ["index", "catalog", VOCAB_PAGE, SHAPES_PAGE, *(voivodeship_path(code) for code in regions)]
-    for path in [*paths, *sorted(page.path for page in model.pages.values())]:
+    for path in paths:
         for lang in LANGS:
             url = ET.SubElement(root, f"{{{namespace}}}url")
             ET.SubElement(url, f"{{{namespace}}}loc").text = site_url + file_of(path, lang)
