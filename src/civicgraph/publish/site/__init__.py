@@ -434,7 +434,8 @@ SITEMAP = f"{SITE_DIR}/sitemap.xml"
 def _write_sitemap(model: SiteModel, regions: dict[str, list[str]], reuse: Reuse, out: Path) -> None:
     """``sitemap.xml``, declared with the key of what it lists (the path of every page, the site's address and the
     release date) and taken from the release being replaced when that made it from the same key: a national year's
-    lists 35,380 pages, and writing it took 0.16–0.23 s of this process, the other core idle."""
+    lists 5,906 pages in both languages, and writing it took 0.12–0.23 s of this process (4 builds), the other core
+    idle."""
     paths = _sitemap_paths(model, regions)
     site_url, lastmod = f"{model.settings.publish_url}{SITE_DIR}/", build_date(model.settings).isoformat()
     reuse.declare(SITEMAP, key=key_of("sitemap", site_url, lastmod, paths))

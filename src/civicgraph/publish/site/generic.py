@@ -62,12 +62,12 @@ def view_keys(model: SiteModel, views: Sequence[Page], change: GraphChange, earl
     ``earlier``: these keys as the build of the release being replaced noted them.
 
     A view shows the triples of its resource and of its sections, and the label and the page of every IRI they link
-    to and of every subject linking to its resource (:func:`incoming_html`, :func:`_concepts`). It is given the key
-    it had in the earlier release when none of those changed there (:func:`_shown_as_before`), and otherwise the key
-    of the graph's digests with its IRI: a key is only ever given to what the view shows in one graph, so the same
-    key means the same files, which a build into an earlier release then takes. A national year's 65 concept and 11
-    period pages list 100,041 links from elsewhere: keyed from the digests of all they show, they took 0.35–0.47 s
-    of each build, as much as writing them."""
+    to and of every subject linking to its resource (:func:`incoming_html`, :func:`_concepts`). It keeps the key it
+    had in the earlier release when none of those changed since (:func:`_shown_as_before`), and is otherwise given
+    the key of the graph's digests with its IRI: a key is only ever given to what the view shows in one graph, so
+    the same key means the same files, which a build into an earlier release then takes. A national year's 65
+    concept and 11 period pages list 100,041 links from elsewhere: keyed from the digests of all they show, they took
+    0.35–0.47 s of each build, as much as writing them."""
     if change.digests_key is None:
         return {}
     before = earlier if isinstance(earlier, dict) else {}
