@@ -1016,7 +1016,7 @@ def test_synthetic_edits_in_a_row_give_what_a_full_build_gives(tmp_path: Path) -
     named = [r for r in reports if "- member:" in r.read_text(encoding="utf-8")]
     assert named, "the synthetic data name co-financers"
 
-    def replace_once(path: Path, old: str, new: str) -> None:
+    def replace_first(path: Path, old: str, new: str) -> None:
         text = path.read_text(encoding="utf-8")
         assert text.count(old) >= 1, (path, old)
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -1029,11 +1029,11 @@ def test_synthetic_edits_in_a_row_give_what_a_full_build_gives(tmp_path: Path) -
     county = next(line for line in (data / "members.yaml").read_text(encoding="utf-8").splitlines() if "County" in line)
     removed = reports[-1].parent
     edits = [
-        lambda: replace_once(reports[0], first_url, first_url + "?v=2"),
+        lambda: replace_first(reports[0], first_url, first_url + "?v=2"),
         lambda: shutil.move(removed, tmp_path / "removed"),
         lambda: shutil.move(tmp_path / "removed", removed),
-        lambda: replace_once(organisations, english_name, english_name + " (renamed)"),
-        lambda: replace_once(data / "members.yaml", county, county.replace("County", "District")),
+        lambda: replace_first(organisations, english_name, english_name + " (renamed)"),
+        lambda: replace_first(data / "members.yaml", county, county.replace("County", "District")),
     ]
     for number, edit in enumerate(edits):
         edit()

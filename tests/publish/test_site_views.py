@@ -60,7 +60,7 @@ def test_a_view_linked_to_by_a_changed_subject_is_not(model: SiteModel) -> None:
 
 
 def test_a_view_whose_section_changed_is_not(model: SiteModel) -> None:
-    """The beginning of 2023 is a section of 2023's page, found by its IRI (so also once it is removed)."""
+    """The beginning of 2023 is a section of 2023's page (its IRI says so, and 2023's resource links to it)."""
     assert shown_as_before(model, change({f"{PERIOD}/beginning"})) == {HEDGES, MORE_THAN, NEARLY}
 
 
