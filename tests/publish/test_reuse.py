@@ -4,6 +4,7 @@ above the records, and when the earlier release's files or record do not fit."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -28,6 +29,7 @@ from civicgraph.publish import graph_files as graph_files_module
 from civicgraph.publish import orchestrator as orchestrator_module
 from civicgraph.publish import tables as tables_module
 from civicgraph.publish import void as void_module
+from civicgraph.publish.release import GraphChange
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
 from tests.conftest import FIXTURES, add_extra_member, add_poznan_2022, add_second_member
 
@@ -735,6 +737,42 @@ def test_a_table_none_of_whose_predicates_changed_is_taken(
     assert_same_as_full(three_reports, out, tmp_path)
     if change is relabel_second_figure:
         assert "Urzędnicy po szkoleniu" in (out / "figures.csv").read_text(encoding="utf-8-sig")
+
+
+def test_the_graph_files_note_the_subjects_that_changed_and_what_they_refer_to(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3099011's figure "officials" relabelled: it is the one subject whose triples changed, none is new, and the
+    IRIs its triples refer to (the same before and now) are noted: its types, unit, hedge, activity and evidence."""
+    noted: list[GraphChange] = []
+    taken_first = orchestrator_module._TAKEN_HERE_FIRST
+    take = taken_first[tables_module.write_tables]
+
+    def noting(release: Any, out: Path) -> None:
+        noted.append(dataclasses.replace(release.change))
+        take(release, out)
+
+    monkeypatch.setitem(taken_first, tables_module.write_tables, noting)
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)
+    relabel_second_figure(three_reports)
+
+    build(three_reports, out)
+
+    change = noted[-1]
+    id_, activity = "https://w3id.org/civicgraph/id/", "activity/3099011/2023/officials-training"
+    assert change.subjects == {f"{id_}{activity}/figure/officials"}
+    assert change.added == frozenset()
+    assert change.referred == {
+        "http://schema.org/QuantitativeValue",
+        "https://w3id.org/civicgraph/ontology#Figure",
+        "https://w3id.org/civicgraph/vocab/unit/person",
+        "https://w3id.org/civicgraph/vocab/hedge/more-than",
+        f"{id_}{activity}",
+        f"{id_}report/3099011/2023/text/chars/164-184",  # "ponad 120 urzędników" in its source.txt
+    }
+    assert noted[0].digests_key is None and change.digests_key not in (None, noted[1].digests_key)
 
 
 def test_into_an_earlier_release_void_is_written_once_by_the_validating_process(
