@@ -13,10 +13,10 @@ import pytest
 from civicgraph.graph.jsonld import write_jsonld
 from civicgraph.graph.rdfio import write_ntriples
 from civicgraph.graph.splice import DoesNotFit, splice_file
-from civicgraph.graph.subjects import kept_digests
+from civicgraph.graph.subjects import kept_digests, triples_of
 from civicgraph.graph.terms import Lit, OxigraphTerms, PlainTriple
 from civicgraph.publish import graph_files
-from civicgraph.publish.graph_files import EarlierGraph, earlier_triples, jsonld_written_from
+from civicgraph.publish.graph_files import EarlierGraph, earlier_triples, jsonld_written_from, referred_iris
 from civicgraph.util.iris import RDF_TYPE
 
 BASE = "https://w3id.org/civicgraph/id/"
@@ -76,8 +76,10 @@ def splice_jsonld(before: list[PlainTriple], after: list[PlainTriple], tmp_path:
     changed = {subject for subject, triples in new.items() if old.get(subject) != triples}
     dropped = {subject for subject in old if subject in changed or subject not in new}
     into = tmp_path / "graph.jsonld"
-    replaced = earlier_triples(earlier, dropped)
-    jsonld_written_from(earlier, sorted(old), changed, dropped, replaced, after, sorted(new), BASE, into)
+    # what the changed subjects' triples refer to, before (read from the earlier graph.nt) and now
+    referred = referred_iris(earlier_triples(earlier, dropped))
+    referred |= referred_iris(OxigraphTerms().triples(triples_of(after, changed)))
+    jsonld_written_from(earlier, sorted(old), changed, dropped, referred, after, sorted(new), BASE, into)
     return into.read_bytes()
 
 
@@ -153,7 +155,7 @@ def test_an_earlier_file_that_does_not_fit_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(DoesNotFit, match=f"{B} has a block in the earlier serialization"):
         subjects = sorted({t[0] for t in after})
-        jsonld_written_from(earlier, without_b, {B}, set(), [], after, subjects, BASE, tmp_path / "graph.jsonld")
+        jsonld_written_from(earlier, without_b, {B}, set(), set(), after, subjects, BASE, tmp_path / "graph.jsonld")
 
 
 def test_an_earlier_ntriples_file_that_does_not_parse_is_refused(tmp_path: Path) -> None:

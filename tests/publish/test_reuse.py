@@ -12,6 +12,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -276,23 +278,16 @@ def test_a_period_or_concept_page_is_taken_when_nothing_it_shows_changed(three_r
     build(three_reports, out)
     build(three_reports, out)
     report = three_reports / "reports" / "3099011" / "2023" / "report.yaml"
-    before = {name: inode(out / name) for name in VIEWS}
-    replace_once(report, "Raport o stanie Gminy Przykładowej za 2023 rok", "Raport za rok 2023")
+    retitle = partial(replace_once, report, "Raport o stanie Gminy Przykładowej za 2023 rok", "Raport za rok 2023")
 
-    build(three_reports, out)
-
-    assert taken(VIEWS, before, out) == {PERIOD_2022_PAGE, MORE_THAN, NEARLY, EXACT}
+    assert taken_after(retitle, VIEWS, three_reports, out, tmp_path) == {PERIOD_2022_PAGE, MORE_THAN, NEARLY, EXACT}
     assert "Raport za rok 2023" in (out / PERIOD_2023_PAGE).read_text(encoding="utf-8")
-    assert_same_as_full(three_reports, out, tmp_path)
 
-    before = {name: inode(out / name) for name in VIEWS}
-    replace_once(report, "Przeszkoleni urzędnicy", "Urzędnicy po szkoleniu")
+    relabel = partial(replace_once, report, "Przeszkoleni urzędnicy", "Urzędnicy po szkoleniu")
 
-    build(three_reports, out)
-
-    assert taken(VIEWS, before, out) == {PERIOD_2023_PAGE, PERIOD_2022_PAGE, NEARLY, EXACT}
+    taken = taken_after(relabel, VIEWS, three_reports, out, tmp_path)
+    assert taken == {PERIOD_2023_PAGE, PERIOD_2022_PAGE, NEARLY, EXACT}
     assert "Urzędnicy po szkoleniu" in (out / MORE_THAN).read_text(encoding="utf-8")
-    assert_same_as_full(three_reports, out, tmp_path)
 
 
 def test_a_report_added_or_removed_rewrites_the_pages_of_its_period_and_concepts(
@@ -305,25 +300,17 @@ def test_a_report_added_or_removed_rewrites_the_pages_of_its_period_and_concepts
     out = tmp_path / "dist"
     build(three_reports, out)
     build(three_reports, out)
-    before = {name: inode(out / name) for name in VIEWS}
-    add_extra_member(three_reports)
+    added = partial(add_extra_member, three_reports)
 
-    build(three_reports, out)
-
-    assert taken(VIEWS, before, out) == {PERIOD_2022_PAGE, MORE_THAN, NEARLY}
+    assert taken_after(added, VIEWS, three_reports, out, tmp_path) == {PERIOD_2022_PAGE, MORE_THAN, NEARLY}
     assert "3099041" in (out / EXACT).read_text(encoding="utf-8")
-    assert_same_as_full(three_reports, out, tmp_path)
 
     still_there = (PERIOD_2023_PAGE, MORE_THAN, NEARLY, EXACT)
-    before = {name: inode(out / name) for name in still_there}
-    shutil.rmtree(three_reports / "reports" / "3064011" / "2022")
+    removed = partial(shutil.rmtree, three_reports / "reports" / "3064011" / "2022")
 
-    build(three_reports, out)
-
-    assert taken(still_there, before, out) == {PERIOD_2023_PAGE, MORE_THAN, NEARLY}
+    assert taken_after(removed, still_there, three_reports, out, tmp_path) == {PERIOD_2023_PAGE, MORE_THAN, NEARLY}
     assert not (out / PERIOD_2022_PAGE).exists()
     assert "2022" not in (out / EXACT).read_text(encoding="utf-8")
-    assert_same_as_full(three_reports, out, tmp_path)
 
 
 def test_the_sitemap_is_taken_while_it_lists_the_same_pages(three_reports: Path, tmp_path: Path) -> None:
@@ -350,8 +337,13 @@ def test_the_sitemap_is_taken_while_it_lists_the_same_pages(three_reports: Path,
     assert_same_as_full(three_reports, out, tmp_path)
 
 
-def taken(pages: tuple[str, ...], before: dict[str, int], out: Path) -> set[str]:
-    """The pages whose file is the one they had ``before`` (taken files are linked, not copied)."""
+def taken_after(edit: Callable[[], object], pages: tuple[str, ...], data: Path, out: Path, tmp_path: Path) -> set[str]:
+    """The ``pages`` a build into ``out`` took from the release there after ``edit`` of ``data``: those whose file is
+    the one they had (taken files are linked, not copied). The release built is checked against ``--full``'s."""
+    before = {name: inode(out / name) for name in pages}
+    edit()
+    build(data, out)
+    assert_same_as_full(data, out, tmp_path)
     return {name for name in pages if inode(out / name) == before[name]}
 
 

@@ -140,24 +140,25 @@ def _written_from(earlier: EarlierGraph, now: dict[str, bytes], kept: bytes, rel
     }
     try:
         replaced = earlier_triples(earlier, dropped)
+        referred = referred_iris(replaced) | referred_iris(made_triples)  # before and now
         for name, (syntax, data) in made.items():
             splice_file(earlier.files[name], data, syntax, dropped, changed, out / name)
         base = release.dataset.settings.base_iri
         subjects = list(now)  # this build's digests, made in canonical order
         before = sorted(difference.earlier)  # kept in canonical order, so one pass; bisected below, so sorted whatever
         into = out / "graph.jsonld"
-        jsonld_written_from(earlier, before, changed, dropped, replaced, release.triples, subjects, base, into)
+        jsonld_written_from(earlier, before, changed, dropped, referred, release.triples, subjects, base, into)
     except DoesNotFit:
         return False
     differing = set(replaced).symmetric_difference(made_triples)
     change = release.change
     change.predicates = frozenset(triple.predicate.value for triple in differing)
     change.subjects, change.added = frozenset(changed | dropped), frozenset(changed - dropped)
-    change.referred = frozenset(_referred(replaced) | _referred(made_triples))
+    change.referred = frozenset(referred)
     return True
 
 
-def _referred(triples: Sequence[ox.Triple]) -> set[str]:
+def referred_iris(triples: Iterable[ox.Triple]) -> set[str]:
     """The IRIs the triples refer to."""
     return {triple.object.value for triple in triples if isinstance(triple.object, ox.NamedNode)}
 
@@ -167,7 +168,7 @@ def jsonld_written_from(
     before: Sequence[str],
     changed: set[str],
     dropped: set[str],
-    replaced: Sequence[ox.Triple],
+    referred: set[str],
     triples: Sequence[PlainTriple],
     subjects: Sequence[str],
     base: str,
@@ -175,23 +176,22 @@ def jsonld_written_from(
 ) -> None:
     """Write graph.jsonld from the earlier release's: the lines of the top-level nodes whose tree of nested nodes
     may differ are made anew. ``before``: the earlier graph's subjects, sorted; ``dropped``: the earlier subjects
-    that changed or are gone; ``replaced``: their earlier triples (:func:`earlier_triples`); ``triples``: the
-    graph's, in canonical order; ``subjects``: its subjects, sorted.
+    that changed or are gone; ``referred``: the IRIs the triples of the changed subjects refer to, now and before
+    (the earlier ones read from the earlier N-Triples, :func:`earlier_triples`); ``triples``: the graph's, in
+    canonical order; ``subjects``: its subjects, sorted.
 
     A node is nested in the one node that refers to it when its IRI extends that node's with "/" (a figure in its
     activity). So a line can change when a node of its tree changed, or when a node of its tree gained or lost a
     referrer and so is nested no more, or again. The trees that may differ are those holding the changed subjects
-    and the IRIs their triples refer to, now and before (read from the earlier N-Triples): the whole tree of each
-    subject one of them extends is made anew, what the rest of the graph refers to left top-level.
+    and the IRIs their triples refer to, now and before: the whole tree of each subject one of them extends is made
+    anew, what the rest of the graph refers to left top-level.
 
     The triples of the subjects are found by bisection (:func:`triples_of`), and their referrers by one pass over
     the triples, rather than with the release's index: built here, the index was held with both builds' digests,
     and the peak of a three-year build rose to 3.78 GiB (3.63 GiB without)."""
-    referred_before = _referred(replaced)
-    referred_now = {obj for _subject, _predicate, obj in triples_of(triples, changed) if type(obj) is str}
     roots = {
         iri
-        for touched in (changed, dropped, referred_now, referred_before)
+        for touched in (changed, dropped, referred)
         for one in touched
         for iri in _with_beginnings(one)
         if _among(subjects, iri) or _among(before, iri)

@@ -159,7 +159,7 @@ def render_page(
 ) -> str:
     """A resource's page: its story (member, organisation, report) or its linked-data view."""
     view = View(model, page, lang)
-    story = next((_STORIES[t] for t in model.graph_for(page).types(page.iri) if t in _STORIES), None)
+    story = _story(model, page)
     if story is not None:
         template, content = story
         context = content(view, reader)
@@ -173,6 +173,11 @@ def render_page(
         if model.anchors[s] not in view.placed
     ]
     return templates[template].render({**frame, **context})
+
+
+def _story(model: SiteModel, page: Page) -> tuple[str, Callable[[View, Reader], dict[str, Any]]] | None:
+    """The story of a page's resource (its template and content), by its class; None for a linked-data view."""
+    return next((_STORIES[t] for t in model.graph_for(page).types(page.iri) if t in _STORIES), None)
 
 
 def _kind(view: View, iri: str) -> str:
@@ -323,7 +328,7 @@ _VIEWS_NOTE = "site views"
 
 def _is_view(model: SiteModel, page: Page) -> bool:
     """Whether the page is a data resource's linked-data view (:func:`render_page`): no ontology term's, no story."""
-    return not page.ontology and not any(kind in _STORIES for kind in model.index.types(page.iri))
+    return not page.ontology and _story(model, page) is None
 
 
 def _voivodeship_pages_declared(
