@@ -197,8 +197,8 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
 ) -> None:
     """publish() hands the work of VoID, the tables and dane.gov.pl to the editions' writer, which deals it with
     its own: the files are those the writers write one after the other, also when every edition is taken from the
-    earlier release (the jobs alone, dealt between processes from a large graph) and when no editions' writer
-    follows."""
+    earlier release (the jobs alone, done by this process as any work of fewer items than sharing takes) and when
+    no editions' writer follows."""
     alone = tmp_path / "alone"
     alone.mkdir()
     for writer in (write_void, write_tables, write_danegovpl, write_editions):
@@ -222,14 +222,19 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
     first = publish(dataset, built, tmp_path / "dealt", writers=writers)
     written = {name: data for name, data in _files(first.folder).items() if name in expected}
     assert first.editions_reused == 0 and written == expected
-    # every edition taken from the earlier release: the jobs alone, dealt only from a graph large enough to pay
-    monkeypatch.setattr(editions_module, "_DEALT_ALONE_FROM", built.size)
+    # every edition taken from the earlier release, from a graph of a national year's size: the jobs alone, done by
+    # this process, as in_parallel does with fewer items than it shares
+    made = Release.__post_init__
+
+    def national(release: Release) -> None:
+        made(release)
+        object.__setattr__(release, "size", 1_041_469)
+
+    monkeypatch.setattr(Release, "__post_init__", national)
     again = publish(dataset, built, tmp_path / "dealt", writers=writers)
     written = {name: data for name, data in _files(again.folder).items() if name in expected}
     assert again.editions_reused == 1 and written == expected
-    monkeypatch.setattr(editions_module, "_DEALT_ALONE_FROM", built.size + 1)
-    publish(dataset, built, tmp_path / "dealt", writers=writers)
-    assert dealt == [(1, jobs, 64), (0, jobs, 0), (0, jobs, 64)]
+    assert dealt == [(1, jobs, 64), (0, jobs, 64)]
 
     publish(dataset, built, tmp_path / "void-only", writers=[write_void])
     assert (tmp_path / "void-only" / "void.ttl").read_bytes() == expected["void.ttl"]

@@ -324,22 +324,16 @@ def write_editions(release: Release, out: Path) -> None:
     besides = release.take_besides()  # other writers' work, dealt with the editions (see publish())
     if not to_write and not besides:
         return
-    # With few editions to write or none (a build into the earlier release), the other writers' work alone is
-    # worth dealing at a large graph: VoID, the tables and dane.gov.pl take 2.9 s at a national year.
-    minimum = 0 if besides and release.size >= _DEALT_ALONE_FROM else SHARED_FROM
+    # With few editions to write (a build into the earlier release), everything is done here, the other writers'
+    # work too: dealt to a forked process, a national year's tables took it 2.4 s, its first touch of the index,
+    # against 1.2–1.5 s here, and the editions' stage gained nothing (see in_parallel's ``minimum``).
     vocabularies: dict[PlainTriple, ox.Triple] = {}  # each process fills its own
     with paused_cycle_collector():
         index = graph_index(release)  # before the fork: the editions and the tables read it
-        in_parallel(to_write, write, besides=besides, minimum=minimum, first=release.take_ahead())
+        in_parallel(to_write, write, besides=besides, first=release.take_ahead())
 
 
 def _written_ahead_into(out: Path, dataset: Dataset) -> set[tuple[str, int]]:
     """The editions of ``dataset`` that :func:`keyed_meanwhile`'s child wrote into ``out``, no longer kept."""
     kept = _WRITTEN_AHEAD.take(dataset)
     return kept[1] if kept is not None and kept[0] == out else set()
-
-
-# Triples from which the other writers' work is dealt between processes even with no edition to write: the size
-# from which the graph files are written by two processes too (graph_files._FORK_MINIMUM). At national size, one
-# report changed: the editions' stage with the dealt writers takes 3.05 s instead of 3.89.
-_DEALT_ALONE_FROM = 100_000
