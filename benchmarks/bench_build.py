@@ -263,6 +263,20 @@ def report(folder: Path, runs: dict[str, list[Run]]) -> None:
         print(f"| {stage} | " + " | ".join(f"{m / 2**30:.2f} GiB" if m else "no sample" for m in peaks) + " |")
 
 
+def machine_state() -> str:
+    """The load average and the memory available, printed before and after the runs. Releases written to
+    ``/dev/shm`` (``TMPDIR=/dev/shm``) hold memory until removed: with 15 GiB held there by earlier releases, a
+    three years' build, writing its own 4.7 GB release there too, was killed by the kernel."""
+    available = total = 0
+    with open("/proc/meminfo", encoding="ascii") as meminfo:  # Linux, as the builds measured here are
+        for line in meminfo:
+            name, value = line.split(":", 1)
+            if name in ("MemAvailable", "MemTotal"):
+                kib = int(value.split()[0])
+                available, total = (kib, total) if name == "MemAvailable" else (available, kib)
+    return f"load average {os.getloadavg()[0]:.1f}; memory available {available / 2**20:.1f} of {total / 2**20:.1f} GiB"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folders", type=Path, nargs="+", help="data folders to build")
@@ -274,7 +288,7 @@ def main() -> None:
         help="compare --full builds with builds after one report changed, into the same release (this checkout)",
     )
     args = parser.parse_args()
-    print(f"load average before: {os.getloadavg()[0]:.1f}")
+    print(f"before: {machine_state()}")
     with tempfile.TemporaryDirectory(prefix="civicgraph-baseline-") as extracted:
         sources: dict[str, Path | None] = {}
         if args.baseline:
@@ -296,7 +310,7 @@ def main() -> None:
             print("| step | seconds | µs/triple |\n|---|---:|---:|")
             for name, seconds in reference.items():
                 print(f"| {name} | {seconds:.2f} | {seconds / triples * 1e6:.2f} |")
-    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+    print(f"\nafter: {machine_state()}")
 
 
 if __name__ == "__main__":

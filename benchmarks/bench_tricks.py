@@ -16,13 +16,12 @@ is), in how many pairs it ran faster as is; and the median peak memory of all th
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench_build import Run, build_once, in_turn, one_report_to_change
+from bench_build import Run, build_once, in_turn, machine_state, one_report_to_change
 
 NEVER = "10**12"  # a threshold no graph reaches
 
@@ -110,12 +109,6 @@ TRICKS = {
         "_DEALT_WITH_EDITIONS",
         "set()",
         "VoID, the tables and dane.gov.pl dealt as jobs among the editions' pieces",
-    ),
-    "dealt-alone": Trick(
-        "publish.editions",
-        "_DEALT_ALONE_FROM",
-        NEVER,
-        "those jobs dealt to two processes even with few editions to write",
     ),
     "made-ahead": Trick(
         "publish.orchestrator", "_MADE_AHEAD", "{}", "the site's model made while the other process writes editions"
@@ -248,7 +241,7 @@ def main() -> None:
     parser.add_argument("--incremental", action="store_true", help="builds into a release, one report changed")
     parser.add_argument("--only", nargs="+", choices=sorted(TRICKS), help="these tricks only")
     args = parser.parse_args()
-    print(f"load average before: {os.getloadavg()[0]:.1f}\n")
+    print(f"before: {machine_state()}\n")
     mode = "one report changed, into the release" if args.incremental else "fresh builds"
     print(f"### {args.folder.name}, {mode}, {args.repeats} alternating pairs per trick\n")
     print(
@@ -268,7 +261,7 @@ def main() -> None:
         faster = f"{_faster_in(runs['as is'], runs['off'])} of {len(runs['as is'])}"
         row = f"| {name} (`{trick.where}`) | {trick.does} | {cells} | {off / on:.3f} | {faster} | {memory} |"
         print(row, flush=True)
-    print(f"\nload average after: {os.getloadavg()[0]:.1f}")
+    print(f"\nafter: {machine_state()}")
 
 
 if __name__ == "__main__":
