@@ -197,8 +197,8 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
 ) -> None:
     """publish() hands the work of VoID, the tables and dane.gov.pl to the editions' writer, which deals it with
     its own: the files are those the writers write one after the other, also when every edition is taken from the
-    earlier release (the jobs alone, done by this process as any work of fewer items than sharing takes) and when
-    no editions' writer follows."""
+    earlier release (the jobs alone, done by this process, as in_parallel does any work of fewer items than it
+    shares, at any size of graph) and when no editions' writer follows."""
     alone = tmp_path / "alone"
     alone.mkdir()
     for writer in (write_void, write_tables, write_danegovpl, write_editions):
