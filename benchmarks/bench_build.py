@@ -267,14 +267,10 @@ def machine_state() -> str:
     """The load average and the memory available, printed before and after the runs. Releases written to
     ``/dev/shm`` (``TMPDIR=/dev/shm``) hold memory until removed: with 15 GiB held there by earlier releases, a
     three years' build, writing its own 4.7 GB release there too, was killed by the kernel."""
-    available = total = 0
     with open("/proc/meminfo", encoding="ascii") as meminfo:  # Linux, as the builds measured here are
-        for line in meminfo:
-            name, value = line.split(":", 1)
-            if name in ("MemAvailable", "MemTotal"):
-                kib = int(value.split()[0])
-                available, total = (kib, total) if name == "MemAvailable" else (available, kib)
-    return f"load average {os.getloadavg()[0]:.1f}; memory available {available / 2**20:.1f} of {total / 2**20:.1f} GiB"
+        kib = {name: int(value.split()[0]) for name, value in (line.split(":", 1) for line in meminfo)}
+    available, total = kib["MemAvailable"] / 2**20, kib["MemTotal"] / 2**20
+    return f"load average {os.getloadavg()[0]:.1f}; memory available {available:.1f} of {total:.1f} GiB"
 
 
 def main() -> None:

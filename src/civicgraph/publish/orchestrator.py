@@ -188,15 +188,17 @@ _AFTER_EVERY_FILE = {write_catalog, write_checksums}
 
 # The writers before which the graph's validation, run meanwhile in another process, is awaited: the first that
 # takes both cores (its dealt writers with it), and where the build's memory peaks. The validating process may go
-# on to write VoID (publish()'s ``alongside``): the editions' writer then deals only the tables' and dane.gov.pl's
-# work besides the editions, which a build into an earlier release mostly takes.
+# on to write VoID (publish()'s ``alongside``): the editions' writer then has only the tables' and dane.gov.pl's
+# work besides the editions, which a build into an earlier release mostly takes, and with few editions to write it
+# does it all in this process.
 # The graph's index, which it reads first, is made before the wait (0.18 s of a national build, one report changed).
 _AFTER_VALIDATION = {write_editions}
 
 
 # Writers whose work the editions' writer deals with its own (``Release.besides``), to whichever process asks first
 # (unless another process writes them, ``alongside``): alone, their 3 s at a national year kept the other core
-# idle. They read no file another writer writes; what they write, only the catalogue and SHA256SUMS read.
+# idle. With too few editions for in_parallel to share, it is all done in this process (see write_editions). They
+# read no file another writer writes; what they write, only the catalogue and SHA256SUMS read.
 _DEALT_WITH_EDITIONS = {write_void, write_tables, write_danegovpl}
 
 # What a writer takes from the release being replaced, run here before the writer runs or is dealt: the keys of
