@@ -169,24 +169,53 @@ def in_turn(variants: Iterable[str], repeat: int) -> list[str]:
 
 
 @contextmanager
-def one_report_to_change(folder: Path) -> Iterator[tuple[Path, Callable[[], None]]]:
-    """A temporary folder holding a copy of ``folder`` in ``data/``, and the function that changes one report's
-    ``url`` or undoes that change: so that exactly one edition differs from the release built before."""
+def one_report_to_change(folder: Path, what: str = "url") -> Iterator[tuple[Path, Callable[[], None]]]:
+    """A temporary folder holding a copy of ``folder`` in ``data/``, and the function that changes one report or
+    undoes that change: so that exactly one edition differs from the release built before. ``what``: ``url``,
+    its source URL, which no table reads (the first report); ``figure``, its first amount in złoty corrected by a
+    grosz (value, quote and source text), which the tables show (the first report printing one)."""
     with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
         data = Path(work) / "data"
         shutil.copytree(folder, data)
-        changed = min((data / "reports").glob("*/*/report.yaml"))
-        original = changed.read_text(encoding="utf-8")
-        url = re.search(r"^url: (\S+)$", original, re.MULTILINE)
-        if url is None:
-            raise SystemExit(f"{changed} has no url: line to change")
+        reports = sorted((data / "reports").glob("*/*/report.yaml"))
+        report = next((r for r in reports if what == "url" or _AMOUNT.search(r.read_text(encoding="utf-8"))), None)
+        if report is None:
+            raise SystemExit(f"no report in {folder} prints an amount in złoty to correct")
+        files = [report, report.parent / "source.txt"]
+        originals = [path.read_text(encoding="utf-8") for path in files]
+        edited = _url_changed(originals) if what == "url" else _figure_corrected(originals, report)
 
         def change() -> None:
-            text = changed.read_text(encoding="utf-8")
-            edited = original if text != original else original.replace(url[0], f"{url[0]}?poprawiony", 1)
-            changed.write_text(edited, encoding="utf-8")
+            now = files[0].read_text(encoding="utf-8")
+            for path, text in zip(files, originals if now != originals[0] else edited, strict=True):
+                path.write_text(text, encoding="utf-8")
 
         yield Path(work), change
+
+
+_AMOUNT = re.compile(r"value: (\d+)\.(\d\d)\n    currency: PLN\n")
+
+
+def _url_changed(originals: list[str]) -> list[str]:
+    report, source = originals
+    url = re.search(r"^url: (\S+)$", report, re.MULTILINE)
+    if url is None:
+        raise SystemExit("the report to change has no url: line")
+    return [report.replace(url[0], f"{url[0]}?poprawiony", 1), source]
+
+
+def _figure_corrected(originals: list[str], path: Path) -> list[str]:
+    report, source = originals
+    amount = _AMOUNT.search(report)
+    assert amount is not None  # the report was chosen for it
+    whole, grosze = amount.groups()
+    corrected = f"{int(grosze) + 1:02d}" if grosze != "99" else "98"  # a grosz, within the złoty
+    # as printed, the groups of digits are parted by no-break spaces: only the last group is matched
+    printed, reprinted = f"{whole[-3:]},{grosze}", f"{whole[-3:]},{corrected}"
+    if printed not in report or printed not in source:
+        raise SystemExit(f"{path}: {printed} is not in its quote and source text")
+    value = amount[0].replace(f"{whole}.{grosze}", f"{whole}.{corrected}")
+    return [report.replace(amount[0], value, 1).replace(printed, reprinted, 1), source.replace(printed, reprinted, 1)]
 
 
 def incremental_runs(folder: Path, repeats: int, keep_graph: Path) -> dict[str, list[Run]]:

@@ -3,14 +3,15 @@ one trick turned off, in alternating runs, one process per run (:func:`bench_bui
 
     .venv/bin/python benchmarks/bench_tricks.py --repeats 3 NATIONAL-1
     .venv/bin/python benchmarks/bench_tricks.py --incremental --repeats 4 NATIONAL-1 --only made-ahead let-go-meanwhile
+    .venv/bin/python benchmarks/bench_tricks.py --incremental --change figure NATIONAL-1 --only tables-from-earlier
 
 A trick is turned off by setting, before the build starts, the module value that decides it (a size threshold
 raised out of reach, a set of writers emptied, a helper replaced by the plain call): the code is this checkout's
 either way. Fresh builds go into new temporary folders; with ``--incremental`` each variant builds into its own
-release after one report's ``url`` was changed (the first pair makes the digests a build into a release uses, and
-is left out). Prints a Markdown table: the medians, with the fastest and slowest run, and their ratio (off / as
-is), in how many pairs it ran faster as is; and the median peak memory of all the run's processes
-(:class:`bench_build.MemorySampler`).
+release after one report's ``url`` (or, ``--change figure``, an amount it prints) was changed (the first pair
+makes the digests a build into a release uses, and is left out). Prints a Markdown table: the medians, with the
+fastest and slowest run, and their ratio (off / as is), in how many pairs it ran faster as is; and the median peak
+memory of all the run's processes (:class:`bench_build.MemorySampler`).
 """
 
 from __future__ import annotations
@@ -131,6 +132,13 @@ TRICKS = {
         "{w: t for w, t in m._TAKEN_HERE_FIRST.items() if w is not m.write_tables}",
         "into an earlier release, the tables none of whose predicates changed taken from it",
     ),
+    "tables-from-earlier": Trick(
+        "publish.tables",
+        "write_table_from",
+        "lambda index, table, earlier, changed, path: m.write_table(index, table, path)",
+        "into an earlier release, the tables whose predicates changed written from its, only the rows reaching a "
+        "changed subject made (acts with --change figure)",
+    ),
     "danegovpl-taken": Trick(
         "publish.orchestrator",
         "_TAKEN_HERE_FIRST",
@@ -204,12 +212,13 @@ def fresh_runs(folder: Path, off: str, repeats: int) -> dict[str, list[Run]]:
     return runs
 
 
-def incremental_runs(folder: Path, off: str, repeats: int) -> dict[str, list[Run]]:
-    """Each variant into its own release of a copy of ``folder``, after one report's ``url`` was changed (the
-    change undone every other time); the first pair, which makes the subjects' digests, is left out."""
+def incremental_runs(folder: Path, off: str, repeats: int, what: str = "url") -> dict[str, list[Run]]:
+    """Each variant into its own release of a copy of ``folder``, after one report was changed (``what``: see
+    :func:`bench_build.one_report_to_change`; the change undone every other time); the first pair, which makes the
+    subjects' digests, is left out."""
     runs: dict[str, list[Run]] = {"as is": [], "off": []}
     preludes = {"as is": "", "off": off}
-    with one_report_to_change(folder) as (work, change):
+    with one_report_to_change(folder, what) as (work, change):
         outs = {variant: work / variant.replace(" ", "-") for variant in runs}
         for variant in runs:
             build_once(work / "data", outs[variant], prelude=preludes[variant])
@@ -239,10 +248,16 @@ def main() -> None:
     parser.add_argument("folder", type=Path, help="the data folder to build")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--incremental", action="store_true", help="builds into a release, one report changed")
+    parser.add_argument(
+        "--change",
+        choices=["url", "figure"],
+        default="url",
+        help="with --incremental, what is changed: a report's source URL (no table reads it) or a figure's amount",
+    )
     parser.add_argument("--only", nargs="+", choices=sorted(TRICKS), help="these tricks only")
     args = parser.parse_args()
     print(f"before: {machine_state()}\n")
-    mode = "one report changed, into the release" if args.incremental else "fresh builds"
+    mode = f"one report's {args.change} changed, into the release" if args.incremental else "fresh builds"
     print(f"### {args.folder.name}, {mode}, {args.repeats} alternating pairs per trick\n")
     print(
         "| trick | what it does | as is: median (range) | off | off / as is | pairs as is was faster in "
@@ -251,8 +266,10 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|")
     for name in args.only or TRICKS:
         trick = TRICKS[name]
-        measure = incremental_runs if args.incremental else fresh_runs
-        runs = measure(args.folder.resolve(), trick.prelude(), args.repeats)
+        if args.incremental:
+            runs = incremental_runs(args.folder.resolve(), trick.prelude(), args.repeats, args.change)
+        else:
+            runs = fresh_runs(args.folder.resolve(), trick.prelude(), args.repeats)
         on, off = (statistics.median(run.seconds for run in runs[variant]) for variant in ("as is", "off"))
         cells = " | ".join(_seconds(runs[variant]) for variant in ("as is", "off"))
         memory = ", ".join(

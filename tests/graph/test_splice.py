@@ -77,6 +77,28 @@ def test_a_spliced_serialization_is_the_whole_serialization_of_the_new_triples(s
     assert spliced.getvalue() == write(catalog_of(after, changed))
 
 
+@pytest.mark.parametrize("syntax_name", WRITERS)
+def test_blocks_removed_with_none_made_give_the_whole_serialization_of_the_rest(syntax_name: str) -> None:
+    """A report removed that leaves every other subject as it was drops blocks and makes none: what the writer
+    gives for no triple still carries the header and footer the earlier file's are compared with (Oxigraph writes
+    no Turtle prefix lines for no triple; ``turtle_of`` gives them)."""
+    syntax, write = WRITERS[syntax_name]
+    after = SUBJECTS[1:5] + SUBJECTS[6:-1]
+    earlier, made = write(catalog_of(SUBJECTS, set())), write(catalog_of([], set()))
+
+    spliced = io.BytesIO()
+    splice(Blocks(earlier, syntax), Blocks(made, syntax), set(SUBJECTS) - set(after), [], spliced)
+
+    assert spliced.getvalue() == write(catalog_of(after, set()))
+
+
+def test_the_turtle_of_no_triple_is_its_prefix_lines() -> None:
+    header = turtle_of([], PREFIXES)
+    lines = {b"@prefix ex: <http://example.org/> .\n", b"@prefix voc: <http://vocab.example/> .\n"}
+    assert sorted(header.splitlines(keepends=True)) == sorted(lines)  # in Oxigraph's order
+    assert turtle_of([], {}) == b""
+
+
 def test_a_subject_with_a_block_in_the_earlier_file_must_be_dropped_to_be_written() -> None:
     syntax, write = WRITERS["Turtle"]
     earlier = write(catalog_of(SUBJECTS, set()))

@@ -8,6 +8,7 @@ import dataclasses
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -431,6 +432,27 @@ def test_a_removed_report_leaves_no_file_behind(three_reports: Path, tmp_path: P
     assert_same_as_full(three_reports, out, tmp_path)
 
 
+@pytest.mark.parametrize("report", ["3099011/2023", "3064011/2022"])
+def test_a_removed_report_is_cut_out_of_the_earlier_graph_files(
+    three_reports: Path, tmp_path: Path, noted_changes: list[frozenset[str] | None], report: str
+) -> None:
+    """The second member's only report removed drops its subjects and changes none that is left: no block is made,
+    and graph.ttl is still written from the earlier one, whose prefix lines are those of the graph left (it was
+    written whole, and the change was not known). The change is known (the predicates of the triples removed), and
+    the tables are written from the earlier release's too. Poznań's report of 2022 removed changes subjects that
+    are left, whose blocks are made, as before."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)  # digests made and kept
+    shutil.rmtree(three_reports / "reports" / report)
+
+    build(three_reports, out)
+
+    removed = noted_changes[-1]
+    assert removed is not None and {TITLE, IS_PART_OF} <= removed  # of the report's own triples
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
 def test_an_added_report_is_written_and_the_others_taken(data_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "dist"
     build(data_copy, out)
@@ -664,6 +686,7 @@ def test_unchanged_graph_files_are_taken(three_reports: Path, tmp_path: Path) ->
 TABLES = ("memberships.csv", "activities.csv", "figures.csv")
 SCHEMA_URL, DERIVED_FROM = "http://schema.org/url", "http://www.w3.org/ns/prov#wasDerivedFrom"
 TITLE, PREF_LABEL = "http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#prefLabel"
+IS_PART_OF = "http://purl.org/dc/terms/isPartOf"
 
 
 @pytest.fixture
@@ -729,6 +752,57 @@ def test_a_table_none_of_whose_predicates_changed_is_taken(
     assert_same_as_full(three_reports, out, tmp_path)
     if change is relabel_second_figure:
         assert "Urzędnicy po szkoleniu" in (out / "figures.csv").read_text(encoding="utf-8-sig")
+
+
+def correct_second_figure(data: Path) -> None:
+    """3099011's "officials": more than 125 officials trained, not 120 (value, quotes and source text)."""
+    report = data / "reports" / "3099011" / "2023"
+    for name, old, new in [
+        ("report.yaml", "value: 120\n", "value: 125\n"),
+        ("report.yaml", "ponad 120 urzędników", "ponad 125 urzędników"),
+        ("source.txt", "ponad 120 urzędników", "ponad 125 urzędników"),
+    ]:
+        text = (report / name).read_text(encoding="utf-8")
+        assert text.count(old) == (2 if old.startswith("ponad") and name == "report.yaml" else 1), (name, old)
+        (report / name).write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_table_is_written_from_the_earlier_one_with_the_rows_reaching_a_change_made_anew(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3099011's figure "officials" corrected from 120 to 125, in its quote and in the activity's: the three
+    tables read the quotes and are written again, each from the earlier release's. Only the rows that read what
+    changed are made: the figure's (its value, words and passage) and its activity's (its quote), and the energy
+    purchase's and its figure's, whose quote holds the words just after the corrected ones (oa:prefix); no
+    membership's. The other rows are copied, and the tables are those a full build writes."""
+    made: list[tuple[str, str]] = []
+    cells = tables_module._cells
+
+    def noting(index: Any, table: Any, iri: str) -> list[str]:
+        made.append((table.file, iri))
+        return cells(index, table, iri)
+
+    monkeypatch.setattr(tables_module, "_cells", noting)
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)  # digests made and kept: the change is known from here on
+    before = {name: identity(out / name) for name in TABLES}
+    made.clear()
+    correct_second_figure(three_reports)
+
+    build(three_reports, out)
+
+    activity = "https://w3id.org/civicgraph/id/activity/3099011/2023/"
+    training, purchase = f"{activity}officials-training", f"{activity}energy-purchase"
+    assert sorted(made) == [
+        ("activities.csv", purchase),
+        ("activities.csv", training),
+        ("figures.csv", f"{purchase}/figure/cost"),
+        ("figures.csv", f"{training}/figure/officials"),
+    ]
+    assert all(identity(out / name) != before[name] for name in TABLES)  # all three written
+    assert ",125,person," in (out / "figures.csv").read_text(encoding="utf-8-sig")
+    assert_same_as_full(three_reports, out, tmp_path)
 
 
 def test_the_graph_files_note_the_subjects_that_changed_and_what_they_refer_to(
@@ -1037,7 +1111,8 @@ def test_a_key_does_not_depend_on_the_order_python_iterates_a_set_in() -> None:
 
 def test_synthetic_edits_in_a_row_give_what_a_full_build_gives(tmp_path: Path) -> None:
     """Counties and voivodeships named by communes as co-financers, memberships over two years: after each edit,
-    in a row, the release built on the one before is the release a full build writes."""
+    in a row (a report's URL, a figure corrected, a report removed and added back, an organisation and a county
+    renamed), the release built on the one before is the release a full build writes."""
     data, out = tmp_path / "data", tmp_path / "dist"
     synth = ["synth", "--out", str(data), "--members", "16", "--years", "2022,2023"]
     assert CliRunner().invoke(main, synth).exit_code == 0
@@ -1051,15 +1126,29 @@ def test_synthetic_edits_in_a_row_give_what_a_full_build_gives(tmp_path: Path) -
         assert text.count(old) >= 1, (path, old)
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
-    first_url = next(line for line in reports[0].read_text(encoding="utf-8").splitlines() if line.startswith("url:"))
+    first_report = reports[0].read_text(encoding="utf-8")
+    first_url = next(line for line in first_report.splitlines() if line.startswith("url:"))
     organisations = data / "organisations.yaml"
     english_name = next(
         line for line in organisations.read_text(encoding="utf-8").splitlines() if line.startswith("    en: ")
     )
     county = next(line for line in (data / "members.yaml").read_text(encoding="utf-8").splitlines() if "County" in line)
     removed = reports[-1].parent
+    # the first report's membership fees corrected by a grosz, in its value, its quote and its source text (where
+    # the groups of digits are parted by no-break spaces: only the last group is matched)
+    fees = re.search(r"value: (\d+)\.(\d\d)\n    currency: PLN\n", first_report)
+    assert fees is not None
+    whole, grosze = fees.groups()
+    corrected = f"{int(grosze) + 1:02d}" if grosze != "99" else "98"  # a grosz, within the złoty
+
+    def correct_fees() -> None:
+        replace_first(reports[0], f"value: {whole}.{grosze}\n", f"value: {whole}.{corrected}\n")
+        for path in (reports[0], reports[0].parent / "source.txt"):
+            replace_first(path, f"{whole[-3:]},{grosze}", f"{whole[-3:]},{corrected}")
+
     edits = [
         lambda: replace_first(reports[0], first_url, first_url + "?v=2"),
+        correct_fees,
         lambda: shutil.move(removed, tmp_path / "removed"),
         lambda: shutil.move(tmp_path / "removed", removed),
         lambda: replace_first(organisations, english_name, english_name + " (renamed)"),

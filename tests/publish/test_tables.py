@@ -15,7 +15,7 @@ from civicgraph.cli.main import main
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.terms import PlainTriple, Term
 from civicgraph.publish.release import LABEL_PREDICATES, GraphIndex
-from civicgraph.publish.tables import neutralised, table_rows, tables
+from civicgraph.publish.tables import neutralised, rows_reaching, table_rows, tables
 from civicgraph.source.reader import read_dataset
 from civicgraph.util.iris import RDF_TYPE, SCHEMA
 
@@ -123,20 +123,25 @@ def test_the_metadata_states_how_to_undo_the_apostrophe(metadata: dict[str, Any]
 
 class _NotingIndex(GraphIndex):
     """The index a table is read through, noting each predicate asked for (``rdf:type`` for types, every label
-    predicate for a label, "*" for a subject's triples whatever their predicates)."""
+    predicate for a label, "*" for a subject's triples whatever their predicates), and each subject whose triples
+    are read (``read``; the rows' class is no such subject)."""
 
     asked: set[str]
+    read: set[str]
 
     def objects(self, subject: str, predicate: str) -> Sequence[Term]:  # iris, iri and literal ask it too
         self.asked.add(predicate)
+        self.read.add(subject)
         return super().objects(subject, predicate)
 
     def types(self, subject: str) -> list[str]:
         self.asked.add(RDF_TYPE)
+        self.read.add(subject)
         return super().types(subject)
 
     def has_type(self, subject: str, cls: str) -> bool:
         self.asked.add(RDF_TYPE)
+        self.read.add(subject)
         return super().has_type(subject, cls)
 
     def of_type(self, cls: str) -> list[str]:
@@ -145,23 +150,35 @@ class _NotingIndex(GraphIndex):
 
     def referrers(self, obj: str, predicate: str) -> list[str]:
         self.asked.add(predicate)
-        return super().referrers(obj, predicate)
+        found = super().referrers(obj, predicate)
+        self.read.update(found)  # the triples read are theirs
+        return found
 
     def label(self, subject: str, lang: str) -> str | None:
         self.asked.update(LABEL_PREDICATES)
+        self.read.add(subject)
         return super().label(subject, lang)
 
     def triples_of(self, subject: str) -> Sequence[PlainTriple]:
         self.asked.add("*")
+        self.read.add(subject)
         return super().triples_of(subject)
 
     def under(self, iri: str) -> list[str]:
         self.asked.add("*")
-        return super().under(iri)
+        found = super().under(iri)
+        self.read.update(found)
+        return found
+
+
+def _noting(graph: BuiltGraph, base: str) -> _NotingIndex:
+    index = _NotingIndex(**vars(GraphIndex.of(graph.plain, base)))
+    index.asked, index.read = set(), set()
+    return index
 
 
 def _asked_by_each_table(built: BuiltGraph, base: str) -> dict[str, set[str]]:
-    index = _NotingIndex(**vars(GraphIndex.of(built.plain, base)))
+    index = _noting(built, base)
     asked = {}
     for table in tables(base):
         index.asked = set()
@@ -170,16 +187,60 @@ def _asked_by_each_table(built: BuiltGraph, base: str) -> dict[str, set[str]]:
     return asked
 
 
-def test_a_table_reads_no_predicate_it_does_not_declare(built: BuiltGraph, tmp_path: Path) -> None:
-    """On the Poznań graph and on a synthetic one (co-financers, memberships over two years), every predicate a
-    table's rows and cells are read through is among its ``reads``: a change to any other cannot change it."""
+def _graphs(built: BuiltGraph, tmp_path: Path) -> list[tuple[BuiltGraph, str]]:
+    """The Poznań graph and a synthetic one (co-financers, memberships over two years), with their base IRIs."""
     synthetic = tmp_path / "synthetic"
     synth = ["synth", "--out", str(synthetic), "--members", "16", "--years", "2022,2023"]
     assert CliRunner().invoke(main, synth).exit_code == 0
-    graphs = [(built, BASE), (build_graph(read_dataset(synthetic)), SYNTHETIC_BASE)]
-    for graph, base in graphs:
+    return [(built, BASE), (build_graph(read_dataset(synthetic)), SYNTHETIC_BASE)]
+
+
+def test_a_table_reads_no_predicate_it_does_not_declare(built: BuiltGraph, tmp_path: Path) -> None:
+    """On the Poznań graph and on a synthetic one (co-financers, memberships over two years), every predicate a
+    table's rows and cells are read through is among its ``reads``: a change to any other cannot change it."""
+    for graph, base in _graphs(built, tmp_path):
         declared = {table.file: table.reads for table in tables(base)}
         asked_by = _asked_by_each_table(graph, base)
         assert f"{SCHEMA}value" in asked_by["figures.csv"]  # the noting index notes what the cells read
         for name, asked in asked_by.items():
             assert asked <= declared[name], (name, sorted(asked - declared[name]))
+
+
+def test_every_subject_a_row_reads_reaches_the_row(built: BuiltGraph, tmp_path: Path) -> None:
+    """On the same two graphs, :func:`rows_reaching` a subject that any row's cells read finds that row: a build
+    into an earlier release makes anew the rows reaching the subjects that changed and copies the others
+    (:func:`write_table_from`), so a cell reading a subject no walk back from it finds would be copied stale.
+    Among what the cells read are an evidence's quote and position, reached from the evidence by their IRIs."""
+    for graph, base in _graphs(built, tmp_path):
+        index = _noting(graph, base)
+        beneath = set()
+        for table in tables(base):
+            for row in table.rows(index):
+                index.read = set()
+                cells = [column.value(index, row) for column in table.columns]
+                assert any(cells), (table.file, row)
+                unreached = [
+                    subject for subject in sorted(index.read) if row not in rows_reaching(index, table, {subject})
+                ]
+                assert unreached == [], (table.file, row)
+                beneath.update(
+                    subject.rsplit("/", 1)[-1] for subject in index.read if subject.startswith(f"{base}report/")
+                )
+        assert {"quote", "position"} <= beneath, base
+
+
+def test_rows_reaching_follows_only_the_tables_predicates(built: BuiltGraph) -> None:
+    """Poznań (member/3064011) reaches in memberships.csv, which reads org:member, its own memberships (the Union
+    of Polish Metropolises' among them), and in activities.csv and figures.csv no row: their cells name a member
+    by the TERYT code in a row's IRI and read none of its triples, so the walk does not go back through the
+    memberships to the activities within them (cg:withinMembership)."""
+    index = GraphIndex.of(built.plain, BASE)
+    poznan = f"{BASE}member/3064011"
+    for table in tables(BASE):
+        rows = set(table.rows(index))
+        reached = rows_reaching(index, table, {poznan}) & rows
+        if table.file == "memberships.csv":
+            assert reached == {row for row in rows if row.startswith(f"{BASE}membership/3064011/")}
+            assert f"{BASE}membership/3064011/ump" in reached
+        else:
+            assert reached == set(), table.file

@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -190,8 +190,14 @@ def _quotes(index: GraphIndex, iri: str) -> str:
     return LIST_SEPARATOR.join(_exact(index, e) for e in index.iris(iri, f"{CG}evidence"))
 
 
+# What a cell reads of a subject it finds by extending a linked IRI rather than through a triple: an evidence's
+# quote and position (:func:`rows_reaching`, which walks from such a subject back to the one it extends).
+_QUOTE, _POSITION = "/quote", "/position"
+_BENEATH = (_QUOTE, _POSITION)
+
+
 def _exact(index: GraphIndex, evidence: str) -> str:
-    return index.literal(f"{evidence}/quote", f"{OA}exact") or ""
+    return index.literal(f"{evidence}{_QUOTE}", f"{OA}exact") or ""
 
 
 def _passage(index: GraphIndex, figure: str) -> str:
@@ -210,7 +216,7 @@ def _passage(index: GraphIndex, figure: str) -> str:
 
 
 def _span(index: GraphIndex, evidence: str) -> tuple[int, int]:
-    position = f"{evidence}/position"
+    position = f"{evidence}{_POSITION}"
     return int(index.literal(position, f"{OA}start") or 0), int(index.literal(position, f"{OA}end") or 0)
 
 
@@ -553,7 +559,11 @@ def tables(base: str) -> list[Table]:
 
 def table_rows(index: GraphIndex, table: Table) -> list[list[str]]:
     """The cells of each row, as the CSV holds them (formula-like cells neutralised)."""
-    return [[neutralised(column.value(index, iri)) for column in table.columns] for iri in table.rows(index)]
+    return [_cells(index, table, iri) for iri in table.rows(index)]
+
+
+def _cells(index: GraphIndex, table: Table, iri: str) -> list[str]:
+    return [neutralised(column.value(index, iri)) for column in table.columns]
 
 
 def write_table(index: GraphIndex, table: Table, path: Path) -> None:
@@ -562,6 +572,63 @@ def write_table(index: GraphIndex, table: Table, path: Path) -> None:
     writer.writerow([column.name for column in table.columns])
     writer.writerows(table_rows(index, table))
     path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+
+
+def rows_reaching(index: GraphIndex, table: Table, changed: Iterable[str]) -> set[str]:
+    """The subjects whose row of ``table`` may read one of the ``changed`` subjects: those subjects, and every
+    subject that reaches one along the table's predicates (an activity's row reads its report's year through
+    ``cg:reportedIn``), or by a cell's IRI beneath it (an evidence's quote). A row reaching none of them reads the
+    same triples as before (each step from it is a triple of a subject that did not change) and is the same.
+
+    ``index`` is the graph's now: a subject that did not change has the same triples before and now, so what links
+    to a changed one from it is in the index either way."""
+    reached = set(changed)
+    pending = list(reached)
+    while pending:
+        iri = pending.pop()
+        before = [subject for subject, predicate in index.incoming.get(iri, ()) if predicate in table.reads]
+        before.extend(iri[: -len(suffix)] for suffix in _BENEATH if iri.endswith(suffix))
+        for subject in before:
+            if subject not in reached:
+                reached.add(subject)
+                pending.append(subject)
+    return reached
+
+
+def write_table_from(index: GraphIndex, table: Table, earlier: Path, changed: Iterable[str], path: Path) -> None:
+    """:func:`write_table` from the earlier release's table (written by the same civicgraph, from the graph that
+    ``changed`` differ from): the rows of :func:`rows_reaching` the changed subjects are made anew, the others
+    copied as they were written. A national year, one figure's value corrected (with its quote and source text):
+    the editions' stage, where the tables are written, 1.03 s against 2.16 when the tables' 40,244 rows were all
+    made (medians of 7 alternating pairs, faster in 7 of 7); reading the earlier rows back takes 0.2 s of it."""
+    remade = rows_reaching(index, table, changed)
+    written = _written_rows(earlier, [column.name for column in table.columns].index(table.key))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.name for column in table.columns])
+    for iri in table.rows(index):
+        as_written = None if iri in remade else written.get(neutralised(iri))
+        if as_written is None:
+            writer.writerow(_cells(index, table, iri))
+        else:
+            buffer.write(as_written)
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+
+
+def _written_rows(table_file: Path, key_column: int) -> dict[str, str]:
+    """The rows of a CSV file :func:`write_table` wrote, each as its text (a row may span lines: a quote holding
+    a line break), by its key cell."""
+    text = table_file.read_bytes().decode("utf-8-sig")
+    lines = list(io.StringIO(text, newline=""))  # split at line ends only, and kept: a row is the lines it spans
+    records = csv.reader(lines)
+    next(records)  # the header
+    rows: dict[str, str] = {}
+    start = records.line_num
+    for record in records:
+        end = records.line_num
+        rows[record[key_column]] = "".join(lines[start:end])
+        start = end
+    return rows
 
 
 def metadata(release: Release) -> dict[str, Any]:
@@ -594,6 +661,10 @@ def metadata(release: Release) -> dict[str, Any]:
     }
 
 
+def _key(table: Table) -> str:
+    return key_of("table", table.file, table.reads)
+
+
 def take_unchanged_tables(release: Release, out: Path) -> None:
     """Declare each table with the key of what it is made from, and take from the release being replaced the tables
     none of whose predicates changed since (:func:`civicgraph.publish.release.unchanged_predicates`): they would come
@@ -601,18 +672,26 @@ def take_unchanged_tables(release: Release, out: Path) -> None:
     not be recorded), which writes the others. One national report's source URL changed: the three tables, 1.1 s
     of work, are taken."""
     for table in tables(release.dataset.settings.base_iri):
-        release.reuse.declare(table.file, key=key_of("table", table.file, table.reads))
+        release.reuse.declare(table.file, key=_key(table))
         if unchanged_predicates(release, table.reads):
             release.reuse.take(table.file, out)
 
 
 def write_tables(release: Release, out: Path) -> None:
     """The tables not taken by :func:`take_unchanged_tables` (in a new staging folder, the tables already there),
-    and ``csv-metadata.json``."""
+    each written from the earlier release's when the subjects that changed since are known
+    (:func:`write_table_from`), and ``csv-metadata.json``."""
+    changed = release.change.subjects
     with paused_cycle_collector():
         index = graph_index(release)
         for table in tables(release.dataset.settings.base_iri):
-            if not (out / table.file).exists():
-                write_table(index, table, out / table.file)
+            path = out / table.file
+            if path.exists():
+                continue
+            earlier = release.reuse.earlier_file(table.file, _key(table)) if changed is not None else None
+            if earlier is None or changed is None:
+                write_table(index, table, path)
+            else:
+                write_table_from(index, table, earlier, changed, path)
     text = json.dumps(metadata(release), ensure_ascii=False, indent=1) + "\n"
     (out / METADATA_FILE).write_text(text, encoding="utf-8")
