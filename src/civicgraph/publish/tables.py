@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -567,10 +567,19 @@ def _cells(index: GraphIndex, table: Table, iri: str) -> list[str]:
 
 
 def write_table(index: GraphIndex, table: Table, path: Path) -> None:
+    _write_rows(table, table_rows(index, table), path)
+
+
+def _write_rows(table: Table, rows: Iterable[list[str] | str], path: Path) -> None:
+    """The table's CSV file: the header, then each row, made (its cells) or as an earlier file holds it (its text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([column.name for column in table.columns])
-    writer.writerows(table_rows(index, table))
+    for row in rows:
+        if isinstance(row, str):
+            buffer.write(row)
+        else:
+            writer.writerow(row)
     path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
 
 
@@ -603,16 +612,13 @@ def write_table_from(index: GraphIndex, table: Table, earlier: Path, changed: It
     made (medians of 7 alternating pairs, faster in 7 of 7); reading the earlier rows back takes 0.2 s of it."""
     remade = rows_reaching(index, table, changed)
     written = _written_rows(earlier, [column.name for column in table.columns].index(table.key))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.name for column in table.columns])
-    for iri in table.rows(index):
-        as_written = None if iri in remade else written.get(neutralised(iri))
-        if as_written is None:
-            writer.writerow(_cells(index, table, iri))
-        else:
-            buffer.write(as_written)
-    path.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+
+    def rows() -> Iterator[list[str] | str]:
+        for iri in table.rows(index):
+            as_written = None if iri in remade else written.get(neutralised(iri))
+            yield _cells(index, table, iri) if as_written is None else as_written
+
+    _write_rows(table, rows(), path)
 
 
 def _written_rows(table_file: Path, key_column: int) -> dict[str, str]:
@@ -689,9 +695,9 @@ def write_tables(release: Release, out: Path) -> None:
             if path.exists():
                 continue
             earlier = release.reuse.earlier_file(table.file, _key(table)) if changed is not None else None
-            if earlier is None or changed is None:
-                write_table(index, table, path)
-            else:
+            if earlier is not None and changed is not None:
                 write_table_from(index, table, earlier, changed, path)
+            else:
+                write_table(index, table, path)
     text = json.dumps(metadata(release), ensure_ascii=False, indent=1) + "\n"
     (out / METADATA_FILE).write_text(text, encoding="utf-8")
