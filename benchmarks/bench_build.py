@@ -180,7 +180,8 @@ def one_report_to_change(folder: Path, what: str = "url") -> Iterator[tuple[Path
         reports = sorted((data / "reports").glob("*/*/report.yaml"))
         report = next((r for r in reports if what == "url" or _AMOUNT.search(r.read_text(encoding="utf-8"))), None)
         if report is None:
-            raise SystemExit(f"no report in {folder} prints an amount in złoty to correct")
+            printing = "" if what == "url" else " printing an amount in złoty"
+            raise SystemExit(f"no report{printing} in {folder} to change")
         files = [report, report.parent / "source.txt"]
         originals = [path.read_text(encoding="utf-8") for path in files]
         edited = _url_changed(originals) if what == "url" else _figure_corrected(originals, report)
