@@ -27,6 +27,7 @@ from civicgraph.graph import splice as splice_module
 from civicgraph.graph.splice import DoesNotFit, Syntax
 from civicgraph.publish import catalog as catalog_module
 from civicgraph.publish import checksums as checksums_module
+from civicgraph.publish import danegovpl as danegovpl_module
 from civicgraph.publish import editions as editions_module
 from civicgraph.publish import graph_files as graph_files_module
 from civicgraph.publish import orchestrator as orchestrator_module
@@ -927,6 +928,80 @@ def test_a_first_build_keys_no_danegovpl_file(three_reports: Path, tmp_path: Pat
     build(three_reports, out)
 
     assert all(identity(out / name) != before[name] for name in before)
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+@pytest.fixture
+def harvester_documents(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The identifiers of the datasets of each harvester document made, in its order."""
+    made: list[list[str]] = []
+    real = danegovpl_module.harvester_document
+
+    def recorded(release: Any, datasets: Any = None) -> Any:
+        document = real(release, datasets)
+        made.append([dataset.findtext(f"{{{danegovpl_module.NAMESPACE}}}extIdent") for dataset in document])
+        return document
+
+    monkeypatch.setattr(danegovpl_module, "harvester_document", recorded)
+    return made
+
+
+def remove_second_report(data: Path) -> None:
+    shutil.rmtree(data / "reports" / "3099011" / "2023")
+
+
+@pytest.mark.parametrize(
+    ("change", "made"),
+    [
+        # The whole graph's dataset lists every report in its description: made again with the new one's.
+        (add_second_member, ["civicgraph-all", "civicgraph-3099011-2023"]),
+        (remove_second_report, ["civicgraph-all"]),
+    ],
+    ids=["added", "removed"],
+)
+def test_the_danegovpl_file_is_written_from_the_earlier_one_with_only_the_changed_datasets_made(
+    data_copy: Path, tmp_path: Path, harvester_documents: list[list[str]], change: Any, made: list[str]
+) -> None:
+    add_poznan_2022(data_copy)
+    if change is remove_second_report:
+        add_second_member(data_copy)
+    out = tmp_path / "dist"
+    build(data_copy, out)
+    build(data_copy, out)  # the first build into a new folder notes nothing: no earlier release to take from
+    harvester_documents.clear()
+    change(data_copy)
+
+    build(data_copy, out)
+
+    assert harvester_documents == [made]
+    assert_same_as_full(data_copy, out, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["file", "note"])
+def test_a_danegovpl_file_that_does_not_fit_its_note_is_written_whole(
+    three_reports: Path, tmp_path: Path, harvester_documents: list[list[str]], damage: str
+) -> None:
+    """A file changed since its build wrote it, or a note of one dataset fewer than the file holds: nothing of
+    the earlier file is used."""
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    build(three_reports, out)
+    if damage == "file":
+        harvester = out / "danegovpl.xml"
+        harvester.write_bytes(harvester.read_bytes().replace(b"Pozna\xc5\x84", b"Poznan"))
+    else:
+        record = record_path(out)
+        recorded = json.loads(record.read_text(encoding="utf-8"))
+        del recorded["noted"]["danegovpl"]["datasets"][-1]
+        record.write_text(json.dumps(recorded, separators=(",", ":")), encoding="utf-8")
+    harvester_documents.clear()
+    edit_second_report(three_reports)
+
+    build(three_reports, out)
+
+    assert harvester_documents == [
+        ["civicgraph-all", "civicgraph-3064011-2022", "civicgraph-3064011-2023", "civicgraph-3099011-2023"]
+    ]
     assert_same_as_full(three_reports, out, tmp_path)
 
 

@@ -7,7 +7,9 @@ removed from ``data/`` disappears from the portal — ``civicgraph diff`` shows 
 
 The document is built as lxml elements (never as strings) and serialized with a fixed layout, so the same
 release gives the same bytes and the same MD5. (lxml rather than the standard library's ElementTree, which cannot
-write a default namespace next to the schema's unqualified attributes.)
+write a default namespace next to the schema's unqualified attributes.) Into an earlier release, a file whose
+planned datasets changed (a report added or removed) is written from the earlier one: the elements of the datasets
+planned as before are copied as lxml wrote them, the others made (:func:`_written_from`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from civicgraph.publish.plan import THEMES, PlannedDataset, PlannedFile, licence_of, plan, plan_key
+from civicgraph.graph.splice import worth_splicing
+from civicgraph.publish.plan import THEMES, PlannedDataset, PlannedFile, licence_of, plan, plan_key, plan_keys
 from civicgraph.publish.release import build_date
 from civicgraph.publish.reuse import key_of
 from civicgraph.source.records import Text
@@ -62,15 +65,21 @@ def _bilingual(parent: Element, name: str, text: Text) -> None:
         _element(holder, "english", text.en)
 
 
-def harvester_document(release: Release) -> Element:
-    """The ``<datasets>`` element of the harvester file."""
+def harvester_document(release: Release, datasets: list[PlannedDataset] | None = None) -> Element:
+    """The ``<datasets>`` element of the harvester file: of every planned dataset, or of ``datasets``."""
     from lxml import etree
 
     root = etree.Element(_q("datasets"), nsmap={None: NAMESPACE})
-    datasets, _series = plan(release)
-    for planned in datasets:
+    for planned in datasets if datasets is not None else plan(release)[0]:
         _dataset(root, release, planned)
     return root
+
+
+def _serialized(document: Element) -> bytes:
+    from lxml import etree
+
+    serialized: bytes = etree.tostring(document, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    return serialized
 
 
 def _dataset(root: Element, release: Release, planned: PlannedDataset) -> None:
@@ -138,12 +147,16 @@ def take_unchanged_danegovpl(release: Release, out: Path) -> None:
     """Declare the harvester file and its MD5 with the key of what they are made from (the planned datasets, the
     settings and the release date: :func:`civicgraph.publish.plan.plan_key`), and take both from the release being
     replaced when it made them from the same key: writing the file takes 0.65 s at a national year, keying the plan
-    0.2–0.4 s, once for the release (:func:`civicgraph.publish.plan.plan_keys`). Run in the building process before
-    :func:`write_danegovpl` (a key declared in another process would not be recorded). Nothing is declared when no
-    earlier release is offered (a first build, ``--full``): the next build writes the file again and keys it."""
+    0.2–0.4 s, once for the release (:func:`civicgraph.publish.plan.plan_keys`). Note, for the next build, the key
+    of each planned dataset in the file's order (:func:`_written_from`). Run in the building process before
+    :func:`write_danegovpl` (a key or note made in another process would not be recorded). Nothing is declared
+    when no earlier release is offered (a first build, ``--full``): the next build writes the file again and keys
+    it."""
     if release.reuse.folder is None:
         return
-    release.reuse.declare(XML_FILE, MD5_FILE, key=key_of("danegovpl", plan_key(release)))
+    key = key_of("danegovpl", plan_key(release))
+    release.reuse.declare(XML_FILE, MD5_FILE, key=key)
+    release.reuse.note(_NOTE, {"key": key, "datasets": list(plan_keys(release).datasets.values())})
     release.reuse.take_all([XML_FILE, MD5_FILE], out)
 
 
@@ -152,8 +165,66 @@ def write_danegovpl(release: Release, out: Path) -> None:
     when :func:`take_unchanged_danegovpl` took them (into a new staging folder: they are there)."""
     if (out / XML_FILE).exists():
         return
-    from lxml import etree
-
-    document = etree.tostring(harvester_document(release), encoding="UTF-8", xml_declaration=True, pretty_print=True)
+    document = _written_from(release)
+    if document is None:
+        document = _serialized(harvester_document(release))
     (out / XML_FILE).write_bytes(document)
     (out / MD5_FILE).write_text(hashlib.md5(document, usedforsecurity=False).hexdigest(), encoding="ascii")
+
+
+# -- written from the earlier release's file ----------------------------------------------------------------------
+
+_NOTE = "danegovpl"  # the note of the file's key and its datasets' keys, in the reuse record
+# How lxml lays out a dataset's element in the file: each starts a line, indented by two spaces (the file's only
+# elements at that depth), and the file ends with the closing tag of the root. Text never holds a "<" unescaped.
+_OPENING = b"  <dataset "
+_CLOSING = b"  </dataset>\n"
+_END = b"</datasets>\n"
+
+
+def _written_from(release: Release) -> bytes | None:
+    """The harvester file written from the earlier release's: the element of each dataset planned from the same
+    key (:class:`civicgraph.publish.plan.PlanKeys`: from the same records, settings, release date and code) copied
+    as written, the others made. None (to be written whole) when the earlier build noted no keys or its file is
+    not the one it wrote with them, or when too many datasets changed for copying to pay.
+
+    A national year's file (2,808 datasets, 19.7 MB) took 0.75 s to write whole, one report added."""
+    reuse = release.reuse
+    note = reuse.recalled.get(_NOTE)
+    if not (isinstance(note, dict) and isinstance(note.get("key"), str) and isinstance(note.get("datasets"), list)):
+        return None
+    earlier_file = reuse.earlier_file(XML_FILE, note["key"])
+    if earlier_file is None:
+        return None
+    earlier = _cut(earlier_file.read_bytes())
+    if earlier is None or len(earlier[1]) != len(note["datasets"]):
+        return None
+    head, elements, end = earlier
+    written = dict(zip(note["datasets"], elements, strict=True))
+    datasets, keys = plan(release)[0], plan_keys(release).datasets
+    missing = [planned for planned in datasets if keys[planned.key] not in written]
+    if not worth_splicing(len(missing), len(datasets)):
+        return None
+    if missing:
+        made = _cut(_serialized(harvester_document(release, missing)))
+        if made is None or made[0] != head or made[2] != end:
+            return None
+        written.update((keys[planned.key], element) for planned, element in zip(missing, made[1], strict=True))
+    return b"".join([head, *(written[keys[planned.key]] for planned in datasets), end])
+
+
+def _cut(document: bytes) -> tuple[bytes, list[bytes], bytes] | None:
+    """The file's head (up to its first dataset), each dataset's element with its line end, and its end; None for
+    a file not laid out as lxml lays out the harvester document with datasets."""
+    first = document.find(b"\n" + _OPENING)
+    if first < 0 or not document.endswith(_END):
+        return None
+    head, body = document[: first + 1], document[first + 1 : -len(_END)]
+    parts = body.split(b"\n" + _OPENING)
+    last = len(parts) - 1
+    elements = [
+        (_OPENING if place else b"") + part + (b"\n" if place < last else b"") for place, part in enumerate(parts)
+    ]
+    if not all(element.endswith(_CLOSING) for element in elements):
+        return None
+    return head, elements, _END
