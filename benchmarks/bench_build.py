@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,11 +174,15 @@ def one_report_to_change(folder: Path, what: str = "url") -> Iterator[tuple[Path
     """A temporary folder holding a copy of ``folder`` in ``data/``, and the function that changes one report or
     undoes that change: so that exactly one edition differs from the release built before. ``what``: ``url``,
     its source URL, which no table reads (the first report); ``figure``, its first amount in złoty corrected by a
-    grosz (value, quote and source text), which the tables show (the first report printing one)."""
+    grosz (value, quote and source text), which the tables show (the first report printing one); ``removed``,
+    the last report (a commune's, in a synthetic national folder) taken out of the data folder, then put back."""
     with tempfile.TemporaryDirectory(prefix="civicgraph-bench-") as work:
         data = Path(work) / "data"
         shutil.copytree(folder, data)
         reports = sorted((data / "reports").glob("*/*/report.yaml"))
+        if what == "removed":
+            yield Path(work), partial(_moved_out_or_back, reports[-1].parent, Path(work) / "removed")
+            return
         report = next((r for r in reports if what == "url" or _AMOUNT.search(r.read_text(encoding="utf-8"))), None)
         if report is None:
             printing = "" if what == "url" else " printing an amount in złoty"
@@ -192,6 +197,14 @@ def one_report_to_change(folder: Path, what: str = "url") -> Iterator[tuple[Path
                 path.write_text(text, encoding="utf-8")
 
         yield Path(work), change
+
+
+def _moved_out_or_back(report: Path, aside: Path) -> None:
+    """Move the report's folder to ``aside``, or back from there."""
+    if report.is_dir():
+        report.rename(aside)
+    else:
+        aside.rename(report)
 
 
 _AMOUNT = re.compile(r"value: (\d+)\.(\d\d)\n    currency: PLN\n")

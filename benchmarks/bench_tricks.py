@@ -4,14 +4,16 @@ one trick turned off, in alternating runs, one process per run (:func:`bench_bui
     .venv/bin/python benchmarks/bench_tricks.py --repeats 3 NATIONAL-1
     .venv/bin/python benchmarks/bench_tricks.py --incremental --repeats 4 NATIONAL-1 --only made-ahead let-go-meanwhile
     .venv/bin/python benchmarks/bench_tricks.py --incremental --change figure NATIONAL-1 --only tables-from-earlier
+    .venv/bin/python benchmarks/bench_tricks.py --incremental --change removed NATIONAL-1 --only danegovpl-from-earlier
 
 A trick is turned off by setting, before the build starts, the module value that decides it (a size threshold
 raised out of reach, a set of writers emptied, a helper replaced by the plain call): the code is this checkout's
 either way. Fresh builds go into new temporary folders; with ``--incremental`` each variant builds into its own
-release after one report's ``url`` (or, ``--change figure``, an amount it prints) was changed (the first pair
-makes the digests a build into a release uses, and is left out). Prints a Markdown table: the medians, with the
-fastest and slowest run, and their ratio (off / as is), in how many pairs it ran faster as is; and the median peak
-memory of all the run's processes (:class:`bench_build.MemorySampler`).
+release after one report's ``url`` was changed (or, ``--change figure``, an amount it prints; ``--change
+removed``, the report taken out, then put back): the first pair makes the digests a build into a release uses, and
+is left out. Prints a Markdown table: the medians, with the fastest and slowest run, and their ratio (off / as
+is), in how many pairs it ran faster as is; and the median peak memory of all the run's processes
+(:class:`bench_build.MemorySampler`).
 """
 
 from __future__ import annotations
@@ -139,6 +141,19 @@ TRICKS = {
         "into an earlier release, the tables whose predicates changed written from its, only the rows reaching a "
         "changed subject made (acts with --change figure)",
     ),
+    "danegovpl-from-earlier": Trick(
+        "publish.danegovpl",
+        "_written_from",
+        "lambda release: None",
+        "into an earlier release, dane.gov.pl's file written from its when the planned datasets changed, only the "
+        "changed datasets' elements made (acts with --change removed)",
+    ),
+    "grouped-when-asked": Trick(
+        "publish.release",
+        "_GROUPED_WHEN_ASKED",
+        "False",
+        "into an earlier release, each subject's properties in the graph's index grouped when first asked for",
+    ),
     "danegovpl-taken": Trick(
         "publish.orchestrator",
         "_TAKEN_HERE_FIRST",
@@ -250,14 +265,18 @@ def main() -> None:
     parser.add_argument("--incremental", action="store_true", help="builds into a release, one report changed")
     parser.add_argument(
         "--change",
-        choices=["url", "figure"],
+        choices=["url", "figure", "removed"],
         default="url",
-        help="with --incremental, what is changed: a report's source URL (no table reads it) or a figure's amount",
+        help="with --incremental, what is changed: a report's source URL (no table reads it), a figure's amount, or "
+        "whether the last report is there (removed, then put back)",
     )
     parser.add_argument("--only", nargs="+", choices=sorted(TRICKS), help="these tricks only")
     args = parser.parse_args()
     print(f"before: {machine_state()}\n")
-    mode = f"one report's {args.change} changed, into the release" if args.incremental else "fresh builds"
+    changed = (
+        "one report removed and put back in turn" if args.change == "removed" else f"one report's {args.change} changed"
+    )
+    mode = f"{changed}, into the release" if args.incremental else "fresh builds"
     print(f"### {args.folder.name}, {mode}, {args.repeats} alternating pairs per trick\n")
     print(
         "| trick | what it does | as is: median (range) | off | off / as is | pairs as is was faster in "

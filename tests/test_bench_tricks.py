@@ -63,3 +63,21 @@ def test_the_figure_change_corrects_one_amount_where_it_is_printed_and_undoes_it
         assert validated.exit_code == 0, validated.output
         change()
         assert [path.read_text(encoding="utf-8") for path in files] == before
+
+
+def test_the_removed_change_takes_the_last_report_out_and_puts_it_back(tmp_path: Path) -> None:
+    """``--change removed`` takes the last report's folder (a commune's) out of the data folder, which then still
+    validates, one report fewer; changed again, the report is back as it was."""
+    synthetic = tmp_path / "synthetic"
+    assert CliRunner().invoke(main, ["synth", "--out", str(synthetic), "--members", "16"]).exit_code == 0
+    with bench_build.one_report_to_change(synthetic, "removed") as (work, change):
+        reports = work / "data" / "reports"
+        before = sorted(reports.glob("*/*/report.yaml"))
+        last = before[-1].read_bytes()
+        change()
+        assert sorted(reports.glob("*/*/report.yaml")) == before[:-1]
+        validated = CliRunner().invoke(main, ["validate", "--data", str(work / "data")])
+        assert validated.exit_code == 0, validated.output
+        change()
+        assert sorted(reports.glob("*/*/report.yaml")) == before
+        assert before[-1].read_bytes() == last

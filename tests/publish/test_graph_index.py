@@ -102,3 +102,25 @@ def test_the_subjects_of_a_type_come_sorted_whatever_the_order_of_the_triples() 
     triples = [(BASE + s, RDF_TYPE, THING) for s in ("b", "a/1", "a")]
     assert GraphIndex.of(triples, BASE).of_type(THING) == [BASE + "a", BASE + "a/1", BASE + "b"]
     assert GraphIndex.of(triples, BASE).of_type("https://example.org/Other") == []
+
+
+def test_a_subjects_properties_are_grouped_when_first_asked_for_and_then_kept() -> None:
+    index = GraphIndex.of(TRIPLES, BASE, grouped_now=False)
+    assert index.grouped == {}
+    assert index.label(BASE + "b", "en") == "a"
+    assert list(index.grouped) == [BASE + "b"]  # the subject asked for, no other
+    properties = index.properties(BASE + "a")
+    assert properties == {RDF_TYPE: [THING], LABEL: [TRIPLES[1][2], TRIPLES[2][2]]}
+    assert index.properties(BASE + "a") is properties
+    assert index.properties(THING) is None and THING not in index.grouped  # an object, no subject
+    assert list(index.subjects) == [BASE + "a", BASE + "b"]
+
+
+def test_an_index_grouped_now_has_every_subjects_properties_as_one_grouped_when_asked() -> None:
+    grouped = GraphIndex.of(TRIPLES, BASE).grouped
+    assert grouped == {
+        BASE + "a": {RDF_TYPE: [THING], LABEL: [TRIPLES[1][2], TRIPLES[2][2]]},
+        BASE + "b": {LABEL: [TRIPLES[3][2]], "https://example.org/next": [BASE + "a"]},
+    }
+    asked = GraphIndex.of(TRIPLES, BASE, grouped_now=False)
+    assert {subject: asked.properties(subject) for subject in asked.subjects} == grouped

@@ -67,7 +67,7 @@ def shapes_context(model: SiteModel, lang: str) -> dict[str, Any]:
     index, _triples = shapes_index()
     w = view.w
     shapes = []
-    for shape in sorted(index.by_subject):
+    for shape in sorted(index.subjects):
         if not shape.startswith(f"{SHAPES_IRI}#"):
             continue
         targets = [t for p in _TARGETS for t in index.iris(shape, f"{SH}{p}")]

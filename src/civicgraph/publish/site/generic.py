@@ -130,7 +130,7 @@ def _types(view: View, graph: GraphIndex, subject: str) -> str:
 
 def properties_html(view: View, graph: GraphIndex, subject: str) -> str:
     rows = []
-    for predicate, values in graph.by_subject.get(subject, {}).items():
+    for predicate, values in (graph.properties(subject) or {}).items():
         if predicate == RDF_TYPE:
             continue
         shown = _in_language(values, view.lang)
@@ -195,7 +195,7 @@ def _ontology_terms(view: View) -> dict[str, list[dict[str, Any]]]:
     """The ontology page's lists: classes and properties, with their definitions."""
     terms = view.model.terms
     groups: dict[str, list[dict[str, Any]]] = {"classes": [], "properties": []}
-    for term in sorted(t for t in terms.by_subject if t.startswith(CG)):
+    for term in sorted(t for t in terms.subjects if t.startswith(CG)):
         group = "classes" if terms.has_type(term, f"{OWL}Class") else "properties"
         groups[group].append(
             {

@@ -129,7 +129,7 @@ class SiteModel:
         return None
 
     def _assign_pages(self) -> None:
-        base, subjects, owner, anchors = self.base, self.index.by_subject, self.owner, self.anchors
+        base, subjects, owner, anchors = self.base, self.index.spans, self.owner, self.anchors
         own: list[str] = []  # the resources with a page of their own
         sections: dict[str, list[str]] = {}  # by the resource of the page showing them
         for subject in subjects:  # a data IRI may be a section of another's page; any other has a page of its own
@@ -157,7 +157,7 @@ class SiteModel:
             its_sections = sorted(sections.pop(subject, ()), key=_BY_SEGMENT)
             self.pages[subject] = Page(subject, path, [subject, *its_sections])
         assert not sections, "a section is shown on a page that is itself a section"
-        for term in sorted(self.terms.by_subject):
+        for term in sorted(self.terms.subjects):
             if term == ONTOLOGY_IRI or term.startswith(CG):
                 path = self.path_of(term)
                 assert path is not None
@@ -193,7 +193,7 @@ class SiteModel:
     def label_language(self, iri: str, lang: str) -> str | None:
         """The language of the label :meth:`label` gives when it is not ``lang`` (a name that exists only in
         Polish, on an English page), else None."""
-        properties = self.index.by_subject.get(iri) or self.terms.by_subject.get(iri) or {}
+        properties = self.index.properties(iri) or self.terms.properties(iri) or {}
         for predicate in LABEL_PREDICATES:
             languages = [v.language for v in properties.get(predicate, ()) if isinstance(v, Lit)]
             if languages:
