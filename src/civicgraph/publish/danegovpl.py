@@ -76,6 +76,7 @@ def harvester_document(release: Release, datasets: list[PlannedDataset] | None =
 
 
 def _serialized(document: Element) -> bytes:
+    """The harvester file of ``document``: UTF-8 with the XML declaration, indented (the layout :func:`_cut` reads)."""
     from lxml import etree
 
     serialized: bytes = etree.tostring(document, encoding="UTF-8", xml_declaration=True, pretty_print=True)

@@ -156,9 +156,10 @@ class GraphIndex:
 
     A subject's properties (its values by predicate) are grouped when first asked for, from its run, and kept, unless
     the index is made with every subject's grouped (``grouped_now``). A build into an earlier release with one
-    report changed asks for a few thousand of a national year's 600,000 subjects: grouping them all took 0.45 s of
-    the index's 0.9 (whole build 8.60 s against 8.83, and 8.47 against 8.91 with the figure restored; 4 alternating
-    pairs each, faster in 8 of 8). A build that writes every page asks for them all, in several processes.
+    report changed asks for a few thousand of a national year's 200,146 subjects: indexing took 0.65 s instead of
+    0.93, and the build with one figure corrected 9.34 s against 9.60 (``bench_tricks.py``: 6 alternating pairs,
+    faster in 5). A build that writes every page asks for them all, in several processes: it groups them as it
+    indexes.
     """
 
     base: str
@@ -199,7 +200,7 @@ class GraphIndex:
                 last, start = s, position
                 if grouped_now:
                     properties = grouped[s] = {}
-            if grouped_now:
+            if grouped_now:  # as properties() groups, here in the one pass: a second pass took 0.26 s more
                 values = properties.get(p)
                 if values is None:
                     properties[p] = [o]
