@@ -138,8 +138,8 @@ def test_publishing_lets_go_of_the_index_and_never_makes_oxigraph_triples_of_the
     indexes: list[weakref.ref[release_module.GraphIndex]] = []
     index_of = release_module.GraphIndex.of
 
-    def remembered(triples: Any, base: str) -> release_module.GraphIndex:
-        index = index_of(triples, base)
+    def remembered(triples: Any, base: str, grouped_now: bool = True) -> release_module.GraphIndex:
+        index = index_of(triples, base, grouped_now)
         if triples is built.plain:  # not the ontology's or the shapes' index
             indexes.append(weakref.ref(index))
         return index
