@@ -180,6 +180,8 @@ def one_report_to_change(folder: Path, what: str = "url") -> Iterator[tuple[Path
         data = Path(work) / "data"
         shutil.copytree(folder, data)
         reports = sorted((data / "reports").glob("*/*/report.yaml"))
+        if not reports:
+            raise SystemExit(f"no report in {folder} to change")
         if what == "removed":
             yield Path(work), partial(_moved_out_or_back, reports[-1].parent, Path(work) / "removed")
             return

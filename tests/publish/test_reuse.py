@@ -951,20 +951,24 @@ def remove_second_report(data: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "made"),
+    ("before", "change", "made"),
     [
         # The whole graph's dataset lists every report in its description: made again with the new one's.
-        (add_second_member, ["civicgraph-all", "civicgraph-3099011-2023"]),
-        (remove_second_report, ["civicgraph-all"]),
+        ([add_poznan_2022], add_second_member, ["civicgraph-all", "civicgraph-3099011-2023"]),
+        ([add_poznan_2022, add_second_member], remove_second_report, ["civicgraph-all"]),
     ],
     ids=["added", "removed"],
 )
 def test_the_danegovpl_file_is_written_from_the_earlier_one_with_only_the_changed_datasets_made(
-    data_copy: Path, tmp_path: Path, harvester_documents: list[list[str]], change: Any, made: list[str]
+    data_copy: Path,
+    tmp_path: Path,
+    harvester_documents: list[list[str]],
+    before: list[Callable[[Path], None]],
+    change: Callable[[Path], None],
+    made: list[str],
 ) -> None:
-    add_poznan_2022(data_copy)
-    if change is remove_second_report:
-        add_second_member(data_copy)
+    for edit in before:
+        edit(data_copy)
     out = tmp_path / "dist"
     build(data_copy, out)
     build(data_copy, out)  # the first build into a new folder notes nothing: no earlier release to take from
