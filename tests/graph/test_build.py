@@ -16,7 +16,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from civicgraph.cli.main import main
-from civicgraph.graph.build import BuiltGraph, _Builder, build_graph, grouped_by_subject, ntriples_form
+from civicgraph.graph.build import (
+    Block,
+    BuiltGraph,
+    Run,
+    _Builder,
+    _prepared,
+    build_graph,
+    grouped_by_subject,
+    ntriples_form,
+    subject_digest,
+)
 from civicgraph.graph.rdfio import sorted_triples, used_prefixes, used_prefixes_of_plain
 from civicgraph.graph.terms import Blank, Lit, PlainTriple, oxigraph_triples, plain_triples
 from civicgraph.publish.orchestrator import publish
@@ -184,6 +194,60 @@ def test_the_ntriples_order_holds_for_any_subjects_and_predicates(
             builder.add(subject, predicate, Lit(f"v{number}", RDF_LANG_STRING, "pl") if predicate != RDF_TYPE else obj)
     triples = list(oxigraph_triples(builder.sorted_triples()))
     assert _lines(list(oxigraph_triples(builder.plain_in_lines))) == sorted(_lines(triples))
+
+
+# The blocks' subjects: under "https://example.org/a0/" and ".../b0/" for the first block (two runs), and so on.
+_IN_A_RUN = st.text(alphabet="/-0a~", max_size=3)
+# The other subjects: they may sort into a run, be one of its subjects, or begin one ("…/a0" is extended by "…/a0/").
+_AROUND_RUNS = st.sampled_from(["a0", "a0/", "a0/a", "a0-", "b0", "b0/0", "a1", "a1/", "a", "b", "c", ""])
+
+
+def _add_triples(builder: _Builder, subject: str, number: int) -> None:
+    """A type and literals of predicates on both sides of rdf:type, one of them the same for every subject."""
+    builder.add(subject, RDF_TYPE, "https://example.org/Thing")
+    builder.add(subject, "http://schema.org/name", Lit("same", XSD_STRING, None))
+    builder.add(subject, "http://www.w3.org/2004/02/skos/core#prefLabel", Lit(f"v{number}", RDF_LANG_STRING, "pl"))
+
+
+@given(
+    blocks=st.lists(st.lists(_IN_A_RUN, min_size=1, max_size=4, unique=True), min_size=1, max_size=3),
+    others=st.lists(_AROUND_RUNS, max_size=5, unique=True),
+)
+def test_runs_placed_whole_or_subject_by_subject_give_the_order_of_the_subjects_placed_alone(
+    dataset: Dataset, blocks: list[list[str]], others: list[str]
+) -> None:
+    """A run is placed whole unless another subject sorts into it or it extends one held back for the line order;
+    whichever way, every subject's triples are there once, in both orders, with their digests."""
+    builder = _Builder(dataset)
+    for number, endings in enumerate(blocks):
+        made = _Builder(dataset)
+        for ending in endings:
+            for prefix in (f"https://example.org/a{number}/", f"https://example.org/b{number}/"):
+                _add_triples(made, prefix + ending, number)
+        prepared, predicates, _written = _prepared(made.subjects, True)
+        runs = []
+        for prefix in ("a", "b"):
+            subjects = sorted(one for one in prepared if one[0].startswith(f"https://example.org/{prefix}"))
+            run = Run.of(subjects)
+            assert run.subjects() == subjects  # taken apart, a run gives back its subjects as prepared
+            runs.append(run)
+        builder.take(Block(runs, [], [], {}, frozenset(predicates), frozenset()))
+    for number, ending in enumerate(others):
+        _add_triples(builder, "https://example.org/" + ending, 100 + number)
+    expected = {(s, key[1], obj) for s, objects in builder.subjects.items() for key, obj in objects.items()}
+    expected.update(triple for block in builder.blocks for run in block.runs for triple in run.triples)
+    digests: dict[str, bytes] = {}
+
+    triples = builder.sorted_triples(digests)
+
+    def key(triple: PlainTriple) -> tuple[bool, str, str]:
+        return (triple[1] != RDF_TYPE, triple[1], ntriples_form(triple[2]))
+
+    assert triples == sorted(expected, key=lambda triple: (triple[0], key(triple)))
+    assert _lines(list(oxigraph_triples(builder.plain_in_lines))) == sorted(_lines(list(oxigraph_triples(triples))))
+    subjects = sorted({triple[0] for triple in expected})
+    assert list(digests) == subjects
+    assert digests == {s: subject_digest(sorted(key(t) for t in expected if t[0] == s)) for s in subjects}
 
 
 def test_grouped_by_subject_is_the_order_of_the_terms_as_oxigraph_prints_them() -> None:

@@ -219,7 +219,7 @@ def test_a_subject_both_a_block_and_the_rest_make_holds_the_triples_of_both_once
 
     triples = builder.sorted_triples(digests)
 
-    of_block = next(prepared[1] for prepared in block.subjects if prepared[0] == report)
+    of_block = next(prepared[1] for run in block.runs for prepared in run.subjects() if prepared[0] == report)
     added = (report, "http://www.w3.org/2000/01/rdf-schema#comment", comment)
     expected = sorted([*of_block, added], key=lambda t: (t[1] != RDF_TYPE, t[1], ntriples_form(t[2])))
     assert [t for t in triples if t[0] == report] == expected

@@ -14,8 +14,8 @@ into an earlier release therefore keeps every block beside it (``.{folder}.graph
   is the one it had then.
 
 Any other block is built anew, so the graph is the one a fresh build makes; ``--full`` takes none. Each block is
-pickled, as the reports read are, and unpickled only when it is taken: a national year's 2,807 blocks (67 MB) in
-0.49 s, the build's cycle collector paused. Written with :mod:`marshal`, they read back in 0.05 s, but making their
+pickled, as the reports read are, and unpickled only when it is taken: a national year's 2,807 blocks (71 MB) in
+0.59 s, the build's cycle collector paused. Written with :mod:`marshal`, they read back in 0.05 s, but making their
 literals :class:`~civicgraph.graph.terms.Lit` again took 0.7 s in all. The file is written and read only by
 civicgraph, beside a release of the same user. A file that cannot be read back whole, or holds anything else, is
 ignored whole and written anew; a block that does not unpickle is built anew.
@@ -36,7 +36,7 @@ from civicgraph.source.records import Report
 from civicgraph.util.folders import beside
 from civicgraph.util.resources import code_digest
 
-_FORMAT = 1  # of the file; another format is ignored
+_FORMAT = 2  # of the file; another format is ignored
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
