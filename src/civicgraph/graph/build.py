@@ -177,7 +177,7 @@ class Run:
             while types < len(own) and own[types][1] == _RDF_TYPE:
                 types += 1
             # where rdf:type goes among the others (as _prepared() finds it: the others sort by predicate first)
-            place = types + sum(1 for triple in own[types:] if triple[1] < _RDF_TYPE) if types else 0
+            place = (types + sum(1 for triple in own[types:] if triple[1] < _RDF_TYPE)) if types else 0
             prepared.append((subject, own, self.digests.get(subject), types, place))
             start = end
         return prepared
@@ -750,8 +750,7 @@ class _Placed:
 
     def subject(self, prepared: Prepared) -> None:
         subject, subject_triples, digest, types, place = prepared
-        if self.triples and subject <= self.triples[-1][0]:
-            raise ValueError(f"{subject} placed after {self.triples[-1][0]}: the blocks' subjects overlap")
+        self._follows(subject)
         self.triples += subject_triples
         self.in_lines.add(subject, subject_triples, types, place)
         if self.digests is not None and digest is not None:
@@ -759,14 +758,18 @@ class _Placed:
 
     def run(self, run: Run) -> bool:
         """Place the run whole; False (nothing placed) when it must be placed subject by subject."""
-        if self.triples and run.first <= self.triples[-1][0]:
-            raise ValueError(f"{run.first} placed after {self.triples[-1][0]}: the blocks' subjects overlap")
+        self._follows(run.first)
         if not self.in_lines.add_run(run):
             return False
         self.triples += run.triples
         if self.digests is not None:
             self.digests.update(run.digests)
         return True
+
+    def _follows(self, subject: str) -> None:
+        """Check that ``subject`` sorts after every subject placed: two blocks never make the same subject."""
+        if self.triples and subject <= self.triples[-1][0]:
+            raise ValueError(f"{subject} placed after {self.triples[-1][0]}: the blocks' subjects overlap")
 
 
 def _subject_of(prepared: Prepared) -> str:
