@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cache, cached_property
+from operator import attrgetter, itemgetter
 from typing import Literal, Protocol
 
 import pyoxigraph as ox
@@ -659,7 +660,7 @@ class _Builder:
         ]
         prepared, predicates, written = _prepared(own, digested)
         runs: dict[str, list[Prepared]] = {prefix: [] for prefix in owned}
-        for one in sorted(prepared, key=_subject_of):
+        for one in sorted(prepared, key=itemgetter(0)):
             runs[next(prefix for prefix in owned if one[0].startswith(prefix))].append(one)
         block_runs = [Run.of(subjects) for subjects in runs.values() if subjects]
         concepts = _vocabulary_concepts() & written
@@ -701,14 +702,14 @@ class _Builder:
         kept, this took 0.18 s, where placing their 197,082 subjects one by one took 0.53 s (medians of 5 runs)."""
         digested = digests is not None
         rest, predicates, written = _prepared(self.subjects, digested)
-        rest.sort(key=_subject_of)
+        rest.sort(key=itemgetter(0))
         prefixes = prefixes_for(written)
         runs: list[Run] = []
         for block in self.blocks:
             runs += block.runs
             prefixes.update(block.prefixes)
             predicates.update(block.predicates)
-        runs.sort(key=_first_of)
+        runs.sort(key=attrgetter("first"))
         placed = _Placed(digests)
         others = 0  # the next of the rest to place
         for run in runs:
@@ -770,14 +771,6 @@ class _Placed:
         """Check that ``subject`` sorts after every subject placed: two blocks never make the same subject."""
         if self.triples and subject <= self.triples[-1][0]:
             raise ValueError(f"{subject} placed after {self.triples[-1][0]}: the blocks' subjects overlap")
-
-
-def _subject_of(prepared: Prepared) -> str:
-    return prepared[0]
-
-
-def _first_of(run: Run) -> str:
-    return run.first
 
 
 def owned_prefixes(base: str, teryt: str) -> tuple[str, ...]:
@@ -876,7 +869,7 @@ class _LineOrder:
         waiting = self.waiting
         while waiting:
             held = waiting[-1][0]
-            if subject.startswith(held) and subject[len(held)] < ">":
+            if subject.startswith(held) and subject[len(held)] < ">":  # _extends(), written out: the hot loop
                 break
             self.triples += waiting.pop()[1]
         waiting.append((subject, triples))
@@ -884,20 +877,26 @@ class _LineOrder:
     def add_run(self, run: Run) -> bool:
         """A run's triples, handed over after the subjects before it, whole; False (nothing added) when its first
         subject extends one held back (then no later one can)."""
-        first = run.first
-        for held, _triples in self.waiting:
-            if first.startswith(held) and first[len(held)] < ">":
-                return False
-        while self.waiting:
-            self.triples += self.waiting.pop()[1]
+        if any(_extends(run.first, held) for held, _triples in self.waiting):
+            return False
+        self._flush()
         self.triples += run.in_lines
         self.waiting = list(run.held)
         return True
 
     def finish(self) -> list[PlainTriple]:
+        self._flush()
+        return self.triples
+
+    def _flush(self) -> None:
+        """Hand over the subjects held back, the last held first (each extends the one below it)."""
         while self.waiting:
             self.triples += self.waiting.pop()[1]
-        return self.triples
+
+
+def _extends(subject: str, held: str) -> bool:
+    """Whether ``subject`` extends ``held`` with a character before ">", so that its N-Triples lines come first."""
+    return subject.startswith(held) and subject[len(held)] < ">"
 
 
 def _sort_alike_in_lines(predicates: Iterable[str]) -> bool:
