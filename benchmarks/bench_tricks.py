@@ -208,6 +208,13 @@ TRICKS = {
         "lambda: False",
         "the release replaced removed by a process of its own, which the build does not wait for",
     ),
+    "hashed-ahead": Trick(
+        "publish.orchestrator",
+        "_HASHED_AHEAD",
+        "{}",
+        "into an earlier release, the graph files hashed by a spawned process from their writer's end on, for the "
+        "catalogue",
+    ),
     "held-when-reusing": Trick(
         "publish.orchestrator",
         "_HELD_WHEN_REUSING",

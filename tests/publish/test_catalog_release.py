@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.publish import catalog, checksums
 from civicgraph.publish.catalog import write_catalog
-from civicgraph.publish.checksums import files_facts, files_facts_meanwhile, write_checksums
+from civicgraph.publish.checksums import files_facts, files_facts_meanwhile, hashed_ahead, write_checksums
 from civicgraph.publish.plan import CATALOG_AP2_FILE, CATALOG_FILES
 from civicgraph.publish.release import Release, build_date
 from civicgraph.publish.reuse import Entry, Reuse
@@ -179,6 +179,66 @@ def test_the_hashing_process_is_sent_only_the_files_no_facts_were_recorded_for(
     else:
         assert (new.size, new.sha256, new.sha1) == MILLION_A_FACTS
     assert spawned_with == sent
+
+
+def test_files_hashed_ahead_are_not_read_again_unless_written_since(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files hashed ahead by a spawned process (:func:`hashed_ahead`) give the catalogue their facts: the standards'
+    digests, without its own hashing process reading them. A file written again after its hashing began (another
+    size: another identity) is read again by the catalogue's process, which gives the digests of what it holds now.
+    A file whose facts the earlier build recorded is sent to neither process."""
+    monkeypatch.setattr(checksums, "HASHED_AHEAD_MINIMUM", 0)
+    monkeypatch.setattr(checksums, "workers", lambda: 2)
+    (tmp_path / "ahead.nt").write_bytes(MILLION_A[0])
+    (tmp_path / "rewritten.ttl").write_bytes(MILLION_A[0])
+    (tmp_path / "kept.txt").write_bytes(ABC[0])
+    (tmp_path / "later.csv").write_bytes(ABC[0])
+    reuse = Reuse(tmp_path)
+    stat = os.stat(tmp_path / "kept.txt")
+    reuse.earlier["kept.txt"] = Entry("key", stat.st_size, stat.st_mtime_ns, stat.st_ino, "sha256-kept", "sha1-kept")
+    reuse.declare("kept.txt", key="key")
+    release = Release(dataset, built, built.plain, reuse)
+    spawned_with: list[list[str]] = []
+    real = checksums.spawned
+
+    def recorded(work: Any, out: Path, files: list[tuple[str, Any]], threads: int) -> Any:
+        spawned_with.append([path for path, _stat in files])
+        return real(work, out, files, threads)
+
+    monkeypatch.setattr(checksums, "spawned", recorded)
+    paths = ["ahead.nt", "kept.txt", "later.csv", "rewritten.ttl"]
+
+    with hashed_ahead(release, tmp_path, ["ahead.nt", "kept.txt", "rewritten.ttl"]):
+        (tmp_path / "rewritten.ttl").write_bytes(ABC[0])
+        with files_facts_meanwhile(release, tmp_path, paths, minimum=1) as facts:
+            found = facts()
+
+    assert spawned_with == [["ahead.nt", "rewritten.ttl"], ["later.csv", "rewritten.ttl"]]
+    assert list(found) == paths
+    assert (found["ahead.nt"].size, found["ahead.nt"].sha256, found["ahead.nt"].sha1) == MILLION_A_FACTS
+    assert found["kept.txt"] == FileFacts("kept.txt", 3, "sha256-kept", "sha1-kept")
+    for name in ("later.csv", "rewritten.ttl"):
+        assert (found[name].size, found[name].sha256, found[name].sha1) == (3, ABC[1], ABC[2]), name
+
+
+def test_nothing_is_hashed_ahead_below_the_minimum(
+    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below :data:`HASHED_AHEAD_MINIMUM` bytes no process is started: the catalogue's own hashing reads the file."""
+    monkeypatch.setattr(checksums, "HASHED_AHEAD_MINIMUM", 1_000_001)
+    monkeypatch.setattr(checksums, "workers", lambda: 2)
+    (tmp_path / "graph.nt").write_bytes(MILLION_A[0])
+    release = Release(dataset, built, built.plain)
+    spawned_with: list[Any] = []
+    monkeypatch.setattr(checksums, "spawned", lambda *args: spawned_with.append(args))
+
+    with hashed_ahead(release, tmp_path, ["graph.nt"]):
+        found = files_facts(release, tmp_path, ["graph.nt"])
+
+    assert spawned_with == []
+    assert release.hashed_ahead == []
+    assert (found["graph.nt"].size, found["graph.nt"].sha256, found["graph.nt"].sha1) == MILLION_A_FACTS
 
 
 def test_sha256sums_hashes_again_a_file_changed_after_the_catalogue(

@@ -35,6 +35,7 @@ from civicgraph.publish import tables as tables_module
 from civicgraph.publish import void as void_module
 from civicgraph.publish.release import GraphChange
 from civicgraph.publish.reuse import Entry, Reuse, code_digest, key_of, record_path
+from civicgraph.util import digests
 from tests.conftest import FIXTURES, add_extra_member, add_poznan_2022, add_second_member
 
 POZNAN_2023 = "editions/3064011-2023.ttl"
@@ -868,6 +869,43 @@ def test_into_an_earlier_release_void_is_written_once_by_the_validating_process(
 
     counted = counted_by.read_text().split()
     assert len(counted) == 1 and counted != [str(os.getpid())]
+    assert_same_as_full(three_reports, out, tmp_path)
+
+
+def test_into_an_earlier_release_the_graph_files_are_hashed_ahead_of_the_catalogue(
+    three_reports: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an earlier release, the graph files written anew are hashed by a spawned process from the graph files'
+    writer's end on (the minimum lowered to the fixture's size), and the catalogue reads none of them again; a first
+    build hashes nothing ahead. The release is the one a full build writes."""
+    monkeypatch.setattr(checksums_module, "HASHED_AHEAD_MINIMUM", 0)
+    monkeypatch.setattr(checksums_module, "workers", lambda: 2)
+    spawned_with: list[list[str]] = []
+    read_here: list[str] = []
+    spawned, file_facts = checksums_module.spawned, digests.file_facts
+
+    def recorded_spawn(work: Any, out: Path, files: list[tuple[str, Any]], threads: int) -> Any:
+        spawned_with.append([path for path, _stat in files])
+        return spawned(work, out, files, threads)
+
+    def recorded_read(out: Path, relative: str) -> Any:  # in this process: a spawned one imports its own
+        read_here.append(relative)
+        return file_facts(out, relative)
+
+    monkeypatch.setattr(checksums_module, "spawned", recorded_spawn)
+    monkeypatch.setattr(digests, "file_facts", recorded_read)
+    out = tmp_path / "dist"
+    build(three_reports, out)
+    assert spawned_with == []
+    assert {"graph.nt", "graph.ttl", "graph.jsonld"} <= set(read_here)
+    read_here.clear()
+    edit_second_report(three_reports)
+
+    build(three_reports, out)
+
+    assert spawned_with == [["graph.nt", "graph.ttl", "graph.jsonld"]]
+    assert SECOND_2023 in read_here  # written anew, hashed by the catalogue
+    assert not {"graph.nt", "graph.ttl", "graph.jsonld"} & set(read_here)
     assert_same_as_full(three_reports, out, tmp_path)
 
 

@@ -51,7 +51,7 @@ from civicgraph.util.resources import ontology_file, shapes_files, vocabularies_
 # write the three files in the time of two of them.
 _FORK_MINIMUM = 100_000
 
-_FILES = ("graph.nt", "graph.ttl", "graph.jsonld")  # the files the digests are of: all taken when none changed
+GRAPH_FILES = ("graph.nt", "graph.ttl", "graph.jsonld")  # the files the digests are of: all taken when none changed
 
 
 def write_graph_files(release: Release, out: Path) -> None:
@@ -87,14 +87,14 @@ def _keep(digests: dict[str, bytes], release: Release) -> bytes:
     kept = kept_digests(digests)
     key = release.change.digests_key = digests_key(kept)
     release.reuse.keep_beside(DIGESTS_KEPT_AS, kept)
-    release.reuse.declare(*_FILES, key=key)
+    release.reuse.declare(*GRAPH_FILES, key=key)
     return kept
 
 
 def _from_earlier(digests: dict[str, bytes], kept: bytes, release: Release, out: Path) -> bool:
     """Take the graph files from the earlier release when no subject changed, or write them from its files; False
     when there is nothing to take them from or it does not fit."""
-    if release.reuse.take_all(list(_FILES), out):
+    if release.reuse.take_all(list(GRAPH_FILES), out):
         release.change.unchanged()  # the same digests: the same triples
         return True
     earlier = _earlier_digests(release.reuse)
@@ -115,7 +115,7 @@ def _earlier_digests(reuse: Reuse) -> EarlierGraph | None:
     if kept is None:
         return None
     key = digests_key(kept)
-    files = {name: reuse.earlier_file(name, key) for name in _FILES}
+    files = {name: reuse.earlier_file(name, key) for name in GRAPH_FILES}
     found = {name: path for name, path in files.items() if path is not None}
     return EarlierGraph(found, kept) if len(found) == len(files) else None
 

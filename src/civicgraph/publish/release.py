@@ -19,6 +19,7 @@ from civicgraph.graph.build import BuiltGraph
 from civicgraph.graph.terms import Lit, PlainTriple, Term
 from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Report, Settings
+from civicgraph.util.digests import HashedAhead
 from civicgraph.util.errors import Failure, Message
 from civicgraph.util.iris import DCT, RDF_TYPE, RDFS, SKOS
 from civicgraph.util.kept import KeptFor
@@ -77,6 +78,9 @@ class Release:
     # What the writers so far have left that no later writer reads, to be let go of (see
     # :func:`civicgraph.publish.orchestrator.publish` and :meth:`let_go_of_unread`).
     unread: list[Callable[[], None]] = field(default_factory=list, init=False)
+    # Files written so far that another process hashes meanwhile, for the catalogue's facts
+    # (:func:`civicgraph.publish.checksums.hashed_ahead`).
+    hashed_ahead: list[HashedAhead] = field(default_factory=list, init=False)
     change: GraphChange = field(default_factory=GraphChange, init=False)
 
     def __post_init__(self) -> None:

@@ -35,6 +35,15 @@ Stat = tuple[int, int, int, int]
 CHUNK = 1 << 20
 
 
+@dataclass(frozen=True)
+class HashedAhead:
+    """Files being hashed by another process ahead of the writer that asks for their facts: each file with what
+    identified it when its hashing began, and the function that waits for the facts."""
+
+    files: Sequence[tuple[str, Stat]]
+    facts: Callable[[], dict[str, tuple[Stat, FileFacts]]]
+
+
 def file_facts(out: Path, relative: str) -> FileFacts:
     """Size, SHA-256 and SHA-1 of a file, from one read of it (in chunks: a national graph file is 300 MB)."""
     sha256, sha1 = hashlib.sha256(), hashlib.sha1(usedforsecurity=False)
