@@ -133,6 +133,29 @@ def test_file_digests_from_a_forked_process_are_the_standards(
     assert found["empty.csv"].sha1 == "da39a3ee5e6b4b0d3255bfef95601890afd80709"
 
 
+@pytest.fixture
+def hashing_processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The files each spawned hashing process is sent, in the order the processes start."""
+    sent: list[list[str]] = []
+    real = checksums.spawned
+
+    def recorded(work: Any, out: Path, files: list[tuple[str, Any]], threads: int) -> Any:
+        sent.append([path for path, _stat in files])
+        return real(work, out, files, threads)
+
+    monkeypatch.setattr(checksums, "spawned", recorded)
+    return sent
+
+
+def record(reuse: Reuse, name: str, sha256: str, sha1: str) -> None:
+    """Note the file ``name`` of ``reuse``'s folder as the earlier build recorded it, with made-up digests (which no
+    reading gives), and declare it with the key it was recorded with."""
+    assert reuse.folder is not None
+    stat = os.stat(reuse.folder / name)
+    reuse.earlier[name] = Entry("key", stat.st_size, stat.st_mtime_ns, stat.st_ino, sha256, sha1)
+    reuse.declare(name, key="key")
+
+
 @pytest.mark.parametrize(
     ("recorded_for", "sent"),
     [(["kept.txt"], [["new.txt"]]), (["kept.txt", "new.txt"], [])],
@@ -142,7 +165,7 @@ def test_the_hashing_process_is_sent_only_the_files_no_facts_were_recorded_for(
     tmp_path: Path,
     dataset: Dataset,
     built: BuiltGraph,
-    monkeypatch: pytest.MonkeyPatch,
+    hashing_processes: list[list[str]],
     recorded_for: list[str],
     sent: list[list[str]],
 ) -> None:
@@ -153,19 +176,7 @@ def test_the_hashing_process_is_sent_only_the_files_no_facts_were_recorded_for(
     (tmp_path / "new.txt").write_bytes(MILLION_A[0])
     reuse = Reuse(tmp_path)
     for name in recorded_for:
-        stat = os.stat(tmp_path / name)
-        reuse.earlier[name] = Entry(
-            "key", stat.st_size, stat.st_mtime_ns, stat.st_ino, f"sha256-{name}", f"sha1-{name}"
-        )
-        reuse.declare(name, key="key")
-    spawned_with: list[list[str]] = []
-    real = checksums.spawned
-
-    def recorded(work: Any, out: Path, files: list[tuple[str, Any]], threads: int) -> Any:
-        spawned_with.append([path for path, _stat in files])
-        return real(work, out, files, threads)
-
-    monkeypatch.setattr(checksums, "spawned", recorded)
+        record(reuse, name, f"sha256-{name}", f"sha1-{name}")
     paths = ["new.txt", "kept.txt"]
 
     with files_facts_meanwhile(Release(dataset, built, built.plain, reuse), tmp_path, paths, minimum=1) as facts:
@@ -178,11 +189,15 @@ def test_the_hashing_process_is_sent_only_the_files_no_facts_were_recorded_for(
         assert new == FileFacts("new.txt", 1_000_000, "sha256-new.txt", "sha1-new.txt")
     else:
         assert (new.size, new.sha256, new.sha1) == MILLION_A_FACTS
-    assert spawned_with == sent
+    assert hashing_processes == sent
 
 
 def test_files_hashed_ahead_are_not_read_again_unless_written_since(
-    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    dataset: Dataset,
+    built: BuiltGraph,
+    monkeypatch: pytest.MonkeyPatch,
+    hashing_processes: list[list[str]],
 ) -> None:
     """Files hashed ahead by a spawned process (:func:`hashed_ahead`) give the catalogue their facts: the standards'
     digests, without its own hashing process reading them. A file written again after its hashing began (another
@@ -195,18 +210,8 @@ def test_files_hashed_ahead_are_not_read_again_unless_written_since(
     (tmp_path / "kept.txt").write_bytes(ABC[0])
     (tmp_path / "later.csv").write_bytes(ABC[0])
     reuse = Reuse(tmp_path)
-    stat = os.stat(tmp_path / "kept.txt")
-    reuse.earlier["kept.txt"] = Entry("key", stat.st_size, stat.st_mtime_ns, stat.st_ino, "sha256-kept", "sha1-kept")
-    reuse.declare("kept.txt", key="key")
+    record(reuse, "kept.txt", "sha256-kept", "sha1-kept")
     release = Release(dataset, built, built.plain, reuse)
-    spawned_with: list[list[str]] = []
-    real = checksums.spawned
-
-    def recorded(work: Any, out: Path, files: list[tuple[str, Any]], threads: int) -> Any:
-        spawned_with.append([path for path, _stat in files])
-        return real(work, out, files, threads)
-
-    monkeypatch.setattr(checksums, "spawned", recorded)
     paths = ["ahead.nt", "kept.txt", "later.csv", "rewritten.ttl"]
 
     with hashed_ahead(release, tmp_path, ["ahead.nt", "kept.txt", "rewritten.ttl"]):
@@ -214,7 +219,7 @@ def test_files_hashed_ahead_are_not_read_again_unless_written_since(
         with files_facts_meanwhile(release, tmp_path, paths, minimum=1) as facts:
             found = facts()
 
-    assert spawned_with == [["ahead.nt", "rewritten.ttl"], ["later.csv", "rewritten.ttl"]]
+    assert hashing_processes == [["ahead.nt", "rewritten.ttl"], ["later.csv", "rewritten.ttl"]]
     assert list(found) == paths
     assert (found["ahead.nt"].size, found["ahead.nt"].sha256, found["ahead.nt"].sha1) == MILLION_A_FACTS
     assert found["kept.txt"] == FileFacts("kept.txt", 3, "sha256-kept", "sha1-kept")
