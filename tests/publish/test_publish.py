@@ -30,8 +30,6 @@ from civicgraph.publish.editions import write_editions
 from civicgraph.publish.graph_files import copy_ontology_and_shapes
 from civicgraph.publish.orchestrator import publish
 from civicgraph.publish.release import Release
-from civicgraph.publish.site import model as site_model_module
-from civicgraph.publish.site import write_site
 from civicgraph.publish.tables import write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.reader import read_dataset
@@ -209,10 +207,9 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
     dealt: list[tuple[int, list[str], int]] = []  # editions, the jobs dealt with them, fewest items to fork for
     deal = editions_module.in_parallel
 
-    def recorded(items: Any, work: Any, besides: Any = (), minimum: int = 64, first: Any = ()) -> None:
-        assert first == []  # nothing made ahead: no site follows
+    def recorded(items: Any, work: Any, besides: Any = (), minimum: int = 64) -> None:
         dealt.append((len(items), [job.func.__name__ for job in besides], minimum))
-        deal(items, work, besides=besides, minimum=minimum, first=first)
+        deal(items, work, besides=besides, minimum=minimum)
 
     monkeypatch.setattr(editions_module, "in_parallel", recorded)
     # in the order of WRITERS: a writer that is not dealt (the ontology's copy) between VoID and the editions
@@ -238,37 +235,6 @@ def test_the_writers_dealt_with_the_editions_write_what_they_write_alone(
 
     publish(dataset, built, tmp_path / "void-only", writers=[write_void])
     assert (tmp_path / "void-only" / "void.ttl").read_bytes() == expected["void.ttl"]
-
-
-def test_the_site_model_is_made_while_the_editions_are_written_and_the_site_takes_it(
-    tmp_path: Path, dataset: Dataset, built: BuiltGraph, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """publish() has the site's model made by this process while the editions' other process writes editions
-    (the ``first`` jobs of their in_parallel); the site's writer takes it rather than making its own, and none
-    is kept afterwards (it holds the graph's index)."""
-    events: list[str] = []
-    deal = editions_module.in_parallel
-    model_init = site_model_module.SiteModel.__init__
-
-    def recorded(items: Any, work: Any, besides: Any = (), minimum: int = 64, first: Any = ()) -> None:
-        events.append("editions deal: " + ", ".join(job.func.__name__ for job in first))
-        deal(items, work, besides=besides, minimum=minimum, first=first)
-
-    def counted(model: Any, release: Release) -> None:
-        events.append("site model made")
-        model_init(model, release)
-
-    monkeypatch.setattr(editions_module, "in_parallel", recorded)
-    monkeypatch.setattr(site_model_module.SiteModel, "__init__", counted)
-    publish(dataset, built, tmp_path / "dist", writers=[write_editions, write_site])
-    assert events == ["editions deal: make_site_model_ahead", "site model made"]
-    assert site_model_module._MODELS_AHEAD._kept is None  # nothing kept: it would keep the index alive
-
-    events.clear()  # made ahead for one release, asked for by another: made anew
-    site_model_module.make_site_model_ahead(Release(dataset, built, built.plain))
-    other = Release(dataset, built, built.plain)
-    assert site_model_module.site_model(other).release is other
-    assert events == ["site model made", "site model made"]
 
 
 def test_a_writer_run_alongside_is_left_to_the_caller_and_waited_for_before_the_catalogue(

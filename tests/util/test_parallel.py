@@ -183,43 +183,6 @@ def test_the_jobs_besides_the_items_are_dealt_first(monkeypatch: pytest.MonkeyPa
     assert done == ["job", [0, 1], [2, 3], [4]]
 
 
-def test_the_jobs_first_are_done_here_while_the_child_deals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """What the parent needs afterwards is made by the parent, before it takes a piece; the child has dealt
-    meanwhile: with the parent held up by its first job, the child takes every piece."""
-    monkeypatch.setattr(parallel, "workers", lambda: 2)
-    here: list[object] = []  # what this process did, in order (a child's appends stay in the child)
-
-    def work(share: Sequence[int]) -> None:
-        here.extend(share)
-        for item in share:
-            _record(tmp_path, f"item-{item}")
-
-    def made_ahead() -> None:
-        here.append("first")
-        deadline = time.monotonic() + 10
-        while len(list(tmp_path.iterdir())) < 100 and time.monotonic() < deadline:  # till the child did all
-            time.sleep(0.01)
-
-    parallel.in_parallel(list(range(100)), work, piece=10, first=[made_ahead])
-    done = _done_by(tmp_path)
-    assert sorted(done) == sorted(f"item-{n}" for n in range(100))
-    assert here == ["first"]
-    assert set(done.values()) == {done["item-0"]} and done["item-0"] != _PARENT
-
-
-def test_with_one_process_the_jobs_first_come_before_all_else(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "workers", lambda: 1)
-    done: list[object] = []
-    parallel.in_parallel(
-        list(range(3)),
-        lambda share: done.append(list(share)),
-        piece=2,
-        besides=[lambda: done.append("job")],
-        first=[lambda: done.append("first")],
-    )
-    assert done == ["first", "job", [0, 1], [2]]
-
-
 def test_an_error_of_the_parent_stops_the_child_and_is_raised_as_it_is() -> None:
     with pytest.raises(KeyError, match="the parent's"), parallel.forked(_send_square):
         raise KeyError("the parent's")

@@ -330,7 +330,7 @@ def write_editions(release: Release, out: Path) -> None:
     vocabularies: dict[PlainTriple, ox.Triple] = {}  # each process fills its own
     with paused_cycle_collector():
         index = graph_index(release)  # before the fork: the editions and the tables read it
-        in_parallel(to_write, write, besides=besides, first=release.take_ahead())
+        in_parallel(to_write, write, besides=besides)
 
 
 def _written_ahead_into(out: Path, dataset: Dataset) -> set[tuple[str, int]]:

@@ -30,7 +30,6 @@ from civicgraph.publish.plan import plan
 from civicgraph.publish.release import Release, Writer, editions, forget_index, graph_index
 from civicgraph.publish.reuse import Listed, Reuse
 from civicgraph.publish.site import write_site
-from civicgraph.publish.site.model import forget_site_model, make_site_model_ahead
 from civicgraph.publish.tables import take_unchanged_tables, write_tables
 from civicgraph.publish.void import write_void
 from civicgraph.source.records import Dataset
@@ -167,9 +166,6 @@ def _written(
     waits = dict(alongside)  # each taken out as it is waited for
     with paused_cycle_collector():  # as the writers run: a national year's plan took 0.31 s collected, 0.26 paused
         plan(release)  # for the writers that read it, before any of them forks (see plan())
-    for writer, make in _MADE_AHEAD.items():
-        if writer in chosen and write_editions in chosen[: chosen.index(writer)]:
-            release.ahead.append(partial(make, release))
     with ExitStack() as hashing:  # the files hashed ahead, waited for at its end
         for position, writer in enumerate(chosen):
             if writer in _AFTER_EVERY_FILE:
@@ -248,10 +244,6 @@ _READ_THE_INDEX = {write_editions, write_tables, write_site}
 _READ_THE_TRIPLES = {write_graph_files, write_void, *_READ_THE_INDEX}
 
 
-# What a writer reads that this process makes while the editions' other process writes editions
-# (``Release.ahead``), for a writer that follows them: made by the writer itself, the other core had nothing to do.
-_MADE_AHEAD: dict[Writer, Callable[[Release], None]] = {write_site: make_site_model_ahead}
-
 # Writers that let go of what earlier writers left unread themselves, once they have started work in another
 # process (:meth:`Release.let_go_of_unread`): the catalogue, once its files are being hashed. A national year's
 # index and triples took 0.5 s to let go of, while the other core had nothing to do. In a whole build
@@ -277,6 +269,5 @@ def _let_go(release: Release, later: set[Writer], built_too: bool) -> None:
     instead of 3.72 with the triples kept (the catalogue's stage)."""
     if not later & _READ_THE_INDEX:
         forget_index(release)
-        forget_site_model(release)  # it holds the index
     if built_too and not later & _READ_THE_TRIPLES:
         release.built.let_go()

@@ -72,9 +72,6 @@ class Release:
     # Writers' work left for the next writer that deals its own between processes to deal with it (the ``besides``
     # of :func:`civicgraph.util.parallel.in_parallel`); see :func:`civicgraph.publish.orchestrator.publish`.
     besides: list[Callable[[], None]] = field(default_factory=list, init=False)
-    # Work for this process that makes what a later writer reads, left for the next writer that deals its own
-    # between processes to do here while the others deal (the ``first`` of in_parallel); see publish().
-    ahead: list[Callable[[], None]] = field(default_factory=list, init=False)
     # What the writers so far have left that no later writer reads, to be let go of (see
     # :func:`civicgraph.publish.orchestrator.publish` and :meth:`let_go_of_unread`).
     unread: list[Callable[[], None]] = field(default_factory=list, init=False)
@@ -89,10 +86,6 @@ class Release:
     def take_besides(self) -> list[Callable[[], None]]:
         """The work left to be dealt, each job given once."""
         return _emptied(self.besides)
-
-    def take_ahead(self) -> list[Callable[[], None]]:
-        """The work left to do here ahead of a later writer, each job given once."""
-        return _emptied(self.ahead)
 
     def let_go_of_unread(self) -> None:
         """Let go of what no later writer reads. Done before a writer starts, or by a writer that first starts work

@@ -44,12 +44,10 @@ def in_parallel(
     minimum: int = SHARED_FROM,
     piece: int = 16,
     besides: Sequence[Callable[[], None]] = (),
-    first: Sequence[Callable[[], None]] = (),
 ) -> None:
     """``work`` done on pieces of ``items`` (runs of ``piece`` items), and the jobs ``besides``, each piece and job
     dealt to whichever process asks next (:class:`Dealer`): the process that works faster takes more. The jobs are
-    dealt first, so that a long one does not end the work alone. The jobs ``first`` are done by this process
-    before it asks for its first piece: what it needs once the work is done, made while the others deal.
+    dealt first, so that a long one does not end the work alone.
 
     Each piece's files are written by one process, from the same data, so the output does not depend on the
     number of cores or on who took which piece. With fewer than ``minimum`` items all is done here.
@@ -58,7 +56,7 @@ def in_parallel(
     jobs: list[Callable[[], None]] = [*besides, *pieces]
     count = workers()
     if count < 2 or len(items) < minimum:
-        for job in [*first, *jobs]:
+        for job in jobs:
             job()
         return
     dealer = Dealer()
@@ -70,8 +68,6 @@ def in_parallel(
     with ExitStack() as children:
         for _child in range(1, count):
             children.enter_context(forked(dealt))
-        for job in first:
-            job()
         dealt()
 
 

@@ -65,7 +65,7 @@ from civicgraph.publish.site.index import (
 )
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.member import member_context
-from civicgraph.publish.site.model import Page, SiteModel, file_of, relative, site_model
+from civicgraph.publish.site.model import Page, SiteModel, file_of, relative
 from civicgraph.publish.site.organisation import organisation_context
 from civicgraph.publish.site.parts import View
 from civicgraph.publish.site.report import report_context
@@ -206,7 +206,7 @@ def write_site(release: Release, out: Path) -> None:
     the catalogue page, the vocabularies' index, the shapes, the search index, ``sitemap.xml`` and ``.htaccess``.
     A report's page takes its descriptions from its edition (written before)."""
     with paused_cycle_collector():
-        model = site_model(release)  # made ahead, with the editions (see publish())
+        model = SiteModel(release)
         reader = Reader(model.index)
         env = environment()
         # compiled once, before the workers fork; a dict, as Jinja's own lookup checks its cache on every call

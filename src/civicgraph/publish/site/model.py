@@ -23,7 +23,6 @@ from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.words import EXTERNAL_LABELS
 from civicgraph.source.records import Member
 from civicgraph.util.iris import CG, CGV, DCT, RDFS, SKOS
-from civicgraph.util.kept import KeptFor
 from civicgraph.util.resources import ontology_file
 
 # The properties a label is read from, in this order (as GraphIndex.label reads them).
@@ -68,27 +67,6 @@ def relative(from_path: str, target: str) -> str:
 # Sorted page by page (SiteModel._assign_pages), a national year's model is made in 0.78 s against 0.92 sorted whole,
 # and 0.96 against 1.10 (two runs of 9 alternating in one process: faster in 7, then 8).
 _BY_SEGMENT = methodcaller("replace", "/", "\0")
-
-# The site model made ahead for a release (:func:`make_site_model_ahead`), until the site's writer takes it.
-_MODELS_AHEAD: KeptFor[SiteModel] = KeptFor()
-
-
-def make_site_model_ahead(release: Release) -> None:
-    """Make the release's site model now, for :func:`site_model` to give the site's writer: made here while the
-    editions' other process writes editions (see :func:`civicgraph.publish.orchestrator.publish`), it costs no
-    time, where the site's writer made it alone, the other core idle (a national year: 0.7 s, three years: 1.9 s)."""
-    _MODELS_AHEAD.keep(release, SiteModel(release))
-
-
-def site_model(release: Release) -> SiteModel:
-    """The release's site model: the one made ahead for it, taken (it holds the graph's index, which must not
-    outlive the writers that read it), else made now."""
-    return _MODELS_AHEAD.take_or_make(release, lambda: SiteModel(release))
-
-
-def forget_site_model(release: Release) -> None:
-    """Let go of a site model made ahead for the release that no writer took."""
-    _MODELS_AHEAD.forget(release)
 
 
 class SiteModel:
