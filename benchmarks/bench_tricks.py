@@ -201,7 +201,7 @@ TRICKS = {
     "void-after-validating": Trick(
         "cli.build",
         "written_after_validating",
-        "lambda *args: None",
+        "lambda *args, **kwargs: None",
         "into an earlier release, VoID written by the validating process once it has validated",
     ),
     "removed-after": Trick(

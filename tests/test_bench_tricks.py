@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import inspect
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,13 @@ def test_each_trick_turns_off_a_value_civicgraph_has(name: str) -> None:
     off = eval(trick.off, {"m": module, "contextlib": contextlib, "functools": functools})  # as its prelude does
     current = getattr(module, trick.name)
     assert type(off) is type(current) or (callable(off) and callable(current))  # a value for a value, a call for a call
+    if inspect.isfunction(current):  # the off call takes each parameter the build passes, by the same name
+        required = {
+            parameter.name: None
+            for parameter in inspect.signature(current).parameters.values()
+            if parameter.default is parameter.empty and parameter.kind is not parameter.VAR_POSITIONAL
+        }
+        inspect.signature(off).bind(**required)
 
 
 bench_build = importlib.import_module("bench_build")
