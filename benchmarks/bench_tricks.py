@@ -95,12 +95,6 @@ TRICKS = {
         NEVER,
         "the kept reports' files checked by a forked child while this process unpickles them",
     ),
-    "plan-keyed-ahead": Trick(
-        "publish.editions",
-        "_plan_keyed_ahead",
-        "lambda dataset: None",
-        "into an earlier release, the plan's keys made by that child while the graph is built",
-    ),
     "written-ahead": Trick(
         "cli.build",
         "_every_edition_written",
@@ -162,12 +156,6 @@ TRICKS = {
         "_take_catalog_page",
         "lambda release, out: False",
         "into an earlier release, the site's catalogue page taken from it when the planned datasets are unchanged",
-    ),
-    "voivodeship-pages-taken": Trick(
-        "publish.site",
-        "_voivodeship_pages_declared",
-        "lambda reuse, regions, member_keys: {}",
-        "into an earlier release, the voivodeships' pages whose local governments' pages are unchanged taken from it",
     ),
     "view-pages-taken": Trick(
         "publish.site",

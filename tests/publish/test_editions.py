@@ -28,7 +28,7 @@ from civicgraph.publish.editions import (
     made_keeping_vocabularies,
     write_editions,
 )
-from civicgraph.publish.plan import PLAN_KEYS_AHEAD, PlanKeys, plan_key, plan_keys
+from civicgraph.publish.plan import plan_key, plan_keys
 from civicgraph.publish.release import GraphIndex, Release
 from civicgraph.shacl.validate import validate_graph
 from civicgraph.source.reader import read_dataset
@@ -240,14 +240,12 @@ def test_editions_are_written_ahead_only_until_the_build_ends(three_reports: Pat
 
 
 @pytest.mark.parametrize("into_earlier", [True, False])
-def test_the_keying_child_keys_the_plan_only_for_a_build_into_an_earlier_release(
+def test_the_keying_child_sends_every_editions_key_and_the_editions_it_wrote(
     three_reports: Path, tmp_path: Path, into_earlier: bool
 ) -> None:
-    """Into an earlier release (nothing to write ahead), the child that keys the editions also keys the plan, which
-    dane.gov.pl's file, the site's catalogue page and the catalogue's parts are declared with: the keys the building
-    process would make. A first build declares none before publishing: its child writes editions instead."""
+    """The child that keys the editions sends their keys, the ones the editions' writer would make, and (a first
+    build, a folder to write ahead into) the editions it wrote there; into an earlier release it writes none."""
     dataset = read_dataset(three_reports)
-    built = build_graph(dataset)
     ahead = None if into_earlier else tmp_path / "ahead"
     if ahead is not None:
         ahead.mkdir()
@@ -255,25 +253,24 @@ def test_the_keying_child_keys_the_plan_only_for_a_build_into_an_earlier_release
     ours.send(editions_module._BLOCK_ENDED)
 
     editions_module._keyed_and_written_ahead(dataset, ahead, theirs)
-    keys, planned_keys, _written = ours.recv()
+    keys, written = ours.recv()
 
-    made_here = plan_keys(Release(dataset, built, built.plain))
     assert keys == edition_keys(dataset)
-    assert planned_keys == (made_here if into_earlier else None)
-    assert sorted(made_here.datasets) == ["3064011-2022", "3064011-2023", "3099011-2023", "all"]
-    assert sorted(made_here.series) == ["3064011", "3099011"]
+    assert written == set()  # the block had ended before the first edition
+    assert ours.poll() is False  # one message, nothing else
 
 
-def test_a_release_takes_the_plan_keys_made_ahead_for_its_data(three_reports: Path) -> None:
-    """What the child sent is taken once, by the release of the same data, instead of keying the plan again."""
+def test_the_plans_keys_are_made_by_the_building_process_once_per_release(three_reports: Path) -> None:
+    """dane.gov.pl's file, the site's catalogue page and the catalogue's parts are declared with the plan's keys:
+    a dataset per report and one of all, a series per local government; made once for a release."""
     dataset = read_dataset(three_reports)
     built = build_graph(dataset)
-    sent = PlanKeys({"all": "a"}, {}, "whole")
-    PLAN_KEYS_AHEAD.keep(dataset, sent)
-
     release = Release(dataset, built, built.plain)
 
-    assert plan_keys(release) is sent
-    assert plan_key(release) == "whole"
-    assert PLAN_KEYS_AHEAD.get(dataset) is None
-    assert plan_keys(Release(dataset, built, built.plain)).whole != "whole"  # another release keys its own
+    made = plan_keys(release)
+
+    assert sorted(made.datasets) == ["3064011-2022", "3064011-2023", "3099011-2023", "all"]
+    assert sorted(made.series) == ["3064011", "3099011"]
+    assert plan_keys(release) is made
+    assert plan_key(release) == made.whole
+    assert plan_keys(Release(dataset, built, built.plain)) is not made  # another release keys its own

@@ -35,7 +35,6 @@ from civicgraph.graph.jsonld import write_compact_jsonld
 from civicgraph.graph.rdfio import used_prefixes_of_plain, write_few_ntriples, write_rdfxml, write_turtle
 from civicgraph.graph.terms import OxigraphTerms, PlainTriple, Term
 from civicgraph.publish.negotiation import SITE_DIR
-from civicgraph.publish.plan import PLAN_KEYS_AHEAD, PlanKeys, plan_keys_of, planned
 from civicgraph.publish.release import EDITION_FILES, EDITIONS_DIR, Edition, GraphIndex, Release, graph_index
 from civicgraph.publish.reuse import NOT_PUBLISHED, key_of
 from civicgraph.source.records import Dataset, NameVariant, Organisation, Report
@@ -218,19 +217,15 @@ def keyed_meanwhile(dataset: Dataset, ahead: Path | None = None) -> Iterator[Non
 
     With ``ahead``, the folder the release is written into when every edition will be written there (nothing to
     take from an earlier release), the child then writes editions into it, from the records and from the last
-    one, until the block ends (:func:`_written_until_told`); the editions' writer writes only the others. Without,
-    it keys the plan too (:func:`civicgraph.publish.plan.plan_keys`), which a build into an earlier release declares
-    dane.gov.pl's file, the site's catalogue page and the catalogue's parts with."""
+    one, until the block ends (:func:`_written_until_told`); the editions' writer writes only the others."""
     if len(dataset.reports) < SHARED_FROM or workers() < 2:
         yield
         return
     with forked(partial(_keyed_and_written_ahead, dataset, ahead)) as channel:
         yield
         channel.send(_BLOCK_ENDED)
-        keys, planned_keys, written = channel.recv()
+        keys, written = channel.recv()
         _KEYS_MADE.keep(dataset, keys)
-        if planned_keys is not None:
-            PLAN_KEYS_AHEAD.keep(dataset, planned_keys)
         if ahead is not None:
             _WRITTEN_AHEAD.keep(dataset, (ahead, written))
 
@@ -242,27 +237,14 @@ _WRITTEN_AHEAD: KeptFor[tuple[Path, set[tuple[str, int]]]] = KeptFor()
 
 
 def _keyed_and_written_ahead(dataset: Dataset, ahead: Path | None, channel: Connection) -> None:
-    """The child's work: every edition's key, then (``ahead``) editions written until the block ends, or else the
-    plan's keys (:func:`_plan_keyed_ahead`); all are sent once the block has ended. The keys are sent last: a
-    national year's do not fit in the pipe, and the child would wait for the parent to read them instead of
-    writing editions."""
+    """The child's work: every edition's key, then (``ahead``) editions written until the block ends; both are sent
+    once the block has ended. The keys are sent last: a national year's do not fit in the pipe, and the child would
+    wait for the parent to read them instead of writing editions."""
     with paused_cycle_collector():
         keys = edition_keys(dataset)
         written = _written_until_told(dataset, ahead, channel) if ahead is not None else set()
-        planned_keys = _plan_keyed_ahead(dataset) if ahead is None else None
         channel.recv()  # the block's end: at once when it stopped the writing, else waited for
-        channel.send((keys, planned_keys, written))
-
-
-def _plan_keyed_ahead(dataset: Dataset) -> PlanKeys | None:
-    """The keys of the plan of ``dataset``'s release, made by the keying child for a build into an earlier release.
-
-    Made by the building process, they took 0.18–0.24 s of a national year's build into its release (one report
-    changed, timing wrappers, 4 runs) before the editions, while the graph's validation in the other process ended
-    1.6 s before it was awaited; the child ends this work 0.8–1.0 s before the graph is built. They were made here
-    once before (b4c3af4) and moved back (c7896d1) when that validation was the longer of the two. Sending the plan
-    itself too (10 MB pickled) made the build's stage 0.9 s longer: the building process makes it again instead."""
-    return plan_keys_of(dataset.settings, planned(dataset))
+        channel.send((keys, written))
 
 
 def _written_until_told(dataset: Dataset, out: Path, channel: Connection) -> set[tuple[str, int]]:

@@ -291,18 +291,12 @@ def plan_keys_of(settings: Settings, made: Plan) -> PlanKeys:
 
 
 _PLAN_KEYS: KeptFor[PlanKeys] = KeptFor()  # one release at a time
-# Made ahead for a dataset (:func:`civicgraph.publish.editions.keyed_meanwhile`), for its release to take.
-PLAN_KEYS_AHEAD: KeptFor[PlanKeys] = KeptFor()
 
 
 def plan_keys(release: Release) -> PlanKeys:
     """The keys of the release's plan (:class:`PlanKeys`): made once per release, and shared by dane.gov.pl's file,
-    the site's catalogue page and the catalogue's parts; taken when the editions' keying child made them for its
-    data while the graph was built, else made here."""
-    settings = release.dataset.settings
-    return _PLAN_KEYS.get_or_keep(
-        release, lambda: PLAN_KEYS_AHEAD.take_or_make(release.dataset, lambda: plan_keys_of(settings, plan(release)))
-    )
+    the site's catalogue page and the catalogue's parts."""
+    return _PLAN_KEYS.get_or_keep(release, lambda: plan_keys_of(release.dataset.settings, plan(release)))
 
 
 def plan_key(release: Release) -> str:

@@ -1,5 +1,5 @@
 """One value kept for one object at a time: what a build makes once and its writers share (the graph's index,
-the catalogue's plan, the editions' keys and the plan's keys made while the graph is built).
+the catalogue's plan and its keys, the editions' keys made while the graph is built).
 
 Found by the object's identity, never by equality: two releases of equal data are still two builds, and hashing
 a release's graph to compare it would cost more than what is kept. Keeping a value for a new object drops the

@@ -221,10 +221,8 @@ def write_site(release: Release, out: Path) -> None:
             folder.mkdir(parents=True, exist_ok=True)
         reports = {e.report_iri: e for e in editions(release)}
         reuse = release.reuse
-        reusable = _declare_reusable(release, model, reports, regions)
+        reusable = _declare_reusable(release, model, reports)
         catalog_taken = _take_catalog_page(release, out)
-        # taken here, as the catalogue page is: the job that writes the others is dealt to any process
-        regions_taken = {code for code in regions if reuse.take_all(reusable.get(voivodeship_path(code), []), out)}
 
         def write(pages: Sequence[Page]) -> None:
             for page in pages:
@@ -247,15 +245,13 @@ def write_site(release: Release, out: Path) -> None:
         in_parallel(
             list(model.pages.values()),
             write,
-            besides=[lambda: _write_documents(model, reader, env, site, regions, catalog_taken, regions_taken)],
+            besides=[lambda: _write_documents(model, reader, env, site, regions, catalog_taken)],
         )
         _write_sitemap(model, regions, reuse, out)
         (out / ".htaccess").write_bytes(htaccess(model.settings).encode())
 
 
-def _declare_reusable(
-    release: Release, model: SiteModel, reports: dict[str, Edition], regions: dict[str, list[str]]
-) -> dict[str, list[str]]:
+def _declare_reusable(release: Release, model: SiteModel, reports: dict[str, Edition]) -> dict[str, list[str]]:
     """Declare what the pages of local governments, reports and organisations are made from
     (:mod:`civicgraph.publish.reuse`), and give the files of each page that the release being replaced may hold
     the same.
@@ -267,13 +263,10 @@ def _declare_reusable(
     page shows its record, the reports that name it as a membership (their memberships, activities and what those
     name) and those that printed a variant of its name: its files are made from the keys of their editions, its
     record, the settings and the release date (a national report names 3 of 159 organisations: with one report
-    changed, the site is written in 1.5 s instead of 2.25). A voivodeship's page lists its local governments as
-    their own pages show them (name, kind, reports, and the memberships the newest one states): its files are made
-    from the keys of their pages, in its order, and are given under its path (``voivodeship/02``: a page with no
-    resource of its own, so no IRI to give them under, as the others are). The linked-data view of any other data
+    changed, the site is written in 1.5 s instead of 2.25). The linked-data view of any other data
     resource (a period, a concept) is keyed from what changed in the graph (:func:`view_keys`), when the build made
     the subjects' digests (into an earlier release). The pages that list every local government or period (home,
-    periods) and the ontology's are always written."""
+    periods), the voivodeships' and the ontology's are always written."""
     reuse, dataset = release.reuse, release.dataset
     settings = key_of(dataset.settings, build_date(dataset.settings).isoformat(), skip=NOT_PUBLISHED)
     reusable: dict[str, list[str]] = {}
@@ -293,13 +286,12 @@ def _declare_reusable(
     editions_of: dict[str, list[Edition]] = {}
     for edition in reports.values():
         editions_of.setdefault(edition.member, []).append(edition)
-    member_keys: dict[str, str] = {}  # by the local government's IRI
     for teryt, member in dataset.members.items():
         own = sorted(editions_of.get(teryt, []), key=lambda e: e.year)
         edition_keys = keys_of(own)
         if edition_keys is None:
             continue
-        key = member_keys[f"{model.base}member/{teryt}"] = key_of(settings, member, edition_keys, skip=NOT_PUBLISHED)
+        key = key_of(settings, member, edition_keys, skip=NOT_PUBLISHED)
         member_page = model.pages.get(f"{model.base}member/{teryt}")
         if member_page is not None:
             declare(member_page, DESCRIPTIONS, key)
@@ -312,7 +304,6 @@ def _declare_reusable(
         if organisation_page is not None and edition_keys is not None:
             record = dataset.organisations[organisation]
             declare(organisation_page, DESCRIPTIONS, key_of(settings, record, edition_keys, skip=NOT_PUBLISHED))
-    reusable.update(_voivodeship_pages_declared(reuse, regions, member_keys))
     views = [page for page in model.pages.values() if _is_view(model, page)]
     keys = view_keys(model, views, release.change, reuse.recalled.get(_VIEWS_NOTE))
     for page in views:
@@ -329,20 +320,6 @@ _VIEWS_NOTE = "site views"
 def _is_view(model: SiteModel, page: Page) -> bool:
     """Whether the page is a data resource's linked-data view (:func:`render_page`): no ontology term's, no story."""
     return not page.ontology and _story(model, page) is None
-
-
-def _voivodeship_pages_declared(
-    reuse: Reuse, regions: dict[str, list[str]], member_keys: dict[str, str]
-) -> dict[str, list[str]]:
-    """Declare the page of each voivodeship all of whose local governments' pages have keys, with theirs in its
-    order; its files by its path. One national report changed: the 15 other voivodeships' pages are taken."""
-    declared: dict[str, list[str]] = {}
-    for code, members in regions.items():
-        if all(member in member_keys for member in members):
-            files = [f"{SITE_DIR}/{file_of(voivodeship_path(code), lang)}" for lang in LANGS]
-            reuse.declare(*files, key=key_of("voivodeship page", code, [member_keys[member] for member in members]))
-            declared[voivodeship_path(code)] = files
-    return declared
 
 
 def _take_catalog_page(release: Release, out: Path) -> bool:
@@ -379,11 +356,9 @@ def _write_documents(
     site: Path,
     regions: dict[str, list[str]],
     catalog_taken: bool,
-    regions_taken: set[str],
 ) -> None:
-    """The pages that show no single resource of the graph, and the files they need; the catalogue page and the
-    voivodeships' pages unless they were taken from the release being replaced (:func:`_take_catalog_page`,
-    ``regions_taken``)."""
+    """The pages that show no single resource of the graph, and the files they need; the catalogue page unless it
+    was taken from the release being replaced (:func:`_take_catalog_page`)."""
     write_descriptions(vocabulary_triples(), site / VOCAB_PAGE, model.base)
     shapes = shapes_files()
     if len(shapes) == 1:
@@ -405,7 +380,6 @@ def _write_documents(
         pages += [
             (voivodeship_path(code), "voivodeship.html", voivodeship_context(model, reader, code, members, lang), False)
             for code, members in regions.items()
-            if code not in regions_taken
         ]
         for path, template, context, described in pages:
             view = View(model, Page("", path), lang)
