@@ -243,8 +243,9 @@ def test_editions_are_written_ahead_only_until_the_build_ends(three_reports: Pat
 def test_the_keying_child_sends_every_editions_key_and_the_editions_it_wrote(
     three_reports: Path, tmp_path: Path, into_earlier: bool
 ) -> None:
-    """The child that keys the editions sends their keys, the ones the editions' writer would make, and (a first
-    build, a folder to write ahead into) the editions it wrote there; into an earlier release it writes none."""
+    """The child that keys the editions sends, in one message, their keys (the ones the editions' writer would
+    make) and the editions it wrote ahead: none here, into an earlier release (no folder) or in a first build whose
+    block had ended before the first edition (:func:`test_editions_are_written_ahead_only_until_the_build_ends`)."""
     dataset = read_dataset(three_reports)
     ahead = None if into_earlier else tmp_path / "ahead"
     if ahead is not None:
@@ -260,9 +261,13 @@ def test_the_keying_child_sends_every_editions_key_and_the_editions_it_wrote(
     assert ours.poll() is False  # one message, nothing else
 
 
-def test_the_plans_keys_are_made_by_the_building_process_once_per_release(three_reports: Path) -> None:
+def test_the_plans_keys_name_each_planned_dataset_and_series_and_are_kept_for_their_release(
+    three_reports: Path,
+) -> None:
     """dane.gov.pl's file, the site's catalogue page and the catalogue's parts are declared with the plan's keys:
-    a dataset per report and one of all, a series per local government; made once for a release."""
+    one per report's dataset and one of all, one per local government's series; kept for the release they were made
+    for, made anew for another (how often a build makes them: test_publish's
+    test_the_plans_keys_are_made_once_per_release_and_shared)."""
     dataset = read_dataset(three_reports)
     built = build_graph(dataset)
     release = Release(dataset, built, built.plain)
