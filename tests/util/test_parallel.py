@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import pickle
 import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -213,6 +215,13 @@ def _fail_spawned(number: int) -> int:
     raise ValueError(f"the spawned child's own error about {number}")
 
 
+def _killed_while_sending() -> None:
+    """Sends the start of a pickled result on stdout, where the spawned child sends its outcome, and is killed."""
+    sys.stdout.buffer.write(pickle.dumps((False, list(range(1000))))[:100])
+    sys.stdout.buffer.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _seen() -> tuple[str, str]:
     return os.environ.get("CIVICGRAPH_TEST_SEEN", ""), getattr(parallel, "SEEN_BY_CHILDREN", "not there")
 
@@ -280,6 +289,16 @@ def test_a_spawned_child_that_failed_raises_its_own_error_when_its_result_is_ask
         result()
     assert "raised in a spawned worker process:\nTraceback" in raised.value.__notes__[0]
     assert capfd.readouterr().err == ""
+
+
+def test_a_spawned_child_killed_while_sending_its_result_is_reported_as_killed() -> None:
+    """Part of a result, cut off where the child was killed (the OOM killer, say), is not unpickled: the parent
+    reports the child's end as it does a forked child's, rather than failing to read what it sent."""
+    with (
+        pytest.raises(RuntimeError, match=r"^a worker process ended with exit code -9 before finishing its work$"),
+        parallel.spawned(_killed_while_sending) as result,
+    ):
+        result()
 
 
 def test_an_error_of_the_parent_stops_the_spawned_child(tmp_path: Path) -> None:

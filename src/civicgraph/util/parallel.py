@@ -170,7 +170,7 @@ def spawned(work: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
             assert child.stdout is not None
             sent = child.stdout.read()
             child.wait()
-            if not sent:  # it ended without sending: killed, or exited
+            if child.returncode != 0 or not sent:  # killed or exited, perhaps with part of its outcome sent
                 raise _failed(child.returncode)
             failed, outcome = pickle.loads(sent)
             if failed:
