@@ -143,8 +143,39 @@ def test_a_full_disk_in_a_worker_is_the_workers_error_in_the_parent_and_prints_n
 
 def test_a_worker_that_dies_without_an_error_is_named_by_its_exit_code(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    with pytest.raises(RuntimeError, match=r"^a worker process ended with exit code 7 before finishing its work$"):
+    with pytest.raises(
+        parallel.WorkerEnded, match=r"^a worker process ended with exit code 7 before finishing its work$"
+    ) as raised:
         parallel.in_parallel(list(range(100)), _in_the_child_only(lambda: os._exit(7)), piece=50)
+    assert raised.value.exit_code == ExitCode.WORKER_ENDED == 5
+    assert raised.value.message.pl == "proces roboczy zakończył się kodem 7, zanim skończył pracę"
+
+
+def _killed(number: int) -> Callable[[], bytes]:
+    def work() -> bytes:
+        os.kill(os.getpid(), number)
+        return b"never sent"
+
+    return work
+
+
+_KILLED_BY_THE_SYSTEM = (
+    "a worker process was killed by signal SIGKILL before finishing its work (the system kills processes so when it "
+    "runs out of memory)"
+)
+
+
+def test_a_child_killed_while_the_parent_waits_for_its_result_is_named_by_its_signal() -> None:
+    """The parent finds the pipe closed (EOFError) and the child ended by a signal it did not send: the child was
+    killed by another (the system, short of memory), which is what the error says, caused by the closed pipe."""
+    with pytest.raises(parallel.WorkerEnded) as raised, parallel.forked_result(_killed(signal.SIGKILL)) as result:
+        result()
+    assert str(raised.value) == _KILLED_BY_THE_SYSTEM
+    assert isinstance(raised.value.__cause__, EOFError)
+    with pytest.raises(parallel.WorkerEnded) as raised, parallel.forked_result(_killed(signal.SIGTERM)) as result:
+        result()
+    assert str(raised.value) == "a worker process was ended by signal SIGTERM before finishing its work"
+    assert raised.value.message.pl == "proces roboczy został zakończony sygnałem SIGTERM, zanim skończył pracę"
 
 
 def _record(folder: Path, name: str) -> None:
@@ -295,10 +326,11 @@ def test_a_spawned_child_killed_while_sending_its_result_is_reported_as_killed()
     """Part of a result, cut off where the child was killed (the OOM killer, say), is not unpickled: the parent
     reports the child's end as it does a forked child's, rather than failing to read what it sent."""
     with (
-        pytest.raises(RuntimeError, match=r"^a worker process ended with exit code -9 before finishing its work$"),
+        pytest.raises(parallel.WorkerEnded) as raised,
         parallel.spawned(_killed_while_sending) as result,
     ):
         result()
+    assert str(raised.value) == _KILLED_BY_THE_SYSTEM
 
 
 def test_an_error_of_the_parent_stops_the_spawned_child(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # wrong command-line usage, or a SPARQL syntax error
     BAD_INPUT = 3  # source data unreadable or inconsistent; nothing was written
     EXTERNAL = 4  # an external service (triple store, Wikidata) failed or answered something unusable
+    WORKER_ENDED = 5  # a process the command worked in ended before finishing (killed: out of memory, say)
 
 
 @dataclass(frozen=True, order=True)

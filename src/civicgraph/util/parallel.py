@@ -24,6 +24,8 @@ from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from civicgraph.util.errors import ExitCode, Failure, Message
+
 T = TypeVar("T")
 R = TypeVar("R")
 MAX_WORKERS = 2  # the machine a national build must fit has two cores
@@ -106,13 +108,17 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
     try:
         yield ours
     except BaseException as error:
-        child.kill()
-        child.join()
+        if isinstance(error, EOFError):  # the child closed its end of the pipe: it ended, or is ending
+            child.join(_ENDING)
+        stopped_here = child.exitcode is None  # still at work: stopped, as its work is not wanted
+        if stopped_here:
+            child.kill()
+            child.join()
         sent = _sent_error(errors)
         if sent is not None:  # the child failed first (the block then found the pipe closed)
             raise sent from error
-        if child.exitcode not in (0, -signal.SIGKILL):
-            raise _failed(child.exitcode) from error
+        if child.exitcode != 0 and not (stopped_here and child.exitcode == -signal.SIGKILL):
+            raise WorkerEnded(child.exitcode) from error  # killed by another (the system, short of memory) or exited
         raise
     finally:
         ours.close()
@@ -121,7 +127,7 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
     if sent is not None:
         raise sent
     if child.exitcode != 0:
-        raise _failed(child.exitcode)
+        raise WorkerEnded(child.exitcode)
 
 
 @contextmanager
@@ -171,7 +177,7 @@ def spawned(work: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
             sent = child.stdout.read()
             child.wait()
             if child.returncode != 0 or not sent:  # killed or exited, perhaps with part of its outcome sent
-                raise _failed(child.returncode)
+                raise WorkerEnded(child.returncode)
             failed, outcome = pickle.loads(sent)
             if failed:
                 raise outcome
@@ -252,6 +258,37 @@ class Dealer:
         return number
 
 
-def _failed(exitcode: int | None) -> RuntimeError:
-    """A child that ended without sending an error: killed (a negative code is the signal) or exited."""
-    return RuntimeError(f"a worker process ended with exit code {exitcode} before finishing its work")
+# How long a child that closed its end of the pipe is given to end before it is taken for one still at work.
+_ENDING = 5.0
+
+
+class WorkerEnded(Failure):
+    """A worker process that ended without sending an error: killed (the system kills the largest process when
+    memory runs out) or exited. The command fails with :attr:`ExitCode.WORKER_ENDED`, its message printed without
+    a traceback, as for a full disk."""
+
+    def __init__(self, exitcode: int | None) -> None:
+        super().__init__(_ended_message(exitcode), ExitCode.WORKER_ENDED)
+
+
+def _ended_message(exitcode: int | None) -> Message:
+    if exitcode is None or exitcode >= 0:
+        return Message(
+            f"proces roboczy zakończył się kodem {exitcode}, zanim skończył pracę",
+            f"a worker process ended with exit code {exitcode} before finishing its work",
+        )
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        name = f"{-exitcode}"
+    if -exitcode == signal.SIGKILL:  # what the kernel's out-of-memory killer sends
+        return Message(
+            f"proces roboczy został zabity sygnałem {name}, zanim skończył pracę (tak system kończy procesy, gdy "
+            "brakuje mu pamięci)",
+            f"a worker process was killed by signal {name} before finishing its work (the system kills processes "
+            "so when it runs out of memory)",
+        )
+    return Message(
+        f"proces roboczy został zakończony sygnałem {name}, zanim skończył pracę",
+        f"a worker process was ended by signal {name} before finishing its work",
+    )
