@@ -216,6 +216,19 @@ def test_the_jobs_besides_the_items_are_dealt_first(monkeypatch: pytest.MonkeyPa
     assert done == ["job", [0, 1], [2, 3], [4]]
 
 
+def _kill_self(_channel: Connection) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_child_killed_before_the_parent_writes_to_it_is_named_by_its_signal() -> None:
+    """Writing to the pipe of a child that was killed (BrokenPipeError) is its end too, not a file system error."""
+    with pytest.raises(parallel.WorkerEnded) as raised, parallel.forked(_kill_self) as channel:
+        assert channel.poll(60)  # readable once the child's end is closed: it has ended
+        channel.send_bytes(b"x" * 2**20)  # more than the pipe holds: the write reaches the closed end
+    assert str(raised.value) == _KILLED_BY_THE_SYSTEM
+    assert isinstance(raised.value.__cause__, BrokenPipeError)
+
+
 def test_an_error_of_the_parent_stops_the_child_and_is_raised_as_it_is() -> None:
     with pytest.raises(KeyError, match="the parent's"), parallel.forked(_send_square):
         raise KeyError("the parent's")

@@ -108,7 +108,7 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
     try:
         yield ours
     except BaseException as error:
-        if isinstance(error, EOFError):  # the child closed its end of the pipe: it ended, or is ending
+        if isinstance(error, (EOFError, BrokenPipeError, ConnectionResetError)):  # the child's end closed: it ended
             child.join(_ENDING)
         stopped_here = child.exitcode is None  # still at work: stopped, as its work is not wanted
         if stopped_here:
