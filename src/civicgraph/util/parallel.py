@@ -39,6 +39,9 @@ def workers() -> int:
 # Items from which work is shared between processes: below, a fork costs more than it saves.
 SHARED_FROM = 64
 
+# How long a child whose end of the pipe closed is given to end before it is taken for one still at work.
+_ENDING = 5.0
+
 
 def in_parallel(
     items: Sequence[T],
@@ -256,10 +259,6 @@ class Dealer:
             number: int = self._next.value
             self._next.value = number + 1
         return number
-
-
-# How long a child that closed its end of the pipe is given to end before it is taken for one still at work.
-_ENDING = 5.0
 
 
 class WorkerEnded(Failure):
