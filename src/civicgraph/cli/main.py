@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from civicgraph.cli.common import as_command, ending_at_once
+from civicgraph.util.errors import ExitCode
 
 
 class LazyGroup(click.Group):
@@ -31,6 +32,17 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """The command, its interrupt (Ctrl-C) ending the process with :attr:`ExitCode.INTERRUPTED` after click's
+        "Aborted!": click's own exit code for it, 1, is the one a build gives for a graph that violates the
+        shapes."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo(file=sys.stderr)  # ends the line the terminal's ^C echo began, as click does
+            click.echo("Aborted!", err=True)
+            raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:

@@ -28,6 +28,7 @@ class ExitCode(IntEnum):
     BAD_INPUT = 3  # source data unreadable or inconsistent; nothing was written
     EXTERNAL = 4  # an external service (triple store, Wikidata) failed or answered something unusable
     WORKER_ENDED = 5  # a process the command worked in ended before finishing (killed: out of memory, say)
+    INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT), as shells report it: 128 + the signal's number
 
 
 @dataclass(frozen=True, order=True)

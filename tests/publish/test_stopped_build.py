@@ -1,6 +1,6 @@
-"""A worker process killed while a build writes (as the system kills the largest process when memory runs out): one
-clean message saying so, exit 5, no traceback, and the previous release untouched. The kill is real: the worker
-sends itself SIGKILL as it starts writing a file."""
+"""A build stopped from outside: a worker process killed while the build writes (as the system kills the largest
+process when memory runs out), or the build interrupted (Ctrl-C). One clean message, the documented exit code, no
+traceback, and the previous release untouched."""
 
 from __future__ import annotations
 
@@ -11,10 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from civicgraph.cli import build as build_module
 from civicgraph.cli.main import main
 from civicgraph.util import parallel
 
 from ..conftest import DATA
+
+
+def _release(out: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
 def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_untouched(
@@ -22,7 +27,7 @@ def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_unt
 ) -> None:
     out = tmp_path / "dist"
     assert CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
-    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = _release(out)
     capfd.readouterr()
 
     parent = os.getpid()
@@ -51,5 +56,24 @@ def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_unt
         assert (result.exit_code, result.stderr.splitlines()) == (5, [expected])
         assert capfd.readouterr().err == ""  # nothing printed by the killed process or on its account
     monkeypatch.undo()
-    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert _release(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".dist.staging-", ".dist.replaced-"))] == []
+
+
+def test_an_interrupted_build_exits_130_and_leaves_the_release_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the graph is built ends with click's "Aborted!" and exit code 130, as a shell reports SIGINT:
+    not 1, which is a graph that violates the shapes."""
+    out = tmp_path / "dist"
+    assert CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    before = _release(out)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "build_graph", interrupted)
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(DATA), "--out", str(out), "--full"])
+    assert (result.exit_code, result.stderr) == (130, "\nAborted!\n")
+    assert _release(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".dist.staging-", ".dist.replaced-"))] == []
