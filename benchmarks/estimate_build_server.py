@@ -1,19 +1,18 @@
 """What a build server would save: a long-lived process that holds what a build into its release loads first, and
 forks one child per build.
 
-    .venv/bin/python benchmarks/estimate_build_server.py --pairs 8 DATA SERVED PLAIN
+    .venv/bin/python benchmarks/estimate_build_server.py --pairs 8 NATIONAL-1
 
-``SERVED`` and ``PLAIN`` are two releases of ``DATA``, each built twice beforehand (the second build makes what a
-build into a release takes: see the README, "What bounds the build"). Before each pair, one amount in złoty of the
-first report under ``DATA/reports/`` is corrected by a grosz (in its report.yaml and its source text), or restored.
-
-This process imports the build's modules, then reads and unpickles the files a build into ``SERVED`` loads first: the
-reports kept beside it, the blocks of the graph kept beside it, and the record of its last build. The reads keep
-them by the files' bytes: :mod:`pickle` in :mod:`civicgraph.source.cache` and :mod:`civicgraph.graph.kept`, and
-:mod:`orjson` in :mod:`civicgraph.publish.reuse`, give a forked child the objects held here when it asks for the same
-bytes. The child then runs ``civicgraph build`` into ``SERVED``; a plain ``civicgraph build`` process builds into
-``PLAIN``, the two alternating, the first pair left out. Prints a Markdown table of the medians and how many of the
-loads the child was spared (all of them, or the estimate measures nothing).
+In a copy of the data folder, two releases are built (each twice, so that the second build keeps what a build into
+a release takes: see the README, "What lands in dist/"). Before each pair one report is changed or changed back
+(:func:`bench_build.one_report_to_change`, ``--change``). This process imports the build's modules, then reads and
+unpickles the files a build into the first release loads first: the reports kept beside it, the blocks of the graph
+kept beside it, and the record of its last build. The reads keep them by the files' bytes: :mod:`pickle` in
+:mod:`civicgraph.source.cache` and :mod:`civicgraph.graph.kept`, and :mod:`orjson` in
+:mod:`civicgraph.publish.reuse`, give a forked child the objects held here when it asks for the same bytes. The child
+then runs ``civicgraph build`` into the first release; a plain ``civicgraph build`` process builds into the second,
+the two in turn, the first pair left out. Prints a Markdown
+table of the medians and how many of the loads the child was spared (all of them, or the estimate measures nothing).
 
 An estimate, not a server: nothing here watches the data or keeps its state true to the files.
 """
@@ -25,7 +24,6 @@ import atexit
 import gc
 import os
 import pickle
-import re
 import statistics
 import subprocess
 import sys
@@ -36,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from bench_build import in_turn, one_report_to_change
 
 import civicgraph.cli.build  # the build's modules, imported before the forks
 import civicgraph.graph.kept
@@ -105,6 +104,9 @@ def _served(data: Path, release: Path) -> tuple[float, tuple[int, int]]:
     child = os.fork()
     if child == 0:
         os.close(reading)
+        # The build ends its process after running the atexit handlers: none of this process's (the copy of the
+        # data is removed by one of them), only the one that sends the counts.
+        atexit._clear()
         atexit.register(lambda: os.write(writing, f"{_SPARED[0]} {_SPARED[1]}".encode()))
         os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
         sys.argv = ["civicgraph", "build", "--lang", "en", "--data", str(data), "--out", str(release)]
@@ -124,72 +126,47 @@ def _served(data: Path, release: Path) -> tuple[float, tuple[int, int]]:
 
 
 def _plain(data: Path, release: Path) -> float:
+    """A plain build, in a process of its own; its seconds. Not :func:`bench_build.build_once`, whose sampling of
+    the processes' memory the served child is spared."""
     command = [sys.executable, "-m", "civicgraph", "build", "--lang", "en", "--data", str(data), "--out", str(release)]
     began = time.perf_counter()
     subprocess.run(command, capture_output=True, check=True)
     return time.perf_counter() - began
 
 
-def _toggle_amount(data: Path) -> None:
-    """Correct the first amount in złoty of the first report by a grosz, in its report.yaml and source text, or
-    restore both (kept beside them as ``*.orig``)."""
-    folder = min(path.parent for path in (data / "reports").glob("*/*/report.yaml"))
-    files = [folder / "report.yaml", folder / "source.txt"]
-    if all(Path(f"{file}.orig").exists() for file in files):
-        for file in files:
-            Path(f"{file}.orig").replace(file)
-        return
-    report, source = (file.read_text(encoding="utf-8") for file in files)
-    found = re.search(r"value: (\d+)\.(\d\d)\n    currency: PLN\n", report)
-    if found is None:
-        raise SystemExit(f"{files[0]}: no amount in złoty to correct")
-    whole, grosze = found.groups()
-    corrected = f"{int(grosze) + 1:02d}" if grosze != "99" else "98"
-    printed, reprinted = f"{whole[-3:]},{grosze}", f"{whole[-3:]},{corrected}"
-    if printed not in source:
-        raise SystemExit(f"{files[1]}: the amount {printed} is not printed")
-    for file in files:
-        file.with_name(f"{file.name}.orig").write_bytes(file.read_bytes())
-    value = found[0].replace(f"{whole}.{grosze}", f"{whole}.{corrected}")
-    files[0].write_text(report.replace(found[0], value, 1).replace(printed, reprinted, 1), encoding="utf-8")
-    files[1].write_text(source.replace(printed, reprinted, 1), encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=8)
-    parser.add_argument("data", type=Path)
-    parser.add_argument("served", type=Path)
-    parser.add_argument("plain", type=Path)
+    parser.add_argument("--change", choices=["url", "figure"], default="figure")
+    parser.add_argument("folder", type=Path, help="the data folder to build")
     args = parser.parse_args()
     _serve_loads()
-    held, served, plain, spared = [], [], [], []
-    try:
-        for pair in range(-1, args.pairs):  # the first pair left out: a build may make what the next ones take
-            _toggle_amount(args.data)
-            held.append(_hold(args.served))
-            if pair % 2 == 0:
-                seconds, counts = _served(args.data, args.served)
-                plain.append(_plain(args.data, args.plain))
-            else:
-                plain.append(_plain(args.data, args.plain))
-                seconds, counts = _served(args.data, args.served)
-            if pair < 0:
-                held, plain = [], []
-                continue
-            served.append(seconds)
-            spared.append(counts)
-    finally:
-        if any(args.data.glob("reports/*/*/report.yaml.orig")):
-            _toggle_amount(args.data)  # restored
-    faster = sum(s < p for s, p in zip(served, plain, strict=True))
-    print(f"{args.pairs} alternating pairs; holding the loads took this process {min(held):.2f}–{max(held):.2f} s\n")
+    held: list[float] = []
+    seconds: dict[str, list[float]] = {"served": [], "plain": []}
+    spared: set[tuple[int, int]] = set()
+    with one_report_to_change(args.folder, args.change) as (work, change):
+        data, served, plain = work / "data", work / "served", work / "plain"
+        for release in (served, plain, served, plain):
+            _plain(data, release)
+        for pair in range(-1, args.pairs):  # the first pair left out
+            change()
+            held.append(_hold(served))
+            for variant in in_turn(seconds, pair):
+                if variant == "served":
+                    took, counts = _served(data, served)
+                    spared.add(counts)
+                else:
+                    took = _plain(data, plain)
+                if pair >= 0:
+                    seconds[variant].append(took)
+    faster = sum(s < p for s, p in zip(seconds["served"], seconds["plain"], strict=True))
+    print(f"{args.pairs} pairs in turn; holding the loads took this process {min(held):.2f}–{max(held):.2f} s\n")
     print("| build | median | range |\n|---|---:|---:|")
-    for name, times in (("served by a forked child", served), ("plain", plain)):
+    for name, times in seconds.items():
         print(f"| {name} | {statistics.median(times):.2f} s | {min(times):.2f}–{max(times):.2f} s |")
-    ratio = statistics.median(plain) / statistics.median(served)
-    print(f"\nplain / served: {ratio:.3f}; served faster in {faster} of {len(served)}")
-    print(f"loads the served child was spared, and not: {sorted(set(spared))}")
+    ratio = statistics.median(seconds["plain"]) / statistics.median(seconds["served"])
+    print(f"\nplain / served: {ratio:.3f}; served faster in {faster} of {args.pairs}")
+    print(f"loads the served child was spared, and not: {sorted(spared)}")
 
 
 if __name__ == "__main__":

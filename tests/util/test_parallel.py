@@ -166,7 +166,7 @@ _KILLED_BY_THE_SYSTEM = (
 
 
 def test_a_child_killed_while_the_parent_waits_for_its_result_is_named_by_its_signal() -> None:
-    """The parent finds the pipe closed (EOFError) and the child ended by a signal it did not send: the child was
+    """The parent finds the pipe closed (EOFError), and the child ended by a signal the parent did not send: it was
     killed by another (the system, short of memory), which is what the error says, caused by the closed pipe."""
     with pytest.raises(parallel.WorkerEnded) as raised, parallel.forked_result(_killed(signal.SIGKILL)) as result:
         result()
