@@ -79,7 +79,7 @@ def _hold(release: Path) -> float:
     _HELD.clear()
     gc.collect()
     began = time.perf_counter()
-    with_gc_paused = gc.isenabled()
+    collecting = gc.isenabled()
     gc.disable()
     reports = beside(release, "reports.pickle").read_bytes()
     _HELD[reports] = kept = pickle.loads(reports)
@@ -92,7 +92,7 @@ def _hold(release: Path) -> float:
     record = beside(release, "reuse.json").read_bytes()
     _HELD[record] = orjson.loads(record)
     gc.freeze()  # as a server would: no collection in a child goes through what is held
-    if with_gc_paused:
+    if collecting:
         gc.enable()
     return time.perf_counter() - began
 
