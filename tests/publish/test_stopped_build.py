@@ -16,10 +16,7 @@ from civicgraph.cli.main import main
 from civicgraph.util import parallel
 
 from ..conftest import DATA
-
-
-def _release(out: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+from .test_output_folder import tree
 
 
 def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_untouched(
@@ -27,7 +24,7 @@ def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_unt
 ) -> None:
     out = tmp_path / "dist"
     assert CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
-    before = _release(out)
+    before = tree(out)
     capfd.readouterr()
 
     parent = os.getpid()
@@ -56,7 +53,7 @@ def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_unt
         assert (result.exit_code, result.stderr.splitlines()) == (5, [expected])
         assert capfd.readouterr().err == ""  # nothing printed by the killed process or on its account
     monkeypatch.undo()
-    assert _release(out) == before
+    assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".dist.staging-", ".dist.replaced-"))] == []
 
 
@@ -67,7 +64,7 @@ def test_an_interrupted_build_exits_130_and_leaves_the_release_as_it_was(
     not 1, which is a graph that violates the shapes."""
     out = tmp_path / "dist"
     assert CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
-    before = _release(out)
+    before = tree(out)
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -75,5 +72,5 @@ def test_an_interrupted_build_exits_130_and_leaves_the_release_as_it_was(
     monkeypatch.setattr(build_module, "build_graph", interrupted)
     result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(DATA), "--out", str(out), "--full"])
     assert (result.exit_code, result.stderr) == (130, "\nAborted!\n")
-    assert _release(out) == before
+    assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".dist.staging-", ".dist.replaced-"))] == []
