@@ -3,17 +3,21 @@ once, its output flushed; every other ending is click's own."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli import main as main_module
-from civicgraph.cli.common import end_at_once, run_as_command
+from civicgraph.cli.common import end_at_once, run_as_command, terminated_as_interrupt
 from civicgraph.cli.main import main, run
 from civicgraph.util import folders
+from civicgraph.util.errors import Terminated
 
 from .conftest import DATA
 
@@ -103,3 +107,20 @@ def test_a_build_through_a_pipe_exits_0_with_its_last_message_written(tmp_path: 
     assert ran.returncode == 0, ran.stderr
     assert ran.stderr.splitlines()[-1].startswith(f"wrote {out.resolve()} (")
     assert (out / "SHA256SUMS").is_file()
+
+
+def test_sigterm_in_the_console_script_is_an_interrupt_and_a_second_one_ends_the_process() -> None:
+    """Within :func:`terminated_as_interrupt` SIGTERM raises :class:`Terminated` (a :class:`KeyboardInterrupt`,
+    which no ``except Exception`` catches); the handler is then the default one, so that a second SIGTERM ends the
+    process during the first one's clean-up; after the block the handler found before is back."""
+    found = signal.getsignal(signal.SIGTERM)
+    during_clean_up: list[object] = []
+    with pytest.raises(Terminated), terminated_as_interrupt():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(10)  # interrupted by the handler at once
+        finally:
+            during_clean_up.append(signal.getsignal(signal.SIGTERM))
+    assert during_clean_up == [signal.SIG_DFL]
+    assert signal.getsignal(signal.SIGTERM) == found
+    assert issubclass(Terminated, KeyboardInterrupt) and not issubclass(Terminated, Exception)

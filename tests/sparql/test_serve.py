@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -53,6 +54,7 @@ class Server:
     url: str
     log: Path
     graph: Path
+    process: subprocess.Popen[bytes]
 
     @property
     def sparql(self) -> str:
@@ -94,7 +96,7 @@ def start_server(graph: Path, workdir: Path, *options: str) -> Iterator[Server]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"civicgraph serve did not start: {log.read_text()}")
             time.sleep(0.1)
-        yield Server(url, log, graph)
+        yield Server(url, log, graph, process)
     finally:
         process.terminate()
         try:
@@ -617,3 +619,12 @@ def test_the_published_site_answers_for_poznan(dist: Path, tmp_path: Path) -> No
             assert "Miasto Poznań" in labels
         page = httpx.get(served.url + "/id/member/3064011", headers={"Accept": "text/html"}, follow_redirects=True)
         assert page.headers["content-type"].startswith("text/html") and "Poznań" in page.text
+
+
+def test_sigterm_stops_the_server_and_ends_it_by_the_signal(graph: Path, tmp_path: Path) -> None:
+    """``serve`` is not stopped as the other commands are (exit code 143 after a message): its server stops
+    gracefully on SIGTERM and the process then ends by the signal, which a service manager takes for a clean stop."""
+    for served in start_server(graph, tmp_path):
+        served.process.terminate()
+        assert served.process.wait(15) == -signal.SIGTERM
+        assert "Terminated (SIGTERM)" not in served.log.read_text(encoding="utf-8")

@@ -4,16 +4,19 @@ into one line per problem (``--debug`` shows the traceback instead)."""
 from __future__ import annotations
 
 import errno
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from types import FrameType
+from typing import IO, Any, NoReturn, TypeVar
 
 import click
 
-from civicgraph.util.errors import LANGUAGES, ExitCode, Failure, InputError, Message
+from civicgraph.util.errors import LANGUAGES, ExitCode, Failure, InputError, Message, Terminated
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,6 +88,41 @@ def ending_at_once() -> bool:
     return asked
 
 
+@contextmanager
+def terminated_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` in the main thread, as Ctrl-C raises
+    :class:`KeyboardInterrupt`: a service manager stopping the console script, or ``timeout``, then gets the clean
+    stop Ctrl-C gets (:func:`stopped`) instead of the process ending where it stands, its staging folder left for
+    the next run to remove. Forked workers inherit it and send it to their parent as they send an error. A second
+    SIGTERM, while the first one's clean-up runs, ends the process at once."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may handle signals
+        yield
+        return
+
+    def terminate(_signal: int, _frame: FrameType | None) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def stopped(interrupt: KeyboardInterrupt, lang: str) -> NoReturn:
+    """End a command stopped from outside with its message in ``lang`` and its exit code, without a traceback:
+    Ctrl-C with click's "Aborted!" (after a new line, ending the one the terminal's ^C echo began, as click does)
+    and :attr:`ExitCode.INTERRUPTED`; SIGTERM (:class:`Terminated`) with :attr:`ExitCode.TERMINATED`. Click's own
+    exit code for an interrupt, 1, is the one a build gives for a graph that violates the shapes."""
+    if isinstance(interrupt, Terminated):
+        click.echo(Message("Zakończono (SIGTERM).", "Terminated (SIGTERM).").text(lang), err=True)
+        raise click.exceptions.Exit(ExitCode.TERMINATED)
+    click.echo(file=sys.stderr)
+    click.echo(Message("Przerwano!", "Aborted!").text(lang), err=True)
+    raise click.exceptions.Exit(ExitCode.INTERRUPTED)
+
+
 class CivicgraphError(click.ClickException):
     """An expected failure with its exit code, shown as ``Error: …`` (``Błąd: …`` in Polish)."""
 
@@ -100,17 +138,20 @@ class CivicgraphError(click.ClickException):
 
 def handle_errors(command: F) -> F:
     """Turn expected errors into messages in the command's ``--lang`` (:class:`civicgraph.util.errors.Message`)
-    and exit codes; ``--debug`` lets the traceback through."""
+    and exit codes; ``--debug`` lets the traceback through. An interrupt (Ctrl-C, SIGTERM) is never shown as a
+    traceback (:func:`stopped`)."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = click.get_current_context().find_root().params.get("debug", False)
+        lang = str(kwargs["lang"]) if kwargs.get("lang") in LANGUAGES else "en"  # English without --lang
         try:
             return command(*args, **kwargs)
+        except KeyboardInterrupt as interrupt:
+            stopped(interrupt, lang)
         except (InputError, Failure, OSError, ValueError) as error:
             if debug:
                 raise
-            lang = str(kwargs["lang"]) if kwargs.get("lang") in LANGUAGES else "en"  # English without --lang
             if isinstance(error, InputError):
                 for problem in error.problems:
                     click.echo(problem.text(lang), err=True)

@@ -16,8 +16,7 @@ from typing import Any, NoReturn
 
 import click
 
-from civicgraph.cli.common import as_command, ending_at_once
-from civicgraph.util.errors import ExitCode
+from civicgraph.cli.common import as_command, ending_at_once, stopped, terminated_as_interrupt
 
 
 class LazyGroup(click.Group):
@@ -34,15 +33,13 @@ class LazyGroup(click.Group):
         return sorted({*super().list_commands(ctx), *self.lazy})
 
     def invoke(self, ctx: click.Context) -> Any:
-        """The command, its interrupt (Ctrl-C) ending the process with :attr:`ExitCode.INTERRUPTED` after click's
-        "Aborted!": click's own exit code for it, 1, is the one a build gives for a graph that violates the
-        shapes."""
+        """The command; an interrupt (Ctrl-C, SIGTERM) that its own handling (:func:`handle_errors`, in its
+        ``--lang``) did not meet, such as one while its module is imported, ends it too (:func:`stopped`), in
+        English."""
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo(file=sys.stderr)  # ends the line the terminal's ^C echo began, as click does
-            click.echo("Aborted!", err=True)
-            raise click.exceptions.Exit(ExitCode.INTERRUPTED) from None
+        except KeyboardInterrupt as interrupt:
+            stopped(interrupt, "en")
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:
@@ -80,8 +77,9 @@ def run() -> None:
     asked for it (:func:`civicgraph.cli.common.end_at_once`) then ends the process at once, its output flushed,
     without Python freeing each of its objects first: a build into a national year's release, one report changed,
     spent 0.25-0.31 s on that after everything was written (4 runs), and holds more at its end since it lets nothing
-    go there (:data:`civicgraph.publish.orchestrator._HELD_WHEN_REUSING`)."""
-    with as_command():
+    go there (:data:`civicgraph.publish.orchestrator._HELD_WHEN_REUSING`). SIGTERM stops a command as Ctrl-C does
+    (:func:`terminated_as_interrupt`)."""
+    with as_command(), terminated_as_interrupt():
         try:
             main()
         except SystemExit as ended:

@@ -29,6 +29,7 @@ class ExitCode(IntEnum):
     EXTERNAL = 4  # an external service (triple store, Wikidata) failed or answered something unusable
     WORKER_ENDED = 5  # a process the command worked in ended before finishing (killed: out of memory, say)
     INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT), as shells report it: 128 + the signal's number
+    TERMINATED = 143  # stopped by SIGTERM (a service manager, ``timeout``, ``kill``): 128 + 15
 
 
 @dataclass(frozen=True, order=True)
@@ -86,6 +87,13 @@ class InputError(Exception):
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled (a forked worker sends its error to the parent) with its problems, not the text ``args`` hold.
         return InputError, (self.problems,), self.__dict__
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the console script's process (:func:`civicgraph.cli.common.terminated_as_interrupt`) as
+    Ctrl-C raises :class:`KeyboardInterrupt`, so that a command stops as it does on Ctrl-C: every ``except
+    BaseException`` clean-up runs (a build's staging folder removed, the earlier release left as it was) and the
+    command ends with :attr:`ExitCode.TERMINATED`. An interrupt, not an error: no ``except Exception`` catches it."""
 
 
 class Failure(Exception):
