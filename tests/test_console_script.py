@@ -124,3 +124,14 @@ def test_sigterm_in_the_console_script_is_an_interrupt_and_a_second_one_ends_the
     assert during_clean_up == [signal.SIG_DFL]
     assert signal.getsignal(signal.SIGTERM) == found
     assert issubclass(Terminated, KeyboardInterrupt) and not issubclass(Terminated, Exception)
+
+
+def test_a_sigterm_the_caller_ignores_stays_ignored() -> None:
+    found = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        with terminated_as_interrupt():
+            assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+            os.kill(os.getpid(), signal.SIGTERM)  # nothing happens
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, found)

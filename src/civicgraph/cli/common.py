@@ -94,8 +94,10 @@ def terminated_as_interrupt() -> Iterator[None]:
     :class:`KeyboardInterrupt`: a service manager stopping the console script, or ``timeout``, then gets the clean
     stop Ctrl-C gets (:func:`stopped`) instead of the process ending where it stands, its staging folder left for
     the next run to remove. Forked workers inherit it and send it to their parent as they send an error. A second
-    SIGTERM, while the first one's clean-up runs, ends the process at once."""
-    if threading.current_thread() is not threading.main_thread():  # only the main thread may handle signals
+    SIGTERM, while the first one's clean-up runs, ends the process at once. A SIGTERM the caller chose to ignore
+    stays ignored."""
+    in_another_thread = threading.current_thread() is not threading.main_thread()  # only the main one handles signals
+    if in_another_thread or signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
         yield
         return
 
