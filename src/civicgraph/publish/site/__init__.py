@@ -407,19 +407,28 @@ def _page_triples(model: SiteModel, page: Page) -> Sequence[PlainTriple]:
     return [t for s in sorted(page.subjects) for t in graph.triples_of(s)]
 
 
-SITEMAP = f"{SITE_DIR}/sitemap.xml"
+SITEMAP = "sitemap.xml"  # in the site's folder: what a search engine is given, a sitemap or the index of several
+
+# The sitemaps protocol's most URLs in one sitemap file (https://www.sitemaps.org/protocol.html: 50,000 URLs and 50
+# MB; 50,000 URLs of 206 characters take 13.3 MB, and the site's are far shorter). A national release passes it at
+# its eighth year: the pages of 2,807 local governments and of their reports, each in two languages.
+URLS_PER_SITEMAP = 50_000
+_SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def _write_sitemap(model: SiteModel, regions: dict[str, list[str]], reuse: Reuse, out: Path) -> None:
-    """``sitemap.xml``, declared with the key of what it lists (the path of every page, the site's address and the
-    release date) and taken from the release being replaced when that made it from the same key: a national year's
-    lists 5,906 pages in both languages, and writing it took 0.12–0.23 s of this process (4 builds), the other core
-    idle."""
+    """``sitemap.xml`` (:func:`sitemap_files`: with the sitemaps it indexes, when the pages need more than one),
+    declared with the key of what it lists (the path of every page, the site's address and the release date) and
+    taken from the release being replaced when that made it from the same key: a national year's lists 5,906 pages
+    in both languages, and writing it took 0.12–0.23 s of this process (4 builds), the other core idle."""
     paths = _sitemap_paths(model, regions)
     site_url, lastmod = f"{model.settings.publish_url}{SITE_DIR}/", build_date(model.settings).isoformat()
-    reuse.declare(SITEMAP, key=key_of("sitemap", site_url, lastmod, paths))
-    if not reuse.take(SITEMAP, out):
-        (out / SITEMAP).write_bytes(sitemap(site_url, lastmod, paths))
+    files = sitemap_files(site_url, lastmod, paths)
+    released = [f"{SITE_DIR}/{name}" for name in files]
+    reuse.declare(*released, key=key_of("sitemap", site_url, lastmod, paths))
+    if not reuse.take_all(released, out):
+        for name, document in files.items():
+            (out / SITE_DIR / name).write_bytes(document)
 
 
 def _sitemap_paths(model: SiteModel, regions: dict[str, list[str]]) -> list[str]:
@@ -428,15 +437,36 @@ def _sitemap_paths(model: SiteModel, regions: dict[str, list[str]]) -> list[str]
     return [*paths, *sorted(page.path for page in model.pages.values())]
 
 
-def sitemap(site_url: str, lastmod: str, paths: list[str]) -> bytes:
-    """The sitemap of the pages at ``paths`` (each in both languages) of the site at ``site_url``."""
-    namespace = "http://www.sitemaps.org/schemas/sitemap/0.9"
-    root = ET.Element(f"{{{namespace}}}urlset")
+def sitemap_files(site_url: str, lastmod: str, paths: list[str]) -> dict[str, bytes]:
+    """The sitemap of the pages at ``paths`` (each in both languages) of the site at ``site_url``, by file name in
+    the site's folder: :data:`SITEMAP` alone while their URLs fit in one file (:data:`URLS_PER_SITEMAP`), else
+    ``sitemap-1.xml``, ``sitemap-2.xml``, … of that many URLs each (a page's two languages in the same one) in the
+    order of ``paths``, and :data:`SITEMAP` the sitemap index listing them, so that the address a search engine
+    was given stays the same."""
+    per_file = URLS_PER_SITEMAP // len(LANGS)
+    shares = [paths[start : start + per_file] for start in range(0, len(paths), per_file)] or [[]]
+    if len(shares) == 1:
+        return {SITEMAP: _urlset(site_url, lastmod, shares[0])}
+    files = {f"sitemap-{number}.xml": _urlset(site_url, lastmod, share) for number, share in enumerate(shares, 1)}
+    index = ET.Element(f"{{{_SITEMAPS}}}sitemapindex")
+    for name in files:
+        listed = ET.SubElement(index, f"{{{_SITEMAPS}}}sitemap")
+        ET.SubElement(listed, f"{{{_SITEMAPS}}}loc").text = site_url + name
+        ET.SubElement(listed, f"{{{_SITEMAPS}}}lastmod").text = lastmod
+    return {SITEMAP: _xml(index), **files}
+
+
+def _urlset(site_url: str, lastmod: str, paths: list[str]) -> bytes:
+    root = ET.Element(f"{{{_SITEMAPS}}}urlset")
     for path in paths:
         for lang in LANGS:
-            url = ET.SubElement(root, f"{{{namespace}}}url")
-            ET.SubElement(url, f"{{{namespace}}}loc").text = site_url + file_of(path, lang)
-            ET.SubElement(url, f"{{{namespace}}}lastmod").text = lastmod
+            url = ET.SubElement(root, f"{{{_SITEMAPS}}}url")
+            ET.SubElement(url, f"{{{_SITEMAPS}}}loc").text = site_url + file_of(path, lang)
+            ET.SubElement(url, f"{{{_SITEMAPS}}}lastmod").text = lastmod
+    return _xml(root)
+
+
+def _xml(root: ET.Element) -> bytes:
     ET.indent(root, space=" ")
-    document: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True, default_namespace=namespace)
+    document: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True, default_namespace=_SITEMAPS)
     return document + b"\n"
