@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 
+from civicgraph.cli.main import main
 from civicgraph.graph.build import build_graph
 from civicgraph.graph.rdfio import sorted_triples
 from civicgraph.graph.terms import plain_triples
@@ -88,3 +90,37 @@ def test_every_member_year_stays_in_the_file(data_copy: Path, schema: etree.XMLS
         "civicgraph-3099011-2023",
     ]
     assert schema.validate(etree.ElementTree(root)), schema.error_log
+
+
+def _whole_graph_description(root: etree._Element) -> tuple[str, str]:
+    (everything,) = root.xpath("/h:datasets/h:dataset[h:extIdent='civicgraph-all']", namespaces=NS)
+    return everything.findtext("h:description/h:polish", namespaces=NS), everything.findtext(
+        "h:description/h:english", namespaces=NS
+    )
+
+
+def test_the_whole_graph_lists_its_reports_while_they_fit(document: etree._ElementTree) -> None:
+    polish, english = _whole_graph_description(document.getroot())
+    assert polish.endswith(" Wszystkie raporty: Miasto Poznań 2023.")
+    assert english.endswith(" All reports: City of Poznań 2023.")
+
+
+def test_the_whole_graph_counts_its_reports_when_their_list_would_not_fit_the_portals_1000_characters(
+    tmp_path: Path, schema: etree.XMLSchema
+) -> None:
+    """The portal's schema allows a description of at most 1,000 characters, and refuses the whole file for a
+    longer one: 40 reports by name would take more, so the whole graph's description counts them."""
+    data = tmp_path / "synthetic"
+    assert CliRunner().invoke(main, ["synth", "--out", str(data), "--members", "40"]).exit_code == 0
+    dataset = read_dataset(data)
+    built = build_graph(dataset)
+    root = harvester_document(Release(dataset, built, list(plain_triples(sorted_triples(built.graph)))))
+    assert schema.validate(etree.ElementTree(root)), schema.error_log
+    polish, english = _whole_graph_description(root)
+    assert polish.endswith(
+        " Wszystkie raporty: 40 (samorządy: 40; rok: 2023), każdy w katalogu jako osobny zbiór danych."
+    )
+    assert english.endswith(
+        " All reports: 40 (local governments: 40; year: 2023), each a dataset of its own in the catalogue."
+    )
+    assert max(len(polish), len(english)) <= 1000

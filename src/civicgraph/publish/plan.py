@@ -308,7 +308,6 @@ def plan_key(release: Release) -> str:
 
 def planned(dataset: Dataset) -> Plan:
     """The plan of a release of ``dataset`` (:func:`plan`), made anew."""
-    members = dataset.members
     all_editions = editions_of(dataset)
     years = [e.year for e in all_editions]
     everything = PlannedDataset(
@@ -318,18 +317,7 @@ def planned(dataset: Dataset) -> Plan:
             "Członkostwo samorządów w organizacjach krajowych — graf wiedzy civicgraph",
             "Local governments' memberships of national organisations — the civicgraph knowledge graph",
         ),
-        description=Text(
-            "Organizacje i sieci krajowe, do których należą jednostki samorządu terytorialnego, działania "
-            "podejmowane w ramach członkostwa i liczby podane w raportach samorządów — każdy fakt z odnośnikiem "
-            "do zdania raportu, z którego pochodzi. Wszystkie raporty: "
-            + "; ".join(f"{members[e.member].name.pl} {e.year}" for e in all_editions)
-            + ".",
-            "The national organisations and networks local governments belong to, the activities carried out "
-            "within those memberships and the figures the annual reports state — every fact linked to the "
-            "sentence of the report it comes from. All reports: "
-            + "; ".join(f"{members[e.member].name.en or members[e.member].name.pl} {e.year}" for e in all_editions)
-            + ".",
-        ),
+        description=_whole_graph_description(dataset, all_editions),
         keywords=_KEYWORDS,
         landing_page=f"{SITE_DIR}/index.html",
         years=(min(years), max(years)),
@@ -343,6 +331,46 @@ def planned(dataset: Dataset) -> Plan:
         years_of.setdefault(edition.member, []).append(edition.year)
     series = [_series(dataset, member, years) for member, years in sorted(years_of.items())]
     return datasets, series
+
+
+# The longest description of a dataset, in either language, that the strictest of the catalogues' readers takes:
+# dane.gov.pl's harvester schema (``descriptionType`` in xml_import_otwarte_dane_1_10.xsd: 1,000 characters). A file
+# with a longer one is refused whole.
+DESCRIPTION_MOST = 1000
+
+
+def _whole_graph_description(dataset: Dataset, all_editions: list[Edition]) -> Text:
+    """What the whole graph holds, with every report by its local government and year while that fits in
+    :data:`DESCRIPTION_MOST` characters (a city's or a region's few reports), else with how many reports of how
+    many local governments, and which years: the reports of a national year took 102,007 characters in Polish."""
+    members = dataset.members
+    lead = Text(
+        "Organizacje i sieci krajowe, do których należą jednostki samorządu terytorialnego, działania "
+        "podejmowane w ramach członkostwa i liczby podane w raportach samorządów — każdy fakt z odnośnikiem "
+        "do zdania raportu, z którego pochodzi. ",
+        "The national organisations and networks local governments belong to, the activities carried out "
+        "within those memberships and the figures the annual reports state — every fact linked to the "
+        "sentence of the report it comes from. ",
+    )
+    listed = Text(
+        f"{lead.pl}Wszystkie raporty: "
+        + "; ".join(f"{members[e.member].name.pl} {e.year}" for e in all_editions)
+        + ".",
+        f"{lead.en}All reports: "
+        + "; ".join(f"{members[e.member].name.en or members[e.member].name.pl} {e.year}" for e in all_editions)
+        + ".",
+    )
+    if max(len(listed.pl), len(listed.en or "")) <= DESCRIPTION_MOST:
+        return listed
+    years = sorted({e.year for e in all_editions})
+    shown = ", ".join(str(year) for year in years)
+    governments = len({e.member for e in all_editions})
+    return Text(
+        f"{lead.pl}Wszystkie raporty: {len(all_editions)} (samorządy: {governments}; "
+        f"{'rok' if len(years) == 1 else 'lata'}: {shown}), każdy w katalogu jako osobny zbiór danych.",
+        f"{lead.en}All reports: {len(all_editions)} (local governments: {governments}; "
+        f"{'year' if len(years) == 1 else 'years'}: {shown}), each a dataset of its own in the catalogue.",
+    )
 
 
 def _whole_graph_files() -> tuple[PlannedFile, ...]:
