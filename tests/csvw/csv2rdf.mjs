@@ -69,9 +69,9 @@ async function tableTriples (table) {
   return quads
 }
 
-const quads = []
-for (const table of group.tables) {
-  quads.push(...(await tableTriples(table)))
-}
+// Each table's triples written as it is converted: a national year's tables make some 600,000, which neither one
+// spread into a push (beyond the call stack's arguments) nor one string of them all would hold.
 const writer = new Writer({ format: 'N-Triples' })
-process.stdout.write(writer.quadsToString(quads))
+for (const table of group.tables) {
+  process.stdout.write(writer.quadsToString(await tableTriples(table)))
+}
