@@ -15,7 +15,7 @@ from civicgraph.cli.main import main
 from civicgraph.graph.build import build_graph
 from civicgraph.graph.rdfio import sorted_triples
 from civicgraph.graph.terms import plain_triples
-from civicgraph.publish.danegovpl import harvester_document
+from civicgraph.publish.danegovpl import harvester_document, portal_region
 from civicgraph.publish.release import Release
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
@@ -124,3 +124,48 @@ def test_the_whole_graph_counts_its_reports_when_their_list_would_not_fit_the_po
         " All reports: 40 (local governments: 40; year: 2023), each a dataset of its own in the catalogue."
     )
     assert max(len(polish), len(english)) <= 1000
+
+
+@pytest.mark.parametrize(
+    ("teryt", "given"),
+    [
+        # Poznań: 2·3 + 3·0 + 4·6 + 5·4 + 6·0 + 7·1 = 57, 57 mod 11 = 2, not its last digit: a commune's code
+        ("3064011", "3064011"),
+        # 2·0 + 3·2 + 4·0 + 5·1 + 6·0 + 7·5 = 46, 46 mod 11 = 2, its last digit: the portal would look up a locality
+        ("0201052", "0201"),
+        # 3·1 + 7·1 = 10, which the check digit writes as 0
+        ("0100010", "0100"),
+        ("3064", "3064"),
+        ("30", "30"),
+    ],
+)
+def test_a_communes_code_the_portal_would_read_as_a_localitys_is_given_as_its_county(teryt: str, given: str) -> None:
+    assert portal_region(teryt) == given
+
+
+def test_every_region_in_the_file_is_read_by_the_portal_as_what_it_is(tmp_path: Path) -> None:
+    """dane.gov.pl reads a seven-digit code as a SIMC locality's when its last digit is the SIMC check digit, and as
+    a commune's otherwise: each edition of 40 synthetic local governments names its own code, or its county's."""
+    data = tmp_path / "synthetic"
+    assert CliRunner().invoke(main, ["synth", "--out", str(data), "--members", "40"]).exit_code == 0
+    dataset = read_dataset(data)
+    built = build_graph(dataset)
+    root = harvester_document(Release(dataset, built, list(plain_triples(sorted_triples(built.graph)))))
+    given = {
+        d.findtext("h:extIdent", namespaces=NS): set(d.xpath(".//h:terytIdent/text()", namespaces=NS))
+        for d in root.xpath("/h:datasets/h:dataset", namespaces=NS)
+    }
+    expected = {
+        f"civicgraph-{r.member}-{r.year}": {r.member[:4] if _read_as_locality(r.member) else r.member}
+        for r in dataset.reports
+    }
+    assert given == {"civicgraph-all": set(), **expected}
+    assert 0 < sum(_read_as_locality(r.member) for r in dataset.reports) < 40  # both kinds are in the file
+
+
+def _read_as_locality(teryt: str) -> bool:
+    """The portal's rule (mcod/regions/api.py): seven digits whose last is the SIMC check digit of the others."""
+    if len(teryt) != 7:
+        return False
+    check = sum((position + 2) * int(digit) for position, digit in enumerate(teryt[:-1])) % 11
+    return ("0" if check == 10 else str(check)) == teryt[-1]
