@@ -255,3 +255,23 @@ def test_every_format_of_a_resource_is_a_published_file(
     graph = Graph().parse(data=answer.content, format=rdf_format)
     subject = URIRef(PUBLISHED + path) if path != "shapes" else URIRef("https://w3id.org/civicgraph/shapes#FigureShape")
     assert (subject, None, None) in graph
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [
+        ("danegovpl.xml", "application/xml; charset=utf-8"),
+        ("danegovpl.md5", "text/plain"),
+        ("site/sitemap.xml", "application/xml; charset=utf-8"),
+        ("site/index.html", "text/html; charset=utf-8"),
+        ("site/search-index.js", "text/javascript; charset=utf-8"),
+        ("release.json", "application/json; charset=utf-8"),
+        ("csv-metadata.json", "application/json; charset=utf-8"),
+    ],
+)
+def test_the_release_declares_the_types_of_its_other_files(apache_release: str, path: str, media_type: str) -> None:
+    """Served by an Apache without a MIME table (TypesConfig /dev/null, as above): the harvester of dane.gov.pl
+    (mcod/harvester/utils.py, check_content_type) asks for its file by HEAD and refuses it unless the type holds
+    "application/xml" or "text/xml"; a browser runs the search's script only when it is served as script."""
+    answer = httpx.head(apache_release + path)
+    assert (answer.status_code, answer.headers.get("content-type")) == (200, media_type)

@@ -150,8 +150,8 @@ def portal_region(teryt: str) -> str:
     first six digits weighted 2 to 7, modulo 11; 10 counts as 0). The portal reads a seven-digit code that passes
     that check as a locality's (mcod/regions/api.py, ``BaseApi.verify_teryt_region``, backend 2.32.0), looks the
     locality up, and refuses the resource when there is none: about one commune in eleven (217 of the 2,477 of
-    the synthetic national dataset, whose codes are shaped as TERC's). Such a commune's region is given as its county, the code's first four digits, which the portal
-    reads as a county's."""
+    the synthetic national dataset, whose codes are shaped as TERC's). Such a commune's region is given as its
+    county, the code's first four digits, which the portal reads as a county's."""
     if len(teryt) != 7:
         return teryt
     weighted = sum(weight * int(digit) for weight, digit in enumerate(teryt[:6], start=2)) % 11
