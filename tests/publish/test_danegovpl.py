@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import xmlschema
 from click.testing import CliRunner
 from lxml import etree
 
@@ -169,3 +170,20 @@ def _read_as_locality(teryt: str) -> bool:
         return False
     check = sum((position + 2) * int(digit) for position, digit in enumerate(teryt[:-1])) % 11
     return ("0" if check == 10 else str(check)) == teryt[-1]
+
+
+def test_the_portals_own_validator_accepts_and_decodes_the_file(dist: Path, dataset: Dataset) -> None:
+    """The portal's harvester validates the file with the xmlschema package, not lxml, and decodes it to a dict
+    (mcod/harvester/utils.py: validate_xml, get_xml_as_dict): both as it does, with the same schema."""
+    if not XSD_FILE.is_file():
+        pytest.skip(f"the dane.gov.pl schema is not at {XSD_FILE}")
+    schema = xmlschema.XMLSchema(str(XSD_FILE))
+    schema.validate(str(dist / "danegovpl.xml"))
+    decoded = schema.to_dict(str(dist / "danegovpl.xml"))
+    assert [d["extIdent"] for d in decoded["dataset"]] == [
+        "civicgraph-all",
+        *(f"civicgraph-{r.member}-{r.year}" for r in dataset.reports),
+    ]
+    poznan = decoded["dataset"][1]
+    assert {r["regions"]["terytIdent"][0] for r in poznan["resources"]["resource"]} == {"3064011"}
+    assert poznan["conditions"]["dbOrCopyrightedLicenseChosen"] == "CC BY 4.0"
