@@ -100,10 +100,14 @@ def _whole_graph_description(root: etree._Element) -> tuple[str, str]:
     )
 
 
-def test_the_whole_graph_lists_its_reports_while_they_fit(document: etree._ElementTree) -> None:
+def test_the_whole_graph_lists_its_reports_while_they_fit(document: etree._ElementTree, dataset: Dataset) -> None:
     polish, english = _whole_graph_description(document.getroot())
-    assert polish.endswith(" Wszystkie raporty: Miasto Poznań 2023.")
-    assert english.endswith(" All reports: City of Poznań 2023.")
+    listed_pl = set(polish.split(" Wszystkie raporty: ", 1)[1].removesuffix(".").split("; "))
+    listed_en = set(english.split(" All reports: ", 1)[1].removesuffix(".").split("; "))
+    members = dataset.members
+    assert "Miasto Poznań 2023" in listed_pl and "City of Poznań 2023" in listed_en
+    assert listed_pl == {f"{members[r.member].name.pl} {r.year}" for r in dataset.reports}
+    assert listed_en == {f"{members[r.member].name.en or members[r.member].name.pl} {r.year}" for r in dataset.reports}
 
 
 def test_the_whole_graph_counts_its_reports_when_their_list_would_not_fit_the_portals_1000_characters(
@@ -184,6 +188,6 @@ def test_the_portals_own_validator_accepts_and_decodes_the_file(dist: Path, data
         "civicgraph-all",
         *(f"civicgraph-{r.member}-{r.year}" for r in dataset.reports),
     ]
-    poznan = decoded["dataset"][1]
+    (poznan,) = (d for d in decoded["dataset"] if d["extIdent"] == "civicgraph-3064011-2023")
     assert {r["regions"]["terytIdent"][0] for r in poznan["resources"]["resource"]} == {"3064011"}
     assert poznan["conditions"]["dbOrCopyrightedLicenseChosen"] == "CC BY 4.0"
