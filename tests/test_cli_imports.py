@@ -87,4 +87,5 @@ def test_the_spawned_hashing_process_imports_nothing_of_the_pipeline(tmp_path: P
         "civicgraph.util.digests",
         "civicgraph.util.errors",  # a worker that ended early is a Failure with its message (5 ms to import)
         "civicgraph.util.parallel",
+        "civicgraph.util.signals",  # SIGTERM sent back as the interrupt it is (stdlib signal and threading only)
     ]

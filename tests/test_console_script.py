@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from civicgraph.cli import main as main_module
-from civicgraph.cli.common import end_at_once, run_as_command, terminated_as_interrupt
+from civicgraph.cli.common import end_at_once, run_as_command
 from civicgraph.cli.main import main, run
 from civicgraph.util import folders
 from civicgraph.util.errors import Terminated
+from civicgraph.util.signals import terminated_as_interrupt
 
 from .conftest import DATA
 

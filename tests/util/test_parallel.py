@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from civicgraph.util import parallel
-from civicgraph.util.errors import ExitCode, InputError, Message, Problem
+from civicgraph.util.errors import ExitCode, InputError, Message, Problem, Terminated
 from civicgraph.util.folders import FolderRefused
 
 
@@ -352,3 +352,17 @@ def test_an_error_of_the_parent_stops_the_spawned_child(tmp_path: Path) -> None:
         raise KeyError("the parent's")
     time.sleep(2)  # what the child would have written by now, had it been waited for or left running
     assert not written.exists()
+
+
+def _terminated_spawned() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(60)  # interrupted at once
+
+
+def test_a_spawned_child_sent_sigterm_sends_it_back_as_the_interrupt_it_is() -> None:
+    """As a forked worker of the console script does (it inherits the handler): SIGTERM to a build's whole process
+    group then ends the build as terminated, whichever process the parent hears from first, and the child prints
+    no traceback of its own."""
+    with pytest.raises(Terminated) as raised, parallel.spawned(_terminated_spawned) as result:
+        result()
+    assert "raised in a spawned worker process:\nTraceback" in raised.value.__notes__[0]

@@ -4,14 +4,11 @@ into one line per problem (``--debug`` shows the traceback instead)."""
 from __future__ import annotations
 
 import errno
-import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from types import FrameType
 from typing import IO, Any, NoReturn, TypeVar
 
 import click
@@ -88,34 +85,11 @@ def ending_at_once() -> bool:
     return asked
 
 
-@contextmanager
-def terminated_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises :class:`Terminated` in the main thread, as Ctrl-C raises
-    :class:`KeyboardInterrupt`: a service manager stopping the console script, or ``timeout``, then gets the clean
-    stop Ctrl-C gets (:func:`stopped`) instead of the process ending where it stands, its staging folder left for
-    the next run to remove. Forked workers inherit it and send it to their parent as they send an error. A second
-    SIGTERM, while the first one's clean-up runs, ends the process at once. A SIGTERM the caller chose to ignore
-    stays ignored."""
-    in_another_thread = threading.current_thread() is not threading.main_thread()  # only the main one handles signals
-    if in_another_thread or signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
-        yield
-        return
-
-    def terminate(_signal: int, _frame: FrameType | None) -> None:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def stopped(interrupt: KeyboardInterrupt, lang: str) -> NoReturn:
     """End a command stopped from outside with its message in ``lang`` and its exit code, without a traceback:
     Ctrl-C with click's "Aborted!" (after a new line, ending the one the terminal's ^C echo began, as click does)
-    and :attr:`ExitCode.INTERRUPTED`; SIGTERM (:class:`Terminated`) with :attr:`ExitCode.TERMINATED`. Click's own
+    and :attr:`ExitCode.INTERRUPTED`; SIGTERM (:class:`Terminated`, raised as
+    :func:`civicgraph.util.signals.terminated_as_interrupt` has it) with :attr:`ExitCode.TERMINATED`. Click's own
     exit code for an interrupt, 1, is the one a build gives for a graph that violates the shapes."""
     if isinstance(interrupt, Terminated):
         click.echo(Message("Zakończono (SIGTERM).", "Terminated (SIGTERM).").text(lang), err=True)

@@ -16,7 +16,8 @@ from typing import Any, NoReturn
 
 import click
 
-from civicgraph.cli.common import as_command, ending_at_once, stopped, terminated_as_interrupt
+from civicgraph.cli.common import as_command, ending_at_once, stopped
+from civicgraph.util.signals import terminated_as_interrupt
 
 
 class LazyGroup(click.Group):

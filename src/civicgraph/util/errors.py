@@ -90,7 +90,7 @@ class InputError(Exception):
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised in the console script's process (:func:`civicgraph.cli.common.terminated_as_interrupt`) as
+    """SIGTERM, raised in the console script's process (:func:`civicgraph.util.signals.terminated_as_interrupt`) as
     Ctrl-C raises :class:`KeyboardInterrupt`, so that a command stops as it does on Ctrl-C: every ``except
     BaseException`` clean-up runs (a build's staging folder removed, the earlier release left as it was) and the
     command ends with :attr:`ExitCode.TERMINATED`. An interrupt, not an error: no ``except Exception`` catches it."""

@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from civicgraph.util.errors import ExitCode, Failure, Message
+from civicgraph.util.signals import terminated_as_interrupt
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -202,13 +203,16 @@ def spawned(work: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
 
 def serve_spawned() -> None:
     """The child of :func:`spawned`: reads ``(work, args)`` on stdin, sends ``(failed, outcome)`` on stdout, its
-    error's traceback a note (as :func:`_reporting` does)."""
-    work, args = pickle.loads(sys.stdin.buffer.read())
-    try:
-        outcome: tuple[bool, Any] = (False, work(*args))
-    except BaseException as error:  # an interrupt too: sent, not printed as a traceback
-        error.add_note(f"raised in a spawned worker process:\n{traceback.format_exc()}")
-        outcome = (True, error)
+    error's traceback a note (as :func:`_reporting` does). SIGTERM is an interrupt here, sent as one, as in a forked
+    worker, which inherits that from the console script: SIGTERM to a build's whole process group then ends it as
+    terminated whichever of its processes is heard from first, not as a worker ended by a signal."""
+    with terminated_as_interrupt():
+        try:
+            work, args = pickle.loads(sys.stdin.buffer.read())
+            outcome: tuple[bool, Any] = (False, work(*args))
+        except BaseException as error:  # an interrupt too: sent, not printed as a traceback
+            error.add_note(f"raised in a spawned worker process:\n{traceback.format_exc()}")
+            outcome = (True, error)
     try:
         sent = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # an error that cannot be pickled: its type and text will do
