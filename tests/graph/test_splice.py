@@ -7,13 +7,24 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
 from civicgraph.graph import splice as splice_module
 from civicgraph.graph.rdfio import rdfxml_of, sorted_ntriples_of, turtle_of
-from civicgraph.graph.splice import NTRIPLES, RDFXML, Blocks, DoesNotFit, Syntax, flat_jsonld, splice, turtle
+from civicgraph.graph.splice import (
+    NTRIPLES,
+    RDFXML,
+    Blocks,
+    DoesNotFit,
+    Syntax,
+    flat_jsonld,
+    splice,
+    splice_file,
+    turtle,
+)
 from civicgraph.publish.catalog import Catalog, _Triples, flat_jsonld_of, node_triples
 
 EX, VOC = "http://example.org/", "http://vocab.example/"
@@ -132,3 +143,15 @@ def test_rdfxml_finds_an_element_starting_just_before_the_end_it_is_given(data: 
     starts before that end is found, though its ``<`` lies past it; a line two tabs in starts none, and without
     one before the end, the end is given."""
     assert splice_module._rdfxml_next_start(data, 0, end) == expected
+
+
+def test_a_file_that_does_not_fit_is_refused_after_some_of_it_was_read(tmp_path: Path) -> None:
+    """The earlier file is mapped into memory and its pieces are views of it: refused halfway (its block of
+    ex:n3 taken, then ex:n5 found to have a block it was not told to drop), the refusal is what the caller gets,
+    not an error about the views still held when the map is closed, and nothing more is written."""
+    syntax, write = WRITERS["Turtle"]
+    earlier = tmp_path / "earlier.ttl"
+    earlier.write_bytes(write(catalog_of(SUBJECTS, set())))
+    made = write(catalog_of([f"{EX}n3", f"{EX}n5"], {f"{EX}n3", f"{EX}n5"}))
+    with pytest.raises(DoesNotFit, match=r"http://example.org/n5 has a block in the earlier serialization"):
+        splice_file(earlier, made, syntax, {f"{EX}n3"}, [f"{EX}n3", f"{EX}n5"], tmp_path / "spliced.ttl")

@@ -21,7 +21,7 @@ import json
 import mmap
 import re
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -261,14 +261,23 @@ def worth_splicing(placed: int, subjects: int) -> bool:
 
 @contextmanager
 def mapped(path: Path) -> Iterator[Buffer]:
-    """The bytes of a file, mapped into memory (read as the searches need them), read-only."""
+    """The bytes of a file, mapped into memory (read as the searches need them), read-only.
+
+    Left by an error (a splice refused halfway, an interrupt), the map may still have views into it, held by the
+    frames the error passes through (:func:`splice`'s pieces): closing it then raises BufferError, which would
+    take the error's place. It is left to be unmapped when those views go, and the error goes on."""
     with path.open("rb") as file:
         try:
             view = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError as error:  # an empty file cannot be mapped
             raise DoesNotFit(f"{path}: {error}") from None
-        with view:
+        try:
             yield view
+        except BaseException:
+            with suppress(BufferError):
+                view.close()
+            raise
+        view.close()
 
 
 def splice(earlier: Blocks, made: Blocks, dropped: set[str], written: Iterable[str], into: BinaryIO) -> None:
