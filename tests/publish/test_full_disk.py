@@ -15,11 +15,12 @@ from click.testing import CliRunner
 
 from civicgraph.cli import build as build_module
 from civicgraph.cli.main import main
+from civicgraph.graph import splice as splice_module
 from civicgraph.graph.build import build_graph
 from civicgraph.publish import editions as editions_module
 from civicgraph.util import parallel
 
-from ..conftest import DATA
+from ..conftest import DATA, add_poznan_2022, add_second_member
 
 
 def test_a_full_disk_in_a_forked_writer_is_one_clean_error(
@@ -93,3 +94,47 @@ def test_a_full_disk_while_editions_are_written_ahead_is_one_clean_error(
     )
     assert capfd.readouterr().err == ""  # nothing printed by the child
     assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", ".dist.reports.pickle", "the child tried"]
+
+
+def test_a_full_disk_while_a_file_is_spliced_is_one_clean_error(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an earlier release graph.nt and the catalogue are written from their earlier files, mapped into memory,
+    their pieces views of the map: a disk that fills up after the first piece (of graph.nt, spliced first) is the
+    same one message, not an error about the views left when the map is closed."""
+    add_poznan_2022(data_copy)
+    add_second_member(data_copy)
+    out = tmp_path / "dist"
+    for _build in range(2):  # the second one keeps the notes the catalogue is spliced with
+        assert CliRunner().invoke(main, ["build", "--data", str(data_copy), "--out", str(out)]).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    report = data_copy / "reports" / "3099011" / "2023" / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    report.write_text(text.replace("Raport o stanie Gminy Przykładowej za 2023 rok", "Raport za rok 2023", 1), "utf-8")
+    splice = splice_module.splice
+    spliced: list[str] = []
+
+    def full_after_the_first_piece(*args: Any) -> None:
+        *blocks, into = args
+
+        class Filling:
+            written = 0
+
+            def write(self, data: bytes) -> int:
+                self.written += 1
+                if self.written > 2:  # the header and the first piece fit
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), into.name)
+                return int(into.write(data))
+
+        spliced.append(Path(into.name).name)
+        splice(*blocks, Filling())
+
+    monkeypatch.setattr(splice_module, "splice", full_after_the_first_piece)
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(data_copy), "--out", str(out)])
+    assert spliced == ["graph.nt"]
+    assert result.exit_code == 3, result.output
+    *validation, line = result.stderr.splitlines()  # the made-up report's warning (no English title), then the error
+    assert validation[-1] == "0 violations, 1 warnings" and "Traceback" not in result.stderr
+    assert line.startswith("Error: ") and line.endswith("/graph.nt: no space left on the device")
+    monkeypatch.undo()
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
