@@ -25,6 +25,9 @@ from xml.dom.minidom import Document
 import httpx
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
 from civicgraph.sparql.library import OxigraphEngine, RemoteEngine, bind_parameters, canonical, library, parse_response
@@ -628,3 +631,15 @@ def test_sigterm_stops_the_server_and_ends_it_by_the_signal(graph: Path, tmp_pat
         served.process.terminate()
         assert served.process.wait(15) == -signal.SIGTERM
         assert "Terminated (SIGTERM)" not in served.log.read_text(encoding="utf-8")
+
+
+def test_dane_gov_pls_dcat_importer_reads_the_served_catalogue(dist: Path, tmp_path: Path) -> None:
+    """dane.gov.pl's "DCAT-AP" data source sends its SPARQL query to an endpoint and reads the answer as RDF/XML
+    with rdflib's SPARQLStore (mcod/harvester/utils.py, fetch_dcat_data): the same call, to ``civicgraph serve`` of
+    the release's DCAT-AP 2 catalogue, gives the catalogue whole."""
+    catalogue = dist / "catalog.dcat-ap-2.ttl"
+    for served in start_server(catalogue, tmp_path):
+        store = SPARQLStore(query_endpoint=served.sparql, returnFormat="application/rdf+xml")
+        answer = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        assert answer.graph is not None
+        assert isomorphic(answer.graph, Graph().parse(catalogue))
