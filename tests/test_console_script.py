@@ -117,6 +117,8 @@ def test_sigterm_in_the_console_script_is_an_interrupt_and_a_second_one_ends_the
     found = signal.getsignal(signal.SIGTERM)
     during_clean_up: list[object] = []
     with pytest.raises(Terminated), terminated_as_interrupt():
+        # the handler is in place, or the signal below would end the test run itself
+        assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN, found)
         try:
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(10)  # interrupted by the handler at once
