@@ -93,7 +93,7 @@ def test_every_member_year_stays_in_the_file(data_copy: Path, schema: etree.XMLS
     assert schema.validate(etree.ElementTree(root)), schema.error_log
 
 
-def _whole_graph_description(root: etree._Element) -> tuple[str, str]:
+def _described_whole_graph(root: etree._Element) -> tuple[str, str]:
     (everything,) = root.xpath("/h:datasets/h:dataset[h:extIdent='civicgraph-all']", namespaces=NS)
     return everything.findtext("h:description/h:polish", namespaces=NS), everything.findtext(
         "h:description/h:english", namespaces=NS
@@ -101,7 +101,7 @@ def _whole_graph_description(root: etree._Element) -> tuple[str, str]:
 
 
 def test_the_whole_graph_lists_its_reports_while_they_fit(document: etree._ElementTree, dataset: Dataset) -> None:
-    polish, english = _whole_graph_description(document.getroot())
+    polish, english = _described_whole_graph(document.getroot())
     listed_pl = set(polish.split(" Wszystkie raporty: ", 1)[1].removesuffix(".").split("; "))
     listed_en = set(english.split(" All reports: ", 1)[1].removesuffix(".").split("; "))
     members = dataset.members
@@ -121,7 +121,7 @@ def test_the_whole_graph_counts_its_reports_when_their_list_would_not_fit_the_po
     built = build_graph(dataset)
     root = harvester_document(Release(dataset, built, list(plain_triples(sorted_triples(built.graph)))))
     assert schema.validate(etree.ElementTree(root)), schema.error_log
-    polish, english = _whole_graph_description(root)
+    polish, english = _described_whole_graph(root)
     assert polish.endswith(
         " Wszystkie raporty: 40 (samorządy: 40; rok: 2023), każdy w katalogu jako osobny zbiór danych."
     )

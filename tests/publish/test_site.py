@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from lxml import etree, html
+from lxml import html
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
@@ -305,16 +305,6 @@ def test_no_english_on_a_polish_page_and_no_polish_on_an_english_one(
         pattern = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in foreign))
         found = [f"{path}: {m.group(0)!r}" for path, text in _pages_in(pages, lang) for m in pattern.finditer(text)]
         assert found == [], lang
-
-
-def test_the_sitemap_lists_every_page_by_its_absolute_url(site: Path, dataset: Dataset) -> None:
-    sitemap = etree.parse(str(site / "sitemap.xml"))
-    locations = sitemap.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"})
-    prefix = dataset.settings.publish_url + "site/"
-    assert all(loc.startswith(prefix) for loc in locations)
-    listed = {loc[len(prefix) :] for loc in locations}
-    on_disk = {p.relative_to(site).as_posix() for p in site.rglob("*.html")}
-    assert listed == on_disk
 
 
 def test_the_vocab_and_shapes_namespaces_have_documents(site: Path, dist: Path) -> None:

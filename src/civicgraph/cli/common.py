@@ -87,8 +87,8 @@ def ending_at_once() -> bool:
 
 def stopped(interrupt: KeyboardInterrupt, lang: str) -> NoReturn:
     """End a command stopped from outside with its message in ``lang`` and its exit code, without a traceback:
-    Ctrl-C with click's "Aborted!" (after a new line, ending the one the terminal's ^C echo began, as click does)
-    and :attr:`ExitCode.INTERRUPTED`; SIGTERM (:class:`Terminated`, raised as
+    Ctrl-C with click's "Aborted!" ("Przerwano!" in Polish; after a new line, ending the one the terminal's ^C echo
+    began, as click does) and :attr:`ExitCode.INTERRUPTED`; SIGTERM (:class:`Terminated`, raised as
     :func:`civicgraph.util.signals.terminated_as_interrupt` has it) with :attr:`ExitCode.TERMINATED`. Click's own
     exit code for an interrupt, 1, is the one a build gives for a graph that violates the shapes."""
     if isinstance(interrupt, Terminated):

@@ -142,7 +142,7 @@ def serve(
     from civicgraph.sparql.server import ConnectionLimits, RefusalLog, run
     from civicgraph.sparql.workers import WorkerPool
 
-    # SIGTERM with the signal's default handler, not the other commands' (civicgraph.cli.common's
+    # SIGTERM with the signal's default handler, not the other commands' (civicgraph.util.signals'
     # terminated_as_interrupt): the server stops gracefully on it, then raises it again for the handler it found.
     # The default one ends the process by the signal, as a service manager expects; the interrupt the other would
     # raise, uvicorn.run catches, and the process would exit 0 as if it had ended of itself.
