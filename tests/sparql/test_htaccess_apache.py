@@ -267,11 +267,14 @@ def test_every_format_of_a_resource_is_a_published_file(
         ("site/search-index.js", "text/javascript; charset=utf-8"),
         ("release.json", "application/json; charset=utf-8"),
         ("csv-metadata.json", "application/json; charset=utf-8"),
+        ("catalog-pages/all.ttl", "text/turtle; charset=utf-8"),
     ],
 )
 def test_the_release_declares_the_types_of_its_other_files(apache_release: str, path: str, media_type: str) -> None:
     """Served by an Apache without a MIME table (TypesConfig /dev/null, as above): the harvester of dane.gov.pl
     (mcod/harvester/utils.py, check_content_type) asks for its file by HEAD and refuses it unless the type holds
-    "application/xml" or "text/xml"; a browser runs the search's script only when it is served as script."""
+    "application/xml" or "text/xml"; a browser runs the search's script only when it is served as script; CKAN's
+    DCAT harvester parses a catalogue page in the syntax its type names (harvesters/base.py,
+    _get_content_and_type)."""
     answer = httpx.head(apache_release + path)
     assert (answer.status_code, answer.headers.get("content-type")) == (200, media_type)

@@ -45,6 +45,7 @@ DCATAP = Vocabulary("http://data.europa.eu/r5r/")
 DCTERMS = Vocabulary("http://purl.org/dc/terms/")
 FOAF = Vocabulary("http://xmlns.com/foaf/0.1/")
 GSP = Vocabulary("http://www.opengis.net/ont/geosparql#")
+HYDRA = Vocabulary("http://www.w3.org/ns/hydra/core#")
 OWL = Vocabulary("http://www.w3.org/2002/07/owl#")
 SKOS = Vocabulary("http://www.w3.org/2004/02/skos/core#")
 SPDX = Vocabulary("http://spdx.org/rdf/terms#")
@@ -58,6 +59,8 @@ CSVW_STANDARD = "https://www.w3.org/TR/tabular-data-model/"
 
 CATALOG_FILES = ("catalog.ttl", "catalog.jsonld")
 CATALOG_AP2_FILE = "catalog.dcat-ap-2.ttl"
+CATALOG_PAGES_DIR = "catalog-pages"  # the catalogue a page at a time, for harvesters (catalog.write_pages)
+FIRST_CATALOG_PAGE = f"{CATALOG_PAGES_DIR}/all.ttl"  # where a harvester starts
 
 # The prefixes the catalogue files declare (only those a file uses are written).
 CATALOG_PREFIXES = {
