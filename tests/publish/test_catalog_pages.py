@@ -8,7 +8,9 @@ shapes on its own, as a harvester that validates reads it.
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,8 @@ from civicgraph.cli.main import main
 from civicgraph.publish import catalog as catalog_module
 
 STANDARDS = Path(__file__).resolve().parents[1] / "standards"
+CKAN = Path(__file__).resolve().parents[1] / "ckan"
+CKAN_PYTHON = CKAN / ".venv" / "bin" / "python"
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 MEMBERS, YEARS = 30, (2022, 2023)
@@ -200,3 +204,34 @@ def test_the_pages_are_the_same_whichever_process_writes_them(
     assert sorted(p.name for p in (shared / "catalog-pages").iterdir()) == pages
     for name in pages:
         assert (shared / "catalog-pages" / name).read_bytes() == (release / "catalog-pages" / name).read_bytes(), name
+
+
+@pytest.mark.skipif(
+    not CKAN_PYTHON.exists(), reason="CKAN is not installed; .ci/run installs it (tests/ckan/requirements.txt)"
+)
+def test_ckans_dcat_harvester_gathers_every_dataset_once_with_its_files(release: Path) -> None:
+    """ckanext-dcat's own parser, walking the pages as CKAN's harvester does (tests/ckan/harvest.py), gathers each
+    dataset of catalog.ttl once, with its English title (CKAN's default language), a resource per file and tags
+    that CKAN's dataset schema accepts."""
+    base = _publish_url(release)
+    command = [str(CKAN_PYTHON), str(CKAN / "harvest.py"), str(release), base, f"{base}catalog-pages/all.ttl"]
+    ran = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert ran.returncode == 0, ran.stderr
+    harvest = json.loads(ran.stdout)
+    assert harvest["pages"] == [base + name for name, _page in _harvested(release)]
+    catalog = Graph().parse(release / "catalog.ttl")
+    expected = {}
+    for dataset in catalog.subjects(RDF.type, DCAT.Dataset):
+        titles = catalog.objects(dataset, DCTERMS.title)
+        title = next(t for t in titles if isinstance(t, Literal) and t.language == "en")
+        files = sorted(str(catalog.value(d, DCAT.downloadURL)) for d in catalog.objects(dataset, DCAT.distribution))
+        expected[str(dataset)] = {
+            "uri": str(dataset),
+            "identifier": str(catalog.value(dataset, DCTERMS.identifier)),
+            "title": str(title),
+            "resources": files,
+            "refused_tags": [],  # by CKAN's dataset schema
+        }
+    gathered = harvest["datasets"]
+    assert sorted(d["uri"] for d in gathered) == sorted(expected)  # each once
+    assert {d["uri"]: d for d in gathered} == expected
