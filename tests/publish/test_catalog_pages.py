@@ -235,3 +235,12 @@ def test_ckans_dcat_harvester_gathers_every_dataset_once_with_its_files(release:
     gathered = harvest["datasets"]
     assert sorted(d["uri"] for d in gathered) == sorted(expected)  # each once
     assert {d["uri"]: d for d in gathered} == expected
+
+
+def test_the_sites_catalogue_page_links_the_first_page(release: Path) -> None:
+    pages = {"catalog.html": "ten sam katalog w częściach", "catalog.en.html": "the same catalogue in pages"}
+    for page, words in pages.items():
+        html = (release / "site" / page).read_text(encoding="utf-8")
+        assert '<a href="../catalog-pages/all.ttl">catalog-pages/all.ttl</a>' in html
+        assert words in html
+    assert (release / "site" / "../catalog-pages/all.ttl").is_file()

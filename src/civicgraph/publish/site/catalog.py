@@ -22,7 +22,7 @@ def render_catalog(
     model: SiteModel, env: jinja2.Environment, datasets: list[PlannedDataset], lang: str, frame: dict[str, Any]
 ) -> str:
     """The whole-graph dataset with its files, then one row per edition (its files as short links)."""
-    from civicgraph.publish.plan import CATALOG_FILES
+    from civicgraph.publish.plan import CATALOG_FILES, FIRST_CATALOG_PAGE
 
     def text(value: Any) -> str:
         return str(value.pl if lang == "pl" else (value.en or value.pl))
@@ -54,6 +54,7 @@ def render_catalog(
         "whole": entries[0],
         "editions": entries[1:],
         "catalog_files": [{"name": name, "href": name} for name in CATALOG_FILES],
+        "first_page": {"name": FIRST_CATALOG_PAGE, "href": relative("catalog", _site_or_root(FIRST_CATALOG_PAGE))},
         "release_files": [{"name": name, "href": relative("catalog", _site_or_root(name))} for name in _RELEASE_FILES],
     }
     return env.get_template("catalog.html").render(context)
