@@ -16,16 +16,17 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from ckan.lib.navl.dictization_functions import Invalid
 from ckan.logic.validators import tag_length_validator, tag_name_validator
 from ckanext.dcat.processors import RDFParser
 
 
-def refused_tags(dataset: dict[str, object]) -> list[str]:
+def refused_tags(dataset: dict[str, Any]) -> list[str]:
     """The tags CKAN's default dataset schema refuses (ckan/logic/validators.py), each with CKAN's message."""
     refused = []
-    for tag in dataset.get("tags") or []:  # type: ignore[attr-defined]
+    for tag in dataset.get("tags") or []:
         for validator in (tag_length_validator, tag_name_validator):
             try:
                 validator(tag["name"], {})
