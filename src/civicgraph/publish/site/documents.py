@@ -3,12 +3,13 @@
 JSON-LD beside it, so that every namespace the graph uses under the project's address resolves to a document.
 
 The shapes hold RDF lists (``sh:in``, ``sh:xone``), whose blank nodes have no stable name: their Turtle is the
-shapes file itself, and their JSON-LD is written from a graph whose blank nodes are canonically relabelled
-(:func:`rdflib.compare.to_canonical_graph`), in sorted order, so that the same shapes give the same bytes.
+shapes file itself, and their JSON-LD is written from a graph whose blank nodes are named by where they hang
+(:func:`stable_blank_nodes`), in sorted order, so that the same shapes give the same bytes.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pyoxigraph as ox
@@ -90,11 +91,25 @@ def shapes_context(model: SiteModel, lang: str) -> dict[str, Any]:
 
 def shapes_jsonld() -> bytes:
     """The shapes as JSON-LD (expanded), written by Oxigraph from the triples in sorted order, their blank nodes
-    named by where they hang: the same shapes give the same bytes."""
+    named by where they hang: the same shapes give the same bytes. Each value object gives its ``@value`` first
+    (:func:`value_first`)."""
     triples = [q.triple for path in shapes_files() for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
     document = ox.serialize(sorted(stable_blank_nodes(triples), key=str), format=ox.RdfFormat.JSON_LD)
     assert document is not None  # no output file given: the serialization is returned
-    return document + b"\n"
+    expanded = value_first(json.loads(document))
+    return json.dumps(expanded, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def value_first(node: Any) -> Any:
+    """A JSON-LD document with ``@value`` the first key of each value object. Oxigraph writes ``@language`` first
+    (keys in any order are JSON-LD), and a streaming JSON-LD parser refuses that ("Unknown keyword '@language'":
+    jsonld-streaming-parser, which Comunica reads JSON-LD with), as the W3C's JSON-LD streaming note lets it."""
+    if isinstance(node, list):
+        return [value_first(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ordered = {key: value_first(value) for key, value in node.items()}
+    return {"@value": ordered.pop("@value"), **ordered} if "@value" in ordered else ordered
 
 
 def stable_blank_nodes(triples: list[ox.Triple]) -> list[ox.Triple]:
