@@ -53,6 +53,7 @@ from civicgraph.graph.splice import (
     turtle,
     worth_splicing,
 )
+from civicgraph.graph.terms import OxigraphTerms
 from civicgraph.publish.checksums import files_facts_meanwhile
 from civicgraph.publish.release import build_date
 from civicgraph.publish.reuse import Reuse, key_of
@@ -232,23 +233,6 @@ def node_triples(nodes: list[Node]) -> list[ox.Triple]:
     return [triple for _subject, entries in nodes for _predicate, _objects, triples in entries for triple in triples]
 
 
-class _Names:
-    """The term of an IRI, made once: most IRIs (classes, vocabulary terms, the publisher) recur.
-
-    Not a method of the builder: the triples it gives the terms to (:class:`_Triples`) would hold the builder, and
-    the builder them, in a cycle that the cycle collector, paused as the writers run (:mod:`civicgraph.util.gcpause`),
-    never frees. A national year's catalogue (and each of its pages) then stayed in memory to the end."""
-
-    def __init__(self) -> None:
-        self._made: dict[str, ox.NamedNode] = {}
-
-    def __call__(self, iri: str) -> ox.NamedNode:
-        node = self._made.get(iri)
-        if node is None:
-            node = self._made[iri] = ox.NamedNode(iri)
-        return node
-
-
 class _CatalogBuilder:
     """Describes the catalogue's resources; every triple about a subject of ``copied`` is left unmade (the earlier
     release's files hold them), while what its description names is still described in full, where it is first
@@ -260,7 +244,11 @@ class _CatalogBuilder:
         # Each distribution, its checksum node and its file: the size and digests are stated last.
         self.files: list[tuple[str, str, PlannedFile]] = []
         self.iris = CatalogIris(self.settings)
-        self.named = _Names()
+        # The term of an IRI, made once: most IRIs (classes, vocabulary terms, the publisher) recur. Not a method of
+        # the builder: the triples given it (_Triples) would hold the builder, and the builder them, in a cycle that
+        # the cycle collector, paused as the writers run (util.gcpause), never frees. A national year's catalogue
+        # (and each of its pages) then stayed in memory to the end.
+        self.named = OxigraphTerms().node
         self.shared = _Triples(self.named, made.shared if made is not None else None)
         self.ap3 = _Triples(self.named, made.profiles[3] if made is not None else None)
         self.ap2 = _Triples(self.named, made.profiles[2] if made is not None else None)
