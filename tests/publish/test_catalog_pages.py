@@ -44,7 +44,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _publish_url(release: Path) -> str:
-    """Where the release is served: the catalogue's download URL of its own SHA256SUMS-listed graph.ttl, less it."""
+    """Where the release is served: graph.ttl's download URL in the catalogue, less the file's name."""
     catalog = Graph().parse(release / "catalog.ttl")
     url = next(str(o) for o in catalog.objects(None, DCAT.downloadURL) if str(o).endswith("/graph.ttl"))
     return url.removesuffix("graph.ttl")
