@@ -39,13 +39,12 @@ def gathered(release: Path, publish_url: str, first: str) -> dict[str, list[obje
     pages: list[object] = []
     datasets: list[object] = []
     url: str | None = first
-    rdf_format = None
+    rdf_format = "text/turtle"  # what .htaccess serves a .ttl file as; gather_stage keeps the first page's type
     first_hash = None
     while url:
         if not url.startswith(publish_url):
             raise SystemExit(f"a page outside the release: {url}")
         content = (release / url.removeprefix(publish_url)).read_text(encoding="utf-8")
-        rdf_format = rdf_format or "text/turtle"  # what .htaccess serves a .ttl file as
         digest = hashlib.md5(content.encode("utf8")).digest()
         if first_hash is not None and digest == first_hash:
             break

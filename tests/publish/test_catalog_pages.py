@@ -73,8 +73,10 @@ def _piveau_paging(page: Graph) -> tuple[int, str | None]:
     return int(total), None if following is None else str(following)
 
 
-def _harvested(release: Path) -> list[tuple[str, Graph]]:
-    """The pages a harvester reads from ``catalog-pages/all.ttl`` on, each as it parses it."""
+@pytest.fixture(scope="module")
+def harvested(release: Path) -> list[tuple[str, Graph]]:
+    """The pages a harvester reads from ``catalog-pages/all.ttl`` on, each as it parses it (read once: a test
+    that changes a page changes a copy)."""
     base = _publish_url(release)
     url: str | None = f"{base}catalog-pages/all.ttl"
     pages: list[tuple[str, Graph]] = []
@@ -89,8 +91,10 @@ def _harvested(release: Path) -> list[tuple[str, Graph]]:
     return pages
 
 
-def test_a_harvester_following_the_pages_reads_the_whole_catalogue_once(release: Path) -> None:
-    pages = _harvested(release)
+def test_a_harvester_following_the_pages_reads_the_whole_catalogue_once(
+    release: Path, harvested: list[tuple[str, Graph]]
+) -> None:
+    pages = harvested
     names = [name for name, _page in pages]
     assert names == ["catalog-pages/all.ttl", *sorted(f"catalog-pages/{n}" for n in _year_voivodeship_pages(release))]
     assert set(names) == {p.relative_to(release).as_posix() for p in (release / "catalog-pages").iterdir()}
@@ -118,8 +122,10 @@ def _year_voivodeship_pages(release: Path) -> set[str]:
     return {f"{match[2]}-{match[1][:2]}.ttl" for match in found if match is not None}
 
 
-def test_a_page_lists_the_reports_of_one_year_and_voivodeship_and_their_series(release: Path) -> None:
-    for name, page in _harvested(release)[1:]:
+def test_a_page_lists_the_reports_of_one_year_and_voivodeship_and_their_series(
+    harvested: list[tuple[str, Graph]],
+) -> None:
+    for name, page in harvested[1:]:
         year, voivodeship = re.fullmatch(r"catalog-pages/(\d{4})-(\d{2})\.ttl", name).groups()  # type: ignore[union-attr]
         identifiers = {str(page.value(d, DCTERMS.identifier)) for d in page.subjects(RDF.type, DCAT.Dataset)}
         assert identifiers, name
@@ -128,32 +134,35 @@ def test_a_page_lists_the_reports_of_one_year_and_voivodeship_and_their_series(r
         assert set(page.objects(catalog, DCAT.dataset)) == set(page.subjects(RDF.type, DCAT.Dataset))
         in_series = set(page.objects(None, DCAT.inSeries))
         assert in_series == set(page.subjects(RDF.type, DCAT.DatasetSeries))
-    first = _harvested(release)[0][1]
+    first = harvested[0][1]
     assert [str(first.value(d, DCTERMS.identifier)) for d in first.subjects(RDF.type, DCAT.Dataset)] == [
         "civicgraph-all"
     ]
 
 
 @pytest.mark.skipif(not STANDARDS.is_dir(), reason=f"the official shapes are not at {STANDARDS}")
-def test_every_page_alone_conforms_to_the_dcat_ap_3_shapes(release: Path) -> None:
+def test_every_page_alone_conforms_to_the_dcat_ap_3_shapes(harvested: list[tuple[str, Graph]]) -> None:
     shapes = Graph()
     for name in ("dcat-ap/3.0.1/shapes.ttl", "dcat-ap/3.0.1/range.ttl"):
         shapes.parse(STANDARDS / name, format="turtle")
-    for name, page in _harvested(release):
+    for name, page in harvested:
         conforms, _report, text = validate(
             page, shacl_graph=shapes, inference="none", allow_warnings=True, do_owl_imports=False
         )
         assert conforms, (name, text)
     # not vacuous: a page's dataset without its title does not conform
-    name, page = _harvested(release)[1]
+    page = Graph()
+    page += harvested[1][1]
     dataset = next(page.subjects(RDF.type, DCAT.Dataset))
     page.remove((dataset, DCTERMS.title, None))
     assert not validate(page, shacl_graph=shapes, inference="none", do_owl_imports=False)[0]
 
 
-def test_the_count_is_a_non_negative_integer_on_the_catalogue(release: Path) -> None:
+def test_the_count_is_a_non_negative_integer_on_the_catalogue(
+    release: Path, harvested: list[tuple[str, Graph]]
+) -> None:
     """Hydra's hydra:totalItems is the collection's (the catalogue's), typed as Hydra's vocabulary ranges it."""
-    page = _harvested(release)[0][1]
+    page = harvested[0][1]
     catalog = next(page.subjects(RDF.type, DCAT.Catalog))
     assert (catalog, RDF.type, HYDRA.Collection) in page
     assert page.value(catalog, HYDRA.totalItems) == Literal(
@@ -209,7 +218,9 @@ def test_the_pages_are_the_same_whichever_process_writes_them(
 @pytest.mark.skipif(
     not CKAN_PYTHON.exists(), reason="CKAN is not installed; .ci/run installs it (tests/ckan/requirements.txt)"
 )
-def test_ckans_dcat_harvester_gathers_every_dataset_once_with_its_files(release: Path) -> None:
+def test_ckans_dcat_harvester_gathers_every_dataset_once_with_its_files(
+    release: Path, harvested: list[tuple[str, Graph]]
+) -> None:
     """ckanext-dcat's own parser, walking the pages as CKAN's harvester does (tests/ckan/harvest.py), gathers each
     dataset of catalog.ttl once, with its English title (CKAN's default language), a resource per file and tags
     that CKAN's dataset schema accepts."""
@@ -218,7 +229,7 @@ def test_ckans_dcat_harvester_gathers_every_dataset_once_with_its_files(release:
     ran = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert ran.returncode == 0, ran.stderr
     harvest = json.loads(ran.stdout)
-    assert harvest["pages"] == [base + name for name, _page in _harvested(release)]
+    assert harvest["pages"] == [base + name for name, _page in harvested]
     catalog = Graph().parse(release / "catalog.ttl")
     expected = {}
     for dataset in catalog.subjects(RDF.type, DCAT.Dataset):

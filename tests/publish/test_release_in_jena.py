@@ -20,10 +20,10 @@ RDF_SUFFIXES = (".ttl", ".nt", ".rdf")
 
 
 def _riot(files: list[Path], workdir: Path) -> tuple[int, list[str]]:
-    """Jena's exit status (not 0 after any warning, in strict mode) and what it logged about the files: with
-    slf4j's simple logger (Debian's libslf4j-java, which Jena depends on) in place of the silent one the SHACL
-    tests use: its warnings and errors, less its notice that no JSON-LD reader is on the class path."""
-    classes = jena.classpath(workdir).replace("slf4j-nop.jar", "slf4j-simple.jar")
+    """Jena's exit status (not 0 after any warning, in strict mode) and what it logged about the files, through
+    slf4j's simple logger rather than the silent one the SHACL tests use: its warnings and errors, less its notice
+    that no JSON-LD reader is on the class path."""
+    classes = jena.classpath(workdir, logger="slf4j-simple")
     command = ["java", "-cp", classes, "riotcmd.riot", "--validate", "--strict", *map(str, files)]
     ran = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     logged = [line for line in ran.stderr.splitlines() if " INFO " not in line and ".RDFLanguages " not in line]

@@ -21,7 +21,7 @@ from rdflib.term import Node
 HERE = Path(__file__).resolve().parent
 JAVA_LIB = Path("/usr/share/java")
 JENA_JARS = ["jena-cmds", "jena-base", "jena-core", "jena-iri", "jena-arq", "jena-shacl"]
-OTHER_JARS = ["commons-lang3", "commons-compress", "guava", "thrift", "slf4j-api", "slf4j-nop"]
+OTHER_JARS = ["commons-lang3", "commons-compress", "guava", "thrift", "slf4j-api"]
 MISSING = "Apache Jena (Debian libapache-jena-java) and a JDK are not installed; .ci/run installs them"
 
 
@@ -30,8 +30,9 @@ def available() -> bool:
     return shutil.which("javac") is not None and (JAVA_LIB / "jena-shacl.jar").exists()
 
 
-def classpath(folder: Path) -> str:
-    """Jena's jars, plus a folder with its Xerces message files where Debian's build expects them.
+def classpath(folder: Path, logger: str = "slf4j-nop") -> str:
+    """Jena's jars, plus a folder with its Xerces message files where Debian's build expects them; ``logger``: the
+    slf4j binding Jena logs through (Debian's libslf4j-java): silent, or ``slf4j-simple`` to stderr.
 
     Debian's Jena 4.5 moved its bundled Xerces classes to the package ``xerces`` but left their resource bundles
     under ``org/apache/jena/ext/xerces``; without a copy at the new place Jena stops at start-up with "internal
@@ -44,7 +45,7 @@ def classpath(folder: Path) -> str:
                 target = resources / "xerces" / name.removeprefix("org/apache/jena/ext/xerces/")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(jar.read(name))
-    jars = [JAVA_LIB / f"{name}.jar" for name in JENA_JARS + OTHER_JARS]
+    jars = [JAVA_LIB / f"{name}.jar" for name in [*JENA_JARS, *OTHER_JARS, logger]]
     missing = [str(jar) for jar in jars if not jar.exists()]
     assert not missing, f"Jena's dependencies are missing: {missing}"
     return ":".join([str(resources), *map(str, jars)])
