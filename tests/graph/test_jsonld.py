@@ -12,6 +12,7 @@ import pytest
 from civicgraph.graph import jsonld
 from civicgraph.graph.build import BuiltGraph
 from civicgraph.graph.jsonld import compact_document
+from civicgraph.graph.terms import Lit, PlainTriple
 from civicgraph.util import parallel
 from civicgraph.util.iris import RDF_TYPE
 
@@ -21,8 +22,38 @@ from ..conftest import BASE
 def test_the_order_of_the_triples_does_not_change_the_document(built: BuiltGraph) -> None:
     shuffled = list(built.plain)
     random.Random(4).shuffle(shuffled)
-    assert compact_document(shuffled, BASE) == compact_document(built.plain, BASE)
-    assert compact_document(shuffled[::-1], BASE) == compact_document(built.plain, BASE)
+    as_built = json.dumps(compact_document(built.plain, BASE))  # as text: the order of every node's keys counts
+    assert json.dumps(compact_document(shuffled, BASE)) == as_built
+    assert json.dumps(compact_document(shuffled[::-1], BASE)) == as_built
+
+
+def node_objects(value: Any) -> list[dict[str, Any]]:
+    """Every node object in a compacted document's graph, nested ones too (value objects and language maps aside)."""
+    if isinstance(value, list):
+        return [node for item in value for node in node_objects(item)]
+    if not isinstance(value, dict):
+        return []
+    own = [value] if "id" in value else []
+    return own + [node for key, item in value.items() if key != "@context" for node in node_objects(item)]
+
+
+def test_every_node_gives_its_types_then_its_id_before_its_other_keys(dist: Path) -> None:
+    """The W3C JSON-LD streaming note's document form: a node's @type (here "type", its alias in the published
+    context) before its other keys, and @id first of those."""
+    graph = json.loads((dist / "graph.jsonld").read_text(encoding="utf-8"))["@graph"]
+    starts = {tuple(list(node)[:2]) if "type" in node else (next(iter(node)),) for node in node_objects(graph)}
+    assert starts == {("type", "id"), ("id",)}  # ("id",): a reference, {"id": …}
+    nested = [node for top in graph for node in node_objects(list(top.values()))]
+    assert nested and all(list(node)[:2] == ["type", "id"] for node in nested if len(node) > 1)  # figures, …
+
+
+def test_a_node_without_a_type_starts_with_its_id_and_one_typed_late_is_put_in_order() -> None:
+    untyped: list[PlainTriple] = [(f"{BASE}a", "http://purl.org/dc/terms/title", Lit("a", "", "pl"))]
+    typed_late: list[PlainTriple] = [*untyped, (f"{BASE}a", RDF_TYPE, "https://w3id.org/civicgraph/ontology#Report")]
+    assert json.dumps(compact_document(untyped, BASE)["@graph"]) == '[{"id": "a", "title": {"pl": "a"}}]'
+    assert json.dumps(compact_document(typed_late, BASE)["@graph"]) == (
+        '[{"type": "cg:Report", "id": "a", "title": {"pl": "a"}}]'
+    )
 
 
 def test_each_node_of_the_graph_is_one_line(dist: Path) -> None:

@@ -40,15 +40,18 @@ SUBJECTS = [
     f"{VOC}Term",
     *(f"{EX}n{i}" for i in range(12)),
 ]
+UNTYPED = f"{EX}n5"
 
 
 def catalog_of(subjects: list[str], changed: set[str]) -> Catalog:
-    """Three triples per subject, a label with a line break, '&' and '<' in it; ``changed`` ones labelled anew."""
+    """Three triples per subject, a label with a line break, '&' and '<' in it; ``changed`` ones labelled anew. One
+    subject has no type (a JSON-LD node then starts with its identifier, the others with their types)."""
     named = ox.NamedNode
     triples = _Triples(named)
     for subject in subjects:
         version = "v2" if subject in changed else "v1"
-        triples.add(subject, RDF_TYPE, named(f"{VOC}Thing"))
+        if subject != UNTYPED:
+            triples.add(subject, RDF_TYPE, named(f"{VOC}Thing"))
         triples.add(subject, f"{VOC}label", ox.Literal(f"{subject} {version}\nline & <b>", language="pl"))
         triples.add(subject, f"{VOC}link", named(f"{EX}n0"))
     return Catalog(triples, {3: _Triples(named)})
@@ -124,6 +127,27 @@ def test_an_earlier_file_with_other_prefixes_is_refused() -> None:
     made = turtle_of(node_triples(catalog_of([f"{EX}n3"], set()).nodes(3)), PREFIXES)
     with pytest.raises(DoesNotFit, match="other prefixes"):
         splice(Blocks(earlier, syntax), Blocks(made, syntax), {f"{EX}n3"}, [f"{EX}n3"], io.BytesIO())
+
+
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        (b'{"@type": ["voc:Thing", "voc:Other"], "@id": "ex:a", "voc:label": []}', f"{EX}a"),
+        (b'{"@id": "ex:a", "voc:label": []}', f"{EX}a"),  # no types: the identifier first
+        (b'{"@type": ["voc:]"], "@id": "https://other.example/z"}', "https://other.example/z"),  # "]" in a type
+        (b'{"@type": ["voc:Thing"], "voc:label": [], "@id": "ex:a"}', None),  # the identifier after another key
+        (b'{"voc:label": [], "@type": ["voc:Thing"], "@id": "ex:a"}', None),  # the types after another key
+        (b'{"@type": ["voc:Thing"', None),  # types that do not end on the line
+    ],
+)
+def test_a_json_ld_node_is_found_by_its_identifier_after_its_types(line: bytes, subject: str | None) -> None:
+    """The streaming document form: a node's types (if any), then its identifier, then its other keys."""
+    data = line + b"\n"
+    if subject is not None:
+        assert flat_jsonld(PREFIXES).subject(data, 0) == subject
+        return
+    with pytest.raises(DoesNotFit, match=r"at byte 0$|near the start of its line, byte 0$"):
+        flat_jsonld(PREFIXES).subject(data, 0)
 
 
 def test_a_blank_node_subject_is_refused_not_misread() -> None:

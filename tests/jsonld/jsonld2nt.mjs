@@ -5,7 +5,9 @@
 //
 // Prints a JSON object: each file's N-Triples (one line per triple, blank nodes as the processor labels them), or
 // the processor's error. Values that are not valid (an IRI, a language tag, a datatype) are errors, not dropped
-// (strictValues), and no document is fetched: every context of a published file is embedded in it.
+// (strictValues), no document is fetched (every context of a published file is embedded in it), and each file is
+// read as the W3C's streaming document form (streamingProfile: a node's @context, then its @type, before its other
+// keys), so that the parser emits each node's triples as it reads them: a file in any other order is an error.
 import { createReadStream } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { JsonLdParser } from 'jsonld-streaming-parser'
@@ -23,7 +25,8 @@ function triplesOf (file) {
       baseIRI: pathToFileURL(file).href,
       documentLoader,
       processingMode: '1.1',
-      strictValues: true
+      strictValues: true,
+      streamingProfile: true
     })
     const writer = new Writer({ format: 'N-Triples' })
     parser.on('data', (quad) => writer.addQuad(quad))

@@ -5,6 +5,7 @@ comes back when that reference, or the node holding it, is gone; the lines of ev
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -88,13 +89,16 @@ def whole_jsonld(triples: list[PlainTriple], tmp_path: Path) -> bytes:
     return (tmp_path / "whole.jsonld").read_bytes()
 
 
+def node_lines(jsonld: bytes) -> dict[str, str]:
+    """The lines of graph.jsonld's top-level nodes (after its context and "@graph":[, before ]}), by their id."""
+    lines = jsonld.decode().splitlines()[2:-1]
+    return {json.loads(line.removesuffix(","))["id"]: line for line in lines}
+
+
 def nested_lines(jsonld: bytes) -> dict[str, bool]:
-    """For a/f: whether it has a line of its own, and whether a's line holds its node."""
-    lines = jsonld.decode().splitlines()
-    return {
-        "own line": any(line.startswith('{"id":"a/f",') for line in lines),
-        "in a's line": any(line.startswith('{"id":"a",') and '{"id":"a/f",' in line for line in lines),
-    }
+    """For a/f: whether it has a line of its own, and whether a's line holds its node (its types, then its id)."""
+    lines = node_lines(jsonld)
+    return {"own line": "a/f" in lines, "in a's line": '{"type":"cg:Report","id":"a/f",' in lines.get("a", "")}
 
 
 CHANGES = {
@@ -142,9 +146,7 @@ def test_only_the_trees_that_may_differ_are_made(tmp_path: Path, monkeypatch: py
 
     splice_jsonld(graph(), graph("b refers to a/f"), tmp_path)
 
-    lines = made[0].decode().splitlines()[2:-1]  # after the context and "@graph":[, before ]}
-    ids = [line.partition(",")[0] for line in lines]
-    assert ids == ['{"id":"a"', '{"id":"a/f"', '{"id":"b"']
+    assert list(node_lines(made[0])) == ["a", "a/f", "b"]
 
 
 def test_an_earlier_file_that_does_not_fit_is_refused(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Every JSON-LD file of a release, read by a JSON-LD 1.1 processor of another ecosystem: jsonld-streaming-parser
-(RDF/JS, the parser Comunica reads JSON-LD with), in its strict mode, through tests/jsonld/jsonld2nt.mjs.
+(RDF/JS, the parser Comunica reads JSON-LD with), in its strict mode and as the W3C's streaming document form
+(every node's @type before its other keys), through tests/jsonld/jsonld2nt.mjs.
 
 Each file must give, without an error, the triples its N-Triples (or Turtle) twin gives, as rdflib reads that.
 Node.js and the parser, at tests/jsonld/package-lock.json's versions, are installed by .ci/run.
@@ -68,3 +69,20 @@ def test_a_value_object_with_its_language_first_is_refused_and_given_value_first
     read = _read([as_written, reordered])
     assert read[str(as_written)] == {"error": "Unknown keyword '@language' with value 'pl'"}
     assert read[str(reordered)] == {"triples": '<https://example.org/a> <https://schema.org/name> "Poznań"@pl .\n'}
+
+
+def test_a_node_with_its_id_before_its_types_is_refused_as_a_streaming_document(tmp_path: Path) -> None:
+    """Why every node gives its types first: read as it streams, the parser refuses a type after another key (a type
+    may bring a context of its own, which would change what the keys before it meant), and reads the other order."""
+    node = {"@id": "https://example.org/a", "@type": "https://schema.org/City", "https://schema.org/name": "Poznań"}
+    id_first, types_first = tmp_path / "id-first.jsonld", tmp_path / "types-first.jsonld"
+    id_first.write_text(json.dumps(node), encoding="utf-8")
+    types_first.write_text(json.dumps({"@type": node.pop("@type"), **node}, ensure_ascii=False), encoding="utf-8")
+    read = _read([id_first, types_first])
+    assert read[str(id_first)] == {
+        "error": "Found an out-of-order type-scoped context, while streaming is enabled.(disable `streamingProfile`)"
+    }
+    assert sorted(read[str(types_first)]["triples"].splitlines()) == [
+        "<https://example.org/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://schema.org/City> .",
+        '<https://example.org/a> <https://schema.org/name> "Poznań" .',
+    ]

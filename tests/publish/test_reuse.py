@@ -606,9 +606,14 @@ def test_an_earlier_catalogue_that_does_not_fit_its_note_is_written_whole(
     assert_same_as_full(three_reports, out, tmp_path)
 
 
-def jsonld_line_of(iri: str) -> str:
-    """How the line of a top-level node starts in graph.jsonld: its IRI relative to the base."""
-    return '{"id":"' + iri.strip("<>").removeprefix("https://w3id.org/civicgraph/id/") + '",'
+def jsonld_ids(jsonld: bytes) -> list[str]:
+    """The ids of graph.jsonld's top-level nodes, one a line after its context and "@graph":[, before ]}."""
+    return [json.loads(line.removesuffix(","))["id"] for line in jsonld.decode().splitlines()[2:-1]]
+
+
+def jsonld_id_of(iri: str) -> str:
+    """A node's id in graph.jsonld: its IRI relative to the base."""
+    return iri.strip("<>").removeprefix("https://w3id.org/civicgraph/id/")
 
 
 SECOND_REPORT_IRI = "<https://w3id.org/civicgraph/id/report/3099011/2023>"
@@ -650,11 +655,11 @@ def test_the_graph_files_are_written_from_the_earlier_ones_once_their_digests_ar
     assert sorted(name for name, _made in graph_splices) == ["graph.jsonld", "graph.nt", "graph.ttl"]
     lines = dict(graph_splices)["graph.nt"].decode().splitlines()
     assert not [line for line in lines if line.startswith(f"{copied} ")]  # copied from the earlier file
-    nodes = dict(graph_splices)["graph.jsonld"].decode().splitlines()
-    assert not [line for line in nodes if line.startswith(jsonld_line_of(copied))]
+    nodes = jsonld_ids(dict(graph_splices)["graph.jsonld"])
+    assert jsonld_id_of(copied) not in nodes
     if made is not None:
         assert [line for line in lines if line.startswith(f"{made} <http://purl.org/dc/terms/title> ")]
-        assert [line for line in nodes if line.startswith(jsonld_line_of(made))]
+        assert jsonld_id_of(made) in nodes
     assert_same_as_full(three_reports, out, tmp_path)
 
 

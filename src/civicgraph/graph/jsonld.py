@@ -5,8 +5,11 @@ this writer does the compaction the context needs (prefixes, terms typed ``@id``
 maps) in one linear pass over the sorted triples, and nests a node inside the one node that refers to it when
 its IRI extends that node's IRI (a figure inside its activity, selectors inside their evidence). The result is
 plain dicts and lists built in memory, every multi-valued property in a stable order, written one node per line by
-orjson: the same graph always gives the same bytes. It reads the build's plain terms (:mod:`civicgraph.graph.terms`),
-never Oxigraph's, and a national graph is shared between two processes (:func:`write_jsonld`).
+orjson: the same graph always gives the same bytes. Each node is in the streaming document form of the W3C's JSON-LD
+streaming note, its types before its id and its other keys, so that a streaming parser emits its triples as it reads
+it (a type may bring a context of its own: such a parser refuses a type after another key). It reads the build's
+plain terms (:mod:`civicgraph.graph.terms`), never Oxigraph's, and a national graph is shared between two processes
+(:func:`write_jsonld`).
 """
 
 from __future__ import annotations
@@ -155,6 +158,8 @@ Site = tuple[Any, Any, str]
 # fit it) as JSON-LD value objects under the predicate's compact IRI.
 TYPES, REFERENCES, LANGUAGES, LITERALS, VALUE_OBJECTS = range(5)
 
+_TYPE = "type"  # the published context's alias of @type
+
 
 class _Compaction:
     """One pass over triples grouped by subject and predicate: each group becomes a property of its subject's node
@@ -204,7 +209,7 @@ class _Compaction:
                 continue
             if predicate:  # the values of (subject, predicate) are complete
                 key, how, datatype = description
-                if key in node:
+                if key in node and node[key] is not None:  # None: the place kept for the node's types
                     raise _NotGrouped
                 if more is not None:
                     self.add_property(subject, node, predicate, more)
@@ -216,6 +221,8 @@ class _Compaction:
                 elif how == LANGUAGES and type(value) is Lit and value[2] is not None:
                     node[key] = {value[2]: value[0]}
                 elif how == TYPES and type(value) is str:
+                    if key not in node:  # the types after other properties: not in the canonical order
+                        raise _NotGrouped
                     node[key] = vocab.get(value) or self.compact_vocab(value)
                 else:
                     self.add_property(subject, node, predicate, [value])
@@ -229,7 +236,11 @@ class _Compaction:
                     if next_subject in nodes:
                         raise _NotGrouped
                 subject = next_subject
-                node = nodes[subject] = {"id": self.compact_id(subject)}
+                # The streaming document form of JSON-LD: a node's types before its other keys, its id first of
+                # those; the place of "type" is kept here and filled once its values are complete.
+                identifier = self.compact_id(subject)
+                typed = next_predicate == RDF_TYPE
+                node = nodes[subject] = {_TYPE: None, "id": identifier} if typed else {"id": identifier}
             predicate, value = next_predicate, obj
             description = properties.get(predicate) or self.describe(predicate)
         return in_order
@@ -266,7 +277,7 @@ class _Compaction:
 
     def _describe(self, predicate: str) -> tuple[str, int, str]:
         if predicate == RDF_TYPE:
-            return "type", TYPES, ""
+            return _TYPE, TYPES, ""
         name, kind = self.context.terms.get(predicate, ("", ""))
         if not name:
             return self.compact_vocab(predicate), VALUE_OBJECTS, ""
@@ -281,6 +292,8 @@ class _Compaction:
         that does not fit the predicate's term."""
         key, how, datatype = self.properties[predicate]
         if how == TYPES and all(type(obj) is str for obj in objects):
+            if key not in node:  # as in read(): the types after other properties
+                raise _NotGrouped
             node[key] = sorted(self.compact_vocab(obj) for obj in objects)  # type: ignore[arg-type]
         elif how == REFERENCES and all(type(obj) is str for obj in objects):
             iris = sorted(objects, key=self.reference_order)  # type: ignore[arg-type]
@@ -320,6 +333,8 @@ class _Compaction:
         key = self.compact_vocab(predicate)
         if key in node:
             raise _NotGrouped
+        if predicate == RDF_TYPE and node.get(_TYPE, True) is None:  # a type that is no IRI: no "type" to keep
+            del node[_TYPE]
         if len(values) > 1:
             node[key] = values
             return

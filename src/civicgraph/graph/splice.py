@@ -149,11 +149,14 @@ def _rdfxml_next_start(data: Buffer, at: int, end: int) -> int:
 RDFXML = Syntax(_rdfxml_body, _rdfxml_subject, _same, next_start=_rdfxml_next_start)
 
 
-def _jsonld_lines(opening: bytes, node: bytes, iri_of: Callable[[str], str]) -> Syntax:
+def _jsonld_lines(opening: bytes, keys: tuple[str, str], comma: str, iri_of: Callable[[str], str]) -> Syntax:
     """JSON-LD written one top-level node per line in the order of their subjects, separated by commas: the
-    context up to ``opening``, then lines starting with ``node`` and the node's identifier, which ``iri_of``
-    expands; ``]}`` on a line of its own at the end."""
+    context up to ``opening``, then a node per line in the streaming document form, its types (if any) before its
+    identifier, which ``iri_of`` expands; ``]}`` on a line of its own at the end. ``keys``: the keys of the types and
+    of the identifier, each with its colon, as written; ``comma``: what separates two entries of a node."""
     closing = b"\n]}\n"
+    types_key, identifier_key = keys
+    decode = json.JSONDecoder().raw_decode
 
     def body(data: Buffer) -> tuple[int, int]:
         start = data.find(opening, 0, 1 << 16)
@@ -162,14 +165,31 @@ def _jsonld_lines(opening: bytes, node: bytes, iri_of: Callable[[str], str]) -> 
         return start + len(opening), len(data) - len(closing)
 
     def subject(data: Buffer, at: int) -> str:
-        if data[at : at + len(node) + 1] != node + b'"':
-            raise DoesNotFit(f"a node not starting with its identifier at byte {at}")
-        identifier = _token(data, at + len(node) + 1, b'"')  # an IRI holds no '"'
+        # The start of the node's line, as text: its types are a few compact IRIs, read with a JSON decoder.
+        start = bytes(data[at : _next_line(data, at, min(len(data), at + _NODE_START))]).decode("utf-8", "ignore")
+        identifier_at = 1
+        if start.startswith("{" + types_key):
+            try:
+                _types, after = decode(start, 1 + len(types_key))
+            except ValueError:
+                raise DoesNotFit(f"a node whose types do not end near the start of its line, byte {at}") from None
+            identifier_at = after + len(comma) if start.startswith(comma, after) else -1
+        if identifier_at < 0 or not (start.startswith("{") and start.startswith(identifier_key + '"', identifier_at)):
+            raise DoesNotFit(f"a node not starting with its types (if any), then its identifier, at byte {at}")
+        value_at = identifier_at + len(identifier_key) + 1
+        end = start.find('"', value_at)  # an IRI holds no '"'
+        if end < 0:
+            raise DoesNotFit(f"a node whose identifier does not end near the start of its line, byte {at}")
+        identifier = start[value_at:end]
         if "\\" in identifier:  # an escape, if any: read as JSON
             identifier = str(json.loads(f'"{identifier}"'))
         return iri_of(identifier)
 
     return Syntax(body, subject, _same, separator=b",\n")
+
+
+# How much of a node's line is read to find its identifier, after its types.
+_NODE_START = 4096
 
 
 def flat_jsonld(prefixes: dict[str, str]) -> Syntax:
@@ -180,7 +200,7 @@ def flat_jsonld(prefixes: dict[str, str]) -> Syntax:
         prefix, colon, local = identifier.partition(":")
         return prefixes[prefix] + local if colon and prefix in prefixes else identifier
 
-    return _jsonld_lines(b'"@graph": [\n', b'{"@id": ', iri_of)
+    return _jsonld_lines(b'"@graph": [\n', ('"@type": ', '"@id": '), ", ", iri_of)
 
 
 def graph_jsonld(iri_of: Callable[[str], str | None]) -> Syntax:
@@ -194,7 +214,7 @@ def graph_jsonld(iri_of: Callable[[str], str | None]) -> Syntax:
             raise DoesNotFit(f"a node whose id {identifier!r} is not one IRI")
         return iri
 
-    return _jsonld_lines(b'"@graph":[\n', b'{"id":', subject)
+    return _jsonld_lines(b'"@graph":[\n', ('"type":', '"id":'), ",", subject)
 
 
 class Blocks:

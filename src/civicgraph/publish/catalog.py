@@ -908,7 +908,8 @@ def _page_key(release: Release, parts: Parts, page: CatalogPage, view: PageView)
 
 
 def write_flat_jsonld(nodes: list[Node], path: Path, prefixes: dict[str, str]) -> None:
-    """A flat JSON-LD document (one node per subject, in the canonical order) with a prefix context."""
+    """A flat JSON-LD document (one node per subject, in the canonical order, each in the streaming document form
+    of :mod:`civicgraph.graph.jsonld`: its ``@type``, then its ``@id``) with a prefix context."""
     path.write_bytes(flat_jsonld_of(nodes, prefixes))
 
 
@@ -938,11 +939,10 @@ def flat_jsonld_of(nodes: list[Node], prefixes: dict[str, str]) -> bytes:
         return {"@value": term.value, "@type": compact(term.datatype.value)}
 
     def node(subject: str, entries: list[Entry]) -> dict[str, Any]:
-        described: dict[str, Any] = {"@id": compact(subject)}
+        types = [compact(o.value) for predicate, objects, _triples in entries if predicate == RDF_TYPE for o in objects]
+        described: dict[str, Any] = {"@type": types, "@id": compact(subject)} if types else {"@id": compact(subject)}
         for predicate, objects, _triples in entries:
-            if predicate == RDF_TYPE:
-                described["@type"] = [compact(o.value) for o in objects]
-            else:
+            if predicate != RDF_TYPE:
                 described[compact(predicate)] = [value(o) for o in objects]
         return described
 
