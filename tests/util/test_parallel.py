@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import pickle
 import signal
 import sys
 import time
+import types
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -344,6 +347,40 @@ def test_a_spawned_child_killed_while_sending_its_result_is_reported_as_killed()
     ):
         result()
     assert str(raised.value) == _KILLED_BY_THE_SYSTEM
+
+
+class _TakingPart(io.RawIOBase):
+    """A raw output stream that takes at most 1,000 bytes a write, as a raw file's write to a full pipe does when the
+    process is stopped meanwhile (a signal, a sampling profiler pausing it)."""
+
+    def __init__(self) -> None:
+        self.taken = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        part = bytes(data[:1000])
+        self.taken += part
+        return len(part)
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def test_a_spawned_child_sends_all_of_its_result_when_its_output_takes_part_of_each_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With PYTHONUNBUFFERED set, the child's standard output is the raw file (no buffer that would write the rest):
+    the whole result must still reach the parent, not its first part."""
+    result = list(range(10_000))
+    output = _TakingPart()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pickle.dumps((_same, (result,))))))
+    monkeypatch.setattr(sys, "stdout", types.SimpleNamespace(buffer=output))
+    parallel.serve_spawned()
+    assert len(output.taken) > 10_000  # taken a thousand bytes at a time
+    assert pickle.loads(bytes(output.taken)) == (False, result)
 
 
 def test_an_error_of_the_parent_stops_the_spawned_child(tmp_path: Path) -> None:
