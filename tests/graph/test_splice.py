@@ -132,12 +132,12 @@ def test_an_earlier_file_with_other_prefixes_is_refused() -> None:
 @pytest.mark.parametrize(
     ("line", "subject"),
     [
-        (b'{"@type": ["voc:Thing", "voc:Other"], "@id": "ex:a", "voc:label": []}', f"{EX}a"),
-        (b'{"@id": "ex:a", "voc:label": []}', f"{EX}a"),  # no types: the identifier first
-        (b'{"@type": ["voc:]"], "@id": "https://other.example/z"}', "https://other.example/z"),  # "]" in a type
-        (b'{"@type": ["voc:Thing"], "voc:label": [], "@id": "ex:a"}', None),  # the identifier after another key
-        (b'{"voc:label": [], "@type": ["voc:Thing"], "@id": "ex:a"}', None),  # the types after another key
-        (b'{"@type": ["voc:Thing"', None),  # types that do not end on the line
+        (b'{"@type":["voc:Thing","voc:Other"],"@id":"ex:a","voc:label":[]}', f"{EX}a"),
+        (b'{"@id":"ex:a","voc:label":[]}', f"{EX}a"),  # no types: the identifier first
+        (b'{"@type":["voc:]"],"@id":"https://other.example/z"}', "https://other.example/z"),  # "]" in a type
+        (b'{"@type":["voc:Thing"],"voc:label":[],"@id":"ex:a"}', None),  # the identifier after another key
+        (b'{"voc:label":[],"@type":["voc:Thing"],"@id":"ex:a"}', None),  # the types after another key
+        (b'{"@type":["voc:Thing"', None),  # types that do not end on the line
     ],
 )
 def test_a_json_ld_node_is_found_by_its_identifier_after_its_types(line: bytes, subject: str | None) -> None:

@@ -200,7 +200,7 @@ def flat_jsonld(prefixes: dict[str, str]) -> Syntax:
         prefix, colon, local = identifier.partition(":")
         return prefixes[prefix] + local if colon and prefix in prefixes else identifier
 
-    return _jsonld_lines(b'"@graph": [\n', ('"@type": ', '"@id": '), ", ", iri_of)
+    return _jsonld_lines(b'"@graph":[\n', ('"@type":', '"@id":'), ",", iri_of)
 
 
 def graph_jsonld(iri_of: Callable[[str], str | None]) -> Syntax:
