@@ -149,12 +149,12 @@ def _rdfxml_next_start(data: Buffer, at: int, end: int) -> int:
 RDFXML = Syntax(_rdfxml_body, _rdfxml_subject, _same, next_start=_rdfxml_next_start)
 
 
-def _jsonld_lines(opening: bytes, keys: tuple[str, str], comma: str, iri_of: Callable[[str], str]) -> Syntax:
-    """JSON-LD written one top-level node per line in the order of their subjects, separated by commas: the
-    context up to ``opening``, then a node per line in the streaming document form, its types (if any) before its
-    identifier, which ``iri_of`` expands; ``]}`` on a line of its own at the end. ``keys``: the keys of the types and
-    of the identifier, each with its colon, as written; ``comma``: what separates two entries of a node."""
-    closing = b"\n]}\n"
+def _jsonld_lines(keys: tuple[str, str], iri_of: Callable[[str], str]) -> Syntax:
+    """JSON-LD written by orjson one top-level node per line in the order of their subjects, separated by commas:
+    the context up to ``"@graph":[`` and its line break, then a node per line in the streaming document form, its
+    types (if any) before its identifier, which ``iri_of`` expands; ``]}`` on a line of its own at the end.
+    ``keys``: the keys of the types and of the identifier, each with its colon."""
+    opening, closing = b'"@graph":[\n', b"\n]}\n"
     types_key, identifier_key = keys
     decode = json.JSONDecoder().raw_decode
 
@@ -165,18 +165,19 @@ def _jsonld_lines(opening: bytes, keys: tuple[str, str], comma: str, iri_of: Cal
         return start + len(opening), len(data) - len(closing)
 
     def subject(data: Buffer, at: int) -> str:
-        # The start of the node's line, as text: its types are a few compact IRIs, read with a JSON decoder.
+        # The start of the node's line, as text: its types are a few compact IRIs, read with a JSON decoder, and its
+        # identifier follows them (or opens the node, when it has none).
         start = bytes(data[at : _next_line(data, at, min(len(data), at + _NODE_START))]).decode("utf-8", "ignore")
-        identifier_at = 1
+        identifier_at, expected = 0, "{" + identifier_key + '"'
         if start.startswith("{" + types_key):
             try:
-                _types, after = decode(start, 1 + len(types_key))
+                _types, identifier_at = decode(start, 1 + len(types_key))
             except ValueError:
                 raise DoesNotFit(f"a node whose types do not end near the start of its line, byte {at}") from None
-            identifier_at = after + len(comma) if start.startswith(comma, after) else -1
-        if identifier_at < 0 or not (start.startswith("{") and start.startswith(identifier_key + '"', identifier_at)):
+            expected = "," + identifier_key + '"'
+        if not start.startswith(expected, identifier_at):
             raise DoesNotFit(f"a node not starting with its types (if any), then its identifier, at byte {at}")
-        value_at = identifier_at + len(identifier_key) + 1
+        value_at = identifier_at + len(expected)
         end = start.find('"', value_at)  # an IRI holds no '"'
         if end < 0:
             raise DoesNotFit(f"a node whose identifier does not end near the start of its line, byte {at}")
@@ -200,7 +201,7 @@ def flat_jsonld(prefixes: dict[str, str]) -> Syntax:
         prefix, colon, local = identifier.partition(":")
         return prefixes[prefix] + local if colon and prefix in prefixes else identifier
 
-    return _jsonld_lines(b'"@graph":[\n', ('"@type":', '"@id":'), ",", iri_of)
+    return _jsonld_lines(('"@type":', '"@id":'), iri_of)
 
 
 def graph_jsonld(iri_of: Callable[[str], str | None]) -> Syntax:
@@ -214,7 +215,7 @@ def graph_jsonld(iri_of: Callable[[str], str | None]) -> Syntax:
             raise DoesNotFit(f"a node whose id {identifier!r} is not one IRI")
         return iri
 
-    return _jsonld_lines(b'"@graph":[\n', ('"type":', '"id":'), ",", subject)
+    return _jsonld_lines(('"type":', '"id":'), subject)
 
 
 class Blocks:

@@ -217,10 +217,10 @@ def serve_spawned() -> None:
         sent = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # an error that cannot be pickled: its type and text will do
         sent = pickle.dumps((True, RuntimeError(f"{type(error).__name__}: {error}")))
-    _write_whole(sys.stdout.buffer, sent)
+    _write_all(sys.stdout.buffer, sent)
 
 
-def _write_whole(stream: BinaryIO, data: bytes) -> None:
+def _write_all(stream: BinaryIO, data: bytes) -> None:
     """Write all of ``data``: with ``PYTHONUNBUFFERED`` set (as many containers and CI systems set it), standard
     output is the raw file, whose write may take only part of the bytes. It did so, and the rest was lost, when a
     sampling profiler paused the child while the pipe to its parent was full (2 of 3 national builds profiled)."""
