@@ -211,6 +211,8 @@ class _Compaction:
                 key, how, datatype = description
                 if key in node and node[key] is not None:  # None: the place kept for the node's types
                     raise _NotGrouped
+                if how == TYPES and key not in node:  # the types after other properties: not in canonical order
+                    raise _NotGrouped
                 if more is not None:
                     self.add_property(subject, node, predicate, more)
                     more = None
@@ -221,8 +223,6 @@ class _Compaction:
                 elif how == LANGUAGES and type(value) is Lit and value[2] is not None:
                     node[key] = {value[2]: value[0]}
                 elif how == TYPES and type(value) is str:
-                    if key not in node:  # the types after other properties: not in the canonical order
-                        raise _NotGrouped
                     node[key] = vocab.get(value) or self.compact_vocab(value)
                 else:
                     self.add_property(subject, node, predicate, [value])
@@ -292,8 +292,6 @@ class _Compaction:
         that does not fit the predicate's term."""
         key, how, datatype = self.properties[predicate]
         if how == TYPES and all(type(obj) is str for obj in objects):
-            if key not in node:  # as in read(): the types after other properties
-                raise _NotGrouped
             node[key] = sorted(self.compact_vocab(obj) for obj in objects)  # type: ignore[arg-type]
         elif how == REFERENCES and all(type(obj) is str for obj in objects):
             iris = sorted(objects, key=self.reference_order)  # type: ignore[arg-type]
