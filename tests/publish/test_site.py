@@ -20,9 +20,13 @@ from rdflib.namespace import XSD
 from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.publish.negotiation import section_of
 from civicgraph.publish.orchestrator import publish
+from civicgraph.publish.release import Release, editions
+from civicgraph.publish.site import _members_with_their_reports
+from civicgraph.publish.site.model import SiteModel
 from civicgraph.publish.site.words import EXTERNAL_LABELS, NOUNS, WORDS
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
+from civicgraph.source.synthetic import generate, write_dataset
 
 from ..conftest import add_second_member
 
@@ -368,3 +372,21 @@ def test_the_site_is_the_same_written_by_one_or_two_workers(
     assert outputs[0].keys() == outputs[1].keys()
     assert len(outputs[0]) > 400  # Poznań: 140 pages of four files
     assert [name for name in outputs[0] if outputs[0][name] != outputs[1][name]] == []
+
+
+def test_a_members_page_is_dealt_to_the_processes_just_before_its_reports_pages(tmp_path: Path) -> None:
+    """The process that reads a report's facts for its member's page then has them for the report's page too (in IRI
+    order, the member pages came first, then the organisations', then the reports')."""
+    data = tmp_path / "data"
+    write_dataset(generate(3, (2022, 2023), 1), data)
+    dataset = read_dataset(data)
+    built = build_graph(dataset)
+    release = Release(dataset, built, built.plain)
+    model = SiteModel(release)
+    order = [page.path for page in _members_with_their_reports(model, {e.report_iri: e for e in editions(release)})]
+    assert sorted(order) == sorted(page.path for page in model.pages.values())
+    members = sorted({report.member for report in dataset.reports})
+    assert len(members) == 3
+    for teryt in members:
+        at = order.index(f"member/{teryt}")
+        assert order[at : at + 3] == [f"member/{teryt}", f"report/{teryt}/2022", f"report/{teryt}/2023"]

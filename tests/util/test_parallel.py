@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import io
+import multiprocessing
+import multiprocessing.util
 import os
 import pickle
 import signal
@@ -152,6 +154,27 @@ def test_a_worker_that_dies_without_an_error_is_named_by_its_exit_code(monkeypat
         parallel.in_parallel(list(range(100)), _in_the_child_only(lambda: os._exit(7)), piece=50)
     assert raised.value.exit_code == ExitCode.WORKER_ENDED == 5
     assert raised.value.message.pl == "proces roboczy zakończył się kodem 7, zanim skończył pracę"
+
+
+def test_leaving_the_block_waits_for_the_childs_word_that_it_is_done_not_for_its_end(tmp_path: Path) -> None:
+    """The child's last act (a multiprocessing finalizer, run as it ends, after its work) waits up to 10 s for the
+    parent to have left the block: a parent that waited for the child's end would leave it only then."""
+    context = multiprocessing.get_context("fork")
+    parent_left, tell_the_child = context.Pipe(duplex=False)
+    seen = tmp_path / "seen"
+
+    def at_its_end() -> None:
+        seen.write_text("the parent had left the block" if parent_left.poll(10) else "the parent was waiting")
+
+    def work(_channel: Connection) -> None:
+        multiprocessing.util.Finalize(None, at_its_end, exitpriority=10)
+
+    with parallel.forked(work):
+        pass
+    tell_the_child.send(None)
+    for child in multiprocessing.active_children():
+        child.join()
+    assert seen.read_text() == "the parent had left the block"
 
 
 def _killed(number: int) -> Callable[[], bytes]:

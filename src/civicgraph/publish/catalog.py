@@ -593,6 +593,7 @@ def write_catalog(release: Release, out: Path) -> None:
         release.reuse.note(_NOTE, note)
         release.reuse.declare(*_SPLICED, key=_note_key(note))
         write_pages(release, datasets, series, parts, facts, out, catalog)
+        release.held.append(catalog)  # not freed here (Release.held)
     for name in CATALOG_FILES:
         same_file(out / name, out / SITE_DIR / name)
 
@@ -628,11 +629,11 @@ def _write_whole(catalog: Catalog, out: Path) -> None:
         write_turtle(node_triples(catalog.nodes(2)), out / CATALOG_AP2_FILE, prefixes=catalog.prefixes(2))
         # The catalogue's IRI is answered in every format content negotiation offers, as the site's pages are.
         write_ntriples(triples, out / SITE_DIR / "catalog.nt")
-        write_rdfxml(triples, out / SITE_DIR / "catalog.rdf", prefixes=prefixes)
 
     with _meanwhile(other_files, len(triples)):
         write_turtle(triples, out / "catalog.ttl", prefixes=prefixes)
         write_flat_jsonld(nodes, out / "catalog.jsonld", CATALOG_PREFIXES)
+        write_rdfxml(triples, out / SITE_DIR / "catalog.rdf", prefixes=prefixes)
 
 
 # Triples from which the files are written by two processes: below, a fork costs more than it saves.
@@ -643,8 +644,10 @@ _FORK_MINIMUM = 100_000
 def _meanwhile(work: Callable[[], None], triples: int) -> Iterator[None]:
     """``work`` done by a forked child while the with-block runs, for a large catalogue (else here, first).
 
-    The other core, idle once the files are hashed, so writes 1.4 s of a national catalogue's 3.5 s of writing
-    (the DCAT-AP 2 Turtle, the N-Triples and the RDF/XML) while this process writes the rest."""
+    The other core, idle once the files are hashed, so writes the DCAT-AP 2 Turtle (from nodes it makes first) and
+    the N-Triples while this process writes the Turtle, the JSON-LD and the RDF/XML. At a national year the two
+    then ended 0.06 s apart, and :func:`_write_whole` took 1.77 s; with the RDF/XML written by the child, which
+    ended 0.35 s after this process, 1.95 s (6.29 s against 6.64 at three years; one instrumented build each)."""
     if triples < _FORK_MINIMUM or workers() < 2:
         work()
         yield

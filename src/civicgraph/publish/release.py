@@ -79,6 +79,10 @@ class Release:
     # (:func:`civicgraph.publish.checksums.hashed_ahead`).
     hashed_ahead: list[HashedAhead] = field(default_factory=list, init=False)
     change: GraphChange = field(default_factory=GraphChange, init=False)
+    # What a writer made that no later writer reads, held as long as the release rather than freed as the writer
+    # returns: a build whose process ends without freeing its objects (``publish(ends=True)``) then never frees it.
+    # A three-year national catalogue took 1.0 s to free, while the other core had nothing to do.
+    held: list[object] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "size", len(self.triples))  # frozen: set once, here

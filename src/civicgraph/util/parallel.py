@@ -98,9 +98,12 @@ def map_in_parallel(items: Sequence[T], work: Callable[[Sequence[T]], list[R]], 
 def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
     """Run ``work`` in a forked child while the with-block runs here; the two talk through the ends of a pipe.
 
-    Leaving the block waits for the child and raises the child's error if it failed. An error in the block stops
-    the child: its work is not wanted any more; if the child had failed first (the block then finds the pipe
-    closed), its error is raised, caused by the block's.
+    Leaving the block waits for the child's word that its work is done, and raises the child's error if it failed,
+    or :class:`WorkerEnded` if it ended without a word. It does not wait for the child's end: in a three-year
+    national build, the eight forked processes took 0.02-0.13 s each from their word to their end, 0.55 s in all,
+    which the build waited for. A child that has ended is reaped when the next one starts (multiprocessing's own
+    clean-up) or when the process ends. An error in the block stops the child: its work is not wanted any more; if
+    the child had failed first (the block then finds the pipe closed), its error is raised, caused by the block's.
     """
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe()
@@ -126,12 +129,14 @@ def forked(work: Callable[[Connection], None]) -> Iterator[Connection]:
         raise
     finally:
         ours.close()
-    child.join()
-    sent = _sent_error(errors)
+    try:
+        sent = errors.recv()  # the child's word that its work is done (None), or its error
+    except EOFError:  # it ended without a word: killed, or exited
+        child.join()
+        raise WorkerEnded(child.exitcode) from None
     if sent is not None:
+        child.join()
         raise sent
-    if child.exitcode != 0:
-        raise WorkerEnded(child.exitcode)
 
 
 @contextmanager
@@ -231,9 +236,10 @@ def _write_all(stream: BinaryIO, data: bytes) -> None:
 
 
 def _reporting(work: Callable[..., None], errors: Connection, *args: Any) -> None:
-    """``work(*args)`` in a forked child. Its error is sent to the parent, which raises it, rather than printed
-    here: a traceback from the child would come before the parent's one clean message (a full disk, say). The
-    child's traceback goes with it as a note, which ``--debug`` shows."""
+    """``work(*args)`` in a forked child; then None, the word that it is done, is sent to the parent. Its error
+    is sent instead, which the parent raises, rather than printed here: a traceback from the child would come
+    before the parent's one clean message (a full disk, say). The child's traceback goes with it as a note, which
+    ``--debug`` shows."""
     try:
         work(*args)
     except BaseException as error:
@@ -243,6 +249,7 @@ def _reporting(work: Callable[..., None], errors: Connection, *args: Any) -> Non
         except Exception:  # an error that cannot be pickled: its type and text will do
             errors.send(RuntimeError(f"{type(error).__name__}: {error}"))
         raise SystemExit(1) from None  # ends the child with exit code 1, printing nothing
+    errors.send(None)
 
 
 def _sent_error(errors: Connection) -> BaseException | None:
