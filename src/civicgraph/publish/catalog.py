@@ -582,8 +582,8 @@ def write_catalog(release: Release, out: Path) -> None:
     ones: only the blocks of the subjects outside the parts that are unchanged are made (:class:`Parts`)."""
     datasets, series = plan(release)
     (out / SITE_DIR).mkdir(exist_ok=True)
-    # The files are written before the hashing child is waited for: ending a fork of a national build's process
-    # takes the kernel 0.3 s, done meanwhile.
+    # The files are written before the hashing process's end is waited for. (When it was a fork of this process,
+    # its end took the kernel 0.3 s at a national year; it is a new interpreter now, holding little.)
     with paused_cycle_collector(), files_facts_meanwhile(release, out, planned_paths(datasets)) as hashed:
         facts = cache(hashed)  # asked for by the catalogue, then by its pages
         release.let_go_of_unread()  # while the files are hashed (see publish())
