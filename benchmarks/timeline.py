@@ -1,0 +1,173 @@
+"""Where one ``civicgraph build``'s time goes, process by process: the building process and every process it forks or
+spawns, sampled every 0.1 s for the share of a core each used, against the build's stage lines. Prints, for each
+stretch between two stage lines, its seconds, the core-seconds the building process and the others used, and those
+left idle; with ``--trace``, every sample. Used to find where one core waits while the other works alone
+(benchmarks/README.md: "Where a build with one report changed spends its time").
+
+    .venv/bin/python benchmarks/timeline.py NATIONAL-1
+    .venv/bin/python benchmarks/timeline.py --incremental --trace NATIONAL-1
+
+A stretch is named by the stage line that ends it. A stage that runs beside the others prints its line when its
+result is awaited: into an earlier release, the validation's line ends the stretch in which the building process
+made the graph's index. With ``--incremental``, the build measured is the third into one release, after one
+report's ``url`` changed: the first is fresh, and the second makes what a build into a release keeps beside it.
+Each sample reads ``/proc``; the build runs a little slower than alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench_build import MAIN, ROOT, STAGE_LINE, _descendants, build_once, one_report_to_change
+
+PERIOD = 0.1  # seconds between samples
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Sample:
+    at: float  # seconds since the build started
+    used: dict[int, float]  # process -> share of a core since the sample before
+
+
+@dataclass
+class Timeline:
+    building: int | None = None  # the building process, under ``script``
+    samples: list[Sample] = field(default_factory=list)
+    lines: list[tuple[float, str]] = field(default_factory=list)  # stage lines, with when they arrived
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """The user and system CPU time a process has used, None if it has ended."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(")") + 2 :].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _sampled(root: int, started: float, timeline: Timeline, done: threading.Event) -> None:
+    seen: dict[int, float] = {}  # each process's CPU seconds at the sample before
+    before = 0.0
+    while not done.wait(PERIOD):
+        at, used = time.perf_counter() - started, {}
+        for pid in _descendants(root):
+            now = _cpu_seconds(pid)
+            if now is None or pid == root:  # ``script`` itself
+                continue
+            if timeline.building is None:
+                timeline.building = pid
+            used[pid] = (now - seen.get(pid, 0.0)) / (at - before)
+            seen[pid] = now
+        timeline.samples.append(Sample(at, used))
+        before = at
+
+
+def traced_build(folder: Path, out: Path) -> Timeline:
+    """One ``civicgraph build`` of ``folder`` into ``out`` under a pseudo-terminal (so that it prints its stages),
+    sampled."""
+    command = [sys.executable, "-c", MAIN, "build", "--data", str(folder), "--out", str(out), "--lang", "en"]
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        ["script", "-qec", shlex.join(command), "/dev/null"],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None
+    output = child.stdout.fileno()
+    timeline, done = Timeline(), threading.Event()
+    sampler = threading.Thread(target=_sampled, args=(child.pid, started, timeline, done), daemon=True)
+    sampler.start()
+    pending, decoder = "", codecs.getincrementaldecoder("utf-8")(errors="replace")
+    for chunk in iter(lambda: os.read(output, 1 << 16), b""):
+        *complete, pending = (pending + decoder.decode(chunk)).replace("\r", "\n").split("\n")
+        arrived = time.perf_counter() - started
+        timeline.lines += [(arrived, line) for line in complete if STAGE_LINE.match(line)]
+    if child.wait() != 0:
+        raise SystemExit(f"the build of {folder} failed ({child.returncode})")
+    done.set()
+    sampler.join()
+    return timeline
+
+
+def stretches(timeline: Timeline, cores: int) -> list[tuple[str, float, float, float, float]]:
+    """Per stretch ending with a stage line (and the last, to the process's end): its name, seconds, and the
+    core-seconds the building process and the others used and those left idle."""
+    ends = [*timeline.lines, (float("inf"), "the end: SHA256SUMS written to the process's end")]
+    rows, begun, place = [], 0.0, 0
+    for ended, line in ends:
+        mine = others = 0.0
+        while place < len(timeline.samples) and timeline.samples[place].at <= ended:
+            for pid, share in timeline.samples[place].used.items():
+                if pid == timeline.building:
+                    mine += share * PERIOD
+                else:
+                    others += share * PERIOD
+            place += 1
+        last = timeline.samples[place - 1].at if place else 0.0
+        seconds = min(ended, last) - begun
+        match = STAGE_LINE.match(line)
+        name = match["stage"] if match else line
+        rows.append((name, seconds, mine, others, max(0.0, cores * seconds - mine - others)))
+        begun = min(ended, last)
+    return rows
+
+
+def print_report(timeline: Timeline, trace: bool) -> None:
+    cores = min(len(os.sched_getaffinity(0)), 2)  # as civicgraph.util.parallel.workers()
+    print("| stretch, until the line of | seconds | building process | other processes | idle core-seconds |")
+    print("|---|---:|---:|---:|---:|")
+    rows = stretches(timeline, cores)
+    for name, seconds, mine, others, idle in rows:
+        print(f"| {name} | {seconds:.2f} | {mine:.2f} | {others:.2f} | {idle:.2f} |")
+    totals = [sum(row[column] for row in rows) for column in (1, 2, 3, 4)]
+    print("| **whole build** | {:.2f} | {:.2f} | {:.2f} | {:.2f} |".format(*totals))
+    if trace:
+        print("\n```")
+        events = [(sample.at, _shares(sample, timeline.building)) for sample in timeline.samples]
+        for at, text in sorted(events + [(at, f">> {line}") for at, line in timeline.lines]):
+            print(f"{at:7.2f} {text}")
+        print("```")
+
+
+def _shares(sample: Sample, building: int | None) -> str:
+    """The building process's share first (``b``), then each other process's by its number."""
+    shown = [f"b:{sample.used.get(building, 0.0):.1f}"] if building is not None else []
+    shown += [f"{pid}:{share:.1f}" for pid, share in sorted(sample.used.items()) if pid != building and share > 0.05]
+    return " ".join(shown)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path, help="the data folder to build")
+    parser.add_argument("--incremental", action="store_true", help="a build into a release, one report changed")
+    parser.add_argument("--trace", action="store_true", help="print every sample too")
+    arguments = parser.parse_args()
+    if not arguments.incremental:
+        with tempfile.TemporaryDirectory(prefix="civicgraph-timeline-") as work:
+            print_report(traced_build(arguments.folder, Path(work) / "dist"), arguments.trace)
+        return
+    with one_report_to_change(arguments.folder) as (work, change):
+        out = work / "dist"
+        build_once(work / "data", out)  # fresh
+        change()
+        build_once(work / "data", out)  # makes what the next build into the release takes
+        change()
+        print_report(traced_build(work / "data", out), arguments.trace)
+
+
+if __name__ == "__main__":
+    main()
