@@ -29,10 +29,11 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
 # run as ``python -c``: the revision on its path, through the console script's function where it has one
@@ -50,14 +51,21 @@ class Run:
     triples: int
     stages: dict[str, float] = field(default_factory=dict)
     stage_pss: dict[str, int] = field(default_factory=dict)  # bytes, that sum's peak while each stage ran
+    stage_lines: list[tuple[float, str]] = field(default_factory=list)  # each with when it arrived, from the start
 
 
 def build_once(
-    folder: Path, out: Path, source: Path | None = None, extra: tuple[str, ...] = (), prelude: str = ""
+    folder: Path,
+    out: Path,
+    source: Path | None = None,
+    extra: tuple[str, ...] = (),
+    prelude: str = "",
+    watch: Callable[[int, float], AbstractContextManager[object]] | None = None,
 ) -> Run:
     """One ``civicgraph build`` of ``folder`` into ``out`` in a new process (``source``: the ``src`` folder of
     another revision, else this checkout; ``prelude``: Python run in it first), under a pseudo-terminal so that it
-    prints its stages."""
+    prints its stages; ``watch(pid, started)``, entered while it runs (timeline.py's sampler), is given the
+    pseudo-terminal's process and the ``time.perf_counter()`` the run started at."""
     program = f"{prelude}\n{MAIN}" if prelude else MAIN
     build = [sys.executable, "-c", program, "build", "--data", str(folder), "--out", str(out), "--lang", "en", *extra]
     env = dict(os.environ)
@@ -74,7 +82,7 @@ def build_once(
     )
     assert child.stdout is not None
     lines: list[tuple[float, str]] = []  # each line of output with when it arrived
-    with MemorySampler(child.pid) as memory:
+    with MemorySampler(child.pid) as memory, (watch or _unwatched)(child.pid, started):
         pending, decoder = "", codecs.getincrementaldecoder("utf-8")(errors="replace")  # a chunk may end mid-letter
         output = child.stdout.fileno()
         for chunk in iter(lambda: os.read(output, 1 << 16), b""):
@@ -92,25 +100,28 @@ def build_once(
         if (stage := STAGE_LINE.match(line)) is not None:
             run.stages[stage["stage"]] = float(stage["seconds"])
             run.stage_pss[stage["stage"]] = memory.peak_between(began, arrived)
+            run.stage_lines.append((arrived - started, line))
             began = arrived
         elif (wrote := TRIPLES.match(line)) is not None:
             run.triples = int(wrote["triples"])
     return run
 
 
-class MemorySampler(threading.Thread):
-    """The memory a run takes from the machine, forked workers included: the sum of the proportional set sizes of
-    a process and its descendants (PSS: a page n processes share counts 1/n in each, so copy-on-write pages of a
-    fork count once), sampled every half second. No one process's peak resident set shows it: a worker's pages of
-    its own are not in its parent's, and the pages it shares with its parent are in both. Reading a process's PSS
-    walks its page tables under its memory-map lock: sampled every 50 ms, a national build took 10-20% longer."""
+def _unwatched(_pid: int, _started: float) -> AbstractContextManager[object]:
+    return nullcontext()
 
-    def __init__(self, pid: int) -> None:
+
+class Sampler(threading.Thread):
+    """A thread that samples a run's processes (``root`` and those under it) every ``period`` seconds
+    (:meth:`sample`) while a with-block runs."""
+
+    period = 0.5
+
+    def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
-        self.root, self.peak, self._done = pid, 0, threading.Event()
-        self.samples: list[tuple[float, int]] = []  # (time.perf_counter(), bytes)
+        self.root, self._done = root, threading.Event()
 
-    def __enter__(self) -> MemorySampler:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -119,9 +130,28 @@ class MemorySampler(threading.Thread):
         self.join()
 
     def run(self) -> None:
-        while not self._done.wait(0.5):
-            self.samples.append((time.perf_counter(), sum(_pss(pid) for pid in _descendants(self.root))))
-            self.peak = max(self.peak, self.samples[-1][1])
+        while not self._done.wait(self.period):
+            self.sample()
+
+    def sample(self) -> None:
+        raise NotImplementedError
+
+
+class MemorySampler(Sampler):
+    """The memory a run takes from the machine, forked workers included: the sum of the proportional set sizes of
+    a process and its descendants (PSS: a page n processes share counts 1/n in each, so copy-on-write pages of a
+    fork count once), sampled every half second. No one process's peak resident set shows it: a worker's pages of
+    its own are not in its parent's, and the pages it shares with its parent are in both. Reading a process's PSS
+    walks its page tables under its memory-map lock: sampled every 50 ms, a national build took 10-20% longer."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(root)
+        self.peak = 0
+        self.samples: list[tuple[float, int]] = []  # (time.perf_counter(), bytes)
+
+    def sample(self) -> None:
+        self.samples.append((time.perf_counter(), sum(_pss(pid) for pid in _descendants(self.root))))
+        self.peak = max(self.peak, self.samples[-1][1])
 
     def peak_between(self, began: float, ended: float) -> int:
         """The largest sample taken from ``began`` to half a second after ``ended`` (a stage's line arrives when

@@ -11,24 +11,20 @@ A stretch is named by the stage line that ends it. A stage that runs beside the 
 result is awaited: into an earlier release, the validation's line ends the stretch in which the building process
 made the graph's index. With ``--incremental``, the build measured is the third into one release, after one
 report's ``url`` changed: the first is fresh, and the second makes what a build into a release keeps beside it.
-Each sample reads ``/proc``; the build runs a little slower than alone.
+Each sample reads ``/proc``, and ``build_once`` samples the memory every half second: the build runs a little
+slower than alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import codecs
 import os
-import shlex
-import subprocess
-import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench_build import MAIN, ROOT, STAGE_LINE, _descendants, build_once, one_report_to_change
+from bench_build import STAGE_LINE, Sampler, _descendants, build_once, one_report_to_change
 
 PERIOD = 0.1  # seconds between samples
 TICK = os.sysconf("SC_CLK_TCK")
@@ -40,11 +36,38 @@ class Sample:
     used: dict[int, float]  # process -> share of a core since the sample before
 
 
+class CpuSampler(Sampler):
+    """Every process under ``root`` (``script``, left out) and its share of a core since the sample before; the
+    first process seen is the building process."""
+
+    period = PERIOD
+
+    def __init__(self, root: int, started: float) -> None:
+        super().__init__(root)
+        self.started, self.before = started, 0.0
+        self.building: int | None = None
+        self.samples: list[Sample] = []
+        self._seen: dict[int, float] = {}  # each process's CPU seconds at the sample before
+
+    def sample(self) -> None:
+        at, used = time.perf_counter() - self.started, {}
+        for pid in _descendants(self.root):
+            now = _cpu_seconds(pid)
+            if now is None or pid == self.root:
+                continue
+            if self.building is None:
+                self.building = pid
+            used[pid] = (now - self._seen.get(pid, 0.0)) / (at - self.before)
+            self._seen[pid] = now
+        self.samples.append(Sample(at, used))
+        self.before = at
+
+
 @dataclass
 class Timeline:
-    building: int | None = None  # the building process, under ``script``
-    samples: list[Sample] = field(default_factory=list)
-    lines: list[tuple[float, str]] = field(default_factory=list)  # stage lines, with when they arrived
+    building: int | None  # the building process
+    samples: list[Sample]
+    lines: list[tuple[float, str]]  # stage lines, each with when it arrived
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -57,50 +80,16 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
-def _sampled(root: int, started: float, timeline: Timeline, done: threading.Event) -> None:
-    seen: dict[int, float] = {}  # each process's CPU seconds at the sample before
-    before = 0.0
-    while not done.wait(PERIOD):
-        at, used = time.perf_counter() - started, {}
-        for pid in _descendants(root):
-            now = _cpu_seconds(pid)
-            if now is None or pid == root:  # ``script`` itself
-                continue
-            if timeline.building is None:
-                timeline.building = pid
-            used[pid] = (now - seen.get(pid, 0.0)) / (at - before)
-            seen[pid] = now
-        timeline.samples.append(Sample(at, used))
-        before = at
-
-
 def traced_build(folder: Path, out: Path) -> Timeline:
-    """One ``civicgraph build`` of ``folder`` into ``out`` under a pseudo-terminal (so that it prints its stages),
-    sampled."""
-    command = [sys.executable, "-c", MAIN, "build", "--data", str(folder), "--out", str(out), "--lang", "en"]
-    started = time.perf_counter()
-    child = subprocess.Popen(
-        ["script", "-qec", shlex.join(command), "/dev/null"],
-        stdout=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-    )
-    assert child.stdout is not None
-    output = child.stdout.fileno()
-    timeline, done = Timeline(), threading.Event()
-    sampler = threading.Thread(target=_sampled, args=(child.pid, started, timeline, done), daemon=True)
-    sampler.start()
-    pending, decoder = "", codecs.getincrementaldecoder("utf-8")(errors="replace")
-    for chunk in iter(lambda: os.read(output, 1 << 16), b""):
-        *complete, pending = (pending + decoder.decode(chunk)).replace("\r", "\n").split("\n")
-        arrived = time.perf_counter() - started
-        timeline.lines += [(arrived, line) for line in complete if STAGE_LINE.match(line)]
-    if child.wait() != 0:
-        raise SystemExit(f"the build of {folder} failed ({child.returncode})")
-    done.set()
-    sampler.join()
-    return timeline
+    """One ``civicgraph build`` of ``folder`` into ``out`` (:func:`bench_build.build_once`), sampled."""
+    samplers: list[CpuSampler] = []
+
+    def watch(pid: int, started: float) -> CpuSampler:
+        samplers.append(CpuSampler(pid, started))
+        return samplers[-1]
+
+    run = build_once(folder, out, watch=watch)
+    return Timeline(samplers[0].building, samplers[0].samples, run.stage_lines)
 
 
 def stretches(timeline: Timeline, cores: int) -> list[tuple[str, float, float, float, float]]:
