@@ -82,7 +82,7 @@ def build_once(
     )
     assert child.stdout is not None
     lines: list[tuple[float, str]] = []  # each line of output with when it arrived
-    with MemorySampler(child.pid) as memory, (watch or _unwatched)(child.pid, started):
+    with MemorySampler(child.pid) as memory, watch(child.pid, started) if watch else nullcontext():
         pending, decoder = "", codecs.getincrementaldecoder("utf-8")(errors="replace")  # a chunk may end mid-letter
         output = child.stdout.fileno()
         for chunk in iter(lambda: os.read(output, 1 << 16), b""):
@@ -105,10 +105,6 @@ def build_once(
         elif (wrote := TRIPLES.match(line)) is not None:
             run.triples = int(wrote["triples"])
     return run
-
-
-def _unwatched(_pid: int, _started: float) -> AbstractContextManager[object]:
-    return nullcontext()
 
 
 class Sampler(threading.Thread):

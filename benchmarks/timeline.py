@@ -26,6 +26,8 @@ from pathlib import Path
 
 from bench_build import STAGE_LINE, Sampler, _descendants, build_once, one_report_to_change
 
+from civicgraph.util.parallel import workers
+
 PERIOD = 0.1  # seconds between samples
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -33,7 +35,8 @@ TICK = os.sysconf("SC_CLK_TCK")
 @dataclass
 class Sample:
     at: float  # seconds since the build started
-    used: dict[int, float]  # process -> share of a core since the sample before
+    interval: float  # seconds since the sample before
+    used: dict[int, float]  # process -> CPU seconds it used since the sample before
 
 
 class CpuSampler(Sampler):
@@ -57,9 +60,9 @@ class CpuSampler(Sampler):
                 continue
             if self.building is None:
                 self.building = pid
-            used[pid] = (now - self._seen.get(pid, 0.0)) / (at - self.before)
+            used[pid] = now - self._seen.get(pid, 0.0)
             self._seen[pid] = now
-        self.samples.append(Sample(at, used))
+        self.samples.append(Sample(at, at - self.before, used))
         self.before = at
 
 
@@ -100,11 +103,11 @@ def stretches(timeline: Timeline, cores: int) -> list[tuple[str, float, float, f
     for ended, line in ends:
         mine = others = 0.0
         while place < len(timeline.samples) and timeline.samples[place].at <= ended:
-            for pid, share in timeline.samples[place].used.items():
+            for pid, seconds in timeline.samples[place].used.items():
                 if pid == timeline.building:
-                    mine += share * PERIOD
+                    mine += seconds
                 else:
-                    others += share * PERIOD
+                    others += seconds
             place += 1
         last = timeline.samples[place - 1].at if place else 0.0
         seconds = min(ended, last) - begun
@@ -116,7 +119,7 @@ def stretches(timeline: Timeline, cores: int) -> list[tuple[str, float, float, f
 
 
 def print_report(timeline: Timeline, trace: bool) -> None:
-    cores = min(len(os.sched_getaffinity(0)), 2)  # as civicgraph.util.parallel.workers()
+    cores = workers()  # the cores the build shares its work between
     print("| stretch, until the line of | seconds | building process | other processes | idle core-seconds |")
     print("|---|---:|---:|---:|---:|")
     rows = stretches(timeline, cores)
@@ -133,9 +136,10 @@ def print_report(timeline: Timeline, trace: bool) -> None:
 
 
 def _shares(sample: Sample, building: int | None) -> str:
-    """The building process's share first (``b``), then each other process's by its number."""
-    shown = [f"b:{sample.used.get(building, 0.0):.1f}"] if building is not None else []
-    shown += [f"{pid}:{share:.1f}" for pid, share in sorted(sample.used.items()) if pid != building and share > 0.05]
+    """The share of a core the building process used (``b``), then each other process's, by its number."""
+    share = {pid: seconds / sample.interval for pid, seconds in sample.used.items()}
+    shown = [f"b:{share.get(building, 0.0):.1f}"] if building is not None else []
+    shown += [f"{pid}:{used:.1f}" for pid, used in sorted(share.items()) if pid != building and used > 0.05]
     return " ".join(shown)
 
 
