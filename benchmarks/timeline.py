@@ -40,8 +40,9 @@ class Sample:
 
 
 class CpuSampler(Sampler):
-    """Every process under ``root`` (``script``, left out) and its share of a core since the sample before; the
-    first process seen is the building process."""
+    """The CPU seconds every process under ``root`` (``script``, left out) used since the sample before; the first
+    process seen is the building process. A process that ends between two samples loses its last interval's: a
+    short-lived child's work may be counted as idle time, by up to :data:`PERIOD`."""
 
     period = PERIOD
 
