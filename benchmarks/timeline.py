@@ -1,7 +1,7 @@
 """Where one ``civicgraph build``'s time goes, process by process: the building process and every process it forks or
-spawns, sampled every 0.1 s for the share of a core each used, against the build's stage lines. Prints, for each
-stretch between two stage lines, its seconds, the core-seconds the building process and the others used, and those
-left idle; with ``--trace``, every sample. Used to find where one core waits while the other works alone
+spawns, sampled every 0.1 s for the CPU seconds each used since the sample before, against the build's stage lines.
+Prints, for each stretch between two stage lines, its seconds, the core-seconds the building process and the others
+used, and those left idle; with ``--trace``, every sample. Used to find where one core waits while the other works alone
 (benchmarks/README.md: "Where a build with one report changed spends its time").
 
     .venv/bin/python benchmarks/timeline.py NATIONAL-1
