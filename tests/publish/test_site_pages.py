@@ -134,7 +134,7 @@ def test_partners_of_a_joint_project_are_named_and_its_participants_charted(site
     assert rows == [
         ("Samorządy zaangażowane w PKM", "48"),
         ("Powiaty zaangażowane w PKM (poza współfinansującymi każdą linię)", "9"),
-        ("Gminy zaangażowane w PKM", "36"),
+        ("Gminy zaangażowane w PKM (poza współfinansującymi każdą linię)", "36"),
         ("wymienieni z nazwy partnerzy", "3"),
     ]
     widths = [r.get("width") for r in chart.xpath(".//rect")]
