@@ -1,6 +1,7 @@
 """Adding a valid year or member to data/ leaves the suite green: the tests of the shipped Poznań facts are run
-again on a copy of data/ with two more reports — the constructed Poznań 2022 (tests/fixtures/poznan-2022) and
-the made-up Gmina Próbna 2023 (tests/fixtures/extra-member) — through ``CIVICGRAPH_TEST_DATA``.
+again on a copy of data/ with three more reports — the constructed Poznań 2022 (tests/fixtures/poznan-2022), the
+made-up Gmina Próbna 2023 (tests/fixtures/extra-member) and Gmina Przykładowa 2023 (tests/fixtures/second-member),
+whose report has no English title, which the shapes warn of — through ``CIVICGRAPH_TEST_DATA``.
 
 Tests of behaviour start from their own fixtures (``data_copy`` holds Poznań 2023 alone), so they do not see the
 extra reports; the modules run here are those that read the shipped data itself."""
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, ROOT, add_extra_member, add_poznan_2022
+from .conftest import DATA, ROOT, add_extra_member, add_poznan_2022, add_second_member
 
 # The modules whose tests read data/ as shipped (the session's dataset, built graph and release).
 SHIPPED_FACTS = (
@@ -29,16 +30,19 @@ SHIPPED_FACTS = (
     "tests/publish/test_void.py",
     "tests/wikidata/test_quickstatements.py",
     "tests/shacl/test_validate_cli.py",
+    "tests/publish/test_publish.py",
+    "tests/publish/test_site_pages.py",
 )
 
 
-def test_the_tests_of_the_shipped_facts_hold_with_two_more_reports(tmp_path: Path) -> None:
+def test_the_tests_of_the_shipped_facts_hold_with_three_more_reports(tmp_path: Path) -> None:
     if os.environ.get("CIVICGRAPH_TEST_DATA"):
         pytest.skip("this run already has other data (CIVICGRAPH_TEST_DATA): not nested again")
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     add_poznan_2022(data)
     add_extra_member(data)
+    add_second_member(data)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SHIPPED_FACTS],
         cwd=ROOT,

@@ -20,14 +20,14 @@ from civicgraph.graph.build import build_graph
 from civicgraph.publish import editions as editions_module
 from civicgraph.util import parallel
 
-from ..conftest import DATA, add_poznan_2022, add_second_member
+from ..conftest import add_poznan_2022, add_second_member
 
 
 def test_a_full_disk_in_a_forked_writer_is_one_clean_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "dist"
-    assert CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", "--data", str(data_copy), "--out", str(out)]).exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     capfd.readouterr()
 
@@ -41,13 +41,13 @@ def test_a_full_disk_in_a_forked_writer_is_one_clean_error(
 
     monkeypatch.setattr(parallel, "workers", lambda: 2)  # fork even on a one-core machine
     monkeypatch.setattr(Path, "write_bytes", full_in_workers)
-    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(DATA), "--out", str(out)])
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(data_copy), "--out", str(out)])
     assert result.exit_code == 3
     [line] = result.stderr.splitlines()
     assert line.startswith("Error: ") and line.endswith(": no space left on the device")
     assert "/.dist.staging-" in line  # the file being written when the disk filled
     assert capfd.readouterr().err == ""  # nothing printed by the worker process
-    in_polish = CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)])
+    in_polish = CliRunner().invoke(main, ["build", "--data", str(data_copy), "--out", str(out)])
     assert in_polish.exit_code == 3
     [line] = in_polish.stderr.splitlines()
     assert line.startswith("Błąd: ") and line.endswith(": brak miejsca na dysku")
@@ -56,7 +56,7 @@ def test_a_full_disk_in_a_forked_writer_is_one_clean_error(
 
 
 def test_a_full_disk_while_editions_are_written_ahead_is_one_clean_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """The child that keys the editions while the graph is built writes some in a first build: its full disk is
     the same one message, and the folder it wrote into is removed."""
@@ -85,7 +85,7 @@ def test_a_full_disk_while_editions_are_written_ahead_is_one_clean_error(
     monkeypatch.setattr(editions_module, "_write_edition", full_in_the_child)
     monkeypatch.setattr(build_module, "build_graph", built_once_the_child_tried)
     out = tmp_path / "dist"
-    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(DATA), "--out", str(out)])
+    result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(data_copy), "--out", str(out)])
 
     assert result.exit_code == 3
     [line] = result.stderr.splitlines()
@@ -93,7 +93,12 @@ def test_a_full_disk_while_editions_are_written_ahead_is_one_clean_error(
         "/editions/3064011-2023.ttl: no space left on the device"
     )
     assert capfd.readouterr().err == ""  # nothing printed by the child
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", ".dist.reports.pickle", "the child tried"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".dist.lock",
+        ".dist.reports.pickle",
+        "data",
+        "the child tried",
+    ]
 
 
 def test_a_full_disk_while_a_file_is_spliced_is_one_clean_error(

@@ -19,7 +19,7 @@ from civicgraph.publish.orchestrator import publish
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.synthetic import generate, write_dataset
 
-from ..conftest import FIXTURES
+from ..conftest import DATA, FIXTURES, poznan_2023_copy
 
 NBSP = "\u00a0"
 REPORT = "report/3064011/2023"
@@ -49,8 +49,7 @@ def site(dist: Path) -> Path:
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site of Poznań 2023 with the made-up Gmina Przykładowa's reports for 2022 and 2023 beside it."""
-    data = tmp_path_factory.mktemp("two-years") / "data"
-    shutil.copytree(FIXTURES.parent.parent / "data", data)
+    data = poznan_2023_copy(tmp_path_factory.mktemp("two-years") / "data")
     second = FIXTURES / "second-member"
     with (data / "members.yaml").open("a", encoding="utf-8") as members:
         members.write("\n" + (second / "members.yaml").read_text(encoding="utf-8"))
@@ -359,7 +358,7 @@ def test_links_from_elsewhere_are_bounded_per_property(dist: Path, monkeypatch: 
     from civicgraph.publish.site.model import SiteModel
     from civicgraph.publish.site.parts import View
 
-    dataset = read_dataset(FIXTURES.parent.parent / "data")
+    dataset = read_dataset(DATA)
     built = build_graph(dataset)
     model = SiteModel(Release(dataset, built, built.plain))
     exact = "https://w3id.org/civicgraph/vocab/hedge/exact"

@@ -19,15 +19,14 @@ from civicgraph.cli import build as build_module
 from civicgraph.cli.main import main
 from civicgraph.util import parallel
 
-from ..conftest import DATA
 from .test_output_folder import tree
 
 
 def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "dist"
-    assert CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", "--data", str(data_copy), "--out", str(out)]).exit_code == 0
     before = tree(out)
     capfd.readouterr()
 
@@ -53,7 +52,9 @@ def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_unt
             "gdy brakuje mu pamięci)",
         ),
     ):
-        result = CliRunner().invoke(main, ["build", "--lang", lang, "--data", str(DATA), "--out", str(out), "--full"])
+        result = CliRunner().invoke(
+            main, ["build", "--lang", lang, "--data", str(data_copy), "--out", str(out), "--full"]
+        )
         assert (result.exit_code, result.stderr.splitlines()) == (5, [expected])
         assert capfd.readouterr().err == ""  # nothing printed by the killed process or on its account
     monkeypatch.undo()
@@ -62,12 +63,12 @@ def test_a_worker_killed_while_writing_is_one_clean_error_and_the_release_is_unt
 
 
 def test_an_interrupted_build_exits_130_and_leaves_the_release_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Ctrl-C while the graph is built ends with click's "Aborted!" and exit code 130, as a shell reports SIGINT:
     not 1, which is a graph that violates the shapes."""
     out = tmp_path / "dist"
-    assert CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", "--data", str(data_copy), "--out", str(out)]).exit_code == 0
     before = tree(out)
 
     def interrupted(*args: object, **kwargs: object) -> None:
@@ -75,7 +76,9 @@ def test_an_interrupted_build_exits_130_and_leaves_the_release_as_it_was(
 
     monkeypatch.setattr(build_module, "build_graph", interrupted)
     for lang, expected in (("en", "\nAborted!\n"), ("pl", "\nPrzerwano!\n")):
-        result = CliRunner().invoke(main, ["build", "--lang", lang, "--data", str(DATA), "--out", str(out), "--full"])
+        result = CliRunner().invoke(
+            main, ["build", "--lang", lang, "--data", str(data_copy), "--out", str(out), "--full"]
+        )
         assert (result.exit_code, result.stderr) == (130, expected)
     assert tree(out) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".dist.staging-", ".dist.replaced-"))] == []
@@ -130,14 +133,16 @@ Path.write_bytes = terminated_in_workers
 
 
 @pytest.mark.parametrize("patch", [_TERMINATED_WHILE_BUILDING, _WORKER_TERMINATED_WHILE_WRITING])
-def test_a_terminated_build_exits_143_and_leaves_the_release_as_it_was(tmp_path: Path, patch: str) -> None:
+def test_a_terminated_build_exits_143_and_leaves_the_release_as_it_was(
+    data_copy: Path, tmp_path: Path, patch: str
+) -> None:
     """SIGTERM stops a build as Ctrl-C does (not where it stands, its staging folder left behind): its message in
     the build's language, exit code 143 (128 + SIGTERM's 15, as shells report it), nothing else on stderr."""
     out = tmp_path / "dist"
-    assert CliRunner().invoke(main, ["build", "--data", str(DATA), "--out", str(out)]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", "--data", str(data_copy), "--out", str(out)]).exit_code == 0
     before = tree(out)
     for lang, expected in (("en", "Terminated (SIGTERM).\n"), ("pl", "Zakończono (SIGTERM).\n")):
-        args = ("build", "--lang", lang, "--data", str(DATA), "--out", str(out), "--full")
+        args = ("build", "--lang", lang, "--data", str(data_copy), "--out", str(out), "--full")
         run = _stopped_console_script(patch, *args)
         assert (run.returncode, run.stderr) == (143, expected)
     assert tree(out) == before

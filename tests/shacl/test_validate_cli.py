@@ -104,10 +104,11 @@ def test_a_graph_file_with_a_violation_exits_1_naming_the_shape(built: BuiltGrap
     result = _run("validate", "--graph", str(broken), "--format", "json", "--lang", "en")
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert [(r["focusNode"], r["sourceShape"], r["path"], r["severity"]) for r in report["results"]] == [
+    violations = [r for r in report["results"] if r["severity"] == "Violation"]  # other reports may warn
+    assert [(r["focusNode"], r["sourceShape"], r["path"], r["severity"]) for r in violations] == [
         (f"{BASE}membership/3064011/zmp", SHAPES + "MembershipShape-evidence", CG + "evidence", "Violation")
     ]
-    assert report["results"][0]["message"] == (
+    assert violations[0]["message"] == (
         "A membership must rest on at least one piece of evidence (cg:evidence, cg:Evidence)."
     )
 
@@ -120,7 +121,8 @@ def test_turtle_format_is_a_shacl_validation_report(built: BuiltGraph, tmp_path:
     result = _run("validate", "--graph", str(broken), "--format", "turtle")
     report = Graph().parse(data=result.stdout, format="turtle")
     assert [v.toPython() for v in report.objects(None, SH.conforms)] == [False]
-    assert {str(s) for s in report.objects(None, SH.sourceShape)} == {SHAPES + "MembershipShape-evidence"}
+    violations = report.subjects(SH.resultSeverity, SH.Violation)  # other reports may warn
+    assert {str(report.value(r, SH.sourceShape)) for r in violations} == {SHAPES + "MembershipShape-evidence"}
 
 
 def test_build_refuses_to_publish_a_violating_graph(built: BuiltGraph) -> None:
