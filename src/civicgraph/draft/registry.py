@@ -3,10 +3,10 @@ Polish labels name units, activity types and organisation types."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import yaml
@@ -14,12 +14,11 @@ import yaml
 from ..language.lemmas import lemmas, readings
 from ..language.names import NameIndex
 from ..language.text import tokens
+from ..source.reader import composed
+from ..util.errors import InputError, Problem
 from ..util.resources import vocabularies_file
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+_NULL = "tag:yaml.org,2002:null"
 
 
 @dataclass(frozen=True)
@@ -61,27 +60,71 @@ class Registry:
 
 def read_registry(organisations_file: Path, members_file: Path) -> Registry:
     """The organisations and members of a data folder, read leniently: the drafter needs names, not checks
-    (``civicgraph validate`` checks the files)."""
+    (``civicgraph validate`` checks the files). A file that cannot be read as YAML stops the draft with
+    :class:`InputError`, its problems located as ``build`` and ``validate`` locate them."""
+    organisations, members = _parsed(organisations_file, members_file)
     registry = Registry()
-    for key, entry in _mapping(organisations_file).items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), dict):
+    for key, entry in _entries(organisations):
+        name = _field(entry, "name")
+        polish = _text(name, "pl")
+        if polish is None:  # no name to find in a text
             continue
-        name = entry["name"]
-        variants = tuple(str(v["name"]) for v in entry.get("variants") or [] if isinstance(v, dict) and v.get("name"))
-        registry.organisations[str(key)] = Organisation(
-            str(key), str(name.get("pl")), name.get("en"), entry.get("abbreviation"), variants
+        variants = tuple(v for v in (_text(item, "name") for item in _items(_field(entry, "variants"))) if v)
+        registry.organisations[key] = Organisation(
+            key, polish, _text(name, "en"), _text(entry, "abbreviation"), variants
         )
-    for teryt, entry in _mapping(members_file).items():
-        if isinstance(entry, dict) and isinstance(entry.get("name"), dict):
-            registry.members[str(teryt)] = Member(str(teryt), str(entry["name"].get("pl")), str(entry.get("kind")))
+    for teryt, entry in _entries(members):
+        polish = _text(_field(entry, "name"), "pl")
+        if polish is not None:
+            registry.members[teryt] = Member(teryt, polish, _text(entry, "kind") or "")
     return registry
 
 
-def _mapping(file: Path) -> dict[Any, Any]:
-    if not file.exists():
-        return {}
-    loaded = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)
-    return loaded if isinstance(loaded, dict) else {}
+def _parsed(*files: Path) -> list[yaml.Node | None]:
+    """Each file composed into YAML nodes by the source reader, which reads only regular files inside the
+    file's folder and locates what is wrong with one (not UTF-8, malformed YAML) by line. A missing or empty
+    file is no entries yet, as when drafting into a new data folder; the problems of the others are raised
+    together."""
+    nodes: list[yaml.Node | None] = []
+    problems: list[Problem] = []
+    for file in files:
+        if not file.exists():
+            nodes.append(None)
+            continue
+        node, found = composed(file)
+        nodes.append(node)
+        problems += found
+    if problems:
+        raise InputError(problems)
+    return nodes
+
+
+def _entries(node: yaml.Node | None) -> Iterator[tuple[str, yaml.MappingNode]]:
+    """The entries of a top-level mapping keyed as typed (``"0201011"`` keeps its zero); others are skipped."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.MappingNode):
+            yield str(key.value), value
+
+
+def _field(node: yaml.Node | None, name: str) -> yaml.Node | None:
+    """The value of the field ``name`` of a mapping node; None when there is none (the first, if typed twice)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == name), None)
+
+
+def _text(node: yaml.Node | None, name: str) -> str | None:
+    """The text of the field ``name`` as typed; None when it is missing, null or not a single value."""
+    value = _field(node, name)
+    if not isinstance(value, yaml.ScalarNode) or value.tag == _NULL:
+        return None
+    return str(value.value)
+
+
+def _items(node: yaml.Node | None) -> list[yaml.Node]:
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
 # -- vocabularies ---------------------------------------------------------------------------------------------

@@ -228,6 +228,16 @@ def _read_reports(reader: _Reader, reports: Path, dataset: Dataset, cache: Repor
             cache.keep(report_file, report_sha256, report, pickled)
 
 
+def composed(file: Path) -> tuple[yaml.Node | None, list[Problem]]:
+    """``file`` composed into YAML nodes as the data folder's files are read (a regular file inside its folder,
+    UTF-8, well-formed YAML), with what is wrong with it located by line; a file holding no YAML (blank, or
+    comments alone) gives None and no problem. For a reader of its own (the drafter's registry), which takes what
+    it needs from the nodes and leaves the checks to ``validate``."""
+    reader = _Reader(DataFolder(file.parent))
+    node = reader.parse(file, empty_is_a_problem=False)
+    return node, reader.problems
+
+
 def read_settings(data_dir: Path) -> Settings:
     """Read only ``civicgraph.yaml``, for commands that need the base IRI but not the whole dataset."""
     reader = _Reader(DataFolder(data_dir))
@@ -255,7 +265,7 @@ class _Reader:
 
     # -- files ---------------------------------------------------------------------------------------------
 
-    def parse(self, file: Path) -> yaml.Node | None:
+    def parse(self, file: Path, empty_is_a_problem: bool = True) -> yaml.Node | None:
         self.file = file
         too_large = Message(
             f"plik jest większy niż {MAX_YAML_BYTES // MIB} MiB, limit pliku danych",
@@ -301,7 +311,7 @@ class _Reader:
             message = Message(f"błędny YAML: {error}", f"malformed YAML: {error}")
             self.problems.append(Problem.of(file, None, "", message))
             return None
-        if node is None:
+        if node is None and empty_is_a_problem:
             self.problems.append(Problem.of(file, None, "", Message("plik jest pusty", "the file is empty")))
         return node
 
