@@ -291,6 +291,33 @@ def test_publisher_and_contact_come_from_the_settings(catalog: Graph) -> None:
     assert catalog.value(contact, vcard.hasEmail) is None
 
 
+def test_the_catalogue_is_titled_by_its_data_and_names_its_publisher_not_the_software(catalog: Graph) -> None:
+    """Title and description say what the data are about and whose catalogue it is: the publisher the catalogue
+    states (Miasto Poznań, from the settings), never the software that wrote it."""
+    catalogue = URIRef("https://w3id.org/civicgraph/id/catalog")
+    assert set(catalog.objects(catalogue, DCTERMS.title)) == {
+        Literal("Członkostwo samorządów w organizacjach krajowych — katalog danych (Miasto Poznań)", lang="pl"),
+        Literal(
+            "Local governments' memberships of national organisations — data catalogue (City of Poznań)", lang="en"
+        ),
+    }
+    assert set(catalog.objects(catalogue, DCTERMS.description)) == {
+        Literal(
+            "Zbiory danych o członkostwie jednostek samorządu terytorialnego w organizacjach krajowych. "
+            "Wydawca: Miasto Poznań.",
+            lang="pl",
+        ),
+        Literal(
+            "Datasets on local governments' memberships of national organisations. Publisher: City of Poznań.",
+            lang="en",
+        ),
+    }
+    assert set(catalog.objects(URIRef("https://w3id.org/civicgraph/id/catalog#dataset-all"), DCTERMS.title)) == {
+        Literal("Członkostwo samorządów w organizacjach krajowych — graf wiedzy", lang="pl"),
+        Literal("Local governments' memberships of national organisations — knowledge graph", lang="en"),
+    }
+
+
 def test_linked_vocabulary_terms_carry_their_types(catalog: Graph) -> None:
     for term, cls, scheme in (
         (f"{EU}file-type/RDF_TURTLE", DCTERMS.MediaTypeOrExtent, f"{EU}file-type"),

@@ -76,6 +76,16 @@ def test_datasets_are_bilingual_with_categories_tags_and_licence(
     assert set(poznan.xpath(".//h:terytIdent/text()", namespaces=NS)) == {"3064011"}
 
 
+def test_the_whole_graph_is_titled_by_its_data_not_by_the_software(document: etree._ElementTree) -> None:
+    (whole,) = document.xpath("/h:datasets/h:dataset[h:extIdent = 'civicgraph-all']", namespaces=NS)
+    assert whole.findtext("h:title/h:polish", namespaces=NS) == (
+        "Członkostwo samorządów w organizacjach krajowych — graf wiedzy"
+    )
+    assert whole.findtext("h:title/h:english", namespaces=NS) == (
+        "Local governments' memberships of national organisations — knowledge graph"
+    )
+
+
 def test_every_member_year_stays_in_the_file(data_copy: Path, schema: etree.XMLSchema) -> None:
     """With a second member-year in data/, both are datasets: the portal deletes whatever a harvest lacks."""
     fixture = FIXTURES / "second-member"

@@ -385,16 +385,10 @@ class _CatalogBuilder:
         """The catalogue, listing ``datasets``; ``years``: the years of all it catalogues."""
         catalog = str(self.iris.catalog)
         self.link(catalog, RDF_TYPE, DCAT.Catalog)
-        self.text(catalog, DCTERMS.title, Text("Katalog danych civicgraph", "civicgraph data catalogue"))
-        self.text(
-            catalog,
-            DCTERMS.description,
-            Text(
-                "Zbiory danych o członkostwie jednostek samorządu terytorialnego w organizacjach krajowych, "
-                "opublikowane przez civicgraph.",
-                "Datasets on local governments' memberships of national organisations, published by civicgraph.",
-            ),
-        )
+        publisher = self.settings.publisher
+        assert publisher is not None
+        self.text(catalog, DCTERMS.title, catalog_title(publisher.name))
+        self.text(catalog, DCTERMS.description, catalog_description(publisher.name))
         self.common(catalog, years)
         for language in LANGUAGES:
             self.term(catalog, DCTERMS.language, language)
@@ -504,6 +498,25 @@ class _CatalogBuilder:
         self.ap2.add(node, SPDX.algorithm, self.named(sha1))
         self.ap2.add(node, SPDX.checksumValue, ox.Literal(facts.sha1, datatype=hex_binary))
         self.ap2.add(sha1, RDF_TYPE, self.named(SPDX.ChecksumAlgorithm))
+
+
+def catalog_title(publisher: Text) -> Text:
+    """The catalogue's title: what its data are about, and whose catalogue it is (its dct:publisher's name)."""
+    return Text(
+        f"Członkostwo samorządów w organizacjach krajowych — katalog danych ({publisher.pl})",
+        f"Local governments' memberships of national organisations — data catalogue ({publisher.en or publisher.pl})",
+    )
+
+
+def catalog_description(publisher: Text) -> Text:
+    """The catalogue's description, naming its publisher as a label ("Wydawca: …"): a Polish name after a
+    preposition would need a case the settings do not give."""
+    return Text(
+        f"Zbiory danych o członkostwie jednostek samorządu terytorialnego w organizacjach krajowych. "
+        f"Wydawca: {publisher.pl}.",
+        f"Datasets on local governments' memberships of national organisations. "
+        f"Publisher: {publisher.en or publisher.pl}.",
+    )
 
 
 SHA256_HTTPS = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"

@@ -317,8 +317,8 @@ def planned(dataset: Dataset) -> Plan:
         key="all",
         identifier=f"{IDENTIFIER_PREFIX}-all",
         title=Text(
-            "Członkostwo samorządów w organizacjach krajowych — graf wiedzy civicgraph",
-            "Local governments' memberships of national organisations — the civicgraph knowledge graph",
+            "Członkostwo samorządów w organizacjach krajowych — graf wiedzy",
+            "Local governments' memberships of national organisations — knowledge graph",
         ),
         description=_whole_graph_description(dataset, all_editions),
         keywords=_KEYWORDS,

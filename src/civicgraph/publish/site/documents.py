@@ -21,7 +21,7 @@ from civicgraph.publish.negotiation import SHAPES_IRI
 from civicgraph.publish.release import GraphIndex
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.model import Page, SiteModel
-from civicgraph.publish.site.parts import View
+from civicgraph.publish.site.parts import View, in_name_order
 from civicgraph.util.iris import SKOS
 from civicgraph.util.resources import shapes_files, vocabularies_file
 
@@ -43,7 +43,7 @@ def vocab_index_context(model: SiteModel, lang: str) -> dict[str, Any]:
     index = model.index
     schemes = []
     for scheme in index.of_type(f"{SKOS}ConceptScheme"):
-        concepts = sorted(index.referrers(scheme, f"{SKOS}inScheme"), key=lambda c: view.label(c).casefold())
+        concepts = in_name_order(index.referrers(scheme, f"{SKOS}inScheme"), view.label)
         schemes.append(
             {
                 "link": Markup(view.link(scheme)),

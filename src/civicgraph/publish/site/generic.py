@@ -23,7 +23,7 @@ from civicgraph.publish.reuse import key_of
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.model import Page, SiteModel
 from civicgraph.publish.site.numbers import format_number
-from civicgraph.publish.site.parts import View
+from civicgraph.publish.site.parts import View, in_name_order
 from civicgraph.util.iris import CG, ORG, OWL, RDF_TYPE, SKOS, XSD
 
 # How many links to a resource from elsewhere a page shows per property (the count is always shown).
@@ -208,9 +208,9 @@ def _ontology_terms(view: View) -> dict[str, list[dict[str, Any]]]:
 
 
 def _concepts(view: View) -> list[dict[str, Any]]:
-    """A concept scheme's concepts with their definitions, in notation order."""
+    """A concept scheme's concepts with their definitions, in the order of their names."""
     index = view.model.index
-    concepts = sorted(index.referrers(view.page.iri, f"{SKOS}inScheme"), key=lambda c: view.label(c).casefold())
+    concepts = in_name_order(index.referrers(view.page.iri, f"{SKOS}inScheme"), view.label)
     return [
         {"link": Markup(view.link(c)), "definition": index.literal(c, f"{SKOS}definition", view.lang) or ""}
         for c in concepts

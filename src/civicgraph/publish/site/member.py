@@ -19,7 +19,7 @@ from civicgraph.publish.site.charts import Bar, bar_chart
 from civicgraph.publish.site.facts import FigureFact, MembershipFact, Reader, ReportFacts, membership_period
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.numbers import format_number
-from civicgraph.publish.site.parts import View, activity_item, figure_text, period_words, stated
+from civicgraph.publish.site.parts import View, activity_item, figure_text, in_name_order, period_words, stated
 from civicgraph.publish.site.words import KIND_GROUPS, counted, name_in_case, noun
 from civicgraph.util.iris import CG, DCT, ORG, TIME
 
@@ -213,7 +213,7 @@ def _changes(view: View, reports: list[ReportFacts]) -> str:
         items = []
         for word, organisations in (("joined", after - before), ("left", before - after)):
             if organisations:
-                names = ", ".join(view.link(o) for o in sorted(organisations, key=lambda o: view.label(o).casefold()))
+                names = ", ".join(view.link(o) for o in in_name_order(organisations, view.label))
                 items.append(f"<li>{escape(w[word])}: {names}</li>")
         changed = _changed_figures(view, previous, current)
         if changed:

@@ -7,7 +7,7 @@ resource shown on that page carries its anchor (the path of its IRI) as its id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -86,6 +86,12 @@ class View:
         beside its passage, a membership's period beside its start)."""
         ident = self.id_of(iri)
         return f"<span{ident}></span>" if ident else ""
+
+
+def in_name_order(iris: Iterable[str], label: Callable[[str], str]) -> list[str]:
+    """``iris`` by their names (``label``), case set aside, and by IRI where names tie: resources of the same name
+    then come in the same order whatever order they are given in (a set's depends on the hash seed)."""
+    return sorted(iris, key=lambda iri: (label(iri).casefold(), iri))
 
 
 def figure_item(view: View, figure: FigureFact, refs: str = "") -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from civicgraph.publish.site.charts import Bar, bar_chart
-from civicgraph.publish.site.facts import Passage, Reader, ReportFacts
+from civicgraph.publish.site.facts import ActivityFact, PartnerFact, Passage, Reader, ReportFacts
 from civicgraph.publish.site.marks import Mark, paragraphs
 from civicgraph.publish.site.markup import escape
 from civicgraph.publish.site.numbers import format_number, percent
@@ -93,23 +93,24 @@ def _numbered_marks(view: View, facts: ReportFacts) -> tuple[dict[str, int], lis
     of fact it backs, its id its anchor (its selectors' anchors just before it), its number after it, linking to
     the first fact it backs."""
     kinds: dict[str, set[str]] = defaultdict(set)
-    first_fact: dict[str, str] = {}
+    backed: dict[str, list[str]] = defaultdict(list)  # the facts of each passage, the first one's first
     passage_of: dict[str, Passage] = {}
     for passage, fact, kind in facts.passages():
         kinds[passage.iri].add(kind)
-        first_fact.setdefault(passage.iri, fact)
+        backed[passage.iri].append(fact)
         passage_of[passage.iri] = passage
+    partners = {p.iri: (a, p) for a in facts.activities for p in a.partners}
     ordered = sorted(passage_of.values(), key=lambda p: (p.start, -p.end, p.iri))
     numbers = {p.iri: n for n, p in enumerate(ordered, start=1)}
     marks = []
     for passage in ordered:
         kind = next(k for k in _KIND_PRIORITY if k in kinds[passage.iri])
-        fact = first_fact[passage.iri]
+        fact = backed[passage.iri][0]
         before = view.anchor_span(f"{passage.iri}/quote") + view.anchor_span(f"{passage.iri}/position")
         ident = view.model.anchors.get(passage.iri)
         if ident is not None:
             view.placed.add(ident)
-        hidden = escape(view.w["to_fact"]).format(label=_fact_name(view, fact))
+        hidden = escape(view.w["to_fact"]).format(label=_fact_name(view, backed[passage.iri], partners))
         after = (
             f'<sup class="ref"><a href="{view.href(fact)}">{numbers[passage.iri]}'
             f'<span class="vh"> — {hidden}</span></a></sup>'
@@ -118,10 +119,30 @@ def _numbered_marks(view: View, facts: ReportFacts) -> tuple[dict[str, int], lis
     return numbers, marks
 
 
-def _fact_name(view: View, fact: str) -> str:
-    """What a fact is called in the note beside its passage: a membership by its organisation's name."""
+def _fact_name(view: View, backed: list[str], partners: dict[str, tuple[ActivityFact, PartnerFact]]) -> str:
+    """What the note beside a passage calls the first fact it backs (``backed``): a membership by its
+    organisation's name; a participation, which has no label, by its activity, role and participant, together
+    with the other participations the passage backs (a sentence often names several partners at once); any other
+    fact by its label."""
+    fact = backed[0]
+    if fact in partners:
+        return _participations_name(view, [partners[f] for f in backed if f in partners])
     organisation = view.model.index.iri(fact, f"{ORG}organization")
     return view.name(organisation if organisation else fact)
+
+
+def _participations_name(view: View, shared: list[tuple[ActivityFact, PartnerFact]]) -> str:
+    """Participations in words, by activity and role: ``Poznańska Kolej Metropolitalna (PKM), współfinansujący:
+    Województwo Wielkopolskie, Miasto Poznań, Powiat Poznański``."""
+    participants: dict[tuple[str, str], dict[str, None]] = defaultdict(dict)
+    for activity, partner in shared:
+        participants[(activity.iri, partner.role)][view.name(partner.participant)] = None
+    return "; ".join(
+        escape(view.w["participation_fact"]).format(
+            activity=view.name(activity), role=view.name(role), participants=", ".join(names)
+        )
+        for (activity, role), names in participants.items()
+    )
 
 
 def _refs(view: View, facts: ReportFacts, numbers: dict[str, int]) -> dict[str, str]:

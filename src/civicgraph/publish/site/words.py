@@ -18,8 +18,8 @@ WORDS: dict[str, dict[str, str]] = {
     "pl": {
         "site": "Samorządy w organizacjach krajowych",
         "site_lead": (
-            "Do jakich krajowych organizacji i sieci należą samorządy, co z tych członkostw wynikło i ile to "
-            "kosztowało — według raportów o stanie gminy, każdy fakt z cytatem ze źródła."
+            "Do jakich krajowych organizacji i sieci należą samorządy, co z tych członkostw wynikło i jakie liczby "
+            "oraz kwoty podają o tym raporty o stanie gminy — każdy fakt z cytatem ze źródła."
         ),
         "index": "Strona główna",
         "ontology": "Ontologia",
@@ -158,24 +158,25 @@ WORDS: dict[str, dict[str, str]] = {
         "facts_activities": "Działania według organizacji",
         "passage": "fragment {number}",
         "to_fact": "fakt: {label}",
+        "participation_fact": "{activity}, {role}: {participants}",
         "text_facts": "SHA-256 tekstu: {sha}; znaków: {count}.",
         # generic (data) pages
         "concepts": "Pojęcia",
         "shapes_lead": (
-            "Reguły SHACL, według których sprawdzany jest każdy graf civicgraph przed publikacją: "
+            "Reguły SHACL, według których sprawdzany jest graf przed publikacją: "
             "naruszenie (błąd) zatrzymuje publikację, ostrzeżenie nie."
         ),
         "shape_targets": "dotyczy",
         "violation": "błąd",
         "warning": "ostrzeżenie",
-        "vocab_lead": "Słowniki pojęć (SKOS), których używają dane civicgraph.",
+        "vocab_lead": "Słowniki pojęć (SKOS), których używają te dane.",
     },
     "en": {
         "site": "Local governments in national organisations",
         "site_lead": (
             "Which national organisations and networks local governments belong to, what the memberships "
-            "delivered and what they cost — from the municipalities' reports on their state, every fact with its "
-            "quote from the source."
+            "delivered, and the figures and amounts the municipalities' reports on their state give for them — "
+            "every fact with its quote from the source."
         ),
         "index": "Home",
         "ontology": "Ontology",
@@ -308,16 +309,17 @@ WORDS: dict[str, dict[str, str]] = {
         "facts_activities": "Activities by organisation",
         "passage": "passage {number}",
         "to_fact": "fact: {label}",
+        "participation_fact": "{activity}, {role}: {participants}",
         "text_facts": "SHA-256 of the text: {sha}; characters: {count}.",
         "concepts": "Concepts",
         "shapes_lead": (
-            "The SHACL rules every civicgraph graph is checked against before it is published: a violation stops "
-            "the release, a warning does not."
+            "The SHACL rules the graph is checked against before it is published: a violation stops the release, "
+            "a warning does not."
         ),
         "shape_targets": "applies to",
         "violation": "violation",
         "warning": "warning",
-        "vocab_lead": "The SKOS concept schemes civicgraph's data use.",
+        "vocab_lead": "The SKOS concept schemes these data use.",
     },
 }
 
