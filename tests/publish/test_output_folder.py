@@ -46,6 +46,10 @@ BESIDE_A_RELEASE_BUILT_INTO = [
 ]
 
 
+# What marks a folder as a release civicgraph wrote (publish.checksums): its release.json names the generator.
+RELEASE_INFO = '{"generator": "civicgraph 0.1.0"}\n'
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -60,7 +64,7 @@ def tiny_release(text: str) -> list[Writer]:
 
     def write(_release: Release, out: Path) -> None:
         (out / "graph.nt").write_text(text, encoding="utf-8")
-        (out / "release.json").write_text("{}\n", encoding="utf-8")
+        (out / "release.json").write_text(RELEASE_INFO, encoding="utf-8")
         (out / "SHA256SUMS").write_text("0  graph.nt\n0  release.json\n", encoding="utf-8")
 
     return [write]
@@ -121,7 +125,7 @@ def test_a_release_with_a_file_the_build_did_not_write_is_refused(data_copy: Pat
 
     assert code == 2
     assert output == (
-        f"Error: {out} holds an earlier release and 1 file(s) it did not write (site/my-notes.md); "
+        f"Error: {out} holds an earlier release and 1 file(s) or folder(s) it did not write (site/my-notes.md); "
         "nothing was removed. Move them away or give another --out\n"
     )
     assert tree(out) == before
@@ -306,7 +310,7 @@ def test_leftovers_of_other_names_are_not_touched(dataset: Dataset, built: Built
 
 def _tiny_release_into(folder: Path, text: str) -> None:
     (folder / "graph.nt").write_text(text, encoding="utf-8")
-    (folder / "release.json").write_text("{}\n", encoding="utf-8")
+    (folder / "release.json").write_text(RELEASE_INFO, encoding="utf-8")
     (folder / "SHA256SUMS").write_text("0  graph.nt\n0  release.json\n", encoding="utf-8")
 
 
@@ -357,7 +361,7 @@ def test_the_next_run_finishes_a_removal_and_does_not_mind_it_running_alongside(
 
 
 def test_the_release_kind_names_what_its_checksums_do_not_list(tmp_path: Path) -> None:
-    (tmp_path / "release.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "release.json").write_text(RELEASE_INFO, encoding="utf-8")
     (tmp_path / "SHA256SUMS").write_text("ab  graph.nt\nab  site/a b.html\n", encoding="utf-8")
     files = ["SHA256SUMS", "graph.nt", "notes.txt", "release.json", "site/a b.html"]
     assert RELEASE.foreign_files(tmp_path, files) == ["notes.txt", "release.json"]
@@ -373,5 +377,5 @@ def test_synth_guards_its_folder_the_same_way(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["synth", "--out", str(out), "--members", "3", "--force"])
 
     assert result.exit_code == 2
-    assert "1 file(s) it did not write (reports/my-notes.txt)" in result.output
+    assert "1 file(s) or folder(s) it did not write (reports/my-notes.txt)" in result.output
     assert (out / "reports" / "my-notes.txt").read_text(encoding="utf-8") == "mine\n"

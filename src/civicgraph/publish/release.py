@@ -2,17 +2,18 @@
 per member-year), and the build date.
 
 The build date never comes from the clock: ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) when set,
-otherwise the ``build_date`` setting of ``data/civicgraph.yaml``. The same data and the same date give
-byte-identical files.
+otherwise the ``build_date`` setting of ``data/civicgraph.yaml``, which is required either way. The same data and
+the same date give byte-identical files.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 from pathlib import Path
 
 from civicgraph.graph.build import BuiltGraph
@@ -20,7 +21,7 @@ from civicgraph.graph.terms import Lit, PlainTriple, Term
 from civicgraph.publish.reuse import Reuse
 from civicgraph.source.records import Dataset, Report, Settings
 from civicgraph.util.digests import HashedAhead
-from civicgraph.util.errors import Failure, Message
+from civicgraph.util.errors import ExitCode, Failure, Message
 from civicgraph.util.iris import DCT, RDF_TYPE, RDFS, SKOS
 from civicgraph.util.kept import KeptFor
 
@@ -118,29 +119,53 @@ def _emptied(jobs: list[Callable[[], None]]) -> list[Callable[[], None]]:
 # -- the build date -------------------------------------------------------------------------------------------
 
 
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+# The value as reproducible-builds.org specifies it: an integer in ASCII digits, as `date +%s` prints it (a sign,
+# a "_", spaces or other scripts' digits, which int() takes, are not).
+_SECONDS = re.compile("[0-9]+")
+_EPOCH = date(1970, 1, 1)
+# The last second of 9999-12-31, the last day a date can be: seconds beyond it give no date.
+_LAST_SECOND = (date.max - _EPOCH).days * 86400 + 86399
+
+
 def build_date(settings: Settings) -> date:
-    """``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) if set, else the ``build_date`` setting; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC).date()
-        except (ValueError, OverflowError, OSError):
-            raise Failure(
-                Message(
-                    f"SOURCE_DATE_EPOCH={epoch!r} nie jest liczbą sekund od 1970-01-01",
-                    f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01",
-                )
-            ) from None
-    if settings.build_date is None:
+    """``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) if set, else the ``build_date`` setting; never the clock.
+
+    The setting is required (:data:`civicgraph.source.reader.PUBLICATION_FIELDS`): a build reads it even where the
+    variable overrides it, so settings read from a data folder always give a date."""
+    epoch = os.environ.get(SOURCE_DATE_EPOCH, "")
+    if epoch:  # set but empty counts as not set, as Python's own py_compile takes it
+        return date_of_source_epoch(epoch)
+    if settings.build_date is None:  # only settings made in code, never read: the reader requires the date
+        raise ValueError("settings without build_date: civicgraph.yaml must give it")
+    return settings.build_date
+
+
+def date_of_source_epoch(value: str) -> date:
+    """The UTC day of ``value``, a ``SOURCE_DATE_EPOCH``; a :class:`Failure` (exit 3, as a setting that does not
+    read) naming the variable and the value when it is no integer in ASCII digits, or gives no date."""
+    if not _SECONDS.fullmatch(value):
         raise Failure(
             Message(
-                f"{settings.location.file}: ustaw `build_date: RRRR-MM-DD` (albo zmienną środowiskową "
-                "SOURCE_DATE_EPOCH): data wydania nigdy nie pochodzi z zegara",
-                f"{settings.location.file}: set `build_date: YYYY-MM-DD` (or the SOURCE_DATE_EPOCH environment "
-                "variable): the release date is never taken from the clock",
-            )
+                f"{SOURCE_DATE_EPOCH}={value!r} nie jest liczbą sekund od 1970-01-01 00:00 UTC: podaj same cyfry "
+                "0-9, jak wypisuje je `date +%s`",
+                f"{SOURCE_DATE_EPOCH}={value!r} is not a number of seconds since 1970-01-01 00:00 UTC: give digits "
+                "0-9 alone, as `date +%s` prints them",
+            ),
+            ExitCode.BAD_INPUT,
         )
-    return settings.build_date
+    digits = value.lstrip("0") or "0"
+    if len(digits) > len(str(_LAST_SECOND)) or int(digits) > _LAST_SECOND:  # int() of thousands of digits fails
+        raise Failure(
+            Message(
+                f"{SOURCE_DATE_EPOCH}={value!r} to data po 9999-12-31, ostatnim dniu, jaki może mieć wydanie: podaj "
+                f"najwyżej {_LAST_SECOND} sekund",
+                f"{SOURCE_DATE_EPOCH}={value!r} is a date after 9999-12-31, the last day a release can have: give "
+                f"at most {_LAST_SECOND} seconds",
+            ),
+            ExitCode.BAD_INPUT,
+        )
+    return _EPOCH + timedelta(days=int(digits) // 86400)
 
 
 # -- an index of the graph --------------------------------------------------------------------------------------
