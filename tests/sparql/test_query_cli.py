@@ -202,3 +202,25 @@ def test_usage_errors_exit_2(graph: str, args: list[str], message: str) -> None:
 def test_debug_shows_the_traceback(graph: str) -> None:
     result = civicgraph("--debug", "query", "-e", "SELECT", "--data", graph)
     assert result.exception is not None and type(result.exception).__name__ == "QuerySyntaxError"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (("year=2023", "year=2024"), "--param year is given twice (year=2023 and year=2024); give it once"),
+        (
+            ("year=2023", "teryt=3064011", "year=2023"),
+            "--param year is given twice (year=2023 and year=2023); give it once",
+        ),
+    ],
+    ids=["two values", "the same value"],
+)
+def test_a_parameter_given_twice_is_refused_rather_than_the_last_value_winning(
+    tmp_path: Path, params: tuple[str, ...], message: str
+) -> None:
+    graph = tmp_path / "graph.nt"
+    graph.write_text('<https://example.org/a> <https://example.org/b> "c" .\n', encoding="utf-8")
+    options = [part for param in params for part in ("--param", param)]
+    result = CliRunner().invoke(main, ["query", "money-figures", *options, "--data", str(graph)])
+    assert result.exit_code == 2
+    assert (result.stdout, result.stderr) == ("", f"Error: {message}\n")

@@ -477,7 +477,67 @@ def test_cors_lets_a_page_elsewhere_read_results(server: Server) -> None:
 
 
 def test_it_listens_on_loopback_by_default(server: Server) -> None:
-    assert re.search(r"Uvicorn running on http://127\.0\.0\.1:\d+", server.log.read_text())
+    # said once the port is bound (the sockets are handed to uvicorn, which then does not say where it runs)
+    port = server.url.rsplit(":", 1)[1]
+    serving = (
+        rf"serving {re.escape(str(server.graph))} \([0-9]+ triples\) read-only at http://127\.0\.0\.1:{port}/sparql"
+    )
+    assert re.fullmatch(serving, server.log.read_text().splitlines()[0])
+
+
+# -- an address that cannot be had ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_graph(tmp_path: Path) -> Path:
+    graph = tmp_path / "graph.nt"
+    graph.write_text('<https://example.org/a> <https://example.org/b> "c" .\n', encoding="utf-8")
+    return graph
+
+
+def serve_once(graph: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``civicgraph serve`` run to its end (it ends at once when it cannot listen)."""
+    command = [sys.executable, "-m", "civicgraph", "serve", "--data", str(graph), "--workers", "1", *options]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=graph.parent)
+
+
+def test_a_port_in_use_is_one_error_line_and_exit_2_before_serving_is_said(tiny_graph: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ended = serve_once(tiny_graph, "--port", str(port))
+        assert (ended.returncode, ended.stdout, ended.stderr) == (
+            2,
+            "",
+            f"Error: cannot listen on 127.0.0.1:{port}: the address is already in use (another program listens "
+            "there; give another --port)\n",
+        )
+        taken.settimeout(1)
+        with pytest.raises(TimeoutError):
+            taken.accept()  # no one connected to it: the command never took it for its own server
+
+
+def test_an_address_that_is_not_this_machines_is_one_error_line_and_exit_2(tiny_graph: Path) -> None:
+    port = free_port()
+    ended = serve_once(tiny_graph, "--host", "192.0.2.1", "--port", str(port))  # TEST-NET-1 (RFC 5737)
+    assert (ended.returncode, ended.stdout, ended.stderr) == (
+        2,
+        "",
+        f"Error: cannot listen on 192.0.2.1:{port}: it is not an address of this machine (give --host the address "
+        "of one of its interfaces)\n",
+    )
+
+
+def test_a_host_name_that_does_not_resolve_is_one_error_line_and_exit_2(tiny_graph: Path) -> None:
+    port = free_port()
+    ended = serve_once(tiny_graph, "--host", "no-such-host.invalid", "--port", str(port))  # never resolves: RFC 6761
+    assert (ended.returncode, ended.stdout) == (2, "")
+    # the reason ends with the resolver's own words, which differ with the system and the network
+    assert re.fullmatch(
+        rf"Error: cannot listen on no-such-host\.invalid:{port}: the host name cannot be resolved \([^\n]+\)\n",
+        ended.stderr,
+    )
 
 
 # -- resource IRIs ----------------------------------------------------------------------------------------------

@@ -17,9 +17,11 @@ import pytest
 
 from civicgraph.sparql.library import OxigraphEngine, QueryDataError, Solutions
 from civicgraph.sparql.storecache import (
+    CACHEDIR_TAG,
     MARKER,
     CachedStore,
     CacheUnusable,
+    NotAStoreCache,
     StoreCache,
     open_engine,
     release_digest,
@@ -255,6 +257,64 @@ def test_clear_removes_the_stores_and_nothing_else(cache: StoreCache, tmp_path: 
     )
 
 
+# -- only a folder that is a cache ------------------------------------------------------------------------------
+
+
+def thesis_folder(tmp_path: Path) -> Path:
+    """A person's folder: what the cache's tag and lock would hide from backups, or clutter."""
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("\\documentclass{article}\n", encoding="utf-8")
+    return folder
+
+
+def test_a_folder_holding_other_files_is_not_taken_as_the_cache(tmp_path: Path) -> None:
+    graph = write(tmp_path / "graph.nt", "first")
+    folder = thesis_folder(tmp_path)
+    before = tree(folder)
+    with pytest.raises(NotAStoreCache) as refused:
+        StoreCache(folder).open(graph)
+    assert refused.value.message.en == (
+        f"{folder}: not a civicgraph store cache (it holds other files and no CACHEDIR.TAG of civicgraph's); nothing "
+        "was written in it (give --store-cache a new or empty folder, or use --store memory)"
+    )
+    with pytest.raises(NotAStoreCache, match="nothing in it was removed"):
+        StoreCache(folder).clear()
+    assert tree(folder) == before
+
+
+def test_another_programs_cache_tag_does_not_make_a_folder_ours(tmp_path: Path) -> None:
+    graph = write(tmp_path / "graph.nt", "first")
+    folder = tmp_path / "pip-cache"
+    folder.mkdir()
+    (folder / "CACHEDIR.TAG").write_text(CACHEDIR_TAG.replace("civicgraph (query stores)", "pip"), encoding="ascii")
+    before = tree(folder)
+    with pytest.raises(NotAStoreCache):
+        StoreCache(folder).open(graph)
+    assert tree(folder) == before
+
+
+def test_an_empty_folder_becomes_the_cache_and_clearing_one_writes_nothing(tmp_path: Path) -> None:
+    graph = write(tmp_path / "graph.nt", "first")
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    assert StoreCache(folder).clear() == (0, [])
+    assert list(folder.iterdir()) == []  # no lock file, no tag: clearing does not make a folder a cache
+    opened = StoreCache(folder, racy_seconds=0).open(graph)
+    assert (opened.built, answer(opened)) == (True, "first")
+    assert (folder / "CACHEDIR.TAG").read_text(encoding="ascii") == CACHEDIR_TAG
+    assert sorted(path.name for path in folder.iterdir()) == [".lock", "CACHEDIR.TAG", opened.name]
+    # From now on it is known as a cache by its tag, also with a person's file added to it.
+    (folder / "README").write_text("keep", encoding="utf-8")
+    opened.close()
+    assert StoreCache(folder).clear() == (1, ["README: not a store this cache wrote"])
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones too) with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 # -- the command --------------------------------------------------------------------------------------------------
 
 
@@ -325,3 +385,27 @@ def test_two_commands_at_once_on_a_cold_cache_both_answer_and_build_once(tmp_pat
     assert [out for out, _err in results] == ["label\nfirst\n"] * 2
     assert sum(err.count("building its query store") for _out, err in results) == 1
     assert len(StoreCache(tmp_path / "cache").stores()) == 1
+
+
+def test_the_command_refuses_a_folder_that_is_not_a_cache_and_writes_nothing_in_it(tmp_path: Path) -> None:
+    graph = write(tmp_path / "graph.nt", "first")
+    folder = thesis_folder(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "members.yaml").write_text("{}\n", encoding="utf-8")
+    before = tree(folder), tree(data)
+    why = "it holds other files and no CACHEDIR.TAG of civicgraph's"
+    used = civicgraph(*query(graph, "--store", "cached", "--store-cache", str(folder)), env={})
+    assert (*used.communicate(timeout=60), used.returncode) == (
+        "",
+        f"Error: {folder}: not a civicgraph store cache ({why}); nothing was written in it (give --store-cache a new "
+        "or empty folder, or use --store memory)\n",
+        2,
+    )
+    cleared = civicgraph("query", "--clear-store-cache", env={"CIVICGRAPH_STORE_CACHE": str(data)})
+    assert (*cleared.communicate(timeout=60), cleared.returncode) == (
+        "",
+        f"Error: {data}: not a civicgraph store cache ({why}); nothing in it was removed\n",
+        2,
+    )
+    assert (tree(folder), tree(data)) == before  # no CACHEDIR.TAG, no .lock

@@ -382,3 +382,42 @@ def test_the_whole_cycle_links_poznan_and_the_graph_says_so(replay: ReplayServer
     assert set(graph.objects(poznan, URIRef("http://schema.org/sameAs"))) == {
         URIRef("http://www.wikidata.org/entity/Q268")
     }
+
+
+def test_a_review_saved_in_a_polish_spreadsheets_encoding_is_refused_at_its_line(data: Path, tmp_path: Path) -> None:
+    """cp1250 (a Polish spreadsheet's CSV) is not guessed: the file and the line of the first byte that is not UTF-8
+    are named, with what to do; nothing is written."""
+    text = (
+        review_file(
+            tmp_path,
+            [
+                line("accept", "member", "3064011", "Q268", "teryt"),
+                line("", "organisation", "stowarzyszenie-fikcyjne", "", "none-found"),
+            ],
+        )
+        .read_text(encoding="utf-8")
+        .replace("stowarzyszenie-fikcyjne,name", "stowarzyszenie-fikcyjne,Związek")
+    )
+    review = tmp_path / "review.csv"
+    review.write_bytes(text.encode("cp1250"))  # "ą" is the byte 0xb9 in cp1250, an invalid start byte in UTF-8
+    before = tree_bytes(data)
+    result = apply(review, data)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stderr.splitlines() == [
+        f"{review}:3: the file is not UTF-8 text (byte 0xb9; a spreadsheet's Polish encoding, cp1250, say); "
+        'save it as UTF-8 ("CSV UTF-8" in a spreadsheet)',
+        "Error: 1 problem in the source data; nothing was written",
+    ]
+    assert tree_bytes(data) == before
+
+
+def test_the_line_of_a_bad_byte_counts_from_the_first_line_whatever_the_byte_order_mark(
+    data: Path, tmp_path: Path
+) -> None:
+    review = review_file(tmp_path, [line("accept", "member", "3064011", "Q268", "teryt")], bom=True)
+    saved = review.read_bytes()
+    assert saved.startswith(b"\xef\xbb\xbf") and saved.count(b",label,") == 1  # once: on line 2
+    review.write_bytes(saved.replace(b",label,", b",label\xb9,"))
+    result = apply(review, data)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stderr.startswith(f"{review}:2: the file is not UTF-8 text (byte 0xb9;")

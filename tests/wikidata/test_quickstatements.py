@@ -106,6 +106,21 @@ def test_without_a_retrieval_date_it_refuses_rather_than_read_the_clock(made_up:
     assert "give --retrieved YYYY-MM-DD" in result.stderr
 
 
+@pytest.mark.parametrize("epoch", ["-1", "+1795910400", "1_795_910_400", "１７９５９１０４００"])
+def test_a_source_date_epoch_of_other_than_ascii_digits_is_refused_as_a_build_refuses_it(
+    made_up: Path, epoch: str
+) -> None:
+    """reproducible-builds.org: the value is an integer in ASCII digits, as `date +%s` prints it; int() would take a
+    sign, "_" and other scripts' digits (and "-1" gave 1969-12-31)."""
+    result = export(made_up, env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0] == (
+        f"Error: SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01 00:00 UTC: give digits 0-9 "
+        "alone, as `date +%s` prints them"
+    )
+
+
 def test_output_to_a_file_is_byte_identical_between_runs(made_up: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "first.qs", tmp_path / "second.qs"
     assert export(made_up, "--retrieved", "2026-11-29", "--out", str(first)).exit_code == 0
@@ -163,3 +178,42 @@ def test_quotes_in_a_url_are_escaped_and_elsewhere_refused() -> None:
         string_value('Stowarzyszenie "Forum"')
     with pytest.raises(ValueError, match="tab or line break"):
         string_value("a\tb")
+
+
+SAME_FILE_MESSAGE = "name the same file; nothing was written (give --skipped another file)"
+
+
+@pytest.mark.parametrize("force", [(), ("--force",)], ids=["", "with --force"])
+def test_out_and_skipped_naming_one_file_are_refused_before_anything_is_written(
+    made_up: Path, tmp_path: Path, force: tuple[str, ...]
+) -> None:
+    """Each path alone is a fine output; together the skipped list would replace the statements."""
+    qs = tmp_path / "qs.txt"
+    result = export(made_up, "--retrieved", "2026-11-29", "--out", str(qs), "--skipped", str(qs), *force)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert result.stderr == f"Error: --out {qs} and --skipped {qs} {SAME_FILE_MESSAGE}\n"
+    assert not qs.exists()
+
+
+def test_one_file_under_two_names_is_one_file(made_up: Path, tmp_path: Path) -> None:
+    """The same file through another spelling, a symbolic link (to a file not there yet) or a hard link."""
+    out = tmp_path / "out.qs"
+    assert export(made_up, "--retrieved", "2026-11-29", "--out", str(out)).exit_code == 0
+    earlier = out.read_bytes()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "symbolic.csv").symlink_to(out)
+    (tmp_path / "dangling.csv").symlink_to(tmp_path / "not-yet.qs")
+    (tmp_path / "hard.csv").hardlink_to(out)
+    for out_option, skipped in [
+        (out, tmp_path / "sub" / ".." / "out.qs"),
+        (out, tmp_path / "symbolic.csv"),
+        (tmp_path / "not-yet.qs", tmp_path / "dangling.csv"),
+        (out, tmp_path / "hard.csv"),
+    ]:
+        result = export(made_up, "--retrieved", "2026-11-29", "--out", str(out_option), "--skipped", str(skipped))
+        assert result.exit_code == ExitCode.USAGE, skipped
+        assert result.stderr == f"Error: --out {out_option} and --skipped {skipped} {SAME_FILE_MESSAGE}\n"
+    assert out.read_bytes() == earlier  # the statements are still there, the hard link with them
+    assert (tmp_path / "hard.csv").read_bytes() == earlier
+    assert not (tmp_path / "not-yet.qs").exists()

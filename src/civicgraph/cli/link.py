@@ -13,16 +13,17 @@ import math
 import os
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from civicgraph.cli.common import DATA_OPTION, CivicgraphError, handle_errors
+from civicgraph.publish.release import date_of_source_epoch
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
-from civicgraph.util.errors import ExitCode
+from civicgraph.util.errors import ExitCode, Failure, Message
 
 F = Callable[..., Any]
 
@@ -37,15 +38,13 @@ def _day(value: datetime | None, option: str, meaning: str) -> date:
     """A date from the option, else from SOURCE_DATE_EPOCH; never from the clock (outputs stay reproducible)."""
     if value is not None:
         return value.date()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch:  # set but empty counts as not set, as in a build
         raise CivicgraphError(
             f"give {option} YYYY-MM-DD ({meaning}) or set SOURCE_DATE_EPOCH; civicgraph never reads the clock",
             ExitCode.USAGE,
         )
-    if not epoch.isdigit():
-        raise CivicgraphError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds", ExitCode.USAGE)
-    return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date_of_source_epoch(epoch)  # read as a build reads it: ASCII digits alone, a day up to 9999-12-31
 
 
 def _refuse_overwrite(out: Path | None, force: bool, option: str, earlier: Callable[[str], str | None]) -> None:
@@ -69,6 +68,33 @@ def _refuse_overwrite(out: Path | None, force: bool, option: str, earlier: Calla
             f"{option} {out}: exists and {why}; nothing was written (give another {option}, or --force to replace it)",
             ExitCode.USAGE,
         )
+
+
+def _refuse_same_file(out: Path | None, skipped: Path | None) -> None:
+    """Refuse (exit 2) ``--out`` and ``--skipped`` naming one file, before anything is written: each is checked
+    alone, and the second write would replace the first (the statements lost, the skipped list left in their place).
+    One file under two paths (a symbolic or a hard link) is one file too; ``--force`` does not change that."""
+    if out is None or skipped is None:
+        return
+    if out.resolve() != skipped.resolve() and not _same_existing_file(out, skipped):
+        return
+    raise Failure(
+        Message(
+            f"--out {out} i --skipped {skipped} wskazują ten sam plik; niczego nie zapisano "
+            "(podaj w --skipped inny plik)",
+            f"--out {out} and --skipped {skipped} name the same file; nothing was written "
+            "(give --skipped another file)",
+        ),
+        ExitCode.USAGE,
+    )
+
+
+def _same_existing_file(first: Path, second: Path) -> bool:
+    """Whether both paths exist and are the same file (device and inode)."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # one of them does not exist (yet)
+        return False
 
 
 def _not_a_review(text: str) -> str | None:
@@ -287,6 +313,7 @@ def export_quickstatements_command(
     """  # fmt: skip
     from civicgraph.wikidata.quickstatements import export_quickstatements, skipped_csv
 
+    _refuse_same_file(out, skipped_file)
     _refuse_overwrite(out, force, "--out", _not_quickstatements)
     _refuse_overwrite(skipped_file, force, "--skipped", _not_skipped_list)
     day = _day(retrieved, "--retrieved", "the day the reports were retrieved")

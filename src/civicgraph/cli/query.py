@@ -34,7 +34,7 @@ from civicgraph.sparql.library import (
     to_table,
 )
 from civicgraph.sparql.storecache import STORE_MODES, StoreCache, default_cache_dir, open_engine
-from civicgraph.util.errors import ExitCode
+from civicgraph.util.errors import ExitCode, Failure, Message
 
 EXIT_CODES: dict[type[Exception], ExitCode] = {
     QueryDataError: ExitCode.BAD_INPUT,
@@ -65,11 +65,21 @@ def query_errors() -> Iterator[None]:
 
 
 def parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    """The ``--param NAME=VALUE`` options as a mapping; a name given twice is refused rather than letting the last
+    value silently win (``--param year=2023 --param year=2024`` would answer for 2024 alone)."""
     params: dict[str, str] = {}
     for value in values:
         name, sep, text = value.partition("=")
         if not sep or not name:
             raise CivicgraphError(f"--param {value!r}: write it as NAME=VALUE", ExitCode.USAGE)
+        if name in params:
+            raise Failure(
+                Message(
+                    f"--param {name} podano dwa razy ({name}={params[name]} i {name}={text}); podaj go raz",
+                    f"--param {name} is given twice ({name}={params[name]} and {name}={text}); give it once",
+                ),
+                ExitCode.USAGE,
+            )
         params[name] = text
     return params
 

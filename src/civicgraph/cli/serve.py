@@ -139,7 +139,7 @@ def serve(
 ) -> None:
     """Serve the graph read-only over the SPARQL 1.1 Protocol at /sparql, and the site at /site/."""
     from civicgraph.sparql.endpoint import ServeSettings, create_app
-    from civicgraph.sparql.server import ConnectionLimits, RefusalLog, run
+    from civicgraph.sparql.server import ConnectionLimits, RefusalLog, listen, run
     from civicgraph.sparql.workers import WorkerPool
 
     # SIGTERM with the signal's default handler, not the other commands' (civicgraph.util.signals'
@@ -169,13 +169,14 @@ def serve(
         pool.start()  # before binding the port: a missing or broken graph ends here with exit code 3
     except QueryDataError as error:
         raise CivicgraphError(str(error), ExitCode.BAD_INPUT) from None
-    where = f"http://{host}:{port}"
-    click.echo(f"serving {data_file} ({pool.triples} triples) read-only at {where}/sparql", err=True)
-    click.echo(f"site: {where}/site/" if settings.site else f"no site: {site_dir} does not exist", err=True)
-    if host not in LOOPBACK:
-        click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
     limits = ConnectionLimits(header_timeout=header_timeout, max_connections=max_connections, max_head=max_body + 16384)
     try:
-        run(create_app(settings, pool, refused), host, port, limits, refused, access_log)
+        sockets = listen(host, port)  # a port in use or a wrong host ends here, before "serving" is said (exit 2)
+        where = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        click.echo(f"serving {data_file} ({pool.triples} triples) read-only at {where}/sparql", err=True)
+        click.echo(f"site: {where}/site/" if settings.site else f"no site: {site_dir} does not exist", err=True)
+        if host not in LOOPBACK:
+            click.echo(f"warning: listening on {host}, reachable from other machines", err=True)
+        run(create_app(settings, pool, refused), sockets, limits, refused, access_log)
     finally:
         pool.stop()

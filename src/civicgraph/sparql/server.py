@@ -7,14 +7,20 @@ must deliver each request head within ``header_timeout`` seconds (408, then clos
 ``max_connections`` are closed at once with a 503. The h11 parser's limit on an incomplete request head is raised
 to the endpoint's own limit on a query string, so a GET of 16 to 64 KB arriving in several TCP segments is read
 whole instead of failing with 400.
+
+The listening sockets are bound here (:func:`listen`), before uvicorn starts, and handed to it: an address that
+cannot be had (a port in use, a host that is not this machine's) ends the command with one line and exit code 2,
+where uvicorn would log its own error and exit 3, the code of bad source data.
 """
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import errno
 import logging
 import resource
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +28,10 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from civicgraph.util.errors import ExitCode, Failure, Message
+
 LOG = logging.getLogger("civicgraph.serve")
+BACKLOG = 2048  # uvicorn's default
 
 
 @dataclass(frozen=True)
@@ -131,16 +140,89 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-def run(app: Any, host: str, port: int, limits: ConnectionLimits, refused: RefusalLog, access_log: bool) -> None:
+class CannotListen(Failure):
+    """The address ``serve`` was told to listen on cannot be had: a wrong ``--host`` or ``--port`` (exit 2)."""
+
+    def __init__(self, host: str, port: int, error: OSError) -> None:
+        where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        why = _why_not(error)
+        super().__init__(
+            Message(f"nie można nasłuchiwać na {where}: {why.pl}", f"cannot listen on {where}: {why.en}"),
+            ExitCode.USAGE,
+        )
+
+
+def _why_not(error: OSError) -> Message:
+    """Why a socket could not be bound, with what to change; the system's own words where no better are known."""
+    said = error.strerror or str(error)
+    if isinstance(error, socket.gaierror):
+        return Message(f"nie można ustalić adresu tej nazwy ({said})", f"the host name cannot be resolved ({said})")
+    if error.errno == errno.EADDRINUSE:
+        return Message(
+            "adres jest już w użyciu (nasłuchuje tam inny program; podaj inny --port)",
+            "the address is already in use (another program listens there; give another --port)",
+        )
+    if error.errno == errno.EADDRNOTAVAIL:
+        return Message(
+            "to nie jest adres tego komputera (podaj w --host adres jednego z jego interfejsów)",
+            "it is not an address of this machine (give --host the address of one of its interfaces)",
+        )
+    if error.errno == errno.EACCES:
+        return Message(
+            "brak uprawnień (porty poniżej 1024 wymagają uprawnień administratora; podaj inny --port)",
+            "permission denied (ports below 1024 need administrator rights; give another --port)",
+        )
+    return Message(said, said)
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Sockets listening on every address ``host`` names, at ``port``, opened as uvicorn opens them itself
+    (asyncio's ``create_server``: ``SO_REUSEADDR``, an IPv6 socket for IPv6 alone); raises :class:`CannotListen`,
+    having closed any it opened, when one cannot be bound."""
+    try:
+        addresses = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as error:  # socket.gaierror: the name does not resolve
+        raise CannotListen(host, port, error) from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, protocol, _name, address in dict.fromkeys(addresses):
+            sock = socket.socket(family, kind, protocol)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            # Listening now, not once uvicorn has started: two sockets with SO_REUSEADDR may both be bound to one
+            # port until one listens, and connections made from here on wait in the backlog instead of failing.
+            sock.listen(BACKLOG)
+    except OSError as error:
+        for sock in sockets:
+            sock.close()
+        raise CannotListen(host, port, error) from None
+    return sockets
+
+
+def run(
+    app: Any, sockets: list[socket.socket], limits: ConnectionLimits, refused: RefusalLog, access_log: bool
+) -> None:
+    """Serve ``app`` on ``sockets`` (:func:`listen`) until stopped; closes them."""
     raise_open_files_limit(limits.max_connections + 256)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         http=guarded_protocol(limits, refused),
         timeout_keep_alive=limits.idle_timeout,
         h11_max_incomplete_event_size=limits.max_head,
         log_level="info",
         log_config=log_config(),
         access_log=access_log,
+        backlog=BACKLOG,
     )
+    try:
+        uvicorn.Server(config).run(sockets=sockets)
+    except KeyboardInterrupt:
+        # Ctrl-C: the server stopped gracefully, then raised the signal again for Python's handler. uvicorn.run
+        # ends normally on it; so does serve.
+        pass
+    finally:
+        for sock in sockets:
+            sock.close()

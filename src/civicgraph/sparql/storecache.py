@@ -19,7 +19,10 @@ file's digest is found without reading it (0.2 to 0.5 s at national size) when e
 
 else it is hashed.
 
-**Ours only.** The cache is a folder (:func:`default_cache_dir`, or ``--store-cache``); each store is a subfolder
+**Ours only.** The cache is a folder (:func:`default_cache_dir`, or ``--store-cache``), taken as the cache only when
+it is new, empty, or already one: its ``CACHEDIR.TAG`` holds what this cache writes there (:data:`CACHEDIR_TAG`).
+Any other folder is refused (:class:`NotAStoreCache`) with nothing written in it: the tag would make backup tools
+(``tar --exclude-caches-all``) skip the files a person keeps there. Each store is a subfolder
 holding the Oxigraph store, the files known to hold its content (``seen/``) and a marker file the cache wrote
 (:data:`MARKER`), which names the subfolder. Nothing is opened or removed without its marker; a folder that carries
 none, or another name, is left alone and the graph is loaded in memory instead. At most :data:`MAX_STORES` stores
@@ -51,6 +54,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from civicgraph.sparql.library import OxigraphEngine, QueryDataError, check_data_file, rdf_format
+from civicgraph.util.errors import ExitCode, Failure, Message
 
 MARKER = "civicgraph-store.json"
 STORE = "oxigraph"  # the Oxigraph (RocksDB) folder inside a store's folder
@@ -58,6 +62,8 @@ SEEN = "seen"  # one empty file per file known to hold the store's content, name
 STAGED_MARKER = MARKER + ".new"  # written, then renamed over the marker
 OURS = {MARKER, STAGED_MARKER, STORE, SEEN}  # all a store's folder holds
 LOCK = ".lock"
+TAG = "CACHEDIR.TAG"
+STAGED_TAG = re.compile(r"\.CACHEDIR\.TAG-[0-9]+")  # the tag being written by the process of that id
 LAYOUT = 1  # the layout of a store's folder; another layout is another cache's
 MAX_STORES = 4  # about 150 MB each at national size
 CACHE_FROM_BYTES = 8 * 2**20  # below, loading in memory takes about as long as opening a store (benchmark, 5.)
@@ -77,6 +83,28 @@ STORE_MODES = ("auto", "cached", "memory")
 class CacheUnusable(Exception):
     """The cache cannot serve this graph (not writable, or a folder it did not write is in the way); the caller
     loads the graph in memory instead."""
+
+
+class NotAStoreCache(Failure):
+    """The folder given as the cache holds files and is not a store cache: used, the cache's tag would hide them from
+    backups. Nothing is written in it (exit 2)."""
+
+    def __init__(self, root: Path, clearing: bool = False) -> None:
+        why_pl = "są w nim inne pliki, a nie ma w nim pliku CACHEDIR.TAG civicgraph"
+        why_en = "it holds other files and no CACHEDIR.TAG of civicgraph's"
+        if clearing:
+            message = Message(
+                f"{root}: to nie jest folder magazynów zapytań civicgraph ({why_pl}); niczego w nim nie usunięto",
+                f"{root}: not a civicgraph store cache ({why_en}); nothing in it was removed",
+            )
+        else:
+            message = Message(
+                f"{root}: to nie jest folder magazynów zapytań civicgraph ({why_pl}); niczego w nim nie zapisano "
+                "(podaj w --store-cache nowy lub pusty folder albo użyj --store memory)",
+                f"{root}: not a civicgraph store cache ({why_en}); nothing was written in it "
+                "(give --store-cache a new or empty folder, or use --store memory)",
+            )
+        super().__init__(message, ExitCode.USAGE)
 
 
 class _Corrupt(Exception):
@@ -161,7 +189,7 @@ class StoreCache:
         if key is None:
             raise CacheUnusable(f"{graph}: no cached store for this format")
         try:
-            self._make_root()
+            self._claim_root()
         except OSError as error:
             raise CacheUnusable(f"{self.root}: the cache cannot be used ({error})") from None
         read_from = time.time_ns()
@@ -193,13 +221,44 @@ class StoreCache:
     def _name(self, key: str, digest: str) -> str:
         return f"{key}-{digest}-oxigraph-{ox.__version__}"
 
-    def _make_root(self) -> None:
-        if not self.root.is_dir():
-            self.root.mkdir(parents=True, exist_ok=True)
-        tag = self.root / "CACHEDIR.TAG"  # backup tools skip a folder so tagged
-        if not tag.exists():
-            with suppress(OSError):  # a cache others built and we may only read still serves its stores
-                tag.write_text(CACHEDIR_TAG, encoding="ascii")
+    def _claim_root(self) -> None:
+        """Make the root a store cache, tagged for backup tools to skip, when it is new or holds nothing; raise
+        :class:`NotAStoreCache` when it is another folder. A cache others built, which we may only read, is left
+        as it is and still serves its stores."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        # Listed before the tag is read: a cache another command is making has its tag before anything else, so
+        # entries listed beyond a tag in the making come with a tag that the read below finds.
+        entries = os.listdir(self.root)
+        if self._tagged():
+            return
+        if not self._holds_nothing(entries):
+            raise NotAStoreCache(self.root)
+        staged = self.root / f".{TAG}-{os.getpid()}"  # renamed into place whole: a tag is never seen half-written
+        try:
+            staged.write_text(CACHEDIR_TAG, encoding="ascii")
+            os.replace(staged, self.root / TAG)
+        except BaseException:
+            with suppress(OSError):
+                staged.unlink()
+            raise
+
+    def _tagged(self) -> bool:
+        """Whether the root's CACHEDIR.TAG is the one this cache writes (the proof that the folder is a cache)."""
+        try:
+            return (self.root / TAG).read_bytes() == CACHEDIR_TAG.encode("ascii")
+        except OSError:
+            return False
+
+    def _holds_nothing(self, entries: list[str]) -> bool:
+        """Whether ``entries`` of the root are nothing but what a cache writes before its tag is in place: a tag
+        being written, an empty lock file."""
+        for name in entries:
+            if STAGED_TAG.fullmatch(name):
+                continue
+            if name == LOCK and (self.root / LOCK).is_file() and (self.root / LOCK).stat().st_size == 0:
+                continue
+            return False
+        return True
 
     def _known_digest(self, key: str, graph: Path, stat: os.stat_result) -> tuple[str | None, str]:
         """The digest of ``graph`` without reading it: remembered by a store, or listed by its release."""
@@ -349,6 +408,10 @@ class StoreCache:
         """Remove every store of this cache not in use; the count removed, and what was left and why."""
         if not self.root.is_dir():
             return 0, []
+        if not self._tagged():
+            if self._holds_nothing(os.listdir(self.root)):
+                return 0, []  # no store to remove, and the folder is left as it is (no lock file written)
+            raise NotAStoreCache(self.root, clearing=True)
         removed = 0
         with self._exclusive(notify):
             for name, _used in self.stores():
@@ -363,7 +426,7 @@ class StoreCache:
 
     def _foreign(self) -> list[Path]:
         mine = {name for name, _used in self.stores()}
-        return [self.root / name for name in self._names() if name not in mine and name != "CACHEDIR.TAG"]
+        return [self.root / name for name in self._names() if name not in mine and name != TAG]
 
     def _remove(self, folder: Path, name: str) -> bool:
         """Remove a store's folder (or a staging one) named ``name`` by its marker, unless it is in use.

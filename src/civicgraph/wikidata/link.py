@@ -300,7 +300,7 @@ def write_review(rows: Iterable[ReviewRow]) -> str:
 
 def read_review(path: Path) -> list[ReviewRow]:
     """Rows of a review file; every malformed line is reported (file:line) and nothing is returned."""
-    text = path.read_bytes().decode("utf-8-sig")  # a spreadsheet may add a byte-order mark
+    text = _review_text(path)
     first_line = text.split("\n", 1)[0]
     # A spreadsheet set to Polish saves CSV with semicolons.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -329,6 +329,25 @@ def read_review(path: Path) -> list[ReviewRow]:
     if problems:
         raise InputError(problems)
     return rows
+
+
+def _review_text(path: Path) -> str:
+    """The review file's text. A spreadsheet may add a byte-order mark, which is skipped; one set to Polish may save
+    in its own encoding (cp1250), which is refused at the line of the first byte that is not UTF-8, so that a person
+    can find it, instead of being guessed."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # error.object is what was decoded after the byte-order mark, and error.start counts in it
+        line = error.object[: error.start].count(b"\n") + 1
+        byte = f"0x{error.object[error.start]:02x}"
+        not_utf8 = Message(
+            f"plik nie jest tekstem UTF-8 (bajt {byte}; np. polskie kodowanie arkusza, cp1250); "
+            "zapisz go jako UTF-8 (w arkuszu: „CSV UTF-8”)",
+            f"the file is not UTF-8 text (byte {byte}; a spreadsheet's Polish encoding, cp1250, say); "
+            'save it as UTF-8 ("CSV UTF-8" in a spreadsheet)',
+        )
+        raise InputError([Problem.of(path, line, "", not_utf8)]) from None
 
 
 def _row(cells: list[str], line: int) -> ReviewRow:
