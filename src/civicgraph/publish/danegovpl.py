@@ -83,6 +83,14 @@ def _serialized(document: Element) -> bytes:
     return serialized
 
 
+# The media types of files the portal refuses to link to, left out of the file (the catalogue lists them). When it
+# checks a resource, the portal downloads it and refuses a Content-Type missing from its list of supported types
+# (mcod/resources/link_validation.py, ``download_file``, backend 2.32.0); that list spells N-Triples
+# "application/nt-triples" (mcod/settings/base.py), so the N-Triples files, served as the registered
+# "application/n-triples", would be refused. Their triples are offered in Turtle and JSON-LD beside them.
+REFUSED_BY_THE_PORTAL = frozenset({"application/n-triples"})
+
+
 def _dataset(root: Element, release: Release, planned: PlannedDataset) -> None:
     settings = release.dataset.settings
     updated = f"{build_date(settings).isoformat()}T00:00:00Z"
@@ -98,7 +106,8 @@ def _dataset(root: Element, release: Release, planned: PlannedDataset) -> None:
     _conditions(dataset, release)
     resources = _element(dataset, "resources")
     for planned_file in planned.files:
-        _resource(resources, release, planned, planned_file, updated)
+        if planned_file.kind.media_type not in REFUSED_BY_THE_PORTAL:
+            _resource(resources, release, planned, planned_file, updated)
     tags = _element(dataset, "tags")
     for keyword in planned.keywords:
         _element(tags, "tag", keyword.pl, lang="pl")
