@@ -266,7 +266,7 @@ def test_every_format_of_a_resource_is_a_published_file(
         ("site/index.html", "text/html; charset=utf-8"),
         ("site/search-index.js", "text/javascript; charset=utf-8"),
         ("release.json", "application/json; charset=utf-8"),
-        ("csv-metadata.json", "application/json; charset=utf-8"),
+        ("csv-metadata.json", "application/csvm+json; charset=utf-8"),  # as the catalogue lists it
         ("catalog-pages/all.ttl", "text/turtle; charset=utf-8"),
     ],
 )
