@@ -204,9 +204,24 @@ def _local_file(dist: Path, dataset: Dataset, url: object) -> Path:
     return dist / str(url)[len(publish_url) :]
 
 
+# the whole graph's website (data/civicgraph.yaml: publish_url + site/index.html): entered there, no file to download
+WEBSITE = URIRef("https://w3id.org/civicgraph/site/index.html")
+
+
+def test_the_website_is_a_distribution_to_access_not_a_file_to_download(catalog: Graph, catalog_ap2: Graph) -> None:
+    """DCAT: dcat:downloadURL is "a URL of a downloadable file in a given format"; the website is hundreds of files,
+    entered at its home page, whose size and checksum would be that one page's."""
+    for graph in (catalog, catalog_ap2):
+        (website,) = graph.subjects(DCAT.accessURL, WEBSITE)
+        assert [graph.value(website, p) for p in (DCAT.downloadURL, DCAT.byteSize, SPDX.checksum)] == [None] * 3
+        assert graph.value(website, DCAT.mediaType) == URIRef("https://www.iana.org/assignments/media-types/text/html")
+
+
 def test_every_checksum_and_byte_size_matches_its_file(catalog: Graph, dist: Path, dataset: Dataset) -> None:
     checked = 0
     for distribution in _distributions(catalog):
+        if catalog.value(distribution, DCAT.accessURL) == WEBSITE:
+            continue
         path = _local_file(dist, dataset, catalog.value(distribution, DCAT.downloadURL))
         data = path.read_bytes()
         size = catalog.value(distribution, DCAT.byteSize)
@@ -216,13 +231,15 @@ def test_every_checksum_and_byte_size_matches_its_file(catalog: Graph, dist: Pat
             hashlib.sha256(data).hexdigest(), datatype=XSD.hexBinary
         ), path
         checked += 1
-    # whole graph: 3 RDF + 3 CSV + CSVW + site; each report (Poznań 2023 among them): 3 RDF + its page
-    assert checked == 8 + 4 * len(dataset.reports)
+    # whole graph: 3 RDF + 3 CSV + CSVW (the website has none); each report (Poznań 2023 among them): 3 RDF + its page
+    assert checked == 7 + 4 * len(dataset.reports)
 
 
 def test_the_dcat_ap_2_profile_carries_sha1_and_decimal_sizes(catalog_ap2: Graph, dist: Path, dataset: Dataset) -> None:
     """DCAT-AP 2.1.1 allows only SHA-1 (spdx:checksumAlgorithm_sha1) and types dcat:byteSize as xsd:decimal."""
     for distribution in _distributions(catalog_ap2):
+        if catalog_ap2.value(distribution, DCAT.accessURL) == WEBSITE:
+            continue
         data = _local_file(dist, dataset, catalog_ap2.value(distribution, DCAT.downloadURL)).read_bytes()
         assert catalog_ap2.value(distribution, DCAT.byteSize) == Literal(str(len(data)), datatype=XSD.decimal)
         checksum = catalog_ap2.value(distribution, SPDX.checksum)
@@ -234,8 +251,9 @@ def test_every_distribution_has_urls_media_type_format_and_the_eu_licence(catalo
     licence = URIRef(f"{EU}licence/CC_BY_4_0")  # data_licence is CC BY 4.0
     media_types = set()
     for distribution in _distributions(catalog):
-        assert catalog.value(distribution, DCAT.accessURL) == catalog.value(distribution, DCAT.downloadURL)
-        assert str(catalog.value(distribution, DCAT.downloadURL)).startswith("https://")
+        access = catalog.value(distribution, DCAT.accessURL)
+        assert str(access).startswith("https://")
+        assert catalog.value(distribution, DCAT.downloadURL) == (access if access != WEBSITE else None)
         assert catalog.value(distribution, DCTERMS.license) == licence
         media_types.add(str(catalog.value(distribution, DCAT.mediaType)))
         assert str(catalog.value(distribution, DCTERMS.format)).startswith(f"{EU}file-type/")

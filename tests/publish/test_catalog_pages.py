@@ -235,7 +235,11 @@ def test_ckans_dcat_harvester_gathers_every_dataset_once_with_its_files(
     for dataset in catalog.subjects(RDF.type, DCAT.Dataset):
         titles = catalog.objects(dataset, DCTERMS.title)
         title = next(t for t in titles if isinstance(t, Literal) and t.language == "en")
-        files = sorted(str(catalog.value(d, DCAT.downloadURL)) for d in catalog.objects(dataset, DCAT.distribution))
+        distributions = catalog.objects(dataset, DCAT.distribution)
+        # ckanext-dcat takes a resource's URL from dcat:downloadURL, else dcat:accessURL (the website's)
+        files = sorted(
+            str(catalog.value(d, DCAT.downloadURL) or catalog.value(d, DCAT.accessURL)) for d in distributions
+        )
         expected[str(dataset)] = {
             "uri": str(dataset),
             "identifier": str(catalog.value(dataset, DCTERMS.identifier)),

@@ -463,7 +463,8 @@ class _CatalogBuilder:
         self.text(node, DCTERMS.title, planned.title)
         self.text(node, DCTERMS.description, planned.description)
         self.link(node, DCAT.accessURL, url)
-        self.link(node, DCAT.downloadURL, url)
+        if planned.downloadable:
+            self.link(node, DCAT.downloadURL, url)
         media_type = IANA + planned.kind.media_type
         self.link(node, DCAT.mediaType, media_type)
         if self.first_time("media type", media_type):
@@ -476,6 +477,8 @@ class _CatalogBuilder:
         self.add(node, DCTERMS.modified, self.date)
         for standard in planned.conforms_to:
             self.standard(node, standard)
+        if not planned.downloadable:  # no file of its own to size and hash
+            return
         checksum = str(self.iris.local(f"checksum-{planned.key}"))
         self.link(node, SPDX.checksum, checksum)
         self.link(checksum, RDF_TYPE, SPDX.Checksum)
@@ -584,7 +587,8 @@ def written_iris(part: _Triples) -> set[str]:
 
 
 def planned_paths(datasets: list[PlannedDataset]) -> list[str]:
-    return sorted({f.path for d in datasets for f in d.files})
+    """The files the catalogue gives the size and checksum of."""
+    return sorted({f.path for d in datasets for f in d.files if f.downloadable})
 
 
 def write_catalog(release: Release, out: Path) -> None:

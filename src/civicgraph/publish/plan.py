@@ -218,6 +218,9 @@ class PlannedFile:
     title: Text
     description: Text
     conforms_to: tuple[str, ...] = ()
+    # A file to download (dcat:downloadURL, with its size and checksum); False for the website, whose path is the
+    # page it is entered at (dcat:accessURL alone): its size and checksum would be that one page's.
+    downloadable: bool = True
 
     @property
     def kind(self) -> FileKind:
@@ -431,6 +434,7 @@ def _whole_graph_files() -> tuple[PlannedFile, ...]:
                 "A page, or a section of a page, for every resource of the graph (in Polish and English), with "
                 "the source passage of every fact.",
             ),
+            downloadable=False,
         )
     )
     return tuple(files)
