@@ -109,6 +109,45 @@ def apache(stand_in_site: Path) -> Iterator[str]:  # noqa: F811
     yield from running_apache(fill)
 
 
+CITY_SERVER = "https://dane.example-city.pl/civicgraph/"  # docs/publishing.md's example of a publishing server
+
+
+@pytest.fixture(scope="module")
+def apache_behind_w3id(stand_in_site: Path) -> Iterator[str]:  # noqa: F811
+    """The recipe of docs/publishing.md ("The project's namespace on w3id.org"): the release on a city's server at
+    /civicgraph/, the IRIs left on w3id.org, whose redirect sends https://w3id.org/civicgraph/{path} there."""
+
+    def fill(htdocs: Path) -> None:
+        shutil.copytree(stand_in_site, htdocs / "civicgraph" / "site")
+        (htdocs / "graph.nt").write_text("<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n")
+        settings = Settings(
+            base_iri=f"{PUBLISHED}id/", data_licence="", location=Location(Path("x"), 1), publish_url=CITY_SERVER
+        )
+        (htdocs / "civicgraph" / ".htaccess").write_text(htaccess(settings), encoding="utf-8")
+
+    yield from running_apache(fill)
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "target"),
+    [
+        ("id/member/3064011", "text/turtle", "site/member/3064011.ttl"),
+        ("id/member/3064011", "text/html", "site/member/3064011.html"),
+        ("id/activity/3064011/2023/pkm/figure/communes", "text/turtle", "site/report/3064011/2023.ttl"),
+        ("ontology", "text/turtle", "site/ontology.ttl"),
+        ("vocab/hedge", "application/ld+json", "site/vocab/hedge.jsonld"),
+        ("shapes", "text/html", "site/shapes.html"),
+    ],
+)
+def test_iris_redirected_from_w3id_are_answered_by_the_city_servers_htaccess(
+    apache_behind_w3id: str, path: str, accept: str, target: str
+) -> None:
+    """w3id.org's redirect keeps the path: https://w3id.org/civicgraph/id/member/3064011 arrives as
+    /civicgraph/id/member/3064011, which the release's .htaccess answers as one at w3id.org would be."""
+    response = httpx.get(f"{apache_behind_w3id}civicgraph/{path}", headers={"Accept": accept})
+    assert (response.status_code, response.headers.get("location")) == (303, CITY_SERVER + target)
+
+
 @pytest.fixture(scope="module")
 def apache_release(dist: Path) -> Iterator[str]:
     """Apache serving the published Poznań release itself (its own .htaccess, its site) at the root."""

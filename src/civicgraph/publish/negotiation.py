@@ -16,6 +16,9 @@ from civicgraph.util.iris import CGV
 SITE_DIR = "site"
 ONTOLOGY_IRI = "https://w3id.org/civicgraph/ontology"
 SHAPES_IRI = "https://w3id.org/civicgraph/shapes"
+# The project's namespace on w3id.org, which its redirect sends to the publishing server with the path kept
+# (docs/publishing.md, "The project's namespace on w3id.org"): its IRIs arrive at ``publish_url`` + their path here.
+W3ID_NAMESPACE = "https://w3id.org/civicgraph/"
 
 # Data resources shown as a section of another resource's page: (pattern of the IRI's path, path of the page).
 # Group 1 of each pattern is the whole path, which is the section's anchor; ``$n`` are the pattern's groups, as
@@ -219,10 +222,16 @@ def htaccess(settings: Settings) -> str:
         "</IfModule>",
     ]
     for what, iri, target in _namespaces(base):
-        if not iri.startswith(publish_url):
+        arriving = _arriving_under(iri, publish_url)
+        if arriving is None:
             lines += ["", f"# The {what} IRIs ({iri}) are not under {publish_url}: redirect them on their own server."]
             continue
-        prefix = "^" + urlsplit(iri).path[len(urlsplit(publish_url).path) :]
+        if arriving != publish_url:
+            lines += [
+                "",
+                f"# {iri}… arrive here through w3id.org's redirect of {arriving}{{path}} to {publish_url}{{path}}.",
+            ]
+        prefix = "^" + urlsplit(iri).path[len(urlsplit(arriving).path) :]
         if what == "data":
             lines += ["", f"# data shown as a section of another resource's page: {iri}…"]
             for pattern, page in SECTION_RULES:
@@ -230,6 +239,15 @@ def htaccess(settings: Settings) -> str:
         pattern = f"{prefix}(.+)$" if "{}" in target else f"{prefix}$"
         lines += ["", f"# {what}: {iri}…", *_rules(pattern, f"{site_url}{target.format('$1')}", "")]
     return "\n".join(lines) + "\n"
+
+
+def _arriving_under(iri: str, publish_url: str) -> str | None:
+    """The address whose paths reach this folder that ``iri`` is under: ``publish_url``, or the project's w3id.org
+    namespace, whose redirect keeps the path; None for an IRI under neither (its own server must answer it)."""
+    for root in (publish_url, W3ID_NAMESPACE):
+        if iri.startswith(root):
+            return root
+    return None
 
 
 def _rules(pattern: str, page: str, anchor: str) -> list[str]:
