@@ -29,6 +29,27 @@ def test_the_triple_count_is_that_of_the_dump(dist: Path) -> None:
     assert _void(dist).value(DATASET, VOID.triples) == Literal(lines, datatype=XSD_INTEGER)
 
 
+def test_the_uri_space_is_a_prefix_of_every_entity_counted(dist: Path) -> None:
+    """VoID 5.1: void:uriSpace is "a common string prefix of all the entity URIs"; void:entities counts the graph's
+    subjects, the concepts of its vocabularies (https://w3id.org/civicgraph/vocab/) among them beside the data's
+    (base_iri https://w3id.org/civicgraph/id/, data/civicgraph.yaml)."""
+    void = _void(dist)
+    subjects = set(Graph().parse(dist / "graph.nt").subjects())
+    assert void.value(DATASET, VOID.uriSpace) == Literal("https://w3id.org/civicgraph/")
+    assert all(str(s).startswith("https://w3id.org/civicgraph/") for s in subjects)
+    assert void.value(DATASET, VOID.entities) == Literal(len(subjects), datatype=XSD_INTEGER)
+
+
+def test_no_uri_space_is_given_when_the_entities_share_only_a_scheme() -> None:
+    from civicgraph.publish.void import uri_space
+
+    assert uri_space({"https://dane.example-city.pl/id/member/1", "https://w3id.org/civicgraph/vocab/hedge"}) is None
+    assert uri_space({"https://dane.example-city.pl/id/member/1", "https://dane.example-city.pl/id/report/1"}) == (
+        "https://dane.example-city.pl/id/"
+    )
+    assert uri_space({"https://dane.example-city.pl/a", "https://dane.example-city.pl/b"}) is None  # the host alone
+
+
 def test_class_partitions_count_the_memberships_of_the_report(dist: Path) -> None:
     void = _void(dist)
     partitions = {

@@ -7,11 +7,13 @@ thing. Counts are made from the published triples, classes and properties sorted
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD, Namespace
@@ -66,6 +68,19 @@ class Tally:
         return tally
 
 
+def uri_space(subjects: set[str]) -> str | None:
+    """``void:uriSpace``, "a common string prefix of all the entity URIs" of the dataset (VoID, 5.1): the prefix
+    every subject shares, up to its last "/" or "#" — the concepts of the vocabularies the data use are among the
+    subjects, beside the data's own (``base_iri``). None when they share no more than a scheme and host (a
+    ``base_iri`` on the publisher's own host): VoID then has no one prefix to give."""
+    if not subjects:
+        return None
+    common = os.path.commonprefix([min(subjects), max(subjects)])  # noqa: RUF071 (a string prefix is meant)
+    space = common[: max(common.rfind("/"), common.rfind("#")) + 1]
+    parts = urlsplit(space)
+    return space if parts.netloc and parts.path.strip("/") else None
+
+
 def vocabularies(tally: Tally) -> list[str]:
     """The namespaces of the properties and classes the graph uses (``void:vocabulary``)."""
     terms = set(tally.properties) | set(tally.classes)
@@ -94,7 +109,10 @@ def void_graph(release: Release) -> Graph:
     add((dataset, DCTERMS.license, URIRef(licence_of(settings).term.iri)))
     add((dataset, DCTERMS.modified, Literal(build_date(settings).isoformat(), datatype=XSD.date)))
     add((dataset, FOAF.homepage, URIRef(f"{settings.publish_url}site/index.html")))
-    add((dataset, VOID.uriSpace, Literal(settings.base_iri)))
+    tally = Tally.of(release.triples)
+    space = uri_space(tally.subjects)
+    if space is not None:
+        add((dataset, VOID.uriSpace, Literal(space)))
     for member in datasets[0].members:
         add((dataset, VOID.exampleResource, URIRef(f"{settings.base_iri}member/{member}")))
     for name, file_format in _DUMPS.items():
@@ -102,7 +120,6 @@ def void_graph(release: Release) -> Graph:
         add((dataset, VOID.feature, file_format))
     if settings.sparql_endpoint:
         add((dataset, VOID.sparqlEndpoint, URIRef(settings.sparql_endpoint)))
-    tally = Tally.of(release.triples)
     for vocabulary in vocabularies(tally):
         add((dataset, VOID.vocabulary, URIRef(vocabulary)))
     _counts(graph, dataset, iris, tally)
