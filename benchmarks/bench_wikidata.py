@@ -131,7 +131,8 @@ def bench_apply(repeat: int) -> list[tuple[str, float]]:
     text = "".join(lines)
     data = Dataset(Settings("", "", HERE), members(COMMUNES, False), {}, [])
     rows = [
-        ReviewRow("accept", "member", code, "", f"Q9999{n:05d}", "", "", "teryt", "100", "", "")
+        # "manual": a QID a person chose (a "teryt" row must carry the evidence `link wikidata` writes with it)
+        ReviewRow("accept", "member", code, "", f"Q9999{n:05d}", "", "", "manual", "100", "", "")
         for n, code in enumerate(data.members)
     ]
 

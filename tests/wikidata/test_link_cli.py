@@ -251,9 +251,17 @@ def review_file(tmp_path: Path, lines: list[list[str]], delimiter: str = ",", bo
     return path
 
 
-def line(decision: str, kind: str, key: str, qid: str, method: str) -> list[str]:
-    page = f"https://www.wikidata.org/wiki/{qid}" if qid else ""
-    return [decision, kind, key, "name", qid, "label", "description", method, "", "reasons", page]
+# The first reason `link wikidata` gives a candidate found by an identifier (the link-data organisation's KRS).
+FOUND_BY = {"teryt": "P1653 (TERYT) = {key}", "krs": "P999999999 (KRS) = 0000999999"}
+
+
+def line(decision: str, kind: str, key: str, qid: str, method: str, page_qid: str | None = None) -> list[str]:
+    """A review line as `link wikidata` writes it: the page of the QID proposed (``page_qid``, by default the line's
+    own QID) and, for an identifier, the reason naming it."""
+    proposed = qid if page_qid is None else page_qid
+    page = f"https://www.wikidata.org/wiki/{proposed}" if proposed else ""
+    reasons = FOUND_BY.get(method, "label 'x' equals our name").format(key=key)
+    return [decision, kind, key, "name", qid, "label", "description", method, "", reasons, page]
 
 
 def apply(review: Path, data: Path, *extra: str) -> Result:
@@ -353,18 +361,119 @@ def test_a_different_existing_link_is_not_overwritten(data: Path, tmp_path: Path
     assert tree_bytes(data) == before
 
 
-def test_apply_needs_a_date_and_never_reads_the_clock(data: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("epoch", [None, "1795910400"], ids=["", "SOURCE_DATE_EPOCH set"])
+def test_apply_needs_a_date_and_never_takes_it_from_the_clock_or_the_build(
+    data: Path, tmp_path: Path, epoch: str | None
+) -> None:
+    """`date` is the day a person checked the link: a build timestamp is no such day."""
     review = review_file(tmp_path, [line("accept", "member", "3064011", "Q268", "teryt")])
     before = tree_bytes(data)
-    result = run("link", "apply", str(review), "--data", str(data), "--by", REVIEWER)
+    env = {"SOURCE_DATE_EPOCH": epoch} if epoch else None
+    result = run("link", "apply", str(review), "--data", str(data), "--by", REVIEWER, env=env)
     assert result.exit_code == ExitCode.USAGE
-    assert "give --date YYYY-MM-DD" in result.stderr
+    assert result.stderr == (
+        "Error: give --date YYYY-MM-DD, the day of the review: it is recorded with every link as the day it was "
+        "checked, and civicgraph takes it from neither the clock nor SOURCE_DATE_EPOCH\n"
+    )
     assert tree_bytes(data) == before
-    epoch_2026_11_29 = "1795910400"  # 2026-11-29T00:00:00Z
-    result = run("link", "apply", str(review), "--data", str(data), "--by", REVIEWER,
-                 env={"SOURCE_DATE_EPOCH": epoch_2026_11_29})  # fmt: skip
+
+
+def test_links_applied_in_one_run_share_no_yaml_anchor(data: Path, tmp_path: Path) -> None:
+    """One date object for every link was written `date: &id001 2026-11-29` … `date: *id001`: editing one date
+    changed the other, and replacing the anchored link by null (as for a wrong link) broke the file."""
+    review = review_file(tmp_path, [
+        line("accept", "member", "3064011", "Q268", "teryt"),
+        line("accept", "member", "3099022", "Q999999901", "label"),
+    ])  # fmt: skip
+    result = apply(review, data)
     assert result.exit_code == 0, result.stderr
-    assert read_dataset(data).members["3064011"].wikidata == WikidataLink("Q268", "teryt", REVIEWER, date(2026, 11, 29))
+    members = (data / "members.yaml").read_text(encoding="utf-8")
+    assert "&" not in members and "*" not in members
+    assert members.count("date: 2026-11-29}") == 2
+    edited = members.replace(
+        f"{{qid: Q268, method: teryt, by: {REVIEWER}, date: 2026-11-29}}",
+        f"{{qid: Q268, method: teryt, by: {REVIEWER}, date: 2026-12-01}}",
+    )
+    (data / "members.yaml").write_text(edited, encoding="utf-8")
+    dataset = read_dataset(data)
+    assert dataset.members["3064011"].wikidata == WikidataLink("Q268", "teryt", REVIEWER, date(2026, 12, 1))
+    assert dataset.members["3099022"].wikidata == WikidataLink("Q999999901", "label", REVIEWER, date(2026, 11, 29))
+    unlinked = edited.replace(
+        f"wikidata: {{qid: Q268, method: teryt, by: {REVIEWER}, date: 2026-12-01}}", "wikidata: null"
+    )
+    (data / "members.yaml").write_text(unlinked, encoding="utf-8")
+    dataset = read_dataset(data)
+    assert dataset.members["3064011"].wikidata is None
+    assert dataset.members["3099022"].wikidata == WikidataLink("Q999999901", "label", REVIEWER, date(2026, 11, 29))
+
+
+MANUAL = "; for a QID chosen by hand write method manual"
+NOT_PROPOSED = {
+    "QID changed, TERYT kept": (
+        line("accept", "member", "3064011", "Q999999901", "teryt", page_qid="Q268"),
+        "method: teryt: the review proposed this line for Q268 (wikidata_page), not Q999999901" + MANUAL,
+    ),
+    "QID changed, label kept": (
+        line("accept", "member", "3099022", "Q999999909", "label", page_qid="Q999999901"),
+        "method: label: the review proposed this line for Q999999901 (wikidata_page), not Q999999909" + MANUAL,
+    ),
+    "QID written into a none-found line": (
+        line("accept", "organisation", "stowarzyszenie-fikcyjne", "Q999999909", "label", page_qid=""),
+        "method: label: the review proposed this line for another item (wikidata_page), not Q999999909" + MANUAL,
+    ),
+    "label raised to TERYT": (
+        [*line("accept", "member", "3099022", "Q999999901", "label")[:7], "teryt",
+         *line("accept", "member", "3099022", "Q999999901", "label")[8:]],
+        "method: teryt: the review found Q999999901 by label (reasons), not by teryt" + MANUAL,
+    ),
+    "TERYT line copied to another member": (
+        [*line("accept", "member", "3064011", "Q268", "teryt")[:2], "3099022",
+         *line("accept", "member", "3064011", "Q268", "teryt")[3:]],
+        "method: teryt: the review found Q268 by TERYT 3064011 (reasons), but member 3099022 has 3099022" + MANUAL,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", NOT_PROPOSED, ids=list(NOT_PROPOSED))
+def test_a_method_the_review_did_not_propose_for_the_qid_is_refused(data: Path, tmp_path: Path, case: str) -> None:
+    """The graph publishes the method (cg:matchMethod): "verified by TERYT" for a QID nobody looked up by TERYT
+    would be false."""
+    row, message = NOT_PROPOSED[case]
+    review = review_file(tmp_path, [row])
+    before = tree_bytes(data)
+    result = apply(review, data)
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert result.stderr.splitlines() == [
+        f"{review}:2: {message}",
+        "Error: 1 problem in the source data; nothing was written",
+    ]
+    assert tree_bytes(data) == before
+
+
+def test_a_qid_chosen_by_hand_is_recorded_as_manual(data: Path, tmp_path: Path) -> None:
+    review = review_file(tmp_path, [line("accept", "member", "3064011", "Q999999901", "manual", page_qid="Q268")])
+    result = apply(review, data)
+    assert result.exit_code == 0, result.stderr
+    assert read_dataset(data).members["3064011"].wikidata == WikidataLink(
+        "Q999999901", "manual", REVIEWER, date(2026, 11, 29)
+    )
+
+
+def test_a_synthetic_data_folder_is_refused_before_any_request(replay: ReplayServer, tmp_path: Path) -> None:
+    """`civicgraph synth` writes real-looking TERYT codes (Poznań's 3064011) under invented names."""
+    synthetic = tmp_path / "synthetic"
+    made = run("synth", "--out", str(synthetic), "--members", "20")
+    assert made.exit_code == 0, made.stderr
+    before = tree_bytes(synthetic)
+    result = link_wikidata(replay, synthetic)
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == (
+        f"Error: --data {synthetic}: is a synthetic data folder (it holds SYNTHETIC.md, written by `civicgraph "
+        "synth`); its names are invented and its TERYT codes look real, so Wikidata would offer real items; nothing "
+        "was searched\n"
+    )
+    assert replay.received == []
+    assert tree_bytes(synthetic) == before
 
 
 def test_the_whole_cycle_links_poznan_and_the_graph_says_so(replay: ReplayServer, data: Path, tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from civicgraph.source.records import Location, Member, NameVariant, Organisatio
 from civicgraph.wikidata.client import Entity, Found, Identifier
 from civicgraph.wikidata.link import (
     AMBIGUOUS_CEILING,
+    IDENTIFIER_NAME_DIFFERS,
     IDENTIFIER_SCORE,
     LABEL_CEILING,
     member_target,
@@ -37,6 +38,25 @@ def test_a_matching_teryt_proves_the_link() -> None:
     (scored,) = score_candidates(member_target(POZNAN), [Found(entity("Q268", "Poznań", teryt="3064011"), TERYT)])
     assert (scored.qid, scored.method, scored.score) == ("Q268", "teryt", IDENTIFIER_SCORE)
     assert scored.reasons == ("P1653 (TERYT) = 3064011",)
+
+
+def test_a_matching_teryt_under_another_name_is_not_proof_and_says_so() -> None:
+    """`civicgraph synth` gives invented names real-looking codes: "Gmina Syntetyczna 3064011" holds Poznań's."""
+    invented = Member("3064011", Text("Gmina Syntetyczna 3064011"), "rural-commune", None, HERE)
+    poznan = entity("Q268", "Poznań", "miasto na prawach powiatu", teryt="3064011")
+    (scored,) = score_candidates(member_target(invented), [Found(poznan, TERYT)])
+    assert (scored.qid, scored.method, scored.score) == ("Q268", "teryt", IDENTIFIER_NAME_DIFFERS)
+    assert scored.score < LABEL_CEILING
+    assert scored.reasons == (
+        "P1653 (TERYT) = 3064011",
+        "but neither its label 'Poznań' nor an alias equals our name 'Gmina Syntetyczna 3064011': is it the same unit?",
+    )
+
+
+def test_a_matching_teryt_with_a_matching_alias_proves_the_link() -> None:
+    renamed = entity("Q268", "Poznań (miasto)", teryt="3064011", alias="Miasto Poznań")
+    (scored,) = score_candidates(member_target(POZNAN), [Found(renamed, TERYT)])
+    assert (scored.method, scored.score, scored.reasons) == ("teryt", IDENTIFIER_SCORE, ("P1653 (TERYT) = 3064011",))
 
 
 def test_a_different_teryt_rules_a_namesake_out_whatever_its_label() -> None:

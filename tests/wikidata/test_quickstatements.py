@@ -67,16 +67,56 @@ def test_representative_memberships_line_by_line(made_up: Path) -> None:
     result = export(made_up, "--retrieved", "2026-11-29")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.split("\n") == [
-        # start known (a year): P580 at year precision, once per report that states it
-        f"Q999999801\tP463\tQ999999811\tP580\t+2011-00-00T00:00:00Z/9\t{URL_2022}\t{RETRIEVED}",
+        # start known (a year): P580 at year precision
         f"Q999999801\tP463\tQ999999811\tP580\t+2011-00-00T00:00:00Z/9\t{URL_2023}\t{RETRIEVED}",
         # start and end known
         f"Q999999801\tP463\tQ999999812\tP580\t+2015-00-00T00:00:00Z/9\tP582\t+2023-00-00T00:00:00Z/9\t{URL_2023}\t{RETRIEVED}",
         # neither known: the reporting year as point in time
-        f"Q999999801\tP463\tQ999999813\tP585\t+2022-00-00T00:00:00Z/9\t{URL_2022}\t{RETRIEVED}",
         f"Q999999801\tP463\tQ999999813\tP585\t+2023-00-00T00:00:00Z/9\t{URL_2023}\t{RETRIEVED}",
         "",
     ]
+
+
+COVERED = (
+    "covered by the line of the 2023 report: QuickStatements would merge this report's qualifiers and reference "
+    "into that statement"
+)
+
+
+def test_a_membership_reported_in_two_years_is_one_line_from_the_latest_report(made_up: Path, tmp_path: Path) -> None:
+    """QuickStatements merges lines of one item, property and value into one statement (magnusmanske/quickstatements
+    issue #34): a 2022 line would put the 2022 report's URL next to the start 2011 that only the 2023 report states,
+    and add a point in time 2022 to the same statement."""
+    skipped = tmp_path / "skipped.csv"
+    result = export(made_up, "--retrieved", "2026-11-29", "--skipped", str(skipped))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if "\tQ999999811\t" in line] == [
+        f"Q999999801\tP463\tQ999999811\tP580\t+2011-00-00T00:00:00Z/9\t{URL_2023}\t{RETRIEVED}"
+    ]
+    assert [line for line in lines if "\tQ999999813\t" in line] == [
+        f"Q999999801\tP463\tQ999999813\tP585\t+2023-00-00T00:00:00Z/9\t{URL_2023}\t{RETRIEVED}"
+    ]
+    assert not any(URL_2022 in line or "+2022-" in line for line in lines)
+    rows = list(csv.DictReader(io.StringIO(skipped.read_text(encoding="utf-8"))))
+    assert [(r["member"], r["organisation"], r["year"], r["reason"]) for r in rows if r["year"] == "2022"] == [
+        ("3099011", "org-a", "2022", COVERED),
+        ("3099011", "org-c", "2022", COVERED),
+    ]
+
+
+def test_a_later_report_without_a_url_leaves_the_line_to_the_earlier_one(made_up: Path) -> None:
+    """Only a report that can be cited covers an earlier one; else the membership would vanish from the export."""
+    report = made_up / "reports" / "3099011" / "2023" / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    report.write_text("".join(line for line in text.splitlines(True) if not line.startswith("url: ")), "utf-8")
+    result = export(made_up, "--retrieved", "2026-11-29")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"Q999999801\tP463\tQ999999811\tP585\t+2022-00-00T00:00:00Z/9\t{URL_2022}\t{RETRIEVED}",
+        f"Q999999801\tP463\tQ999999813\tP585\t+2022-00-00T00:00:00Z/9\t{URL_2022}\t{RETRIEVED}",
+    ]
+    assert "skipped 3099011 → org-a (2023): the 2023 report has no URL to cite as the reference" in result.stderr
 
 
 def test_memberships_without_a_qid_or_a_url_are_listed_with_the_reason(made_up: Path, tmp_path: Path) -> None:
@@ -85,40 +125,47 @@ def test_memberships_without_a_qid_or_a_url_are_listed_with_the_reason(made_up: 
     assert result.exit_code == 0, result.stderr
     assert skipped.read_text(encoding="utf-8").splitlines() == [
         "member,organisation,year,reason",
+        f"3099011,org-a,2022,{COVERED}",
+        f"3099011,org-c,2022,{COVERED}",
         "3099011,org-d,2023,organisation org-d has no Wikidata QID",
         "3099011,org-e,2023,organisation org-e has no Wikidata QID",  # checked, no item found
         "3099022,org-a,2023,member 3099022 has no Wikidata QID",
         "3099022,org-d,2023,member 3099022 and organisation org-d have no Wikidata QID",
         "3099033,org-a,2023,the 2023 report has no URL to cite as the reference",
     ]
-    assert result.stderr.splitlines()[-1] == "5 statements, 5 memberships skipped"
+    assert result.stderr.splitlines()[-1] == "3 statements, 7 memberships skipped"
 
 
-def test_the_retrieval_date_comes_from_source_date_epoch(made_up: Path) -> None:
-    result = export(made_up, env={"SOURCE_DATE_EPOCH": "1795910400"})  # 2026-11-29T00:00:00Z
-    assert result.exit_code == 0, result.stderr
-    assert all(line.endswith(RETRIEVED) for line in result.stdout.splitlines())
-
-
-def test_without_a_retrieval_date_it_refuses_rather_than_read_the_clock(made_up: Path) -> None:
-    result = export(made_up)
-    assert result.exit_code == ExitCode.USAGE
-    assert "give --retrieved YYYY-MM-DD" in result.stderr
-
-
-@pytest.mark.parametrize("epoch", ["-1", "+1795910400", "1_795_910_400", "１７９５９１０４００"])
-def test_a_source_date_epoch_of_other_than_ascii_digits_is_refused_as_a_build_refuses_it(
-    made_up: Path, epoch: str
+@pytest.mark.parametrize("epoch", [None, "0", "1795910400", "-1"])
+def test_without_retrieved_the_lines_cite_the_url_alone_whatever_source_date_epoch(
+    made_up: Path, epoch: str | None
 ) -> None:
-    """reproducible-builds.org: the value is an integer in ASCII digits, as `date +%s` prints it; int() would take a
-    sign, "_" and other scripts' digits (and "-1" gave 1969-12-31)."""
+    """S813 is the day a person retrieved the report: a build timestamp (SOURCE_DATE_EPOCH=0 gave 1970-01-01) or the
+    clock is no such day, so without --retrieved there is no S813 at all, and the export says so once."""
     result = export(made_up, env={"SOURCE_DATE_EPOCH": epoch})
-    assert result.exit_code == ExitCode.BAD_INPUT
-    assert result.stdout == ""
-    assert result.stderr.splitlines()[0] == (
-        f"Error: SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01 00:00 UTC: give digits 0-9 "
-        "alone, as `date +%s` prints them"
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"Q999999801\tP463\tQ999999811\tP580\t+2011-00-00T00:00:00Z/9\t{URL_2023}",
+        f"Q999999801\tP463\tQ999999812\tP580\t+2015-00-00T00:00:00Z/9\tP582\t+2023-00-00T00:00:00Z/9\t{URL_2023}",
+        f"Q999999801\tP463\tQ999999813\tP585\t+2023-00-00T00:00:00Z/9\t{URL_2023}",
+    ]
+    note = "no --retrieved: the lines cite each report by its URL (S854) alone, without S813"
+    assert result.stderr.splitlines().count(note) == 1
+
+
+def test_a_retrieval_day_before_a_cited_report_could_exist_is_refused(made_up: Path, tmp_path: Path) -> None:
+    """The lines cite the 2023 report: it cannot have been retrieved before 2024-01-01."""
+    out = tmp_path / "out.qs"
+    result = export(made_up, "--retrieved", "2023-12-31", "--out", str(out))
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == (
+        "Error: --retrieved 2023-12-31: the report of 3099011 on 2023 cannot have been retrieved before 2024-01-01; "
+        "give the day the reports were retrieved; nothing was written\n"
     )
+    assert not out.exists()
+    first_day = export(made_up, "--retrieved", "2024-01-01")
+    assert first_day.exit_code == 0, first_day.stderr
+    assert first_day.stdout.splitlines()[0].endswith("\tS813\t+2024-01-01T00:00:00Z/11")
 
 
 def test_output_to_a_file_is_byte_identical_between_runs(made_up: Path, tmp_path: Path) -> None:
@@ -126,7 +173,7 @@ def test_output_to_a_file_is_byte_identical_between_runs(made_up: Path, tmp_path
     assert export(made_up, "--retrieved", "2026-11-29", "--out", str(first)).exit_code == 0
     assert export(made_up, "--retrieved", "2026-11-29", "--out", str(second)).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
-    assert first.read_bytes().count(b"\n") == 5
+    assert first.read_bytes().count(b"\n") == 3
 
 
 @pytest.mark.parametrize(

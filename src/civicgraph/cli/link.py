@@ -20,9 +20,8 @@ from typing import Any
 import click
 
 from civicgraph.cli.common import DATA_OPTION, CivicgraphError, handle_errors
-from civicgraph.publish.release import date_of_source_epoch
 from civicgraph.source.reader import read_dataset
-from civicgraph.source.records import Dataset
+from civicgraph.source.records import Dataset, Report
 from civicgraph.util.errors import ExitCode, Failure, Message
 
 F = Callable[..., Any]
@@ -34,17 +33,46 @@ def _data(data_dir: Path) -> Dataset:
     return read_dataset(data_dir)
 
 
-def _day(value: datetime | None, option: str, meaning: str) -> date:
-    """A date from the option, else from SOURCE_DATE_EPOCH; never from the clock (outputs stay reproducible)."""
-    if value is not None:
-        return value.date()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if not epoch:  # set but empty counts as not set, as in a build
-        raise CivicgraphError(
-            f"give {option} YYYY-MM-DD ({meaning}) or set SOURCE_DATE_EPOCH; civicgraph never reads the clock",
-            ExitCode.USAGE,
-        )
-    return date_of_source_epoch(epoch)  # read as a build reads it: ASCII digits alone, a day up to 9999-12-31
+def _refuse_synthetic(data_dir: Path) -> None:
+    """Refuse (exit 2) a data folder written by ``civicgraph synth``, which it marks with its notice file: its TERYT
+    codes are shaped like real ones (3064011 is Poznań's) under invented names, so Wikidata would offer real items,
+    proven by TERYT, for members that do not exist."""
+    from civicgraph.source.synthetic import NOTICE_FILE
+
+    if not (data_dir / NOTICE_FILE).exists():
+        return
+    raise Failure(
+        Message(
+            f"--data {data_dir}: to syntetyczny folder danych (ma plik {NOTICE_FILE}, zapisany przez "
+            "`civicgraph synth`); jego nazwy są zmyślone, a kody TERYT wyglądają jak prawdziwe, więc Wikidane "
+            "podsunęłyby prawdziwe elementy; niczego nie wyszukano",
+            f"--data {data_dir}: is a synthetic data folder (it holds {NOTICE_FILE}, written by `civicgraph synth`); "
+            "its names are invented and its TERYT codes look real, so Wikidata would offer real items; nothing was "
+            "searched",
+        ),
+        ExitCode.USAGE,
+    )
+
+
+def _refuse_early_retrieval(retrieved: date, cited: tuple[Report, ...]) -> None:
+    """Refuse (exit 2) a retrieval day before a cited report can have existed: a report on 2023 is retrieved from
+    2024-01-01 on. The latest such report is named."""
+    from civicgraph.wikidata.quickstatements import first_retrieval_day
+
+    too_early = [r for r in cited if retrieved < first_retrieval_day(r)]
+    if not too_early:
+        return
+    report = max(too_early, key=lambda r: (r.year, r.member))
+    first = first_retrieval_day(report).isoformat()
+    raise Failure(
+        Message(
+            f"--retrieved {retrieved.isoformat()}: raport {report.member} za {report.year} nie mógł zostać pobrany "
+            f"przed {first}; podaj dzień, w którym pobrano raporty; niczego nie zapisano",
+            f"--retrieved {retrieved.isoformat()}: the report of {report.member} on {report.year} cannot have been "
+            f"retrieved before {first}; give the day the reports were retrieved; nothing was written",
+        ),
+        ExitCode.USAGE,
+    )
 
 
 def _refuse_overwrite(out: Path | None, force: bool, option: str, earlier: Callable[[str], str | None]) -> None:
@@ -207,6 +235,7 @@ def link_wikidata(data_dir: Path, out: Path | None, force: bool, only_keys: tupl
     from civicgraph.wikidata.link import lookup_for, review_rows, score_candidates, targets, write_review
 
     _refuse_overwrite(out, force, "--out", _not_a_review)
+    _refuse_synthetic(data_dir)
     for option in ("api_url", "sparql_url"):
         if not _is_http_url(client[option]):
             raise CivicgraphError(
@@ -256,7 +285,7 @@ def link_wikidata(data_dir: Path, out: Path | None, force: bool, only_keys: tupl
     "--date",
     "reviewed",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day of the review [default: from SOURCE_DATE_EPOCH].",
+    help="The day of the review (required; never taken from the clock or SOURCE_DATE_EPOCH).",
 )
 @handle_errors
 def link_apply(review: Path, data_dir: Path, reviewer: str, reviewed: datetime | None) -> None:
@@ -265,7 +294,17 @@ def link_apply(review: Path, data_dir: Path, reviewer: str, reviewed: datetime |
 
     if not reviewer.strip():
         raise CivicgraphError("--by must name who reviewed the links", ExitCode.USAGE)
-    on = _day(reviewed, "--date", "the day the links were reviewed")
+    if reviewed is None:
+        raise Failure(
+            Message(
+                "podaj --date RRRR-MM-DD, dzień przeglądu: zapisuje się go przy każdym powiązaniu jako dzień "
+                "sprawdzenia, a civicgraph nie bierze go z zegara ani z SOURCE_DATE_EPOCH",
+                "give --date YYYY-MM-DD, the day of the review: it is recorded with every link as the day it was "
+                "checked, and civicgraph takes it from neither the clock nor SOURCE_DATE_EPOCH",
+            ),
+            ExitCode.USAGE,
+        )
+    on = reviewed.date()
     dataset = _data(data_dir)
     rows = read_review(review)
     applied = apply_review(data_dir, rows, dataset, reviewer.strip(), on, review)
@@ -301,7 +340,7 @@ def export() -> None:
 @click.option(
     "--retrieved",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day the reports were retrieved, for S813 [default: from SOURCE_DATE_EPOCH].",
+    help="The day you retrieved the reports, cited as S813; without it the lines cite the report's URL alone.",
 )
 @handle_errors
 def export_quickstatements_command(
@@ -309,20 +348,25 @@ def export_quickstatements_command(
 ) -> None:
     """QuickStatements v1 commands adding "member of" (P463) from each linked member to each linked organisation.
 
-    Memberships whose member or organisation has no Wikidata QID are listed on stderr, not dropped silently.
+    One line per membership, from its latest report. Memberships whose member or organisation has no Wikidata QID,
+    and earlier reports of a membership, are listed on stderr, not dropped silently.
     """  # fmt: skip
     from civicgraph.wikidata.quickstatements import export_quickstatements, skipped_csv
 
     _refuse_same_file(out, skipped_file)
     _refuse_overwrite(out, force, "--out", _not_quickstatements)
     _refuse_overwrite(skipped_file, force, "--skipped", _not_skipped_list)
-    day = _day(retrieved, "--retrieved", "the day the reports were retrieved")
+    day = retrieved.date() if retrieved is not None else None
     result = export_quickstatements(_data(data_dir), day)
+    if day is not None:
+        _refuse_early_retrieval(day, result.cited)
     _write_text(result.text(), out)
     if skipped_file is not None:
         skipped_file.write_text(skipped_csv(result.skipped), encoding="utf-8")
     for entry in result.skipped:
         click.echo(f"skipped {entry.member} → {entry.organisation} ({entry.year}): {entry.reason}", err=True)
+    if day is None and result.lines:
+        click.echo("no --retrieved: the lines cite each report by its URL (S854) alone, without S813", err=True)
     click.echo(f"{len(result.lines)} statements, {len(result.skipped)} memberships skipped", err=True)
 
 

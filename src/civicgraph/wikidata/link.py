@@ -6,9 +6,17 @@ accepted links into ``members.yaml`` / ``organisations.yaml`` with their provena
 Those files are edited with ruamel.yaml's round-trip mode, so their comments, order, quoting and Polish text
 stay as they were; only the ``wikidata:`` values of accepted rows change.
 
-Scoring never proves a link: a matching identifier (TERYT in P1653, KRS) scores 100, a label can score at most
-90, and several items sharing the best label (Polish commune names repeat: "gmina Osiek" names four communes)
-are all capped at 50 so the reviewer must tell them apart.
+Scoring never proves a link: a matching identifier (TERYT in P1653, KRS) scores 100 when a label or alias of the
+item equals one of our names, and 50 with a reason saying so when none does; a label can score at most 90, and
+several items sharing the best label (Polish commune names repeat: "gmina Osiek" names four communes) are all
+capped at 50 so the reviewer must tell them apart.
+
+Applying a review records the row's ``method``, which the graph publishes (``cg:matchMethod``), so a row may claim
+``teryt``, ``krs`` or ``label`` only for the QID the review proposed it for, and only the method the review gave
+it. A row carries the evidence of both: ``link wikidata`` writes ``wikidata_page`` from the candidate's QID, and
+the first of the ``reasons`` of a row found by an identifier is ``P… (TERYT) = value``. A QID changed by hand no
+longer matches its page; a method changed by hand no longer matches its reasons. Such a row is refused; a QID a
+person chose themselves is recorded with method ``manual``.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from civicgraph.source.reader import MEMBERS_FILE, ORGANISATIONS_FILE, is_qid
 from civicgraph.source.records import Dataset, Member, Organisation
@@ -46,6 +55,9 @@ REVIEW_COLUMNS = (
 )  # fmt: skip
 
 IDENTIFIER_SCORE = 100
+# An item holding our identifier under another name: a renamed unit, or a code that is not what our name says (a
+# synthetic "Gmina Syntetyczna 3064011" holds Poznań's code); a person must tell, as with namesakes.
+IDENTIFIER_NAME_DIFFERS = 50
 LABEL_CEILING = 90  # a label alone never proves a link
 AMBIGUOUS_CEILING = 50
 PARTIAL_CEILING = 40  # a label that only shares words ("gmina Osiek Mały") stays below exact namesakes
@@ -190,11 +202,14 @@ def _score(target: Target, candidate: Found) -> Scored:
     conflict = _identifier_conflict(target, entity)
     if conflict is not None:
         return Scored(entity.qid, label, description, "label", 0, (conflict,))
+    label_points, label_reason, exact = _label_points(target, entity)
     proven = _identifier_match(target, entity)
     if proven is not None:
         identifier, reason = proven
-        return Scored(entity.qid, label, description, identifier.method, IDENTIFIER_SCORE, (reason,))
-    label_points, label_reason, exact = _label_points(target, entity)
+        if exact:
+            return Scored(entity.qid, label, description, identifier.method, IDENTIFIER_SCORE, (reason,))
+        differs = f"but neither its label {label!r} nor an alias equals our name {target.name!r}: is it the same unit?"
+        return Scored(entity.qid, label, description, identifier.method, IDENTIFIER_NAME_DIFFERS, (reason, differs))
     type_points, type_reason = _type_points(target, entity)
     score = max(0, min(LABEL_CEILING if exact else PARTIAL_CEILING, label_points + type_points))
     reasons = tuple(r for r in (label_reason, type_reason) if r)
@@ -447,6 +462,10 @@ def accepted_links(
                 )
             )
             continue
+        unproposed = _unproposed_method(row, record)
+        if unproposed is not None:
+            problems.append(Problem.of(review, row.line, "method", unproposed))
+            continue
         current = record.wikidata
         if current is None:
             new.append(row)
@@ -470,6 +489,42 @@ def accepted_links(
     if problems:
         raise InputError(problems)
     return new, same
+
+
+_FOUND_BY_IDENTIFIER = re.compile(r"P[1-9][0-9]* \((?P<method>[A-Z]+)\) = (?P<value>\S+)")
+
+
+def _unproposed_method(row: ReviewRow, record: Member | Organisation) -> Message | None:
+    """Why the review did not propose ``row.qid`` by ``row.method``, or None when it did (see the module's
+    docstring); ``manual`` and ``none-found`` claim no match and are always taken."""
+    if row.method not in ("teryt", "krs", "label"):
+        return None
+    proposed = row.wikidata_page.removeprefix(WIKIDATA_PAGE) if row.wikidata_page.startswith(WIKIDATA_PAGE) else ""
+    found = _FOUND_BY_IDENTIFIER.fullmatch(row.reasons.split("; ")[0])
+    found_method = found["method"].lower() if found is not None else "label"
+    ours = record.teryt if isinstance(record, Member) else record.krs
+    if proposed != row.qid:
+        why = Message(
+            f"przegląd zaproponował ten wiersz dla {proposed or 'innego elementu'} (wikidata_page), nie dla {row.qid}",
+            f"the review proposed this line for {proposed or 'another item'} (wikidata_page), not {row.qid}",
+        )
+    elif found_method != row.method:
+        why = Message(
+            f"przegląd znalazł {row.qid} metodą {found_method} (reasons), nie {row.method}",
+            f"the review found {row.qid} by {found_method} (reasons), not by {row.method}",
+        )
+    elif found is not None and found["value"] != ours:
+        by_value = f"{found['method']} {found['value']}"
+        why = Message(
+            f"przegląd znalazł {row.qid} po {by_value} (reasons), a {row.kind} {row.key} ma: {ours or 'brak'}",
+            f"the review found {row.qid} by {by_value} (reasons), but {row.kind} {row.key} has {ours or 'none'}",
+        )
+    else:
+        return None
+    return Message(
+        f"{row.method}: {why.pl}; dla QID wybranego ręcznie wpisz metodę manual",
+        f"{row.method}: {why.en}; for a QID chosen by hand write method manual",
+    )
 
 
 def link_value(row: ReviewRow, by: str, on: date) -> CommentedMap:
@@ -497,8 +552,18 @@ def apply_review(
     return Applied(tuple(new), tuple(same))
 
 
+class _NoNewAliases(RoundTripRepresenter):
+    """Never writes an anchor or alias (``&id001`` … ``*id001``) of its own: a curator edits each link alone, and
+    replacing an anchored one by ``null`` would leave its alias undefined. An anchor read from the file is kept."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        anchor = getattr(data, "anchor", None)
+        return anchor is None or anchor.value is None
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Representer = _NoNewAliases
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap a long line
     yaml.indent(mapping=2, sequence=4, offset=2)
