@@ -134,3 +134,11 @@ def test_search_terms_of_a_city_include_its_bare_name() -> None:
 
 def test_normalise_ignores_typographic_quotes_case_and_spacing() -> None:
     assert normalise("Klaster Turystyczny „Szlak  Piastowski”") == "klaster turystyczny szlak piastowski"
+
+
+def test_a_town_and_commune_is_searched_by_its_bare_name_too() -> None:
+    """Wikidata labels "Miasto i Gmina Osiek" as "Osiek"; stripping "Miasto" alone left "i Gmina Osiek"."""
+    both = Member("3099023", Text("Miasto i Gmina Osiek"), "urban-rural-commune", None, HERE)
+    assert member_target(both).search_names == ("Miasto i Gmina Osiek", "Osiek")
+    assert member_target(OSIEK).search_names == ("Gmina Osiek", "Osiek")
+    assert member_target(POZNAN).search_names == ("Miasto Poznań", "Poznań")

@@ -134,7 +134,8 @@ def targets(dataset: Dataset, krs_property: str | None = None) -> list[Target]:
 def member_target(member: Member) -> Target:
     name = member.name.pl
     # Wikidata labels a city by its bare name ("Poznań") and a commune as "gmina Osiek": search both forms.
-    bare = re.sub(r"^(Miasto|Gmina|Miasto i Gmina)\s+", "", name)
+    # (the longest form first: "Miasto i Gmina Osiek" is "Osiek", not "i Gmina Osiek")
+    bare = re.sub(r"^(Miasto i Gmina|Miasto|Gmina)\s+", "", name)
     searched = tuple(dict.fromkeys((name, bare)))
     others = tuple(n for n in (member.name.en,) if n)
     return Target(
