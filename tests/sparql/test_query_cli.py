@@ -224,3 +224,74 @@ def test_a_parameter_given_twice_is_refused_rather_than_the_last_value_winning(
     result = CliRunner().invoke(main, ["query", "money-figures", *options, "--data", str(graph)])
     assert result.exit_code == 2
     assert (result.stdout, result.stderr) == ("", f"Error: {message}\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["evidence-for-fact", "-p", f"resource={BASE}activity/3064011/2023/zit-projects/figure/eu-grants"],
+        ["-e", f"DESCRIBE <{BASE}member/3064011>"],
+    ],
+    ids=["construct", "describe"],
+)
+def test_a_table_of_a_graph_result_is_one_line_and_exit_2(graph: str, args: list[str]) -> None:
+    result = CliRunner().invoke(main, ["query", *args, "--data", graph, "--format", "table"])
+    assert result.exit_code == 2
+    assert (result.stdout, result.stderr) == (
+        "",
+        "Error: --format table does not fit a graph result; use one of: turtle, jsonld, ntriples\n",
+    )
+
+
+# A carriage return, control characters XML 1.0 allows (tab, U+007F, U+0085) and a quote, in SPARQL escapes.
+AWKWARD = r'SELECT ?y WHERE { BIND("c\r\nd\te\u007Ff\u0085\"" AS ?y) }'
+AWKWARD_VALUE = 'c\r\nd\te\x7ff\x85"'
+
+
+@pytest.mark.parametrize(
+    ("output_format", "results_format"),
+    [
+        ("xml", ox.QueryResultsFormat.XML),
+        ("json", ox.QueryResultsFormat.JSON),
+        ("tsv", ox.QueryResultsFormat.TSV),
+    ],
+)
+def test_a_carriage_return_and_control_characters_round_trip(
+    graph: str, output_format: str, results_format: ox.QueryResultsFormat
+) -> None:
+    result = CliRunner().invoke(main, ["query", "-e", AWKWARD, "--data", graph, "-f", output_format])
+    assert result.exit_code == 0, result.output
+    solutions = ox.parse_query_results(result.stdout_bytes, format=results_format)
+    assert isinstance(solutions, ox.QuerySolutions)
+    assert [solution["y"] for solution in solutions] == [ox.Literal(AWKWARD_VALUE)]
+
+
+def test_xml_results_read_back_by_a_standard_xml_parser_keep_the_carriage_return(graph: str) -> None:
+    from xml.etree import ElementTree
+
+    result = CliRunner().invoke(main, ["query", "-e", AWKWARD, "--data", graph, "-f", "xml"])
+    literal = ElementTree.fromstring(result.stdout_bytes).find(".//{http://www.w3.org/2005/sparql-results#}literal")
+    assert literal is not None and literal.text == AWKWARD_VALUE
+
+
+def test_json_and_csv_results_escape_control_characters(graph: str) -> None:
+    query = r'SELECT ?x ?y WHERE { BIND("a\u0001b" AS ?x) BIND("c\r\nd" AS ?y) }'
+    as_json = CliRunner().invoke(main, ["query", "-e", query, "--data", graph, "-f", "json"]).stdout_bytes
+    assert b"\r" not in as_json and b"\x01" not in as_json  # JSON (RFC 8259 §7) forbids them raw in strings
+    assert json.loads(as_json)["results"]["bindings"] == [
+        {"x": {"type": "literal", "value": "a\x01b"}, "y": {"type": "literal", "value": "c\r\nd"}}
+    ]
+    as_csv = CliRunner().invoke(main, ["query", "-e", query, "--data", graph, "-f", "csv"]).stdout_bytes
+    assert list(csv.reader(io.StringIO(as_csv.decode("utf-8"), newline=""))) == [["x", "y"], ["a\x01b", "c\r\nd"]]
+
+
+@pytest.mark.parametrize("character", ["\\u0001", "\\u001F", "\\uFFFE"])
+def test_a_value_xml_cannot_carry_is_one_line_and_exit_2(graph: str, character: str) -> None:
+    query = f'SELECT ?x ?y WHERE {{ BIND("fine" AS ?x) BIND("a{character}b" AS ?y) }}'
+    result = CliRunner().invoke(main, ["query", "-e", query, "--data", graph, "-f", "xml"])
+    assert result.exit_code == 2
+    assert (result.stdout, result.stderr) == (
+        "",
+        f"Error: ?y holds the character U+{character[2:]}, which XML 1.0 cannot carry; ask for the results as "
+        "JSON, CSV or TSV instead\n",
+    )

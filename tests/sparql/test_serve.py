@@ -25,11 +25,13 @@ from xml.dom.minidom import Document
 import httpx
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, XML, SPARQLWrapper
 
+from civicgraph.cli.main import main
 from civicgraph.sparql.library import OxigraphEngine, RemoteEngine, bind_parameters, canonical, library, parse_response
 from civicgraph.sparql.replies import negotiate
 
@@ -297,6 +299,30 @@ def test_an_unservable_accept_is_406(server: Server, query: str, accept: str) ->
     assert "offered:" in response.text
 
 
+XML_RESULTS = "application/sparql-results+xml"
+
+
+def test_a_carriage_return_in_xml_results_reaches_the_client(server: Server) -> None:
+    response = post(server, r'SELECT ?y WHERE { BIND("c\r\nd" AS ?y) }', XML_RESULTS)
+    assert response.status_code == 200
+    assert b"<literal>c&#13;\nd</literal>" in response.content
+    solutions = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.XML)
+    assert isinstance(solutions, ox.QuerySolutions)
+    assert [solution["y"] for solution in solutions] == [ox.Literal("c\r\nd")]
+
+
+def test_a_value_xml_cannot_carry_is_406_not_a_broken_document(server: Server) -> None:
+    query = r'SELECT ?x WHERE { BIND("a\u0001b" AS ?x) }'
+    response = post(server, query, XML_RESULTS)
+    assert response.status_code == 406
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.text == (
+        "?x holds the character U+0001, which XML 1.0 cannot carry; ask for the results as JSON, CSV or TSV instead\n"
+    )
+    as_json = post(server, query)  # the format named in the message carries it
+    assert as_json.json()["results"]["bindings"] == [{"x": {"type": "literal", "value": "a\x01b"}}]
+
+
 def test_get_post_form_and_post_direct_agree(server: Server) -> None:
     accept = {"Accept": "application/sparql-results+json"}
     by_get = httpx.get(server.sparql, params={"query": COUNT_ALL}, headers=accept)
@@ -423,6 +449,10 @@ def test_a_result_over_the_limit_is_refused_not_truncated(server: Server) -> Non
     assert f"more than {MAX_RESULTS} rows" in too_many.text
     graph_too_big = post(server, "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
     assert graph_too_big.status_code == 422
+    assert graph_too_big.text == (
+        f"query refused: the result has more than {MAX_RESULTS} triples, the limit here; add LIMIT or narrow the "
+        "query\n"
+    )
     at_the_limit = post(server, f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT {MAX_RESULTS}")
     assert len(at_the_limit.json()["results"]["bindings"]) == MAX_RESULTS
 
@@ -474,6 +504,11 @@ def test_cors_lets_a_page_elsewhere_read_results(server: Server) -> None:
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+
+
+def test_the_help_says_the_workers_share_the_graph() -> None:
+    text = " ".join(CliRunner().invoke(main, ["serve", "--help"]).output.split())
+    assert "forked from one process that loads the graph: they share its memory copy-on-write" in text
 
 
 def test_it_listens_on_loopback_by_default(server: Server) -> None:

@@ -4,6 +4,8 @@ options a careless user gives (a negative or NaN timeout, an unparseable URL).""
 
 from __future__ import annotations
 
+import base64
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from civicgraph.cli.main import main
+from civicgraph.sparql.library import masked_url
 
 GRAPH = "<http://example.org/s> <http://example.org/p> <http://example.org/o> .\n"
 CATALOGUE = "<http://example.org/c> <http://example.org/p> <http://example.org/d> .\n"
@@ -32,6 +35,7 @@ class FakeStore(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.authorization = self.headers.get("Authorization")  # type: ignore[attr-defined]
         mode = self.server.mode  # type: ignore[attr-defined]
         if mode == "trickle":
             self.send_response(200)
@@ -55,6 +59,11 @@ class FakeStore(BaseHTTPRequestHandler):
             self._answer(200, "text/html", b"<html><body>Welcome to our portal</body></html>")
         else:
             self._answer(200, "application/n-triples", stored)
+
+    def do_POST(self) -> None:  # a SPARQL query: refused, as a query endpoint refuses a query it cannot run
+        self.rfile.read(int(self.headers["Content-Length"]))
+        status = 400 if self.server.mode == "bad-query" else 503  # type: ignore[attr-defined]
+        self._answer(status, "text/plain", b"not today")
 
     def _answer(self, status: int, media: str, body: bytes) -> None:
         self.send_response(status)
@@ -149,3 +158,99 @@ def test_an_unparseable_endpoint_is_a_usage_error(release: Path, url: str) -> No
     result = CliRunner().invoke(main, ["load", "--endpoint", url, "--dist", str(release)])
     assert result.exit_code == 2
     assert result.output == f"Error: --endpoint {url!r}: give an http(s) URL\n"
+
+
+# -- passwords in endpoint URLs ------------------------------------------------------------------------------------
+
+SECRET = "s3cret"
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: bound, then released."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://alice:s3cret@127.0.0.1:1/store", "http://alice:***@127.0.0.1:1/store"),
+        ("https://al%40ice:s3%3Acret@host:8443/s?graph=x#f", "https://al%40ice:***@host:8443/s?graph=x#f"),
+        ("http://alice:p@ss@host/store", "http://alice:***@host/store"),  # httpx takes the last @ as the end
+        ("http://:s3cret@host/", "http://:***@host/"),
+        ("http://alice:s3cret@[::1", "http://alice:***@[::1"),  # unparseable: cut textually
+        ("http://alice:s3/cret@host/store", "http://alice:***@host/store"),  # unparseable ("s3" is no port)
+        ("http://alice@host:7878/store", "http://alice@host:7878/store"),  # no password: as typed
+        ("http://[::1", "http://[::1"),
+        ("localhost:7878/store", "localhost:7878/store"),
+    ],
+)
+def test_masked_url_hides_the_password_and_nothing_else(url: str, shown: str) -> None:
+    assert masked_url(url) == shown
+
+
+def test_load_into_a_closed_port_does_not_print_the_password(release: Path) -> None:
+    port = closed_port()
+    url = f"http://alice:{SECRET}@127.0.0.1:{port}/store"
+    result = CliRunner().invoke(main, ["load", "--endpoint", url, "--dist", str(release), "--graph", IRI])
+    assert result.exit_code == 4
+    assert result.output == (
+        f"Error: http://alice:***@127.0.0.1:{port}/store (PUT <{IRI}>): ConnectError: [Errno 111] Connection refused\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("refuse-catalogue", "{url} refused the graph <{iri}/catalog>: HTTP 500 disk full; the graph <{iri}> was"),
+        ("html", "{url} (GET <{iri}>): reading the graph back gave HTTP 200 text/html, not N-Triples;"),
+    ],
+)
+def test_a_refusing_store_is_named_without_the_password(
+    store: ThreadingHTTPServer, release: Path, mode: str, message: str
+) -> None:
+    store.mode = mode  # type: ignore[attr-defined]
+    port = store.server_address[1]
+    url = f"http://alice:{SECRET}@127.0.0.1:{port}/store"
+    result = CliRunner().invoke(main, ["load", "--endpoint", url, "--dist", str(release), "--graph", IRI])
+    assert result.exit_code == 4
+    assert result.output.startswith("Error: " + message.format(url=f"http://alice:***@127.0.0.1:{port}/store", iri=IRI))
+    assert SECRET not in result.output
+    assert store.authorization == "Basic " + base64.b64encode(b"alice:s3cret").decode()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", ["load", "query"])
+def test_an_unparseable_endpoint_with_a_password_is_a_usage_error_without_it(release: Path, command: str) -> None:
+    url = f"http://alice:{SECRET}@[::1"
+    args = ["--dist", str(release)] if command == "load" else ["-e", "ASK {}"]
+    result = CliRunner().invoke(main, [command, "--endpoint", url, *args])
+    assert result.exit_code == 2
+    assert result.output == "Error: --endpoint 'http://alice:***@[::1': give an http(s) URL\n"
+
+
+def test_query_at_a_closed_port_does_not_print_the_password() -> None:
+    port = closed_port()
+    url = f"http://alice:{SECRET}@127.0.0.1:{port}/sparql"
+    result = CliRunner().invoke(main, ["query", "-e", "ASK {}", "--endpoint", url])
+    assert result.exit_code == 4
+    assert result.output == f"Error: http://alice:***@127.0.0.1:{port}/sparql: [Errno 111] Connection refused\n"
+
+
+@pytest.mark.parametrize(
+    ("mode", "code", "message"),
+    [
+        ("bad-query", 2, "-e: {url} refused the query: not today"),
+        ("busy", 4, "{url} answered 503: not today"),
+    ],
+)
+def test_a_refusing_query_endpoint_is_named_without_the_password(
+    store: ThreadingHTTPServer, mode: str, code: int, message: str
+) -> None:
+    store.mode = mode  # type: ignore[attr-defined]
+    port = store.server_address[1]
+    url = f"http://alice:{SECRET}@127.0.0.1:{port}/sparql"
+    result = CliRunner().invoke(main, ["query", "-e", "ASK {}", "--endpoint", url])
+    assert result.exit_code == code
+    assert result.output == "Error: " + message.format(url=f"http://alice:***@127.0.0.1:{port}/sparql") + "\n"

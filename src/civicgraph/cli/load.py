@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import click
-import httpx
 
 from civicgraph.cli.common import DATA_OPTION, CivicgraphError, handle_errors
 from civicgraph.util.errors import ExitCode
@@ -52,11 +50,12 @@ def load(
     Prints the named graphs written, one per line, on stdout.
     """
     from civicgraph.source.reader import read_settings
+    from civicgraph.sparql.library import is_http_url, masked_url
     from civicgraph.sparql.store import EDITION, ReleaseError, StoreError, load_release, release_edition, release_files
     from civicgraph.sparql.store import graph_iri as edition_graph
 
-    if not endpoint.startswith(("http://", "https://")) or not _parses(endpoint):
-        raise CivicgraphError(f"--endpoint {endpoint!r}: give an http(s) URL", ExitCode.USAGE)
+    if not is_http_url(endpoint):
+        raise CivicgraphError(f"--endpoint {masked_url(endpoint)!r}: give an http(s) URL", ExitCode.USAGE)
     if not math.isfinite(timeout) or timeout <= 0:
         raise CivicgraphError(f"--timeout {timeout:g}: give a number of seconds above 0", ExitCode.USAGE)
     if edition is not None and not EDITION.fullmatch(edition):  # usage first, whatever is in --dist
@@ -81,12 +80,3 @@ def load(
     for graph in loaded:
         click.echo(f"loaded {graph.triples} triples from {graph.source} into <{graph.graph}>", err=True)
         click.echo(graph.graph)
-
-
-def _parses(url: str) -> bool:
-    """Whether httpx can send a request to ``url`` (an unparseable one raised httpx.InvalidURL mid-load)."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError, TypeError):
-        return False
-    return re.fullmatch(r"[A-Za-z0-9.\-]+|[0-9A-Fa-f:.]+", parsed.host) is not None  # a name or an IP address

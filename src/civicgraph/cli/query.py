@@ -27,7 +27,9 @@ from civicgraph.sparql.library import (
     RdflibEngine,
     RemoteEngine,
     Solutions,
+    is_http_url,
     library,
+    masked_url,
     parse_query_text,
     resolve_query,
     run_query,
@@ -103,6 +105,8 @@ def make_engine(
     engine: str, data: Path, endpoint: str | None, graph: str | None, store: str = "auto", cache: Path | None = None
 ) -> QueryEngine:
     if endpoint is not None:
+        if not is_http_url(endpoint):
+            raise CivicgraphError(f"--endpoint {masked_url(endpoint)!r}: give an http(s) URL", ExitCode.USAGE)
         return RemoteEngine(endpoint, default_graph=graph)
     if engine == "rdflib":
         return RdflibEngine.from_file(data)
@@ -117,21 +121,18 @@ def clear_cache(cache: Path) -> None:
 
 
 def write_result(result: QueryResult, output_format: str | None) -> None:
+    tabular = isinstance(result, Solutions | Boolean)  # what the table takes
+    fitting = [*(["table"] if tabular else []), *(f.name for f in FORMATS.values() if f.accepts(result))]
     if output_format is None:
-        output_format = "table" if isinstance(result, Solutions | Boolean) else "turtle"
-    if output_format == "table":
-        click.echo(to_table(result), nl=False)
-        return
-    chosen = FORMATS[output_format]
-    if not chosen.accepts(result):
-        fitting = ", ".join(f.name for f in FORMATS.values() if f.accepts(result))
+        output_format = fitting[0]  # table for SELECT and ASK, turtle for CONSTRUCT and DESCRIBE
+    if output_format not in fitting:
+        what = "this query's result" if tabular else "a graph result"
         raise CivicgraphError(
-            f"--format {output_format} does not fit this query's result; use one of: table, {fitting}"
-            if isinstance(result, Solutions | Boolean)
-            else f"--format {output_format} does not fit a graph result; use one of: {fitting}",
-            ExitCode.USAGE,
+            f"--format {output_format} does not fit {what}; use one of: {', '.join(fitting)}", ExitCode.USAGE
         )
-    click.echo(chosen.writer(result), nl=False)  # bytes go to the binary stream as they are
+    with query_errors():  # a value the format cannot carry (U+0001 in XML): one line, exit 2
+        written = to_table(result) if output_format == "table" else FORMATS[output_format].writer(result)
+    click.echo(written, nl=False)  # bytes go to the binary stream as they are
 
 
 def list_library(output_format: str | None) -> None:

@@ -37,7 +37,7 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
     type=click.IntRange(1, 64),
     default=2,
     show_default=True,
-    help="Query worker processes; each holds its own copy of the graph.",
+    help="Query worker processes, forked from one process that loads the graph: they share its memory copy-on-write.",
 )
 @click.option(
     "--timeout",

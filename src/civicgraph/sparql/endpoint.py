@@ -384,6 +384,8 @@ def create_app(settings: ServeSettings, pool: WorkerPool | None = None, refused:
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST"],
         allow_headers=["Accept", "Content-Type"],
+        # A browser script sees only the CORS-safelisted response headers unless told; a 503 says when to retry.
+        expose_headers=["Retry-After"],
         max_age=3600,
     )
     app = Starlette(routes=routes, middleware=[cors], lifespan=lifespan)

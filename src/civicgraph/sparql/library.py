@@ -91,9 +91,13 @@ class QueryExecutionError(QueryError):
 
 
 class ResultTooLarge(QueryError):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"the result has more than {limit} rows, the limit here; add LIMIT or narrow the query")
+    def __init__(self, limit: int, unit: str = "rows") -> None:
+        super().__init__(f"the result has more than {limit} {unit}, the limit here; add LIMIT or narrow the query")
         self.limit = limit
+
+
+class UnwritableResult(QueryError):
+    """The result holds a character the chosen format cannot carry (XML 1.0 has no way to write U+0001)."""
 
 
 # -- the library ------------------------------------------------------------------------------------------
@@ -458,7 +462,7 @@ def _collect_oxigraph(answer: Any, max_results: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return Boolean(bool(answer))
     if isinstance(answer, ox.QueryTriples):
-        return Triples(tuple(_capped(answer, max_results)))
+        return Triples(tuple(_capped(answer, max_results, "triples")))
     variables = tuple(variable.value for variable in answer.variables)
     rows: list[dict[str, Term]] = []
     for solution in _capped(answer, max_results):
@@ -471,11 +475,12 @@ def _collect_oxigraph(answer: Any, max_results: int | None) -> QueryResult:
     return Solutions(variables, tuple(rows))
 
 
-def _capped(items: Iterable[Any], max_results: int | None) -> Iterable[Any]:
-    """The items, read lazily; more than ``max_results`` of them is an error (never a silent truncation)."""
+def _capped(items: Iterable[Any], max_results: int | None, unit: str = "rows") -> Iterable[Any]:
+    """The items (``unit``: rows or triples), read lazily; more than ``max_results`` of them is an error (never a
+    silent truncation)."""
     for count, item in enumerate(items, start=1):
         if max_results is not None and count > max_results:
-            raise ResultTooLarge(max_results)
+            raise ResultTooLarge(max_results, unit)
         yield item
 
 
@@ -521,7 +526,7 @@ class RdflibEngine:
         if answer.type in ("CONSTRUCT", "DESCRIBE"):
             assert answer.graph is not None
             triples = [ox.Triple(*(from_rdflib(term) for term in triple)) for triple in answer.graph]
-            return Triples(tuple(_capped(triples, max_results)))
+            return Triples(tuple(_capped(triples, max_results, "triples")))
         variables = tuple(str(variable) for variable in answer.vars or ())
         rows = tuple(
             {str(name): from_rdflib(value) for name, value in row.asdict().items() if value is not None}
@@ -537,6 +542,42 @@ def from_rdflib(term: Any) -> Any:
         return to_oxigraph(term, allow_blank=True)
     except TypeError:
         raise QueryExecutionError(f"unsupported RDF term in a result: {term!r}") from None
+
+
+# In a URL httpx cannot parse: what follows "scheme://user:" up to the last "@". Greedy on purpose: a password may
+# hold an unescaped "@" or "/", and over-masking a broken URL costs nothing.
+_TEXTUAL_PASSWORD = re.compile(r"(?P<user>^[^:/?#]+://[^:/?#@]*:)[^@]*@")
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password shown as ``***``: the form of an endpoint URL for every message and log line.
+
+    The docs tell users to put a store's credentials in its URL (``http://user:password@host/...``), so nothing
+    civicgraph prints may carry them back to a terminal, a CI log or a bug report.
+    """
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return _TEXTUAL_PASSWORD.sub(r"\g<user>***@", url)
+    if not parsed.password:
+        return url  # as typed: nothing to hide
+    return str(parsed.copy_with(username=parsed.username, password="***"))
+
+
+def is_http_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) URL httpx can send a request to (an unparseable one raises httpx.InvalidURL
+    only when the request is made)."""
+    import httpx
+
+    if not url.startswith(("http://", "https://")):
+        return False
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return False
+    return re.fullmatch(r"[A-Za-z0-9.\-]+|[0-9A-Fa-f:.]+", parsed.host) is not None  # a name or an IP address
 
 
 class RemoteEngine:
@@ -558,6 +599,7 @@ class RemoteEngine:
         import httpx
 
         self.endpoint = endpoint
+        self.shown = masked_url(endpoint)  # the endpoint in messages, its password masked
         self.default_graph = default_graph
         self.client = client if client is not None else httpx.Client(timeout=timeout)
 
@@ -576,12 +618,14 @@ class RemoteEngine:
             form["default-graph-uri"] = self.default_graph
         try:
             response = self.client.post(self.endpoint, data=form, headers={"Accept": self.ACCEPT})
+        except httpx.InvalidURL:
+            raise QueryUsageError(f"{self.shown}: not an http(s) URL a request can be sent to") from None
         except httpx.HTTPError as error:
-            raise QueryExecutionError(f"{self.endpoint}: {error}") from None
+            raise QueryExecutionError(f"{self.shown}: {error}") from None
         if response.status_code == 400:
-            raise QuerySyntaxError(f"{source}: {self.endpoint} refused the query: {response.text.strip()}")
+            raise QuerySyntaxError(f"{source}: {self.shown} refused the query: {response.text.strip()}")
         if response.status_code != 200:
-            raise QueryExecutionError(f"{self.endpoint} answered {response.status_code}: {response.text.strip()[:500]}")
+            raise QueryExecutionError(f"{self.shown} answered {response.status_code}: {response.text.strip()[:500]}")
         return parse_response(response.content, response.headers.get("content-type", ""), max_results)
 
 
@@ -677,7 +721,7 @@ def parse_response(body: bytes, content_type: str, max_results: int | None = Non
         return _collect_oxigraph(ox.parse_query_results(body, format=results_formats[media]), max_results)
     if media in graph_formats:
         triples = (quad.triple for quad in ox.parse(body, format=graph_formats[media]))
-        return Triples(tuple(_capped(triples, max_results)))
+        return Triples(tuple(_capped(triples, max_results, "triples")))
     raise QueryExecutionError(f"the endpoint answered an unexpected content type {content_type!r}")
 
 
@@ -733,8 +777,17 @@ def to_sparql_json(result: Solutions | Boolean, indent: int | None = None) -> by
     return json.dumps(document, ensure_ascii=False, indent=indent).encode("utf-8") + b"\n"
 
 
+# Characters XML 1.0 has no way to write, not even as a character reference (§2.2 Char): the C0 controls but tab,
+# LF and CR, the surrogates, U+FFFE and U+FFFF. A literal holding one cannot be sent as SPARQL XML results at all.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def to_sparql_xml(result: Solutions | Boolean) -> bytes:
-    """SPARQL Query Results XML Format (Second Edition)."""
+    """SPARQL Query Results XML Format (Second Edition).
+
+    Written with ElementTree rather than pyoxigraph's serializer: both write a carriage return raw, which every XML
+    parser reads back as a line feed (§2.11), and both write U+0001 raw, which no XML parser reads at all.
+    """
     root = ElementTree.Element("sparql", {"xmlns": SPARQL_RESULTS_NS})
     head = ElementTree.SubElement(root, "head")
     if isinstance(result, Boolean):
@@ -748,7 +801,9 @@ def to_sparql_xml(result: Solutions | Boolean) -> bytes:
             for name, term in row.items():
                 _xml_term(ElementTree.SubElement(element, "binding", {"name": name}), term)
     document: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
-    return document + b"\n"
+    # ElementTree escapes a CR in attributes but not in text. Its markup never holds one, and in UTF-8 the byte 0x0D
+    # is that character alone, so every raw CR left is a value's: as &#13; it reaches the reader as a CR.
+    return document.replace(b"\r", b"&#13;") + b"\n"
 
 
 def _xml_term(parent: ElementTree.Element, term: Term) -> None:
@@ -762,9 +817,21 @@ def _xml_term(parent: ElementTree.Element, term: Term) -> None:
             attributes["{http://www.w3.org/XML/1998/namespace}lang"] = term.language
         elif term.datatype.value != XSD + "string":
             attributes["datatype"] = term.datatype.value
-        ElementTree.SubElement(parent, "literal", attributes).text = term.value
+        ElementTree.SubElement(parent, "literal", attributes).text = _xml_text(term.value, parent.get("name", ""))
     else:
         raise QueryExecutionError("quoted triples are not supported in results")
+
+
+def _xml_text(value: str, variable: str) -> str:
+    """A literal's value, or :class:`UnwritableResult` naming the character XML 1.0 cannot carry (IRIs and blank
+    node labels cannot hold one)."""
+    found = _NOT_XML_CHAR.search(value)
+    if found is not None:
+        raise UnwritableResult(
+            f"?{variable} holds the character U+{ord(found.group()):04X}, which XML 1.0 cannot carry; ask for the "
+            "results as JSON, CSV or TSV instead"
+        )
+    return value
 
 
 def _require_solutions(result: QueryResult, what: str) -> Solutions:

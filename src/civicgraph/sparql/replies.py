@@ -22,6 +22,7 @@ from civicgraph.sparql.library import (
     QueryUsageError,
     ResultTooLarge,
     Solutions,
+    UnwritableResult,
     UpdateRefused,
     serialize_triples,
     to_csv,
@@ -225,6 +226,8 @@ def answer(engine: OxigraphEngine, job: QueryJob) -> Reply:
         return problem(400, str(error))
     except ResultTooLarge as error:
         return problem(422, f"query refused: {error}")
+    except UnwritableResult as error:  # the format the client asked for cannot carry this result: nothing acceptable
+        return problem(406, str(error))
     except QueryUsageError as error:
         return problem(400, str(error))
     except QueryExecutionError as error:

@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
-from civicgraph.sparql.library import RDF_FORMATS
+from civicgraph.sparql.library import RDF_FORMATS, masked_url
 
 EDITION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MEDIA_TYPES: dict[ox.RdfFormat, str] = {
@@ -126,19 +126,20 @@ def put_graph(client: httpx.Client, endpoint: str, graph: str, source: Path, tim
     except SyntaxError as error:
         raise ReleaseError(f"{source}: not valid RDF: {error}") from None
     headers = {"Content-Type": MEDIA_TYPES[rdf]}
+    shown = masked_url(endpoint)  # the URL may hold the store's password
     response = within(
         timeout,
         client,
         lambda: client.put(endpoint, params={"graph": graph}, content=body, headers=headers),
-        f"{endpoint} (PUT <{graph}>)",
+        f"{shown} (PUT <{graph}>)",
     )
     if response.status_code not in (200, 201, 204):
         detail = response.text.strip().replace("\n", " ")[:300]
-        raise StoreError(f"{endpoint} refused the graph <{graph}>: HTTP {response.status_code} {detail}")
+        raise StoreError(f"{shown} refused the graph <{graph}>: HTTP {response.status_code} {detail}")
     held = count_held(client, endpoint, graph, timeout)
     if held != sent:
         raise StoreError(
-            f"{endpoint} answered HTTP {response.status_code} to the graph <{graph}> but holds {held} triples in it, "
+            f"{shown} answered HTTP {response.status_code} to the graph <{graph}> but holds {held} triples in it, "
             f"not the {sent} of {source}"
         )
     return LoadedGraph(graph, source, held)
@@ -146,7 +147,7 @@ def put_graph(client: httpx.Client, endpoint: str, graph: str, source: Path, tim
 
 def count_held(client: httpx.Client, endpoint: str, graph: str, timeout: float) -> int:
     """The number of triples the store holds in ``graph`` (a GSP GET as N-Triples)."""
-    what = f"{endpoint} (GET <{graph}>)"
+    what = f"{masked_url(endpoint)} (GET <{graph}>)"
     response = within(
         timeout,
         client,
