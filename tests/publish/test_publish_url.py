@@ -51,7 +51,7 @@ def test_build_with_the_default_address_warns_in_the_language_asked_and_still_pu
     assert lines[0].startswith("warning: publish_url https://w3id.org/civicgraph/ is on w3id.org, which only redirects")
     # the count is the graph's, though the build lets its triples go before the catalogue is written
     published = len((tmp_path / "dist" / "graph.nt").read_bytes().splitlines())
-    assert lines[1] == f"wrote {tmp_path / 'dist'} ({published} triples, 1 reports, 0 warnings)"
+    assert lines[1] == f"wrote {tmp_path / 'dist'} ({published} triples, 1 reports, 0 SHACL warnings)"
     assert json.loads((tmp_path / "dist" / "release.json").read_text(encoding="utf-8"))["triples"] == published
     assert (tmp_path / "dist" / "catalog.ttl").is_file()
 

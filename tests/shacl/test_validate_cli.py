@@ -220,7 +220,7 @@ def test_build_prints_a_warning_once_and_publishes(data_copy: Path, tmp_path: Pa
             f"[property: {SKOS_PREF_LABEL}]",
             "0 violations, 1 warnings",
         ]
-        assert f"wrote {out} (1814 triples, 1 reports, 1 warnings)" in lines[3:]
+        assert f"wrote {out} (1814 triples, 1 reports, 1 SHACL warnings)" in lines[3:]
         assert result.stderr.count("member/30") == 1
 
 

@@ -313,8 +313,8 @@ def build(data_dir: Path, out_dir: Path, full: bool, lang: str, engine: Engine) 
         click.echo(unservable[lang], err=True)
     triples, reports, warnings = built.size, len(dataset.reports), len(report.warnings)
     wrote = Message(
-        f"zapisano {written} (trójki: {triples}, raporty: {reports}, ostrzeżenia: {warnings})",
-        f"wrote {written} ({triples} triples, {reports} reports, {warnings} warnings)",
+        f"zapisano {written} (trójki: {triples}, raporty: {reports}, ostrzeżenia SHACL: {warnings})",
+        f"wrote {written} ({triples} triples, {reports} reports, {warnings} SHACL warnings)",
     )
     click.echo(wrote.text(lang), err=True)
     if published.editions_reused:

@@ -21,7 +21,8 @@ from civicgraph.util.progress import Progress
     "--graph",
     "graph_file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Validate this RDF file (Turtle, N-Triples, JSON-LD) instead of the source data.",
+    help="Validate this RDF file instead of the source data: Turtle, N-Triples, N-Quads, RDF/XML or JSON-LD, "
+    "by its extension (.ttl, .nt, .nq, .rdf, .jsonld or .json).",
 )
 @LANG_OPTION
 @click.option(
