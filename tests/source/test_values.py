@@ -43,6 +43,67 @@ def test_a_control_character_in_yaml_is_one_located_problem(data_copy: Path, cha
     )
 
 
+@pytest.mark.parametrize(
+    ("escape", "code"),
+    [("\\0", "U+0000"), ("\\a", "U+0007"), ("\\e", "U+001B"), ("\\x7f", "U+007F"), ("\\uFFFE", "U+FFFE")],
+)
+def test_a_control_character_written_as_an_escape_is_one_located_problem(
+    data_copy: Path, escape: str, code: str
+) -> None:
+    """YAML refuses a control character raw but takes it as an escape in a double-quoted string: it would reach
+    RDF/XML, XML and HTML, which cannot carry it (an audit's title "Raport \a…" stopped the build with no place)."""
+    line = edit_once(
+        data_copy / "organisations.yaml", "name: {pl: Fundacja POMOST,", f'name: {{pl: "Fundacja{escape} POMOST",'
+    )
+    assert stated(problems_of(data_copy)) == stated(
+        [
+            Problem.of(
+                data_copy / "organisations.yaml",
+                line,
+                "fundacja-pomost.name.pl",
+                Message(
+                    f"znak {code} (sterujący albo niedozwolony) nie może wystąpić w danych: RDF/XML, XML i HTML go "
+                    "nie przeniosą; usuń go",
+                    f"the character {code} (a control character or a non-character) is not allowed in the data: "
+                    "RDF/XML, XML and HTML cannot carry it; remove it",
+                ),
+            )
+        ]
+    )
+
+
+@pytest.mark.parametrize("override", ["\u202e", "\u2067"])
+def test_a_bidirectional_control_in_a_name_is_refused_raw_or_escaped(data_copy: Path, override: str) -> None:
+    """U+202E in "Fundacja POMOST" turned the member page's text after the name around (an audit's screenshot)."""
+    code = f"U+{ord(override):04X}"
+    message = Message(
+        f"znak {code} (sterujący kierunkiem pisma) odwróciłby tekst strony po tej wartości; usuń go",
+        f"the character {code} (a bidirectional control) would turn the page's text after this value around; remove it",
+    )
+    organisations = data_copy / "organisations.yaml"
+    original = organisations.read_text(encoding="utf-8")
+    for written in (override, f"\\u{ord(override):04X}"):  # raw, then as an escape
+        organisations.write_text(original, encoding="utf-8")
+        line = edit_once(organisations, "name: {pl: Fundacja POMOST,", f'name: {{pl: "Fundacja POMOST{written}",')
+        assert stated(problems_of(data_copy)) == stated(
+            [Problem.of(organisations, line, "fundacja-pomost.name.pl", message)]
+        )
+
+
+def test_a_control_character_in_the_source_text_is_refused_with_its_line(data_copy: Path) -> None:
+    """A form feed, as text copied out of a PDF may hold: HTML and XML cannot carry it."""
+    text = data_copy / REPORT.parent / "source.txt"
+    lines = text.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2] + "\x0c"
+    text.write_text("\n".join(lines), encoding="utf-8")
+    (problem,) = problems_of(data_copy)
+    assert (problem.file, problem.field) == (data_copy / REPORT, "text")
+    assert problem.message == (
+        f"the source text {text}, line 3: the character U+000C (a control character or a non-character) is not "
+        "allowed in the data: RDF/XML, XML and HTML cannot carry it; remove it"
+    )
+
+
 def _value_of_projects(data: Path) -> ox.Literal:
     """The published ``schema:value`` of the ZIT projects figure, as the build wrote it (not through rdflib,
     whose literals are normalised in Python's 28-digit decimal context)."""

@@ -313,7 +313,28 @@ class _Reader:
             return None
         if node is None and empty_is_a_problem:
             self.problems.append(Problem.of(file, None, "", Message("plik jest pusty", "the file is empty")))
+        # A character YAML refuses raw gets in only as an escape ("\u0007"); a bidirectional control YAML takes raw
+        if node is not None and ("\\" in text or _BIDI.search(text)):
+            self.unwritable_values(node, "")
         return node
+
+    def unwritable_values(self, node: yaml.Node, where: str) -> None:
+        """A problem for each value holding a character no output can carry: a control character or a
+        non-character, written as an escape in a double-quoted string (YAML refuses it raw), which RDF/XML, XML
+        and HTML cannot hold; or a bidirectional override, which would turn the site's own text after a name
+        around."""
+        if isinstance(node, yaml.ScalarNode):
+            found = _UNWRITABLE.search(node.value)
+            if found is not None:
+                self.problem(node, where, _unwritable(found.group()))
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self.unwritable_values(key, where)
+                name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+                self.unwritable_values(value, _join(where, str(name)))
+        elif isinstance(node, yaml.SequenceNode):
+            for position, item in enumerate(node.value):
+                self.unwritable_values(item, f"{where}[{position}]")
 
     def report_files(self, reports: Path) -> Iterator[tuple[Path, str, int]]:
         """Each ``reports/{TERYT}/{year}/report.yaml`` with the member and year its folders name; a problem for
@@ -978,6 +999,19 @@ class _Reader:
                 ),
             )
             return None
+        unwritable = _UNWRITABLE.search(text)
+        if unwritable is not None:
+            line = text.count("\n", 0, unwritable.start()) + 1
+            message = _unwritable(unwritable.group())
+            self.problem(
+                node,
+                "text",
+                Message(
+                    f"tekst źródłowy {path}, wiersz {line}: {message.pl}",
+                    f"the source text {path}, line {line}: {message.en}",
+                ),
+            )
+            return None
         if not text.strip():
             self.problem(
                 node,
@@ -1483,6 +1517,30 @@ def _listed(folder: Path) -> list[Path]:
         return sorted(entry for entry in folder.iterdir() if not entry.name.startswith("."))
     except OSError:
         return []
+
+
+# What no value may hold: what YAML does not count printable (C0 and C1 controls but tab, line feed, carriage return
+# and NEL; DEL; surrogates; U+FFFE and U+FFFF), which XML 1.0 and HTML cannot carry either, and the bidirectional
+# overrides and isolates, which reverse or isolate the text after them wherever a value is shown.
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
+_UNWRITABLE = re.compile(f"[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[{_BIDI_CONTROLS}]")
+
+
+def _unwritable(character: str) -> Message:
+    code = f"U+{ord(character):04X}"
+    if _BIDI.fullmatch(character):
+        return Message(
+            f"znak {code} (sterujący kierunkiem pisma) odwróciłby tekst strony po tej wartości; usuń go",
+            f"the character {code} (a bidirectional control) would turn the page's text after this value around; "
+            "remove it",
+        )
+    return Message(
+        f"znak {code} (sterujący albo niedozwolony) nie może wystąpić w danych: RDF/XML, XML i HTML go nie "
+        "przeniosą; usuń go",
+        f"the character {code} (a control character or a non-character) is not allowed in the data: RDF/XML, XML "
+        "and HTML cannot carry it; remove it",
+    )
 
 
 def _keys(node: yaml.Node) -> set[str] | None:
