@@ -4,6 +4,7 @@ Wikibase allows, IRIs Oxigraph refuses — and one message, not five, for an amb
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -102,6 +103,22 @@ def test_a_control_character_in_the_source_text_is_refused_with_its_line(data_co
         f"the source text {text}, line 3: the character U+000C (a control character or a non-character) is not "
         "allowed in the data: RDF/XML, XML and HTML cannot carry it; remove it"
     )
+
+
+def test_a_quote_in_another_unicode_form_than_the_text_says_so(data_copy: Path) -> None:
+    """The text written decomposed (NFD: "o" and U+0301 for "ó"), as text copied out of a PDF may be, and the quote
+    typed composed: both print "Związek Miast Polskich" alike, so the message must say why one is not in the other."""
+    text = data_copy / REPORT.parent / "source.txt"
+    text.write_text(unicodedata.normalize("NFD", text.read_text(encoding="utf-8")), encoding="utf-8")
+    problems = problems_of(data_copy)
+    hint = (
+        " (it looks the same, but letters with diacritics are written otherwise than in the text: as one character, "
+        "or as a letter and a combining mark, NFC against NFD; save both files in one form, NFC)"
+    )
+    composed = [p for p in problems if any(ord(c) > 0x7F for c in p.message.split("'")[1])]  # quotes with a diacritic
+    assert composed and all(p.message.endswith(hint) for p in composed)
+    plain = [p for p in problems if p not in composed]
+    assert not any(p.message.endswith(hint) for p in plain)  # an ASCII quote is found, or fails for another reason
 
 
 def _value_of_projects(data: Path) -> ox.Literal:

@@ -13,6 +13,7 @@ import hashlib
 import os
 import pickle
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -725,7 +726,9 @@ class _Reader:
         if others:
             english += f"; it names {', '.join(others)}"
             polish += f"; wymienia {', '.join(others)}"
-        self.problem(fields.get("quote") or fields["quotes"], f"{where}.quote", Message(polish, english))
+        in_nfc = name not in quote and unicodedata.normalize("NFC", name) in unicodedata.normalize("NFC", quote)
+        message = _with_unicode_form_hint(Message(polish, english), in_nfc)
+        self.problem(fields.get("quote") or fields["quotes"], f"{where}.quote", message)
         return False
 
     def organisation_names(self, dataset: Dataset) -> NameIndex:
@@ -944,14 +947,11 @@ class _Reader:
         try:
             return locate(text, quote)
         except QuoteNotFound:
-            self.problem(
-                node,
-                where,
-                Message(
-                    f"fragmentu {quote!r} nie ma w tekście źródłowym",
-                    f"the passage {quote!r} does not occur in the source text",
-                ),
+            message = Message(
+                f"fragmentu {quote!r} nie ma w tekście źródłowym",
+                f"the passage {quote!r} does not occur in the source text",
             )
+            self.problem(node, where, _with_unicode_form_hint(message, _found_in_nfc(text, quote)))
         except QuoteNotUnique as error:
             self.problem(
                 node,
@@ -1540,6 +1540,31 @@ def _unwritable(character: str) -> Message:
         "przeniosą; usuń go",
         f"the character {code} (a control character or a non-character) is not allowed in the data: RDF/XML, XML "
         "and HTML cannot carry it; remove it",
+    )
+
+
+def _found_in_nfc(text: str, quote: str) -> bool:
+    """Whether a quote not found in the text is found once both are in one Unicode form (NFC)."""
+    try:
+        locate(unicodedata.normalize("NFC", text), unicodedata.normalize("NFC", quote))
+    except QuoteNotFound:
+        return False
+    except QuoteNotUnique:
+        return True
+    return True
+
+
+def _with_unicode_form_hint(message: Message, found_in_nfc: bool) -> Message:
+    """``message``, saying why when what it did not find is found once both texts are in one Unicode form
+    (``found_in_nfc``): the two look alike but write a letter differently ("ó" as one character, or as "o" and a
+    combining accent: NFC against NFD, as text copied out of a PDF may be), which a reader cannot see."""
+    if not found_in_nfc:
+        return message
+    return Message(
+        f"{message.pl} (wygląda tak samo, ale litery z ogonkami albo kreskami są zapisane inaczej niż w tekście: "
+        "jako jeden znak albo jako litera ze znakiem łączącym, NFC i NFD; zapisz oba pliki w tej samej postaci, NFC)",
+        f"{message.en} (it looks the same, but letters with diacritics are written otherwise than in the text: as one "
+        "character, or as a letter and a combining mark, NFC against NFD; save both files in one form, NFC)",
     )
 
 
