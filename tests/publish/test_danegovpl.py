@@ -4,8 +4,11 @@ would delete goes missing (every member-year stays in the file)."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xmlschema
@@ -13,13 +16,16 @@ from click.testing import CliRunner
 from lxml import etree
 
 from civicgraph.cli.main import main
-from civicgraph.graph.build import build_graph
+from civicgraph.graph.build import BuiltGraph, build_graph
 from civicgraph.graph.rdfio import sorted_triples
 from civicgraph.graph.terms import plain_triples
-from civicgraph.publish.danegovpl import harvester_document, portal_region
+from civicgraph.publish import danegovpl as danegovpl_module
+from civicgraph.publish.danegovpl import fitted, harvester_document, portal_region
+from civicgraph.publish.orchestrator import publish
 from civicgraph.publish.release import Release
 from civicgraph.source.reader import read_dataset
 from civicgraph.source.records import Dataset
+from civicgraph.util.errors import Failure
 
 from ..conftest import FIXTURES
 
@@ -219,3 +225,175 @@ def test_the_portals_own_validator_accepts_and_decodes_the_file(dist: Path, data
     (poznan,) = (d for d in decoded["dataset"] if d["extIdent"] == "civicgraph-3064011-2023")
     assert {r["regions"]["terytIdent"][0] for r in poznan["resources"]["resource"]} == {"3064011"}
     assert poznan["conditions"]["dbOrCopyrightedLicenseChosen"] == "CC BY 4.0"
+
+
+# -- texts longer than the schema allows ---------------------------------------------------------------------------
+
+TITLE_MOST, DESCRIPTION_MOST = 300, 1000  # titleType and descriptionType in the XSD
+# Words with Polish letters, which UTF-8 writes in two bytes: the schema counts characters, not bytes.
+_WORDS = ("Związek", "Międzygminny", "Żółtej", "Łąki", "i", "Doliny", "Środkowej", "Warty", "oraz", "Źródeł")
+
+
+def _long_text(length: int, first: str) -> str:
+    """Words, ``first`` first, ``length`` characters long, ending with a letter."""
+    text = " ".join(itertools.chain([first], itertools.islice(itertools.cycle(_WORDS), length)))[:length]
+    text = text[:-1] + "a" if text.endswith(" ") else text  # "… Warty a", not a space at the end
+    assert len(text) == length
+    return text
+
+
+def _cut_by_hand(text: str, most: int) -> str:
+    """The rule, on texts of short words: unchanged when it fits, else its first ``most`` - 1 characters up to the
+    last space before the word the cut falls in (a cut right before a space keeps them all), separators and opening
+    quotes dropped from the end, and "…"."""
+    if len(text) <= most:
+        return text
+    head = text[: most - 1]
+    if text[most - 1] != " ":
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" ,;:—–-„“(") + "…"
+
+
+@pytest.mark.parametrize(
+    ("text", "most", "expected"),
+    [
+        ("ż" * 300, 300, "ż" * 300),  # exactly the limit: unchanged, though 600 bytes in UTF-8
+        ("ż" * 301, 300, "ż" * 299 + "…"),  # one over: one word, cut inside it
+        ("abcd efg", 8, "abcd efg"),
+        ("abcd efgh", 8, "abcd…"),  # one over: cut before the word the limit falls in
+        ("abcdefg hij", 8, "abcdefg…"),  # the cut falls right before a space: every character kept
+        ("abcd, efgh", 8, "abcd…"),  # no separator before the "…"
+        ("abcd „efgh”", 8, "abcd…"),  # nor an opening quote
+        ("a " + "b" * 20, 10, "a bbbbbbb…"),  # the word before the limit would keep too little: cut inside the word
+    ],
+)
+def test_a_text_is_fitted_to_its_element_at_a_word_boundary_with_an_ellipsis(
+    text: str, most: int, expected: str
+) -> None:
+    assert fitted(text, most) == expected
+    assert len(fitted(text, most)) <= most
+
+
+def test_a_polish_text_is_counted_in_characters_at_the_boundary() -> None:
+    at_limit = _long_text(TITLE_MOST, "Gmina")
+    assert len(at_limit.encode("utf-8")) > TITLE_MOST
+    assert fitted(at_limit, TITLE_MOST) == at_limit
+    over = at_limit + "ż"
+    assert fitted(over, TITLE_MOST) == _cut_by_hand(over, TITLE_MOST)
+    assert len(fitted(over, TITLE_MOST)) <= TITLE_MOST and fitted(over, TITLE_MOST).endswith("…")
+
+
+@pytest.fixture
+def long_names(data_copy: Path) -> tuple[Path, str, str]:
+    """data_copy with Poznań named in 430 characters (in both languages) and its report titled in 1,400: too long
+    for the portal's titles (300) and descriptions (1,000). The data folder, the Polish name and the Polish title."""
+    name_pl, name_en = _long_text(430, "Miasto"), _long_text(430, "City")
+    title_pl, title_en = _long_text(1400, "Raport"), _long_text(1400, "Report")
+    members = data_copy / "members.yaml"
+    text = members.read_text(encoding="utf-8")
+    assert text.count("name: {pl: Miasto Poznań, en: City of Poznań}") == 1
+    members.write_text(
+        text.replace("name: {pl: Miasto Poznań, en: City of Poznań}", f'name: {{pl: "{name_pl}", en: "{name_en}"}}'),
+        encoding="utf-8",
+    )
+    report = data_copy / "reports" / "3064011" / "2023" / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    old_title = "  pl: Raport o stanie Miasta Poznania za 2023 rok\n"
+    old_title += "  en: Report on the state of the City of Poznań for 2023\n"
+    assert text.count(old_title) == 1
+    report.write_text(text.replace(old_title, f'  pl: "{title_pl}"\n  en: "{title_en}"\n'), encoding="utf-8")
+    return data_copy, name_pl, title_pl
+
+
+def _full_texts(catalog: Any) -> dict[tuple[str, str, str], str]:
+    """The catalogue's titles and descriptions, by identifier, property (title, description) and language."""
+    from rdflib.namespace import DCTERMS
+
+    texts = {}
+    for subject, identifier in catalog.subject_objects(DCTERMS.identifier):
+        for name, prop in (("title", DCTERMS.title), ("description", DCTERMS.description)):
+            for literal in catalog.objects(subject, prop):
+                texts[(str(identifier), name, literal.language)] = str(literal)
+    return texts
+
+
+def test_texts_too_long_for_the_portal_are_fitted_in_its_file_and_kept_whole_in_the_catalogue(
+    long_names: tuple[Path, str, str], tmp_path: Path, schema: etree.XMLSchema
+) -> None:
+    """The portal refuses the whole file for one title over 300 characters or description over 1,000: each is cut
+    at a word's end with "…" in danegovpl.xml, and catalog.ttl keeps it whole."""
+    from rdflib import Graph
+
+    data, name_pl, title_pl = long_names
+    dataset = read_dataset(data)
+    out = publish(dataset, build_graph(dataset), tmp_path / "dist").folder
+    document = etree.parse(str(out / "danegovpl.xml"))
+    assert schema.validate(document), schema.error_log
+    xmlschema.XMLSchema(str(XSD_FILE)).validate(str(out / "danegovpl.xml"))  # as the portal validates it
+
+    (poznan,) = document.xpath("/h:datasets/h:dataset[h:extIdent = 'civicgraph-3064011-2023']", namespaces=NS)
+    # The title is cut inside the name: its first 299 characters, up to the last space, and "…".
+    assert name_pl[TITLE_MOST - 1] != " "
+    assert poznan.findtext("h:title/h:polish", namespaces=NS) == name_pl[: TITLE_MOST - 1].rsplit(" ", 1)[0] + "…"
+
+    full = _full_texts(Graph().parse(out / "catalog.ttl"))
+    assert full[("civicgraph-3064011-2023", "title", "pl")].startswith(f"{name_pl}: ")  # the catalogue: whole
+    assert f"„{title_pl}”" in full[("civicgraph-3064011-2023", "description", "pl")]
+    checked, cut = 0, 0
+    for element in document.xpath("//h:dataset | //h:resource", namespaces=NS):
+        identifier = element.findtext("h:extIdent", namespaces=NS)
+        for name, most in (("title", TITLE_MOST), ("description", DESCRIPTION_MOST)):
+            for language, lang in (("polish", "pl"), ("english", "en")):
+                written = element.findtext(f"h:{name}/h:{language}", namespaces=NS)
+                whole = full[(identifier, name, lang)]
+                assert written == _cut_by_hand(whole, most), (identifier, name, lang)
+                checked, cut = checked + 1, cut + (written != whole)
+    # Poznań's dataset and its resources but the N-Triples: every title and description but the web page's.
+    resources = len(poznan.xpath("h:resources/h:resource", namespaces=NS))
+    assert cut == 4 + 4 * (resources - 1) + 2
+    assert checked > cut
+
+
+def test_fitted_datasets_are_copied_into_a_later_file_as_a_whole_build_writes_them(
+    long_names: tuple[Path, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report added: the file is written from the earlier one, Poznań's fitted dataset copied, and comes out as
+    a build from scratch writes it."""
+    data = long_names[0]
+    made: list[list[str]] = []
+    real = danegovpl_module.harvester_document
+
+    def recorded(release: Any, datasets: Any = None) -> Any:
+        document = real(release, datasets)
+        made.append([dataset.findtext("h:extIdent", namespaces=NS) for dataset in document])
+        return document
+
+    monkeypatch.setattr(danegovpl_module, "harvester_document", recorded)
+
+    def build(out: Path, *extra: str) -> None:
+        result = CliRunner().invoke(main, ["build", "--lang", "en", "--data", str(data), "--out", str(out), *extra])
+        assert result.exit_code == 0, result.output
+
+    out = tmp_path / "dist"
+    build(out)
+    build(out)  # the first build into a new folder notes nothing: no earlier release to take from
+    fixture = FIXTURES / "second-member"
+    with (data / "members.yaml").open("a", encoding="utf-8") as members:
+        members.write("\n" + (fixture / "members.yaml").read_text(encoding="utf-8"))
+    shutil.copytree(fixture / "reports" / "3099011", data / "reports" / "3099011")
+    made.clear()
+
+    build(out)
+
+    assert made == [["civicgraph-all", "civicgraph-3099011-2023"]]  # Poznań's dataset copied, not made
+    build(tmp_path / "full", "--full")
+    assert (out / "danegovpl.xml").read_bytes() == (tmp_path / "full" / "danegovpl.xml").read_bytes()
+
+
+def test_an_address_too_long_for_the_portal_fails_rather_than_being_cut(dataset: Dataset, built: BuiltGraph) -> None:
+    """A cut address would lead nowhere: a publish_url that makes a dataset's url longer than the schema's 1,000
+    characters fails the build with what to shorten."""
+    settings = replace(dataset.settings, publish_url="https://example.org/" + "a/" * 490)
+    release = Release(replace(dataset, settings=settings), built, list(plain_triples(sorted_triples(built.graph))))
+    with pytest.raises(Failure, match=r"dataset/url in danegovpl\.xml is 1\d{3} characters long.*publish_url"):
+        harvester_document(release)

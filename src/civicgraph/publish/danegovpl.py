@@ -10,21 +10,36 @@ release gives the same bytes and the same MD5. (lxml rather than the standard li
 write a default namespace next to the schema's unqualified attributes.) Into an earlier release, a file whose
 planned datasets changed (a report added or removed) is written from the earlier one: the elements of the datasets
 planned as before are copied as lxml wrote them, the others made (:func:`_written_from`).
+
+The schema caps the length of most elements, and the portal refuses the whole file for one element too long: each
+text is fitted to its element (:func:`fitted`, the catalogue keeping the full text), and an identifier or address,
+which a cut would break, fails the build instead (:func:`_whole`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from civicgraph.graph.splice import worth_splicing
-from civicgraph.publish.plan import THEMES, PlannedDataset, PlannedFile, licence_of, plan, plan_key, plan_keys
+from civicgraph.publish.plan import (
+    DESCRIPTION_MOST,
+    THEMES,
+    PlannedDataset,
+    PlannedFile,
+    licence_of,
+    plan,
+    plan_key,
+    plan_keys,
+)
 from civicgraph.publish.release import build_date
 from civicgraph.publish.reuse import key_of
 from civicgraph.source.records import Text
+from civicgraph.util.errors import ExitCode, Failure, Message
 
 if TYPE_CHECKING:
     from civicgraph.publish.release import Release
@@ -35,6 +50,16 @@ NAMESPACE = "urn:otwarte-dane:harvester:1.10"
 XML_FILE = "danegovpl.xml"
 MD5_FILE = "danegovpl.md5"
 MAX_REGIONS = 20  # the schema allows at most 20 TERYT codes per resource
+
+# The longest value the schema (xml_import_otwarte_dane_1_10.xsd) allows in each element civicgraph writes with a
+# limit, in characters (``xs:maxLength``). Descriptions: ``descriptionType``, 1,000 (plan.DESCRIPTION_MOST). Tags
+# have none; ``terytIdent`` (2 to 7) holds a TERYT code, which has 2, 4 or 7 digits.
+TITLE_MOST = 300  # titleType: polish, english (of a dataset and of a resource)
+CONDITIONS_MOST = 4000  # conditionsType: dbOrCopyrighted (and responsibilities, personalData, not written)
+IDENTIFIER_MOST = 36  # extIdent of a dataset and of a resource
+DATASET_URL_MOST = 1000  # datasetType: url
+RESOURCE_URL_MOST = 2000  # resourceType: url
+ELLIPSIS = "…"
 
 
 # The qualified names and the lxml module, each found once rather than for each of the 300,000 elements of a
@@ -58,11 +83,57 @@ def _element(parent: Element, name: str, text: str | None = None, **attributes: 
     return child
 
 
-def _bilingual(parent: Element, name: str, text: Text) -> None:
+def _bilingual(parent: Element, name: str, text: Text, most: int) -> None:
     holder = _element(parent, name)
-    _element(holder, "polish", text.pl)
+    _element(holder, "polish", fitted(text.pl, most))
     if text.en:
-        _element(holder, "english", text.en)
+        _element(holder, "english", fitted(text.en, most))
+
+
+_LAST_WORD = re.compile(r"\s+\S*\Z")  # the end of a text from its last space on: the word the cut fell in
+_LOOSE_END = re.compile(r"[\s,;:—–\-„“(]+\Z")  # spaces, separators or an opening quote left before the "…"
+
+
+def fitted(text: str, most: int) -> str:
+    """``text`` fitted to an element of the harvester file holding at most ``most`` characters: unchanged when it
+    fits, else cut and ended with "…", ``most`` characters at most. The cut falls at a word's end, before the word
+    the limit falls in, unless that would keep half of the room or less (a name of one long word is cut inside it);
+    spaces, separators (",;:" and dashes) and an opening quote or bracket left before the "…" go too.
+    Characters are counted as XML Schema's ``maxLength`` counts them, by code point (Python's ``len``): "Łódź" is 4
+    characters, though 7 bytes in UTF-8.
+
+    Only dane.gov.pl's file is fitted, as the portal refuses the whole file for one element too long: the
+    catalogue (``catalog.ttl`` and its other forms and pages), VoID and the website keep the full texts. The cut
+    depends on ``text`` and ``most`` alone, so a dataset planned from the same key gets the same element, as
+    :func:`_written_from` copies it."""
+    if len(text) <= most:
+        return text
+    room = most - len(ELLIPSIS)
+    head = text[:room]
+    if not text[room].isspace():
+        last_word = _LAST_WORD.search(head)
+        if last_word is not None and last_word.start() > room // 2:
+            head = head[: last_word.start()]
+    return (_LOOSE_END.sub("", head) or head) + ELLIPSIS
+
+
+def _whole(value: str, most: int, element: str) -> str:
+    """``value``, an identifier or an address, which a cut would break: a :class:`Failure` when it is longer than
+    the ``most`` characters its ``element`` allows, rather than a file the portal refuses whole. The identifiers are
+    short by construction (``civicgraph-{teryt}-{year}-…``); an address over its limit means a ``publish_url`` of
+    hundreds of characters."""
+    if len(value) <= most:
+        return value
+    address = element.endswith("/url")
+    raise Failure(
+        Message(
+            f"{element} w {XML_FILE} ma {len(value)} znaków, a schemat dane.gov.pl dopuszcza najwyżej {most}: "
+            f"{value}" + (" (skróć publish_url w civicgraph.yaml)" if address else ""),
+            f"{element} in {XML_FILE} is {len(value)} characters long, where dane.gov.pl's schema allows at most "
+            f"{most}: {value}" + (" (shorten publish_url in civicgraph.yaml)" if address else ""),
+        ),
+        ExitCode.BAD_INPUT,
+    )
 
 
 def harvester_document(release: Release, datasets: list[PlannedDataset] | None = None) -> Element:
@@ -95,10 +166,10 @@ def _dataset(root: Element, release: Release, planned: PlannedDataset) -> None:
     settings = release.dataset.settings
     updated = f"{build_date(settings).isoformat()}T00:00:00Z"
     dataset = _element(root, "dataset", status="published")
-    _element(dataset, "extIdent", planned.identifier)
-    _bilingual(dataset, "title", planned.title)
-    _bilingual(dataset, "description", planned.description)
-    _element(dataset, "url", settings.publish_url + planned.landing_page)
+    _element(dataset, "extIdent", _whole(planned.identifier, IDENTIFIER_MOST, "dataset/extIdent"))
+    _bilingual(dataset, "title", planned.title, TITLE_MOST)
+    _bilingual(dataset, "description", planned.description, DESCRIPTION_MOST)
+    _element(dataset, "url", _whole(settings.publish_url + planned.landing_page, DATASET_URL_MOST, "dataset/url"))
     _element(dataset, "updateFrequency", "yearly")
     categories = _element(dataset, "categories")
     for theme in THEMES:
@@ -128,7 +199,7 @@ def _conditions(dataset: Element, release: Release) -> None:
     _element(
         conditions,
         "dbOrCopyrighted",
-        f"Dane udostępnia się na licencji {licence.danegovpl} ({settings.data_licence}).",
+        fitted(f"Dane udostępnia się na licencji {licence.danegovpl} ({settings.data_licence}).", CONDITIONS_MOST),
     )
     _element(conditions, "dbOrCopyrightedLicenseChosen", licence.danegovpl)
 
@@ -138,10 +209,10 @@ def _resource(
 ) -> None:
     settings = release.dataset.settings
     resource = _element(resources, "resource", status="published")
-    _element(resource, "extIdent", planned.key)
-    _element(resource, "url", settings.publish_url + planned.path)
-    _bilingual(resource, "title", planned.title)
-    _bilingual(resource, "description", planned.description)
+    _element(resource, "extIdent", _whole(planned.key, IDENTIFIER_MOST, "resource/extIdent"))
+    _element(resource, "url", _whole(settings.publish_url + planned.path, RESOURCE_URL_MOST, "resource/url"))
+    _bilingual(resource, "title", planned.title, TITLE_MOST)
+    _bilingual(resource, "description", planned.description, DESCRIPTION_MOST)
     _element(resource, "availability", "remote")  # the portal links to the published file, it keeps no copy
     _element(resource, "dataDate", date(dataset.years[1], 12, 31).isoformat())  # the data are as of year end
     _element(resource, "lastUpdateDate", updated)
