@@ -86,3 +86,13 @@ def _curated_figures() -> list[dict[str, Any]]:
     for activity in CURATED["activities"].values():
         figures += list((activity.get("figures") or {}).values())
     return figures
+
+
+def test_an_activity_naming_its_organisation_later_in_the_sentence_is_likely_not_to_check(drafted: Draft) -> None:
+    """source.txt: "Innym ważnym działaniem było przegłosowanie przez samorządy stowarzyszone w Metropolii Poznań
+    rozwiązania …": the sentence names the organisation it continues, so no person is asked to check that."""
+    start, _end = span("Innym ważnym działaniem było przegłosowanie przez samorządy stowarzyszone w Metropolii Poznań")
+    (activity,) = [a for a in drafted.activities if a.quote.start <= start < a.quote.end]
+    assert activity.membership == "metropolia-poznan"
+    assert activity.note.sureness is Sureness.LIKELY
+    assert activity.note.how.startswith("the sentence names 'Metropolii Poznań'; ")

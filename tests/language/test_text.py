@@ -44,6 +44,12 @@ def test_paragraphs_are_separated_by_blank_lines() -> None:
     assert [p.of(text) for p in paragraphs(text)] == ["Pierwszy akapit.\nDalej.", "Drugi akapit."]
 
 
+def test_paragraphs_of_a_text_saved_on_windows_are_those_of_the_same_text_with_line_feeds() -> None:
+    """A blank line is "\r\n" alone in a text saved on Windows: it parts paragraphs as "\n" alone does."""
+    text = "Pierwszy akapit.\r\nDalej.\r\n\r\n  Drugi akapit.\r\n \r\nTrzeci."
+    assert [p.of(text) for p in paragraphs(text)] == ["Pierwszy akapit.\r\nDalej.", "Drugi akapit.", "Trzeci."]
+
+
 def test_fold_ignores_case_diacritics_quotation_marks_and_dashes() -> None:
     assert fold("Stowarzyszenie „Forum Rewitalizacji”") == fold("stowarzyszenie forum rewitalizacji")
     assert fold("PLOT – Poznańska\u00a0Lokalna") == "plot poznanska lokalna"

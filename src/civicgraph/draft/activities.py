@@ -59,9 +59,9 @@ def find_activities(
             if current is None or states_membership:
                 loose += _figures(text, sentence, figure_keys)
                 continue
-            if not how:
-                how = CONTINUED if continued else "the paragraph's organisation"
             mentions = index.find(text, sentence.start, sentence.end)
+            if not how:
+                how = _how_inherited(text, current, continued, mentions)
             activity = _activity(text, sentence, current, how, year, mentions)
             activity.key = key_for(_key_words(activity), taken_keys)
             taken_keys.add(activity.key)
@@ -95,6 +95,16 @@ def _membership_of(
         if at_start and (mention.key in found.member_keys() or is_heading):
             return mention.key, f"the paragraph starts with {mention.span.of(text)!r}"
     return None, ""
+
+
+def _how_inherited(text: str, membership: str, continued: bool, mentions: list[Match]) -> str:
+    """How a sentence that opens with no organisation got the one of its paragraph (or of the paragraph before,
+    ``continued``): by naming it later on ("…przez samorządy stowarzyszone w Metropolii Poznań…"), which makes it
+    likely, or by naming none, which a person must check."""
+    named = next((m for m in mentions if m.key == membership), None)
+    if named is not None:
+        return f"the sentence names {named.span.of(text)!r}"
+    return CONTINUED if continued else "the paragraph's organisation"
 
 
 def _activity(text: str, sentence: Span, membership: str, how: str, year: int, mentions: list[Match]) -> Activity:

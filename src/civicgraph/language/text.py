@@ -110,9 +110,10 @@ def item_body(text: str, line: Span) -> Span:
 
 
 def paragraphs(text: str) -> list[Span]:
-    """Blocks of text separated by blank lines."""
+    """Blocks of text separated by blank lines (a line of spaces alone counts as blank; a line may end "\r\n", as a
+    text saved on Windows does)."""
     found = []
-    for match in re.finditer(r"(?:[^\n]|\n(?![ \t\u00a0]*\n))+", text):
+    for match in re.finditer(r"(?:[^\n]|\n(?![ \t\u00a0\r]*\n))+", text):
         span = _trimmed(text, match.start(), match.end())
         if span is not None:
             found.append(span)
