@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from civicgraph.cli.main import main
 from civicgraph.graph.build import build_graph
-from civicgraph.publish.checksums import write_release_info
+from civicgraph.publish.checksums import write_checksums, write_release_info
 from civicgraph.publish.graph_files import write_graph_files
 from civicgraph.publish.orchestrator import publish
 from civicgraph.source.reader import read_dataset
@@ -175,9 +175,64 @@ def test_the_same_release_has_no_changes(data_copy: Path, tmp_path: Path) -> Non
     release = _release(data_copy, tmp_path / "release")
     result = CliRunner().invoke(main, ["diff", str(release), str(release)])
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[1] == "Bez zmian."
+    assert result.stdout.splitlines()[1:] == ["Bez zmian w członkostwach, działaniach i danych liczbowych."]
     alone = CliRunner().invoke(main, ["diff", "--lang", "en", str(release)])  # one year: nothing to compare
-    assert alone.stdout.splitlines()[1] == "No changes."
+    assert alone.stdout.splitlines()[1:] == ["No changes to memberships, activities or figures."]
+
+
+def _listed_release(data: Path, out: Path) -> Path:
+    """A release with its SHA256SUMS, which lists graph.nt's digest."""
+    dataset = read_dataset(data)
+    writers = [write_graph_files, write_release_info, write_checksums]
+    return publish(dataset, build_graph(dataset), out, writers=writers).folder
+
+
+def test_a_change_outside_memberships_activities_and_figures_is_said_to_be_elsewhere(
+    data_copy: Path, tmp_path: Path
+) -> None:
+    """An organisation's English name changed: no membership, activity or figure changed, but the graphs differ
+    (an audit's diff said "No changes." of two releases whose graph.nt differed)."""
+    old = _listed_release(data_copy, tmp_path / "old")
+    _replace(data_copy / "organisations.yaml", "en: Association of Polish Cities}", "en: Union of Polish Cities}")
+    new = _listed_release(data_copy, tmp_path / "new")
+    result = CliRunner().invoke(main, ["diff", "--lang", "en", str(old), str(new)])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1:] == [
+        "No changes to memberships, activities or figures.",
+        "The graphs differ in other facts, though (names, Wikidata links, settings): compare their graph.nt files.",
+    ]
+    assert _diff(str(old), str(new))["graphs_differ"] is True
+    assert _diff(str(old), str(old))["graphs_differ"] is False
+    assert _diff(str(old), str(_release(data_copy, tmp_path / "unlisted")))["graphs_differ"] is None
+
+
+def test_a_graph_cut_short_is_refused_not_read_as_reports_removed(data_copy: Path, tmp_path: Path) -> None:
+    release = _listed_release(data_copy, tmp_path / "release")
+    graph = release / "graph.nt"
+    lines = graph.read_bytes().splitlines(keepends=True)
+    copy = tmp_path / "copy"
+    shutil.copytree(release, copy)
+    (copy / "graph.nt").write_bytes(b"".join(lines[: len(lines) // 2]))  # a copy cut short, between two lines
+    result = CliRunner().invoke(main, ["diff", "--lang", "en", str(release), str(copy)])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"Error: {copy / 'graph.nt'} does not have the SHA-256 its SHA256SUMS lists: the file is damaged or "
+        "incomplete (a copy cut short?); copy the release again\n"
+    )
+
+
+def test_a_folder_with_another_programs_release_json_is_no_release(data_copy: Path, tmp_path: Path) -> None:
+    release = _release(data_copy, tmp_path / "release")
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copyfile(release / "graph.nt", other / "graph.nt")
+    (other / "release.json").write_text('{"generator": "othertool 2.1"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["diff", "--lang", "en", str(release), str(other)])
+    assert result.exit_code == 3
+    assert result.stderr == (
+        f"Error: {other}: not a civicgraph release (release.json does not name civicgraph as the program that "
+        "wrote it)\n"
+    )
 
 
 def test_a_folder_without_a_graph_is_bad_input(data_copy: Path, tmp_path: Path) -> None:

@@ -253,7 +253,7 @@ def _files_not_in_the_release(folder: Path, files: list[str]) -> list[str] | Non
     checksums, info = folder / CHECKSUMS_FILE, folder / RELEASE_FILE
     if not (checksums.is_file() and info.is_file()):
         return None
-    _check_written_by_civicgraph(info)
+    check_written_by_civicgraph(info)
     listed = {CHECKSUMS_FILE, *listed_digests(checksums)}
     return [name for name in files if name not in listed]
 
@@ -265,7 +265,7 @@ _GENERATOR = re.compile(r"civicgraph \S+")
 _LARGEST_RELEASE_INFO = 64 << 20
 
 
-def _check_written_by_civicgraph(info: Path) -> None:
+def check_written_by_civicgraph(info: Path) -> None:
     """Raise :class:`NotOfKind` unless ``info`` is a ``release.json`` as :func:`write_release_info` writes it: a
     JSON object naming civicgraph as its generator. It is what proves a folder an earlier release, which a build
     then replaces whole: a ``SHA256SUMS`` and a ``release.json`` of any other tool's (a folder of downloads) prove

@@ -9,11 +9,16 @@ A comparison lists memberships joined and left, activities added and removed, fi
 changed, and figures added or removed where their report or activity is on both sides (the figures of an added
 activity come with it). Between releases, a member-year in one only is a report added or removed.
 
-Each release is read from its ``graph.nt``.
+Each release is read from its ``graph.nt``. A folder holding that file alone compares too; one holding a
+``release.json`` must hold civicgraph's, and a ``graph.nt`` its ``SHA256SUMS`` lists must have the digest listed: a
+copy cut short would otherwise read as reports removed, which the portal deletes. Facts outside memberships,
+activities and figures (names, Wikidata links, settings) are not compared: when none of those compared changed
+but the two graphs differ (their listed digests), the diff says so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,8 +29,10 @@ import pyoxigraph as ox
 
 from civicgraph.graph.build import grouped_by_subject
 from civicgraph.graph.terms import plain_triples
-from civicgraph.publish.release import GraphIndex
+from civicgraph.publish.checksums import check_written_by_civicgraph, listed_digests
+from civicgraph.publish.release import CHECKSUMS_FILE, GraphIndex
 from civicgraph.util.errors import Failure, Message
+from civicgraph.util.folders import NotOfKind
 from civicgraph.util.gcpause import paused_cycle_collector
 from civicgraph.util.iris import CG, DCT, ORG, SCHEMA
 
@@ -119,6 +126,8 @@ class Diff:
     reports_added: list[Item] = field(default_factory=list)
     reports_removed: list[Item] = field(default_factory=list)
     comparisons: list[Comparison] = field(default_factory=list)
+    # Between releases: their graph.nt files differ, as their SHA256SUMS list them (None: a digest is not listed)
+    graphs_differ: bool | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -138,6 +147,7 @@ def read_release(folder: Path) -> GraphIndex:
                 f"{folder}: no {GRAPH_FILE} here; give a folder written by `civicgraph build`",
             )
         )
+    _check_the_release(folder)
     with paused_cycle_collector():  # a million small tuples: collections would only re-scan them
         try:
             triples = grouped_by_subject(
@@ -261,6 +271,47 @@ def _added_and_removed(before: dict[str, Item], after: dict[str, Item], added: l
     removed.extend(before[key] for key in sorted(before.keys() - after.keys()))
 
 
+def _check_the_release(folder: Path) -> None:
+    """A :class:`Failure` (exit 3) when ``folder``'s ``release.json`` is not civicgraph's, or its ``graph.nt`` has
+    not the digest its ``SHA256SUMS`` lists (a copy cut short, a file edited since)."""
+    info = folder / RELEASE_FILE
+    if info.is_file():
+        try:
+            check_written_by_civicgraph(info)
+        except NotOfKind as not_ours:
+            reason = not_ours.reason
+            raise Failure(
+                Message(
+                    f"{folder}: to nie jest wydanie civicgraph ({reason.pl})",
+                    f"{folder}: not a civicgraph release ({reason.en})",
+                )
+            ) from None
+    listed = listed_graph_digest(folder)
+    if listed is not None and _sha256(folder / GRAPH_FILE) != listed:
+        raise Failure(
+            Message(
+                f"{folder / GRAPH_FILE} nie ma skrótu SHA-256, który podaje {CHECKSUMS_FILE}: plik jest uszkodzony "
+                "albo niepełny (przerwane kopiowanie?); skopiuj wydanie jeszcze raz",
+                f"{folder / GRAPH_FILE} does not have the SHA-256 its {CHECKSUMS_FILE} lists: the file is damaged or "
+                "incomplete (a copy cut short?); copy the release again",
+            )
+        )
+
+
+def listed_graph_digest(folder: Path) -> str | None:
+    """The SHA-256 of ``graph.nt`` that the folder's ``SHA256SUMS`` lists; None when it lists none."""
+    checksums = folder / CHECKSUMS_FILE
+    return listed_digests(checksums).get(GRAPH_FILE) if checksums.is_file() else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def diff_releases(old_folder: Path, new_folder: Path, lang: str = "pl") -> Diff:
     """Each member-year of two releases compared with itself; member-years in one release only are reports added
     or removed."""
@@ -275,6 +326,9 @@ def diff_releases(old_folder: Path, new_folder: Path, lang: str = "pl") -> Diff:
             comparison = compare(old[key], new[key])
             if not comparison.is_empty:
                 result.comparisons.append(comparison)
+    digests = listed_graph_digest(old_folder), listed_graph_digest(new_folder)
+    if None not in digests:
+        result.graphs_differ = digests[0] != digests[1]
     return result
 
 
@@ -313,7 +367,13 @@ _REPORTS_ADDED = Message("Raporty dodane", "Reports added")
 _REPORTS_REMOVED = Message(
     "Raporty usunięte (portal usunie ich zbiory danych)", "Reports removed (the portal will delete their datasets)"
 )
-_NO_CHANGES = Message("Bez zmian.", "No changes.")
+_NO_CHANGES = Message(
+    "Bez zmian w członkostwach, działaniach i danych liczbowych.", "No changes to memberships, activities or figures."
+)
+_OTHER_CHANGES = Message(
+    "Grafy różnią się jednak w innych faktach (nazwy, powiązania z Wikidanymi, ustawienia): porównaj ich graph.nt.",
+    "The graphs differ in other facts, though (names, Wikidata links, settings): compare their graph.nt files.",
+)
 _YEAR_OVER_YEAR = Message("kolejne lata każdego członka", "each member's consecutive years")
 
 
@@ -324,6 +384,8 @@ def as_text(diff: Diff, old: Path, new: Path, lang: str) -> str:
         lines = [f"{old} ({diff.old_edition or '?'}) → {new} ({diff.new_edition or '?'})"]
     if diff.is_empty:
         lines.append(_NO_CHANGES.text(lang))
+        if diff.graphs_differ:
+            lines.append(_OTHER_CHANGES.text(lang))
         return "\n".join(lines) + "\n"
     for heading, reports, mark in (
         (_REPORTS_ADDED, diff.reports_added, "+"),
