@@ -9,6 +9,7 @@ extra reports; the modules run here are those that read the shipped data itself.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,4 +54,7 @@ def test_the_tests_of_the_shipped_facts_hold_with_three_more_reports(tmp_path: P
     )
     assert run.returncode == 0, run.stdout[-4000:]
     summary = run.stdout.strip().splitlines()[-1]
-    assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
+    # Only passes (and warnings): a test skipped, deselected, xfailed or erroring on the extra reports would hide
+    # what this run is for. None of these modules skips where the repository's files are present (the official
+    # shapes and the dane.gov.pl schema are in tests/standards/).
+    assert re.fullmatch(r"=* ?\d+ passed(, \d+ warnings?)? in [\d.]+s( \([\d:]+\))?( =*)?", summary), summary

@@ -57,8 +57,16 @@ def test_an_existing_report_is_refused_without_force(data: Path) -> None:
 
 
 def test_wrong_usage_and_bad_input(data: Path, tmp_path: Path) -> None:
-    assert draft(str(TEXT), "--member", "34011", "--year", "2021", "--data", str(data)).exit_code == 2
-    assert draft(str(TEXT), "--member", "3401", "--year", "2021", "--data", str(tmp_path / "none")).exit_code == 2
+    not_teryt = draft(str(TEXT), "--member", "34011", "--year", "2021", "--data", str(data))
+    assert not_teryt.exit_code == 2
+    # cli/draft.py's click.BadParameter, as click words it ("Invalid value for {param_hint}: {message}").
+    assert not_teryt.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --member: '34011' is not a TERYT code (2, 4 or 7 digits)"
+    )
+    no_data = draft(str(TEXT), "--member", "3401", "--year", "2021", "--data", str(tmp_path / "none"))
+    assert no_data.exit_code == 2
+    assert no_data.stderr == f"Error: {tmp_path / 'none'}: no such data folder (give one with --data)\n"
+    assert not (tmp_path / "none").exists()
     latin2 = tmp_path / "raport.txt"
     latin2.write_bytes("Gmina należy".encode("cp1250"))
     result = draft(str(latin2), "--member", "3401", "--year", "2021", "--data", str(data))

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
+from civicgraph.cli.main import main
 from civicgraph.draft.files import NotUtf8, ReportExists, is_draft, write_draft
 
 DEV = Path(__file__).resolve().parents[1] / "fixtures" / "draft" / "dev"
@@ -79,17 +81,31 @@ def test_a_text_that_is_not_utf8_writes_nothing(data: Path) -> None:
     assert not (data / "reports").exists()
 
 
-def test_a_member_missing_from_members_yaml_is_said(data: Path) -> None:
-    written = write_draft(
-        b"Gmina jest cz\xc5\x82onkiem Zwi\xc4\x85zku Powiat\xc3\xb3w Polskich.",
-        "0201011",
-        2023,
-        data,
-        None,
-        force=False,
-    )
+MISSING_MEMBER_TEXT = b"Gmina jest cz\xc5\x82onkiem Zwi\xc4\x85zku Powiat\xc3\xb3w Polskich."
+
+
+def test_a_member_missing_from_members_yaml_is_said(data: Path, tmp_path: Path) -> None:
+    written = write_draft(MISSING_MEMBER_TEXT, "0201011", 2023, data, None, force=False)
     assert written.unknown_member
     assert [m.key for m in written.draft.memberships] == ["zpp"]
+    # ... and said on the command line (cli/draft.py), just before the next step.
+    text = tmp_path / "source.txt"
+    text.write_bytes(MISSING_MEMBER_TEXT)
+    result = CliRunner().invoke(
+        main, ["draft", str(text), "--member", "0201011", "--year", "2023", "--data", str(data), "--force"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-2:] == [
+        "  0201011 is not in members.yaml yet: add it before validating",
+        "  review it (docs/drafting.md), remove `status: draft`, then run `civicgraph validate`",
+    ]
+
+
+def test_a_known_member_is_not_said_to_be_missing(data: Path) -> None:
+    """The line above is no constant: for a member members.yaml has, it is not printed."""
+    result = CliRunner().invoke(main, ["draft", str(CASE), "--member", "3402", "--year", "2022", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "is not in members.yaml" not in result.stderr
 
 
 def test_a_filled_in_citation_and_another_text_are_kept(data: Path) -> None:

@@ -176,16 +176,34 @@ def test_danegovpl_importer_shapes_conform(danegovpl_core: list[Result], danegov
 
 
 def test_the_shapes_do_fire_on_a_broken_catalogue(catalog: Graph) -> None:
-    """The conforming runs above are not vacuous: without a title and an access URL the same shapes object."""
+    """The conforming runs above are not vacuous: without a title and an access URL the same shapes object, on
+    every resource of a class whose DCAT-AP 3.0.1 shape makes them mandatory, and on nothing else."""
     broken = Graph()
     for triple in catalog:
         broken.add(triple)
     broken.remove((None, DCTERMS.title, None))
     broken.remove((None, DCAT.accessURL, None))
     results = _run(broken, _shapes("dcat-ap/3.0.1/shapes.ttl"))
-    assert {(r.path, r.constraint) for r in results} >= {
-        (str(DCTERMS.title), "MinCountConstraintComponent"),
-        (str(DCAT.accessURL), "MinCountConstraintComponent"),
+    # shapes.ttl: dct:title sh:minCount 1 in Catalog_Shape, Dataset_Shape, DatasetSeries_Shape, DataService_Shape
+    # and CategoryScheme_Shape (skos:ConceptScheme: the EU tables the catalogue describes); dcat:accessURL
+    # sh:minCount 1 in Distribution_Shape. All are sh:Violation.
+    titled = (DCAT.Catalog, DCAT.Dataset, DCAT.DatasetSeries, DCAT.DataService, SKOS.ConceptScheme)
+    expected = [
+        Result("Violation", str(node), str(DCTERMS.title), "MinCountConstraintComponent")
+        for cls in titled
+        for node in set(catalog.subjects(RDF.type, cls))
+    ] + [
+        Result("Violation", str(node), str(DCAT.accessURL), "MinCountConstraintComponent")
+        for node in set(catalog.subjects(RDF.type, DCAT.Distribution))
+    ]
+    assert results == sorted(expected, key=lambda r: (r.severity, r.focus, r.path or ""))
+    # Each kind is there to be checked: the catalogue, its datasets and series, the EU tables, the files.
+    assert {cls for cls in (*titled, DCAT.Distribution) if (None, RDF.type, cls) in catalog} == {
+        DCAT.Catalog,
+        DCAT.Dataset,
+        DCAT.DatasetSeries,
+        SKOS.ConceptScheme,
+        DCAT.Distribution,
     }
 
 

@@ -130,7 +130,12 @@ def test_refuses_to_write_over_a_folder_that_is_not_synthetic(tmp_path: Path, da
 
 def test_replaces_an_earlier_synthetic_folder_only_with_force(tmp_path: Path) -> None:
     synth(tmp_path / "s", "--members", "4")
-    assert CliRunner().invoke(main, ["synth", "--out", str(tmp_path / "s"), "--members", "5"]).exit_code == 2
+    before = tree(tmp_path / "s")
+    refused = CliRunner().invoke(main, ["synth", "--out", str(tmp_path / "s"), "--members", "5"])
+    assert refused.exit_code == 2
+    assert refused.stderr == f"Error: {tmp_path / 's'} holds an earlier synthetic dataset; add --force to replace it\n"
+    assert tree(tmp_path / "s") == before
+    assert len(read_dataset(tmp_path / "s").members) == 4
     synth(tmp_path / "s", "--members", "5", "--force")
     assert len(read_dataset(tmp_path / "s").members) == 5
 
@@ -138,6 +143,11 @@ def test_replaces_an_earlier_synthetic_folder_only_with_force(tmp_path: Path) ->
 def test_more_members_than_the_country_has_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["synth", "--out", str(tmp_path / "x"), "--members", "2808"])
     assert result.exit_code == 2
+    # 2,807 local governments: 16 voivodeships, 314 land counties and 2,477 communes (the 66 cities with county
+    # rights among them); click.IntRange words the refusal.
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--members': 2808 is not in the range 1<=x<=2807."
+    )
     assert not (tmp_path / "x").exists()
 
 

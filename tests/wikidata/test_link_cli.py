@@ -163,8 +163,19 @@ def test_force_replaces_a_review_with_decisions(replay: ReplayServer, data: Path
 
 
 def test_a_folder_is_never_an_output(replay: ReplayServer, data: Path, tmp_path: Path) -> None:
+    before = sorted(tmp_path.rglob("*"))
     result = link_wikidata(replay, data, "--out", str(tmp_path), "--force")
     assert result.exit_code == ExitCode.USAGE
+    # --out is a click.Path(dir_okay=False): click refuses a folder before the command runs, in its own words.
+    assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '--out': File '{tmp_path}' is a directory."
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_a_device_is_never_an_output(replay: ReplayServer, data: Path) -> None:
+    """What click lets through (not a folder) but is no regular file either: cli/link.py refuses it, --force or not."""
+    result = link_wikidata(replay, data, "--out", "/dev/null", "--force")
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stderr == "Error: --out /dev/null: exists and is not a regular file; give a file name\n"
 
 
 @pytest.mark.parametrize(

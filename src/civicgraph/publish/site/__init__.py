@@ -202,9 +202,9 @@ def write_descriptions(triples: Sequence[PlainTriple], target: Path, base: str) 
 
 
 def write_site(release: Release, out: Path) -> None:
-    """Every page of the site, in both languages, with its Turtle and JSON-LD; the home and voivodeship pages,
-    the catalogue page, the vocabularies' index, the shapes, the search index, ``sitemap.xml`` and ``.htaccess``.
-    A report's page takes its descriptions from its edition (written before)."""
+    """Every page of the site, in both languages, with its Turtle, N-Triples, RDF/XML and JSON-LD; the home and
+    voivodeship pages, the catalogue page, the vocabularies' index, the shapes, the search index, ``sitemap.xml``
+    and ``.htaccess``. A report's page takes its descriptions from its edition (written before)."""
     with paused_cycle_collector():
         model = SiteModel(release)
         reader = Reader(model.index)
