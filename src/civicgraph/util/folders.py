@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -303,7 +303,30 @@ def _locked(target: Path) -> Iterator[None]:
                         "wait for it to finish",
                     )
                 ) from None
-        yield
+        _HELD_LOCKS.add(lock.fileno())
+        try:
+            yield
+        finally:
+            _HELD_LOCKS.discard(lock.fileno())
+
+
+# The descriptors of the locks this process holds. A forked child shares a lock's open file (flock locks belong to
+# it), and a lock is released only once every descriptor of it is closed: a worker still ending after it said its
+# work was done (util.parallel does not wait for that) kept the folder locked after the build had left it, and the
+# next build into it was refused as "being written by another civicgraph run". Each forked child closes its copies
+# at once (closing, unlike LOCK_UN, leaves the parent's lock held).
+_HELD_LOCKS: set[int] = set()
+
+
+def _close_held_locks_in_child() -> None:
+    for descriptor in _HELD_LOCKS:
+        with suppress(OSError):
+            os.close(descriptor)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_locks_in_child)
 
 
 def _leftovers(target: Path) -> Iterator[tuple[str, Path]]:
