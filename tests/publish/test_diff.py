@@ -34,9 +34,11 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def _release(data: Path, out: Path) -> Path:
+def _release(data: Path, out: Path, listed: bool = False) -> Path:
+    """A release of the graph files and release.json (``listed``: and the SHA256SUMS listing graph.nt's digest)."""
     dataset = read_dataset(data)
-    return publish(dataset, build_graph(dataset), out, writers=[write_graph_files, write_release_info]).folder
+    writers = [write_graph_files, write_release_info, *([write_checksums] if listed else [])]
+    return publish(dataset, build_graph(dataset), out, writers=writers).folder
 
 
 def _diff(*args: str) -> dict[str, Any]:
@@ -180,21 +182,14 @@ def test_the_same_release_has_no_changes(data_copy: Path, tmp_path: Path) -> Non
     assert alone.stdout.splitlines()[1:] == ["No changes to memberships, activities or figures."]
 
 
-def _listed_release(data: Path, out: Path) -> Path:
-    """A release with its SHA256SUMS, which lists graph.nt's digest."""
-    dataset = read_dataset(data)
-    writers = [write_graph_files, write_release_info, write_checksums]
-    return publish(dataset, build_graph(dataset), out, writers=writers).folder
-
-
 def test_a_change_outside_memberships_activities_and_figures_is_said_to_be_elsewhere(
     data_copy: Path, tmp_path: Path
 ) -> None:
     """An organisation's English name changed: no membership, activity or figure changed, but the graphs differ
     (an audit's diff said "No changes." of two releases whose graph.nt differed)."""
-    old = _listed_release(data_copy, tmp_path / "old")
+    old = _release(data_copy, tmp_path / "old", listed=True)
     _replace(data_copy / "organisations.yaml", "en: Association of Polish Cities}", "en: Union of Polish Cities}")
-    new = _listed_release(data_copy, tmp_path / "new")
+    new = _release(data_copy, tmp_path / "new", listed=True)
     result = CliRunner().invoke(main, ["diff", "--lang", "en", str(old), str(new)])
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1:] == [
@@ -207,7 +202,7 @@ def test_a_change_outside_memberships_activities_and_figures_is_said_to_be_elsew
 
 
 def test_a_graph_cut_short_is_refused_not_read_as_reports_removed(data_copy: Path, tmp_path: Path) -> None:
-    release = _listed_release(data_copy, tmp_path / "release")
+    release = _release(data_copy, tmp_path / "release", listed=True)
     graph = release / "graph.nt"
     lines = graph.read_bytes().splitlines(keepends=True)
     copy = tmp_path / "copy"

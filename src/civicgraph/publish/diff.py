@@ -137,8 +137,9 @@ class Diff:
 # -- reading a release --------------------------------------------------------------------------------------------
 
 
-def read_release(folder: Path) -> GraphIndex:
-    """The graph of a release folder (its ``graph.nt``), indexed by subject."""
+def read_release(folder: Path) -> tuple[GraphIndex, str | None]:
+    """The graph of a release folder (its ``graph.nt``), indexed by subject, and the SHA-256 its ``SHA256SUMS``
+    lists for that file, which it has (None: no digest listed)."""
     path = folder / GRAPH_FILE
     if not path.is_file():
         raise Failure(
@@ -147,7 +148,7 @@ def read_release(folder: Path) -> GraphIndex:
                 f"{folder}: no {GRAPH_FILE} here; give a folder written by `civicgraph build`",
             )
         )
-    _check_the_release(folder)
+    listed = _checked_release(folder)
     with paused_cycle_collector():  # a million small tuples: collections would only re-scan them
         try:
             triples = grouped_by_subject(
@@ -159,7 +160,7 @@ def read_release(folder: Path) -> GraphIndex:
                     f"{path}: to nie jest poprawny plik N-Triples: {error}", f"{path}: not valid N-Triples: {error}"
                 )
             ) from None
-        return GraphIndex.of(triples, base="")
+        return GraphIndex.of(triples, base=""), listed
 
 
 def edition_of(folder: Path) -> str | None:
@@ -271,9 +272,10 @@ def _added_and_removed(before: dict[str, Item], after: dict[str, Item], added: l
     removed.extend(before[key] for key in sorted(before.keys() - after.keys()))
 
 
-def _check_the_release(folder: Path) -> None:
-    """A :class:`Failure` (exit 3) when ``folder``'s ``release.json`` is not civicgraph's, or its ``graph.nt`` has
-    not the digest its ``SHA256SUMS`` lists (a copy cut short, a file edited since)."""
+def _checked_release(folder: Path) -> str | None:
+    """The SHA-256 of ``graph.nt`` that ``folder``'s ``SHA256SUMS`` lists (None: none listed); a :class:`Failure`
+    (exit 3) when its ``release.json`` is not civicgraph's, or its ``graph.nt`` has not the digest listed (a copy
+    cut short, a file edited since)."""
     info = folder / RELEASE_FILE
     if info.is_file():
         try:
@@ -286,7 +288,8 @@ def _check_the_release(folder: Path) -> None:
                     f"{folder}: not a civicgraph release ({reason.en})",
                 )
             ) from None
-    listed = listed_graph_digest(folder)
+    checksums = folder / CHECKSUMS_FILE
+    listed = listed_digests(checksums).get(GRAPH_FILE) if checksums.is_file() else None
     if listed is not None and _sha256(folder / GRAPH_FILE) != listed:
         raise Failure(
             Message(
@@ -296,26 +299,19 @@ def _check_the_release(folder: Path) -> None:
                 "incomplete (a copy cut short?); copy the release again",
             )
         )
-
-
-def listed_graph_digest(folder: Path) -> str | None:
-    """The SHA-256 of ``graph.nt`` that the folder's ``SHA256SUMS`` lists; None when it lists none."""
-    checksums = folder / CHECKSUMS_FILE
-    return listed_digests(checksums).get(GRAPH_FILE) if checksums.is_file() else None
+    return listed
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def diff_releases(old_folder: Path, new_folder: Path, lang: str = "pl") -> Diff:
     """Each member-year of two releases compared with itself; member-years in one release only are reports added
     or removed."""
-    old, new = reports_of(read_release(old_folder), lang), reports_of(read_release(new_folder), lang)
+    (old_graph, old_digest), (new_graph, new_digest) = read_release(old_folder), read_release(new_folder)
+    old, new = reports_of(old_graph, lang), reports_of(new_graph, lang)
     result = Diff("releases", edition_of(old_folder), edition_of(new_folder))
     for key in sorted(old.keys() | new.keys()):
         if key not in old:
@@ -326,15 +322,14 @@ def diff_releases(old_folder: Path, new_folder: Path, lang: str = "pl") -> Diff:
             comparison = compare(old[key], new[key])
             if not comparison.is_empty:
                 result.comparisons.append(comparison)
-    digests = listed_graph_digest(old_folder), listed_graph_digest(new_folder)
-    if None not in digests:
-        result.graphs_differ = digests[0] != digests[1]
+    if old_digest is not None and new_digest is not None:
+        result.graphs_differ = old_digest != new_digest
     return result
 
 
 def diff_years(folder: Path, lang: str = "pl") -> Diff:
     """Within one release, each member's report compared with the member's previous report."""
-    reports = reports_of(read_release(folder), lang)
+    reports = reports_of(read_release(folder)[0], lang)
     edition = edition_of(folder)
     result = Diff("years", edition, edition)
     previous: ReportFacts | None = None
